@@ -1,0 +1,210 @@
+package io.lb4j.api;
+
+import io.lb4j.api.check.CheckPorts;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.NoProbe;
+import io.lb4j.api.check.Probe;
+import io.lb4j.api.internal.Checks;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a virtual service decides whether a real server is up: a {@link Probe} run every {@link #interval()} against
+ * the {@link #ports()} of each real server, each attempt bounded by {@link #timeout()}. A server goes down after
+ * {@link #failAfter()} consecutive failed attempts and comes back up after {@link #riseAfter()} consecutive good
+ * ones. Immutable.
+ *
+ * <p>The appliance guide's automatic failover is
+ * {@code HealthCheck.connect().allPorts().interval(Duration.ofSeconds(30)).failAfter(10)}: ten failures in a
+ * row, 30 s apart, fail the primary over. Its manual failover is {@link #none()}.
+ *
+ * <p>Defaults: interval 10 s, timeout 5 s (never more than the interval), failAfter 3, riseAfter 2, no jitter,
+ * all ports of the service.
+ */
+public final class HealthCheck {
+
+    /** Interval when none is given. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+    /** Attempt timeout when none is given (capped at the interval). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Probe probe;
+    private final CheckPorts ports;
+    private final Duration interval;
+    private final Duration timeout;
+    private final Duration jitter;
+    private final int failAfter;
+    private final int riseAfter;
+
+    private HealthCheck(Builder b) {
+        this.probe = b.probe;
+        this.ports = b.ports;
+        this.interval = Checks.positive("healthCheck.interval", b.interval);
+        this.timeout = Checks.positive("healthCheck.timeout",
+                b.timeout != null ? b.timeout : min(DEFAULT_TIMEOUT, interval));
+        this.jitter = Checks.notNegative("healthCheck.jitter", b.jitter);
+        this.failAfter = Checks.inRange("healthCheck.failAfter", b.failAfter, 1, 1000);
+        this.riseAfter = Checks.inRange("healthCheck.riseAfter", b.riseAfter, 1, 1000);
+        if (timeout.compareTo(interval) > 0) {
+            throw Checks.invalid("healthCheck.timeout", timeout, "<= interval " + interval);
+        }
+        if (jitter.compareTo(interval) >= 0) {
+            throw Checks.invalid("healthCheck.jitter", jitter, "< interval " + interval);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** A TCP connect check; by default on every port of the service. */
+    public static Builder connect() {
+        return new Builder(ConnectProbe.INSTANCE);
+    }
+
+    /** No check: real servers are always up and failover is manual ({@code halt}). */
+    public static Builder none() {
+        return new Builder(NoProbe.INSTANCE);
+    }
+
+    /** A check that runs the given probe; a {@link io.lb4j.api.spi.HealthCheckStrategy} must support it. */
+    public static Builder of(Probe probe) {
+        return new Builder(Objects.requireNonNull(probe, "probe"));
+    }
+
+    /** A builder that starts from this check's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder(probe);
+        b.ports = ports;
+        b.interval = interval;
+        b.timeout = timeout;
+        b.jitter = jitter;
+        b.failAfter = failAfter;
+        b.riseAfter = riseAfter;
+        return b;
+    }
+
+    /** What one attempt does. */
+    public Probe probe() {
+        return probe;
+    }
+
+    /** Whether this is {@link #none()}: servers are never checked and never go down by themselves. */
+    public boolean isNone() {
+        return probe instanceof NoProbe;
+    }
+
+    /** Which ports each attempt probes. */
+    public CheckPorts ports() {
+        return ports;
+    }
+
+    /** Time between the starts of two attempts on the same server, before jitter. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /** How long one attempt may take before it counts as failed. Never more than the interval. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Up to this much is added to each interval, so many targets do not fire in the same instant. */
+    public Duration jitter() {
+        return jitter;
+    }
+
+    /** Consecutive failed attempts that take an up server down. */
+    public int failAfter() {
+        return failAfter;
+    }
+
+    /** Consecutive good attempts that bring a down server up. */
+    public int riseAfter() {
+        return riseAfter;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HealthCheck h && probe.equals(h.probe) && ports.equals(h.ports)
+                && interval.equals(h.interval) && timeout.equals(h.timeout) && jitter.equals(h.jitter)
+                && failAfter == h.failAfter && riseAfter == h.riseAfter;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(probe, ports, interval, timeout, jitter, failAfter, riseAfter);
+    }
+
+    @Override
+    public String toString() {
+        return isNone() ? "HealthCheck[none]" : "HealthCheck[" + probe.type() + " ports=" + (ports.allPorts() ? "all" : ports.ports())
+                + " interval=" + interval + " timeout=" + timeout + " failAfter=" + failAfter + " riseAfter=" + riseAfter + "]";
+    }
+
+    /** Fluent builder; values are checked in {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private final Probe probe;
+        private CheckPorts ports = CheckPorts.all();
+        private Duration interval = DEFAULT_INTERVAL;
+        private Duration timeout;
+        private Duration jitter = Duration.ZERO;
+        private int failAfter = 3;
+        private int riseAfter = 2;
+
+        Builder(Probe probe) {
+            this.probe = probe;
+        }
+
+        /** Probe every port of the service (the default). */
+        public Builder allPorts() {
+            this.ports = CheckPorts.all();
+            return this;
+        }
+
+        /** Probe exactly these ports; each 1-65535, at least one, no duplicates. */
+        public Builder ports(int... ports) {
+            this.ports = CheckPorts.of(ports);
+            return this;
+        }
+
+        /** Time between attempts; must be positive. Default 10 s. */
+        public Builder interval(Duration interval) {
+            this.interval = interval;
+            return this;
+        }
+
+        /** Time one attempt may take; positive and at most the interval. Default 5 s or the interval if less. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Random extra delay per interval, in {@code [0, jitter)}; less than the interval. Default none. */
+        public Builder jitter(Duration jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /** Consecutive failures that take a server down, 1-1000. Default 3. */
+        public Builder failAfter(int failAfter) {
+            this.failAfter = failAfter;
+            return this;
+        }
+
+        /** Consecutive successes that bring a server back up, 1-1000. Default 2. */
+        public Builder riseAfter(int riseAfter) {
+            this.riseAfter = riseAfter;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the field, value and allowed range of the first bad value
+         * @throws NullPointerException     naming a missing duration
+         */
+        public HealthCheck build() {
+            return new HealthCheck(this);
+        }
+    }
+}

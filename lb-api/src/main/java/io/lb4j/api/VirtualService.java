@@ -1,0 +1,425 @@
+package io.lb4j.api;
+
+import io.lb4j.api.internal.Addresses;
+import io.lb4j.api.internal.Checks;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A virtual service (VIP): one address listening on one or more ports, forwarding new connections to its real
+ * servers and, when none of them can take a connection, to its fallback. Immutable; build one with
+ * {@link #directRouting()}, {@link #nat()}, {@link #tunnel()} or {@link #proxy()}.
+ *
+ * <p>The appliance guide's MergePACS service:
+ * <pre>{@code
+ * VirtualService pacs = VirtualService.directRouting()
+ *     .label("PACS")
+ *     .address("192.168.100.100")
+ *     .ports(104, 80, 8080, 443, 8443, 5222, 1001)
+ *     .real("PrimaryCluster", "192.168.100.110", r -> r.weight(100))
+ *     .fallback("192.168.100.120", f -> f.masquerade(true))
+ *     .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Defaults: protocol TCP, scheduler {@link Scheduler#weightedLeastConnections() wlc}, health check
+ * {@link HealthCheck#connect()} on all ports, no persistence, {@link FailbackPolicy#automatic() automatic}
+ * fail-back.
+ */
+public final class VirtualService {
+
+    private final ForwardingMethod method;
+    private final String label;
+    private final InetAddress address;
+    private final List<Integer> ports;
+    private final Protocol protocol;
+    private final List<RealServer> realServers;
+    private final Fallback fallback;
+    private final HealthCheck healthCheck;
+    private final Scheduler scheduler;
+    private final Duration persistence;
+    private final FailbackPolicy failback;
+
+    private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
+                           HealthCheck healthCheck) {
+        this.method = b.method;
+        this.label = b.label;
+        this.address = address;
+        this.ports = List.copyOf(b.ports);
+        this.protocol = b.protocol;
+        this.realServers = List.copyOf(realServers);
+        this.fallback = fallback;
+        this.healthCheck = healthCheck;
+        this.scheduler = b.scheduler;
+        this.persistence = b.persistence;
+        this.failback = b.failback;
+    }
+
+    /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
+    public static Builder directRouting() {
+        return new Builder(ForwardingMethod.DIRECT_ROUTING);
+    }
+
+    /** A Layer-4 NAT service. */
+    public static Builder nat() {
+        return new Builder(ForwardingMethod.NAT);
+    }
+
+    /** A Layer-4 IP-in-IP tunnel service. */
+    public static Builder tunnel() {
+        return new Builder(ForwardingMethod.TUNNEL);
+    }
+
+    /** A user-space proxy service (needs no root; what the proxy engine forwards). */
+    public static Builder proxy() {
+        return new Builder(ForwardingMethod.PROXY);
+    }
+
+    /** A builder for the given method. */
+    public static Builder builder(ForwardingMethod method) {
+        return new Builder(Objects.requireNonNull(method, "method"));
+    }
+
+    /** A builder that starts from this service's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder(method).label(label).address(address).protocol(protocol).healthCheck(healthCheck)
+                .scheduler(scheduler).persistence(persistence).failback(failback);
+        b.ports.addAll(ports);
+        realServers.forEach(b::real);
+        if (fallback != null) {
+            b.fallback(fallback);
+        }
+        return b;
+    }
+
+    public ForwardingMethod method() {
+        return method;
+    }
+
+    /** Unique among the balancer's services; names the service in commands, events and status. */
+    public String label() {
+        return label;
+    }
+
+    /** The virtual IP. */
+    public InetAddress address() {
+        return address;
+    }
+
+    /** The ports the VIP listens on, in the order given, without duplicates. */
+    public List<Integer> ports() {
+        return ports;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** The real servers in configured order; labels are unique. */
+    public List<RealServer> realServers() {
+        return realServers;
+    }
+
+    /** The real server with this label, if any. */
+    public Optional<RealServer> realServer(String realLabel) {
+        return realServers.stream().filter(r -> r.label().equals(realLabel)).findFirst();
+    }
+
+    public Optional<Fallback> fallback() {
+        return Optional.ofNullable(fallback);
+    }
+
+    public HealthCheck healthCheck() {
+        return healthCheck;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** How long a client stays with the server it last reached; zero = no persistence. */
+    public Duration persistence() {
+        return persistence;
+    }
+
+    public FailbackPolicy failback() {
+        return failback;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VirtualService v && method == v.method && label.equals(v.label)
+                && address.equals(v.address) && ports.equals(v.ports) && protocol == v.protocol
+                && realServers.equals(v.realServers) && Objects.equals(fallback, v.fallback)
+                && healthCheck.equals(v.healthCheck) && scheduler.equals(v.scheduler)
+                && persistence.equals(v.persistence) && failback.equals(v.failback);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
+                persistence, failback);
+    }
+
+    @Override
+    public String toString() {
+        return "VirtualService[" + label + " " + method.configName() + " " + address.getHostAddress() + " ports="
+                + ports + " " + protocol + " reals=" + realServers.stream().map(RealServer::label).toList()
+                + (fallback == null ? "" : " fallback=" + fallback.address().getHostAddress()) + "]";
+    }
+
+    /**
+     * Fluent builder. Setters only record values; {@link #build()} checks every rule and throws with a message that
+     * names the field, the value and what is allowed. Not thread-safe.
+     */
+    public static final class Builder {
+        private final ForwardingMethod method;
+        private String label;
+        private String addressLiteral;
+        private InetAddress address;
+        private final List<Integer> ports = new ArrayList<>();
+        private Protocol protocol = Protocol.TCP;
+        private final List<Object> reals = new ArrayList<>(); // RealServer or PendingReal, in call order
+        private Object fallback; // Fallback or PendingFallback
+        private Object healthCheck = HealthCheck.connect();
+        private Scheduler scheduler = Scheduler.weightedLeastConnections();
+        private Duration persistence = Duration.ZERO;
+        private FailbackPolicy failback = FailbackPolicy.automatic();
+
+        private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
+        }
+
+        private record PendingFallback(String address, Consumer<Fallback.Builder> options) {
+        }
+
+        Builder(ForwardingMethod method) {
+            this.method = method;
+        }
+
+        /** The service's label; required, unique among the balancer's services. */
+        public Builder label(String label) {
+            this.label = label;
+            return this;
+        }
+
+        /** The VIP as an IPv4 or IPv6 literal; required. */
+        public Builder address(String address) {
+            this.addressLiteral = address;
+            this.address = null;
+            return this;
+        }
+
+        /** The VIP; required. */
+        public Builder address(InetAddress address) {
+            this.address = address;
+            this.addressLiteral = null;
+            return this;
+        }
+
+        /** Adds ports (1-65535) the VIP listens on; at least one in all, none twice. */
+        public Builder ports(int... ports) {
+            for (int p : ports) {
+                this.ports.add(p);
+            }
+            return this;
+        }
+
+        /** Adds the ports {@code from} to {@code to}, both included. */
+        public Builder portRange(int from, int to) {
+            if (from > to) {
+                throw Checks.invalid("portRange", from + "-" + to, "from <= to");
+            }
+            Checks.inRange("portRange.from", from, 1, 65535);
+            Checks.inRange("portRange.to", to, 1, 65535);
+            for (int p = from; p <= to; p++) {
+                this.ports.add(p);
+            }
+            return this;
+        }
+
+        /** TCP (the default) or UDP. */
+        public Builder protocol(Protocol protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        /** Adds a real server with default options (same port as the client's, weight 100, no limits). */
+        public Builder real(String label, String address) {
+            return real(label, address, r -> { });
+        }
+
+        /** Adds a real server; {@code options} sets its port, weight and connection limits. */
+        public Builder real(String label, String address, Consumer<RealServer.Builder> options) {
+            reals.add(new PendingReal(label, address, Objects.requireNonNull(options, "options")));
+            return this;
+        }
+
+        /** Adds a real server. */
+        public Builder real(RealServer server) {
+            reals.add(Objects.requireNonNull(server, "server"));
+            return this;
+        }
+
+        /** Sets the fallback server, on the client's port, without NAT. */
+        public Builder fallback(String address) {
+            return fallback(address, f -> { });
+        }
+
+        /** Sets the fallback server; {@code options} sets its port and masquerading. */
+        public Builder fallback(String address, Consumer<Fallback.Builder> options) {
+            this.fallback = new PendingFallback(address, Objects.requireNonNull(options, "options"));
+            return this;
+        }
+
+        /** Sets the fallback server, or removes it with {@code null}. */
+        public Builder fallback(Fallback fallback) {
+            this.fallback = fallback;
+            return this;
+        }
+
+        /** The health check for every real server; default {@link HealthCheck#connect()}. */
+        public Builder healthCheck(HealthCheck check) {
+            this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /** The health check, built when the service is built. */
+        public Builder healthCheck(HealthCheck.Builder check) {
+            this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /** The scheduler; default {@link Scheduler#weightedLeastConnections()}. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Source-address persistence timeout; zero (the default) turns it off. */
+        public Builder persistence(Duration persistence) {
+            this.persistence = Objects.requireNonNull(persistence, "persistence");
+            return this;
+        }
+
+        /** What happens when a failed-over service's real servers recover; default automatic. */
+        public Builder failback(FailbackPolicy failback) {
+            this.failback = Objects.requireNonNull(failback, "failback");
+            return this;
+        }
+
+        /**
+         * Checks every rule and builds the service.
+         *
+         * @throws IllegalArgumentException naming the field, the bad value and what is allowed
+         * @throws NullPointerException     naming a required value that is missing
+         */
+        public VirtualService build() {
+            Checks.label("label", label);
+            InetAddress vip = address;
+            if (vip == null) {
+                if (addressLiteral == null) {
+                    throw new IllegalArgumentException("address: missing (expected: the VIP's IPv4 or IPv6 address)");
+                }
+                vip = Addresses.parse("address", addressLiteral);
+            }
+            checkPorts();
+            Objects.requireNonNull(protocol, "protocol");
+            Checks.notNegative("persistence", persistence);
+
+            List<RealServer> servers = new ArrayList<>();
+            Set<String> labels = new HashSet<>();
+            for (Object o : reals) {
+                RealServer r = o instanceof PendingReal p ? pending(p) : (RealServer) o;
+                if (!labels.add(r.label())) {
+                    throw Checks.invalid("realServers", "\"" + r.label() + "\"", "unique labels; \"" + r.label()
+                            + "\" is used twice");
+                }
+                checkRealServer(r, vip);
+                servers.add(r);
+            }
+            Fallback fb = fallback instanceof PendingFallback p ? pending(p) : (Fallback) fallback;
+            if (fb != null) {
+                checkFallback(fb, vip);
+            }
+            if (servers.isEmpty() && fb == null) {
+                throw Checks.invalid("realServers", "[]", "at least one real server or a fallback");
+            }
+            HealthCheck check = healthCheck instanceof HealthCheck.Builder hb ? hb.build() : (HealthCheck) healthCheck;
+            return new VirtualService(this, vip, servers, fb, check);
+        }
+
+        private void checkPorts() {
+            if (ports.isEmpty()) {
+                throw Checks.invalid("ports", "[]", "at least one port 1-65535");
+            }
+            Set<Integer> seen = new LinkedHashSet<>();
+            for (int p : ports) {
+                if (p == 0) {
+                    throw Checks.invalid("ports", 0, "1-65535; port 0 is only meaningful for a fallback");
+                }
+                Checks.inRange("ports", p, 1, 65535);
+                if (!seen.add(p)) {
+                    throw Checks.invalid("ports", p, "each port once; " + p + " is listed twice");
+                }
+            }
+        }
+
+        private static RealServer pending(PendingReal p) {
+            Checks.label("realServer.label", p.label());
+            RealServer.Builder b = RealServer.builder(p.label(),
+                    Addresses.parse("realServer[" + p.label() + "].address", p.address()));
+            p.options().accept(b);
+            return b.build();
+        }
+
+        private static Fallback pending(PendingFallback p) {
+            Fallback.Builder b = Fallback.builder(Addresses.parse("fallback.address", p.address()));
+            p.options().accept(b);
+            return b.build();
+        }
+
+        private void checkRealServer(RealServer r, InetAddress vip) {
+            String field = "realServer[" + r.label() + "]";
+            if (r.port() != 0 && !method.remapsPorts()) {
+                throw Checks.invalid(field + ".port", r.port(), "0, the client's port: " + method.configName()
+                        + " cannot remap ports");
+            }
+            checkTargetAddress(field + ".address", r.address(), r.port(), vip, method);
+        }
+
+        private void checkFallback(Fallback fb, InetAddress vip) {
+            ForwardingMethod effective = fb.masquerade() ? ForwardingMethod.NAT : method;
+            if (fb.port() != 0 && !effective.remapsPorts()) {
+                throw Checks.invalid("fallback.port", fb.port(), "0, the client's port: " + method.configName()
+                        + " cannot remap ports unless the fallback masquerades");
+            }
+            checkTargetAddress("fallback.address", fb.address(), fb.port(), vip, effective);
+        }
+
+        private void checkTargetAddress(String field, InetAddress target, int port, InetAddress vip,
+                                        ForwardingMethod how) {
+            if (target.equals(vip)) {
+                // A proxy may forward to another port on the VIP's own address; anything else would loop.
+                boolean loops = how != ForwardingMethod.PROXY || port == 0 || ports.contains(port);
+                if (loops) {
+                    throw Checks.invalid(field, target.getHostAddress(), "an address other than the VIP "
+                            + vip.getHostAddress() + (how == ForwardingMethod.PROXY ? ", or a port the VIP does not listen on" : ""));
+                }
+            }
+            if (how != ForwardingMethod.PROXY && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
+                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
+                        + " address like the VIP: " + how.configName() + " cannot change the address family");
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.lb4j.api.spi;
+
+import io.lb4j.api.Fallback;
+import io.lb4j.api.RealServer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A destination an engine may forward a new connection to: one real server of one service, or the service's
+ * fallback. Its spec is immutable; its connection counters are live and shared by every routing-table snapshot
+ * that contains it, so schedulers see current counts and a {@code reconfigure} that keeps a server keeps its counts.
+ *
+ * <p>Connection-limit semantics follow LVS: at {@code maxConnections} the backend is marked overloaded and takes
+ * no new connection until it drops below {@code minConnections}, or below three quarters of the maximum when no
+ * minimum is set. Thread-safe and lock-free.
+ */
+public final class Backend {
+
+    /** The label the fallback backend carries. */
+    public static final String FALLBACK_LABEL = "fallback";
+
+    private final String label;
+    private final InetAddress address;
+    private final int port;
+    private final int weight;
+    private final int minConnections;
+    private final int maxConnections;
+    private final boolean fallback;
+    private final boolean masquerade;
+    private final Counters counters;
+
+    private Backend(String label, InetAddress address, int port, int weight, int minConnections, int maxConnections,
+                    boolean fallback, boolean masquerade, Counters counters) {
+        this.label = label;
+        this.address = address;
+        this.port = port;
+        this.weight = weight;
+        this.minConnections = minConnections;
+        this.maxConnections = maxConnections;
+        this.fallback = fallback;
+        this.masquerade = masquerade;
+        this.counters = counters;
+    }
+
+    /** A backend for a real server, with fresh counters. */
+    public static Backend of(RealServer server) {
+        return new Backend(server.label(), server.address(), server.port(), server.weight(), server.minConnections(),
+                server.maxConnections(), false, false, new Counters());
+    }
+
+    /** A backend for a fallback, with fresh counters. A fallback has no connection limit. */
+    public static Backend of(Fallback fallback) {
+        return new Backend(FALLBACK_LABEL, fallback.address(), fallback.port(), 1, 0, 0, true, fallback.masquerade(),
+                new Counters());
+    }
+
+    /** The same server with a new spec, sharing this backend's live counters. */
+    public Backend withSpec(RealServer server) {
+        Objects.requireNonNull(server, "server");
+        return new Backend(server.label(), server.address(), server.port(), server.weight(), server.minConnections(),
+                server.maxConnections(), false, false, counters);
+    }
+
+    /** The real server's label, or {@value #FALLBACK_LABEL}. */
+    public String label() {
+        return label;
+    }
+
+    public InetAddress address() {
+        return address;
+    }
+
+    /** The configured port; 0 = the port the client connected to. */
+    public int port() {
+        return port;
+    }
+
+    /** The port to forward to for a client that connected to {@code vipPort}. */
+    public int targetPort(int vipPort) {
+        return port == 0 ? vipPort : port;
+    }
+
+    /** The socket address to forward to for a client that connected to {@code vipPort}. */
+    public InetSocketAddress target(int vipPort) {
+        return new InetSocketAddress(address, targetPort(vipPort));
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public int minConnections() {
+        return minConnections;
+    }
+
+    /** 0 = unlimited. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Whether this is the service's fallback rather than a real server. */
+    public boolean isFallback() {
+        return fallback;
+    }
+
+    /** Whether the engine NATs to this backend instead of using the service's method (fallback only). */
+    public boolean masquerade() {
+        return masquerade;
+    }
+
+    /** Connections open now. */
+    public int activeConnections() {
+        return counters.active.get();
+    }
+
+    /** Connections opened since this backend first appeared. */
+    public long totalConnections() {
+        return counters.total.get();
+    }
+
+    /** Whether a new connection could be taken now (weight above 0 and under the connection limit). */
+    public boolean available() {
+        return weight > 0 && !counters.overloaded && (maxConnections == 0 || counters.active.get() < maxConnections);
+    }
+
+    /**
+     * Claims a connection slot: returns false, changing nothing, when the backend is overloaded. Every successful
+     * call must be matched by one {@link #release()} when the connection ends.
+     */
+    public boolean tryAcquire() {
+        AtomicInteger active = counters.active;
+        while (true) {
+            if (counters.overloaded) {
+                return false;
+            }
+            int current = active.get();
+            if (maxConnections > 0 && current >= maxConnections) {
+                counters.overloaded = true;
+                return false;
+            }
+            if (active.compareAndSet(current, current + 1)) {
+                counters.total.incrementAndGet();
+                if (maxConnections > 0 && current + 1 >= maxConnections) {
+                    counters.overloaded = true;
+                }
+                return true;
+            }
+        }
+    }
+
+    /** Ends a connection claimed with {@link #tryAcquire()}. */
+    public void release() {
+        int now = counters.active.decrementAndGet();
+        if (now < 0) {
+            counters.active.incrementAndGet();
+            throw new IllegalStateException("release without acquire on backend " + label);
+        }
+        if (counters.overloaded) {
+            boolean below = minConnections > 0 ? now < minConnections : now * 4L < maxConnections * 3L;
+            if (below || maxConnections == 0) {
+                counters.overloaded = false;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return label + "(" + address.getHostAddress() + (port == 0 ? "" : ":" + port) + ")";
+    }
+
+    /** Live counts, shared between the snapshots that contain the same server. */
+    private static final class Counters {
+        final AtomicInteger active = new AtomicInteger();
+        final AtomicLong total = new AtomicLong();
+        volatile boolean overloaded;
+    }
+}

@@ -1,0 +1,24 @@
+package io.lb4j.api.spi;
+
+import io.lb4j.api.check.CheckResult;
+import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.Probe;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * SPI: runs one attempt of a {@link Probe} against one real server. Implementations are found with
+ * {@link java.util.ServiceLoader} or given to {@code LoadBalancer.builder().healthCheckStrategy(..)}.
+ *
+ * <p>An attempt must not block the calling thread. The monitor that calls it applies the timeout and the
+ * fail/rise counting; the strategy only reports what it saw. A stage that completes exceptionally counts as a
+ * failed attempt with the exception's message as the reason.
+ */
+public interface HealthCheckStrategy {
+
+    /** Whether this strategy runs {@code probe}. */
+    boolean supports(Probe probe);
+
+    /** Starts one attempt; the stage completes with its result. */
+    CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context);
+}

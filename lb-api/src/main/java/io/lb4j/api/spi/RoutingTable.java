@@ -1,0 +1,146 @@
+package io.lb4j.api.spi;
+
+import io.lb4j.api.VirtualService;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of where one virtual service sends new connections. The control plane builds a new one on
+ * every change and hands it to the engine, which swaps one reference; readers never block and never see half a
+ * change. Live connection counts live in the {@link Backend}s, which are shared between snapshots.
+ *
+ * <p>{@link #route(long)} applies, in order: source persistence, the scheduler, the next available backend when
+ * the chosen one is at its connection limit, and finally the fallback.
+ */
+public final class RoutingTable {
+
+    private final VirtualService service;
+    private final long version;
+    private final List<Backend> backends;
+    private final Backend fallback;
+    private final boolean onFallback;
+    private final Selector selector;
+    private final PersistenceTable persistence;
+
+    /**
+     * @param service     the service's spec
+     * @param version     increases with every snapshot of the service
+     * @param backends    the real servers that may take new connections now, in configured order
+     * @param fallback    the fallback backend, or {@code null} when the service has none
+     * @param onFallback  whether the service has failed over (no real server may take new connections)
+     * @param persistence the service's persistence table, or {@code null} when persistence is off
+     */
+    public RoutingTable(VirtualService service, long version, List<Backend> backends, Backend fallback,
+                        boolean onFallback, PersistenceTable persistence) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.version = version;
+        this.backends = List.copyOf(backends);
+        this.fallback = fallback;
+        this.onFallback = onFallback;
+        this.selector = this.backends.isEmpty() ? k -> null : service.scheduler().newSelector(this.backends);
+        this.persistence = persistence;
+    }
+
+    public VirtualService service() {
+        return service;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    /** The real servers that may take new connections, in configured order. */
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    /** The fallback, or {@code null}. */
+    public Backend fallback() {
+        return fallback;
+    }
+
+    /** Whether the service has failed over to its fallback. */
+    public boolean onFallback() {
+        return onFallback;
+    }
+
+    /**
+     * Picks the backend for a new connection and claims a slot on it: the caller must call
+     * {@link Backend#release()} when that connection ends. Returns {@code null} when nothing can take it.
+     *
+     * @param clientKey {@link #clientKey(InetAddress)} of the client's address
+     */
+    public Backend route(long clientKey) {
+        if (!backends.isEmpty()) {
+            if (persistence != null) {
+                String stuck = persistence.lookup(clientKey);
+                if (stuck != null) {
+                    for (Backend b : backends) {
+                        if (b.label().equals(stuck) && b.tryAcquire()) {
+                            persistence.remember(clientKey, stuck);
+                            return b;
+                        }
+                    }
+                }
+            }
+            Backend chosen = selector.select(clientKey);
+            if (chosen != null && chosen.tryAcquire()) {
+                return remembered(clientKey, chosen);
+            }
+            // The chosen one hit its limit between selection and claim, or nothing was chosen: try the others in turn.
+            int start = chosen == null ? 0 : backends.indexOf(chosen) + 1;
+            for (int i = 0; i < backends.size(); i++) {
+                Backend b = backends.get((start + i) % backends.size());
+                if (b.weight() > 0 && b.tryAcquire()) {
+                    return remembered(clientKey, b);
+                }
+            }
+        }
+        if (fallback != null && fallback.tryAcquire()) {
+            return fallback;
+        }
+        return null;
+    }
+
+    private Backend remembered(long clientKey, Backend b) {
+        if (persistence != null) {
+            persistence.remember(clientKey, b.label());
+        }
+        return b;
+    }
+
+    /** The key engines pass to {@link #route(long)} for a client address; the same in every engine. */
+    public static long clientKey(InetAddress client) {
+        byte[] a = client.getAddress();
+        if (client instanceof Inet4Address) {
+            return clientKeyIpv4(((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = (hi << 8) | (a[i] & 0xFF);
+            lo = (lo << 8) | (a[i + 8] & 0xFF);
+        }
+        return clientKeyIpv6(hi, lo);
+    }
+
+    /** {@link #clientKey(InetAddress)} for an IPv4 address given as a big-endian int, without allocation. */
+    public static long clientKeyIpv4(int address) {
+        return mix(address & 0xFFFFFFFFL);
+    }
+
+    /** {@link #clientKey(InetAddress)} for an IPv6 address given as two big-endian longs, without allocation. */
+    public static long clientKeyIpv6(long high, long low) {
+        return mix(high * 0x9E3779B97F4A7C15L ^ low);
+    }
+
+    // SplitMix64's finaliser: every input bit affects every output bit, so nearby addresses spread evenly.
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
