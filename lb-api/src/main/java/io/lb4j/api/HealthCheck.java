@@ -1,11 +1,18 @@
 package io.lb4j.api;
 
 import io.lb4j.api.check.CheckPorts;
+import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.check.Hl7Probe;
+import io.lb4j.api.check.HttpProbe;
+import io.lb4j.api.check.NegotiateProbe;
 import io.lb4j.api.check.NoProbe;
 import io.lb4j.api.check.Probe;
 import io.lb4j.api.internal.Checks;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -66,6 +73,78 @@ public final class HealthCheck {
     /** No check: real servers are always up and failover is manual ({@code halt}). */
     public static Builder none() {
         return new Builder(NoProbe.INSTANCE);
+    }
+
+    /** {@code GET /} over plain HTTP, passing on any 2xx or 3xx status; see {@link HttpProbe}. */
+    public static Builder http() {
+        return http(HttpProbe.get("/"));
+    }
+
+    /**
+     * The given request over plain HTTP, e.g. {@code HealthCheck.http(HttpProbe.get("/health").expectStatus(200))}.
+     * A probe built with TLS is sent without it.
+     */
+    public static Builder http(HttpProbe request) {
+        return new Builder(Objects.requireNonNull(request, "request").tls(false));
+    }
+
+    /** {@code GET /} over TLS with certificate verification, passing on any 2xx or 3xx status; see {@link HttpProbe}. */
+    public static Builder https() {
+        return https(HttpProbe.get("/"));
+    }
+
+    /**
+     * The given request over TLS, e.g. {@code HealthCheck.https(HttpProbe.get("/").tls(true).insecure(true))} for a
+     * self-signed server (TLS is switched on here in any case; {@code insecure} needs it set first).
+     */
+    public static Builder https(HttpProbe request) {
+        return new Builder(Objects.requireNonNull(request, "request").tls(true));
+    }
+
+    /**
+     * A DICOM C-ECHO with the default AE titles (calling {@code LB4J}, called {@code ANY-SCP}); see
+     * {@link DicomEchoProbe}. Like every check it probes all ports unless told otherwise: use {@code .ports(104)}.
+     */
+    public static Builder dicomEcho() {
+        return new Builder(DicomEchoProbe.defaults());
+    }
+
+    /** A DICOM C-ECHO with the given AE titles, e.g. {@code dicomEcho(DicomEchoProbe.of("LB4J", "PACS"))}. */
+    public static Builder dicomEcho(DicomEchoProbe titles) {
+        return new Builder(Objects.requireNonNull(titles, "titles"));
+    }
+
+    /** An HL7 MLLP message (a {@code QRY^A19} query by default) that must be acknowledged; see {@link Hl7Probe}. */
+    public static Builder hl7() {
+        return new Builder(Hl7Probe.defaults());
+    }
+
+    /** The given HL7 message, e.g. {@code hl7(Hl7Probe.template("MSH|^~\\&|...."))}. */
+    public static Builder hl7(Hl7Probe message) {
+        return new Builder(Objects.requireNonNull(message, "message"));
+    }
+
+    /** Send {@code send} (may be empty), expect a reply containing {@code expectRegex}; see {@link NegotiateProbe}. */
+    public static Builder negotiate(String send, String expectRegex) {
+        return new Builder(NegotiateProbe.of(send, expectRegex));
+    }
+
+    /** Runs {@code script} with the ldirectord arguments; exit 0 = healthy. See {@link ExternalProbe}. */
+    public static Builder external(Path script) {
+        return new Builder(ExternalProbe.of(script));
+    }
+
+    /** Runs the given script probe, e.g. with a check source address. */
+    public static Builder external(ExternalProbe script) {
+        return new Builder(Objects.requireNonNull(script, "script"));
+    }
+
+    /**
+     * Several probes, each on its own ports, all required; the builder's ports are the ones "other ports" covers.
+     * See {@link CompositeProbe}.
+     */
+    public static Builder allOf(CompositeProbe probes) {
+        return new Builder(Objects.requireNonNull(probes, "probes"));
     }
 
     /** A check that runs the given probe; a {@link io.lb4j.api.spi.HealthCheckStrategy} must support it. */

@@ -1,7 +1,6 @@
 package io.lb4j.api.internal;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /** Parses IP literals without ever touching DNS. Not part of the public API. */
@@ -11,9 +10,10 @@ public final class Addresses {
     }
 
     /**
-     * Parses an IPv4 or IPv6 literal.
+     * Parses an IPv4 or IPv6 literal (IPv6 optionally in brackets).
      *
      * @throws IllegalArgumentException naming {@code field} when {@code literal} is not an IP literal
+     * @throws NullPointerException     naming {@code field} when {@code literal} is null
      */
     public static InetAddress parse(String field, String literal) {
         Objects.requireNonNull(literal, field);
@@ -21,33 +21,10 @@ public final class Addresses {
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
-        boolean looksLikeIp = !s.isEmpty() && (s.indexOf(':') >= 0 || s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
-        if (looksLikeIp && s.indexOf(':') < 0 && !isDottedQuad(s)) {
-            looksLikeIp = false;
-        }
-        if (!looksLikeIp) {
-            throw Checks.invalid(field, "\"" + literal + "\"", "an IPv4 or IPv6 address literal");
-        }
         try {
-            return InetAddress.getByName(s); // a literal: no lookup is made
-        } catch (UnknownHostException | SecurityException e) {
+            return InetAddress.ofLiteral(s); // never a DNS lookup
+        } catch (IllegalArgumentException e) {
             throw Checks.invalid(field, "\"" + literal + "\"", "an IPv4 or IPv6 address literal");
         }
-    }
-
-    private static boolean isDottedQuad(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3) {
-                return false;
-            }
-            if (Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,0 +1,58 @@
+package io.lb4j.api.check;
+
+import io.lb4j.api.internal.Checks;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Runs the user's script, with the arguments existing load-balancer check scripts expect; exit status 0 passes.
+ *
+ * <p>Arguments (ldirectord's convention, with Loadbalancer.org's fifth): {@code $1} VIP, {@code $2} VIP port,
+ * {@code $3} real-server IP, {@code $4} real-server port, {@code $5} check source IP (empty unless set). The script
+ * runs once per attempt and real server; the ports are the first of the checked ports, and every checked port is in
+ * the environment: {@code LB4J_VIP}, {@code LB4J_VPORT}, {@code LB4J_VPORTS}, {@code LB4J_RIP}, {@code LB4J_RPORT},
+ * {@code LB4J_RPORTS} (comma-separated), {@code LB4J_SERVICE}, {@code LB4J_REAL_SERVER}, {@code LB4J_TIMEOUT_MS}.
+ * On timeout the script and every process it started are killed. Its output (stdout and stderr, merged) is
+ * captured, at most 64 KiB, into the failure reason.
+ *
+ * <p>The script is not looked at when the probe is built (configuration may be written on another machine); a
+ * missing or non-executable script fails each attempt with a reason that says so.
+ *
+ * @param script      the executable to run
+ * @param checkSource the address passed as {@code $5}; empty for none
+ */
+public record ExternalProbe(Path script, String checkSource) implements Probe {
+
+    /**
+     * Validates the fields.
+     *
+     * @throws IllegalArgumentException when the script path is empty or the check source has whitespace
+     * @throws NullPointerException     naming a missing field
+     */
+    public ExternalProbe {
+        Objects.requireNonNull(script, "external.script");
+        Objects.requireNonNull(checkSource, "external.checkSource");
+        if (script.toString().isEmpty()) {
+            throw Checks.invalid("external.script", "\"\"", "a path to an executable");
+        }
+        if (!checkSource.equals(checkSource.strip()) || checkSource.chars().anyMatch(Character::isWhitespace)) {
+            throw Checks.invalid("external.checkSource", "\"" + checkSource + "\"", "an address without whitespace, or empty");
+        }
+    }
+
+    /** Runs {@code script} with an empty {@code $5}. */
+    public static ExternalProbe of(Path script) {
+        return new ExternalProbe(script, "");
+    }
+
+    /** This probe passing {@code address} as the check source ({@code $5}); {@code this} when unchanged. */
+    public ExternalProbe withCheckSource(String address) {
+        return address.equals(checkSource) ? this : new ExternalProbe(script, address);
+    }
+
+    @Override
+    public String type() {
+        return "external";
+    }
+}

@@ -1,0 +1,475 @@
+package io.lb4j.engine.proxy;
+
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.Protocol;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.EngineContext;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.api.spi.RoutingTable;
+import io.lb4j.api.spi.TaskClock;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The default forwarding engine: a user-space TCP and UDP proxy on Netty that needs no root. For every port of a
+ * {@link VirtualService#proxy() proxy} service it listens on the VIP, picks a backend per new connection from the
+ * service's current {@link RoutingTable}, opens its own connection to that backend and relays bytes both ways.
+ *
+ * <pre>{@code
+ * ForwardingEngine engine = ProxyEngine.builder()
+ *     .ioThreads(4)
+ *     .connectTimeout(Duration.ofSeconds(2))
+ *     .build();
+ * LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
+ * }</pre>
+ *
+ * <p>What it guarantees:
+ * <ul>
+ *   <li><b>Transport:</b> Linux epoll where {@code io.netty.channel.epoll.Epoll.isAvailable()}, Java NIO
+ *       elsewhere (or always, with {@link Builder#nativeTransport(boolean) nativeTransport(false)}).</li>
+ *   <li><b>Routing:</b> one lock-free read of the newest installed table per new connection (per new UDP
+ *       session); a newer table never touches established connections. The backend's connection slot taken by
+ *       {@link RoutingTable#route(long)} is released exactly once, when the connection (or session) ends, so the
+ *       {@link Backend} counters are what the control plane reports as live connections.</li>
+ *   <li><b>Connect failure:</b> the failed backend's slot is released and the connection is retried once on the
+ *       next candidate (the table's choice, or, when that is the same server again, the next real server in
+ *       configured order and then the fallback); if that fails too the client is closed.</li>
+ *   <li><b>Back-pressure:</b> each direction of a connection stops reading from its source while its destination
+ *       holds more than {@link Builder#maxPendingBytes(int) maxPendingBytes} unflushed, and resumes below half of
+ *       it. The engine therefore never buffers more than {@code maxPendingBytes} plus one read (at most
+ *       {@value #MAX_READ_BYTES} bytes) per connection and direction, however slowly a peer reads.</li>
+ *   <li><b>Half-close:</b> a FIN from one side is passed on (after everything before it) as a FIN to the other;
+ *       the connection closes when both directions have finished, or at once when either side resets.</li>
+ *   <li><b>Splice:</b> off. Netty's {@code spliceTo} bypasses the outbound buffer (so the back-pressure bound and
+ *       byte counters above would not hold), needs both channels on one loop in level-triggered mode and has no
+ *       half-close; the copy through pooled buffers is kept until a splice path can keep these guarantees.</li>
+ *   <li><b>UDP:</b> one upstream socket per client address and VIP port (a session), replies sent back to the
+ *       client from the VIP socket, sessions closed after {@link Builder#udpIdleTimeout(Duration) udpIdleTimeout}
+ *       without traffic, measured on the balancer's {@link TaskClock}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Lifecycle calls ({@link #start}, {@link #install}, {@link #uninstall}, {@link #expire},
+ * {@link #stop}) may come from any thread; the data path runs on the engine's own I/O threads and logs nothing per
+ * byte or packet: see {@link #stats()} instead.
+ */
+public final class ProxyEngine implements ForwardingEngine {
+
+    /** The largest single read from a socket; part of the buffering bound (see the class documentation). */
+    public static final int MAX_READ_BYTES = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyEngine.class);
+    // Large enough for any IPv4/IPv6 UDP payload: a smaller buffer would silently truncate datagrams.
+    private static final int MAX_DATAGRAM_BYTES = 65_536;
+
+    private enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    private final int ioThreads;
+    private final Duration connectTimeout;
+    private final int maxPendingBytes;
+    private final Duration udpIdleTimeout;
+    private final boolean nativeTransport;
+
+    private final Counters counters = new Counters();
+    private final FlowRegistry flows = new FlowRegistry();
+    private final Map<String, ServiceHandle> services = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+    private volatile State state = State.NEW;
+    private EngineRuntime runtime; // set once by start(), read under lifecycle or by I/O threads after start
+
+    private ProxyEngine(Builder b) {
+        this.ioThreads = b.ioThreads;
+        this.connectTimeout = b.connectTimeout;
+        this.maxPendingBytes = b.maxPendingBytes;
+        this.udpIdleTimeout = b.udpIdleTimeout;
+        this.nativeTransport = b.nativeTransport;
+    }
+
+    /** An engine with the defaults of {@link Builder}. */
+    public static ProxyEngine create() {
+        return builder().build();
+    }
+
+    /** A builder for an engine with non-default options. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "proxy";
+    }
+
+    @Override
+    public Set<ForwardingMethod> methods() {
+        return Set.of(ForwardingMethod.PROXY);
+    }
+
+    /**
+     * Starts the I/O threads.
+     *
+     * @throws IllegalStateException when already started or stopped
+     */
+    @Override
+    public void start(EngineContext context) {
+        Objects.requireNonNull(context, "context");
+        TaskClock clock = Objects.requireNonNull(context.clock(), "context.clock()");
+        synchronized (lifecycle) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("proxy engine: start() called when " + state.name().toLowerCase()
+                        + " (expected: once, on a new engine)");
+            }
+            Transport transport = Transport.select(nativeTransport);
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
+                    new DefaultThreadFactory("lb4j-proxy", true), transport.ioHandlerFactory());
+            runtime = new EngineRuntime(transport, group, clock, counters, flows, udpIdleTimeout.toNanos(),
+                    upstreamBootstrap(transport, group), datagramBootstrap(transport, group));
+            state = State.RUNNING;
+            LOG.info("proxy engine started: {} transport, {} I/O threads", transport.name(), ioThreads);
+        }
+    }
+
+    /**
+     * Binds the service's listeners (first call for its label) or swaps in a newer snapshot. The last installed
+     * table wins. When a newer snapshot's spec lists other ports, the new ones are bound first and the dropped ones
+     * closed after the swap; established connections are never touched.
+     *
+     * @throws UncheckedIOException     naming address:port when a listener cannot be bound; what this call bound
+     *                                  is closed again and the previous snapshot stays installed
+     * @throws IllegalArgumentException when the service's forwarding method is not {@code proxy}
+     * @throws IllegalStateException    when the engine is not running
+     */
+    @Override
+    public void install(RoutingTable table) {
+        Objects.requireNonNull(table, "table");
+        VirtualService spec = table.service();
+        if (spec.method() != ForwardingMethod.PROXY) {
+            throw new IllegalArgumentException("service \"" + spec.label() + "\" method: " + spec.method().configName()
+                    + " (expected: proxy; the proxy engine cannot forward " + spec.method().configName() + ")");
+        }
+        synchronized (lifecycle) {
+            requireRunning("install");
+            ServiceHandle existing = services.get(spec.label());
+            ServiceHandle handle = existing != null ? existing : new ServiceHandle(spec.label(), table);
+            Set<ListenKey> wanted = new LinkedHashSet<>();
+            for (int port : spec.ports()) {
+                wanted.add(new ListenKey(spec.address(), port, spec.protocol()));
+            }
+            List<ListenKey> added = new ArrayList<>();
+            try {
+                for (ListenKey key : wanted) {
+                    if (!handle.listeners.containsKey(key)) {
+                        handle.listeners.put(key, bind(handle, key));
+                        added.add(key);
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                for (ListenKey key : added) {
+                    handle.listeners.remove(key).close().awaitUninterruptibly();
+                }
+                throw e;
+            }
+            handle.table(table);
+            List<ListenKey> dropped = new ArrayList<>(handle.listeners.keySet());
+            dropped.removeAll(wanted);
+            for (ListenKey key : dropped) {
+                handle.listeners.remove(key).close().awaitUninterruptibly();
+            }
+            if (existing == null) {
+                services.put(spec.label(), handle);
+            }
+        }
+    }
+
+    /** Closes the service's listeners, then every connection and UDP session of it. Unknown labels are ignored. */
+    @Override
+    public void uninstall(String service) {
+        Objects.requireNonNull(service, "service");
+        synchronized (lifecycle) {
+            ServiceHandle handle = services.remove(service);
+            if (handle == null) {
+                return;
+            }
+            closeListeners(handle);
+            flows.abortService(service, f -> true);
+        }
+    }
+
+    /**
+     * Closes every connection and UDP session of {@code service} to the backend with {@code backend}'s label, at
+     * once and without flushing (Halt): the clients reconnect and are routed by the current table.
+     */
+    @Override
+    public void expire(String service, Backend backend) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(backend, "backend");
+        flows.abort(service, backend.label());
+    }
+
+    /**
+     * Closes every listener and UDP session, waits up to {@code grace} for the TCP connections to end on their own,
+     * closes the rest and shuts the I/O threads down. Idempotent.
+     */
+    @Override
+    public void stop(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        EngineRuntime rt;
+        synchronized (lifecycle) {
+            if (state != State.RUNNING) {
+                if (state == State.NEW) {
+                    state = State.STOPPED;
+                }
+                return;
+            }
+            state = State.STOPPING;
+            rt = runtime;
+            for (ServiceHandle handle : services.values()) {
+                closeListeners(handle);
+            }
+            services.clear();
+        }
+        // A UDP session cannot outlive its VIP socket: its replies leave through it.
+        flows.abortAll(Flow::datagram);
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        if (!flows.awaitNoConnections(deadline)) {
+            LOG.info("proxy engine stopping: closing {} connections still open after {}", flows.openConnections(), grace);
+        }
+        flows.abortAll(f -> true);
+        flows.awaitNoConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        rt.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        synchronized (lifecycle) {
+            state = State.STOPPED;
+        }
+        LOG.info("proxy engine stopped");
+    }
+
+    /**
+     * A snapshot of the engine's counters and gauges; cheap for the counters, and walks the live connections once
+     * for {@link Stats#pendingBytes()}. Thread-safe; the fields are read one after another, not atomically together.
+     */
+    public Stats stats() {
+        long[] pending = {0};
+        flows.forEach(f -> pending[0] += f.pendingBytes());
+        return new Stats(counters.accepted.sum(), counters.refused.sum(), counters.connectFailures.sum(),
+                counters.retries.sum(), flows.openConnections(), counters.udpSessions.get(),
+                counters.bytesToBackends.sum(), counters.bytesToClients.sum(), pending[0], counters.peakPending.get(),
+                counters.pauses.sum(), counters.datagramsDropped.sum(), counters.errors.sum());
+    }
+
+    private void requireRunning(String operation) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("proxy engine: " + operation + "() called when "
+                    + state.name().toLowerCase() + " (expected: running, after start())");
+        }
+    }
+
+    private void closeListeners(ServiceHandle handle) {
+        handle.close();
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel ch : handle.listeners.values()) {
+            closing.add(ch.close());
+        }
+        handle.listeners.clear();
+        // Wait, so a service installed again right after can bind the same ports.
+        closing.forEach(ChannelFuture::awaitUninterruptibly);
+    }
+
+    private Channel bind(ServiceHandle handle, ListenKey key) {
+        EngineRuntime rt = runtime;
+        InetSocketAddress local = new InetSocketAddress(key.address(), key.port());
+        ChannelFuture f;
+        if (key.protocol() == Protocol.UDP) {
+            f = new Bootstrap().group(rt.group()).channel(rt.transport().datagramChannel())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
+                    .handler(new UdpListener(rt, handle, key.port()))
+                    .bind(local);
+        } else {
+            f = new ServerBootstrap().group(rt.group()).channel(rt.transport().serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false) // nothing is read before the backend is connected
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new TcpPair(rt, handle, key.port(), ch).clientRelay());
+                        }
+                    })
+                    .bind(local);
+        }
+        f.awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            throw new UncheckedIOException(new IOException("service \"" + handle.label() + "\": cannot bind "
+                    + key.protocol() + " " + hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
+        }
+        return f.channel();
+    }
+
+    private Bootstrap upstreamBootstrap(Transport transport, EventLoopGroup group) {
+        return new Bootstrap().group(group).channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, readAllocator());
+    }
+
+    private static Bootstrap datagramBootstrap(Transport transport, EventLoopGroup group) {
+        return new Bootstrap().group(group).channel(transport.datagramChannel())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES));
+    }
+
+    private WriteBufferWaterMark waterMark() {
+        return new WriteBufferWaterMark(maxPendingBytes / 2, maxPendingBytes);
+    }
+
+    private static AdaptiveRecvByteBufAllocator readAllocator() {
+        return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES);
+    }
+
+    static String hostPort(InetAddress address, int port) {
+        String host = address.getHostAddress();
+        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "ProxyEngine[" + state.name().toLowerCase() + ", ioThreads=" + ioThreads + ", connectTimeout="
+                + connectTimeout + ", maxPendingBytes=" + maxPendingBytes + ", udpIdleTimeout=" + udpIdleTimeout + "]";
+    }
+
+    /** Where one listener is bound. */
+    record ListenKey(InetAddress address, int port, Protocol protocol) {
+    }
+
+    /**
+     * Counters and gauges of one {@link ProxyEngine}, from its start. Counters only grow.
+     *
+     * @param accepted           TCP connections accepted on a VIP port
+     * @param refused            TCP connections closed, and datagrams of new UDP clients dropped, because no backend
+     *                           could take them
+     * @param connectFailures    connects to a backend (TCP, or UDP socket set-up) that failed or timed out
+     * @param retries            connections retried on a second backend after a connect failure
+     * @param activeConnections  TCP connections open now (gauge)
+     * @param udpSessions        UDP sessions open now (gauge)
+     * @param bytesToBackends    payload bytes relayed from clients to backends (TCP and UDP)
+     * @param bytesToClients     payload bytes relayed from backends to clients (TCP and UDP)
+     * @param pendingBytes       bytes the engine holds now, written but not yet flushed to a socket (gauge)
+     * @param peakPendingBytes   the most unflushed bytes ever held towards any one socket
+     * @param backPressurePauses times a direction stopped reading because its destination was not writable
+     * @param datagramsDropped   datagrams dropped because a queue was full or a socket not writable
+     * @param errors             I/O errors and exceptions on connections and sessions (each closes what it hit)
+     */
+    public record Stats(long accepted, long refused, long connectFailures, long retries, int activeConnections,
+                        int udpSessions, long bytesToBackends, long bytesToClients, long pendingBytes,
+                        long peakPendingBytes, long backPressurePauses, long datagramsDropped, long errors) {
+    }
+
+    /**
+     * Options for a {@link ProxyEngine}. Setters only record values; {@link #build()} checks them and throws
+     * {@link IllegalArgumentException} naming the option, the value and the allowed range. Not thread-safe.
+     *
+     * <p>Defaults: one I/O thread per available processor, connect timeout 3 s, {@code maxPendingBytes} 64 KiB,
+     * UDP idle timeout 60 s, native (epoll) transport where available.
+     */
+    public static final class Builder {
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private int maxPendingBytes = 64 * 1024;
+        private Duration udpIdleTimeout = Duration.ofSeconds(60);
+        private boolean nativeTransport = true;
+
+        Builder() {
+        }
+
+        /** Number of I/O threads, 1-1024; default the number of available processors. */
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /** How long a connect to a backend may take before it counts as failed, 1 ms-1 h; default 3 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Unflushed bytes, per connection and direction, above which the engine stops reading from the source
+         * (reading resumes below half of it), 1 KiB-1 GiB; default 64 KiB. The engine's buffering bound is this
+         * plus one read of at most {@value ProxyEngine#MAX_READ_BYTES} bytes.
+         */
+        public Builder maxPendingBytes(int maxPendingBytes) {
+            this.maxPendingBytes = maxPendingBytes;
+            return this;
+        }
+
+        /** How long a UDP session lives without a datagram in either direction, 1 ms-1 day; default 60 s. */
+        public Builder udpIdleTimeout(Duration udpIdleTimeout) {
+            this.udpIdleTimeout = Objects.requireNonNull(udpIdleTimeout, "udpIdleTimeout");
+            return this;
+        }
+
+        /** Whether to use the epoll transport where available (default true); false always uses Java NIO. */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
+        /**
+         * Checks the options and builds the engine.
+         *
+         * @throws IllegalArgumentException naming the option, its value and the allowed range
+         */
+        public ProxyEngine build() {
+            if (ioThreads < 1 || ioThreads > 1024) {
+                throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 1-1024)");
+            }
+            checkDuration("connectTimeout", connectTimeout, Duration.ofHours(1), "1 ms-1 h");
+            if (maxPendingBytes < 1024 || maxPendingBytes > (1 << 30)) {
+                throw new IllegalArgumentException("maxPendingBytes: " + maxPendingBytes
+                        + " (expected: 1024-1073741824)");
+            }
+            checkDuration("udpIdleTimeout", udpIdleTimeout, Duration.ofDays(1), "1 ms-1 day");
+            return new ProxyEngine(this);
+        }
+
+        private static void checkDuration(String name, Duration value, Duration max, String range) {
+            if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + range + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.lb4j.healthcheck;
+
+import io.lb4j.api.check.CheckResult;
+import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.Probe;
+import io.lb4j.api.spi.CheckContext;
+import io.lb4j.api.spi.HealthCheckStrategy;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs {@link ConnectProbe}: a TCP connect to every target port at once; healthy when all are accepted, failed as
+ * soon as one is not, with that port and the reason.
+ */
+public final class ConnectStrategy implements HealthCheckStrategy {
+
+    @Override
+    public boolean supports(Probe probe) {
+        return probe instanceof ConnectProbe;
+    }
+
+    @Override
+    public CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context) {
+        CompletableFuture<CheckResult> result = new CompletableFuture<>();
+        AtomicInteger pending = new AtomicInteger(target.ports().size());
+        if (pending.get() == 0) {
+            return CompletableFuture.completedFuture(CheckResult.failed("no ports to check"));
+        }
+        for (int port : target.ports()) {
+            // Parallel, not one after another: seven ports with a 3 s timeout would otherwise take 21 s.
+            context.network().connect(new InetSocketAddress(target.address(), port), target.timeout())
+                    .whenComplete((ok, error) -> {
+                        if (error != null) {
+                            result.complete(CheckResult.failed("port " + port + ": " + reason(error)));
+                        } else if (pending.decrementAndGet() == 0) {
+                            result.complete(CheckResult.ok());
+                        }
+                    });
+        }
+        return result;
+    }
+
+    private static String reason(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,222 @@
+package io.lb4j.healthcheck;
+
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.check.CheckResult;
+import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.spi.Cancellable;
+import io.lb4j.api.spi.CheckContext;
+import io.lb4j.api.spi.HealthCheckStrategy;
+import io.lb4j.api.spi.TaskClock;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+
+/**
+ * Checks one real server of one service for as long as it runs: an attempt every {@link HealthCheck#interval()}
+ * (plus up to {@link HealthCheck#jitter()}), each bounded by {@link HealthCheck#timeout()}, with the
+ * {@code failAfter} / {@code riseAfter} counting that turns attempts into up and down transitions.
+ *
+ * <p>Timing is fixed-rate from the first attempt: attempts start at {@code t0}, {@code t0 + interval}, ... whatever
+ * each one took, so "ten failures 30 s apart" is ten failures in 270 s plus the last attempt's duration. The server
+ * starts as up; the first failed attempt counts toward {@code failAfter}. Everything waits on the injected
+ * {@link TaskClock}, so the same code runs in real time and under the test kit's virtual clock.
+ *
+ * <p>Thread-safe. Results may arrive on any thread (an I/O thread, the timer); the listener is called on that thread,
+ * without the monitor's lock held. Attempts never overlap (the timeout is at most the interval), so calls for one
+ * monitor do not overlap either. A result that races with {@link #stop()} may still be delivered once; a listener
+ * that cares checks that the monitor is still the current one.
+ */
+public final class HealthMonitor {
+
+    /** Receives the monitor's findings. */
+    public interface Listener {
+
+        /** Every attempt's result, good or bad. */
+        void onResult(CheckResult result);
+
+        /** The server went down ({@code up == false}) or came back up; {@code cause} is the deciding attempt. */
+        void onTransition(boolean up, CheckResult cause);
+    }
+
+    private final HealthCheck check;
+    private final CheckTarget target;
+    private final HealthCheckStrategy strategy;
+    private final CheckContext context;
+    private final Listener listener;
+    private final RandomGenerator random;
+
+    private final Object lock = new Object();
+    private boolean running;
+    private long generation; // bumps on stop, so late results of an old run are ignored
+    private Cancellable nextAttempt;
+    private long nextStartNanos;
+    private boolean up = true;
+    private int consecutiveFailures;
+    private int consecutiveSuccesses;
+
+    /**
+     * @param check    the check settings
+     * @param target   what to check
+     * @param strategy runs one attempt
+     * @param context  clock and network for the strategy
+     * @param listener receives results and transitions
+     * @param random   source of jitter
+     */
+    public HealthMonitor(HealthCheck check, CheckTarget target, HealthCheckStrategy strategy, CheckContext context,
+                         Listener listener, RandomGenerator random) {
+        this.check = Objects.requireNonNull(check, "check");
+        this.target = Objects.requireNonNull(target, "target");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        this.context = Objects.requireNonNull(context, "context");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** The server as this monitor sees it now. */
+    public boolean isUp() {
+        synchronized (lock) {
+            return up;
+        }
+    }
+
+    /**
+     * Starts checking: the first attempt after {@code initialDelay}.
+     *
+     * @throws IllegalStateException when already running
+     */
+    public void start(Duration initialDelay) {
+        start(initialDelay, true);
+    }
+
+    /**
+     * Starts checking from a known state: a server already down needs {@code riseAfter} good attempts to come up.
+     *
+     * @param initialDelay time to the first attempt
+     * @param initiallyUp  whether the server counts as up now
+     * @throws IllegalStateException when already running
+     */
+    public void start(Duration initialDelay, boolean initiallyUp) {
+        synchronized (lock) {
+            up = initiallyUp;
+            consecutiveFailures = 0;
+            consecutiveSuccesses = 0;
+            if (running) {
+                throw new IllegalStateException("health monitor for " + target.realServer() + " already running");
+            }
+            running = true;
+            TaskClock clock = context.clock();
+            nextStartNanos = clock.nanoTime() + initialDelay.toNanos();
+            long gen = generation;
+            nextAttempt = clock.schedule(initialDelay, () -> attempt(gen));
+        }
+    }
+
+    /** Stops checking; an attempt under way is ignored when it completes. Idempotent. */
+    public void stop() {
+        synchronized (lock) {
+            running = false;
+            generation++;
+            if (nextAttempt != null) {
+                nextAttempt.cancel();
+                nextAttempt = null;
+            }
+        }
+    }
+
+    private void attempt(long gen) {
+        TaskClock clock = context.clock();
+        synchronized (lock) {
+            if (!running || gen != generation) {
+                return;
+            }
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        // Scheduled before the next attempt, so that with timeout == interval this attempt's verdict comes first.
+        Cancellable timeout = clock.schedule(check.timeout(), () -> {
+            if (done.compareAndSet(false, true)) {
+                complete(gen, CheckResult.failed("timed out after " + format(check.timeout())));
+            }
+        });
+        synchronized (lock) {
+            if (!running || gen != generation) {
+                timeout.cancel();
+                return;
+            }
+            // Fixed rate: the next start is measured from this one's planned start, not from when it finishes.
+            nextStartNanos += check.interval().toNanos() + jitterNanos();
+            long delay = Math.max(0, nextStartNanos - clock.nanoTime());
+            nextAttempt = clock.schedule(Duration.ofNanos(delay), () -> attempt(gen));
+        }
+        CompletionStage<CheckResult> stage;
+        try {
+            stage = strategy.check(check.probe(), target, context);
+        } catch (RuntimeException e) {
+            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((result, error) -> {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            timeout.cancel();
+            CheckResult r = error != null ? CheckResult.failed(describe(error))
+                    : result != null ? result : CheckResult.failed("strategy returned no result");
+            complete(gen, r);
+        });
+    }
+
+    private long jitterNanos() {
+        long j = check.jitter().toNanos();
+        return j == 0 ? 0 : random.nextLong(j);
+    }
+
+    private void complete(long gen, CheckResult result) {
+        boolean transition = false;
+        boolean nowUp;
+        synchronized (lock) {
+            if (!running || gen != generation) {
+                return;
+            }
+            if (result.healthy()) {
+                consecutiveFailures = 0;
+                consecutiveSuccesses++;
+                if (!up && consecutiveSuccesses >= check.riseAfter()) {
+                    up = true;
+                    transition = true;
+                }
+            } else {
+                consecutiveSuccesses = 0;
+                consecutiveFailures++;
+                if (up && consecutiveFailures >= check.failAfter()) {
+                    up = false;
+                    transition = true;
+                }
+            }
+            nowUp = up;
+        }
+        // Outside the lock: the listener takes its own locks and may call stop(); holding ours would invite deadlock.
+        listener.onResult(result);
+        if (transition) {
+            listener.onTransition(nowUp, result);
+        }
+    }
+
+    private static String describe(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    static String format(Duration d) {
+        if (d.toMillis() % 1000 == 0) {
+            return d.toSeconds() + "s";
+        }
+        return d.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,83 @@
+package io.lb4j.healthcheck.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The event loop that health-check connections run on: one small loop serves thousands of targets, since an
+ * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere.
+ *
+ * <p>{@link #shared()} is created on first use with one daemon thread and lives as long as the JVM; embedders that
+ * manage their own Netty loop pass it to {@link #of(EventLoopGroup, Class)}. Thread-safe. Not part of the public
+ * API: used by the strategies in {@code io.lb4j.healthcheck}.
+ */
+public final class CheckTransport {
+
+    private static final class Shared {
+        static final CheckTransport INSTANCE = create(1);
+    }
+
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelType;
+
+    private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.channelType = Objects.requireNonNull(channelType, "channelType");
+    }
+
+    /** The JVM-wide check loop: one daemon thread, epoll if available. */
+    public static CheckTransport shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** A new loop with {@code threads} daemon threads; the caller shuts it down with {@link #shutdown()}. */
+    public static CheckTransport create(int threads) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("lb4j-check", true), io);
+        return new CheckTransport(group, epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+    }
+
+    /** Runs on a loop the caller owns; {@code channelType} must match its transport. */
+    public static CheckTransport of(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
+        return new CheckTransport(group, channelType);
+    }
+
+    /** A client bootstrap on this loop with the given connect timeout (at least 1 ms). */
+    public Bootstrap bootstrap(Duration connectTimeout) {
+        long ms = Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        return new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) ms)
+                .option(ChannelOption.TCP_NODELAY, true)
+                // Close with RST-free FIN but do not linger: a check must never hold a socket after its verdict.
+                .option(ChannelOption.SO_KEEPALIVE, false);
+    }
+
+    /** The loop, e.g. to schedule on it. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Stops the loop; for loops made with {@link #create(int)}. */
+    public void shutdown() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "CheckTransport[" + channelType.getSimpleName() + "]";
+    }
+}
