@@ -324,6 +324,9 @@ public final class VirtualService {
          * @throws NullPointerException     naming a required value that is missing
          */
         public VirtualService build() {
+            if (label == null) {
+                throw new IllegalArgumentException("label: missing (expected: a non-blank label)");
+            }
             Checks.label("label", label);
             InetAddress vip = address;
             if (vip == null) {

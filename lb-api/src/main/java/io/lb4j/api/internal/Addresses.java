@@ -21,6 +21,11 @@ public final class Addresses {
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
+        // ofLiteral also takes the legacy short forms ("192.168.100" is 192.168.0.100): a dropped octet in a config
+        // file would silently become another host, so IPv4 must be a full dotted quad.
+        if (s.indexOf(':') < 0 && s.split("\\.", -1).length != 4) {
+            throw Checks.invalid(field, "\"" + literal + "\"", "an IPv4 or IPv6 address literal");
+        }
         try {
             return InetAddress.ofLiteral(s); // never a DNS lookup
         } catch (IllegalArgumentException e) {
