@@ -152,12 +152,16 @@ public final class HealthCheck {
         return new Builder(Objects.requireNonNull(probe, "probe"));
     }
 
-    /** A builder that starts from this check's values. */
+    /**
+     * A builder that starts from this check's values. A timeout equal to the default for its interval stays a
+     * default, so {@code toBuilder().interval(Duration.ofSeconds(2))} caps it rather than failing on a 5 s timeout
+     * the user never chose.
+     */
     public Builder toBuilder() {
         Builder b = new Builder(probe);
         b.ports = ports;
         b.interval = interval;
-        b.timeout = timeout;
+        b.timeout = timeout.equals(min(DEFAULT_TIMEOUT, interval)) ? null : timeout;
         b.jitter = jitter;
         b.failAfter = failAfter;
         b.riseAfter = riseAfter;

@@ -35,6 +35,15 @@ public interface ConformanceEnvironment extends AutoCloseable {
     /** Whether event timestamps are exact (virtual time), so scenarios can assert them to the second. */
     boolean exactTime();
 
+    /**
+     * Whether {@link #connect} reports where the balancer routes a connection even when that server is dead (a
+     * simulation), rather than where a real connection ended up: a real engine that cannot reach a dead primary
+     * retries on the fallback before the health check has even declared the primary down.
+     */
+    default boolean connectShowsRouteToDeadServers() {
+        return false;
+    }
+
     /** Builds and starts the balancer; the first health checks have run when it returns. */
     LoadBalancer start(VirtualService service);
 

@@ -51,7 +51,9 @@ public abstract class FailoverConformanceSuite {
 
     @AfterEach
     final void tearDownEnvironment() {
-        env.close();
+        if (env != null) {
+            env.close();
+        }
     }
 
     // ------------------------------------------------------------------ (a) automatic failover
@@ -63,8 +65,12 @@ public abstract class FailoverConformanceSuite {
         env.failPrimary();                                           // t = 0: the primary cluster dies
 
         env.advance(interval.multipliedBy(8));                       // t = 4 min: 8 failures, still on the primary
-        assertAllPortsReach(env.primary());
+        if (env.connectShowsRouteToDeadServers()) {
+            assertAllPortsReach(env.primary());
+        }
         assertThat(lb.status().service("PACS").realServer("PrimaryCluster").state()).isEqualTo(RealServerState.UP);
+        assertThat(lb.status().service("PACS").onFallback()).isFalse();
+        assertThat(env.events(FailedOver.class)).isEmpty();
 
         boolean failedOver = env.advanceUntil(() -> lb.status().service("PACS").onFallback(),
                 interval.multipliedBy(3));                           // by t = 5 min + one interval
@@ -73,9 +79,9 @@ public abstract class FailoverConformanceSuite {
 
         FailedOver failover = single(FailedOver.class);
         RealServerDown down = single(RealServerDown.class);
-        assertThat(down.reason()).contains("timed out");
         assertThat(failover.fallback()).isEqualTo(env.secondary());
         if (env.exactTime()) {
+            assertThat(down.reason()).isEqualTo("timed out after 5s");
             // Checks at 0, 30, ..., 300 s; the ten failures are the attempts at 30..300 s, the last times out at 305 s.
             assertThat(Duration.between(t0, down.at())).isEqualTo(Duration.ofSeconds(305));
             assertThat(failover.at()).isEqualTo(down.at());
@@ -182,7 +188,10 @@ public abstract class FailoverConformanceSuite {
         LoadBalancer lb = env.start(pacs(HealthCheck.none(), FailbackPolicy.automatic()));
         env.failPrimary();
         env.advance(interval.multipliedBy(20));
-        assertAllPortsReach(env.primary());                           // "No checks, always On"
+        if (env.connectShowsRouteToDeadServers()) {
+            assertAllPortsReach(env.primary());                       // "No checks, always On"
+        }
+        assertThat(lb.status().service("PACS").realServer("PrimaryCluster").state()).isEqualTo(RealServerState.UP);
         assertThat(lb.status().service("PACS").onFallback()).isFalse();
         assertThat(env.events(FailedOver.class)).isEmpty();
     }

@@ -53,6 +53,11 @@ public final class SimulatedEnvironment implements ConformanceEnvironment {
     }
 
     @Override
+    public boolean connectShowsRouteToDeadServers() {
+        return true;
+    }
+
+    @Override
     public LoadBalancer start(VirtualService service) {
         return kit.start(service);
     }

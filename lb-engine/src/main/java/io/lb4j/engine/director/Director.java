@@ -147,12 +147,13 @@ final class Director implements LoadBalancer {
         if (rt.admin == RealServerRuntime.Admin.HALTED) {
             return;
         }
+        Instant now = clock.now(); // one instant for the command and everything it causes
         rt.admin = RealServerRuntime.Admin.HALTED;
         if (s.persistence != null) {
             s.persistence.expire(realServer);
         }
-        events.publish(new Halted(clock.now(), service, realServer));
-        refresh(s, realServer + " halted");
+        events.publish(new Halted(now, service, realServer));
+        refresh(s, realServer + " halted", now);
         if (running) {
             engine.expire(service, rt.backend);
         }
@@ -165,9 +166,10 @@ final class Director implements LoadBalancer {
         if (rt.admin == RealServerRuntime.Admin.DRAINING) {
             return;
         }
+        Instant now = clock.now();
         rt.admin = RealServerRuntime.Admin.DRAINING;
-        events.publish(new Draining(clock.now(), service, realServer));
-        refresh(s, realServer + " draining");
+        events.publish(new Draining(now, service, realServer));
+        refresh(s, realServer + " draining", now);
     }
 
     @Override
@@ -178,14 +180,15 @@ final class Director implements LoadBalancer {
         if (rt.admin == RealServerRuntime.Admin.NONE && !releases) {
             return;
         }
+        Instant now = clock.now();
         boolean wasAble = rt.able();
         rt.admin = RealServerRuntime.Admin.NONE;
         if (!wasAble && rt.able()) {
-            rt.ableSince = clock.now();
+            rt.ableSince = now;
         }
         s.failbackReleased = true;
-        events.publish(new Online(clock.now(), service, realServer));
-        refresh(s, realServer + " online");
+        events.publish(new Online(now, service, realServer));
+        refresh(s, realServer + " online", now);
     }
 
     // ---------------------------------------------------------------- queries
@@ -330,7 +333,7 @@ final class Director implements LoadBalancer {
         if (running && listenersChange) {
             engine.uninstall(was.label());
         }
-        refresh(s, "reconfigured");
+        refresh(s, "reconfigured", now);
         if (running) {
             startMonitors(s);
         }
@@ -407,21 +410,20 @@ final class Director implements LoadBalancer {
                 rt.ableSince = now;
             }
             events.publish(new RealServerUp(now, label, rt.spec.label()));
-            refresh(s, rt.spec.label() + " up");
+            refresh(s, rt.spec.label() + " up", now);
         } else {
             if (s.persistence != null) {
                 s.persistence.expire(rt.spec.label());
             }
             events.publish(new RealServerDown(now, label, rt.spec.label(), cause.reason()));
-            refresh(s, rt.spec.label() + " down: " + cause.reason());
+            refresh(s, rt.spec.label() + " down: " + cause.reason(), now);
         }
     }
 
     // ---------------------------------------------------------------- routing
 
     /** Recomputes the service's snapshot, publishes failover / fail-back events, hands the snapshot to the engine. */
-    private void refresh(ServiceRuntime s, String reason) {
-        Instant now = clock.now();
+    private void refresh(ServiceRuntime s, String reason, Instant now) {
         List<RealServerRuntime> able = s.reals.values().stream().filter(RealServerRuntime::able).toList();
         List<RealServerRuntime> eligible = able;
         if (s.holdDownTimer != null) {
@@ -441,7 +443,7 @@ final class Director implements LoadBalancer {
                         s.holdDownTimer = clock.schedule(Duration.between(now, due), () -> {
                             synchronized (Director.this) {
                                 if (services.get(s.spec.label()) == s && running) {
-                                    refresh(s, "hold-down of " + policy.holdDown() + " passed");
+                                    refresh(s, "hold-down of " + policy.holdDown() + " passed", clock.now());
                                 }
                             }
                         });

@@ -1,18 +1,15 @@
 package io.lb4j.engine.director;
 
 import io.lb4j.api.spi.Network;
+import io.lb4j.healthcheck.net.NettyNetwork;
 
-import java.util.ServiceLoader;
-
-/** Finds the real network for health checks on the class path ({@code io.lb4j:lb-healthcheck} provides it). */
+/** The real network health checks use when the builder was given none. */
 final class Networks {
 
     private Networks() {
     }
 
     static Network system() {
-        return ServiceLoader.load(Network.class, Networks.class.getClassLoader()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no health-check network on the class path"
-                        + " (expected: io.lb4j:lb-healthcheck, which provides one)"));
+        return NettyNetwork.create();
     }
 }

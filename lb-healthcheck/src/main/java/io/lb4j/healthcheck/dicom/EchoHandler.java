@@ -52,8 +52,10 @@ final class EchoHandler extends ProbeHandler {
                         : "association aborted by the peer");
                 case Pdus.P_DATA_TF -> onData(ctx, pdu);
                 case Pdus.A_RELEASE_RP -> {
+                    if (state != State.AWAIT_RELEASE) {
+                        fail("unexpected A-RELEASE-RP while waiting for " + expected());
+                    }
                     state = State.DONE;
-                    fail("association released by the peer before C-ECHO-RSP");
                     ctx.close();
                 }
                 case Pdus.A_RELEASE_RQ -> {
@@ -217,7 +219,6 @@ final class EchoHandler extends ProbeHandler {
         ctx.close();
     }
 
-    @Override
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (command != null) {

@@ -1,0 +1,63 @@
+package io.lb4j.healthcheck.dicom;
+
+import io.lb4j.api.check.CheckResult;
+import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.Probe;
+import io.lb4j.api.spi.CheckContext;
+import io.lb4j.api.spi.HealthCheckStrategy;
+import io.lb4j.healthcheck.net.CheckTransport;
+import io.lb4j.healthcheck.net.PerPort;
+import io.lb4j.healthcheck.net.ProbeConnector;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs {@link DicomEchoProbe}: on each checked port, an association proposing the Verification SOP Class with
+ * Implicit VR Little Endian, a C-ECHO-RQ, and a pass only on C-ECHO-RSP status 0x0000; then A-RELEASE. A
+ * rejection, abort, bad status, garbage or silence is a failed attempt whose reason says which, e.g.
+ * {@code "port 104: association rejected: called AE title not recognized"}.
+ *
+ * <p>Non-blocking: one Netty pipeline per port on the check event loop. Thread-safe; found by
+ * {@link java.util.ServiceLoader}.
+ */
+public final class DicomEchoStrategy implements HealthCheckStrategy {
+
+    /** Largest PDU accepted from the peer; association answers and C-ECHO-RSPs are far smaller. */
+    private static final int MAX_FRAME = 1 << 20;
+
+    private final CheckTransport transport;
+    private final AtomicInteger messageIds = new AtomicInteger();
+
+    /** On the JVM-wide check event loop. */
+    public DicomEchoStrategy() {
+        this(CheckTransport.shared());
+    }
+
+    /** On the given event loop. */
+    public DicomEchoStrategy(CheckTransport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    @Override
+    public boolean supports(Probe probe) {
+        return probe instanceof DicomEchoProbe;
+    }
+
+    @Override
+    public CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context) {
+        DicomEchoProbe echo = (DicomEchoProbe) probe;
+        return PerPort.all(target.ports(), port -> {
+            // Message IDs are 16-bit; any value works, distinct ones make peer logs easier to follow.
+            EchoHandler handler = new EchoHandler(echo, target.timeout(), 1 + (messageIds.getAndIncrement() & 0x7fff));
+            return ProbeConnector.run(transport, context.clock(), new InetSocketAddress(target.address(), port),
+                    target.timeout(), handler, ch -> ch.pipeline()
+                            .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 2, 4, 0, 0))
+                            .addLast(handler));
+        });
+    }
+}

@@ -1,0 +1,132 @@
+package io.lb4j.healthcheck.dicom;
+
+import io.lb4j.api.check.CheckResult;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.healthcheck.ConnectStrategy;
+import io.lb4j.healthcheck.support.Loopback;
+import io.lb4j.healthcheck.support.Peer;
+import io.lb4j.healthcheck.support.SilentServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** dicomEcho() against DCMTK's real SCPs (Debian package dcmtk), cross-checked with DCMTK's own echoscu. */
+class DicomEchoStrategyTest {
+
+    private final DicomEchoStrategy strategy = new DicomEchoStrategy();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void dcmtkInstalled() {
+        assumeTrue(Peer.installed("storescp") && Peer.installed("dcmqrscp") && Peer.installed("echoscu"),
+                "DCMTK not installed: apt-get install -y dcmtk");
+    }
+
+    @Test
+    void healthyStorescpAnswersTheEchoWithSuccess() {
+        int port = Loopback.freePort();
+        try (Peer scp = Peer.start(port, "storescp", "--aetitle", "PACS", String.valueOf(port))) {
+            CheckResult result = Loopback.run(strategy, DicomEchoProbe.of("LB4J", "PACS"),
+                    Loopback.target(Duration.ofSeconds(5), port));
+
+            assertThat(result).isEqualTo(CheckResult.ok());
+            // DCMTK's own SCU agrees.
+            assertThat(Peer.runToEnd("echoscu", "-aet", "LB4J", "-aec", "PACS", "127.0.0.1", String.valueOf(port))).isZero();
+        }
+    }
+
+    @Test
+    void scpThatDoesNotKnowTheCalledAeTitleRejectsTheAssociationWithThatReason() throws IOException {
+        int port = Loopback.freePort();
+        try (Peer scp = Peer.start(port, "dcmqrscp", "-c", qrConfig(port).toString(), String.valueOf(port))) {
+            CheckResult result = Loopback.run(strategy, DicomEchoProbe.of("LB4J", "WRONG"),
+                    Loopback.target(Duration.ofSeconds(5), port));
+
+            assertThat(result).isEqualTo(CheckResult.failed("port " + port + ": association rejected: called AE title not recognized"));
+            assertThat(Peer.runToEnd("echoscu", "-aet", "LB4J", "-aec", "WRONG", "127.0.0.1", String.valueOf(port))).isNotZero();
+            // The same SCP addressed by its own title passes.
+            assertThat(Loopback.run(strategy, DicomEchoProbe.of("LB4J", "PACS"), Loopback.target(Duration.ofSeconds(5), port)))
+                    .isEqualTo(CheckResult.ok());
+        }
+    }
+
+    @Test
+    void refusingScpFailsWithTheRejectReason() {
+        int port = Loopback.freePort();
+        try (Peer scp = Peer.start(port, "storescp", "--refuse", String.valueOf(port))) {
+            CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(5), port));
+
+            assertThat(result.healthy()).isFalse();
+            assertThat(result.reason()).startsWith("port " + port + ": association rejected");
+        }
+    }
+
+    @Test
+    void hungPacsThatStillAcceptsTcpFailsTheEchoButPassesConnect() {
+        try (SilentServer hung = SilentServer.silent()) {
+            var target = Loopback.target(Duration.ofMillis(500), hung.port());
+
+            assertThat(Loopback.run(new ConnectStrategy(), ConnectProbe.INSTANCE, target)).isEqualTo(CheckResult.ok());
+            assertThat(Loopback.run(strategy, DicomEchoProbe.defaults(), target)).isEqualTo(
+                    CheckResult.failed("port " + hung.port() + ": timed out after 500ms waiting for A-ASSOCIATE-AC"));
+        }
+    }
+
+    @Test
+    void peerSpeakingAnotherProtocolIsAClearFailureNotAnException() {
+        try (SilentServer http = SilentServer.answering(s -> {
+            try (OutputStream out = s.getOutputStream()) {
+                out.write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException ignored) {
+                // the probe may have gone
+            }
+        })) {
+            CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), http.port()));
+
+            assertThat(result.healthy()).isFalse();
+            // "HTTP/1.1 ..." reads as PDU type 0x48 with a huge length: either too long or unknown, never healthy.
+            assertThat(result.reason()).startsWith("port " + http.port() + ": ");
+        }
+    }
+
+    @Test
+    void closedPortIsRefused() {
+        int port = Loopback.freePort();
+        assertThat(Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), port)))
+                .isEqualTo(CheckResult.failed("port " + port + ": connection refused"));
+    }
+
+    private Path qrConfig(int port) throws IOException {
+        Path db = Files.createDirectories(dir.resolve("db"));
+        Path cfg = dir.resolve("dcmqrscp.cfg");
+        Files.writeString(cfg, """
+                NetworkTCPPort  = %d
+                MaxPDUSize      = 16384
+                MaxAssociations = 16
+
+                HostTable BEGIN
+                HostTable END
+
+                VendorTable BEGIN
+                VendorTable END
+
+                AETable BEGIN
+                PACS  %s  R  (10, 1024mb)  ANY
+                AETable END
+                """.formatted(port, db));
+        return cfg;
+    }
+}

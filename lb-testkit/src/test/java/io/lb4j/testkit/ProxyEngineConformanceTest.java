@@ -1,0 +1,216 @@
+package io.lb4j.testkit;
+
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.event.LbEvent;
+import io.lb4j.engine.proxy.ProxyEngine;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The failover scenarios on the proxy engine, in real time on loopback: real listeners for the primary (127.0.0.2)
+ * and secondary (127.0.0.3) clusters on the seven PACS ports shifted by 20000, real health checks every 300 ms.
+ * A failed primary refuses connections (loopback cannot black-hole them without root), so timestamps are checked
+ * for order and interval counts, not to the second.
+ */
+class ProxyEngineConformanceTest extends FailoverConformanceSuite {
+
+    @Override
+    protected ConformanceEnvironment newEnvironment() {
+        return new ProxyEnvironment();
+    }
+
+    private static final class ProxyEnvironment implements ConformanceEnvironment {
+        private static final int OFFSET = 20000;
+        private final List<Integer> ports = Arrays.stream(PACS_PORTS).map(p -> p + OFFSET).boxed().toList();
+        private final LoopbackCluster primary = new LoopbackCluster("127.0.0.2", ports);
+        private final LoopbackCluster secondary = new LoopbackCluster("127.0.0.3", ports);
+        private final List<LbEvent> events = new ArrayList<>();
+        private final List<Socket> clients = new ArrayList<>();
+        private LoadBalancer lb;
+
+        @Override
+        public VirtualService.Builder serviceBuilder() {
+            return VirtualService.proxy().address("127.0.0.1");
+        }
+
+        @Override
+        public String primary() {
+            return "127.0.0.2";
+        }
+
+        @Override
+        public String secondary() {
+            return "127.0.0.3";
+        }
+
+        @Override
+        public int port(int pacsPort) {
+            return pacsPort + OFFSET;
+        }
+
+        @Override
+        public Duration interval() {
+            return Duration.ofMillis(300);
+        }
+
+        @Override
+        public boolean exactTime() {
+            return false;
+        }
+
+        @Override
+        public LoadBalancer start(VirtualService service) {
+            lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build()).service(service).build();
+            lb.events().subscribe(e -> {
+                synchronized (events) {
+                    events.add(e);
+                }
+            });
+            lb.start();
+            return lb;
+        }
+
+        @Override
+        public void failPrimary() {
+            primary.stopAll();
+        }
+
+        @Override
+        public void failPrimaryPort(int port) {
+            primary.stop(port);
+        }
+
+        @Override
+        public void recoverPrimary() {
+            ports.forEach(primary::listen);
+        }
+
+        @Override
+        public void advance(Duration duration) {
+            // Real time has to pass here: the scenario asserts that nothing changes during it.
+            long end = System.nanoTime() + duration.toNanos();
+            for (long left; (left = end - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(left);
+            }
+        }
+
+        @Override
+        public boolean advanceUntil(BooleanSupplier condition, Duration limit) {
+            long end = System.nanoTime() + limit.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() - end > 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
+            return true;
+        }
+
+        @Override
+        public InetSocketAddress connect(int port) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                return greeting(s, port);
+            } catch (IOException e) {
+                throw new UncheckedIOException("connect to VIP port " + port, e);
+            }
+        }
+
+        @Override
+        public HeldConnection open(int port) {
+            try {
+                Socket s = new Socket();
+                clients.add(s);
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                InetSocketAddress target = greeting(s, port);
+                return new HeldConnection() {
+                    @Override
+                    public InetSocketAddress target() {
+                        return target;
+                    }
+
+                    @Override
+                    public boolean isOpen() {
+                        try {
+                            s.setSoTimeout(1);
+                            return s.getInputStream().read() >= 0;
+                        } catch (SocketTimeoutException e) {
+                            return true; // nothing to read, and not closed
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        try {
+                            s.close();
+                        } catch (IOException ignored) {
+                            // already closed
+                        }
+                    }
+                };
+            } catch (IOException e) {
+                throw new UncheckedIOException("open VIP port " + port, e);
+            }
+        }
+
+        private static InetSocketAddress greeting(Socket s, int port) throws IOException {
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII),
+                    1).readLine();
+            if (line == null) {
+                throw new IOException("VIP port " + port + ": closed without reaching a server");
+            }
+            int colon = line.lastIndexOf(':');
+            return new InetSocketAddress(line.substring(0, colon), Integer.parseInt(line.substring(colon + 1)));
+        }
+
+        @Override
+        public Instant now() {
+            return Instant.now();
+        }
+
+        @Override
+        public List<LbEvent> events() {
+            synchronized (events) {
+                return List.copyOf(events);
+            }
+        }
+
+        @Override
+        public void close() {
+            clients.forEach(c -> {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // teardown
+                }
+            });
+            try {
+                if (lb != null) {
+                    lb.stop(Duration.ofSeconds(1));
+                }
+            } finally {
+                primary.close();
+                secondary.close();
+            }
+        }
+    }
+}
