@@ -119,7 +119,7 @@ public interface LoadBalancer extends AutoCloseable {
         Builder() {
         }
 
-        /** The forwarding engine; required. */
+        /** The forwarding engine; default the proxy engine ({@code ProxyEngine.create()}), which needs no root. */
         public Builder engine(ForwardingEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
             return this;
@@ -156,13 +156,11 @@ public interface LoadBalancer extends AutoCloseable {
         }
 
         /**
-         * @throws IllegalArgumentException when the engine is missing, labels repeat or two services share a VIP port
-         * @throws IllegalStateException    when no control plane is on the class path
+         * @throws IllegalArgumentException when labels repeat or two services share a VIP port
+         * @throws IllegalStateException    when no control plane is on the class path, or the engine cannot forward a
+         *                                  service's method
          */
         public LoadBalancer build() {
-            if (engine == null) {
-                throw new IllegalArgumentException("engine: missing (expected: a ForwardingEngine such as ProxyEngine.create())");
-            }
             validateServices(services);
             LoadBalancerProvider provider = ServiceLoader.load(LoadBalancerProvider.class).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no lb4j control plane on the class path"

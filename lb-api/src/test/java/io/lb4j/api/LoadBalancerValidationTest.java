@@ -62,13 +62,6 @@ class LoadBalancerValidationTest {
     }
 
     @Test
-    void buildRejectsAMissingEngine() {
-        assertThatThrownBy(() -> LoadBalancer.builder().service(service("S", "10.9.0.1", 80)).build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("engine: missing (expected: a ForwardingEngine such as ProxyEngine.create())");
-    }
-
-    @Test
     void buildChecksTheServicesBeforeLookingForAControlPlane() {
         assertThatThrownBy(() -> LoadBalancer.builder().engine(new NoEngine())
                 .services(List.of(service("S", "10.9.0.1", 80), service("S", "10.9.0.3", 80))).build())

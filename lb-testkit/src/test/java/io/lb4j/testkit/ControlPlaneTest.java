@@ -262,10 +262,11 @@ class ControlPlaneTest {
     }
 
     @Test
-    void theBuilderNamesAMissingEngine() {
+    void theDefaultEngineIsTheProxyEngine() {
         assertThatThrownBy(() -> LoadBalancer.builder().service(web().build()).build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("engine: missing (expected: a ForwardingEngine such as ProxyEngine.create())");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("service \"WEB\": forwarding method direct-routing is not supported by engine \"proxy\""
+                        + " (supports: proxy)");
     }
 
     @Test

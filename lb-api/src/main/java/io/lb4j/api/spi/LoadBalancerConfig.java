@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * What {@code LoadBalancer.builder()} collected, handed to the {@link LoadBalancerProvider}.
  *
- * @param engine     the forwarding engine
+ * @param engine     the forwarding engine, or {@code null} for the control plane's default (the proxy engine)
  * @param services   the services, labels unique
  * @param clock      the clock
  * @param network    the network health checks use, or {@code null} for the real one
@@ -17,9 +17,8 @@ import java.util.Objects;
 public record LoadBalancerConfig(ForwardingEngine engine, List<VirtualService> services, TaskClock clock,
                                  Network network, List<HealthCheckStrategy> strategies) {
 
-    /** Copies the lists and requires engine, services and clock. */
+    /** Copies the lists and requires services and clock. */
     public LoadBalancerConfig {
-        Objects.requireNonNull(engine, "engine");
         services = List.copyOf(services);
         Objects.requireNonNull(clock, "clock");
         strategies = List.copyOf(strategies);

@@ -28,6 +28,7 @@ import io.lb4j.api.spi.TaskClock;
 import io.lb4j.api.status.BalancerStatus;
 import io.lb4j.api.status.RealServerStatus;
 import io.lb4j.api.status.ServiceStatus;
+import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.healthcheck.HealthMonitor;
 import io.lb4j.healthcheck.Strategies;
 
@@ -65,7 +66,7 @@ final class Director implements LoadBalancer {
     private boolean stopped;
 
     Director(LoadBalancerConfig config) {
-        this.engine = config.engine();
+        this.engine = config.engine() != null ? config.engine() : ProxyEngine.create();
         this.clock = config.clock();
         this.configuredNetwork = config.network();
         this.strategies = Strategies.discover(config.strategies());
@@ -219,11 +220,6 @@ final class Director implements LoadBalancer {
     @Override
     public synchronized List<VirtualService> services() {
         return services.values().stream().map(s -> s.spec).toList();
-    }
-
-    /** The current snapshot of a service; for tests and engines that poll. */
-    synchronized RoutingTable table(String service) {
-        return service(service).table;
     }
 
     // ---------------------------------------------------------------- reconfigure
