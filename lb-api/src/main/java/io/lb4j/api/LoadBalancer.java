@@ -137,7 +137,7 @@ public interface LoadBalancer extends AutoCloseable {
             return this;
         }
 
-        /** The clock; default {@link TaskClock#system()}. */
+        /** The clock; default a {@link TaskClock#system() system clock} owned and shut down by the balancer. */
         public Builder clock(TaskClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -166,7 +166,7 @@ public interface LoadBalancer extends AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException("no lb4j control plane on the class path"
                             + " (expected: the io.lb4j:lb-engine artifact as a dependency)"));
             return provider.create(new LoadBalancerConfig(engine, services,
-                    clock != null ? clock : TaskClock.system(), network, strategies));
+                    clock, network, strategies));
         }
 
         /**

@@ -10,17 +10,17 @@ import java.util.Objects;
  *
  * @param engine     the forwarding engine, or {@code null} for the control plane's default (the proxy engine)
  * @param services   the services, labels unique
- * @param clock      the clock
+ * @param clock      the clock, or {@code null} for a {@link TaskClock#system() system clock} the balancer owns and
+ *                   shuts down when it stops
  * @param network    the network health checks use, or {@code null} for the real one
  * @param strategies health-check strategies to use before the ones found by {@link java.util.ServiceLoader}
  */
 public record LoadBalancerConfig(ForwardingEngine engine, List<VirtualService> services, TaskClock clock,
                                  Network network, List<HealthCheckStrategy> strategies) {
 
-    /** Copies the lists and requires services and clock. */
+    /** Copies the lists. */
     public LoadBalancerConfig {
         services = List.copyOf(services);
-        Objects.requireNonNull(clock, "clock");
         strategies = List.copyOf(strategies);
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link TaskClock#system()}: the JVM's clocks and a daemon timer thread. */
-final class SystemTaskClock implements TaskClock {
+final class SystemTaskClock implements TaskClock, AutoCloseable {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SystemTaskClock.class);
@@ -35,6 +35,12 @@ final class SystemTaskClock implements TaskClock {
     @Override
     public long nanoTime() {
         return System.nanoTime();
+    }
+
+    /** Stops the timer thread; tasks not yet run never run. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 
     @Override

@@ -26,7 +26,10 @@ public interface TaskClock {
      */
     Cancellable schedule(Duration delay, Runnable task);
 
-    /** The real clock, with one daemon timer thread per instance. */
+    /**
+     * The real clock, with one daemon timer thread per instance. The returned clock is also {@link AutoCloseable}:
+     * closing it stops the thread; a balancer that created its own clock closes it when it stops.
+     */
     static TaskClock system() {
         return new SystemTaskClock();
     }

@@ -55,6 +55,7 @@ final class Director implements LoadBalancer {
 
     private final ForwardingEngine engine;
     private final TaskClock clock;
+    private final boolean ownsClock;
     private final Network configuredNetwork;
     private Network network; // resolved on first use: a balancer with no checks needs none
     private final Strategies strategies;
@@ -67,7 +68,8 @@ final class Director implements LoadBalancer {
 
     Director(LoadBalancerConfig config) {
         this.engine = config.engine() != null ? config.engine() : ProxyEngine.create();
-        this.clock = config.clock();
+        this.ownsClock = config.clock() == null;
+        this.clock = ownsClock ? TaskClock.system() : config.clock();
         this.configuredNetwork = config.network();
         this.strategies = Strategies.discover(config.strategies());
         this.checkContext = new CheckContext() {
@@ -126,6 +128,7 @@ final class Director implements LoadBalancer {
         Objects.requireNonNull(grace, "grace");
         if (!running) {
             stopped = true;
+            closeOwnClock();
             return;
         }
         running = false;
@@ -136,7 +139,21 @@ final class Director implements LoadBalancer {
                 s.holdDownTimer.cancel();
             }
         }
-        engine.stop(grace);
+        try {
+            engine.stop(grace);
+        } finally {
+            closeOwnClock();
+        }
+    }
+
+    private void closeOwnClock() {
+        if (ownsClock && clock instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the balancer's clock", e);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- operator commands

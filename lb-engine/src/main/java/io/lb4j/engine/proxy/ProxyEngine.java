@@ -96,6 +96,7 @@ public final class ProxyEngine implements ForwardingEngine {
     private final int maxPendingBytes;
     private final Duration udpIdleTimeout;
     private final boolean nativeTransport;
+    private final int socketReceiveBuffer;
 
     private final Counters counters = new Counters();
     private final FlowRegistry flows = new FlowRegistry();
@@ -110,6 +111,7 @@ public final class ProxyEngine implements ForwardingEngine {
         this.maxPendingBytes = b.maxPendingBytes;
         this.udpIdleTimeout = b.udpIdleTimeout;
         this.nativeTransport = b.nativeTransport;
+        this.socketReceiveBuffer = b.socketReceiveBuffer;
     }
 
     /** An engine with the defaults of {@link Builder}. */
@@ -307,18 +309,21 @@ public final class ProxyEngine implements ForwardingEngine {
         ChannelFuture f;
         if (key.protocol() == Protocol.UDP) {
             f = new Bootstrap().group(rt.group()).channel(rt.transport().datagramChannel())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
                     .handler(new UdpListener(rt, handle, key.port()))
                     .bind(local);
         } else {
             f = new ServerBootstrap().group(rt.group()).channel(rt.transport().serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    // Set on the listener too: accepted sockets take their window scale from it.
+                    .option(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null)
                     .childOption(ChannelOption.AUTO_READ, false) // nothing is read before the backend is connected
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
+                    .childOption(ChannelOption.RECVBUF_ALLOCATOR, readAllocator())
+                    .childOption(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -343,12 +348,13 @@ public final class ProxyEngine implements ForwardingEngine {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, readAllocator());
+                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator())
+                .option(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null);
     }
 
     private static Bootstrap datagramBootstrap(Transport transport, EventLoopGroup group) {
         return new Bootstrap().group(group).channel(transport.datagramChannel())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES));
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES));
     }
 
     private WriteBufferWaterMark waterMark() {
@@ -367,7 +373,8 @@ public final class ProxyEngine implements ForwardingEngine {
     @Override
     public String toString() {
         return "ProxyEngine[" + state.name().toLowerCase() + ", ioThreads=" + ioThreads + ", connectTimeout="
-                + connectTimeout + ", maxPendingBytes=" + maxPendingBytes + ", udpIdleTimeout=" + udpIdleTimeout + "]";
+                + connectTimeout + ", maxPendingBytes=" + maxPendingBytes + ", udpIdleTimeout=" + udpIdleTimeout
+                + (socketReceiveBuffer > 0 ? ", socketReceiveBuffer=" + socketReceiveBuffer : "") + "]";
     }
 
     /** Where one listener is bound. */
@@ -402,14 +409,15 @@ public final class ProxyEngine implements ForwardingEngine {
      * {@link IllegalArgumentException} naming the option, the value and the allowed range. Not thread-safe.
      *
      * <p>Defaults: one I/O thread per available processor, connect timeout 3 s, {@code maxPendingBytes} 64 KiB,
-     * UDP idle timeout 60 s, native (epoll) transport where available.
+     * UDP idle timeout 60 s, Java NIO transport, kernel-tuned socket receive buffers.
      */
     public static final class Builder {
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration connectTimeout = Duration.ofSeconds(3);
         private int maxPendingBytes = 64 * 1024;
         private Duration udpIdleTimeout = Duration.ofSeconds(60);
-        private boolean nativeTransport = true;
+        private boolean nativeTransport = false;
+        private int socketReceiveBuffer;
 
         Builder() {
         }
@@ -442,9 +450,22 @@ public final class ProxyEngine implements ForwardingEngine {
             return this;
         }
 
-        /** Whether to use the epoll transport where available (default true); false always uses Java NIO. */
+        /**
+         * Whether to use the epoll transport where available; default false, Java NIO (see the class documentation
+         * for the Netty epoll defect that makes epoll opt-in).
+         */
         public Builder nativeTransport(boolean nativeTransport) {
             this.nativeTransport = nativeTransport;
+            return this;
+        }
+
+        /**
+         * The kernel receive buffer (SO_RCVBUF) of every proxied TCP socket, 0 or 4 KiB-64 MiB; default 0, the
+         * kernel's auto-tuning. A cap bounds what the epoll transport drains after a FIN regardless of back-pressure
+         * (see the class documentation), at the cost of throughput on long, fast paths.
+         */
+        public Builder socketReceiveBuffer(int bytes) {
+            this.socketReceiveBuffer = bytes;
             return this;
         }
 
@@ -463,6 +484,10 @@ public final class ProxyEngine implements ForwardingEngine {
                         + " (expected: 1024-1073741824)");
             }
             checkDuration("udpIdleTimeout", udpIdleTimeout, Duration.ofDays(1), "1 ms-1 day");
+            if (socketReceiveBuffer != 0 && (socketReceiveBuffer < 4096 || socketReceiveBuffer > (64 << 20))) {
+                throw new IllegalArgumentException("socketReceiveBuffer: " + socketReceiveBuffer
+                        + " (expected: 0 for the kernel's default, or 4096-67108864)");
+            }
             return new ProxyEngine(this);
         }
 
