@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ final class LoopbackCluster implements AutoCloseable {
 
     private final InetAddress address;
     private final Map<Integer, ServerSocket> listeners = new ConcurrentHashMap<>();
+    private final Map<Integer, Thread> acceptors = new ConcurrentHashMap<>();
     private final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     LoopbackCluster(String address, List<Integer> ports) {
@@ -39,7 +41,8 @@ final class LoopbackCluster implements AutoCloseable {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(address, port), 128);
             listeners.put(port, server);
-            Thread.ofVirtual().name("cluster-" + address.getHostAddress() + ":" + port).start(() -> accept(server));
+            acceptors.put(port, Thread.ofPlatform().daemon().name("cluster-" + address.getHostAddress() + ":" + port)
+                    .start(() -> accept(server)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot listen on " + address.getHostAddress() + ":" + port, e);
         }
@@ -49,6 +52,17 @@ final class LoopbackCluster implements AutoCloseable {
         ServerSocket s = listeners.remove(port);
         if (s != null) {
             close(s);
+        }
+        Thread acceptor = acceptors.remove(port);
+        if (acceptor != null) {
+            try {
+                // The port is only free again once the thread blocked in accept() has let go of the socket.
+                if (!acceptor.join(Duration.ofSeconds(5))) {
+                    throw new IllegalStateException("acceptor for port " + port + " did not stop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

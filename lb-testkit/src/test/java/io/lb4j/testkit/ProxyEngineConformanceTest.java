@@ -82,6 +82,14 @@ class ProxyEngineConformanceTest extends FailoverConformanceSuite {
                 }
             });
             lb.start();
+            // The contract: the first checks have run when start returns (the simulated kit runs them inline).
+            if (!service.healthCheck().isNone()) {
+                boolean checked = advanceUntil(() -> lb.status().service(service.label()).realServers().stream()
+                        .noneMatch(r -> r.lastCheck().isEmpty()), Duration.ofSeconds(5));
+                if (!checked) {
+                    throw new IllegalStateException("first health checks did not complete within 5 s");
+                }
+            }
             return lb;
         }
 
