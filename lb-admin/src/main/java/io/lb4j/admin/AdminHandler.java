@@ -1,0 +1,574 @@
+package io.lb4j.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.event.LbEvent;
+import io.lb4j.api.status.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Routes every request of the admin server: static page files, the JSON API and the metrics scrape. Owns the
+ * security rules: session cookie, CSRF token on mutating calls, login rate limit, audit of mutating calls, and the
+ * response headers that keep the page from being framed or sniffed. Called on virtual threads; thread-safe.
+ */
+final class AdminHandler implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+
+    static final String SESSION_COOKIE = "lb4j_session";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final int MAX_BODY = 1 << 20;
+    private static final int MAX_LOGIN_BODY = 8 << 10;
+    private static final String JSON = "application/json; charset=utf-8";
+    private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    private static final Map<String, String> STATIC = Map.of(
+            "index.html", "text/html; charset=utf-8",
+            "app.js", "text/javascript; charset=utf-8",
+            "app.css", "text/css; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
+    private static final List<String> ACTIONS = List.of("halt", "drain", "online");
+
+    private final LoadBalancer balancer;
+    private final Authenticator authenticator;
+    private final ConfigCodec codec;
+    private final Sessions sessions;
+    private final LoginLimiter limiter;
+    private final AuditLog audit;
+    private final EventHub events;
+    private final Supplier<String> prometheus;
+    /** SHA-256 of accepted Basic credentials -> user, so a scraper does not pay PBKDF2 on every scrape. */
+    private final Map<String, String> basicCache = new ConcurrentHashMap<>();
+
+    AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
+                 LoginLimiter limiter, AuditLog audit, EventHub events, Supplier<String> prometheus) {
+        this.balancer = balancer;
+        this.authenticator = authenticator;
+        this.codec = codec;
+        this.sessions = sessions;
+        this.limiter = limiter;
+        this.audit = audit;
+        this.events = events;
+        this.prometheus = prometheus;
+    }
+
+    /** An error answer: status, a machine-readable code and a message for people. */
+    static final class ApiError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final transient ObjectNode body;
+        final String retryAfter;
+
+        ApiError(int status, String code, String message) {
+            this(status, Json.error(code, message), null);
+        }
+
+        ApiError(int status, ObjectNode body, String retryAfter) {
+            super(body.path("message").asText(), null, false, false);
+            this.status = status;
+            this.body = body;
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange ex) {
+        try {
+            Headers h = ex.getResponseHeaders();
+            h.set("X-Content-Type-Options", "nosniff");
+            h.set("X-Frame-Options", "DENY");
+            h.set("Referrer-Policy", "no-referrer");
+            h.set("Strict-Transport-Security", "max-age=31536000");
+            h.set("Content-Security-Policy", CSP);
+            h.set("Cache-Control", "no-store");
+            route(ex);
+        } catch (ApiError e) {
+            if (e.retryAfter != null) {
+                ex.getResponseHeaders().set("Retry-After", e.retryAfter);
+            }
+            send(ex, e.status, JSON, Json.write(e.body));
+        } catch (IOException e) {
+            LOG.debug("admin client went away: {}", e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+            send(ex, 500, JSON, Json.write(Json.error("internal", "internal error: " + e.getClass().getSimpleName())));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        List<String> seg = segments(ex.getRequestURI().getRawPath());
+        if (seg.isEmpty() || !seg.getFirst().equals("api") && !seg.getFirst().equals("metrics")) {
+            staticFile(ex, method, seg);
+            return;
+        }
+        if (seg.equals(List.of("metrics"))) {
+            allow(method, "GET");
+            metrics(ex);
+            return;
+        }
+        List<String> api = seg.subList(1, seg.size());
+        String first = api.isEmpty() ? "" : api.getFirst();
+        switch (first) {
+            case "health" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                boolean running = balancer.status().running();
+                sendJson(ex, running ? 200 : 503, Json.object().put("status", running ? "UP" : "DOWN")
+                        .put("running", running));
+            }
+            case "login" -> {
+                exactly(api, 1);
+                allow(method, "POST");
+                login(ex);
+            }
+            case "logout" -> {
+                exactly(api, 1);
+                allow(method, "POST");
+                mutate(ex, "logout", "", s -> {
+                    sessions.remove(s.id());
+                    ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE
+                            + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
+                    return Json.object().put("loggedOut", true);
+                });
+            }
+            case "session" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                Sessions.Session s = session(ex);
+                sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+            }
+            case "status" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                session(ex);
+                sendJson(ex, 200, Json.status(balancer.status()));
+            }
+            case "services" -> services(ex, method, api);
+            case "config" -> {
+                exactly(api, 1);
+                config(ex, method);
+            }
+            case "events" -> {
+                if (api.size() == 2 && api.get(1).equals("stream")) {
+                    allow(method, "GET");
+                    session(ex);
+                    stream(ex);
+                } else {
+                    exactly(api, 1);
+                    allow(method, "GET");
+                    session(ex);
+                    sendJson(ex, 200, Json.object().set("events", Json.events(history(ex))));
+                }
+            }
+            case "audit" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                session(ex);
+                ArrayNode a = Json.MAPPER.createArrayNode();
+                audit.entries().forEach(e -> a.add(Json.audit(e)));
+                sendJson(ex, 200, Json.object().set("entries", a));
+            }
+            default -> throw notFound(ex);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ endpoints
+
+    private void services(HttpExchange ex, String method, List<String> api) throws IOException {
+        if (api.size() == 1) {
+            allow(method, "GET");
+            session(ex);
+            sendJson(ex, 200, Json.status(balancer.status()));
+            return;
+        }
+        String service = api.get(1);
+        if (api.size() == 2) {
+            allow(method, "GET");
+            session(ex);
+            sendJson(ex, 200, Json.service(serviceStatus(service)));
+            return;
+        }
+        if (api.size() != 5 || !api.get(2).equals("real-servers") || !ACTIONS.contains(api.get(4))) {
+            throw notFound(ex);
+        }
+        allow(method, "POST");
+        String real = api.get(3);
+        String action = api.get(4);
+        mutate(ex, action, service + "/" + real, s -> {
+            switch (action) {
+                case "halt" -> balancer.halt(service, real);
+                case "drain" -> balancer.drain(service, real);
+                default -> balancer.online(service, real);
+            }
+            ServiceStatus st = serviceStatus(service);
+            return Json.object().put("service", service).set("realServer", Json.realServer(st.realServer(real)));
+        });
+    }
+
+    private ServiceStatus serviceStatus(String label) {
+        try {
+            return balancer.status().service(label);
+        } catch (NoSuchElementException e) {
+            throw new ApiError(404, "not_found", e.getMessage());
+        }
+    }
+
+    private void config(HttpExchange ex, String method) throws IOException {
+        if (method.equals("GET")) {
+            session(ex);
+            send(ex, 200, codec.mediaType() + "; charset=utf-8", codec.encode(balancer.services()));
+            return;
+        }
+        allow(method, "GET", "PUT");
+        String[] encoded = new String[1];
+        mutate(ex, "config.replace", "", s -> {
+            String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
+            List<VirtualService> services;
+            try {
+                services = codec.decode(text);
+                LoadBalancer.Builder.validateServices(services);
+                balancer.reconfigure(services);
+            } catch (InvalidConfigException e) {
+                throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", e.path()), null);
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", "services"), null);
+            }
+            encoded[0] = codec.encode(balancer.services());
+            return null;
+        });
+        send(ex, 200, codec.mediaType() + "; charset=utf-8", encoded[0]);
+    }
+
+    private List<LbEvent> history(HttpExchange ex) {
+        List<LbEvent> all = balancer.events().history();
+        int limit = 10_000;
+        String q = ex.getRequestURI().getRawQuery();
+        if (q != null) {
+            for (String part : q.split("&")) {
+                if (part.startsWith("limit=")) {
+                    try {
+                        limit = Integer.parseInt(part.substring(6));
+                    } catch (NumberFormatException e) {
+                        limit = -1;
+                    }
+                    if (limit < 1 || limit > 10_000) {
+                        throw new ApiError(400, "bad_request", "limit: " + part.substring(6) + " (expected: 1-10000)");
+                    }
+                }
+            }
+        }
+        return all.size() <= limit ? all : all.subList(all.size() - limit, all.size());
+    }
+
+    private void stream(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            events.stream(out);
+        }
+    }
+
+    private void metrics(HttpExchange ex) throws IOException {
+        if (sessionOrNull(ex) == null && basicUser(ex) == null) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"lb4j admin\", charset=\"UTF-8\"");
+            throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user");
+        }
+        if (prometheus == null) {
+            throw new ApiError(404, "not_found", "no Prometheus registry: add io.micrometer:"
+                    + "micrometer-registry-prometheus to the class path, or pass a PrometheusMeterRegistry");
+        }
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.get());
+    }
+
+    private void login(HttpExchange ex) throws IOException {
+        String remote = remote(ex);
+        JsonNode body = json(ex, MAX_LOGIN_BODY);
+        JsonNode u = body.get("username");
+        JsonNode p = body.get("password");
+        if (u == null || !u.isTextual() || p == null || !p.isTextual()) {
+            throw new ApiError(400, "bad_request", "expected {\"username\": \"...\", \"password\": \"...\"}");
+        }
+        String username = u.asText();
+        Duration wait = limiter.tryAcquire(remote);
+        if (!wait.isZero()) {
+            audit.record(username, remote, "login", "", "denied: too many attempts");
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote
+                    + "; try again in " + seconds + " s"), Long.toString(seconds));
+        }
+        char[] password = p.asText().toCharArray();
+        Optional<String> user;
+        try {
+            user = authenticator.authenticate(username, password);
+        } catch (RuntimeException e) {
+            LOG.warn("authenticator failed for a login of \"{}\": {}", username.replaceAll("\\p{Cntrl}", "?"),
+                    e.toString());
+            user = Optional.empty();
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        if (user.isEmpty()) {
+            audit.record(username, remote, "login", "", "denied: wrong user name or password");
+            throw new ApiError(401, "unauthorized", "wrong user name or password");
+        }
+        Sessions.Session s = sessions.create(user.get());
+        ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=" + s.id()
+                + "; Path=/; Secure; HttpOnly; SameSite=Strict");
+        audit.record(s.user(), remote, "login", "", "ok");
+        sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+    }
+
+    // ------------------------------------------------------------------------------------------------ security
+
+    private interface Mutation {
+        ObjectNode apply(Sessions.Session session) throws IOException;
+    }
+
+    /**
+     * Runs a mutating call: requires a session and its CSRF token, audits the outcome whatever it is, and answers
+     * with the mutation's JSON (or leaves answering to the caller when it returns null).
+     */
+    private void mutate(HttpExchange ex, String action, String target, Mutation m) throws IOException {
+        String remote = remote(ex);
+        Sessions.Session s = sessionOrNull(ex);
+        if (s == null) {
+            audit.record("", remote, action, target, "denied: not logged in");
+            throw new ApiError(401, "unauthorized", "log in first");
+        }
+        if (!Sessions.csrfMatches(s, ex.getRequestHeaders().getFirst(CSRF_HEADER))) {
+            audit.record(s.user(), remote, action, target, "denied: missing or wrong CSRF token");
+            throw new ApiError(403, "csrf", "missing or wrong " + CSRF_HEADER + " header (expected: the csrfToken"
+                    + " returned by POST /api/login or GET /api/session)");
+        }
+        ObjectNode result;
+        try {
+            result = m.apply(s);
+        } catch (NoSuchElementException e) {
+            audit.record(s.user(), remote, action, target, "failed: " + e.getMessage());
+            throw new ApiError(404, "not_found", e.getMessage());
+        } catch (ApiError e) {
+            audit.record(s.user(), remote, action, target, "failed: " + e.getMessage());
+            throw e;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            audit.record(s.user(), remote, action, target, "failed: " + e.getMessage());
+            throw new ApiError(400, "bad_request", e.getMessage());
+        }
+        audit.record(s.user(), remote, action, target, "ok");
+        if (result != null) {
+            sendJson(ex, 200, result);
+        }
+    }
+
+    private Sessions.Session session(HttpExchange ex) {
+        Sessions.Session s = sessionOrNull(ex);
+        if (s == null) {
+            throw new ApiError(401, "unauthorized", "log in first");
+        }
+        return s;
+    }
+
+    private Sessions.Session sessionOrNull(HttpExchange ex) {
+        List<String> cookies = ex.getRequestHeaders().get("Cookie");
+        if (cookies == null) {
+            return null;
+        }
+        for (String header : cookies) {
+            for (String c : header.split(";")) {
+                String t = c.strip();
+                if (t.startsWith(SESSION_COOKIE + "=")) {
+                    Optional<Sessions.Session> s = sessions.touch(t.substring(SESSION_COOKIE.length() + 1));
+                    if (s.isPresent()) {
+                        return s.get();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** HTTP Basic for scrapers; rate-limited like logins, successes cached by credential digest. */
+    private String basicUser(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String digest;
+        try {
+            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(h.substring(6).strip().getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String cached = basicCache.get(digest);
+        if (cached != null) {
+            return cached;
+        }
+        String remote = remote(ex);
+        Duration wait = limiter.tryAcquire(remote);
+        if (!wait.isZero()) {
+            audit.record("", remote, "login.basic", "/metrics", "denied: too many attempts");
+            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote),
+                    Long.toString(Math.max(1, wait.toSeconds())));
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        char[] password = decoded.substring(colon + 1).toCharArray();
+        try {
+            Optional<String> user = authenticator.authenticate(decoded.substring(0, colon), password);
+            if (user.isPresent()) {
+                if (basicCache.size() > 100) {
+                    basicCache.clear();
+                }
+                basicCache.put(digest, user.get());
+                return user.get();
+            }
+            audit.record(decoded.substring(0, colon), remote, "login.basic", "/metrics", "denied: wrong user name or"
+                    + " password");
+            return null;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ plumbing
+
+    private void staticFile(HttpExchange ex, String method, List<String> seg) throws IOException {
+        String name = seg.isEmpty() ? "index.html" : seg.size() == 1 ? seg.getFirst() : "";
+        String type = STATIC.get(name);
+        if (type == null) {
+            throw notFound(ex);
+        }
+        allow(method, "GET");
+        byte[] bytes;
+        try (InputStream in = AdminHandler.class.getResourceAsStream("web/" + name)) {
+            if (in == null) {
+                throw new ApiError(404, "not_found", "missing resource " + name);
+            }
+            bytes = in.readAllBytes();
+        }
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static ApiError notFound(HttpExchange ex) {
+        return new ApiError(404, "not_found", "no such resource: " + ex.getRequestURI().getRawPath());
+    }
+
+    private static void allow(String method, String... allowed) {
+        if (!Arrays.asList(allowed).contains(method)) {
+            throw new ApiError(405, "method_not_allowed", method + " (expected: " + String.join(", ", allowed) + ")");
+        }
+    }
+
+    private static void exactly(List<String> api, int size) {
+        if (api.size() != size) {
+            throw new ApiError(404, "not_found", "no such resource: /api/" + String.join("/", api));
+        }
+    }
+
+    /** Path segments, percent-decoded one by one so a label may contain '/' or spaces; '+' stays '+'. */
+    private static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        for (String s : rawPath.split("/")) {
+            if (!s.isEmpty()) {
+                try {
+                    out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiError(400, "bad_request", "malformed path segment: " + s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String remote(HttpExchange ex) {
+        return ex.getRemoteAddress().getAddress().getHostAddress();
+    }
+
+    private static byte[] body(HttpExchange ex, int max) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                if (out.size() > max) {
+                    throw new ApiError(413, "too_large", "request body over " + max + " bytes");
+                }
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static JsonNode json(HttpExchange ex, int max) throws IOException {
+        byte[] b = body(ex, max);
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(b);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "bad_json", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new ApiError(400, "bad_json", "expected a JSON object");
+        }
+        return n;
+    }
+
+    private static void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
+        send(ex, status, JSON, Json.write(body));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) {
+        try {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                ex.getResponseBody().write(bytes);
+            }
+        } catch (IOException e) {
+            LOG.debug("admin client went away before the answer: {}", e.toString());
+        }
+    }
+}

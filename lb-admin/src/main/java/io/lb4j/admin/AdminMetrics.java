@@ -1,0 +1,197 @@
+package io.lb4j.admin;
+
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.RealServerState;
+import io.lb4j.api.event.Draining;
+import io.lb4j.api.event.FailedBack;
+import io.lb4j.api.event.FailedOver;
+import io.lb4j.api.event.Halted;
+import io.lb4j.api.event.LbEvent;
+import io.lb4j.api.event.Online;
+import io.lb4j.api.event.RealServerDown;
+import io.lb4j.api.event.RealServerUp;
+import io.lb4j.api.event.Reconfigured;
+import io.lb4j.api.event.Subscription;
+import io.lb4j.api.status.BalancerStatus;
+import io.lb4j.api.status.RealServerStatus;
+import io.lb4j.api.status.ServiceStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters for a balancer. Gauges (connections, state, weight, last check, fallback) read a status
+ * snapshot cached for {@value #SNAPSHOT_MILLIS} ms, so one scrape of many meters costs one {@code status()} call;
+ * counters (transitions, failovers, fail-backs, health-check verdicts) count events. Meters of servers that
+ * {@code reconfigure} removes are removed; new servers get meters. Thread-safe.
+ *
+ * <p>Names (Prometheus renders dots as underscores): {@code lb4j.realserver.connections.active},
+ * {@code lb4j.realserver.connections} (total opened = new flows), {@code lb4j.realserver.weight},
+ * {@code lb4j.realserver.state} (1 for the current {@code state} tag, else 0), {@code lb4j.realserver.check.healthy}
+ * (last attempt: 1 ok, 0 failed, NaN before any), {@code lb4j.service.fallback.active},
+ * {@code lb4j.service.fallback.connections.active}, {@code lb4j.transitions} (tag {@code event}),
+ * {@code lb4j.healthcheck.verdicts} (tag {@code result} = down/up), {@code lb4j.failovers}, {@code lb4j.failbacks}.
+ */
+final class AdminMetrics implements AutoCloseable {
+
+    private static final long SNAPSHOT_MILLIS = 250;
+
+    private final LoadBalancer balancer;
+    private final MeterRegistry registry;
+    private final Set<Meter.Id> gauges = new HashSet<>();
+    private final Subscription subscription;
+    private record Snapshot(BalancerStatus status, long takenNanos) {
+    }
+
+    // No lock around status(): a scrape must never wait on the balancer while an event listener waits on us.
+    private volatile Snapshot snapshot;
+
+    AdminMetrics(LoadBalancer balancer, MeterRegistry registry) {
+        this.balancer = balancer;
+        this.registry = registry;
+        registerGauges();
+        this.subscription = balancer.events().subscribe(this::count);
+    }
+
+    private BalancerStatus status() {
+        Snapshot s = snapshot;
+        long now = System.nanoTime();
+        if (s == null || now - s.takenNanos() > SNAPSHOT_MILLIS * 1_000_000) {
+            s = new Snapshot(balancer.status(), now);
+            snapshot = s;
+        }
+        return s.status();
+    }
+
+    private void invalidate() {
+        snapshot = null;
+    }
+
+    /** Registers gauges for every current server and removes those of servers that are gone. */
+    private synchronized void registerGauges() {
+        invalidate();
+        Set<Meter.Id> wanted = new HashSet<>();
+        for (ServiceStatus s : status().services()) {
+            String svc = s.label();
+            Tags st = Tags.of("service", svc);
+            wanted.add(gauge("lb4j.service.fallback.active", st, "1 while new connections go to the fallback",
+                    m -> service(svc) == null ? Double.NaN : service(svc).onFallback() ? 1 : 0));
+            wanted.add(gauge("lb4j.service.fallback.connections.active", st, "connections open to the fallback",
+                    m -> service(svc) == null ? Double.NaN : service(svc).fallbackActiveConnections()));
+            for (RealServerStatus r : s.realServers()) {
+                String real = r.label();
+                Tags rt = Tags.of("service", svc, "realServer", real);
+                wanted.add(gauge("lb4j.realserver.connections.active", rt, "connections open now",
+                        m -> real(svc, real, x -> x.activeConnections())));
+                wanted.add(gauge("lb4j.realserver.weight", rt, "configured weight",
+                        m -> real(svc, real, x -> x.weight())));
+                wanted.add(gauge("lb4j.realserver.check.healthy", rt, "last health-check attempt: 1 ok, 0 failed",
+                        m -> real(svc, real, x -> x.lastCheck().isEmpty() ? Double.NaN
+                                : x.lastCheck().equals("ok") ? 1 : 0)));
+                for (RealServerState state : RealServerState.values()) {
+                    wanted.add(gauge("lb4j.realserver.state", rt.and("state", state.name()),
+                            "1 for the server's current state, else 0",
+                            m -> real(svc, real, x -> x.state() == state ? 1 : 0)));
+                }
+                Meter.Id total = gauges.stream().filter(id -> id.getName().equals("lb4j.realserver.connections")
+                        && Tags.of(id.getTags()).equals(rt)).findFirst().orElse(null);
+                if (total == null) {
+                    total = FunctionCounter.builder("lb4j.realserver.connections", this,
+                                    m -> real(svc, real, x -> x.totalConnections()))
+                            .tags(rt).description("connections opened to the server (new flows)").register(registry)
+                            .getId();
+                }
+                wanted.add(total);
+            }
+        }
+        for (Meter.Id id : gauges) {
+            if (!wanted.contains(id)) {
+                registry.remove(id);
+            }
+        }
+        gauges.clear();
+        gauges.addAll(wanted);
+    }
+
+    private Meter.Id gauge(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
+        for (Meter.Id id : gauges) {
+            if (id.getName().equals(name) && Tags.of(id.getTags()).equals(tags)) {
+                return id; // already registered; registering again would only make Micrometer warn
+            }
+        }
+        // `this` is the gauge's strongly held object: the server keeps the metrics alive as long as it runs.
+        return Gauge.builder(name, this, f).tags(tags).description(description).register(registry).getId();
+    }
+
+    private ServiceStatus service(String label) {
+        return status().services().stream().filter(s -> s.label().equals(label)).findFirst().orElse(null);
+    }
+
+    private double real(String svc, String real, ToDoubleFunction<RealServerStatus> f) {
+        ServiceStatus s = service(svc);
+        if (s == null) {
+            return Double.NaN;
+        }
+        return s.realServers().stream().filter(r -> r.label().equals(real)).findFirst().map(f::applyAsDouble)
+                .orElse(Double.NaN);
+    }
+
+    private void count(LbEvent e) {
+        invalidate();
+        switch (e) {
+            case Halted h -> transition(h.service(), h.realServer(), "halted");
+            case Draining d -> transition(d.service(), d.realServer(), "draining");
+            case Online o -> transition(o.service(), o.realServer(), "online");
+            case RealServerDown d -> {
+                transition(d.service(), d.realServer(), "down");
+                verdict(d.service(), d.realServer(), "down");
+            }
+            case RealServerUp u -> {
+                transition(u.service(), u.realServer(), "up");
+                verdict(u.service(), u.realServer(), "up");
+            }
+            case FailedOver f -> Counter.builder("lb4j.failovers").tag("service", f.service())
+                    .description("times the service moved new connections to its fallback").register(registry)
+                    .increment();
+            case FailedBack f -> Counter.builder("lb4j.failbacks").tag("service", f.service())
+                    .description("times the service moved new connections back to its real servers")
+                    .register(registry).increment();
+            // Off the balancer's thread: it may still be inside reconfigure, and status() should see the result.
+            case Reconfigured r -> Thread.ofVirtual().name("lb4j-admin-metrics").start(this::registerGauges);
+        }
+    }
+
+    private void transition(String svc, String real, String event) {
+        Counter.builder("lb4j.transitions").tags("service", svc, "realServer", real, "event", event)
+                .description("real-server state changes").register(registry).increment();
+    }
+
+    private void verdict(String svc, String real, String result) {
+        Counter.builder("lb4j.healthcheck.verdicts").tags("service", svc, "realServer", real, "result", result)
+                .description("health-check verdicts that changed a server's state (failAfter/riseAfter reached)")
+                .register(registry).increment();
+    }
+
+    /** Which meter names exist; for the docs test. */
+    static List<String> names() {
+        return List.of("lb4j.realserver.connections.active", "lb4j.realserver.connections", "lb4j.realserver.weight",
+                "lb4j.realserver.state", "lb4j.realserver.check.healthy", "lb4j.service.fallback.active",
+                "lb4j.service.fallback.connections.active", "lb4j.transitions", "lb4j.healthcheck.verdicts",
+                "lb4j.failovers", "lb4j.failbacks");
+    }
+
+    @Override
+    public synchronized void close() {
+        subscription.close();
+        gauges.forEach(registry::remove);
+        gauges.clear();
+    }
+}

@@ -1,0 +1,364 @@
+package io.lb4j.admin;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.lb4j.api.LoadBalancer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLParameters;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin server of one {@link LoadBalancer}: a JSON REST API, the System Overview page and a Prometheus scrape
+ * endpoint, over HTTPS only, on the JDK's built-in {@code com.sun.net.httpserver} (no framework, nothing to
+ * deploy).
+ *
+ * <pre>{@code
+ * AdminServer admin = AdminServer.builder()
+ *     .balancer(lb)
+ *     .bind("127.0.0.1", 9443)
+ *     .users(List.of(new AdminUser("operator", "pbkdf2-sha256$210000$...")))
+ *     .selfSignedCertificate(Path.of("/var/lib/lb4j/admin-tls"))
+ *     .build()
+ *     .start();
+ * }</pre>
+ *
+ * <p>Guarantees: TLS always (a self-signed certificate is generated on first start and kept, or the user's own
+ * PKCS#12); plain HTTP to the port gets no HTTP answer; every API call but {@code GET /api/health} and
+ * {@code POST /api/login} needs a session; every mutating call needs the session's CSRF token in
+ * {@code X-CSRF-Token} and is written to the audit log (SLF4J logger {@code lb4j.audit}); login attempts are
+ * rate-limited per client address; passwords are never logged or kept. Requests are handled on virtual threads.
+ * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    /** The default port. */
+    public static final int DEFAULT_PORT = 9443;
+
+    private final LoadBalancer balancer;
+    private final InetSocketAddress bindAddress;
+    private final TlsMaterial tls;
+    private final MeterRegistry registry;
+    private final AuditLog audit;
+    private final Settings settings;
+    private EventHub events;
+    private AdminMetrics metrics;
+    private HttpsServer server;
+    private ExecutorService executor;
+    private boolean started;
+    private boolean stopped;
+
+    private AdminServer(Builder b, TlsMaterial tls, MeterRegistry registry) {
+        this.balancer = b.balancer;
+        this.bindAddress = new InetSocketAddress(b.address, b.port);
+        this.tls = tls;
+        this.registry = registry;
+        this.audit = new AuditLog(b.clock, b.auditCapacity);
+        this.settings = new Settings(b.authenticator != null ? b.authenticator : Authenticator.users(b.users),
+                b.codec, b.clock, b.sessionTimeout, b.loginAttempts, b.loginPeriod, b.statusInterval);
+    }
+
+    /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
+    private record Settings(Authenticator authenticator, ConfigCodec codec, Clock clock, Duration sessionTimeout,
+                            int loginAttempts, Duration loginPeriod, Duration statusInterval) {
+    }
+
+    /** A builder; {@link Builder#balancer} and users (or an authenticator) are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @return this
+     * @throws IllegalStateException       when already started or stopped
+     * @throws java.io.UncheckedIOException when the address cannot be bound
+     */
+    public synchronized AdminServer start() {
+        if (started || stopped) {
+            throw new IllegalStateException("admin server already " + (stopped ? "stopped" : "started"));
+        }
+        try {
+            server = HttpsServer.create(bindAddress, 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the admin server to " + bindAddress.getAddress()
+                    .getHostAddress() + ":" + bindAddress.getPort(), e);
+        }
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.context) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters p = tls.context.getDefaultSSLParameters();
+                p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                params.setSSLParameters(p);
+            }
+        });
+        // Subscriptions start with serving, so a server that is built but never started holds nothing.
+        events = new EventHub(balancer, settings.statusInterval());
+        metrics = new AdminMetrics(balancer, registry);
+        AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(),
+                new Sessions(settings.clock(), settings.sessionTimeout(), 1000),
+                new LoginLimiter(settings.clock(), settings.loginAttempts(), settings.loginPeriod()), audit, events,
+                PrometheusSupport.scraper(registry).orElse(null));
+        executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lb4j-admin-", 0).factory());
+        server.setExecutor(executor);
+        server.createContext("/", handler);
+        server.start();
+        started = true;
+        LOG.info("admin server on {} (certificate SHA-256 {})", uri(), tls.fingerprint());
+        return this;
+    }
+
+    /** Stops serving: event streams end, the port is released. Idempotent. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (server != null) {
+            events.close();
+            metrics.close();
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * The address and port actually bound (the port is chosen by the system when 0 was configured).
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public synchronized InetSocketAddress address() {
+        if (server == null) {
+            throw new IllegalStateException("admin server not started");
+        }
+        return server.getAddress();
+    }
+
+    /** {@code https://address:port/}; a wildcard bind address shows as {@code 127.0.0.1}. */
+    public URI uri() {
+        InetSocketAddress a = address();
+        InetAddress host = a.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : a.getAddress();
+        String h = host.getHostAddress().contains(":") ? "[" + host.getHostAddress() + "]" : host.getHostAddress();
+        return URI.create("https://" + h + ":" + a.getPort() + "/");
+    }
+
+    /** The certificate the server presents, e.g. to pin it in a client. */
+    public X509Certificate certificate() {
+        return tls.certificate;
+    }
+
+    /** The registry the balancer's meters are in: the one given, else a Prometheus or simple one made here. */
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** The most recent audit entries (at most the last 1,000), oldest first. */
+    public List<AuditEntry> auditLog() {
+        return audit.entries();
+    }
+
+    /**
+     * Configures an {@link AdminServer}. Setters record values; {@link #build()} checks them and prepares TLS (which
+     * may generate the certificate). Not thread-safe.
+     */
+    public static final class Builder {
+        private LoadBalancer balancer;
+        private InetAddress address = InetAddress.getLoopbackAddress();
+        private int port = DEFAULT_PORT;
+        private List<AdminUser> users;
+        private Authenticator authenticator;
+        private Path certificateDirectory;
+        private Path keyStore;
+        private char[] keyStorePassword;
+        private ConfigCodec codec = ConfigCodec.json();
+        private MeterRegistry registry;
+        private int loginAttempts = 5;
+        private Duration loginPeriod = Duration.ofMinutes(1);
+        private Duration sessionTimeout = Duration.ofMinutes(30);
+        private Clock clock = Clock.systemUTC();
+        private Duration statusInterval = Duration.ofSeconds(2);
+        private int auditCapacity = 1000;
+
+        Builder() {
+        }
+
+        /** The balancer to administer; required. */
+        public Builder balancer(LoadBalancer balancer) {
+            this.balancer = Objects.requireNonNull(balancer, "balancer");
+            return this;
+        }
+
+        /**
+         * The address (an IP literal; no name lookup) and port to listen on; default {@code 127.0.0.1:9443}. Use
+         * {@code 0.0.0.0} or a LAN address to expose it, port 0 for any free port.
+         *
+         * @throws IllegalArgumentException when the address is not an IP literal or the port is not 0-65535
+         */
+        public Builder bind(String address, int port) {
+            Objects.requireNonNull(address, "address");
+            try {
+                this.address = InetAddress.ofLiteral(address);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("admin.address: \"" + address + "\" (expected: an IPv4 or IPv6"
+                        + " literal such as 127.0.0.1)", e);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("admin.port: " + port + " (expected: 0-65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The operators who may log in; required unless an {@link #authenticator} is set. */
+        public Builder users(List<AdminUser> users) {
+            this.users = List.copyOf(users);
+            return this;
+        }
+
+        /** Login through your own directory instead of {@link #users}. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Keep a generated self-signed certificate in {@code directory} (created owner-only; the certificate is
+         * made on first start and reused). This is the default, with {@code ~/.lb4j/admin-tls}.
+         */
+        public Builder selfSignedCertificate(Path directory) {
+            this.certificateDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Use your own key and certificate from a PKCS#12 file instead of a self-signed one. */
+        public Builder keyStore(Path pkcs12, char[] password) {
+            this.keyStore = Objects.requireNonNull(pkcs12, "pkcs12");
+            this.keyStorePassword = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /** How {@code GET/PUT /api/config} read and write services; default {@link ConfigCodec#json()}. */
+        public Builder configCodec(ConfigCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Where to register meters; default a Prometheus registry when {@code micrometer-registry-prometheus} is on
+         * the class path (then {@code GET /metrics} serves it), else a {@link SimpleMeterRegistry}.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * At most {@code attempts} logins per client address at once, refilled at that many per {@code period};
+         * default 5 per minute. Further attempts get 429 with {@code Retry-After}.
+         *
+         * @throws IllegalArgumentException when attempts is not 1-1000 or the period not positive
+         */
+        public Builder loginAttempts(int attempts, Duration period) {
+            if (attempts < 1 || attempts > 1000) {
+                throw new IllegalArgumentException("admin.loginAttempts: " + attempts + " (expected: 1-1000)");
+            }
+            if (period.isZero() || period.isNegative()) {
+                throw new IllegalArgumentException("admin.loginPeriod: " + period + " (expected: > 0)");
+            }
+            this.loginAttempts = attempts;
+            this.loginPeriod = period;
+            return this;
+        }
+
+        /**
+         * A session ends after this long without a request; default 30 minutes.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder sessionTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("admin.sessionTimeout: " + timeout + " (expected: > 0)");
+            }
+            this.sessionTimeout = timeout;
+            return this;
+        }
+
+        /** The clock for sessions, rate limits and audit times; tests inject one. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How often event streams carry a status snapshot between events; default 2 s. */
+        Builder statusInterval(Duration interval) {
+            this.statusInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Checks the settings and loads (or generates) the TLS key; nothing is bound until {@link #start()}.
+         *
+         * @throws IllegalStateException        when the balancer or the users are missing, or users and an
+         *                                      authenticator are both set, or a key store and a certificate
+         *                                      directory are both set
+         * @throws java.io.UncheckedIOException when the key store cannot be read or the certificate not generated
+         */
+        public AdminServer build() {
+            if (balancer == null) {
+                throw new IllegalStateException("admin.balancer: missing (expected: the LoadBalancer to administer)");
+            }
+            if (users == null && authenticator == null) {
+                throw new IllegalStateException("admin.users: missing (expected: at least one user, or an"
+                        + " authenticator)");
+            }
+            if (users != null && authenticator != null) {
+                throw new IllegalStateException("admin.users: set together with an authenticator (expected: one)");
+            }
+            if (users != null && users.isEmpty()) {
+                throw new IllegalStateException("admin.users: [] (expected: at least one user)");
+            }
+            if (keyStore != null && certificateDirectory != null) {
+                throw new IllegalStateException("admin.tls: both a key store and a self-signed certificate directory"
+                        + " (expected: one)");
+            }
+            TlsMaterial tls;
+            if (keyStore != null) {
+                tls = TlsMaterial.fromKeyStore(keyStore, keyStorePassword);
+                Arrays.fill(keyStorePassword, '\0');
+            } else {
+                Path dir = certificateDirectory != null ? certificateDirectory
+                        : Path.of(System.getProperty("user.home"), ".lb4j", "admin-tls");
+                tls = TlsMaterial.selfSigned(dir, address);
+            }
+            MeterRegistry r = registry != null ? registry
+                    : PrometheusSupport.available() ? PrometheusSupport.newRegistry() : new SimpleMeterRegistry();
+            return new AdminServer(this, tls, r);
+        }
+    }
+}

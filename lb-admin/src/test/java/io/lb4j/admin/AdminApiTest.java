@@ -1,0 +1,505 @@
+package io.lb4j.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.RealServerState;
+import io.lb4j.api.VirtualService;
+import io.lb4j.testkit.LbTestKit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The REST API over real HTTPS on loopback, against a balancer on the test kit's simulated engine (no VIP sockets
+ * needed: the API is what is under test). One server for the class, since each login costs a PBKDF2 hash; tests
+ * that need their own limits start their own.
+ */
+class AdminApiTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+
+    @TempDir
+    static Path tls;
+
+    private static LbTestKit kit;
+    private static LoadBalancer lb;
+    private static AdminServer server;
+    private static SimpleMeterRegistry registry;
+    private AdminClient client;
+
+    static VirtualService pacs() {
+        return VirtualService.proxy().label("PACS").address("192.0.2.100").ports(104, 8080)
+                .real("PrimaryCluster", "192.0.2.110", r -> r.weight(100))
+                .fallback("192.0.2.120")
+                .healthCheck(HealthCheck.none())
+                .build();
+    }
+
+    @BeforeAll
+    static void startServer() {
+        kit = LbTestKit.create();
+        lb = kit.start(pacs());
+        registry = new SimpleMeterRegistry();
+        server = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(tls)
+                .loginAttempts(100, Duration.ofMinutes(1))
+                .meterRegistry(registry)
+                .build().start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+        kit.close();
+    }
+
+    @BeforeEach
+    void newClient() {
+        lb.reconfigure(List.of(pacs()));
+        lb.online("PACS", "PrimaryCluster");
+        client = new AdminClient(server);
+    }
+
+    private AdminClient loggedIn() {
+        assertThat(client.login("operator", PASSWORD).status()).isEqualTo(200);
+        return client;
+    }
+
+    // ------------------------------------------------------------------------------------------------ TLS
+
+    @Test
+    void generatesASelfSignedCertificateOnceAndKeepsIt() throws Exception {
+        assertThat(tls.resolve(TlsMaterial.STORE_FILE)).exists();
+        assertThat(Files.getPosixFilePermissions(tls.resolve(TlsMaterial.PASSWORD_FILE)).toString())
+                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        // A second server on the same directory presents the same certificate: nothing is regenerated.
+        AdminServer again = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("x", "y".toCharArray()))).selfSignedCertificate(tls).build();
+        assertThat(again.certificate()).isEqualTo(server.certificate());
+        assertThat(server.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=lb4j admin");
+    }
+
+    @Test
+    void plainHttpToTheTlsPortGetsNoHttpAnswer() throws Exception {
+        // A browser's plain request: the server only speaks TLS, so no HTTP status line ever comes back.
+        try (Socket s = new Socket()) {
+            s.connect(server.address(), 2000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] reply = readUpTo(s.getInputStream(), 64);
+            assertThat(new String(reply, StandardCharsets.ISO_8859_1)).doesNotStartWith("HTTP/");
+        }
+        // And Java's own HTTP client over http:// fails rather than getting a response.
+        HttpClient plain = HttpClient.newHttpClient();
+        HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.address().getPort()
+                + "/api/health")).timeout(Duration.ofSeconds(5)).build();
+        assertThatThrownBy(() -> plain.send(req, HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    }
+
+    private static byte[] readUpTo(InputStream in, int max) {
+        byte[] buf = new byte[max];
+        int n = 0;
+        try {
+            for (int r; n < max && (r = in.read(buf, n, max - n)) > 0; ) {
+                n += r;
+            }
+        } catch (IOException e) {
+            // reset by the server: no HTTP answer either
+        }
+        return java.util.Arrays.copyOf(buf, n);
+    }
+
+    // ------------------------------------------------------------------------------------------------ login
+
+    @Test
+    void healthNeedsNoLogin() {
+        AdminClient.Reply r = client.get("/api/health");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void everyOtherEndpointNeedsASession() {
+        for (String path : List.of("/api/status", "/api/config", "/api/events", "/api/events/stream", "/api/audit",
+                "/api/session", "/api/services/PACS", "/metrics")) {
+            AdminClient.Reply r = client.get(path);
+            assertThat(r.status()).as(path).isEqualTo(401);
+            assertThat(r.json().get("error").asText()).as(path).isEqualTo("unauthorized");
+        }
+    }
+
+    @Test
+    void loginSetsASecureHttpOnlyStrictCookieAndReturnsTheCsrfToken() {
+        AdminClient.Reply r = client.login("operator", PASSWORD);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("user").asText()).isEqualTo("operator");
+        assertThat(r.json().get("csrfToken").asText()).hasSizeGreaterThan(40);
+        String cookie = r.header("Set-Cookie");
+        assertThat(cookie).startsWith("lb4j_session=").contains("; Secure").contains("; HttpOnly")
+                .contains("; SameSite=Strict").contains("; Path=/");
+        assertThat(client.get("/api/session").json().get("csrfToken").asText()).isEqualTo(client.csrf);
+    }
+
+    @Test
+    void wrongPasswordAndUnknownUserAreRefusedAlikeAndAudited() {
+        AdminClient.Reply wrong = client.login("operator", "guess");
+        AdminClient.Reply unknown = client.login("mallory", "guess");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrong.json().get("message").asText()).isEqualTo("wrong user name or password");
+        assertThat(unknown.json()).isEqualTo(wrong.json());
+        assertThat(server.auditLog()).anySatisfy(e -> {
+            assertThat(e.user()).isEqualTo("mallory");
+            assertThat(e.action()).isEqualTo("login");
+            assertThat(e.outcome()).isEqualTo("denied: wrong user name or password");
+            assertThat(e.remote()).isEqualTo("127.0.0.1");
+        });
+        assertThat(server.auditLog().toString()).doesNotContain("guess");
+    }
+
+    @Test
+    void loginWithBadJsonIs400() {
+        AdminClient.Reply r = client.send("POST", "/api/login", "{\"username\": ", Map.of());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").asText()).isEqualTo("bad_json");
+        assertThat(client.send("POST", "/api/login", "{\"user\": \"x\"}", Map.of()).status()).isEqualTo(400);
+    }
+
+    @Test
+    void tooManyLoginsFromOneAddressAre429WithRetryAfter(@TempDir Path dir) {
+        try (AdminServer strict = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(dir).loginAttempts(2, Duration.ofHours(1)).build().start()) {
+            AdminClient c = new AdminClient(strict);
+            assertThat(c.login("operator", "wrong").status()).isEqualTo(401);
+            assertThat(c.login("operator", "wrong").status()).isEqualTo(401);
+            // The third attempt is refused before the password is even checked, right or wrong.
+            AdminClient.Reply limited = c.login("operator", PASSWORD);
+            assertThat(limited.status()).isEqualTo(429);
+            assertThat(limited.json().get("error").asText()).isEqualTo("too_many_requests");
+            assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 1800L);
+            assertThat(strict.auditLog().getLast().outcome()).isEqualTo("denied: too many attempts");
+        }
+    }
+
+    @Test
+    void logoutEndsTheSession() {
+        loggedIn();
+        assertThat(client.post("/api/logout").status()).isEqualTo(200);
+        assertThat(client.get("/api/status").status()).isEqualTo(401);
+    }
+
+    // ------------------------------------------------------------------------------------------------ status
+
+    @Test
+    void statusListsEveryServiceAndRealServer() {
+        JsonNode s = loggedIn().get("/api/status").json();
+        assertThat(s.get("running").asBoolean()).isTrue();
+        JsonNode pacs = s.get("services").get(0);
+        assertThat(pacs.get("label").asText()).isEqualTo("PACS");
+        assertThat(pacs.get("address").asText()).isEqualTo("192.0.2.100");
+        assertThat(pacs.get("ports").toString()).isEqualTo("[104,8080]");
+        assertThat(pacs.get("protocol").asText()).isEqualTo("TCP");
+        assertThat(pacs.get("method").asText()).isEqualTo("proxy");
+        assertThat(pacs.get("onFallback").asBoolean()).isFalse();
+        assertThat(pacs.get("fallback").get("address").asText()).isEqualTo("192.0.2.120");
+        JsonNode primary = pacs.get("realServers").get(0);
+        assertThat(primary.get("label").asText()).isEqualTo("PrimaryCluster");
+        assertThat(primary.get("address").asText()).isEqualTo("192.0.2.110");
+        assertThat(primary.get("weight").asInt()).isEqualTo(100);
+        assertThat(primary.get("state").asText()).isEqualTo("UP");
+        assertThat(primary.get("activeConnections").asInt()).isZero();
+        assertThat(primary.has("lastCheck")).isTrue();
+
+        assertThat(client.get("/api/services/PACS").json().get("label").asText()).isEqualTo("PACS");
+    }
+
+    @Test
+    void unknownServiceIs404WithTheBalancersMessage() {
+        AdminClient.Reply r = loggedIn().get("/api/services/RIS");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().get("message").asText()).isEqualTo("no service \"RIS\"");
+    }
+
+    @Test
+    void unknownPathsAre404AndWrongMethodsAre405() {
+        loggedIn();
+        assertThat(client.get("/api/nothing").status()).isEqualTo(404);
+        assertThat(client.get("/nothing.html").status()).isEqualTo(404);
+        AdminClient.Reply r = client.send("DELETE", "/api/status", null, Map.of());
+        assertThat(r.status()).isEqualTo(405);
+    }
+
+    // ------------------------------------------------------------------------------------------------ commands
+
+    @Test
+    void haltDrainOnlineChangeTheServerAndAreAudited() {
+        loggedIn();
+        AdminClient.Reply halted = client.post("/api/services/PACS/real-servers/PrimaryCluster/halt");
+        assertThat(halted.status()).isEqualTo(200);
+        assertThat(halted.json().get("realServer").get("state").asText()).isEqualTo("HALTED");
+        assertThat(lb.status().service("PACS").realServer("PrimaryCluster").state()).isEqualTo(RealServerState.HALTED);
+        assertThat(lb.status().service("PACS").onFallback()).isTrue();
+
+        assertThat(client.post("/api/services/PACS/real-servers/PrimaryCluster/online").json()
+                .get("realServer").get("state").asText()).isEqualTo("UP");
+        assertThat(client.post("/api/services/PACS/real-servers/PrimaryCluster/drain").json()
+                .get("realServer").get("state").asText()).isEqualTo("DRAINING");
+
+        List<AuditEntry> audit = server.auditLog();
+        assertThat(audit.subList(audit.size() - 3, audit.size())).extracting(AuditEntry::user, AuditEntry::action,
+                        AuditEntry::target, AuditEntry::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("operator", "halt", "PACS/PrimaryCluster", "ok"),
+                        org.assertj.core.groups.Tuple.tuple("operator", "online", "PACS/PrimaryCluster", "ok"),
+                        org.assertj.core.groups.Tuple.tuple("operator", "drain", "PACS/PrimaryCluster", "ok"));
+        assertThat(audit.getLast().at()).isBetween(java.time.Instant.now().minusSeconds(60), java.time.Instant.now());
+        JsonNode viaApi = client.get("/api/audit").json().get("entries");
+        assertThat(viaApi.get(viaApi.size() - 1).get("action").asText()).isEqualTo("drain");
+    }
+
+    @Test
+    void commandsOnUnknownServiceOrServerAre404() {
+        loggedIn();
+        AdminClient.Reply noService = client.post("/api/services/RIS/real-servers/PrimaryCluster/halt");
+        assertThat(noService.status()).isEqualTo(404);
+        assertThat(noService.json().get("message").asText()).contains("RIS");
+        AdminClient.Reply noServer = client.post("/api/services/PACS/real-servers/Nobody/halt");
+        assertThat(noServer.status()).isEqualTo(404);
+        assertThat(noServer.json().get("message").asText()).contains("Nobody");
+        assertThat(server.auditLog().getLast().outcome()).startsWith("failed: ").contains("Nobody");
+        assertThat(client.post("/api/services/PACS/real-servers/PrimaryCluster/explode").status()).isEqualTo(404);
+    }
+
+    @Test
+    void mutatingCallsWithoutTheCsrfTokenAre403AndChangeNothing() {
+        loggedIn();
+        AdminClient.Reply none = client.send("POST", "/api/services/PACS/real-servers/PrimaryCluster/halt", "", Map.of());
+        AdminClient.Reply wrong = client.send("POST", "/api/services/PACS/real-servers/PrimaryCluster/halt", "",
+                Map.of("X-CSRF-Token", "not-the-token"));
+        AdminClient.Reply put = client.send("PUT", "/api/config", client.get("/api/config").body(), Map.of());
+        assertThat(List.of(none.status(), wrong.status(), put.status())).containsOnly(403);
+        assertThat(none.json().get("error").asText()).isEqualTo("csrf");
+        assertThat(lb.status().service("PACS").realServer("PrimaryCluster").state()).isEqualTo(RealServerState.UP);
+        assertThat(server.auditLog().getLast().outcome()).isEqualTo("denied: missing or wrong CSRF token");
+    }
+
+    @Test
+    void mutatingCallsWithoutASessionAre401AndAudited() {
+        AdminClient.Reply r = client.send("POST", "/api/services/PACS/real-servers/PrimaryCluster/halt", "",
+                Map.of("X-CSRF-Token", "anything"));
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(server.auditLog().getLast()).extracting(AuditEntry::action, AuditEntry::outcome)
+                .containsExactly("halt", "denied: not logged in");
+    }
+
+    // ------------------------------------------------------------------------------------------------ config
+
+    @Test
+    void configReadsAndReplacesAtomically() {
+        loggedIn();
+        AdminClient.Reply got = client.get("/api/config");
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(got.header("Content-Type")).startsWith("application/json");
+        JsonNode config = got.json();
+        assertThat(config.get("services").get(0).get("realServers").get(0).get("weight").asInt()).isEqualTo(100);
+
+        String changed = got.body().replace("\"weight\" : 100", "\"weight\" : 40");
+        AdminClient.Reply put = client.put("/api/config", changed);
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(lb.services().getFirst().realServers().getFirst().weight()).isEqualTo(40);
+        assertThat(put.json().get("services").get(0).get("realServers").get(0).get("weight").asInt()).isEqualTo(40);
+        assertThat(server.auditLog().getLast()).extracting(AuditEntry::action, AuditEntry::outcome)
+                .containsExactly("config.replace", "ok");
+    }
+
+    @Test
+    void invalidConfigIs400WithThePathAndTheBuildersMessageAndChangesNothing() {
+        loggedIn();
+        String body = client.get("/api/config").body().replace("\"weight\" : 100", "\"weight\" : 70000");
+        AdminClient.Reply r = client.put("/api/config", body);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").asText()).isEqualTo("invalid_config");
+        assertThat(r.json().get("path").asText()).isEqualTo("services[0].realServers[0].weight");
+        assertThat(r.json().get("message").asText()).isEqualTo(
+                "realServer[PrimaryCluster].weight: 70000 (expected: 0-65535)");
+        assertThat(lb.services()).containsExactly(pacs());
+        assertThat(server.auditLog().getLast().outcome()).startsWith("failed: realServer[PrimaryCluster].weight");
+    }
+
+    @Test
+    void configThatIsNotJsonIs400() {
+        loggedIn();
+        AdminClient.Reply r = client.put("/api/config", "{\"services\": [");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("message").asText()).startsWith("not valid JSON");
+        assertThat(r.json().get("path").asText()).startsWith("line 1, column");
+    }
+
+    // ------------------------------------------------------------------------------------------------ events
+
+    @Test
+    void eventHistoryIsBoundedByLimit() {
+        loggedIn();
+        client.post("/api/services/PACS/real-servers/PrimaryCluster/halt");
+        client.post("/api/services/PACS/real-servers/PrimaryCluster/online");
+        JsonNode events = client.get("/api/events?limit=2").json().get("events");
+        assertThat(events.size()).isEqualTo(2);
+        assertThat(events.get(1).get("type").asText()).isIn("Online", "FailedBack");
+        assertThat(client.get("/api/events?limit=0").status()).isEqualTo(400);
+        JsonNode all = client.get("/api/events").json().get("events");
+        assertThat(all.findValuesAsText("type")).contains("Halted", "FailedOver", "Online", "FailedBack");
+    }
+
+    @Test
+    void eventStreamDeliversStatusAndLiveEvents() throws Exception {
+        loggedIn();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpRequest req = HttpRequest.newBuilder(client.base.resolve("/api/events/stream")).build();
+        CompletableFuture<HttpResponse<Stream<String>>> f = client.http.sendAsync(req,
+                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> resp = f.get(10, TimeUnit.SECONDS);
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                resp.body().forEach(lines::add);
+            } catch (RuntimeException e) {
+                // closed at the end of the test
+            }
+        });
+        try {
+            assertThat(nextLineStartingWith(lines, "event: status")).isNotNull();
+            client.post("/api/services/PACS/real-servers/PrimaryCluster/halt");
+            String data = null;
+            for (String line; (line = nextLineStartingWith(lines, "data: ")) != null; ) {
+                if (line.contains("\"type\":\"Halted\"")) {
+                    data = line;
+                    break;
+                }
+            }
+            assertThat(data).contains("\"service\":\"PACS\"").contains("\"realServer\":\"PrimaryCluster\"");
+        } finally {
+            resp.body().close();
+            reader.interrupt();
+        }
+    }
+
+    private static String nextLineStartingWith(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ page, metrics
+
+    @Test
+    void servesTheSystemOverviewPageWithAStrictContentSecurityPolicy() {
+        AdminClient.Reply page = client.get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.body()).contains("System Overview").contains("app.js");
+        assertThat(page.header("Content-Security-Policy")).contains("default-src 'self'").contains("frame-ancestors 'none'");
+        assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(client.get("/app.js").header("Content-Type")).startsWith("text/javascript");
+        assertThat(client.get("/app.css").status()).isEqualTo(200);
+    }
+
+    @Test
+    void metersFollowStatusAndEvents() {
+        loggedIn();
+        client.post("/api/services/PACS/real-servers/PrimaryCluster/halt");
+        assertThat(registry.get("lb4j.transitions").tags("service", "PACS", "realServer", "PrimaryCluster",
+                "event", "halted").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.get("lb4j.failovers").tag("service", "PACS").counter().count()).isGreaterThanOrEqualTo(1);
+        // Gauges read a snapshot at most 250 ms old: poll until it shows the halt.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (registry.get("lb4j.realserver.state").tags("realServer", "PrimaryCluster", "state", "HALTED").gauge()
+                .value() != 1 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(registry.get("lb4j.realserver.state").tags("realServer", "PrimaryCluster", "state", "HALTED")
+                .gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("lb4j.service.fallback.active").tag("service", "PACS").gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("lb4j.realserver.connections.active").tag("realServer", "PrimaryCluster").gauge()
+                .value()).isZero();
+    }
+
+    @Test
+    void prometheusScrapeWhenTheRegistryIsOnTheClassPath(@TempDir Path dir) {
+        // Default registry: micrometer-registry-prometheus is on the test class path, so /metrics serves it.
+        try (AdminServer prom = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(dir).build().start()) {
+            AdminClient c = new AdminClient(prom);
+            String basic = java.util.Base64.getEncoder().encodeToString(("operator:" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            AdminClient.Reply r = c.send("GET", "/metrics", null, Map.of("Authorization", "Basic " + basic));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Content-Type")).startsWith("text/plain");
+            assertThat(r.body()).contains("lb4j_realserver_connections_active{realServer=\"PrimaryCluster\",service=\"PACS\"}")
+                    .contains("lb4j_realserver_state{");
+            AdminClient.Reply bad = c.send("GET", "/metrics", null, Map.of("Authorization", "Basic "
+                    + java.util.Base64.getEncoder().encodeToString("operator:nope".getBytes(StandardCharsets.UTF_8))));
+            assertThat(bad.status()).isEqualTo(401);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ builder
+
+    @Test
+    void builderRefusesMissingOrConflictingSettings() {
+        assertThatThrownBy(() -> AdminServer.builder().build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("admin.balancer: missing (expected: the LoadBalancer to administer)");
+        assertThatThrownBy(() -> AdminServer.builder().balancer(lb).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("admin.users: missing (expected: at least one user, or an authenticator)");
+        assertThatThrownBy(() -> AdminServer.builder().bind("localhost", 9443))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("admin.address: \"localhost\" (expected: an IPv4 or IPv6 literal such as 127.0.0.1)");
+        assertThatThrownBy(() -> AdminServer.builder().bind("127.0.0.1", 70000))
+                .hasMessage("admin.port: 70000 (expected: 0-65535)");
+    }
+
+    @Test
+    void defaultBindAddressIsLoopback() {
+        InetSocketAddress a = server.address();
+        assertThat(a.getAddress().isLoopbackAddress()).isTrue();
+    }
+}

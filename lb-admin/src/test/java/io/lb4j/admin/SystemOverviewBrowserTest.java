@@ -1,0 +1,280 @@
+package io.lb4j.admin;
+
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.VirtualService;
+import io.lb4j.engine.proxy.ProxyEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's manual failover from the appliance guide, in a real headless Chromium against a real balancer on
+ * the proxy engine: VIP 127.0.0.1, primary cluster 127.0.0.2, fallback 127.0.0.3, each a real listener that greets
+ * a connection with its own address. Log in, see PACS and PrimaryCluster, press Halt, see the row turn halted and a
+ * new TCP connection through the VIP reach the fallback, press Online, see traffic return; a change made outside
+ * the page (through the Java API) shows up live. Leaves a screenshot in {@code target/system-overview.png} and
+ * {@code docs/system-overview.png}.
+ */
+class SystemOverviewBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String PASSWORD = "s3cret-for-the-browser-test";
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        for (AutoCloseable c : closeables.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // teardown: keep closing the rest
+            }
+        }
+    }
+
+    @Test
+    void operatorHaltsThePrimaryInTheBrowserAndTrafficMovesToTheFallbackAndBack() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "skipped: /usr/bin/chromium is not installed"
+                + " (apt-get install -y chromium chromium-driver)");
+        assertThat(CHROMEDRIVER).as("chromium is installed but chromedriver is not: apt-get install -y chromium-driver")
+                .isExecutable();
+
+        int[] ports = freePorts(2);
+        Listeners primary = new Listeners("127.0.0.2", ports);
+        Listeners fallback = new Listeners("127.0.0.3", ports);
+        closeables.add(primary);
+        closeables.add(fallback);
+        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
+                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
+                        .fallback("127.0.0.3")
+                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(3)
+                                .riseAfter(1))
+                        .build())
+                .build();
+        lb.start();
+        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        AdminServer admin = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(tmp.resolve("tls")).statusInterval(Duration.ofMillis(500))
+                .build().start();
+        closeables.add(admin);
+        WebDriver browser = chromium();
+        closeables.add(browser::quit);
+
+        // The login page, then the overview with the PACS service and its primary cluster, up.
+        browser.get(admin.uri().toString());
+        waitUntil("the login form", () -> browser.findElement(By.id("username")).isDisplayed());
+        browser.findElement(By.id("username")).sendKeys("operator");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login")).click();
+        By primaryRow = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster']");
+        By fallbackRow = By.cssSelector("tr.fallback[data-service='PACS']");
+        waitUntil("PrimaryCluster shown up", () -> hasClass(browser, primaryRow, "state-UP"));
+        assertThat(browser.findElement(By.cssSelector("tr.service[data-service='PACS']")).getText())
+                .contains("PACS").contains("127.0.0.1").contains("TCP").contains("Proxy");
+        assertThat(browser.findElement(primaryRow).getText()).contains("PrimaryCluster").contains("127.0.0.2")
+                .contains("weight 100");
+        assertThat(connectThroughVip(ports[0])).isEqualTo("127.0.0.2:" + ports[0]);
+
+        // Halt: the row turns halted, the fallback becomes active, and a new connection reaches the fallback.
+        browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='halt']")).click();
+        waitUntil("PrimaryCluster shown halted", () -> hasClass(browser, primaryRow, "state-HALTED"));
+        waitUntil("the fallback shown active", () -> hasClass(browser, fallbackRow, "fallback-active"));
+        assertThat(browser.findElement(primaryRow).getText()).contains("halted");
+        assertThat(connectThroughVip(ports[0])).isEqualTo("127.0.0.3:" + ports[0]);
+        assertThat(connectThroughVip(ports[1])).isEqualTo("127.0.0.3:" + ports[1]);
+        waitUntil("the timeline and event list show the halt", () -> browser.findElements(
+                By.cssSelector("#events-body tr[data-type='Halted']")).size() == 1
+                && !browser.findElements(By.cssSelector("#timeline svg rect")).isEmpty());
+        screenshot(browser);
+
+        // Online: back to the primary cluster.
+        browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='online']")).click();
+        waitUntil("PrimaryCluster shown up again", () -> hasClass(browser, primaryRow, "state-UP"));
+        waitUntil("the fallback shown on standby", () -> !hasClass(browser, fallbackRow, "fallback-active"));
+        assertThat(connectThroughVip(ports[0])).isEqualTo("127.0.0.2:" + ports[0]);
+
+        // A drain through the Java API (another operator, a script) reaches the open page live, without a reload.
+        lb.drain("PACS", "PrimaryCluster");
+        waitUntil("PrimaryCluster shown draining via the event stream", () -> hasClass(browser, primaryRow,
+                "state-DRAINING"));
+        lb.online("PACS", "PrimaryCluster");
+        waitUntil("PrimaryCluster shown up via the event stream", () -> hasClass(browser, primaryRow, "state-UP"));
+
+        assertThat(admin.auditLog()).extracting(AuditEntry::action).containsSubsequence("login", "halt", "online");
+    }
+
+    private WebDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--ignore-certificate-errors", "--window-size=1280,1000", "--user-data-dir=" + tmp.resolve("profile"),
+                "--disable-dev-shm-usage");
+        // The Debian driver, never a downloaded one: Selenium Manager is not consulted when the path is given.
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static boolean hasClass(WebDriver browser, By row, String cls) {
+        try {
+            List<WebElement> found = browser.findElements(row);
+            return !found.isEmpty() && (" " + found.getFirst().getAttribute("class") + " ").contains(" " + cls + " ");
+        } catch (WebDriverException e) {
+            return false; // the row was being replaced; ask again
+        }
+    }
+
+    private static void waitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after 15 s waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static void screenshot(WebDriver browser) throws IOException {
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Path module = Path.of("").toAbsolutePath();
+        Path target = module.resolve("target/system-overview.png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, png);
+        Path root = module.getParent();
+        if (root != null && Files.exists(root.resolve("pom.xml")) && Files.isDirectory(root.resolve("lb-admin"))) {
+            Path docs = root.resolve("docs");
+            Files.createDirectories(docs);
+            Files.copy(target, docs.resolve("system-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A new connection from a client to the VIP; returns the greeting, i.e. which cluster it reached. */
+    private static String connectThroughVip(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            if (line == null) {
+                throw new IOException("VIP port " + port + ": closed without reaching a server");
+            }
+            return line;
+        }
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    /** Real listeners on one loopback address that greet each connection with "address:port\n" and hold it. */
+    private static final class Listeners implements AutoCloseable {
+        private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        Listeners(String address, int[] ports) {
+            for (int port : ports) {
+                try {
+                    ServerSocket server = new ServerSocket();
+                    server.setReuseAddress(true);
+                    server.bind(new InetSocketAddress(InetAddress.ofLiteral(address), port), 64);
+                    servers.add(server);
+                    Thread.ofVirtual().start(() -> accept(server, address + ":" + port + "\n"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot listen on " + address + ":" + port, e);
+                }
+            }
+        }
+
+        private void accept(ServerSocket server, String greeting) {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    accepted.add(s);
+                    Thread.ofVirtual().start(() -> serve(s, greeting));
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        }
+
+        private void serve(Socket s, String greeting) {
+            try (s; OutputStream out = s.getOutputStream(); InputStream in = s.getInputStream()) {
+                out.write(greeting.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                while (in.read() >= 0) {
+                    // hold the connection until the client or the balancer closes it
+                }
+            } catch (IOException e) {
+                // reset on Halt or teardown: the connection is over either way
+            } finally {
+                accepted.remove(s);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (ServerSocket s : servers) {
+                s.close();
+            }
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+}
