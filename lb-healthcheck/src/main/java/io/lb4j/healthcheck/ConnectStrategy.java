@@ -8,6 +8,8 @@ import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,17 +32,22 @@ public final class ConnectStrategy implements HealthCheckStrategy {
         if (pending.get() == 0) {
             return CompletableFuture.completedFuture(CheckResult.failed("no ports to check"));
         }
+        List<CompletableFuture<Void>> connects = new ArrayList<>(target.ports().size());
         for (int port : target.ports()) {
             // Parallel, not one after another: seven ports with a 3 s timeout would otherwise take 21 s.
-            context.network().connect(new InetSocketAddress(target.address(), port), target.timeout())
-                    .whenComplete((ok, error) -> {
-                        if (error != null) {
-                            result.complete(CheckResult.failed("port " + port + ": " + reason(error)));
-                        } else if (pending.decrementAndGet() == 0) {
-                            result.complete(CheckResult.ok());
-                        }
-                    });
+            CompletableFuture<Void> connect = context.network()
+                    .connect(new InetSocketAddress(target.address(), port), target.timeout()).toCompletableFuture();
+            connects.add(connect);
+            connect.whenComplete((ok, error) -> {
+                if (error != null) {
+                    result.complete(CheckResult.failed("port " + port + ": " + reason(error)));
+                } else if (pending.decrementAndGet() == 0) {
+                    result.complete(CheckResult.ok());
+                }
+            });
         }
+        // Decided (one port failed) or given up (cancelled by the monitor): the other connects are no longer needed.
+        result.whenComplete((r, e) -> connects.forEach(c -> c.cancel(false)));
         return result;
     }
 

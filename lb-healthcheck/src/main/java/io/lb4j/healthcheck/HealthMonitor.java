@@ -11,7 +11,9 @@ import io.lb4j.api.spi.TaskClock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
 /**
@@ -134,9 +136,16 @@ public final class HealthMonitor {
             }
         }
         AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<CompletableFuture<CheckResult>> inFlight = new AtomicReference<>();
         // Scheduled before the next attempt, so that with timeout == interval this attempt's verdict comes first.
         Cancellable timeout = clock.schedule(check.timeout(), () -> {
             if (done.compareAndSet(false, true)) {
+                // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
+                // however far behind an overloaded event loop falls.
+                CompletableFuture<CheckResult> f = inFlight.get();
+                if (f != null) {
+                    f.cancel(false);
+                }
                 complete(gen, CheckResult.failed("timed out after " + format(check.timeout())));
             }
         });
@@ -154,7 +163,16 @@ public final class HealthMonitor {
         try {
             stage = strategy.check(check.probe(), target, context);
         } catch (RuntimeException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            stage = CompletableFuture.failedFuture(e);
+        }
+        try {
+            CompletableFuture<CheckResult> f = stage.toCompletableFuture();
+            inFlight.set(f);
+            if (done.get()) {
+                f.cancel(false);
+            }
+        } catch (UnsupportedOperationException e) {
+            // A stage that cannot be cancelled is left to finish on its own.
         }
         stage.whenComplete((result, error) -> {
             if (!done.compareAndSet(false, true)) {

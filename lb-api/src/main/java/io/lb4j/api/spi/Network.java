@@ -12,7 +12,8 @@ public interface Network {
 
     /**
      * Opens a TCP connection to {@code remote} and closes it again. Completes normally once the connection was
-     * established, exceptionally with the reason (refused, unreachable, timed out) otherwise.
+     * established, exceptionally with the reason (refused, unreachable, timed out) otherwise. Cancelling the
+     * returned stage's future abandons the attempt and must release its socket.
      */
     CompletionStage<Void> connect(InetSocketAddress remote, Duration timeout);
 }

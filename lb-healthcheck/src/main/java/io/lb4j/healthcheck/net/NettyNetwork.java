@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * <p>{@link #connect} completes once the three-way handshake is done and then closes the connection; it completes
  * exceptionally with an {@link java.io.IOException} whose message is the reason an operator reads:
  * {@code "connection refused"}, {@code "timed out after 5s"}, {@code "no route to host"}. Thread-safe; never blocks
- * the caller.
+ * the caller. Cancelling the returned future closes the connection attempt.
  */
 public final class NettyNetwork implements Network {
 
@@ -64,6 +64,13 @@ public final class NettyNetwork implements Network {
             done.completeExceptionally(new java.io.IOException(Reasons.describe(e, timeout), e));
             return done;
         }
+        // A cancelled attempt (the monitor's timeout passed) closes its socket at once instead of waiting for the
+        // connect timeout, so a lagging event loop cannot pile up sockets.
+        done.whenComplete((v, e) -> {
+            if (done.isCancelled()) {
+                f.channel().close();
+            }
+        });
         f.addListener((ChannelFutureListener) cf -> {
             if (cf.isSuccess()) {
                 cf.channel().close();

@@ -24,6 +24,7 @@ public final class PerPort {
             return CompletableFuture.completedFuture(CheckResult.failed("no ports to check"));
         }
         List<CompletableFuture<CheckResult>> each = new ArrayList<>(ports.size());
+        List<CompletableFuture<CheckResult>> underlying = new ArrayList<>(ports.size());
         for (int port : ports) {
             CompletableFuture<CheckResult> one;
             try {
@@ -31,9 +32,10 @@ public final class PerPort {
             } catch (RuntimeException e) {
                 one = CompletableFuture.completedFuture(CheckResult.failed(Reasons.describe(e, java.time.Duration.ZERO)));
             }
+            underlying.add(one);
             each.add(one.handle((r, e) -> e == null ? r : CheckResult.failed(Reasons.describe(e, java.time.Duration.ZERO))));
         }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        CompletableFuture<CheckResult> combined = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             StringBuilder reasons = new StringBuilder();
             for (int i = 0; i < ports.size(); i++) {
                 CheckResult r = each.get(i).join();
@@ -44,5 +46,11 @@ public final class PerPort {
             }
             return reasons.isEmpty() ? CheckResult.ok() : CheckResult.failed(reasons.toString());
         });
+        combined.whenComplete((r, e) -> {
+            if (combined.isCancelled()) {
+                underlying.forEach(f -> f.cancel(false)); // the attempt was given up: stop every port's probe
+            }
+        });
+        return combined;
     }
 }

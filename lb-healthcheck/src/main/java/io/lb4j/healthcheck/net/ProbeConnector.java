@@ -55,6 +55,13 @@ public final class ProbeConnector {
             channel.close();
         });
         channel.closeFuture().addListener(f -> deadline.cancel());
-        return handler.result();
+        CompletableFuture<CheckResult> result = handler.result();
+        // The monitor cancels an attempt it has given up on: the connection must not outlive it.
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                channel.close();
+            }
+        });
+        return result;
     }
 }
