@@ -1,0 +1,211 @@
+package io.lb4j.benchmarks.packet;
+
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.Scheduler;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.RoutingTable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packet engine's per-frame cost on one core, on prebuilt frames in memory (no NIC): what one received frame
+ * costs from parse to the rewritten copy in the TX slot. Flow tables hold 10,000 (cache-resident) or 1,000,000
+ * live flows; frames visit flows in random order, so the large table pays its cache misses.
+ *
+ * <pre>
+ * mvn -q -pl benchmarks -am package -DskipTests
+ * java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar 'packet.PacketPathBenchmark' -prof gc
+ * </pre>
+ *
+ * {@code -prof gc} must show ~0 B/op on every benchmark: the packet path allocates nothing.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms2g", "-Xmx2g"})
+public class PacketPathBenchmark {
+
+    static final long NOW = 1_000 * PacketPathHarness.SECOND;
+    static final int SYN = 0x02;
+    static final int ACK = 0x10;
+    static final int RST = 0x04;
+    /** Frames per benchmark: every flow of the small table, a random quarter million of the large one. */
+    static final int MAX_FRAMES = 1 << 18;
+
+    static VirtualService service(Scheduler scheduler) {
+        return VirtualService.directRouting().label("PACS").address("10.0.0.100").ports(104, 80)
+                .scheduler(scheduler)
+                .real("A", "10.0.1.1").real("B", "10.0.1.2").real("C", "10.0.1.3")
+                .fallback("10.0.1.9", f -> f.masquerade(true))
+                .healthCheck(HealthCheck.none()).build();
+    }
+
+    /** A path with {@code flows} live flows, and frames that visit a random sample of them. */
+    @State(Scope.Thread)
+    public abstract static class Loaded {
+        @Param({"10000", "1000000"})
+        int flows;
+
+        PacketPathHarness path;
+        BenchFrames frames;
+        int[] order;
+        int next;
+
+        abstract boolean failedOver();
+
+        int extraCapacity() {
+            return 0;
+        }
+
+        @Setup(Level.Trial)
+        public void load() {
+            VirtualService pacs = service(Scheduler.weightedLeastConnections());
+            List<Backend> reals = pacs.realServers().stream().map(Backend::of).toList();
+            Backend fallback = Backend.of(pacs.fallback().orElseThrow());
+            path = new PacketPathHarness(BenchFrames.LB_MAC, BenchFrames.LB_IP, flows + flows / 4 + extraCapacity());
+            path.install(new RoutingTable(pacs, 1, failedOver() ? List.of() : reals, fallback, failedOver(), null));
+            for (int i = 1; i <= 9; i++) {
+                path.neighbour(0x0A_00_01_00 | i, BenchFrames.BACKEND_MAC + i, NOW);
+            }
+            // Open every flow with a SYN (and its ACK, so it is established) through the path itself.
+            BenchFrames setup = new BenchFrames(2, 0);
+            for (int i = 0; i < flows; i++) {
+                setup.tcp(0, BenchFrames.LB_MAC, BenchFrames.CLIENT_MAC, BenchFrames.client(i), BenchFrames.VIP,
+                        BenchFrames.clientPort(i), 104, SYN);
+                setup.tcp(1, BenchFrames.LB_MAC, BenchFrames.CLIENT_MAC, BenchFrames.client(i), BenchFrames.VIP,
+                        BenchFrames.clientPort(i), 104, ACK);
+                path.process(setup.memory, setup.offset(0), setup.length, NOW);
+                path.process(setup.memory, setup.offset(1), setup.length, NOW);
+            }
+            if (path.liveFlows() != flows) {
+                throw new IllegalStateException("loaded " + path.liveFlows() + " flows, wanted " + flows);
+            }
+            int count = Math.min(flows, MAX_FRAMES);
+            frames = new BenchFrames(count, payload());
+            SplittableRandom random = new SplittableRandom(42);
+            for (int slot = 0; slot < count; slot++) {
+                int flow = count == flows ? slot : random.nextInt(flows);
+                frames.tcp(slot, BenchFrames.LB_MAC, BenchFrames.CLIENT_MAC, BenchFrames.client(flow),
+                        BenchFrames.VIP, BenchFrames.clientPort(flow), 104, ACK);
+            }
+            order = new int[count];
+            for (int i = 0; i < count; i++) {
+                order[i] = i;
+            }
+            for (int i = count - 1; i > 0; i--) { // a random walk over the frames, so lookups do not stream
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+
+        int payload() {
+            return 6;
+        }
+
+        final int nextFrame() {
+            int i = next;
+            next = i + 1 == order.length ? 0 : i + 1;
+            return order[i];
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class DirectRouting extends Loaded {
+        @Override
+        boolean failedOver() {
+            return false;
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Nat extends Loaded {
+        @Override
+        boolean failedOver() {
+            return true; // every flow goes to the masquerading fallback
+        }
+
+        @Override
+        int payload() {
+            return 100; // the checksum update is incremental: its cost must not grow with the payload
+        }
+    }
+
+    /** New connections: a SYN scheduled by wlc or Maglev into a table already holding {@code flows} flows. */
+    @State(Scope.Thread)
+    public static class NewFlows extends Loaded {
+        static final int TUPLES = 1 << 16;
+
+        @Param({"wlc", "mh"})
+        String scheduler;
+
+        BenchFrames syns;
+        int nextTuple;
+
+        @Override
+        boolean failedOver() {
+            return false;
+        }
+
+        @Override
+        int extraCapacity() {
+            return TUPLES;
+        }
+
+        @Setup(Level.Trial)
+        public void syns() {
+            VirtualService pacs = service(Scheduler.named(scheduler));
+            List<Backend> reals = pacs.realServers().stream().map(Backend::of).toList();
+            path.install(new RoutingTable(pacs, 2, reals, Backend.of(pacs.fallback().orElseThrow()), false, null));
+            syns = new BenchFrames(2 * TUPLES, 0);
+            for (int t = 0; t < TUPLES; t++) {
+                int client = 0x0C_00_00_00 + t;
+                syns.tcp(2 * t, BenchFrames.LB_MAC, BenchFrames.CLIENT_MAC, client, BenchFrames.VIP, 40000, 80, SYN);
+                syns.tcp(2 * t + 1, BenchFrames.LB_MAC, BenchFrames.CLIENT_MAC, client, BenchFrames.VIP, 40000, 80,
+                        RST);
+            }
+        }
+    }
+
+    @Benchmark
+    public int establishedDirectRouting(DirectRouting s) {
+        int frame = s.nextFrame();
+        return s.path.process(s.frames.memory, s.frames.offset(frame), s.frames.length, NOW);
+    }
+
+    @Benchmark
+    public int establishedNatRewrite(Nat s) {
+        int frame = s.nextFrame();
+        return s.path.process(s.frames.memory, s.frames.offset(frame), s.frames.length, NOW);
+    }
+
+    /**
+     * One new connection: its SYN (a closed flow of the same tuple is removed, the scheduler picks a backend, a flow
+     * is inserted, the frame forwarded) and then its RST, which closes it for the next round.
+     */
+    @Benchmark
+    public int newFlowSynAndRst(NewFlows s) {
+        int t = s.nextTuple;
+        s.nextTuple = t + 1 == NewFlows.TUPLES ? 0 : t + 1;
+        BenchFrames f = s.syns;
+        return s.path.process(f.memory, f.offset(2 * t), f.length, NOW)
+                + s.path.process(f.memory, f.offset(2 * t + 1), f.length, NOW);
+    }
+}

@@ -1,0 +1,633 @@
+package io.lb4j.examples.config;
+
+import com.fasterxml.jackson.core.JsonToken;
+import io.lb4j.api.FailbackPolicy;
+import io.lb4j.api.Fallback;
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.Protocol;
+import io.lb4j.api.RealServer;
+import io.lb4j.api.Scheduler;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.check.Hl7Probe;
+import io.lb4j.api.check.HttpProbe;
+import io.lb4j.examples.config.YamlTree.Entry;
+import io.lb4j.examples.config.YamlTree.Mapping;
+import io.lb4j.examples.config.YamlTree.Node;
+import io.lb4j.examples.config.YamlTree.Scalar;
+import io.lb4j.examples.config.YamlTree.Sequence;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an appliance file (YAML) into an {@link ApplianceConfig}. The keys mirror the builders:
+ *
+ * <pre>{@code
+ * engine: proxy            # proxy | packet (packet: needs `interface:`)
+ * services:
+ *   - label: PACS
+ *     address: 127.0.0.1
+ *     ports: [104, 80, 8080, 443, 8443, 5222, 1001]
+ *     forwarding: proxy    # direct-routing | nat | tunnel | proxy
+ *     scheduler: wlc
+ *     healthCheck: { type: connect, ports: all, interval: 30s, timeout: 5s, failAfter: 10, riseAfter: 1 }
+ *     realServers:
+ *       - { label: PrimaryCluster, address: 127.0.0.2, weight: 100 }
+ *     fallback: { address: 127.0.0.3, port: 0, masquerade: true }
+ * }</pre>
+ *
+ * <p>Guarantees: a file loads only if every key is known and every value valid; otherwise a {@link ConfigException}
+ * says {@code file:line:column} of the offending key or value and what is allowed. Values are checked by the API's
+ * own builders, whose messages are passed on with the location of the node they concern. Loading has no side
+ * effects (nothing is bound or started). Thread-safe: the class has no state.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
+    private static final Pattern INDEXED = Pattern.compile("(\\w+)\\[(.*)]");
+    private static final String DURATION_FORMAT = "a duration such as 500ms, 30s, 5m or 1h";
+
+    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services");
+    private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
+            "udpIdleTimeout", "nativeTransport");
+    private static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
+            "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback");
+    private static final Set<String> REAL_KEYS = Set.of("label", "address", "port", "weight", "minConnections",
+            "maxConnections");
+    private static final Set<String> FALLBACK_KEYS = Set.of("address", "port", "masquerade");
+    private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
+            "failAfter", "riseAfter");
+    private static final Map<String, Set<String>> CHECK_TYPE_KEYS = Map.of(
+            "connect", Set.of(),
+            "none", Set.of(),
+            "http", Set.of("path", "method", "host", "expectStatus", "bodyPattern"),
+            "https", Set.of("path", "method", "host", "expectStatus", "bodyPattern", "insecure"),
+            "dicom-echo", Set.of("callingAeTitle", "calledAeTitle"),
+            "hl7", Set.of("message"),
+            "negotiate", Set.of("send", "expect"),
+            "external", Set.of("script", "checkSource"));
+    private static final List<String> CHECK_TYPES = List.of("connect", "none", "http", "https", "dicom-echo", "hl7",
+            "negotiate", "external");
+
+    private final String file;
+
+    private ConfigLoader(String file) {
+        this.file = file;
+    }
+
+    /**
+     * Reads and checks the file.
+     *
+     * @throws ConfigException naming the file, the line and column, and the problem
+     */
+    public static ApplianceConfig load(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(path.toString(), 0, 0, "cannot read the file: " + e, e);
+        }
+        return parse(text, path.toString());
+    }
+
+    /**
+     * Checks YAML text; {@code fileName} is what messages call it.
+     *
+     * @throws ConfigException naming the file, the line and column, and the problem
+     */
+    public static ApplianceConfig parse(String yaml, String fileName) {
+        return new ConfigLoader(fileName).document(YamlTree.parse(yaml, fileName));
+    }
+
+    /**
+     * Parses a duration as the file writes it: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or {@code 0}.
+     *
+     * @throws IllegalArgumentException naming the text and the accepted forms
+     */
+    public static Duration parseDuration(String text) {
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("\"" + text + "\" (expected: " + DURATION_FORMAT + ")");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------ sections
+
+    private ApplianceConfig document(Node root) {
+        Mapping top = mapping(root, "the file");
+        checkKeys(top, TOP_KEYS, "the top level");
+        EngineConfig engine = engine(top);
+        Node servicesNode = required(top, "services", "the top level");
+        Sequence list = sequence(servicesNode, "services");
+        if (list.items().isEmpty()) {
+            throw error(list, "services: [] (expected: at least one service)");
+        }
+        List<VirtualService> services = new ArrayList<>();
+        // By identity: two services may be equal (a file that repeats one), and the second is the one to report.
+        Map<VirtualService, Mapping> nodes = new IdentityHashMap<>();
+        for (Node item : list.items()) {
+            Mapping m = mapping(item, "a service");
+            VirtualService s = service(m, engine);
+            services.add(s);
+            nodes.put(s, m);
+        }
+        try {
+            LoadBalancer.Builder.validateServices(services);
+        } catch (IllegalArgumentException e) {
+            throw error(locateAcrossServices(e.getMessage(), services, nodes, list), e.getMessage());
+        }
+        return new ApplianceConfig(engine, services);
+    }
+
+    private EngineConfig engine(Mapping top) {
+        Node node = top.get("engine");
+        Node iface = top.get("interface");
+        EngineConfig d = EngineConfig.PROXY_DEFAULTS;
+        String type;
+        EngineConfig config;
+        if (node == null || node instanceof Scalar) {
+            type = node == null ? "proxy" : oneOf(node, "engine", List.of("proxy", "packet"));
+            config = new EngineConfig(type, "", d.ioThreads(), d.connectTimeout(), d.maxPendingBytes(),
+                    d.udpIdleTimeout(), d.nativeTransport());
+        } else {
+            Mapping m = mapping(node, "engine");
+            checkKeys(m, ENGINE_KEYS, "engine");
+            type = oneOf(required(m, "type", "engine"), "engine.type", List.of("proxy", "packet"));
+            if (type.equals("packet")) {
+                for (Entry e : m.entries().values()) {
+                    if (!e.key().equals("type")) {
+                        throw new ConfigException(file, e.line(), e.column(), "engine." + e.key()
+                                + ": a proxy engine option (expected: only `type` for the packet engine)");
+                    }
+                }
+            }
+            int ioThreads = optInt(m, "ioThreads", d.ioThreads());
+            if (m.get("ioThreads") != null && ioThreads < 1) {
+                // 0 stands for "the engine's default" inside EngineConfig; written in a file it is a mistake.
+                throw error(m.get("ioThreads"), "engine.ioThreads: " + ioThreads + " (expected: 1-1024)");
+            }
+            config = new EngineConfig(type, "", ioThreads,
+                    optDuration(m, "connectTimeout", d.connectTimeout()),
+                    optInt(m, "maxPendingBytes", d.maxPendingBytes()),
+                    optDuration(m, "udpIdleTimeout", d.udpIdleTimeout()),
+                    optBool(m, "nativeTransport", d.nativeTransport()));
+        }
+        if (type.equals("packet")) {
+            if (iface == null) {
+                throw error(node, "engine: packet needs `interface:` (expected: the network interface the packet"
+                        + " engine serves, e.g. interface: eth0)");
+            }
+            config = new EngineConfig(type, string(iface, "interface"), 0, d.connectTimeout(), d.maxPendingBytes(),
+                    d.udpIdleTimeout(), d.nativeTransport());
+        } else {
+            if (iface != null) {
+                throw error(iface, "interface: only for engine packet (expected: no `interface:` with engine "
+                        + type + ")");
+            }
+            EngineConfig checked = config;
+            // Build one (nothing starts) so a bad option is reported here, at its line, not when the runner starts.
+            at(node, checked::create);
+        }
+        return config;
+    }
+
+    private VirtualService service(Mapping m, EngineConfig engine) {
+        checkKeys(m, SERVICE_KEYS, "a service");
+        String label = string(required(m, "label", "a service"), "label");
+        String where = "service \"" + label + "\"";
+        ForwardingMethod method = m.get("forwarding") == null ? engine.defaultMethod()
+                : at(m.get("forwarding"), () -> ForwardingMethod.fromConfigName(string(m.get("forwarding"), "forwarding")));
+        VirtualService.Builder b = VirtualService.builder(method).label(label)
+                .address(string(required(m, "address", where), "address"));
+        ports(required(m, "ports", where), b);
+        if (m.get("protocol") != null) {
+            b.protocol(Protocol.valueOf(oneOf(m.get("protocol"), "protocol", List.of("tcp", "udp")).toUpperCase()));
+        }
+        if (m.get("scheduler") != null) {
+            Node n = m.get("scheduler");
+            b.scheduler(at(n, () -> Scheduler.named(string(n, "scheduler"))));
+        }
+        if (m.get("persistence") != null) {
+            b.persistence(duration(m.get("persistence"), "persistence"));
+        }
+        if (m.get("failback") != null) {
+            b.failback(failback(m.get("failback")));
+        }
+        if (m.get("healthCheck") != null) {
+            b.healthCheck(healthCheck(m.get("healthCheck")));
+        }
+        if (m.get("realServers") != null) {
+            Set<String> labels = new LinkedHashSet<>();
+            for (Node item : sequence(m.get("realServers"), "realServers").items()) {
+                RealServer r = realServer(mapping(item, "a real server"));
+                if (!labels.add(r.label())) {
+                    Node labelNode = ((Mapping) item).get("label");
+                    throw error(labelNode, "realServers.label: \"" + r.label() + "\" (expected: unique labels within"
+                            + " service \"" + label + "\"; \"" + r.label() + "\" is used twice)");
+                }
+                b.real(r);
+            }
+        }
+        if (m.get("fallback") != null) {
+            b.fallback(fallback(mapping(m.get("fallback"), "fallback")));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | NullPointerException | IllegalStateException e) {
+            throw error(locate(m, e.getMessage()), e.getMessage());
+        }
+    }
+
+    private void ports(Node node, VirtualService.Builder b) {
+        List<Node> items = node instanceof Sequence s ? s.items() : List.of(node);
+        if (items.isEmpty()) {
+            throw error(node, "ports: [] (expected: at least one port 1-65535)");
+        }
+        Map<Integer, Node> seen = new HashMap<>();
+        for (Node item : items) {
+            Scalar s = scalar(item, "ports");
+            List<Integer> ports = new ArrayList<>();
+            Matcher range = PORT_RANGE.matcher(s.text());
+            if (s.token() == JsonToken.VALUE_STRING && range.matches()) {
+                int from = Integer.parseInt(range.group(1));
+                int to = Integer.parseInt(range.group(2));
+                atRun(s, () -> b.portRange(from, to));
+                for (int p = from; p <= to; p++) {
+                    ports.add(p);
+                }
+            } else {
+                int p = integer(s, "ports", "a port 1-65535 or a range such as \"8000-8010\"");
+                if (p < 1 || p > 65535) {
+                    throw error(s, "ports: " + p + " (expected: 1-65535" + (p == 0
+                            ? "; port 0 is only meaningful for a fallback" : "") + ")");
+                }
+                b.ports(p);
+                ports.add(p);
+            }
+            for (int p : ports) {
+                Node first = seen.putIfAbsent(p, s);
+                if (first != null) {
+                    throw error(s, "ports: " + p + " (expected: each port once; " + p + " is already listed on line "
+                            + first.line() + ")");
+                }
+            }
+        }
+    }
+
+    private FailbackPolicy failback(Node node) {
+        if (node instanceof Scalar) {
+            return switch (oneOf(node, "failback", List.of("automatic", "manual"))) {
+                case "manual" -> FailbackPolicy.manual();
+                default -> FailbackPolicy.automatic();
+            };
+        }
+        Mapping m = mapping(node, "failback");
+        checkKeys(m, Set.of("holdDown"), "failback");
+        Node hold = required(m, "holdDown", "failback");
+        Duration d = duration(hold, "failback.holdDown");
+        return at(hold, () -> FailbackPolicy.holdDown(d));
+    }
+
+    private HealthCheck healthCheck(Node node) {
+        if (node instanceof Scalar) {
+            oneOf(node, "healthCheck", CHECK_TYPES);
+            Mapping shorthand = new Mapping(Map.of("type", new Entry("type", node.line(), node.column(), node)),
+                    node.line(), node.column());
+            return healthCheck(shorthand);
+        }
+        return healthCheck(mapping(node, "healthCheck"));
+    }
+
+    private HealthCheck healthCheck(Mapping m) {
+        String type = m.get("type") == null ? "connect" : oneOf(m.get("type"), "healthCheck.type", CHECK_TYPES);
+        Set<String> allowed = new LinkedHashSet<>(CHECK_COMMON_KEYS);
+        allowed.addAll(CHECK_TYPE_KEYS.get(type));
+        checkKeys(m, allowed, "a " + type + " healthCheck");
+        Node typeNode = m.get("type") == null ? m : m.get("type");
+        HealthCheck.Builder b = at(typeNode, () -> switch (type) {
+            case "none" -> HealthCheck.none();
+            case "http", "https" -> {
+                HttpProbe probe = HttpProbe.request(optString(m, "method", "GET"), optString(m, "path", "/"));
+                if (m.get("host") != null) {
+                    probe = probe.host(string(m.get("host"), "healthCheck.host"));
+                }
+                if (m.get("expectStatus") != null) {
+                    Node n = m.get("expectStatus");
+                    List<Node> items = n instanceof Sequence s ? s.items() : List.of(n);
+                    int[] statuses = items.stream().mapToInt(i -> integer(i, "healthCheck.expectStatus",
+                            "an HTTP status 100-599")).toArray();
+                    HttpProbe p = probe;
+                    probe = at(n, () -> p.expectStatus(statuses));
+                }
+                if (m.get("bodyPattern") != null) {
+                    HttpProbe p = probe;
+                    probe = at(m.get("bodyPattern"), () -> p.bodyMatches(string(m.get("bodyPattern"), "healthCheck.bodyPattern")));
+                }
+                if (type.equals("https")) {
+                    probe = probe.tls(true);
+                    if (optBool(m, "insecure", false)) {
+                        probe = probe.insecure(true);
+                    }
+                    yield HealthCheck.https(probe);
+                }
+                yield HealthCheck.http(probe);
+            }
+            case "dicom-echo" -> HealthCheck.dicomEcho(DicomEchoProbe.of(
+                    optString(m, "callingAeTitle", DicomEchoProbe.DEFAULT_CALLING_AE_TITLE),
+                    optString(m, "calledAeTitle", DicomEchoProbe.DEFAULT_CALLED_AE_TITLE)));
+            case "hl7" -> m.get("message") == null ? HealthCheck.hl7()
+                    : HealthCheck.hl7(Hl7Probe.template(string(m.get("message"), "healthCheck.message")));
+            case "negotiate" -> HealthCheck.negotiate(optString(m, "send", ""),
+                    string(required(m, "expect", "a negotiate healthCheck"), "healthCheck.expect"));
+            case "external" -> HealthCheck.external(ExternalProbe.of(Path.of(string(required(m, "script",
+                    "an external healthCheck"), "healthCheck.script"))).withCheckSource(optString(m, "checkSource", "")));
+            default -> HealthCheck.connect();
+        });
+        if (m.get("ports") != null) {
+            Node n = m.get("ports");
+            if (n instanceof Scalar s && s.token() == JsonToken.VALUE_STRING) {
+                if (!s.text().equals("all")) {
+                    throw error(s, "healthCheck.ports: " + s.shown() + " (expected: all, or a list of ports)");
+                }
+                b.allPorts();
+            } else {
+                List<Node> items = n instanceof Sequence s ? s.items() : List.of(n);
+                int[] ports = items.stream().mapToInt(i -> integer(i, "healthCheck.ports", "a port 1-65535")).toArray();
+                atRun(n, () -> b.ports(ports));
+            }
+        }
+        if (m.get("interval") != null) {
+            b.interval(duration(m.get("interval"), "healthCheck.interval"));
+        }
+        if (m.get("timeout") != null) {
+            b.timeout(duration(m.get("timeout"), "healthCheck.timeout"));
+        }
+        if (m.get("jitter") != null) {
+            b.jitter(duration(m.get("jitter"), "healthCheck.jitter"));
+        }
+        if (m.get("failAfter") != null) {
+            b.failAfter(integer(m.get("failAfter"), "healthCheck.failAfter", "an integer 1-1000"));
+        }
+        if (m.get("riseAfter") != null) {
+            b.riseAfter(integer(m.get("riseAfter"), "healthCheck.riseAfter", "an integer 1-1000"));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw error(locate(m, e.getMessage()), e.getMessage());
+        }
+    }
+
+    private RealServer realServer(Mapping m) {
+        checkKeys(m, REAL_KEYS, "a real server");
+        String label = string(required(m, "label", "a real server"), "realServer.label");
+        Node addressNode = required(m, "address", "real server \"" + label + "\"");
+        String address = string(addressNode, "realServer.address");
+        RealServer.Builder b = at(addressNode, () -> RealServer.builder(label, address));
+        b.port(optInt(m, "port", 0)).weight(optInt(m, "weight", RealServer.DEFAULT_WEIGHT))
+                .minConnections(optInt(m, "minConnections", 0)).maxConnections(optInt(m, "maxConnections", 0));
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw error(locate(m, e.getMessage()), e.getMessage());
+        }
+    }
+
+    private Fallback fallback(Mapping m) {
+        checkKeys(m, FALLBACK_KEYS, "fallback");
+        Node addressNode = required(m, "address", "fallback");
+        String address = string(addressNode, "fallback.address");
+        Fallback.Builder b = at(addressNode, () -> Fallback.builder(address));
+        b.port(optInt(m, "port", 0)).masquerade(optBool(m, "masquerade", false));
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw error(locate(m, e.getMessage()), e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ locating
+
+    /**
+     * The node a builder's message is about. Messages start with a field path such as {@code fallback.port} or
+     * {@code realServer[PrimaryCluster].address}; each step is followed from {@code start} as far as the file has
+     * it, so the error points at the value itself, or at the closest enclosing node.
+     */
+    private static Node locate(Mapping start, String message) {
+        int colon = message == null ? -1 : message.indexOf(':');
+        if (colon < 0) {
+            return start;
+        }
+        Node at = start;
+        for (String step : message.substring(0, colon).split("\\.")) {
+            if (!(at instanceof Mapping m)) {
+                break;
+            }
+            Matcher indexed = INDEXED.matcher(step);
+            if (indexed.matches() && indexed.group(1).equals("realServer") && m.get("realServers") instanceof Sequence s) {
+                Node found = null;
+                for (Node item : s.items()) {
+                    if (item instanceof Mapping r && r.get("label") instanceof Scalar l && l.text().equals(indexed.group(2))) {
+                        found = item;
+                    }
+                }
+                if (found == null) {
+                    break;
+                }
+                at = found;
+            } else if (m.get(step) != null) {
+                at = m.get(step);
+            }
+            // A step the mapping lacks names the section we are already in (healthCheck.timeout from inside the
+            // healthCheck): skip it and look for the next one here.
+        }
+        return at;
+    }
+
+    private static Node locateAcrossServices(String message, List<VirtualService> services,
+                                             Map<VirtualService, Mapping> nodes, Sequence list) {
+        // "services[PACS].ports: 104 (...)" names the later service that reuses a port.
+        Matcher m = Pattern.compile("services\\[(.*?)]\\.ports: (\\d+)").matcher(message);
+        if (m.find()) {
+            String label = m.group(1);
+            int port = Integer.parseInt(m.group(2));
+            for (VirtualService s : services) {
+                if (s.label().equals(label)) {
+                    Mapping svc = nodes.get(s);
+                    Node ports = svc.get("ports");
+                    if (ports instanceof Sequence seq) {
+                        for (Node item : seq.items()) {
+                            if (item instanceof Scalar sc && sc.text().equals(String.valueOf(port))) {
+                                return item;
+                            }
+                        }
+                    }
+                    return ports != null ? ports : svc;
+                }
+            }
+        }
+        // "services: "PACS" (expected: unique labels...)": the second service with that label.
+        Matcher dup = Pattern.compile("services: \"(.*?)\"").matcher(message);
+        if (dup.find()) {
+            Set<String> seen = new LinkedHashSet<>();
+            for (VirtualService s : services) {
+                if (!seen.add(s.label())) {
+                    Mapping svc = nodes.get(s);
+                    return svc.get("label") != null ? svc.get("label") : svc;
+                }
+            }
+        }
+        return list;
+    }
+
+    // ------------------------------------------------------------------------------------------------ scalars
+
+    private void checkKeys(Mapping m, Set<String> allowed, String where) {
+        for (Entry e : m.entries().values()) {
+            if (!allowed.contains(e.key())) {
+                throw new ConfigException(file, e.line(), e.column(), "unknown key \"" + e.key() + "\" in " + where
+                        + " (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private Node required(Mapping m, String key, String where) {
+        Node n = m.get(key);
+        if (n == null) {
+            throw error(m, key + ": missing in " + where + " (expected: a `" + key + ":` entry)");
+        }
+        return n;
+    }
+
+    private Mapping mapping(Node n, String what) {
+        if (n instanceof Mapping m) {
+            return m;
+        }
+        throw error(n, what + ": " + n.kind() + " (expected: a mapping of keys to values)");
+    }
+
+    private Sequence sequence(Node n, String what) {
+        if (n instanceof Sequence s) {
+            return s;
+        }
+        throw error(n, what + ": " + n.kind() + " (expected: a list)");
+    }
+
+    private Scalar scalar(Node n, String what) {
+        if (n instanceof Scalar s && !s.isNull()) {
+            return s;
+        }
+        throw error(n, what + ": " + n.kind() + " (expected: a single value)");
+    }
+
+    private String string(Node n, String what) {
+        Scalar s = scalar(n, what);
+        if (s.token() != JsonToken.VALUE_STRING) {
+            throw error(s, what + ": " + s.shown() + " is " + s.kind() + " (expected: a string)");
+        }
+        return s.text();
+    }
+
+    private String optString(Mapping m, String key, String otherwise) {
+        return m.get(key) == null ? otherwise : string(m.get(key), key);
+    }
+
+    private String oneOf(Node n, String what, List<String> allowed) {
+        Scalar s = scalar(n, what);
+        if (!allowed.contains(s.text())) {
+            throw error(s, what + ": " + s.shown() + " (expected: " + String.join(" | ", allowed) + ")");
+        }
+        return s.text();
+    }
+
+    private int integer(Node n, String what, String expected) {
+        Scalar s = scalar(n, what);
+        if (s.token() != JsonToken.VALUE_NUMBER_INT) {
+            throw error(s, what + ": " + s.shown() + " (expected: " + expected + ")");
+        }
+        try {
+            return Integer.parseInt(s.text());
+        } catch (NumberFormatException e) {
+            throw error(s, what + ": " + s.text() + " (expected: " + expected + ")");
+        }
+    }
+
+    private int optInt(Mapping m, String key, int otherwise) {
+        return m.get(key) == null ? otherwise : integer(m.get(key), key, "an integer");
+    }
+
+    private boolean optBool(Mapping m, String key, boolean otherwise) {
+        if (m.get(key) == null) {
+            return otherwise;
+        }
+        Scalar s = scalar(m.get(key), key);
+        return switch (s.token()) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE -> false;
+            default -> throw error(s, key + ": " + s.shown() + " (expected: true or false)");
+        };
+    }
+
+    private Duration duration(Node n, String what) {
+        Scalar s = scalar(n, what);
+        try {
+            return parseDuration(s.text());
+        } catch (IllegalArgumentException e) {
+            throw error(s, what + ": " + s.shown() + " (expected: " + DURATION_FORMAT + ")");
+        }
+    }
+
+    private Duration optDuration(Mapping m, String key, Duration otherwise) {
+        return m.get(key) == null ? otherwise : duration(m.get(key), "engine." + key);
+    }
+
+    /** Runs a builder step, giving its exception the location of {@code node}. */
+    private <T> T at(Node node, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException | NullPointerException | IllegalStateException e) {
+            throw error(node, e.getMessage());
+        }
+    }
+
+    private void atRun(Node node, Runnable step) {
+        at(node, () -> {
+            step.run();
+            return null;
+        });
+    }
+
+    private ConfigException error(Node n, String problem) {
+        return new ConfigException(file, n == null ? 0 : n.line(), n == null ? 0 : n.column(), problem);
+    }
+}

@@ -1,0 +1,73 @@
+package io.lb4j.examples.config;
+
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.engine.proxy.ProxyEngine;
+
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code engine:} section of an appliance file: which forwarding engine to run and its options. A value: two
+ * files that say the same thing give equal configs, which is how a reload tells that the engine did not change
+ * (the engine itself cannot be swapped without a restart).
+ *
+ * @param type             {@code proxy} or {@code packet}
+ * @param networkInterface the packet engine's interface (top-level {@code interface:}); empty for the proxy engine
+ * @param ioThreads        proxy I/O threads, or 0 for the engine's default (one per processor)
+ * @param connectTimeout   proxy connect timeout to a backend
+ * @param maxPendingBytes  proxy back-pressure bound per connection and direction
+ * @param udpIdleTimeout   proxy UDP session idle timeout
+ * @param nativeTransport  whether the proxy uses epoll where available
+ */
+public record EngineConfig(String type, String networkInterface, int ioThreads, Duration connectTimeout,
+                           int maxPendingBytes, Duration udpIdleTimeout, boolean nativeTransport) {
+
+    /** The proxy engine with its defaults: what a file without {@code engine:} runs. */
+    public static final EngineConfig PROXY_DEFAULTS = new EngineConfig("proxy", "", 0, Duration.ofSeconds(3),
+            64 * 1024, Duration.ofSeconds(60), true);
+
+    /** Requires every field; the loader has checked the values. */
+    public EngineConfig {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(networkInterface, "networkInterface");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(udpIdleTimeout, "udpIdleTimeout");
+    }
+
+    /** The forwarding method a service gets when it names none: what this engine forwards natively. */
+    public ForwardingMethod defaultMethod() {
+        return type.equals("packet") ? ForwardingMethod.DIRECT_ROUTING : ForwardingMethod.PROXY;
+    }
+
+    /**
+     * A new, not yet started engine.
+     *
+     * @throws IllegalArgumentException naming the option when a proxy option is out of range
+     * @throws IllegalStateException    when the packet engine is not part of this build or cannot be created here
+     */
+    public ForwardingEngine create() {
+        if (type.equals("proxy")) {
+            ProxyEngine.Builder b = ProxyEngine.builder().connectTimeout(connectTimeout)
+                    .maxPendingBytes(maxPendingBytes).udpIdleTimeout(udpIdleTimeout).nativeTransport(nativeTransport);
+            if (ioThreads > 0) {
+                b.ioThreads(ioThreads);
+            }
+            return b.build();
+        }
+        // Looked up by name: the packet engine is a separate piece of lb-engine that a build may not have yet.
+        try {
+            Class<?> packet = Class.forName("io.lb4j.engine.packet.PacketEngine");
+            return (ForwardingEngine) packet.getMethod("on", String.class).invoke(null, networkInterface);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            throw new IllegalStateException("engine: packet (expected: io.lb4j.engine.packet.PacketEngine on the class"
+                    + " path; this build has only the proxy engine)", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("engine: packet on interface " + networkInterface + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("engine: packet: " + e.getMessage(), e);
+        }
+    }
+}

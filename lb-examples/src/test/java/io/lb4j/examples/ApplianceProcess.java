@@ -1,0 +1,104 @@
+package io.lb4j.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The appliance as a child JVM, started from the test's own class path with the test JVM's java binary (JDK 25), its
+ * output collected as it comes so tests can wait for a line with a deadline.
+ */
+final class ApplianceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final StringBuffer out = new StringBuffer();
+    private final StringBuffer err = new StringBuffer();
+
+    private ApplianceProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), out);
+        pump(process.getErrorStream(), err);
+    }
+
+    static ApplianceProcess start(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
+                Appliance.class.getName()));
+        command.addAll(List.of(args));
+        return new ApplianceProcess(new ProcessBuilder(command).start());
+    }
+
+    static ApplianceProcess run(Path config) throws IOException {
+        return start("--config", config.toString());
+    }
+
+    private static void pump(InputStream in, StringBuffer into) {
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+    }
+
+    String stdout() {
+        return out.toString();
+    }
+
+    String stderr() {
+        return err.toString();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Polls until {@code condition} holds on standard output; fails with both streams when the deadline passes. */
+    void awaitStdout(Predicate<String> condition, Duration limit, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.test(stdout())) {
+            if (System.nanoTime() > deadline || (!process.isAlive() && !condition.test(stdout()))) {
+                throw new AssertionError("timed out waiting for " + what + "\n--- stdout:\n" + stdout()
+                        + "\n--- stderr:\n" + stderr());
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    void awaitStdoutContains(String text, Duration limit) throws InterruptedException {
+        awaitStdout(s -> s.contains(text), limit, "\"" + text + "\"");
+    }
+
+    /** Sends a signal with kill(1), e.g. {@code HUP}. */
+    void signal(String name) throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited " + rc);
+        }
+    }
+
+    /** Waits for the process to end; returns its exit status. */
+    int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("appliance still running after " + limit + "\n--- stdout:\n" + stdout()
+                    + "\n--- stderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
