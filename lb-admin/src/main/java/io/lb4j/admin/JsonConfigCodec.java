@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -42,33 +41,17 @@ import java.util.regex.Pattern;
  */
 final class JsonConfigCodec implements ConfigCodec {
 
+    // The keys and value forms come from ConfigCodec.Format, which the appliance runner's YAML loader also uses.
+
     static final JsonConfigCodec INSTANCE = new JsonConfigCodec();
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     /** The field a builder message starts with: {@code "realServer[Primary].weight: 70000 (expected: ...)"}. */
     private static final Pattern MESSAGE_FIELD = Pattern.compile("^([\\w.]+(?:\\[[^\\]]*])?(?:\\.[\\w.]+)?):");
 
     private static final Set<String> TOP_KEYS = Set.of("services");
-    private static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
-            "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback");
-    private static final Set<String> REAL_KEYS = Set.of("label", "address", "port", "weight", "minConnections",
-            "maxConnections");
-    private static final Set<String> FALLBACK_KEYS = Set.of("address", "port", "masquerade");
-    private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
-            "failAfter", "riseAfter");
-    private static final Map<String, Set<String>> CHECK_TYPE_KEYS = Map.of(
-            "connect", Set.of(),
-            "none", Set.of(),
-            "http", Set.of("path", "method", "host", "expectStatus", "bodyPattern"),
-            "https", Set.of("path", "method", "host", "expectStatus", "bodyPattern", "insecure"),
-            "dicom-echo", Set.of("callingAeTitle", "calledAeTitle"),
-            "hl7", Set.of("message"),
-            "negotiate", Set.of("send", "expect"),
-            "external", Set.of("script", "checkSource"));
 
     private JsonConfigCodec() {
     }
@@ -163,22 +146,8 @@ final class JsonConfigCodec implements ConfigCodec {
         return n;
     }
 
-    /** The shortest exact form: {@code 0}, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
     static String duration(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0";
-        }
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
+        return Format.formatDuration(d);
     }
 
     // ------------------------------------------------------------------------------------------------ decode
@@ -216,7 +185,7 @@ final class JsonConfigCodec implements ConfigCodec {
 
     private static VirtualService service(JsonNode m, String at) {
         object(m, at);
-        checkKeys(m, SERVICE_KEYS, at);
+        checkKeys(m, Format.SERVICE_KEYS, at);
         String label = string(m, "label", at, null);
         ForwardingMethod method = m.has("forwarding")
                 ? built(at + ".forwarding", () -> ForwardingMethod.fromConfigName(string(m, "forwarding", at, null)))
@@ -230,9 +199,9 @@ final class JsonConfigCodec implements ConfigCodec {
         for (int i = 0; i < items.size(); i++) {
             JsonNode p = items.get(i);
             String where = at + ".ports" + (ports.isArray() ? "[" + i + "]" : "");
-            Matcher range = p.isTextual() ? PORT_RANGE.matcher(p.asText()) : null;
-            if (range != null && range.matches()) {
-                run(where, () -> b.portRange(Integer.parseInt(range.group(1)), Integer.parseInt(range.group(2))));
+            int[] range = p.isTextual() ? Format.portRange(p.asText()).orElse(null) : null;
+            if (range != null) {
+                run(where, () -> b.portRange(range[0], range[1]));
             } else if (p.isInt()) {
                 b.ports(p.intValue());
             } else {
@@ -280,7 +249,7 @@ final class JsonConfigCodec implements ConfigCodec {
 
     private static RealServer realServer(JsonNode m, String at) {
         object(m, at);
-        checkKeys(m, REAL_KEYS, at);
+        checkKeys(m, Format.REAL_SERVER_KEYS, at);
         String label = string(m, "label", at, null);
         String address = string(m, "address", at, null);
         RealServer.Builder b = built(at + ".address", () -> RealServer.builder(label, address))
@@ -292,7 +261,7 @@ final class JsonConfigCodec implements ConfigCodec {
 
     private static Fallback fallback(JsonNode m, String at) {
         object(m, at);
-        checkKeys(m, FALLBACK_KEYS, at);
+        checkKeys(m, Format.FALLBACK_KEYS, at);
         String address = string(m, "address", at, null);
         Fallback.Builder b = built(at + ".address", () -> Fallback.builder(address)).port(integer(m, "port", at, 0));
         if (m.has("masquerade")) {
@@ -315,7 +284,7 @@ final class JsonConfigCodec implements ConfigCodec {
             };
         }
         object(n, at);
-        checkKeys(n, Set.of("holdDown"), at);
+        checkKeys(n, Format.FAILBACK_KEYS, at);
         if (!n.has("holdDown")) {
             throw new InvalidConfigException(at + ".holdDown", "failback.holdDown: missing (expected: a duration)");
         }
@@ -327,14 +296,11 @@ final class JsonConfigCodec implements ConfigCodec {
         JsonNode m = n.isTextual() ? MAPPER.createObjectNode().put("type", n.asText()) : n;
         object(m, at);
         String type = m.has("type") ? string(m, "type", at, null) : "connect";
-        Set<String> specific = CHECK_TYPE_KEYS.get(type);
-        if (specific == null) {
+        if (!Format.HEALTH_CHECK_TYPES.contains(type)) {
             throw new InvalidConfigException(at + ".type", "healthCheck.type: \"" + type + "\" (expected: "
-                    + String.join(", ", new TreeSet<>(CHECK_TYPE_KEYS.keySet())) + ")");
+                    + String.join(", ", Format.HEALTH_CHECK_TYPES) + ")");
         }
-        Set<String> allowed = new TreeSet<>(CHECK_COMMON_KEYS);
-        allowed.addAll(specific);
-        checkKeys(m, allowed, at);
+        checkKeys(m, Format.healthCheckKeys(type), at);
         HealthCheck.Builder b = built(at, () -> switch (type) {
             case "none" -> HealthCheck.none();
             case "http", "https" -> {
@@ -539,21 +505,14 @@ final class JsonConfigCodec implements ConfigCodec {
 
     private static Duration duration(JsonNode n, String at, String field) {
         String text = n.isTextual() ? n.asText() : n.isInt() && n.intValue() == 0 ? "0" : null;
-        if (text != null && text.equals("0")) {
-            return Duration.ZERO;
+        try {
+            if (text != null) {
+                return Format.parseDuration(text);
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below, with the JSON value as written
         }
-        Matcher m = text == null ? null : DURATION.matcher(text);
-        if (m == null || !m.matches()) {
-            throw new InvalidConfigException(at, field + ": " + n + " (expected: a duration such as 500ms, 30s, 5m"
-                    + " or 1h)");
-        }
-        long v = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            default -> Duration.ofHours(v);
-        };
+        throw new InvalidConfigException(at, field + ": " + n + " (expected: " + Format.DURATION_FORMS + ")");
     }
 
     private static List<JsonNode> list(JsonNode array) {

@@ -1,14 +1,20 @@
 package io.lb4j.examples;
 
+import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.examples.config.AdminConfig;
 import io.lb4j.examples.config.ApplianceConfig;
 import io.lb4j.examples.config.ConfigException;
 import io.lb4j.examples.config.ConfigLoader;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -16,7 +22,10 @@ import java.util.stream.Collectors;
  * Runs a balancer from a configuration file until the process is stopped. SIGTERM (or Ctrl-C) stops it gracefully
  * through a shutdown hook; SIGHUP reloads the file and applies it with {@link LoadBalancer#reconfigure}, which keeps
  * established connections. A file that fails to load on SIGHUP is reported and the running configuration stays.
- * Events go to standard output as they happen, problems to standard error.
+ * With {@code admin:} in the file, the admin server (REST API, System Overview page, {@code /metrics}) starts after
+ * the balancer and stops before it; a reload keeps it running with its settings from the start, and its
+ * {@code PUT /api/config} accepts the file's YAML ({@link ConfigLoader#codec}). Events go to standard output as
+ * they happen, problems to standard error.
  */
 final class ApplianceRunner {
 
@@ -29,6 +38,8 @@ final class ApplianceRunner {
     private final Object reloadLock = new Object();
     private ApplianceConfig running; // guarded by reloadLock
     private LoadBalancer balancer;
+    private AdminServer admin;
+    private Optional<AdminConfig> startedAdmin = Optional.empty(); // guarded by reloadLock
 
     ApplianceRunner(Path file, PrintStream out, PrintStream err) {
         this.file = file;
@@ -59,12 +70,18 @@ final class ApplianceRunner {
             err.println("lb4j: nothing started");
             return 2;
         }
+        boolean balancerStarted = false;
         try {
             balancer = LoadBalancer.builder().engine(config.engine().create()).services(config.services()).build();
             balancer.events().subscribe(e -> out.println(StatusText.event(e)));
             balancer.start();
+            balancerStarted = true;
+            if (config.admin().isPresent()) {
+                admin = config.admin().get().server(balancer, ConfigLoader.codec(config)).start();
+            }
         } catch (RuntimeException e) {
-            err.println("lb4j: cannot start: " + e.getMessage());
+            err.println("lb4j: cannot start" + (balancerStarted ? " the admin server" : "")
+                    + ": " + e.getMessage());
             if (balancer != null) {
                 balancer.stop(Duration.ZERO);
             }
@@ -72,10 +89,15 @@ final class ApplianceRunner {
         }
         synchronized (reloadLock) {
             running = config;
+            startedAdmin = config.admin();
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("lb4j: stopping (letting connections finish for up to " + STOP_GRACE.toSeconds() + " s)");
+            if (admin != null) {
+                admin.stop(); // first: no operator command may reach a balancer that is going away
+                out.println("lb4j: admin server stopped");
+            }
             balancer.stop(STOP_GRACE);
             out.println("lb4j: stopped");
             out.flush();
@@ -86,6 +108,10 @@ final class ApplianceRunner {
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload());
         out.println("lb4j: running " + describe(config) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
+        if (admin != null) {
+            out.println("lb4j: admin server on " + admin.uri() + " (certificate SHA-256 "
+                    + fingerprint(admin) + ")");
+        }
         out.print(StatusText.table(balancer.status()));
         out.flush();
         while (true) {
@@ -122,10 +148,24 @@ final class ApplianceRunner {
             if (!next.engine().equals(running.engine())) {
                 err.println("lb4j: warning: engine settings changed; they take effect only after a restart");
             }
+            if (!next.admin().equals(startedAdmin)) {
+                err.println("lb4j: warning: admin settings changed; they take effect only after a restart (the admin"
+                        + " server keeps running " + (startedAdmin.isPresent() ? "with its settings from the start"
+                        : "only if it was started") + ")");
+            }
             running = next;
             out.println("lb4j: reloaded: " + describe(next));
             out.print(StatusText.table(balancer.status()));
             out.flush();
+        }
+    }
+
+    private static String fingerprint(AdminServer admin) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(admin.certificate().getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            return "unavailable: " + e.getMessage();
         }
     }
 

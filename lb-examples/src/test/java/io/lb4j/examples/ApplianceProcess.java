@@ -80,6 +80,18 @@ final class ApplianceProcess implements AutoCloseable {
         awaitStdout(s -> s.contains(text), limit, "\"" + text + "\"");
     }
 
+    /** Polls until standard error contains {@code text} (its pump runs apart from standard output's). */
+    void awaitStderrContains(String text, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!stderr().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for \"" + text + "\" on standard error\n--- stdout:\n"
+                        + stdout() + "\n--- stderr:\n" + stderr());
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
     /** Sends a signal with kill(1), e.g. {@code HUP}. */
     void signal(String name) throws IOException, InterruptedException {
         int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();

@@ -1,23 +1,41 @@
 package io.lb4j.examples;
 
+import io.lb4j.admin.PasswordHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.CookieManager;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The appliance runner as a real child process: config errors, SIGHUP reload, SIGTERM stop. Loopback only. */
+/**
+ * The appliance runner as a real child process: config errors, SIGHUP reload, SIGTERM stop, the admin server.
+ * Loopback only.
+ */
 class ApplianceRunnerTest {
 
     private static final Duration STARTUP = Duration.ofSeconds(20);
@@ -128,6 +146,112 @@ class ApplianceRunnerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void adminSectionServesTheSystemOverviewOverHttpsAndStopsBeforeTheBalancerOnSigterm() throws Exception {
+        int vip = freePort();
+        int adminPort = freePort();
+        Path tls = dir.resolve("admin-tls");
+        String hash = PasswordHash.of("s3cret".toCharArray());
+        try (TagEchoServer a = new TagEchoServer("A")) {
+            Path file = dir.resolve("lb.yaml");
+            Files.writeString(file, config(vip, a.port()) + """
+                    admin:
+                      address: 127.0.0.1
+                      port: %d
+                      users:
+                        - { name: operator, passwordHash: "%s" }
+                      tls: { selfSignedDirectory: "%s" }
+                    """.formatted(adminPort, hash, tls));
+            try (ApplianceProcess p = ApplianceProcess.run(file)) {
+                p.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + adminPort + "/", STARTUP);
+                // The client trusts exactly the certificate the appliance generated and kept in the directory.
+                HttpClient https = HttpClient.newBuilder().sslContext(trusting(tls))
+                        .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
+                URI base = URI.create("https://127.0.0.1:" + adminPort);
+
+                // The System Overview page, from the appliance's class path.
+                HttpResponse<String> page = get(https, base.resolve("/"));
+                assertThat(page.statusCode()).isEqualTo(200);
+                assertThat(page.body()).contains("<title>lb4j · System Overview</title>");
+
+                // Login with the user of the file; the password is checked against its hash.
+                HttpResponse<String> login = https.send(HttpRequest.newBuilder(base.resolve("/api/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"operator\",\"password\":\"s3cret\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+                Matcher token = Pattern.compile("\"csrfToken\":\"([^\"]+)\"").matcher(login.body());
+                assertThat(token.find()).isTrue();
+
+                // The status shows the file's service and real server.
+                HttpResponse<String> status = get(https, base.resolve("/api/status"));
+                assertThat(status.statusCode()).isEqualTo(200);
+                assertThat(status.body()).contains("\"label\":\"ECHO\"").contains("\"label\":\"main\"");
+
+                // The configuration comes as the file's YAML, and a bad one is refused at its line and column.
+                HttpResponse<String> yaml = get(https, base.resolve("/api/config"));
+                assertThat(yaml.headers().firstValue("Content-Type")).hasValue("application/yaml; charset=utf-8");
+                assertThat(yaml.body()).startsWith("services:\n").contains("label: \"ECHO\"");
+                HttpResponse<String> refused = https.send(HttpRequest.newBuilder(base.resolve("/api/config"))
+                        .header("X-CSRF-Token", token.group(1)).header("Content-Type", "application/yaml")
+                        .PUT(HttpRequest.BodyPublishers.ofString(yaml.body().replace("weight: 100", "weight: 70000")))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(400);
+                assertThat(refused.body()).contains("\"path\":\"line ")
+                        .contains("realServer[main].weight: 70000 (expected: 0-65535)");
+
+                // Prometheus is on the appliance's class path: /metrics serves the balancer's meters.
+                HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:s3cret"
+                                .getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).contains("lb4j_realserver_weight");
+
+                // A reload keeps the admin server (and the session) running; changed admin settings wait for a restart.
+                Files.writeString(file, Files.readString(file) + "  sessionTimeout: 5m\n");
+                p.signal("HUP");
+                p.awaitStdoutContains("lb4j: reloaded: 1 service(s)", STARTUP);
+                p.awaitStderrContains("lb4j: warning: admin settings changed; they take effect only after a restart",
+                        STARTUP);
+                assertThat(get(https, base.resolve("/api/status")).statusCode()).isEqualTo(200);
+
+                p.signal("TERM");
+                p.awaitExit(STARTUP);
+
+                String out = p.stdout();
+                assertThat(out.indexOf("lb4j: admin server stopped")).as(out)
+                        .isGreaterThan(out.indexOf("lb4j: stopping")).isLessThan(out.indexOf("lb4j: stopped"));
+                try (Socket s = new Socket()) {
+                    assertThat(connects(s, adminPort)).as("admin port closed after stop").isFalse();
+                }
+            }
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient client, URI uri) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Trusts exactly the certificate the admin server generated in {@code tlsDir} (admin-tls.p12 and its password). */
+    private static SSLContext trusting(Path tlsDir) throws Exception {
+        char[] password = Files.readString(tlsDir.resolve("admin-tls.password")).strip().toCharArray();
+        KeyStore generated = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tlsDir.resolve("admin-tls.p12"))) {
+            generated.load(in, password);
+        }
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        for (String alias : Collections.list(generated.aliases())) {
+            Certificate cert = generated.getCertificate(alias);
+            trusted.setCertificateEntry(alias, cert);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private static boolean connects(Socket s, int port) {

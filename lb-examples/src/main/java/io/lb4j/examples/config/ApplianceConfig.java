@@ -4,19 +4,28 @@ import io.lb4j.api.VirtualService;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A whole appliance file, checked: the engine to run and the virtual services, each built and validated by the same
- * builders an embedder calls, so a file that loads is one {@code LoadBalancer.builder()} accepts. Immutable.
+ * A whole appliance file, checked: the engine to run, the virtual services, each built and validated by the same
+ * builders an embedder calls, so a file that loads is one {@code LoadBalancer.builder()} accepts, and the admin
+ * server's settings when the file has {@code admin:}. Immutable.
  *
  * @param engine   the forwarding engine and its options
  * @param services the services in file order; labels unique, no VIP port used twice
+ * @param admin    the {@code admin:} section, or empty when the file has none (no admin server)
  */
-public record ApplianceConfig(EngineConfig engine, List<VirtualService> services) {
+public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin) {
 
     /** Copies the list. */
     public ApplianceConfig {
         Objects.requireNonNull(engine, "engine");
         services = List.copyOf(services);
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** A file without {@code admin:}. */
+    public ApplianceConfig(EngineConfig engine, List<VirtualService> services) {
+        this(engine, services, Optional.empty());
     }
 }

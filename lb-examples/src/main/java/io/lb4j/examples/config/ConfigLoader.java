@@ -1,6 +1,10 @@
 package io.lb4j.examples.config;
 
 import com.fasterxml.jackson.core.JsonToken;
+import io.lb4j.admin.AdminServer;
+import io.lb4j.admin.AdminUser;
+import io.lb4j.admin.ConfigCodec;
+import io.lb4j.admin.ConfigCodec.Format;
 import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
@@ -31,6 +35,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -51,7 +57,12 @@ import java.util.regex.Pattern;
  *     realServers:
  *       - { label: PrimaryCluster, address: 127.0.0.2, weight: 100 }
  *     fallback: { address: 127.0.0.3, port: 0, masquerade: true }
+ * admin:                   # optional: the admin server (lb-admin), see AdminConfig
+ *   users: [ { name: operator, passwordHash: "pbkdf2-sha256$210000$..." } ]
  * }</pre>
+ *
+ * <p>The keys of services, real servers, fallbacks and health checks and the forms of durations and port ranges
+ * are {@link ConfigCodec.Format}'s, shared with the admin server's JSON codec.
  *
  * <p>Guarantees: a file loads only if every key is known and every value valid; otherwise a {@link ConfigException}
  * says {@code file:line:column} of the offending key or value and what is allowed. Values are checked by the API's
@@ -60,32 +71,18 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern INDEXED = Pattern.compile("(\\w+)\\[(.*)]");
-    private static final String DURATION_FORMAT = "a duration such as 500ms, 30s, 5m or 1h";
 
-    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services");
+    // Service, real-server, fallback and health-check keys, durations and port ranges: ConfigCodec.Format, shared
+    // with the admin server's JSON codec. The sections only the file has are here.
+    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "nativeTransport");
-    private static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
-            "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback");
-    private static final Set<String> REAL_KEYS = Set.of("label", "address", "port", "weight", "minConnections",
-            "maxConnections");
-    private static final Set<String> FALLBACK_KEYS = Set.of("address", "port", "masquerade");
-    private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
-            "failAfter", "riseAfter");
-    private static final Map<String, Set<String>> CHECK_TYPE_KEYS = Map.of(
-            "connect", Set.of(),
-            "none", Set.of(),
-            "http", Set.of("path", "method", "host", "expectStatus", "bodyPattern"),
-            "https", Set.of("path", "method", "host", "expectStatus", "bodyPattern", "insecure"),
-            "dicom-echo", Set.of("callingAeTitle", "calledAeTitle"),
-            "hl7", Set.of("message"),
-            "negotiate", Set.of("send", "expect"),
-            "external", Set.of("script", "checkSource"));
-    private static final List<String> CHECK_TYPES = List.of("connect", "none", "http", "https", "dicom-echo", "hl7",
-            "negotiate", "external");
+    private static final Set<String> ADMIN_KEYS = Set.of("address", "port", "users", "tls", "loginAttempts",
+            "sessionTimeout");
+    private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash");
+    private static final Set<String> ADMIN_TLS_KEYS = Set.of("selfSignedDirectory", "keyStore", "keyStorePasswordFile");
+    private static final Set<String> ADMIN_LOGIN_KEYS = Set.of("attempts", "per");
 
     private final String file;
 
@@ -114,7 +111,7 @@ public final class ConfigLoader {
      * @throws ConfigException naming the file, the line and column, and the problem
      */
     public static ApplianceConfig parse(String yaml, String fileName) {
-        return new ConfigLoader(fileName).document(YamlTree.parse(yaml, fileName));
+        return new ConfigLoader(fileName).document(YamlTree.parse(yaml, fileName), null);
     }
 
     /**
@@ -123,28 +120,48 @@ public final class ConfigLoader {
      * @throws IllegalArgumentException naming the text and the accepted forms
      */
     public static Duration parseDuration(String text) {
-        if (text.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" (expected: " + DURATION_FORMAT + ")");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return Format.parseDuration(text);
+    }
+
+    /**
+     * Checks YAML text sent to a running appliance (the admin server's {@code PUT /api/config}): the same syntax
+     * and rules as the file, with two differences that follow from the engine and the admin server already
+     * running. A service without {@code forwarding:} gets the running engine's default method even when the text
+     * has no {@code engine:}; and {@code engine:}, {@code interface:} and {@code admin:}, when the text has them,
+     * must equal the running ones, since they change only with a restart.
+     *
+     * @param running what the appliance runs
+     * @throws ConfigException naming {@code name}, the line and column, and the problem
+     */
+    public static List<VirtualService> parseServices(String yaml, String name, ApplianceConfig running) {
+        Objects.requireNonNull(running, "running");
+        return new ConfigLoader(name).document(YamlTree.parse(yaml, name), running).services();
+    }
+
+    /**
+     * A {@link ConfigCodec} for the admin server that reads and writes this file's YAML: {@code decode} is
+     * {@link #parseServices} (errors become {@link io.lb4j.admin.InvalidConfigException} with {@code line L, column
+     * C} as the path), {@code encode} writes the services in the file's shape, which {@code decode} reads back to
+     * equal services.
+     *
+     * @param running what the appliance runs; the engine's default method and the sections that need a restart
+     */
+    public static ConfigCodec codec(ApplianceConfig running) {
+        return new YamlConfigCodec(Objects.requireNonNull(running, "running"));
     }
 
     // ------------------------------------------------------------------------------------------------ sections
 
-    private ApplianceConfig document(Node root) {
+    /** The file, or with {@code running} the text for a running appliance (see {@link #parseServices}). */
+    private ApplianceConfig document(Node root, ApplianceConfig running) {
         Mapping top = mapping(root, "the file");
         checkKeys(top, TOP_KEYS, "the top level");
-        EngineConfig engine = engine(top);
+        EngineConfig engine = engine(top, running);
+        Optional<AdminConfig> admin = admin(top.get("admin"));
+        if (running != null && admin.isPresent() && !admin.equals(running.admin())) {
+            throw error(top.get("admin"), "admin: differs from the running admin server's settings (expected: the"
+                    + " running settings or no `admin:`; admin settings change only with a restart)");
+        }
         Node servicesNode = required(top, "services", "the top level");
         Sequence list = sequence(servicesNode, "services");
         if (list.items().isEmpty()) {
@@ -164,12 +181,28 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw error(locateAcrossServices(e.getMessage(), services, nodes, list), e.getMessage());
         }
-        return new ApplianceConfig(engine, services);
+        return new ApplianceConfig(engine, services, admin);
     }
 
-    private EngineConfig engine(Mapping top) {
+    private EngineConfig engine(Mapping top, ApplianceConfig running) {
         Node node = top.get("engine");
         Node iface = top.get("interface");
+        if (running == null) {
+            return engine(node, iface);
+        }
+        if (node == null && iface == null) {
+            return running.engine();
+        }
+        EngineConfig config = engine(node, iface);
+        if (!config.equals(running.engine())) {
+            throw error(node != null ? node : iface, "engine: " + config.type() + " differs from the running engine's"
+                    + " settings (expected: the running settings or no `engine:`; the engine changes only with a"
+                    + " restart)");
+        }
+        return config;
+    }
+
+    private EngineConfig engine(Node node, Node iface) {
         EngineConfig d = EngineConfig.PROXY_DEFAULTS;
         String type;
         EngineConfig config;
@@ -220,7 +253,7 @@ public final class ConfigLoader {
     }
 
     private VirtualService service(Mapping m, EngineConfig engine) {
-        checkKeys(m, SERVICE_KEYS, "a service");
+        checkKeys(m, Format.SERVICE_KEYS, "a service");
         String label = string(required(m, "label", "a service"), "label");
         String where = "service \"" + label + "\"";
         ForwardingMethod method = m.get("forwarding") == null ? engine.defaultMethod()
@@ -275,10 +308,10 @@ public final class ConfigLoader {
         for (Node item : items) {
             Scalar s = scalar(item, "ports");
             List<Integer> ports = new ArrayList<>();
-            Matcher range = PORT_RANGE.matcher(s.text());
-            if (s.token() == JsonToken.VALUE_STRING && range.matches()) {
-                int from = Integer.parseInt(range.group(1));
-                int to = Integer.parseInt(range.group(2));
+            int[] range = s.token() == JsonToken.VALUE_STRING ? Format.portRange(s.text()).orElse(null) : null;
+            if (range != null) {
+                int from = range[0];
+                int to = range[1];
                 atRun(s, () -> b.portRange(from, to));
                 for (int p = from; p <= to; p++) {
                     ports.add(p);
@@ -310,7 +343,7 @@ public final class ConfigLoader {
             };
         }
         Mapping m = mapping(node, "failback");
-        checkKeys(m, Set.of("holdDown"), "failback");
+        checkKeys(m, Format.FAILBACK_KEYS, "failback");
         Node hold = required(m, "holdDown", "failback");
         Duration d = duration(hold, "failback.holdDown");
         return at(hold, () -> FailbackPolicy.holdDown(d));
@@ -318,7 +351,7 @@ public final class ConfigLoader {
 
     private HealthCheck healthCheck(Node node) {
         if (node instanceof Scalar) {
-            oneOf(node, "healthCheck", CHECK_TYPES);
+            oneOf(node, "healthCheck", Format.HEALTH_CHECK_TYPES);
             Mapping shorthand = new Mapping(Map.of("type", new Entry("type", node.line(), node.column(), node)),
                     node.line(), node.column());
             return healthCheck(shorthand);
@@ -327,10 +360,9 @@ public final class ConfigLoader {
     }
 
     private HealthCheck healthCheck(Mapping m) {
-        String type = m.get("type") == null ? "connect" : oneOf(m.get("type"), "healthCheck.type", CHECK_TYPES);
-        Set<String> allowed = new LinkedHashSet<>(CHECK_COMMON_KEYS);
-        allowed.addAll(CHECK_TYPE_KEYS.get(type));
-        checkKeys(m, allowed, "a " + type + " healthCheck");
+        String type = m.get("type") == null ? "connect"
+                : oneOf(m.get("type"), "healthCheck.type", Format.HEALTH_CHECK_TYPES);
+        checkKeys(m, Format.healthCheckKeys(type), "a " + type + " healthCheck");
         Node typeNode = m.get("type") == null ? m : m.get("type");
         HealthCheck.Builder b = at(typeNode, () -> switch (type) {
             case "none" -> HealthCheck.none();
@@ -407,7 +439,7 @@ public final class ConfigLoader {
     }
 
     private RealServer realServer(Mapping m) {
-        checkKeys(m, REAL_KEYS, "a real server");
+        checkKeys(m, Format.REAL_SERVER_KEYS, "a real server");
         String label = string(required(m, "label", "a real server"), "realServer.label");
         Node addressNode = required(m, "address", "real server \"" + label + "\"");
         String address = string(addressNode, "realServer.address");
@@ -422,7 +454,7 @@ public final class ConfigLoader {
     }
 
     private Fallback fallback(Mapping m) {
-        checkKeys(m, FALLBACK_KEYS, "fallback");
+        checkKeys(m, Format.FALLBACK_KEYS, "fallback");
         Node addressNode = required(m, "address", "fallback");
         String address = string(addressNode, "fallback.address");
         Fallback.Builder b = at(addressNode, () -> Fallback.builder(address));
@@ -432,6 +464,116 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw error(locate(m, e.getMessage()), e.getMessage());
         }
+    }
+
+    /** The {@code admin:} section; every value checked by the admin server's own builder and types. */
+    private Optional<AdminConfig> admin(Node node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        Mapping m = mapping(node, "admin");
+        checkKeys(m, ADMIN_KEYS, "admin");
+        String address = AdminConfig.DEFAULT_ADDRESS;
+        if (m.get("address") != null) {
+            address = string(m.get("address"), "admin.address");
+            String a = address;
+            at(m.get("address"), () -> AdminServer.builder().bind(a, AdminServer.DEFAULT_PORT));
+        }
+        int port = AdminServer.DEFAULT_PORT;
+        if (m.get("port") != null) {
+            port = integer(m.get("port"), "admin.port", "a port 0-65535");
+            int p = port;
+            at(m.get("port"), () -> AdminServer.builder().bind(AdminConfig.DEFAULT_ADDRESS, p));
+        }
+        List<AdminUser> users = adminUsers(required(m, "users", "admin"));
+        AdminConfig.Tls tls = m.get("tls") == null ? AdminConfig.Tls.defaultSelfSigned()
+                : adminTls(mapping(m.get("tls"), "admin.tls"));
+        int attempts = AdminConfig.DEFAULT_LOGIN_ATTEMPTS;
+        Duration per = AdminConfig.DEFAULT_LOGIN_PERIOD;
+        if (m.get("loginAttempts") != null) {
+            Mapping login = mapping(m.get("loginAttempts"), "admin.loginAttempts");
+            checkKeys(login, ADMIN_LOGIN_KEYS, "admin.loginAttempts");
+            if (login.get("attempts") != null) {
+                attempts = integer(login.get("attempts"), "admin.loginAttempts.attempts", "an integer 1-1000");
+            }
+            if (login.get("per") != null) {
+                per = duration(login.get("per"), "admin.loginAttempts.per");
+            }
+            int a = attempts;
+            Duration d = per;
+            Node countNode = login.get("attempts") != null ? login.get("attempts") : login;
+            try {
+                AdminServer.builder().loginAttempts(a, d);
+            } catch (IllegalArgumentException e) {
+                // The builder names the field: admin.loginAttempts (the count) or admin.loginPeriod (per).
+                throw error(e.getMessage().startsWith("admin.loginPeriod") && login.get("per") != null
+                        ? login.get("per") : countNode, e.getMessage());
+            }
+        }
+        Duration sessionTimeout = AdminConfig.DEFAULT_SESSION_TIMEOUT;
+        if (m.get("sessionTimeout") != null) {
+            sessionTimeout = duration(m.get("sessionTimeout"), "admin.sessionTimeout");
+            Duration d = sessionTimeout;
+            at(m.get("sessionTimeout"), () -> AdminServer.builder().sessionTimeout(d));
+        }
+        return Optional.of(new AdminConfig(address, port, users, tls, attempts, per, sessionTimeout));
+    }
+
+    private List<AdminUser> adminUsers(Node node) {
+        Sequence list = sequence(node, "admin.users");
+        if (list.items().isEmpty()) {
+            throw error(list, "admin.users: [] (expected: at least one user with name and passwordHash)");
+        }
+        Map<String, Node> names = new HashMap<>();
+        List<AdminUser> users = new ArrayList<>();
+        for (Node item : list.items()) {
+            Mapping u = mapping(item, "an admin user");
+            checkKeys(u, ADMIN_USER_KEYS, "an admin user");
+            Node nameNode = required(u, "name", "an admin user");
+            String name = string(nameNode, "admin.users.name");
+            Node hashNode = required(u, "passwordHash", "admin user \"" + name + "\"");
+            String hash = string(hashNode, "admin.users.passwordHash");
+            try {
+                users.add(new AdminUser(name, hash));
+            } catch (IllegalArgumentException e) {
+                boolean aboutName = e.getMessage().startsWith("name:");
+                throw error(aboutName ? nameNode : hashNode, (aboutName ? "admin.users." : "admin.") + e.getMessage());
+            }
+            Node first = names.putIfAbsent(name, nameNode);
+            if (first != null) {
+                throw error(nameNode, "admin.users.name: \"" + name + "\" (expected: unique names; \"" + name
+                        + "\" is already listed on line " + first.line() + ")");
+            }
+        }
+        return users;
+    }
+
+    private AdminConfig.Tls adminTls(Mapping m) {
+        checkKeys(m, ADMIN_TLS_KEYS, "admin.tls");
+        Node selfSigned = m.get("selfSignedDirectory");
+        Node keyStore = m.get("keyStore");
+        Node passwordFile = m.get("keyStorePasswordFile");
+        if (selfSigned != null && (keyStore != null || passwordFile != null)) {
+            throw error(keyStore != null ? keyStore : passwordFile, "admin.tls: a key store together with"
+                    + " selfSignedDirectory (expected: either selfSignedDirectory, or keyStore and"
+                    + " keyStorePasswordFile)");
+        }
+        if (selfSigned != null) {
+            return new AdminConfig.SelfSigned(path(selfSigned, "admin.tls.selfSignedDirectory"));
+        }
+        if (keyStore == null && passwordFile == null) {
+            throw error(m, "admin.tls: empty (expected: selfSignedDirectory, or keyStore and keyStorePasswordFile)");
+        }
+        return new AdminConfig.KeyStore(path(required(m, "keyStore", "admin.tls"), "admin.tls.keyStore"),
+                path(required(m, "keyStorePasswordFile", "admin.tls"), "admin.tls.keyStorePasswordFile"));
+    }
+
+    private Path path(Node n, String what) {
+        String text = string(n, what);
+        if (text.isBlank()) {
+            throw error(n, what + ": \"\" (expected: a file or directory name)");
+        }
+        return at(n, () -> Path.of(text));
     }
 
     // ------------------------------------------------------------------------------------------------ locating
@@ -601,7 +743,7 @@ public final class ConfigLoader {
         try {
             return parseDuration(s.text());
         } catch (IllegalArgumentException e) {
-            throw error(s, what + ": " + s.shown() + " (expected: " + DURATION_FORMAT + ")");
+            throw error(s, what + ": " + s.shown() + " (expected: " + Format.DURATION_FORMS + ")");
         }
     }
 
