@@ -47,8 +47,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the proxy engine: VIP 127.0.0.1, primary cluster 127.0.0.2, fallback 127.0.0.3, each a real listener that greets
  * a connection with its own address. Log in, see PACS and PrimaryCluster, press Halt, see the row turn halted and a
  * new TCP connection through the VIP reach the fallback, press Online, see traffic return; a change made outside
- * the page (through the Java API) shows up live. Leaves a screenshot in {@code target/system-overview.png} and
- * {@code docs/system-overview.png}.
+ * the page (through the Java API) shows up live. Leaves a screenshot in {@code target/system-overview.png}; with
+ * {@code -Dlb4j.docs.screenshot=true} it also refreshes the README's {@code docs/system-overview.png} (so an ordinary
+ * test run never changes tracked files).
  */
 class SystemOverviewBrowserTest {
 
@@ -184,7 +185,8 @@ class SystemOverviewBrowserTest {
         Files.createDirectories(target.getParent());
         Files.write(target, png);
         Path root = module.getParent();
-        if (root != null && Files.exists(root.resolve("pom.xml")) && Files.isDirectory(root.resolve("lb-admin"))) {
+        if (Boolean.getBoolean("lb4j.docs.screenshot") && root != null && Files.exists(root.resolve("pom.xml"))
+                && Files.isDirectory(root.resolve("lb-admin"))) {
             Path docs = root.resolve("docs");
             Files.createDirectories(docs);
             Files.copy(target, docs.resolve("system-overview.png"), StandardCopyOption.REPLACE_EXISTING);
