@@ -1,0 +1,254 @@
+package io.lb4j.ha.interop;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * lb4j and keepalived 2.x ({@code vrrp_version 3}) as one pair, same VRID 51, in network namespaces on a bridge of
+ * their own; adverts every 500 ms. Takeover times are measured from the instant the test kills or stops the master
+ * to the instant {@code ip monitor} in the other node's namespace reports the VIP added, and printed as
+ * {@code TAKEOVER ...} lines (quoted in README-ha.md).
+ */
+class KeepalivedInteropTest {
+
+    private static final int ADVERT_MS = Integer.getInteger("lb4j.ha.interopAdvertMillis", 500);
+
+    /** A bound for waits that must succeed: ample at any advert interval, so only a real failure times out. */
+    private static java.time.Duration generous() {
+        return java.time.Duration.ofMillis(Math.max(10_000, 10L * ADVERT_MS));
+    }
+    private static final List<String> PREFIXES = new ArrayList<>();
+
+    @BeforeAll
+    static void requireRootAndKeepalived() {
+        Optional<String> why = NetnsLab.unavailable().or(NetnsLab::keepalivedUnavailable)
+                .or(NetnsLab::tcpdumpUnavailable);
+        assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
+    }
+
+    @AfterAll
+    static void everyNamespaceIsGone() throws IOException {
+        for (String prefix : PREFIXES) {
+            assertThat(NetnsLab.namespacesStartingWith(prefix)).as("namespaces left by " + prefix).isEmpty();
+        }
+    }
+
+    private static NetnsLab lab() throws IOException {
+        NetnsLab lab = new NetnsLab();
+        PREFIXES.add(lab.prefix);
+        return lab;
+    }
+
+    /** Master_Down_Interval of a backup of {@code priority} with the master advertising every ADVERT_MS. */
+    private static long masterDownNanos(int priority) {
+        return 3L * ADVERT_MS * 1_000_000L + skewNanos(priority);
+    }
+
+    private static long skewNanos(int priority) {
+        return (256L - priority) * ADVERT_MS * 1_000_000L / 256;
+    }
+
+    private static long awaitVip(NetnsLab.Output watch, int from, Duration timeout) {
+        return watch.await(from, NetnsLab::vipAdded, timeout).map(NetnsLab.Output.Line::nanos)
+                .orElseThrow(() -> new AssertionError("VIP not added within " + timeout + "; monitor:\n"
+                        + watch.text()));
+    }
+
+    /** When the client namespace saw the first priority-0 advert. */
+    private static long priorityZeroSeen(NetnsLab.Output sniffer) {
+        return sniffer.await(0, l -> l.contains("prio 0,"), generous()).map(NetnsLab.Output.Line::nanos)
+                .orElseThrow(() -> new AssertionError("no priority-0 advert seen:\n" + sniffer.text()));
+    }
+
+    private static void report(String what, long nanos, long limitNanos) {
+        System.out.printf("TAKEOVER %-55s %7.1f ms (limit %7.1f ms)%n", what, nanos / 1e6, limitNanos / 1e6);
+    }
+
+    private static void awaitClientArp(NetnsLab lab, String mac) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        Optional<String> seen = lab.clientArpForVip();
+        while (!seen.equals(Optional.of(mac)) && System.nanoTime() < deadline) {
+            seen = lab.clientArpForVip();
+        }
+        assertThat(seen).as("client's ARP entry for the VIP").contains(mac);
+    }
+
+    @Test
+    void eachBecomesMasterInTurnAndTheClientsArpEntryFollowsByGratuitousArp() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
+            NetnsLab.Output vipOnB = lab.watchVip("b");
+
+            // 1. keepalived alone becomes master; the client resolves the VIP to B.
+            keepalived.start();
+            assertThat(keepalived.awaitMaster(0, generous())).isPresent();
+            awaitVip(vipOnB, 0, generous());
+            lab.clientTouchesVip();
+            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+
+            // 2. lb4j (150) starts and preempts keepalived (100); keepalived removes the VIP, lb4j adds it, and the
+            //    client's entry moves to A by gratuitous ARP alone (the client sends nothing).
+            NetnsLab.Output vipOnA = lab.watchVip("a");
+            lb4j.start();
+            assertThat(lb4j.awaitMaster(0, generous())).isPresent();
+            assertThat(keepalived.awaitBackup(0, generous())).isPresent();
+            awaitVip(vipOnA, 0, generous());
+            assertThat(lab.hasVip("a")).isTrue();
+            assertThat(lab.hasVip("b")).isFalse();
+            awaitClientArp(lab, lab.mac("a"));
+
+            // 3. lb4j stops gracefully: priority 0, keepalived takes over after its Skew_Time.
+            NetnsLab.Output sniffer = lab.sniffVrrp();
+            int from = vipOnB.size();
+            long stopAt = System.nanoTime();
+            lb4j.gracefulStop();
+            long vipAt = awaitVip(vipOnB, from, generous());
+            long takeover = vipAt - priorityZeroSeen(sniffer);
+            long limit = skewNanos(100) * 12 / 10;
+            report("lb4j graceful stop -> keepalived (prio 100), from prio 0", takeover, limit);
+            report("lb4j graceful stop -> keepalived (prio 100), from stop", vipAt - stopAt, limit);
+            assertThat(takeover).isLessThanOrEqualTo(limit);
+            assertThat(lab.hasVip("a")).isFalse();
+            awaitClientArp(lab, lab.mac("b"));
+        }
+    }
+
+    @Test
+    void sigkillOfLb4jMasterHandsTheVipToKeepalivedWithinMasterDownInterval() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
+            lb4j.start();
+            assertThat(lb4j.awaitMaster(0, generous())).isPresent();
+            NetnsLab.Output vipOnB = lab.watchVip("b");
+            keepalived.start();
+            keepalived.awaitRunning(generous());
+            // keepalived must have heard lb4j: give it two intervals, then it must still be backup.
+            assertThat(keepalived.awaitMaster(0, Duration.ofMillis(3 * ADVERT_MS))).isEmpty();
+            int from = vipOnB.size();
+
+            long killedAt = System.nanoTime();
+            lb4j.kill();
+
+            long takeover = awaitVip(vipOnB, from, generous()) - killedAt;
+            long limit = masterDownNanos(100) * 12 / 10;
+            report("SIGKILL lb4j -> keepalived (prio 100)", takeover, limit);
+            assertThat(takeover).isLessThanOrEqualTo(limit);
+            lab.clientTouchesVip();
+            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+        }
+    }
+
+    @Test
+    void sigkillOfKeepalivedMasterHandsTheVipToLb4jWithinMasterDownInterval() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 150, ADVERT_MS);
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
+            keepalived.start();
+            assertThat(keepalived.awaitMaster(0, generous())).isPresent();
+            NetnsLab.Output vipOnA = lab.watchVip("a");
+            lb4j.start();
+            assertThat(lb4j.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
+            assertThat(lb4j.awaitMaster(0, Duration.ofMillis(5 * ADVERT_MS))).isEmpty();
+            lab.clientTouchesVip();
+            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+            int from = vipOnA.size();
+
+            long killedAt = System.nanoTime();
+            keepalived.kill();
+
+            long takeover = awaitVip(vipOnA, from, generous()) - killedAt;
+            long limit = masterDownNanos(100) * 12 / 10;
+            report("SIGKILL keepalived -> lb4j (prio 100)", takeover, limit);
+            assertThat(takeover).isLessThanOrEqualTo(limit);
+            assertThat(lb4j.isMaster()).isTrue();
+            // Gratuitous ARP: the client's entry moved to A without the client asking (the dead B kept its VIP).
+            awaitClientArp(lab, lab.mac("a"));
+        }
+    }
+
+    @Test
+    void gracefulStopOfKeepalivedHandsTheVipToLb4jWithinSkewTime() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 150, ADVERT_MS);
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
+            keepalived.start();
+            assertThat(keepalived.awaitMaster(0, generous())).isPresent();
+            NetnsLab.Output vipOnA = lab.watchVip("a");
+            lb4j.start();
+            assertThat(lb4j.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
+            assertThat(lb4j.awaitMaster(0, Duration.ofMillis(5 * ADVERT_MS))).isEmpty();
+            int from = vipOnA.size();
+            NetnsLab.Output sniffer = lab.sniffVrrp();
+
+            long stopAt = System.nanoTime();
+            keepalived.gracefulStop();
+
+            // keepalived takes a few tens of ms from SIGTERM to its priority-0 advert; Skew_Time counts from that.
+            long vipAt = awaitVip(vipOnA, from, generous());
+            long takeover = vipAt - priorityZeroSeen(sniffer);
+            long limit = skewNanos(100) * 12 / 10;
+            report("keepalived graceful stop -> lb4j (prio 100), from prio 0", takeover, limit);
+            report("keepalived graceful stop -> lb4j (prio 100), from SIGTERM", vipAt - stopAt, limit);
+            assertThat(takeover).isLessThanOrEqualTo(limit);
+            assertThat(lb4j.output.lines()).extracting(NetnsLab.Output.Line::text).contains("STATE MASTER MASTER_RESIGNED");
+        }
+    }
+
+    @Test
+    void keepalivedWithHigherPriorityPreemptsAnLb4jMaster() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 150, ADVERT_MS);
+            lb4j.start();
+            assertThat(lb4j.awaitMaster(0, generous())).isPresent();
+
+            keepalived.start();
+
+            assertThat(keepalived.awaitMaster(0, generous())).isPresent();
+            assertThat(lb4j.awaitBackup(2, generous())).isPresent();
+            assertThat(lb4j.output.lines()).extracting(NetnsLab.Output.Line::text)
+                    .contains("STATE BACKUP HIGHER_PRIORITY_SEEN");
+            assertThat(lab.hasVip("a")).isFalse();
+        }
+    }
+
+    @Test
+    void nopreemptOnEitherSideLeavesTheLiveLowerPriorityMasterInPlace() throws Exception {
+        try (NetnsLab lab = lab()) {
+            // keepalived nopreempt (150) joins a live lb4j master (100): stays backup.
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 150, ADVERT_MS);
+            lb4j.start();
+            assertThat(lb4j.awaitMaster(0, generous())).isPresent();
+            keepalived.start("nopreempt");
+            keepalived.awaitRunning(generous());
+            Duration watch = Duration.ofNanos(2 * masterDownNanos(150));
+            assertThat(keepalived.awaitMaster(0, watch)).as("keepalived nopreempt took over").isEmpty();
+            assertThat(lb4j.isMaster()).isTrue();
+            assertThat(lab.hasVip("a")).isTrue();
+
+            // lb4j leaves; keepalived takes over; lb4j comes back with nopreempt at 200: stays backup.
+            lb4j.gracefulStop();
+            assertThat(keepalived.awaitMaster(0, generous())).isPresent();
+            PairNode.Lb4j lb4jHigh = new PairNode.Lb4j(lab, "a", 200, ADVERT_MS);
+            lb4jHigh.start("nopreempt");
+            assertThat(lb4jHigh.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
+            assertThat(lb4jHigh.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(200))))
+                    .as("lb4j nopreempt took over").isEmpty();
+            assertThat(keepalived.isMaster()).isTrue();
+            assertThat(lab.hasVip("b")).isTrue();
+        }
+    }
+}
