@@ -137,7 +137,10 @@ public interface LoadBalancer extends AutoCloseable {
             return this;
         }
 
-        /** The clock; default a {@link TaskClock#system() system clock} owned and shut down by the balancer. */
+        /**
+         * The clock; default a real-time clock the balancer owns and closes when it stops (the control plane runs it on
+         * its health-check event loop, so checks, their timeouts and timers share one thread).
+         */
         public Builder clock(TaskClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

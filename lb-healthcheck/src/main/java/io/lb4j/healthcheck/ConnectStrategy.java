@@ -27,11 +27,15 @@ public final class ConnectStrategy implements HealthCheckStrategy {
 
     @Override
     public CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context) {
-        CompletableFuture<CheckResult> result = new CompletableFuture<>();
-        AtomicInteger pending = new AtomicInteger(target.ports().size());
-        if (pending.get() == 0) {
+        int n = target.ports().size();
+        if (n == 0) {
             return CompletableFuture.completedFuture(CheckResult.failed("no ports to check"));
         }
+        if (n == 1) {
+            return single(target, target.ports().getFirst(), context);
+        }
+        CompletableFuture<CheckResult> result = new CompletableFuture<>();
+        AtomicInteger pending = new AtomicInteger(n);
         List<CompletableFuture<Void>> connects = new ArrayList<>(target.ports().size());
         for (int port : target.ports()) {
             // Parallel, not one after another: seven ports with a 3 s timeout would otherwise take 21 s.
@@ -49,6 +53,46 @@ public final class ConnectStrategy implements HealthCheckStrategy {
         // Decided (one port failed) or given up (cancelled by the monitor): the other connects are no longer needed.
         result.whenComplete((r, e) -> connects.forEach(c -> c.cancel(false)));
         return result;
+    }
+
+    /** One port, the common case: one future for the verdict, which is also the connect's callback. */
+    private static CompletionStage<CheckResult> single(CheckTarget target, int port, CheckContext context) {
+        OnePort verdict = new OnePort(port);
+        CompletableFuture<Void> connect = context.network()
+                .connect(new InetSocketAddress(target.address(), port), target.timeout()).toCompletableFuture();
+        verdict.connect = connect;
+        if (verdict.isCancelled()) {
+            connect.cancel(false);
+        }
+        connect.whenComplete(verdict);
+        return verdict;
+    }
+
+    private static final class OnePort extends CompletableFuture<CheckResult>
+            implements java.util.function.BiConsumer<Void, Throwable> {
+
+        private final int port;
+        private volatile CompletableFuture<Void> connect;
+
+        OnePort(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public void accept(Void ok, Throwable error) {
+            complete(error != null ? CheckResult.failed("port " + port + ": " + reason(error)) : CheckResult.ok());
+        }
+
+        /** Given up (cancelled by the monitor): the connect is no longer needed. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            CompletableFuture<Void> c = connect;
+            if (c != null) {
+                c.cancel(false);
+            }
+            return cancelled;
+        }
     }
 
     private static String reason(Throwable error) {

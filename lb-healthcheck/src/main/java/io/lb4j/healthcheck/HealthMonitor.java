@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,6 +49,8 @@ public final class HealthMonitor {
     private final CheckContext context;
     private final Listener listener;
     private final RandomGenerator random;
+    private final long intervalNanos;
+    private final String timedOut;
 
     private final Object lock = new Object();
     private boolean running;
@@ -75,6 +77,8 @@ public final class HealthMonitor {
         this.context = Objects.requireNonNull(context, "context");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.random = Objects.requireNonNull(random, "random");
+        this.intervalNanos = check.interval().toNanos();
+        this.timedOut = "timed out after " + format(check.timeout());
     }
 
     /** The server as this monitor sees it now. */
@@ -135,27 +139,17 @@ public final class HealthMonitor {
                 return;
             }
         }
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicReference<CompletableFuture<CheckResult>> inFlight = new AtomicReference<>();
+        Attempt a = new Attempt(gen);
         // Scheduled before the next attempt, so that with timeout == interval this attempt's verdict comes first.
-        Cancellable timeout = clock.schedule(check.timeout(), () -> {
-            if (done.compareAndSet(false, true)) {
-                // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
-                // however far behind an overloaded event loop falls.
-                CompletableFuture<CheckResult> f = inFlight.get();
-                if (f != null) {
-                    f.cancel(false);
-                }
-                complete(gen, CheckResult.failed("timed out after " + format(check.timeout())));
-            }
-        });
+        Cancellable timeout = clock.schedule(check.timeout(), a);
+        a.timeout = timeout;
         synchronized (lock) {
             if (!running || gen != generation) {
                 timeout.cancel();
                 return;
             }
             // Fixed rate: the next start is measured from this one's planned start, not from when it finishes.
-            nextStartNanos += check.interval().toNanos() + jitterNanos();
+            nextStartNanos += intervalNanos + jitterNanos();
             long delay = Math.max(0, nextStartNanos - clock.nanoTime());
             nextAttempt = clock.schedule(Duration.ofNanos(delay), () -> attempt(gen));
         }
@@ -167,22 +161,58 @@ public final class HealthMonitor {
         }
         try {
             CompletableFuture<CheckResult> f = stage.toCompletableFuture();
-            inFlight.set(f);
-            if (done.get()) {
+            a.inFlight = f;
+            if (a.get()) {
                 f.cancel(false);
             }
         } catch (UnsupportedOperationException e) {
             // A stage that cannot be cancelled is left to finish on its own.
         }
-        stage.whenComplete((result, error) -> {
-            if (!done.compareAndSet(false, true)) {
+        stage.whenComplete(a);
+    }
+
+    /**
+     * One attempt: whichever of its timeout ({@link #run}) and its verdict ({@link #accept}) comes first decides it.
+     * One object per attempt rather than a flag, a holder and two lambdas.
+     */
+    private final class Attempt extends AtomicBoolean implements Runnable, BiConsumer<CheckResult, Throwable> {
+
+        private final long gen;
+        volatile Cancellable timeout;
+        volatile CompletableFuture<CheckResult> inFlight;
+
+        Attempt(long gen) {
+            this.gen = gen;
+        }
+
+        /** The timeout passed. */
+        @Override
+        public void run() {
+            if (compareAndSet(false, true)) {
+                // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
+                // however far behind an overloaded event loop falls.
+                CompletableFuture<CheckResult> f = inFlight;
+                if (f != null) {
+                    f.cancel(false);
+                }
+                complete(gen, CheckResult.failed(timedOut));
+            }
+        }
+
+        /** The strategy's verdict. */
+        @Override
+        public void accept(CheckResult result, Throwable error) {
+            if (!compareAndSet(false, true)) {
                 return;
             }
-            timeout.cancel();
+            Cancellable t = timeout;
+            if (t != null) {
+                t.cancel();
+            }
             CheckResult r = error != null ? CheckResult.failed(describe(error))
                     : result != null ? result : CheckResult.failed("strategy returned no result");
             complete(gen, r);
-        });
+        }
     }
 
     private long jitterNanos() {

@@ -10,8 +10,9 @@ import java.util.Objects;
  *
  * @param engine     the forwarding engine, or {@code null} for the control plane's default (the proxy engine)
  * @param services   the services, labels unique
- * @param clock      the clock, or {@code null} for a {@link TaskClock#system() system clock} the balancer owns and
- *                   shuts down when it stops
+ * @param clock      the clock, or {@code null} for a real-time clock the balancer owns and closes when it stops: the
+ *                   control plane's default is a clock on the health-check event loop, so checks start, time out
+ *                   and connect on one thread (its tasks must not block)
  * @param network    the network health checks use, or {@code null} for the real one
  * @param strategies health-check strategies to use before the ones found by {@link java.util.ServiceLoader}
  */

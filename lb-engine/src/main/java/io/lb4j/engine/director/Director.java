@@ -30,6 +30,7 @@ import io.lb4j.api.status.RealServerStatus;
 import io.lb4j.api.status.ServiceStatus;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.healthcheck.HealthMonitor;
+import io.lb4j.healthcheck.net.CheckTransport;
 import io.lb4j.healthcheck.Strategies;
 
 import java.time.Duration;
@@ -69,7 +70,8 @@ final class Director implements LoadBalancer {
     Director(LoadBalancerConfig config) {
         this.engine = config.engine() != null ? config.engine() : ProxyEngine.create();
         this.ownsClock = config.clock() == null;
-        this.clock = ownsClock ? TaskClock.system() : config.clock();
+        // Default: a clock on the health-check event loop, so checks start, time out and connect on one thread.
+        this.clock = ownsClock ? CheckTransport.shared().newClock() : config.clock();
         this.configuredNetwork = config.network();
         this.strategies = Strategies.discover(config.strategies());
         this.checkContext = new CheckContext() {

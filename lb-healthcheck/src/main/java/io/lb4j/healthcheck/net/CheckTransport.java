@@ -1,6 +1,10 @@
 package io.lb4j.healthcheck.net;
 
+import io.lb4j.api.spi.TaskClock;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -15,6 +19,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The event loop that health-check connections run on: one small loop serves thousands of targets, since an
@@ -30,8 +36,12 @@ public final class CheckTransport {
         static final CheckTransport INSTANCE = create(1);
     }
 
+    /** Distinct connect timeouts cached at most; more are built per call (a misuse, but never a leak). */
+    private static final int MAX_CACHED_BOOTSTRAPS = 64;
+
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
+    private final ConcurrentMap<Integer, Bootstrap> connectOnly = new ConcurrentHashMap<>();
 
     private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
@@ -62,8 +72,55 @@ public final class CheckTransport {
         return new Bootstrap().group(group).channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) ms)
                 .option(ChannelOption.TCP_NODELAY, true)
-                // Close with RST-free FIN but do not linger: a check must never hold a socket after its verdict.
                 .option(ChannelOption.SO_KEEPALIVE, false);
+    }
+
+    /** Connect-only checks read nothing: anything the peer sends is dropped, an error closes the channel. */
+    @ChannelHandler.Sharable
+    private static final class DiscardHandler extends ChannelInboundHandlerAdapter {
+
+        static final DiscardHandler INSTANCE = new DiscardHandler();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * The bootstrap for connect-only checks with the given connect timeout (at least 1 ms): built once per timeout
+     * and shared, since nothing in it varies per attempt. Its channels drop whatever they read and close with
+     * {@code SO_LINGER 0}: an RST instead of FIN, FIN-ACK and a TIME_WAIT socket per check, as HAProxy does.
+     */
+    Bootstrap connectOnlyBootstrap(Duration connectTimeout) {
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        Bootstrap b = connectOnly.get(ms);
+        if (b == null) {
+            // Only what a connect needs, each option being a system call per check: no TCP_NODELAY (nothing is
+            // written; Netty sets it by default anyway), no SO_KEEPALIVE (off by default).
+            b = new Bootstrap().group(group).channel(channelType)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ms)
+                    .option(ChannelOption.SO_LINGER, 0)
+                    .handler(DiscardHandler.INSTANCE);
+            if (connectOnly.size() < MAX_CACHED_BOOTSTRAPS) {
+                Bootstrap raced = connectOnly.putIfAbsent(ms, b);
+                b = raced != null ? raced : b;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * A new {@link TaskClock} whose timer is one of this transport's loops: health checks scheduled on it start,
+     * time out and connect on the same thread. Closing the clock leaves the loop running.
+     */
+    public EventLoopClock newClock() {
+        return new EventLoopClock(group.next());
     }
 
     /** The loop, e.g. to schedule on it. */

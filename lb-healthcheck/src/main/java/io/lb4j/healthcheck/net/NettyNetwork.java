@@ -1,10 +1,9 @@
 package io.lb4j.healthcheck.net;
 
 import io.lb4j.api.spi.Network;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,7 +18,10 @@ import java.util.concurrent.CompletionStage;
  * <p>{@link #connect} completes once the three-way handshake is done and then closes the connection; it completes
  * exceptionally with an {@link java.io.IOException} whose message is the reason an operator reads:
  * {@code "connection refused"}, {@code "timed out after 5s"}, {@code "no route to host"}. Thread-safe; never blocks
- * the caller. Cancelling the returned future closes the connection attempt.
+ * the caller. Cancelling the returned future closes the connection attempt. The connection is closed with
+ * {@code SO_LINGER 0} (SYN, SYN-ACK, ACK, RST, as HAProxy's connect checks): no FIN exchange and no TIME_WAIT
+ * socket per check. Called on the check loop (a {@link CheckTransport#newClock()} clock), the whole connect runs
+ * on that thread without a hand-off.
  */
 public final class NettyNetwork implements Network {
 
@@ -43,43 +45,56 @@ public final class NettyNetwork implements Network {
     public CompletionStage<Void> connect(InetSocketAddress remote, Duration timeout) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(timeout, "timeout");
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        Attempt done = new Attempt(timeout);
         ChannelFuture f;
         try {
-            f = transport.bootstrap(timeout)
-                    // Nothing is read: the check only proves the port accepts. The handler drops anything sent.
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            io.netty.util.ReferenceCountUtil.release(msg);
-                        }
-
-                        @Override
-                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                            ctx.close();
-                        }
-                    })
-                    .connect(remote);
+            // Shared bootstrap and handler: nothing is read, the check only proves the port accepts.
+            f = transport.connectOnlyBootstrap(timeout).connect(remote);
         } catch (RuntimeException e) {
             done.completeExceptionally(new java.io.IOException(Reasons.describe(e, timeout), e));
             return done;
         }
-        // A cancelled attempt (the monitor's timeout passed) closes its socket at once instead of waiting for the
-        // connect timeout, so a lagging event loop cannot pile up sockets.
-        done.whenComplete((v, e) -> {
-            if (done.isCancelled()) {
-                f.channel().close();
-            }
-        });
-        f.addListener((ChannelFutureListener) cf -> {
-            if (cf.isSuccess()) {
-                cf.channel().close();
-                done.complete(null);
-            } else {
-                done.completeExceptionally(new java.io.IOException(Reasons.describe(cf.cause(), timeout), cf.cause()));
-            }
-        });
+        done.channel = f.channel();
+        if (done.isCancelled()) {
+            f.channel().close(); // cancelled while the connect was being started
+        }
+        f.addListener(done);
         return done;
+    }
+
+    /**
+     * One connect: the future the caller gets and the listener of Netty's connect in one object. Cancelling it (the
+     * monitor's timeout passed) closes the socket at once instead of waiting for the connect timeout, so a lagging
+     * event loop cannot pile up sockets.
+     */
+    private static final class Attempt extends CompletableFuture<Void> implements ChannelFutureListener {
+
+        private final Duration timeout;
+        private volatile Channel channel;
+
+        Attempt(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture cf) {
+            if (cf.isSuccess()) {
+                cf.channel().close(); // SO_LINGER 0: an RST, no TIME_WAIT
+                complete(null);
+            } else {
+                completeExceptionally(new java.io.IOException(Reasons.describe(cf.cause(), timeout), cf.cause()));
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Channel c = channel;
+            if (c != null && isCancelled()) {
+                c.close();
+            }
+            return cancelled;
+        }
     }
 
     @Override
