@@ -118,7 +118,8 @@ class ApplianceRunnerTest {
 
                 Files.writeString(file, config(vip, a.port()).replace("ioThreads: 1", "ioThreads: 1, turbo: true"));
                 p.signal("HUP");
-                p.awaitStdoutContains("reload refused", STARTUP);
+                // stdout and stderr are read by separate pumps: wait on the stream the message is written to.
+                p.awaitStderrContains("reload refused", STARTUP);
 
                 assertThat(p.stderr()).contains(file + ":1:").contains("unknown key \"turbo\" in engine");
                 try (Line line = new Line(vip)) {
