@@ -38,8 +38,10 @@ final class ApplianceProcess implements AutoCloseable {
         return start("--config", config.toString());
     }
 
-    private static void pump(InputStream in, StringBuffer into) {
-        Thread.ofVirtual().start(() -> {
+    private final java.util.List<Thread> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void pump(InputStream in, StringBuffer into) {
+        pumps.add(Thread.ofVirtual().start(() -> {
             byte[] buf = new byte[8192];
             try {
                 int n;
@@ -49,7 +51,7 @@ final class ApplianceProcess implements AutoCloseable {
             } catch (IOException e) {
                 // the process ended
             }
-        });
+        }));
     }
 
     String stdout() {
@@ -100,11 +102,17 @@ final class ApplianceProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the process to end; returns its exit status. */
+    /** Waits for the process to end and for everything it wrote to be read; returns its exit status. */
     int awaitExit(Duration limit) throws InterruptedException {
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("appliance still running after " + limit + "\n--- stdout:\n" + stdout()
                     + "\n--- stderr:\n" + stderr());
+        }
+        for (Thread t : pumps) {
+            // The pipes reach end-of-file once the process is gone; its last lines may still be in them.
+            if (!t.join(limit)) {
+                throw new AssertionError("output of the appliance not fully read within " + limit);
+            }
         }
         return process.exitValue();
     }
