@@ -1,0 +1,162 @@
+package io.lb4j.engine.packet;
+
+import io.lb4j.api.spi.TaskClock;
+import io.lb4j.engine.linux.LinuxException;
+import io.lb4j.engine.linux.PacketSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packet engine's one thread: receives a batch of RX blocks, runs every frame through the {@link PacketPath}
+ * straight out of the ring, flushes the TX ring once per batch, and between batches runs control-plane commands
+ * (flow purges) and timer work. Sleeps in {@code poll} when idle.
+ */
+final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineLoop.class);
+    private static final int POLL_MILLIS = 10;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int BLOCKS_PER_BATCH = 64;
+
+    private final PacketSocket socket;
+    private final PacketPath path;
+    private final TaskClock clock;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private volatile boolean running = true;
+    private volatile int liveFlows;
+    private volatile Throwable failure;
+    private long now;
+    private long warnedOversize;
+    private long warnedVlan;
+    private long warnedTxFull;
+
+    EngineLoop(PacketSocket socket, PacketPath path, TaskClock clock) {
+        this.socket = socket;
+        this.path = path;
+        this.clock = clock;
+    }
+
+    /** Runs {@code command} on the loop thread before its next batch. */
+    void submit(Runnable command) {
+        commands.add(command);
+    }
+
+    void shutdown() {
+        running = false;
+    }
+
+    int liveFlows() {
+        return liveFlows;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        long lastTick = Long.MIN_VALUE;
+        try {
+            while (running) {
+                Runnable command;
+                while ((command = commands.poll()) != null) {
+                    command.run();
+                }
+                now = clock.nanoTime();
+                if (lastTick == Long.MIN_VALUE || now - lastTick >= TICK_NANOS) {
+                    path.tick(now, this);
+                    lastTick = now;
+                    liveFlows = path.flows().size();
+                    warnAboutHostSetUp();
+                }
+                int frames = socket.receive(this, BLOCKS_PER_BATCH);
+                socket.txFlush();
+                if (frames == 0) {
+                    socket.awaitReadable(POLL_MILLIS);
+                }
+            }
+        } catch (LinuxException | RuntimeException e) {
+            failure = e;
+            LOG.error("packet engine on {} stopped: {}", socket.interfaceName(), e.getMessage(), e);
+        } finally {
+            Runnable command;
+            while ((command = commands.poll()) != null) {
+                command.run(); // lets waiters return; the flows go below anyway
+            }
+            path.flows().clear(); // gives every backend slot back
+            liveFlows = 0;
+            try {
+                socket.close();
+            } catch (LinuxException e) {
+                LOG.warn("closing the packet socket: {}", e.getMessage());
+            }
+        }
+    }
+
+    // Counters say what happened per packet; the log says once what to change on the host.
+    private void warnAboutHostSetUp() {
+        Counters c = path.counters();
+        long oversize = c.get(Counters.OVERSIZE);
+        if (oversize > warnedOversize && warnedOversize == 0) {
+            LOG.warn("{}: received frames larger than the MTU (GRO/LRO or a local sender's TSO/GSO): they cannot be "
+                    + "forwarded as they are and are dropped; switch the offloads off: ethtool -K {} gro off lro off "
+                    + "(and tso off gso off on local senders)", socket.interfaceName(), socket.interfaceName());
+        }
+        warnedOversize = oversize;
+        long vlan = c.get(Counters.VLAN_OFFLOADED);
+        if (vlan > warnedVlan && warnedVlan == 0) {
+            LOG.warn("{}: the NIC strips VLAN tags (rx-vlan-offload); tagged frames are dropped: bind the engine to "
+                    + "the VLAN interface (e.g. {}.100) or run: ethtool -K {} rxvlan off", socket.interfaceName(),
+                    socket.interfaceName(), socket.interfaceName());
+        }
+        warnedVlan = vlan;
+        long full = c.get(Counters.TX_FULL);
+        if (full > warnedTxFull && warnedTxFull == 0) {
+            LOG.warn("{}: the TX ring was full and frames were dropped; consider a larger txFrameCount",
+                    socket.interfaceName());
+        }
+        warnedTxFull = full;
+    }
+
+    // ------------------------------------------------------------------ RX: one call per frame, in the ring
+
+    @Override
+    public void onFrame(MemorySegment ring, long offset, int length, int wireLength, int status) {
+        if (length < wireLength) {
+            path.counters().increment(Counters.RX_FRAMES);
+            path.counters().increment(Counters.TRUNCATED_CAPTURE);
+            return;
+        }
+        if ((status & PacketSocket.TP_STATUS_VLAN_VALID) != 0) {
+            path.counters().increment(Counters.RX_FRAMES);
+            path.counters().increment(Counters.VLAN_OFFLOADED);
+            return;
+        }
+        path.process(ring, offset, length, (status & PacketSocket.TP_STATUS_CSUMNOTREADY) != 0, now, this);
+    }
+
+    // ------------------------------------------------------------------ TX: the socket's ring as a FrameSink
+
+    @Override
+    public MemorySegment segment() {
+        return socket.txRing();
+    }
+
+    @Override
+    public long claim(int length) {
+        try {
+            return socket.txClaim(length);
+        } catch (LinuxException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void commit(long offset, int length) {
+        socket.txCommit(offset, length);
+    }
+}

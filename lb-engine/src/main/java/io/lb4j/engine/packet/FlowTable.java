@@ -1,0 +1,527 @@
+package io.lb4j.engine.packet;
+
+import io.lb4j.api.spi.Backend;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The connection table: one record per client flow (5-tuple), preallocated and bounded, with IPVS-like TCP
+ * states and timeouts. Records are 64-byte cache lines in one off-heap segment, indexed by a flow id; a separate
+ * open-addressing index (linear probing, backward-shift deletion, load at most 1/2) maps a 5-tuple to a flow id, so
+ * deleting a flow never moves a record and a NAT flow can be found both from the client side and from its reply
+ * side.
+ *
+ * <p>Index entries encode {@code (flowId << 1 | direction) + 1}: direction 0 is the client-to-VIP key, direction 1
+ * (NAT flows only) is the backend-to-client key of the replies. Every live flow that is not closing holds one connection slot of its
+ * {@link Backend}, taken by {@code RoutingTable.route} and released exactly once here: when the flow starts
+ * closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed, when it is
+ * removed (timeout, eviction, expire on Halt, uninstall). Not thread-safe: owned by the packet-processing thread.
+ */
+final class FlowTable {
+
+    static final int STATE_FREE = 0;
+    static final int STATE_SYN = 1;
+    static final int STATE_ESTABLISHED = 2;
+    static final int STATE_FIN = 3;
+    static final int STATE_CLOSE = 4;
+    static final int STATE_UDP = 5;
+    static final int STATES = 6;
+
+    /** How many records {@link #evictOne} looks at to find the flow closest to expiry. */
+    private static final int EVICTION_SAMPLE = 8;
+
+    private final int capacity;
+    private final int mask;
+    private final MemorySegment index; // ints: 0 = empty, else (flowId << 1 | direction) + 1
+
+    // One 64-byte record per flow, off-heap and cache-line aligned: a lookup in a table far larger than the cache
+    // then costs two misses (index slot, record) instead of one per field array.
+    private static final long RECORD = 64;
+    private static final long CLIENT_IP = 0;
+    private static final long VIP = 4;
+    private static final long CLIENT_PORTS = 8;   // clientPort << 16 | vipPort
+    private static final long BACKEND_IP = 12;
+    private static final long BACKEND_PORT = 16;
+    private static final long PROTOCOL = 20;
+    private static final long STATE = 21;
+    private static final long NAT = 22;
+    private static final long HOLDS_SLOT = 23;
+    private static final long SERVICE = 24;
+    private static final long EXPIRES_AT = 32;
+    private static final long CLIENT_MAC = 40;
+    private static final long BACKEND_MAC = 48;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+
+    private final MemorySegment records;
+    private final Backend[] backend;
+
+    private final int[] free;
+    private int freeTop;
+    private int size;
+    private int slotsHeld;
+    private int sweepCursor;
+    private int evictCursor;
+    private final long[] timeouts = new long[STATES];
+
+    FlowTable(int capacity, long synTimeoutNanos, long establishedTimeoutNanos, long finTimeoutNanos,
+              long closeTimeoutNanos, long udpTimeoutNanos) {
+        if (capacity < 1 || capacity > (1 << 28)) {
+            throw new IllegalArgumentException("flowCapacity: " + capacity + " (expected: 1-268435456)");
+        }
+        this.capacity = capacity;
+        int slots = Integer.highestOneBit(Math.max(4 * capacity - 1, 1)) << 1; // >= 4 x capacity: two keys per NAT flow
+        this.index = OffHeap.allocate(4L * slots, "flow index");
+        this.mask = slots - 1;
+        records = OffHeap.allocate(RECORD * capacity, "flow records");
+        backend = new Backend[capacity];
+        free = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            free[i] = capacity - 1 - i; // pop order 0, 1, 2, ...
+        }
+        freeTop = capacity;
+        timeouts[STATE_SYN] = synTimeoutNanos;
+        timeouts[STATE_ESTABLISHED] = establishedTimeoutNanos;
+        timeouts[STATE_FIN] = finTimeoutNanos;
+        timeouts[STATE_CLOSE] = closeTimeoutNanos;
+        timeouts[STATE_UDP] = udpTimeoutNanos;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    private int slot(int i) {
+        return index.getAtIndex(INT, i);
+    }
+
+    private void slot(int i, int value) {
+        index.setAtIndex(INT, i, value);
+    }
+
+    private int i32(int id, long field) {
+        return records.get(INT, id * RECORD + field);
+    }
+
+    private void i32(int id, long field, int value) {
+        records.set(INT, id * RECORD + field, value);
+    }
+
+    private long i64(int id, long field) {
+        return records.get(LONG, id * RECORD + field);
+    }
+
+    private void i64(int id, long field, long value) {
+        records.set(LONG, id * RECORD + field, value);
+    }
+
+    private int u8(int id, long field) {
+        return records.get(BYTE, id * RECORD + field) & 0xFF;
+    }
+
+    private void u8(int id, long field, int value) {
+        records.set(BYTE, id * RECORD + field, (byte) value);
+    }
+
+    /** The forward (client-to-VIP) key's hash of a live flow. */
+    private int forwardHash(int id) {
+        return hash(i32(id, CLIENT_IP), i32(id, VIP), i32(id, CLIENT_PORTS), u8(id, PROTOCOL));
+    }
+
+    /** The reply (backend-to-client) key's ports of a NAT flow: backendPort << 16 | clientPort. */
+    private int replyPorts(int id) {
+        return (i32(id, BACKEND_PORT) << 16) | (i32(id, CLIENT_PORTS) >>> 16);
+    }
+
+    private int replyHash(int id) {
+        return hash(i32(id, BACKEND_IP), i32(id, CLIENT_IP), replyPorts(id), u8(id, PROTOCOL));
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Live flows that still hold their backend's connection slot (not closing): IPVS's ActiveConn. */
+    int slotsHeld() {
+        return slotsHeld;
+    }
+
+    // ------------------------------------------------------------------ lookup
+
+    private static int hash(int source, int destination, int ports, int proto) {
+        long h = (source & 0xFFFF_FFFFL) * 0x9E37_79B9_7F4A_7C15L;
+        h ^= ((destination & 0xFFFF_FFFFL) << 32 | (ports & 0xFFFF_FFFFL)) * 0xC2B2_AE3D_27D4_EB4FL;
+        h ^= proto;
+        h ^= h >>> 29;
+        h *= 0xBF58_476D_1CE4_E5B9L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /**
+     * Finds the flow a packet belongs to.
+     *
+     * @param ports source port &lt;&lt; 16 | destination port
+     * @return {@code flowId << 1 | direction}, or -1
+     */
+    int find(int source, int destination, int ports, int proto) {
+        int i = hash(source, destination, ports, proto) & mask;
+        while (true) {
+            int entry = slot(i);
+            if (entry == 0) {
+                return -1;
+            }
+            int ref = entry - 1;
+            if (matches(ref, source, destination, ports, proto)) {
+                return ref;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    private boolean matches(int ref, int source, int destination, int ports, int proto) {
+        int id = ref >>> 1;
+        if (u8(id, PROTOCOL) != proto) {
+            return false;
+        }
+        if ((ref & 1) == 0) {
+            return i32(id, CLIENT_IP) == source && i32(id, VIP) == destination && i32(id, CLIENT_PORTS) == ports;
+        }
+        return i32(id, BACKEND_IP) == source && i32(id, CLIENT_IP) == destination && replyPorts(id) == ports;
+    }
+
+    // ------------------------------------------------------------------ insert / remove
+
+    /**
+     * Adds a flow in its initial state. The caller has claimed a slot on {@code owner}; from here on the table
+     * releases it.
+     *
+     * @return the flow id, or -1 when the table is full (the caller evicts and retries, or releases the slot)
+     */
+    int insert(int serviceId, int proto, int client, int clientPort, int vipAddress, int vipPort, long clientMacAddress,
+               Backend owner, int backendAddress, int backendTargetPort, long backendMacAddress, boolean natted,
+               long now) {
+        if (freeTop == 0) {
+            return -1;
+        }
+        int id = free[--freeTop];
+        i32(id, CLIENT_IP, client);
+        i32(id, VIP, vipAddress);
+        i32(id, CLIENT_PORTS, (clientPort << 16) | vipPort);
+        i32(id, BACKEND_IP, backendAddress);
+        i32(id, BACKEND_PORT, backendTargetPort);
+        u8(id, PROTOCOL, proto);
+        int initial = proto == Ipv4Flyweight.PROTOCOL_TCP ? STATE_SYN : STATE_UDP;
+        u8(id, STATE, initial);
+        u8(id, NAT, natted ? 1 : 0);
+        u8(id, HOLDS_SLOT, 1);
+        slotsHeld++;
+        i32(id, SERVICE, serviceId);
+        i64(id, EXPIRES_AT, now + timeouts[initial]);
+        i64(id, CLIENT_MAC, clientMacAddress);
+        i64(id, BACKEND_MAC, backendMacAddress);
+        backend[id] = owner;
+        size++;
+        put(id << 1, forwardHash(id));
+        if (natted) {
+            put((id << 1) | 1, replyHash(id));
+        }
+        return id;
+    }
+
+    private void put(int ref, int hash) {
+        int i = hash & mask;
+        while (slot(i) != 0) {
+            i = (i + 1) & mask;
+        }
+        slot(i, ref + 1);
+    }
+
+    /** Removes a live flow and releases its backend slot. */
+    void remove(int id) {
+        unindex(id << 1, forwardHash(id));
+        if (nat(id)) {
+            unindex((id << 1) | 1, replyHash(id));
+        }
+        Backend owner = backend[id];
+        boolean holdsSlot = u8(id, HOLDS_SLOT) != 0;
+        backend[id] = null;
+        u8(id, STATE, STATE_FREE);
+        u8(id, HOLDS_SLOT, 0);
+        free[freeTop++] = id;
+        size--;
+        if (holdsSlot) {
+            slotsHeld--;
+            owner.release();
+        }
+    }
+
+    // Backward-shift deletion (Knuth 6.4 algorithm R): later entries of the probe run move up, so no tombstones.
+    private void unindex(int ref, int hash) {
+        int i = hash & mask;
+        while (slot(i) != ref + 1) {
+            if (slot(i) == 0) {
+                throw new IllegalStateException("flow table index lost flow " + (ref >>> 1));
+            }
+            i = (i + 1) & mask;
+        }
+        int hole = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            int entry = slot(j);
+            if (entry == 0) {
+                break;
+            }
+            int home = homeOf(entry - 1) & mask;
+            // Move the entry into the hole unless its home lies cyclically in (hole, j].
+            boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+            if (!stays) {
+                slot(hole, entry);
+                hole = j;
+            }
+        }
+        slot(hole, 0);
+    }
+
+    private int homeOf(int ref) {
+        int id = ref >>> 1;
+        if ((ref & 1) == 0) {
+            return forwardHash(id);
+        }
+        return replyHash(id);
+    }
+
+    // ------------------------------------------------------------------ state and time
+
+    /**
+     * Advances the TCP state for a segment with {@code flags} (IPVS's input-only table: the balancer may see one
+     * direction only) and pushes the flow's expiry out by the new state's timeout.
+     */
+    void onTcp(int id, int flags, long now) {
+        int s = u8(id, STATE);
+        int next;
+        if ((flags & TcpFlyweight.RST) != 0) {
+            next = STATE_CLOSE;
+        } else if ((flags & TcpFlyweight.FIN) != 0) {
+            next = s == STATE_CLOSE ? STATE_CLOSE : STATE_FIN;
+        } else if ((flags & TcpFlyweight.SYN) != 0) {
+            next = s == STATE_SYN ? STATE_SYN : s; // a retransmitted SYN changes nothing
+        } else if ((flags & TcpFlyweight.ACK) != 0 && s == STATE_SYN) {
+            next = STATE_ESTABLISHED;
+        } else {
+            next = s;
+        }
+        u8(id, STATE, next);
+        i64(id, EXPIRES_AT, now + timeouts[next]);
+        if ((next == STATE_FIN || next == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
+            // Closing: it no longer counts as an active connection (IPVS moves it to InActConn), so the backend's
+            // slot goes back now; the record stays until its timeout, to keep forwarding the connection's last segments.
+            u8(id, HOLDS_SLOT, 0);
+            slotsHeld--;
+            backend[id].release();
+        }
+    }
+
+    /** Pushes out a UDP flow's expiry. */
+    void onUdp(int id, long now) {
+        i64(id, EXPIRES_AT, now + timeouts[STATE_UDP]);
+    }
+
+    boolean expired(int id, long now) {
+        return now - i64(id, EXPIRES_AT) >= 0;
+    }
+
+    /** Whether a new SYN on this flow starts a new connection (the old one was closing: port reuse). */
+    boolean closing(int id) {
+        int s = u8(id, STATE);
+        return s == STATE_FIN || s == STATE_CLOSE;
+    }
+
+    /**
+     * Removes up to {@code budget} records' worth of expired flows, continuing where the last sweep stopped, so
+     * the work per call is bounded whatever the table size.
+     *
+     * @return how many flows expired
+     */
+    int sweep(long now, int budget) {
+        int expired = 0;
+        int n = Math.min(budget, capacity);
+        int c = sweepCursor;
+        for (int k = 0; k < n; k++) {
+            if (u8(c, STATE) != STATE_FREE && now - i64(c, EXPIRES_AT) >= 0) {
+                remove(c);
+                expired++;
+            }
+            c = c + 1 == capacity ? 0 : c + 1;
+        }
+        sweepCursor = c;
+        return expired;
+    }
+
+    /**
+     * Makes room in a full table: removes the flow closest to expiry among a small sample, preferring flows that
+     * are not established (half-open or closing flows cost their clients least).
+     */
+    void evictOne() {
+        int victim = -1;
+        long best = Long.MAX_VALUE;
+        int c = evictCursor;
+        for (int k = 0; k < EVICTION_SAMPLE; k++) {
+            if (u8(c, STATE) != STATE_FREE) {
+                // Established flows rank behind every other state: add a large penalty to their expiry.
+                long rank = i64(c, EXPIRES_AT) + (u8(c, STATE) == STATE_ESTABLISHED ? (1L << 62) : 0);
+                if (victim < 0 || rank - best < 0) {
+                    victim = c;
+                    best = rank;
+                }
+            }
+            c = c + 1 == capacity ? 0 : c + 1;
+        }
+        evictCursor = c;
+        if (victim < 0) { // a full table has no free record, so the sample always finds one; defensive
+            for (int i = 0; i < capacity; i++) {
+                if (u8(i, STATE) != STATE_FREE) {
+                    victim = i;
+                    break;
+                }
+            }
+        }
+        remove(victim);
+    }
+
+    /** Removes every flow of a service that goes to the backend labelled {@code label} (Halt). */
+    int removeAll(int serviceId, String label) {
+        int removed = 0;
+        for (int i = 0; i < capacity; i++) {
+            if (u8(i, STATE) != STATE_FREE && i32(i, SERVICE) == serviceId && backend[i].label().equals(label)) {
+                remove(i);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Removes every flow of a service (uninstall). */
+    int removeService(int serviceId) {
+        int removed = 0;
+        for (int i = 0; i < capacity; i++) {
+            if (u8(i, STATE) != STATE_FREE && i32(i, SERVICE) == serviceId) {
+                remove(i);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Removes every flow, releasing their slots. */
+    void clear() {
+        for (int i = 0; i < capacity; i++) {
+            if (u8(i, STATE) != STATE_FREE) {
+                remove(i);
+            }
+        }
+        index.fill((byte) 0);
+    }
+
+    // ------------------------------------------------------------------ record accessors
+
+    int state(int id) {
+        return u8(id, STATE);
+    }
+
+    boolean nat(int id) {
+        return u8(id, NAT) != 0;
+    }
+
+    int service(int id) {
+        return i32(id, SERVICE);
+    }
+
+    int clientIp(int id) {
+        return i32(id, CLIENT_IP);
+    }
+
+    int vip(int id) {
+        return i32(id, VIP);
+    }
+
+    int vipPort(int id) {
+        return i32(id, CLIENT_PORTS) & 0xFFFF;
+    }
+
+    int backendIp(int id) {
+        return i32(id, BACKEND_IP);
+    }
+
+    int backendPort(int id) {
+        return i32(id, BACKEND_PORT);
+    }
+
+    long clientMac(int id) {
+        return i64(id, CLIENT_MAC);
+    }
+
+    long backendMac(int id) {
+        return i64(id, BACKEND_MAC);
+    }
+
+    Backend backend(int id) {
+        return backend[id];
+    }
+
+    long expiresAt(int id) {
+        return i64(id, EXPIRES_AT);
+    }
+
+    /**
+     * Checks the index against the records (for tests): every live flow is found under its key(s), and the index
+     * holds nothing else.
+     *
+     * @return null when consistent, else what is wrong
+     */
+    String verify() {
+        int live = 0;
+        int holding = 0;
+        int entries = 0;
+        for (int id = 0; id < capacity; id++) {
+            if (u8(id, STATE) == STATE_FREE) {
+                continue;
+            }
+            live++;
+            holding += u8(id, HOLDS_SLOT);
+            if (find(i32(id, CLIENT_IP), i32(id, VIP), i32(id, CLIENT_PORTS), u8(id, PROTOCOL)) != id << 1) {
+                return "flow " + id + " not found by its client key";
+            }
+            if (nat(id) && find(i32(id, BACKEND_IP), i32(id, CLIENT_IP), replyPorts(id), u8(id, PROTOCOL))
+                    != ((id << 1) | 1)) {
+                return "NAT flow " + id + " not found by its reply key";
+            }
+            entries += nat(id) ? 2 : 1;
+        }
+        int used = 0;
+        for (int i = 0; i <= mask; i++) {
+            int e = slot(i);
+            if (e != 0) {
+                used++;
+                if (u8((e - 1) >>> 1, STATE) == STATE_FREE) {
+                    return "index points at free record " + ((e - 1) >>> 1);
+                }
+            }
+        }
+        if (holding != slotsHeld) {
+            return "slotsHeld " + slotsHeld + " but " + holding + " records hold a slot";
+        }
+        if (live != size) {
+            return "size " + size + " but " + live + " live records";
+        }
+        if (used != entries) {
+            return "index holds " + used + " entries, expected " + entries;
+        }
+        if (freeTop + size != capacity) {
+            return "free list " + freeTop + " + size " + size + " != capacity " + capacity;
+        }
+        return null;
+    }
+}

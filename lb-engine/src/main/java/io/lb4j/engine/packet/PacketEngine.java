@@ -1,0 +1,507 @@
+package io.lb4j.engine.packet;
+
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.EngineContext;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.api.spi.RoutingTable;
+import io.lb4j.api.spi.TaskClock;
+import io.lb4j.engine.linux.Libc;
+import io.lb4j.engine.linux.Link;
+import io.lb4j.engine.linux.LinuxException;
+import io.lb4j.engine.linux.PacketSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The Layer-4 data plane in user space: direct routing (LVS "DR") and NAT (LVS "MASQ", used for a masquerading
+ * fallback) on one Linux interface, through an AF_PACKET socket with TPACKET_V3 memory-mapped rings bound with the
+ * Foreign Function &amp; Memory API (no JNI, no C).
+ *
+ * <pre>{@code
+ * LoadBalancer lb = LoadBalancer.builder()
+ *     .engine(PacketEngine.on("eth0"))
+ *     .service(VirtualService.directRouting().label("PACS").address("192.168.100.100").ports(104, 80)
+ *         .real("PrimaryCluster", "192.168.100.110")
+ *         .fallback("192.168.100.120", f -> f.masquerade(true))
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>What it guarantees:
+ * <ul>
+ *   <li><b>Direct routing:</b> a client's frame to VIP:port leaves with the real server's MAC as destination and
+ *       the balancer's MAC as source, IP and TCP untouched; the server (VIP on a non-ARPing loopback) replies
+ *       straight to the client, so replies never pass the balancer.</li>
+ *   <li><b>NAT:</b> destination address and port are rewritten with RFC 1624 incremental checksums; the backend's
+ *       replies (it must route them back through the balancer) are rewritten back to VIP:port. A fallback port of 0
+ *       keeps the client's port.</li>
+ *   <li><b>Flows:</b> a 5-tuple table with IPVS-like TCP timeouts (SYN, established, FIN, close; UDP); an existing
+ *       flow keeps its backend across new routing snapshots until it ends or times out; {@link #expire} (Halt) ends
+ *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. A full table
+ *       evicts the flow nearest expiry (counted). Each flow holds one connection slot of its backend until it
+ *       starts closing (FIN or RST), so {@code status()} connections are the active flows (IPVS's ActiveConn).</li>
+ *   <li><b>Neighbours:</b> the engine answers ARP for every installed VIP with its own MAC and resolves the real
+ *       servers' MACs itself (re-requested before they expire). The host must not own the VIP: leave it off the
+ *       kernel of the balancer's host (and keep IP forwarding off there), so the kernel neither answers ARP for it
+ *       nor forwards the frames the engine already forwarded.</li>
+ *   <li><b>Allocation-free packet path:</b> flyweights over the rings, preallocated tables, counters instead of
+ *       per-packet logs ({@link #stats()}).</li>
+ * </ul>
+ *
+ * <p>Host set-up (what the namespace system test builds):
+ * <pre>
+ * # the balancer: the VIP stays off the kernel; IP forwarding off, so the kernel drops the VIP frames it also sees;
+ * # no receive offloads, so frames arrive at wire size
+ * sysctl -w net.ipv4.ip_forward=0
+ * ethtool -K eth0 gro off lro off
+ * # each direct-routing real server: the VIP on loopback, never announced or answered by ARP
+ * ip addr add 192.168.100.100/32 dev lo
+ * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+ * # a MASQ fallback: its replies must pass the balancer to be un-NATed, also when it shares the clients' subnet
+ * ip addr add 192.168.100.120/32 dev eth0
+ * ip route add 192.168.100.2/32 dev eth0 &amp;&amp; ip route add default via 192.168.100.2
+ * </pre>
+ *
+ * <p>Not done (and not claimed in {@link #methods()}): tunnelling, IPv6 forwarding (IPv6 frames are counted and
+ * left to the host), IPv4 fragments (counted and dropped: TCP sets DF), VLAN tags stripped by the NIC (bind to the
+ * VLAN interface instead), ICMP errors for flows (e.g. fragmentation-needed is left to the host), several packet
+ * threads (no PACKET_FANOUT yet: one core), a backend's MAC change for existing flows (flows keep the MAC they were
+ * created with; new flows use the re-resolved one). Offloads: frames larger than the MTU (GRO/LRO on the interface,
+ * TSO/GSO of a sender on the same host) cannot be forwarded and are dropped with one warning naming the
+ * {@code ethtool} command; offloaded transport checksums of local senders are completed before forwarding.
+ *
+ * <p>Requires Linux, CAP_NET_RAW and native access; {@link #isAvailable()} says whether, and
+ * {@link #unavailabilityCause()} why not. One thread per engine runs the packet path; control-plane calls are
+ * thread-safe and return once the packet thread applied them.
+ */
+public final class PacketEngine implements ForwardingEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacketEngine.class);
+    private static final Set<ForwardingMethod> METHODS =
+            Collections.unmodifiableSet(EnumSet.of(ForwardingMethod.DIRECT_ROUTING, ForwardingMethod.NAT));
+    private static final long COMMAND_TIMEOUT_SECONDS = 5;
+
+    private final Builder config;
+    private PacketPath path;
+    private EngineLoop loop;
+    private Thread thread;
+    private TaskClock clock;
+
+    private PacketEngine(Builder config) {
+        this.config = config;
+    }
+
+    /** An engine on {@code interfaceName} with the defaults of {@link #builder(String)}. */
+    public static PacketEngine on(String interfaceName) {
+        return builder(interfaceName).build();
+    }
+
+    /** A builder for an engine on {@code interfaceName} (e.g. {@code eth0}). */
+    public static Builder builder(String interfaceName) {
+        return new Builder(interfaceName);
+    }
+
+    // ------------------------------------------------------------------ availability
+
+    private static final class Probe {
+        static final String CAUSE = probe();
+
+        private static String probe() {
+            String os = System.getProperty("os.name", "");
+            if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+                return "AF_PACKET is Linux-only (os.name: " + os + ")";
+            }
+            if (!PacketEngine.class.getModule().isNativeAccessEnabled()) {
+                return "native access not enabled: add --enable-native-access=ALL-UNNAMED (or "
+                        + "--enable-native-access=io.lb4j.engine on the module path)";
+            }
+            try {
+                int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0, "socket(AF_PACKET)");
+                Libc.close(fd, "close(AF_PACKET probe)");
+                return null;
+            } catch (LinuxException e) {
+                if (e.errno() == LinuxException.EPERM || e.errno() == LinuxException.EACCES) {
+                    return "AF_PACKET needs CAP_NET_RAW: run as root or grant it to the JVM "
+                            + "(setcap cap_net_raw,cap_net_admin+ep $JAVA_HOME/bin/java)";
+                }
+                if (e.errno() == LinuxException.EAFNOSUPPORT) {
+                    return "this kernel has no AF_PACKET support (" + e.getMessage() + ")";
+                }
+                return e.getMessage();
+            } catch (RuntimeException | LinkageError e) {
+                return "native calls unavailable: " + e;
+            }
+        }
+    }
+
+    /** Whether this JVM can run a packet engine (Linux, native access, CAP_NET_RAW); probed once. */
+    public static boolean isAvailable() {
+        return Probe.CAUSE == null;
+    }
+
+    /** Why {@link #isAvailable()} is false, e.g. {@code "AF_PACKET needs CAP_NET_RAW: ..."}; empty when available. */
+    public static Optional<String> unavailabilityCause() {
+        return Optional.ofNullable(Probe.CAUSE);
+    }
+
+    /** @throws IllegalStateException with {@link #unavailabilityCause()} when not available */
+    public static void ensureAvailability() {
+        if (Probe.CAUSE != null) {
+            throw new IllegalStateException("packet engine unavailable: " + Probe.CAUSE);
+        }
+    }
+
+    // ------------------------------------------------------------------ ForwardingEngine
+
+    @Override
+    public String name() {
+        return "packet";
+    }
+
+    /** {@code DIRECT_ROUTING} and {@code NAT}; not {@code TUNNEL}, not {@code PROXY}. */
+    @Override
+    public Set<ForwardingMethod> methods() {
+        return METHODS;
+    }
+
+    /**
+     * Opens the interface's AF_PACKET socket and starts the packet thread.
+     *
+     * @throws IllegalStateException when the engine is unavailable, already started, or the interface is missing,
+     *                               down or has no MAC
+     * @throws UncheckedIOException  when a socket call fails (the message names it and errno)
+     */
+    @Override
+    public synchronized void start(EngineContext context) {
+        Objects.requireNonNull(context, "context");
+        if (thread != null) {
+            throw new IllegalStateException("packet engine on " + config.interfaceName + " already started");
+        }
+        ensureAvailability();
+        String name = config.interfaceName;
+        Link link;
+        try {
+            link = Link.of(name);
+        } catch (LinuxException e) {
+            if (e.errno() == LinuxException.ENODEV) {
+                throw new IllegalStateException("interface \"" + name + "\" not found in this network namespace");
+            }
+            throw new UncheckedIOException(e);
+        }
+        if (!link.up()) {
+            throw new IllegalStateException("interface \"" + name + "\" is down (ip link set " + name + " up)");
+        }
+        if (link.mac() == 0) {
+            throw new IllegalStateException("interface \"" + name + "\" has no Ethernet MAC address");
+        }
+        long mac = link.mac();
+        int mtu = link.mtu();
+        int ownIp = config.sourceAddress != null ? ServiceState.ipv4("sourceAddress", config.sourceAddress)
+                : link.ipv4(); // 0 when it has none: ARP probes from 0.0.0.0 (RFC 5227) still get answers
+        PacketSocket socket;
+        try {
+            socket = PacketSocket.open(name, link.index(), config.ring);
+        } catch (LinuxException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.clock = context.clock();
+        int maxFrame = Math.min(socket.maxTxFrameLength(), mtu + EthernetFlyweight.HEADER_LENGTH
+                + EthernetFlyweight.MAX_TAGS * EthernetFlyweight.VLAN_TAG_LENGTH);
+        FlowTable flows = new FlowTable(config.flowCapacity, config.synTimeout.toNanos(),
+                config.tcpTimeout.toNanos(), config.tcpFinTimeout.toNanos(), config.closeTimeout.toNanos(),
+                config.udpTimeout.toNanos());
+        NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
+                TimeUnit.SECONDS.toNanos(1));
+        path = new PacketPath(mac, ownIp, maxFrame, flows, neighbours);
+        loop = new EngineLoop(socket, path, clock);
+        thread = new Thread(loop, "lb4j-packet-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        LOG.info("packet engine on {} (index {}, MAC {}, MTU {}, ARP source {}): {} flows, TPACKET_V3 rings",
+                name, link.index(), Bytes.macToString(mac), mtu, Bytes.ipv4ToString(ownIp), config.flowCapacity);
+    }
+
+    private PacketPath started() {
+        if (path == null) {
+            throw new IllegalStateException("packet engine on " + config.interfaceName + " not started");
+        }
+        return path;
+    }
+
+    /**
+     * Installs a service or swaps in its newer snapshot (lock-free for the packet thread; established flows keep
+     * their backends).
+     *
+     * @throws IllegalArgumentException when the VIP or a backend is not IPv4, or VIP:port is already installed
+     */
+    @Override
+    public synchronized void install(RoutingTable table) {
+        Objects.requireNonNull(table, "table");
+        int purge = started().install(table);
+        if (purge >= 0) {
+            onLoop(() -> path.purge(purge));
+        }
+    }
+
+    @Override
+    public synchronized void uninstall(String service) {
+        Objects.requireNonNull(service, "service");
+        int id = started().uninstall(service);
+        if (id >= 0) {
+            onLoop(() -> path.purge(id));
+        }
+    }
+
+    /** Ends the service's flows to {@code backend} (Halt): their next segment is dropped and clients reconnect. */
+    @Override
+    public synchronized void expire(String service, Backend backend) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(backend, "backend");
+        int id = started().serviceId(service);
+        if (id >= 0) {
+            String label = backend.label();
+            onLoop(() -> path.expire(id, label));
+        }
+    }
+
+    /**
+     * Takes no new flows, keeps forwarding established ones for up to {@code grace} or until none is left, then
+     * stops the packet thread, releases every flow's slot and closes the socket.
+     */
+    @Override
+    public void stop(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        Thread t;
+        EngineLoop l;
+        synchronized (this) {
+            t = thread;
+            l = loop;
+            if (t == null) {
+                return;
+            }
+            path.acceptNewFlows(false);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (t.isAlive() && l.liveFlows() > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        l.shutdown();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // Runs a purge on the packet thread and waits for it, so Halt has taken effect when expire() returns.
+    private void onLoop(Runnable command) {
+        if (thread == null || !thread.isAlive()) {
+            return; // stopped: the loop cleared every flow on its way out
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.submit(() -> {
+            try {
+                command.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("packet engine command failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("packet thread of " + config.interfaceName + " did not answer within "
+                    + COMMAND_TIMEOUT_SECONDS + " s" + (loop.failure() == null ? "" : ": " + loop.failure()));
+        }
+    }
+
+    /** The engine's counters now (all zero before {@link #start}). */
+    public Stats stats() {
+        PacketPath p = path;
+        if (p == null) {
+            return new Stats(new long[Counters.COUNT], 0);
+        }
+        long[] v = new long[Counters.COUNT];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = p.counters().get(i);
+        }
+        return new Stats(v, loop.liveFlows());
+    }
+
+    @Override
+    public String toString() {
+        return "PacketEngine[" + config.interfaceName + "]";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Configures a {@link PacketEngine}. Defaults follow {@code ipvsadm --set 900 120 300} and LVS's input-only
+     * TCP state table: SYN 60 s, established 900 s, FIN 120 s, after RST 10 s, UDP 300 s; 262,144 flows
+     * (about 25 MB); neighbours re-resolved after 30 s. Not thread-safe.
+     */
+    public static final class Builder {
+        private final String interfaceName;
+        private int flowCapacity = 1 << 18;
+        private Duration synTimeout = Duration.ofSeconds(60);
+        private Duration tcpTimeout = Duration.ofSeconds(900);
+        private Duration tcpFinTimeout = Duration.ofSeconds(120);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration udpTimeout = Duration.ofSeconds(300);
+        private Duration neighbourTimeout = Duration.ofSeconds(30);
+        private InetAddress sourceAddress;
+        private PacketSocket.Options ring = PacketSocket.Options.defaults();
+
+        private Builder(String interfaceName) {
+            Objects.requireNonNull(interfaceName, "interfaceName");
+            if (interfaceName.isEmpty() || interfaceName.length() > 15) {
+                throw new IllegalArgumentException("interfaceName: \"" + interfaceName
+                        + "\" (expected: 1-15 characters, e.g. eth0)");
+            }
+            this.interfaceName = interfaceName;
+        }
+
+        /** The most flows tracked at once, 1-268435456; a full table evicts. Default 262144. */
+        public Builder flowCapacity(int flowCapacity) {
+            if (flowCapacity < 1 || flowCapacity > (1 << 28)) {
+                throw new IllegalArgumentException("flowCapacity: " + flowCapacity + " (expected: 1-268435456)");
+            }
+            this.flowCapacity = flowCapacity;
+            return this;
+        }
+
+        /** Idle timeout of an established TCP flow (ipvsadm's "tcp"). Default 900 s. */
+        public Builder tcpTimeout(Duration timeout) {
+            this.tcpTimeout = positive("tcpTimeout", timeout);
+            return this;
+        }
+
+        /** Timeout of a TCP flow after a FIN (ipvsadm's "tcpfin"). Default 120 s. */
+        public Builder tcpFinTimeout(Duration timeout) {
+            this.tcpFinTimeout = positive("tcpFinTimeout", timeout);
+            return this;
+        }
+
+        /** Timeout of a TCP flow that has seen only its SYN. Default 60 s. */
+        public Builder synTimeout(Duration timeout) {
+            this.synTimeout = positive("synTimeout", timeout);
+            return this;
+        }
+
+        /** Timeout of a TCP flow after a RST. Default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive("closeTimeout", timeout);
+            return this;
+        }
+
+        /** Idle timeout of a UDP flow (ipvsadm's "udp"). Default 300 s. */
+        public Builder udpTimeout(Duration timeout) {
+            this.udpTimeout = positive("udpTimeout", timeout);
+            return this;
+        }
+
+        /** How long a resolved MAC counts as fresh before the engine asks again. Default 30 s. */
+        public Builder neighbourTimeout(Duration timeout) {
+            this.neighbourTimeout = positive("neighbourTimeout", timeout);
+            return this;
+        }
+
+        /** The sender address of the engine's ARP requests. Default: the interface's first IPv4 address. */
+        public Builder sourceAddress(InetAddress address) {
+            Objects.requireNonNull(address, "sourceAddress");
+            ServiceState.ipv4("sourceAddress", address);
+            this.sourceAddress = address;
+            return this;
+        }
+
+        /** Ring geometry. Default {@link PacketSocket.Options#defaults()}. */
+        public Builder rings(PacketSocket.Options options) {
+            this.ring = Objects.requireNonNull(options, "rings");
+            return this;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+
+        /** An engine with these settings; nothing is opened before {@link PacketEngine#start}. */
+        public PacketEngine build() {
+            return new PacketEngine(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /**
+     * What the packet path did with frames since start: a snapshot of monotonic counters (each exact, read at
+     * slightly different instants) plus the live flow count.
+     *
+     * @param rxFrames          frames received
+     * @param txFrames          frames sent (forwarded, un-NATed, ARP)
+     * @param forwardedDirect   client frames forwarded by direct routing
+     * @param forwardedNat      client frames forwarded by NAT
+     * @param repliesUnNatted   backend replies rewritten back to the VIP
+     * @param arpRepliesSent    ARP replies for a VIP
+     * @param arpRequestsSent   ARP requests for backends
+     * @param notForUs          frames left to the host (other addresses, ports, protocols)
+     * @param malformed         truncated or inconsistent headers
+     * @param badIpChecksum     IPv4 headers whose checksum failed
+     * @param fragments         IPv4 fragments (dropped)
+     * @param ipv6              IPv6 frames (not forwarded yet)
+     * @param unknownEtherType  neither IPv4, IPv6 nor ARP
+     * @param noFlow            mid-connection TCP segments without a flow (dropped)
+     * @param noBackend         new flows no backend could take
+     * @param neighbourMiss     new flows dropped while the backend's MAC was being resolved
+     * @param txRingFull        frames dropped for want of TX ring room
+     * @param flowsCreated      flows created
+     * @param flowsExpired      flows ended by timeout
+     * @param flowsEvicted      flows evicted from a full table
+     * @param flowsHalted       flows ended by Halt or uninstall
+     * @param checksumsCompleted offloaded transport checksums completed before forwarding
+     * @param truncatedCapture  frames larger than the RX ring's frame (dropped)
+     * @param oversize          frames larger than the MTU (GRO/TSO; dropped)
+     * @param vlanOffloaded     frames whose VLAN tag the NIC stripped (dropped)
+     * @param liveFlows         flows in the table now
+     */
+    public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
+                        long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
+                        long fragments, long ipv6, long unknownEtherType, long noFlow, long noBackend,
+                        long neighbourMiss, long txRingFull, long flowsCreated, long flowsExpired, long flowsEvicted,
+                        long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
+                        long vlanOffloaded, long liveFlows) {
+
+        Stats(long[] v, long live) {
+            this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
+                    v[Counters.REPLIES_UNNATTED], v[Counters.ARP_REPLIES_SENT], v[Counters.ARP_REQUESTS_SENT],
+                    v[Counters.NOT_FOR_US], v[Counters.MALFORMED], v[Counters.BAD_IP_CHECKSUM], v[Counters.FRAGMENTS],
+                    v[Counters.IPV6], v[Counters.UNKNOWN_ETHERTYPE], v[Counters.NO_FLOW], v[Counters.NO_BACKEND],
+                    v[Counters.NEIGHBOUR_MISS], v[Counters.TX_FULL], v[Counters.FLOWS_CREATED],
+                    v[Counters.FLOWS_EXPIRED], v[Counters.FLOWS_EVICTED], v[Counters.FLOWS_HALTED],
+                    v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
+                    v[Counters.VLAN_OFFLOADED], live);
+        }
+    }
+}

@@ -1,0 +1,566 @@
+package io.lb4j.engine.packet;
+
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.RoutingTable;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The packet path: classifies one received frame and forwards, answers or drops it. Pure Java over
+ * {@link MemorySegment}s, no I/O, so the same code runs on an AF_PACKET ring, in tests on crafted frames and in
+ * JMH benchmarks.
+ *
+ * <ul>
+ *   <li><b>ARP</b>: requests for a VIP are answered with the balancer's MAC (the host kernel never owns the VIP);
+ *       senders the engine is resolving are learned.</li>
+ *   <li><b>Client to VIP</b> (IPv4 TCP/UDP on an installed port): an existing flow keeps its backend; a new flow
+ *       (a TCP SYN, or any UDP datagram) gets one from the service's current {@link RoutingTable}. Direct routing
+ *       rewrites only the MACs; NAT (a masquerading fallback, or a NAT service) rewrites the destination address
+ *       and port with RFC 1624 incremental checksums.</li>
+ *   <li><b>Backend to client</b> (replies of NAT flows): source rewritten back to VIP:port.</li>
+ *   <li>Anything else is left to the host (counted as not for us); malformed input is counted and dropped and
+ *       never throws or touches the flow table.</li>
+ * </ul>
+ *
+ * <p>Allocation-free per frame: flyweights and the flow table are preallocated. Not thread-safe: one packet thread
+ * calls {@link #process} and {@link #tick}; only {@link #install} and {@link #uninstall} may be called from other
+ * threads (they swap a volatile array), the flow purges they imply run on the packet thread.
+ */
+final class PacketPath {
+
+    /** What {@link #process} did with a frame. */
+    static final int DROPPED = 0;
+    static final int NOT_FOR_US = 1;
+    static final int FORWARDED = 2;
+    static final int REPLY_FORWARDED = 3;
+    static final int ARP_ANSWERED = 4;
+    static final int ARP_LEARNED = 5;
+
+    static final int MIN_FRAME = 60;
+
+    private final long ownMac;
+    private final int ownIp;
+    private final int maxFrameLength;
+    private final FlowTable flows;
+    private final NeighbourTable neighbours;
+    private final Counters counters = new Counters();
+    private final int sweepBudget;
+
+    private final EthernetFlyweight ethernet = new EthernetFlyweight();
+    private final ArpFlyweight arp = new ArpFlyweight();
+    private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
+    private final Ipv6Flyweight ipv6 = new Ipv6Flyweight();
+    private final TcpFlyweight tcp = new TcpFlyweight();
+    private final UdpFlyweight udp = new UdpFlyweight();
+
+    private volatile ServiceState[] services = new ServiceState[0];
+    private int nextServiceId;
+    private volatile boolean acceptingNewFlows = true;
+
+    PacketPath(long ownMac, int ownIp, int maxFrameLength, FlowTable flows, NeighbourTable neighbours) {
+        this.ownMac = ownMac;
+        this.ownIp = ownIp;
+        this.maxFrameLength = maxFrameLength;
+        this.flows = flows;
+        this.neighbours = neighbours;
+        this.sweepBudget = Math.max(1024, flows.capacity() / 1000);
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    FlowTable flows() {
+        return flows;
+    }
+
+    NeighbourTable neighbours() {
+        return neighbours;
+    }
+
+    // ------------------------------------------------------------------ control plane (any thread)
+
+    /**
+     * Installs a service's first snapshot or swaps in a newer one.
+     *
+     * @return the id of a service whose flows the packet thread must now purge (its listeners changed), or -1
+     */
+    synchronized int install(RoutingTable table) {
+        String label = table.service().label();
+        ServiceState[] current = services;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].label.equals(label)) {
+                if (current[i].sameListeners(table)) {
+                    current[i].install(table);
+                    return -1;
+                }
+                ServiceState[] next = current.clone();
+                next[i] = new ServiceState(nextServiceId++, table);
+                services = next;
+                return current[i].id;
+            }
+        }
+        ServiceState added = new ServiceState(nextServiceId++, table);
+        for (ServiceState s : current) {
+            if (s.vip == added.vip && s.protocol == added.protocol) {
+                for (int port : table.service().ports()) {
+                    if (s.hasPort(port)) {
+                        throw new IllegalArgumentException("service \"" + label + "\": " + Bytes.ipv4ToString(s.vip)
+                                + ":" + port + " is already served by \"" + s.label + "\"");
+                    }
+                }
+            }
+        }
+        ServiceState[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = added;
+        services = next;
+        return -1;
+    }
+
+    /** Removes a service so no frame matches it any more; returns its id for the flow purge, or -1 if unknown. */
+    synchronized int uninstall(String label) {
+        ServiceState[] current = services;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].label.equals(label)) {
+                ServiceState[] next = new ServiceState[current.length - 1];
+                System.arraycopy(current, 0, next, 0, i);
+                System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                services = next;
+                return current[i].id;
+            }
+        }
+        return -1;
+    }
+
+    /** The id of the installed service with this label, or -1. */
+    int serviceId(String label) {
+        for (ServiceState s : services) {
+            if (s.label.equals(label)) {
+                return s.id;
+            }
+        }
+        return -1;
+    }
+
+    /** Stops (or resumes) taking new flows; existing flows keep forwarding. */
+    void acceptNewFlows(boolean accept) {
+        acceptingNewFlows = accept;
+    }
+
+    // ------------------------------------------------------------------ packet thread: purges and timers
+
+    /** Halt: drops the service's flows to the backend with this label, releasing their slots. */
+    int expire(int serviceId, String backendLabel) {
+        int n = flows.removeAll(serviceId, backendLabel);
+        counters.add(Counters.FLOWS_HALTED, n);
+        return n;
+    }
+
+    /** Drops every flow of a removed or re-listened service. */
+    int purge(int serviceId) {
+        int n = flows.removeService(serviceId);
+        counters.add(Counters.FLOWS_HALTED, n);
+        return n;
+    }
+
+    /**
+     * Timer work, called by the packet thread every few milliseconds: expires a bounded slice of the flow table and
+     * (re)resolves the MACs of every backend of every installed service, so a new flow rarely waits for ARP.
+     */
+    void tick(long now, FrameSink tx) {
+        counters.add(Counters.FLOWS_EXPIRED, flows.sweep(now, sweepBudget));
+        for (ServiceState s : services) {
+            int[] addresses = s.snapshot().addresses;
+            for (int address : addresses) {
+                if (neighbours.needsRequest(address, now)) {
+                    sendArpRequest(address, tx);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ packet thread: frames
+
+    /**
+     * Handles one received frame.
+     *
+     * @param rx              memory holding the frame; never written
+     * @param offset          where the frame starts in {@code rx}
+     * @param length          the frame's length in bytes (no FCS)
+     * @param checksumPartial whether the transport checksum is only the pseudo-header seed (the sender offloaded
+     *                        it: AF_PACKET's TP_STATUS_CSUMNOTREADY); forwarding then completes it
+     * @param now             {@link io.lb4j.api.spi.TaskClock#nanoTime()} of the batch
+     * @return one of {@link #DROPPED}, {@link #NOT_FOR_US}, {@link #FORWARDED}, {@link #REPLY_FORWARDED},
+     *         {@link #ARP_ANSWERED}, {@link #ARP_LEARNED}
+     */
+    int process(MemorySegment rx, long offset, int length, boolean checksumPartial, long now, FrameSink tx) {
+        counters.increment(Counters.RX_FRAMES);
+        if (!ethernet.wrap(rx, offset, length)) {
+            counters.increment(Counters.MALFORMED);
+            return DROPPED;
+        }
+        int type = ethernet.etherType();
+        if (type == EthernetFlyweight.TYPE_IPV4) {
+            return processIpv4(rx, offset, length, checksumPartial, now, tx);
+        }
+        if (type == EthernetFlyweight.TYPE_ARP) {
+            return processArp(rx, offset, length, now, tx);
+        }
+        if (type == EthernetFlyweight.TYPE_IPV6) {
+            int l3 = ethernet.headerLength();
+            counters.increment(ipv6.wrap(rx, offset + l3, length - l3) ? Counters.IPV6 : Counters.MALFORMED);
+            return DROPPED;
+        }
+        counters.increment(Counters.UNKNOWN_ETHERTYPE);
+        return DROPPED;
+    }
+
+    private int processArp(MemorySegment rx, long offset, int length, long now, FrameSink tx) {
+        int l3 = ethernet.headerLength();
+        if (!arp.wrap(rx, offset + l3, length - l3)) {
+            counters.increment(Counters.MALFORMED);
+            return DROPPED;
+        }
+        int sender = arp.senderIp();
+        long senderMac = arp.senderMac();
+        if (EthernetFlyweight.isGroup(senderMac) || senderMac == 0) {
+            counters.increment(Counters.MALFORMED);
+            return DROPPED;
+        }
+        int operation = arp.operation();
+        if (operation == ArpFlyweight.OPERATION_REQUEST && isVip(arp.targetIp())) {
+            if (sender != 0) {
+                neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
+            }
+            int target = arp.targetIp();
+            int replyLength = Math.max(l3 + ArpFlyweight.LENGTH, MIN_FRAME);
+            long o = tx.claim(replyLength);
+            if (o < 0) {
+                counters.increment(Counters.TX_FULL);
+                return DROPPED;
+            }
+            MemorySegment out = tx.segment();
+            MemorySegment.copy(rx, offset, out, o, l3); // keeps any VLAN tags: the reply goes back where it came from
+            Bytes.zero(out, o + l3, replyLength - l3);
+            Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, senderMac);
+            Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
+            ArpFlyweight.write(out, o + l3, ArpFlyweight.OPERATION_REPLY, ownMac, target, senderMac, sender);
+            tx.commit(o, replyLength);
+            counters.increment(Counters.ARP_REPLIES_SENT);
+            counters.increment(Counters.TX_FRAMES);
+            return ARP_ANSWERED;
+        }
+        if ((operation == ArpFlyweight.OPERATION_REQUEST || operation == ArpFlyweight.OPERATION_REPLY)
+                && sender != 0 && neighbours.known(sender)) {
+            neighbours.confirm(sender, senderMac, now);
+            return ARP_LEARNED;
+        }
+        counters.increment(Counters.NOT_FOR_US);
+        return NOT_FOR_US;
+    }
+
+    private boolean isVip(int address) {
+        for (ServiceState s : services) {
+            if (s.vip == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int processIpv4(MemorySegment rx, long offset, int length, boolean checksumPartial, long now,
+                            FrameSink tx) {
+        if (ethernet.destination() != ownMac) {
+            counters.increment(Counters.NOT_FOR_US);
+            return NOT_FOR_US;
+        }
+        int l3 = ethernet.headerLength();
+        if (ipv4.wrap(rx, offset + l3, length - l3) != Ipv4Flyweight.OK) {
+            counters.increment(Counters.MALFORMED);
+            return DROPPED;
+        }
+        if (!ipv4.checksumValid()) {
+            counters.increment(Counters.BAD_IP_CHECKSUM);
+            return DROPPED;
+        }
+        int proto = ipv4.protocol();
+        if (proto != Ipv4Flyweight.PROTOCOL_TCP && proto != Ipv4Flyweight.PROTOCOL_UDP) {
+            counters.increment(Counters.NOT_FOR_US);
+            return NOT_FOR_US;
+        }
+        if (ipv4.isFragment()) {
+            // Later fragments carry no ports, so no flow can be found for them without reassembly; TCP sets DF and
+            // never fragments, so fragments are counted and dropped rather than half-forwarded.
+            counters.increment(Counters.FRAGMENTS);
+            return DROPPED;
+        }
+        long l4 = ipv4.payloadOffset();
+        int l4Length = ipv4.payloadLength();
+        int sourcePort;
+        int destinationPort;
+        int flags = 0;
+        if (proto == Ipv4Flyweight.PROTOCOL_TCP) {
+            if (!tcp.wrap(rx, l4, l4Length)) {
+                counters.increment(Counters.MALFORMED);
+                return DROPPED;
+            }
+            sourcePort = tcp.sourcePort();
+            destinationPort = tcp.destinationPort();
+            flags = tcp.flags();
+        } else {
+            if (!udp.wrap(rx, l4, l4Length)) {
+                counters.increment(Counters.MALFORMED);
+                return DROPPED;
+            }
+            sourcePort = udp.sourcePort();
+            destinationPort = udp.destinationPort();
+        }
+        if (length > maxFrameLength) {
+            counters.increment(Counters.OVERSIZE);
+            return DROPPED;
+        }
+        int source = ipv4.source();
+        int destination = ipv4.destination();
+        int ports = (sourcePort << 16) | destinationPort;
+        ServiceState service = findService(destination, destinationPort, proto);
+        if (service == null) {
+            int ref = flows.find(source, destination, ports, proto);
+            if (ref < 0 || (ref & 1) == 0) {
+                counters.increment(Counters.NOT_FOR_US);
+                return NOT_FOR_US;
+            }
+            int id = ref >>> 1;
+            if (flows.expired(id, now)) {
+                flows.remove(id);
+                counters.increment(Counters.FLOWS_EXPIRED);
+                counters.increment(Counters.NO_FLOW);
+                return DROPPED;
+            }
+            touch(id, proto, flags, now);
+            return unNat(rx, offset, length, l3, checksumPartial, id, tx);
+        }
+
+        int id = -1;
+        int ref = flows.find(source, destination, ports, proto);
+        if (ref >= 0 && (ref & 1) == 0) {
+            id = ref >>> 1;
+            if (flows.expired(id, now)) {
+                flows.remove(id);
+                counters.increment(Counters.FLOWS_EXPIRED);
+                id = -1;
+            } else if ((flags & (TcpFlyweight.SYN | TcpFlyweight.ACK)) == TcpFlyweight.SYN && flows.closing(id)) {
+                flows.remove(id); // the client reuses its port for a new connection: schedule it afresh
+                counters.increment(Counters.FLOWS_EXPIRED);
+                id = -1;
+            }
+        }
+        if (id < 0) {
+            if (proto == Ipv4Flyweight.PROTOCOL_TCP
+                    && (flags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) != TcpFlyweight.SYN) {
+                counters.increment(Counters.NO_FLOW); // mid-connection segment of a flow we do not know: IPVS drops too
+                return DROPPED;
+            }
+            id = newFlow(service, proto, source, sourcePort, destination, destinationPort, now, tx);
+            if (id < 0) {
+                return DROPPED;
+            }
+        }
+        touch(id, proto, flags, now);
+        return flows.nat(id)
+                ? forwardNat(rx, offset, length, l3, checksumPartial, id, tx)
+                : forwardDirect(rx, offset, length, l3, checksumPartial, id, tx);
+    }
+
+    private void touch(int id, int proto, int flags, long now) {
+        if (proto == Ipv4Flyweight.PROTOCOL_TCP) {
+            flows.onTcp(id, flags, now);
+        } else {
+            flows.onUdp(id, now);
+        }
+    }
+
+    private ServiceState findService(int address, int port, int proto) {
+        for (ServiceState s : services) {
+            if (s.vip == address && s.protocol == proto && s.hasPort(port)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private int newFlow(ServiceState service, int proto, int client, int clientPort, int vip, int vipPort, long now,
+                        FrameSink tx) {
+        if (!acceptingNewFlows) {
+            counters.increment(Counters.NO_BACKEND);
+            return -1;
+        }
+        ServiceState.Snapshot snapshot = service.snapshot();
+        Backend backend = snapshot.table.route(RoutingTable.clientKeyIpv4(client));
+        if (backend == null) {
+            counters.increment(Counters.NO_BACKEND);
+            return -1;
+        }
+        int i = snapshot.indexOf(backend);
+        if (i < 0) { // route() only returns the snapshot's own backends; defensive
+            backend.release();
+            counters.increment(Counters.NO_BACKEND);
+            return -1;
+        }
+        int address = snapshot.addresses[i];
+        long mac = neighbours.lookup(address);
+        if (neighbours.needsRequest(address, now)) {
+            sendArpRequest(address, tx);
+        }
+        if (mac == NeighbourTable.UNKNOWN) {
+            backend.release(); // the client retransmits its SYN; by then the MAC is known
+            counters.increment(Counters.NEIGHBOUR_MISS);
+            return -1;
+        }
+        boolean natted = snapshot.natted[i];
+        int targetPort = natted ? backend.targetPort(vipPort) : vipPort;
+        long clientMac = ethernet.source();
+        int id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
+                targetPort, mac, natted, now);
+        if (id < 0) {
+            flows.evictOne();
+            counters.increment(Counters.FLOWS_EVICTED);
+            id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
+                    targetPort, mac, natted, now);
+        }
+        counters.increment(Counters.FLOWS_CREATED);
+        return id;
+    }
+
+    private int forwardDirect(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
+                              FrameSink tx) {
+        long o = tx.claim(length);
+        if (o < 0) {
+            counters.increment(Counters.TX_FULL);
+            return DROPPED;
+        }
+        MemorySegment out = tx.segment();
+        copyWithMacs(rx, offset, out, o, length, flows.backendMac(id));
+        if (checksumPartial) {
+            completeTransportChecksum(out, o + l3);
+        }
+        tx.commit(o, length);
+        counters.increment(Counters.FORWARDED_DR);
+        counters.increment(Counters.TX_FRAMES);
+        return FORWARDED;
+    }
+
+    /**
+     * Copies a frame behind new MAC addresses: the 12 address bytes are written once, the rest is copied, so no
+     * byte is stored twice (overwriting freshly copied bytes measured as the most expensive step of a forward).
+     */
+    private void copyWithMacs(MemorySegment rx, long offset, MemorySegment out, long o, int length,
+                              long destinationMac) {
+        Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, destinationMac);
+        Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
+        MemorySegment.copy(rx, offset + EthernetFlyweight.TYPE_OFFSET, out, o + EthernetFlyweight.TYPE_OFFSET,
+                length - EthernetFlyweight.TYPE_OFFSET);
+    }
+
+    private int forwardNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
+                           FrameSink tx) {
+        long o = tx.claim(length);
+        if (o < 0) {
+            counters.increment(Counters.TX_FULL);
+            return DROPPED;
+        }
+        MemorySegment out = tx.segment();
+        copyWithMacs(rx, offset, out, o, length, flows.backendMac(id));
+        rewrite(out, o + l3, false, flows.backendIp(id), flows.backendPort(id), checksumPartial);
+        tx.commit(o, length);
+        counters.increment(Counters.FORWARDED_NAT);
+        counters.increment(Counters.TX_FRAMES);
+        return FORWARDED;
+    }
+
+    private int unNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
+                      FrameSink tx) {
+        long o = tx.claim(length);
+        if (o < 0) {
+            counters.increment(Counters.TX_FULL);
+            return DROPPED;
+        }
+        MemorySegment out = tx.segment();
+        copyWithMacs(rx, offset, out, o, length, flows.clientMac(id));
+        rewrite(out, o + l3, true, flows.vip(id), flows.vipPort(id), checksumPartial);
+        tx.commit(o, length);
+        counters.increment(Counters.REPLIES_UNNATTED);
+        counters.increment(Counters.TX_FRAMES);
+        return REPLY_FORWARDED;
+    }
+
+    /**
+     * Rewrites the source (replies) or destination (requests) address and port of an IPv4 TCP/UDP packet that
+     * {@link #processIpv4} validated, patching both checksums incrementally (RFC 1624): the address is in the IPv4
+     * header sum and, through the pseudo-header, in the transport sum; the port only in the transport sum.
+     */
+    private void rewrite(MemorySegment s, long ip, boolean source, int address, int port, boolean checksumPartial) {
+        long addressOffset = ip + (source ? Ipv4Flyweight.SOURCE_OFFSET : Ipv4Flyweight.DESTINATION_OFFSET);
+        int oldAddress = Bytes.i32(s, addressOffset);
+        Bytes.i32(s, addressOffset, address);
+        long ipChecksum = ip + Ipv4Flyweight.CHECKSUM_OFFSET;
+        Bytes.u16(s, ipChecksum, Checksums.update32(Bytes.u16(s, ipChecksum), oldAddress, address));
+
+        int headerLength = (Bytes.u8(s, ip) & 0x0F) * 4;
+        long l4 = ip + headerLength;
+        int proto = Bytes.u8(s, ip + Ipv4Flyweight.PROTOCOL_OFFSET);
+        boolean isTcp = proto == Ipv4Flyweight.PROTOCOL_TCP;
+        long portOffset = l4 + (source ? TcpFlyweight.SOURCE_PORT_OFFSET : TcpFlyweight.DESTINATION_PORT_OFFSET);
+        int oldPort = Bytes.u16(s, portOffset);
+        Bytes.u16(s, portOffset, port);
+        if (checksumPartial) {
+            completeTransportChecksum(s, ip);
+            return;
+        }
+        long l4Checksum = l4 + (isTcp ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET);
+        int sum = Bytes.u16(s, l4Checksum);
+        if (!isTcp && sum == 0) {
+            return; // UDP without a checksum stays without one
+        }
+        sum = Checksums.update32(sum, oldAddress, address);
+        sum = Checksums.update16(sum, oldPort, port);
+        if (!isTcp && sum == 0) {
+            sum = 0xFFFF; // RFC 768: a computed 0 is sent as all ones
+        }
+        Bytes.u16(s, l4Checksum, sum);
+    }
+
+    /** Replaces an offloaded (pseudo-header only) transport checksum with the full one. */
+    private void completeTransportChecksum(MemorySegment s, long ip) {
+        int headerLength = (Bytes.u8(s, ip) & 0x0F) * 4;
+        int total = Bytes.u16(s, ip + Ipv4Flyweight.TOTAL_LENGTH_OFFSET);
+        int proto = Bytes.u8(s, ip + Ipv4Flyweight.PROTOCOL_OFFSET);
+        long l4 = ip + headerLength;
+        int checksumOffset = proto == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.CHECKSUM_OFFSET
+                : UdpFlyweight.CHECKSUM_OFFSET;
+        int sum = Checksums.transportIpv4(s, l4, total - headerLength,
+                Bytes.i32(s, ip + Ipv4Flyweight.SOURCE_OFFSET), Bytes.i32(s, ip + Ipv4Flyweight.DESTINATION_OFFSET),
+                proto, checksumOffset);
+        Bytes.u16(s, l4 + checksumOffset, sum);
+        counters.increment(Counters.CHECKSUMS_COMPLETED);
+    }
+
+    /** Broadcasts "who has {@code target}?" from the balancer's own MAC and address. */
+    void sendArpRequest(int target, FrameSink tx) {
+        long o = tx.claim(MIN_FRAME);
+        if (o < 0) {
+            counters.increment(Counters.TX_FULL);
+            return;
+        }
+        MemorySegment out = tx.segment();
+        Bytes.zero(out, o, MIN_FRAME);
+        Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, EthernetFlyweight.BROADCAST);
+        Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
+        Bytes.u16(out, o + EthernetFlyweight.TYPE_OFFSET, EthernetFlyweight.TYPE_ARP);
+        ArpFlyweight.write(out, o + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.OPERATION_REQUEST, ownMac, ownIp,
+                0L, target);
+        tx.commit(o, MIN_FRAME);
+        counters.increment(Counters.ARP_REQUESTS_SENT);
+        counters.increment(Counters.TX_FRAMES);
+    }
+}

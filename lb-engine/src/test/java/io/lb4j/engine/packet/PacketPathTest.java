@@ -1,0 +1,363 @@
+package io.lb4j.engine.packet;
+
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.Protocol;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.RoutingTable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.lb4j.engine.packet.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PacketPathTest {
+
+    static final long SEC = TimeUnit.SECONDS.toNanos(1);
+    static final int SYN = TcpFlyweight.SYN;
+    static final int ACK = TcpFlyweight.ACK;
+
+    VirtualService pacs;
+    Backend primary;
+    Backend secondary;
+    PacketPath path;
+    CapturingSink tx;
+    long now = 1_000 * SEC;
+
+    @BeforeEach
+    void setUp() {
+        pacs = VirtualService.directRouting().label("PACS").address("10.0.0.100").ports(104, 80, 8080)
+                .real("PrimaryCluster", "10.0.0.110")
+                .fallback("10.0.0.120", f -> f.masquerade(true))
+                .healthCheck(HealthCheck.none()).build();
+        primary = Backend.of(pacs.realServers().get(0));
+        secondary = Backend.of(pacs.fallback().orElseThrow());
+        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(1024), new NeighbourTable(64, 60 * SEC, SEC));
+        path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+        path.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
+        path.neighbours().confirm(SECONDARY, SECONDARY_MAC, now);
+        tx = new CapturingSink();
+    }
+
+    static FlowTable newFlowTable(int capacity) {
+        return new FlowTable(capacity, 60 * SEC, 900 * SEC, 120 * SEC, 10 * SEC, 300 * SEC);
+    }
+
+    int process(byte[] frame) {
+        return process(frame, false);
+    }
+
+    int process(byte[] frame, boolean partial) {
+        return path.process(MemorySegment.ofArray(frame), 0, frame.length, partial, now, tx);
+    }
+
+    long count(int counter) {
+        return path.counters().get(counter);
+    }
+
+    @Test
+    void answersArpForTheVipWithItsOwnMac() {
+        byte[] request = arp(1, CLIENT_MAC, CLIENT, 0, VIP, EthernetFlyweight.BROADCAST);
+
+        assertThat(process(request)).isEqualTo(PacketPath.ARP_ANSWERED);
+
+        byte[] reply = tx.last();
+        assertThat(mac(reply, 0)).isEqualTo(CLIENT_MAC);
+        assertThat(mac(reply, 6)).isEqualTo(LB_MAC);
+        assertThat(u16(reply, 12)).isEqualTo(0x0806);
+        assertThat(u16(reply, 14 + 6)).as("operation").isEqualTo(2);
+        assertThat(mac(reply, 14 + 8)).as("sender MAC").isEqualTo(LB_MAC);
+        assertThat(i32(reply, 14 + 14)).as("sender IP").isEqualTo(VIP);
+        assertThat(mac(reply, 14 + 18)).isEqualTo(CLIENT_MAC);
+        assertThat(i32(reply, 14 + 24)).isEqualTo(CLIENT);
+        assertThat(reply).hasSize(60);
+    }
+
+    @Test
+    void ignoresArpForAddressesThatAreNotAVip() {
+        assertThat(process(arp(1, CLIENT_MAC, CLIENT, 0, LB, EthernetFlyweight.BROADCAST)))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+        assertThat(tx.frames).isEmpty();
+    }
+
+    @Test
+    void directRoutingRewritesOnlyTheMacs() {
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]);
+
+        assertThat(process(syn)).isEqualTo(PacketPath.FORWARDED);
+
+        byte[] out = tx.last();
+        assertThat(mac(out, 0)).as("destination MAC = real server").isEqualTo(PRIMARY_MAC);
+        assertThat(mac(out, 6)).as("source MAC = balancer, so the bridge learns nothing wrong").isEqualTo(LB_MAC);
+        assertThat(java.util.Arrays.copyOfRange(out, 12, out.length))
+                .isEqualTo(java.util.Arrays.copyOfRange(syn, 12, syn.length));
+        assertThat(primary.activeConnections()).isEqualTo(1);
+        assertThat(count(Counters.FORWARDED_DR)).isEqualTo(1);
+    }
+
+    @Test
+    void anEstablishedFlowKeepsItsBackendWhenANewSnapshotArrives() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        // The primary goes down (not halted): the new snapshot has no real servers, the service is on its fallback.
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[]{1, 2, 3}));
+        assertThat(mac(tx.last(), 0)).as("old flow still to the primary").isEqualTo(PRIMARY_MAC);
+
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0]));
+        assertThat(mac(tx.last(), 0)).as("new flow to the fallback").isEqualTo(SECONDARY_MAC);
+        assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
+    }
+
+    @Test
+    void haltExpiresTheBackendsFlowsAndReleasesTheirSlots() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 80, SYN, new byte[0]));
+        assertThat(primary.activeConnections()).isEqualTo(2);
+
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+        assertThat(path.expire(path.serviceId("PACS"), "PrimaryCluster")).isEqualTo(2);
+
+        assertThat(primary.activeConnections()).isZero();
+        assertThat(path.flows().size()).isZero();
+        // The old connection's next segment has no flow: dropped, so the client gives up and reconnects.
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[0])))
+                .isEqualTo(PacketPath.DROPPED);
+        assertThat(count(Counters.NO_FLOW)).isEqualTo(1);
+        // Reconnecting reaches the fallback through NAT.
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, SYN, new byte[0]));
+        assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
+        assertThat(secondary.activeConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void natToAFallbackOnPortZeroKeepsTheClientsPortAndLeavesValidChecksums() {
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 8080, SYN, new byte[]{9, 8, 7});
+
+        assertThat(process(syn)).isEqualTo(PacketPath.FORWARDED);
+
+        byte[] out = tx.last();
+        assertThat(mac(out, 0)).isEqualTo(SECONDARY_MAC);
+        assertThat(mac(out, 6)).isEqualTo(LB_MAC);
+        assertThat(i32(out, 14 + 12)).as("source untouched").isEqualTo(CLIENT);
+        assertThat(i32(out, 14 + 16)).as("destination = fallback").isEqualTo(SECONDARY);
+        assertThat(u16(out, 34 + 2)).as("port 0 = the client's port").isEqualTo(8080);
+        assertThat(checksumsValid(out)).isTrue();
+        assertThat(count(Counters.FORWARDED_NAT)).isEqualTo(1);
+    }
+
+    @Test
+    void natRepliesAreUnNattedBackToTheVipAndTheClientsMac() {
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+
+        byte[] synAck = tcp(LB_MAC, SECONDARY_MAC, SECONDARY, CLIENT, 104, 40000, SYN | ACK, new byte[]{5});
+        assertThat(process(synAck)).isEqualTo(PacketPath.REPLY_FORWARDED);
+
+        byte[] out = tx.last();
+        assertThat(mac(out, 0)).isEqualTo(CLIENT_MAC);
+        assertThat(mac(out, 6)).isEqualTo(LB_MAC);
+        assertThat(i32(out, 14 + 12)).as("source = VIP").isEqualTo(VIP);
+        assertThat(u16(out, 34)).as("source port = VIP port").isEqualTo(104);
+        assertThat(i32(out, 14 + 16)).isEqualTo(CLIENT);
+        assertThat(checksumsValid(out)).isTrue();
+    }
+
+    @Test
+    void aFallbackWithItsOwnPortRemapsAndUnmapsIt() {
+        VirtualService remapped = pacs.toBuilder().fallback("10.0.0.120", f -> f.masquerade(true).port(11104)).build();
+        Backend fb = Backend.of(remapped.fallback().orElseThrow());
+        path.install(new RoutingTable(remapped, 2, List.of(), fb, true, null));
+
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        assertThat(u16(tx.last(), 34 + 2)).isEqualTo(11104);
+        assertThat(checksumsValid(tx.last())).isTrue();
+
+        process(tcp(LB_MAC, SECONDARY_MAC, SECONDARY, CLIENT, 11104, 40000, SYN | ACK, new byte[0]));
+        assertThat(u16(tx.last(), 34)).isEqualTo(104);
+        assertThat(checksumsValid(tx.last())).isTrue();
+    }
+
+    @Test
+    void udpNatKeepsAbsentChecksumsAbsentAndFixesPresentOnes() {
+        VirtualService dns = VirtualService.directRouting().label("DNS").address("10.0.0.100").ports(53)
+                .protocol(Protocol.UDP).real("PrimaryCluster", "10.0.0.110")
+                .fallback("10.0.0.120", f -> f.masquerade(true)).healthCheck(HealthCheck.none()).build();
+        Backend fb = Backend.of(dns.fallback().orElseThrow());
+        path.install(new RoutingTable(dns, 1, List.of(), fb, true, null));
+
+        process(udp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 5000, 53, new byte[]{1, 2, 3}, false));
+        assertThat(u16(tx.last(), 34 + 6)).as("no checksum stays none").isZero();
+        assertThat(checksumsValid(tx.last())).isTrue();
+
+        process(udp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 5001, 53, new byte[]{1, 2, 3, 4, 5}, true));
+        assertThat(u16(tx.last(), 34 + 6)).isNotZero();
+        assertThat(checksumsValid(tx.last())).isTrue();
+        assertThat(fb.activeConnections()).isEqualTo(2);
+    }
+
+    @Test
+    void offloadedPartialChecksumsAreCompletedOnForward() {
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[]{1, 2, 3, 4, 5});
+        syn[34 + 16] = 0x12; // what a sender with checksum offload leaves: not the real checksum
+        syn[34 + 17] = 0x34;
+
+        process(syn, true);
+
+        assertThat(checksumsValid(tx.last())).isTrue();
+        assertThat(count(Counters.CHECKSUMS_COMPLETED)).isEqualTo(1);
+    }
+
+    @Test
+    void segmentsOfUnknownFlowsAreDroppedNotScheduled() {
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[0])))
+                .isEqualTo(PacketPath.DROPPED);
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN | ACK, new byte[0])))
+                .isEqualTo(PacketPath.DROPPED);
+        assertThat(primary.totalConnections()).isZero();
+        assertThat(count(Counters.NO_FLOW)).isEqualTo(2);
+    }
+
+    @Test
+    void framesForOtherPortsAddressesAndMacsAreLeftToTheHost() {
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 22, SYN, new byte[0])))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, LB, 40000, 104, SYN, new byte[0])))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+        assertThat(process(tcp(PRIMARY_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0])))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+        assertThat(tx.frames).isEmpty();
+    }
+
+    @Test
+    void anUnresolvedBackendIsResolvedByArpWhileTheClientRetransmits() {
+        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
+        path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]);
+
+        assertThat(process(syn)).isEqualTo(PacketPath.DROPPED);
+        byte[] request = tx.last();
+        assertThat(mac(request, 0)).isEqualTo(EthernetFlyweight.BROADCAST);
+        assertThat(i32(request, 14 + 14)).as("asks from the balancer's own address").isEqualTo(LB);
+        assertThat(i32(request, 14 + 24)).isEqualTo(PRIMARY);
+        assertThat(primary.activeConnections()).as("slot given back").isZero();
+
+        assertThat(process(arp(2, PRIMARY_MAC, PRIMARY, LB_MAC, LB, LB_MAC))).isEqualTo(PacketPath.ARP_LEARNED);
+        assertThat(process(syn)).isEqualTo(PacketPath.FORWARDED);
+        assertThat(mac(tx.last(), 0)).isEqualTo(PRIMARY_MAC);
+    }
+
+    @Test
+    void tickResolvesEveryBackendOfEveryService() {
+        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
+        path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+
+        path.tick(now, tx);
+
+        assertThat(tx.frames).extracting(f -> i32(f, 14 + 24)).containsExactly(PRIMARY, SECONDARY);
+        path.tick(now + 1, tx);
+        assertThat(tx.frames).as("no second request within the retry interval").hasSize(2);
+    }
+
+    @Test
+    void flowsTimeOutByTcpStateAndGiveTheirSlotBack() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));   // SYN: 60 s
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, ACK, new byte[0]));   // established: 900 s
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, ACK | TcpFlyweight.FIN, new byte[0])); // FIN: 120 s
+        assertThat(primary.activeConnections()).as("a closing flow is no longer active").isEqualTo(2);
+        assertThat(path.flows().size()).isEqualTo(3);
+
+        now += 61 * SEC;
+        path.tick(now, tx);
+        assertThat(primary.activeConnections()).as("half-open flow gone after 60 s").isEqualTo(1);
+        assertThat(path.flows().size()).isEqualTo(2);
+        now += 60 * SEC;
+        path.tick(now, tx);
+        assertThat(path.flows().size()).as("closing flow gone after 120 s").isEqualTo(1);
+        now += 800 * SEC;
+        path.tick(now, tx);
+        assertThat(primary.activeConnections()).as("established flow gone after 900 s").isZero();
+        assertThat(path.flows().size()).isZero();
+        assertThat(count(Counters.FLOWS_EXPIRED)).isEqualTo(3);
+    }
+
+    @Test
+    void aNewSynOnAClosingFlowIsScheduledAfresh() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, TcpFlyweight.RST, new byte[0]));
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+
+        assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
+        assertThat(primary.activeConnections()).isZero();
+        assertThat(secondary.activeConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullTableEvictsAndCountsIt() {
+        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(4), new NeighbourTable(64, 60 * SEC, SEC));
+        path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+        path.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
+        for (int port = 40000; port < 40006; port++) {
+            assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, port, 104, SYN, new byte[0])))
+                    .isEqualTo(PacketPath.FORWARDED);
+        }
+        assertThat(path.flows().size()).isEqualTo(4);
+        assertThat(count(Counters.FLOWS_EVICTED)).isEqualTo(2);
+        assertThat(primary.activeConnections()).isEqualTo(4);
+        assertThat(path.flows().verify()).isNull();
+    }
+
+    @Test
+    void uninstallStopsMatchingAndPurgeReleasesFlows() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        int id = path.uninstall("PACS");
+
+        assertThat(path.purge(id)).isEqualTo(1);
+        assertThat(primary.activeConnections()).isZero();
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0])))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+        assertThat(process(arp(1, CLIENT_MAC, CLIENT, 0, VIP, EthernetFlyweight.BROADCAST)))
+                .isEqualTo(PacketPath.NOT_FOR_US);
+    }
+
+    @Test
+    void vlanTaggedFramesAreForwardedWithTheirTags() {
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0], new byte[0],
+                new int[]{0x8100, 42});
+
+        assertThat(process(syn)).isEqualTo(PacketPath.FORWARDED);
+        assertThat(u16(tx.last(), 12)).isEqualTo(0x8100);
+        assertThat(u16(tx.last(), 14) & 0xFFF).isEqualTo(42);
+    }
+
+    @Test
+    void ipv4OptionsMoveTheTransportHeader() {
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[]{1}, new byte[]{1, 1, 1, 0},
+                new int[0]);
+
+        assertThat(process(syn)).isEqualTo(PacketPath.FORWARDED);
+        assertThat(u16(tx.last(), 38 + 2)).isEqualTo(104);
+        assertThat(checksumsValid(tx.last())).isTrue();
+    }
+
+    @Test
+    void aStoppingEngineTakesNoNewFlowsButKeepsOldOnes() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        path.acceptNewFlows(false);
+
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[0])))
+                .isEqualTo(PacketPath.FORWARDED);
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0])))
+                .isEqualTo(PacketPath.DROPPED);
+    }
+}

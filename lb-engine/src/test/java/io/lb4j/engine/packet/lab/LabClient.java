@@ -1,0 +1,117 @@
+package io.lb4j.engine.packet.lab;
+
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The client host of the namespace lab, driven line by line on stdin so one JVM serves a whole test:
+ * {@code connect ADDRESS PORT BYTES} opens a connection, reads the server's greeting, sends BYTES random bytes,
+ * checks the echo byte for byte, and prints {@code OK <greeting>} or {@code FAIL <reason>}.
+ * {@code http ADDRESS PORT BYTES} POSTs BYTES random bytes over HTTP/1.1 and prints {@code OK <X-Server>} when the
+ * body comes back intact. {@code hold ADDRESS PORT} opens a connection and keeps it; {@code send-held BYTES} checks an
+ * echo on it.
+ */
+public final class LabClient {
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("READY");
+        System.out.flush();
+        Socket held = null;
+
+        String line;
+        while ((line = commands.readLine()) != null) {
+            String[] w = line.trim().split("\\s+");
+            try {
+                switch (w[0]) {
+                    case "connect" -> {
+                        try (Socket s = open(w[1], Integer.parseInt(w[2]))) {
+                            String greeting = greeting(s);
+                            echo(s, Integer.parseInt(w[3]));
+                            System.out.println("OK " + greeting);
+                        }
+                    }
+                    case "http" -> {
+                        byte[] data = new byte[Integer.parseInt(w[3])];
+                        new Random(data.length).nextBytes(data);
+                        HttpResponse<byte[]> response;
+                        // A client per request, so every request is a new connection (a new flow), not a pooled one.
+                        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                                .connectTimeout(java.time.Duration.ofSeconds(3)).build()) {
+                            response = http.send(HttpRequest.newBuilder(
+                                            URI.create("http://" + w[1] + ":" + w[2] + "/echo"))
+                                    .timeout(java.time.Duration.ofSeconds(5))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
+                                    HttpResponse.BodyHandlers.ofByteArray());
+                        }
+                        if (response.statusCode() != 200 || !Arrays.equals(response.body(), data)) {
+                            throw new IllegalStateException("HTTP " + response.statusCode() + ", body intact: "
+                                    + Arrays.equals(response.body(), data));
+                        }
+                        System.out.println("OK " + response.headers().firstValue("X-Server").orElse("?"));
+                    }
+                    case "hold" -> {
+                        held = open(w[1], Integer.parseInt(w[2]));
+                        System.out.println("OK " + greeting(held));
+                    }
+                    case "send-held" -> {
+                        echo(held, Integer.parseInt(w[1]));
+                        System.out.println("OK held");
+                    }
+                    default -> System.out.println("FAIL unknown command " + w[0]);
+                }
+            } catch (Exception e) {
+                System.out.println("FAIL " + e);
+            }
+            System.out.flush();
+        }
+    }
+
+    private static Socket open(String address, int port) throws Exception {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(address, port), 3000);
+        s.setSoTimeout(3000);
+        return s;
+    }
+
+    private static String greeting(Socket s) throws Exception {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = s.getInputStream().read()) != '\n') {
+            if (c < 0) {
+                throw new IllegalStateException("closed before greeting");
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    private static void echo(Socket s, int bytes) throws Exception {
+        byte[] data = new byte[bytes];
+        new Random(bytes).nextBytes(data);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                s.getOutputStream().write(data);
+                s.getOutputStream().flush();
+            } catch (Exception ignored) {
+                // the reader reports the failure
+            }
+        });
+        byte[] back = new byte[bytes];
+        new DataInputStream(s.getInputStream()).readFully(back);
+        writer.join();
+        if (!Arrays.equals(data, back)) {
+            throw new IllegalStateException("echo differs");
+        }
+    }
+}
