@@ -4,9 +4,11 @@
 #
 #   benchmarks/proxy-vs-haproxy.sh     # env: DURATION=8s WARMUP=3s CONNECTIONS=50 BIG_CONNECTIONS=10 ROUNDS=3
 #                                      #      ROWS=keepalive,newconn,big LB4J_JAVA_OPTS=... JAVA=... NGINX_WORKERS=1
+#                                      #      LB4J_TRANSPORT=nio|epoll
 #
 # Rows:  keep-alive 1 KiB requests | a new connection per request (Connection: close) | 1 MiB responses (keep-alive)
-# Columns: direct to nginx | through HAProxy (mode tcp, nbthread 1) | through lb4j (ProxyEngine, ioThreads 1)
+# Columns: direct to nginx | through HAProxy (mode tcp, nbthread 1) | through lb4j (ProxyEngine, ioThreads 1, NIO
+# unless LB4J_TRANSPORT=epoll)
 # and the ratios lb4j/HAProxy for requests/s and p99 latency (goal: req/s >= 1.0, p99 <= 1.1).
 #
 # Needs: nginx, haproxy, wrk (Debian packages; installed with apt-get when missing, which needs root), a JDK 25
@@ -27,6 +29,14 @@ LB4J_PORT=${LB4J_PORT:-18182}
 ROWS=${ROWS:-keepalive,newconn,big}
 # JVM options of the appliance. Leak detection is a debugging aid (tests run it paranoid); production runs without.
 LB4J_JAVA_OPTS=${LB4J_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled}
+# The proxy engine's transport, written into the appliance's config: nio (the engine's default) or epoll (where
+# available). Said explicitly because the appliance's own default may differ from the engine's.
+LB4J_TRANSPORT=${LB4J_TRANSPORT:-nio}
+case "$LB4J_TRANSPORT" in
+  nio) NATIVE_TRANSPORT=false ;;
+  epoll) NATIVE_TRANSPORT=true ;;
+  *) echo "LB4J_TRANSPORT: $LB4J_TRANSPORT (expected: nio or epoll)" >&2; exit 1 ;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/lb-examples/target/lb4j-appliance.jar
@@ -155,7 +165,7 @@ PIDS+=($!)
 wait_for_port "$HAPROXY_PORT" haproxy
 
 cat >"$WORK/lb4j.yaml" <<EOF
-engine: { type: proxy, ioThreads: 1 }
+engine: { type: proxy, ioThreads: 1, nativeTransport: $NATIVE_TRANSPORT }
 services:
   - label: BENCH
     address: 127.0.0.1
@@ -219,7 +229,7 @@ cores=$(nproc)
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 echo "lb4j proxy engine vs HAProxy $(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}') (mode tcp), backend nginx $(nginx -v 2>&1 | awk -F/ '{print $2}'), load wrk"
 echo "machine: $cores cores ($cpu), $(uname -sr); java: $("$JAVA" -version 2>&1 | head -1)"
-echo "threads: HAProxy nbthread 1, lb4j ProxyEngine ioThreads 1, nginx workers $NGINX_WORKERS, wrk threads $WRK_THREADS;" \
+echo "threads: HAProxy nbthread 1, lb4j ProxyEngine ioThreads 1 ($LB4J_TRANSPORT), nginx workers $NGINX_WORKERS, wrk threads $WRK_THREADS;" \
   "$DURATION per cell after $WARMUP warm-up, best of $ROUNDS; lb4j JVM options: $LB4J_JAVA_OPTS"
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every column)"
 echo

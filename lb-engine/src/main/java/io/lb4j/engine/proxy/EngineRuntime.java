@@ -6,8 +6,9 @@ import io.netty.channel.EventLoopGroup;
 
 /**
  * What a started engine shares with its connections and sessions: transport, I/O threads, clock, counters, the
- * flow registry and bootstrap templates (cloned per outgoing connection onto the caller's event loop).
+ * flow registry, the factory of backend channels and the UDP bootstrap template (cloned per session onto the
+ * caller's event loop).
  */
 record EngineRuntime(Transport transport, EventLoopGroup group, TaskClock clock, Counters counters,
-                     FlowRegistry flows, long udpIdleNanos, Bootstrap upstream, Bootstrap datagram) {
+                     FlowRegistry flows, long udpIdleNanos, UpstreamFactory upstream, Bootstrap datagram) {
 }

@@ -58,7 +58,9 @@ import java.util.concurrent.TimeUnit;
  *       Netty 4.2.18's epoll registration forgets a socket it removed from the epoll set once the socket wants no
  *       events (a half-closed, drained connection); the next write that must wait then fails with
  *       {@code epoll_ctl(..) ENOENT} and the output is shut down mid-stream, truncating the transfer. The byte-exact
- *       relay test caught it; it stays opt-in until a Netty release fixes it. After a peer's FIN, epoll also drains
+ *       relay test caught it; it stays opt-in until a Netty release fixes it and can be used (4.2.19.Final and
+ *       4.2.20.Final were tried: Maven Central serves their Java jars but not their {@code linux-x86_64} native
+ *       epoll jars, so they cannot run epoll at all). After a peer's FIN, epoll also drains
  *       the socket regardless of back-pressure (bounded by the kernel receive buffer, see
  *       {@link Builder#socketReceiveBuffer(int)}).</li>
  *   <li><b>Routing:</b> one lock-free read of the newest installed table per new connection (per new UDP
@@ -69,11 +71,15 @@ import java.util.concurrent.TimeUnit;
  *       next candidate (the table's choice, or, when that is the same server again, the next real server in
  *       configured order and then the fallback); if that fails too the client is closed.</li>
  *   <li><b>Back-pressure:</b> each direction of a connection stops reading from its source while its destination
- *       holds more than {@link Builder#maxPendingBytes(int) maxPendingBytes} unflushed, and resumes below half of
- *       it. The engine therefore never buffers more than {@code maxPendingBytes} plus one read (at most
- *       {@value #MAX_READ_BYTES} bytes) per connection and direction, however slowly a peer reads.</li>
+ *       holds more than {@link Builder#maxPendingBytes(int) maxPendingBytes} unflushed after handing the socket
+ *       what it takes at once, and resumes below half of it. Writes are otherwise flushed once per read batch
+ *       ({@code channelReadComplete}), not per read. The engine therefore never buffers more than
+ *       {@code maxPendingBytes} plus one read (at most {@value #MAX_READ_BYTES} bytes) per connection and direction,
+ *       however slowly a peer reads.</li>
  *   <li><b>Half-close:</b> a FIN from one side is passed on (after everything before it) as a FIN to the other;
- *       the connection closes when both directions have finished, or at once when either side resets.</li>
+ *       the connection closes when both directions have finished, or at once when either side resets. The second
+ *       FIN of a connection is passed on by closing the socket (which sends it) rather than by shutting its output
+ *       down first: same bytes on the wire, without the exception Netty builds per output shutdown.</li>
  *   <li><b>Splice:</b> off. Netty's {@code spliceTo} bypasses the outbound buffer (so the back-pressure bound and
  *       byte counters above would not hold), needs both channels on one loop in level-triggered mode and has no
  *       half-close; the copy through pooled buffers is kept until a splice path can keep these guarantees.</li>
@@ -158,7 +164,7 @@ public final class ProxyEngine implements ForwardingEngine {
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
                     new DefaultThreadFactory("lb4j-proxy", true), transport.ioHandlerFactory());
             runtime = new EngineRuntime(transport, group, clock, counters, flows, udpIdleTimeout.toNanos(),
-                    upstreamBootstrap(transport, group), datagramBootstrap(transport, group));
+                    upstreamFactory(transport), datagramBootstrap(transport, group));
             state = State.RUNNING;
             LOG.info("proxy engine started: {} transport, {} I/O threads", transport.name(), ioThreads);
         }
@@ -347,15 +353,9 @@ public final class ProxyEngine implements ForwardingEngine {
         return f.channel();
     }
 
-    private Bootstrap upstreamBootstrap(Transport transport, EventLoopGroup group) {
-        return new Bootstrap().group(group).channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator())
-                .option(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null);
+    private UpstreamFactory upstreamFactory(Transport transport) {
+        return new UpstreamFactory(transport.socketChannel(), (int) connectTimeout.toMillis(), waterMark(),
+                readAllocator(), socketReceiveBuffer);
     }
 
     private static Bootstrap datagramBootstrap(Transport transport, EventLoopGroup group) {
@@ -458,7 +458,8 @@ public final class ProxyEngine implements ForwardingEngine {
 
         /**
          * Whether to use the epoll transport where available; default false, Java NIO (see the class documentation
-         * for the Netty epoll defect that makes epoll opt-in).
+         * for the Netty 4.2.18 epoll defect that makes epoll opt-in: with it, half-closed connections can be
+         * truncated).
          */
         public Builder nativeTransport(boolean nativeTransport) {
             this.nativeTransport = nativeTransport;

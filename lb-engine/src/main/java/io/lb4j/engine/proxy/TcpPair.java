@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -114,18 +115,44 @@ final class TcpPair implements Flow {
         attempt = a;
         attempts++;
         rt.flows().add(service.label(), b.label(), this);
-        ChannelFuture f;
+        Channel ch;
         try {
-            f = rt.upstream().clone(client.eventLoop()).handler(new Relay(this, false)).connect(b.target(vipPort));
+            ch = rt.upstream().newChannel();
+            ch.pipeline().addLast(new Relay(this, false));
         } catch (RuntimeException e) {
             a.end();
             fail("connect", e);
             return;
         }
-        Channel ch = f.channel();
         server = ch;
         ch.closeFuture().addListener(x -> a.end());
-        f.addListener(x -> connected(a, f));
+        // Registered on the client's loop, from that loop: registration completes here and the connect is issued
+        // at once, not as a task queued behind the rest of this I/O batch.
+        ChannelFuture registered = client.eventLoop().register(ch);
+        if (registered.isDone()) {
+            registered(a, registered, b);
+        } else {
+            registered.addListener(x -> registered(a, registered, b));
+        }
+    }
+
+    private void registered(Attempt a, ChannelFuture registered, Backend b) {
+        Channel ch = registered.channel();
+        if (!registered.isSuccess()) {
+            if (ch.isRegistered()) {
+                ch.close();
+            } else {
+                ch.unsafe().closeForcibly();
+            }
+            connected(a, registered);
+            return;
+        }
+        ChannelFuture f = ch.connect(b.target(vipPort));
+        if (f.isDone()) {
+            connected(a, f);
+        } else {
+            f.addListener(x -> connected(a, f));
+        }
     }
 
     private void connected(Attempt a, ChannelFuture f) {
@@ -234,12 +261,18 @@ final class TcpPair implements Flow {
             rt.counters().peakPending.accumulate(out.totalPendingWriteBytes());
         }
         if (!dst.isWritable()) {
-            // Stop here rather than on the writability event, so at most this one read lands above the mark.
-            Channel src = fromClient ? client : server;
-            if (!((DuplexChannel) src).isInputShutdown()) {
-                src.config().setAutoRead(false);
+            // Above the high mark: hand what the socket takes to the kernel now (one extra write per maxPendingBytes
+            // at most), and stop reading only if that leaves it above the mark. Pausing on every crossing would
+            // toggle read interest a few times per maxPendingBytes relayed even when the destination keeps up.
+            dst.flush();
+            if (!dst.isWritable()) {
+                // Stop here rather than on the writability event, so at most this one read lands above the mark.
+                Channel src = fromClient ? client : server;
+                if (!((DuplexChannel) src).isInputShutdown()) {
+                    src.config().setAutoRead(false);
+                }
+                rt.counters().pauses.increment();
             }
-            rt.counters().pauses.increment();
         }
     }
 
@@ -282,6 +315,13 @@ final class TcpPair implements Flow {
                 closeBoth();
                 return;
             }
+            if (fromClient ? serverToClientDone : clientToServerDone) {
+                // dst sent its FIN long ago and all of this direction is in dst's kernel buffer: this FIN finishes
+                // the connection. Closing dst sends it (nothing unread is left on dst, which is at EOF), without
+                // Netty's output shutdown, which builds an exception with a stack trace every time.
+                closeBoth();
+                return;
+            }
             ((DuplexChannel) dst).shutdownOutput().addListener(g -> {
                 if (!g.isSuccess()) {
                     closeBoth();
@@ -294,6 +334,12 @@ final class TcpPair implements Flow {
                 }
                 if (clientToServerDone && serverToClientDone) {
                     closeBoth();
+                } else if (dst.isActive()) {
+                    // dst's own FIN, whenever it comes, finishes the connection: let the transport close dst on it
+                    // (then inactive() flushes the rest to the other side and closes that) instead of half-closing
+                    // dst's input first, which on epoll is a shutdown(2) that fails with ENOTCONN and another
+                    // exception. Nothing is lost: everything dst sends before its FIN is still read and relayed.
+                    dst.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 }
             });
         });

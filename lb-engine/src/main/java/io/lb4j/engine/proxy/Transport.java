@@ -13,17 +13,22 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
-/** The Netty transport the engine runs on: epoll where the native library loads, Java NIO otherwise. */
+import java.util.function.Supplier;
+
+/**
+ * The Netty transport the engine runs on: epoll where asked for and the native library loads, Java NIO otherwise.
+ * {@code socketChannel} makes a new, unregistered client socket channel (a constructor reference, no reflection).
+ */
 record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
-                 Class<? extends Channel> socketChannel, Class<? extends Channel> datagramChannel) {
+                 Supplier<Channel> socketChannel, Class<? extends Channel> datagramChannel) {
 
     /** Probes epoll once per engine start; never on the data path. */
     static Transport select(boolean preferNative) {
         if (preferNative && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class, EpollDatagramChannel.class);
+                    EpollSocketChannel::new, EpollDatagramChannel.class);
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel::new,
                 NioDatagramChannel.class);
     }
 }
