@@ -44,6 +44,19 @@ final class BenchFrames {
         return (long) slot * SLOT;
     }
 
+    /** The IPv4 header checksum of the frame in {@code slot}. */
+    int ipChecksum(int slot) {
+        return memory.get(U16, offset(slot) + 14 + 10) & 0xFFFF;
+    }
+
+    /** Changes the frame in {@code slot} to another client: source address, both ports, the header checksum. */
+    void rewrite(int slot, int source, int ports, int ipChecksum) {
+        long o = offset(slot);
+        memory.set(U32, o + 14 + 12, source);
+        memory.set(U16, o + 14 + 10, (short) ipChecksum);
+        memory.set(U32, o + 14 + 20, ports);
+    }
+
     /** Writes a frame from {@code src:sport} to {@code dst:dport} into {@code slot}, with a valid IPv4 checksum. */
     void tcp(int slot, long dstMac, long srcMac, int src, int dst, int sport, int dport, int flags) {
         long o = offset(slot);

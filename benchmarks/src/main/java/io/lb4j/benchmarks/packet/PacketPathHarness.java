@@ -23,6 +23,7 @@ final class PacketPathHarness {
     private static final MethodHandle INSTALL;
     private static final MethodHandle CONFIRM;
     private static final MethodHandle PROCESS;
+    private static final MethodHandle PROCESS_BATCH;
     private static final MethodHandle FLOWS;
     private static final MethodHandle SIZE;
     private static final MethodHandle COMMITTED;
@@ -54,6 +55,10 @@ final class PacketPathHarness {
             PROCESS = l.findVirtual(path, "process", MethodType.methodType(int.class, MemorySegment.class, long.class,
                     int.class, boolean.class, long.class, sinkType)).asType(MethodType.methodType(int.class,
                     Object.class, MemorySegment.class, long.class, int.class, boolean.class, long.class, Object.class));
+            PROCESS_BATCH = l.findVirtual(path, "processBatch", MethodType.methodType(int.class, MemorySegment.class,
+                    long[].class, int[].class, boolean[].class, int.class, long.class, sinkType))
+                    .asType(MethodType.methodType(int.class, Object.class, MemorySegment.class, long[].class,
+                            int[].class, boolean[].class, int.class, long.class, Object.class));
             FLOWS = l.findVirtual(path, "flows", MethodType.methodType(flows))
                     .asType(MethodType.methodType(Object.class, Object.class));
             SIZE = l.findVirtual(flows, "size", MethodType.methodType(int.class))
@@ -104,6 +109,15 @@ final class PacketPathHarness {
     int process(MemorySegment frames, long offset, int length, long now) {
         try {
             return (int) PROCESS.invokeExact(path, frames, offset, length, false, now, sink);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Up to 32 frames through the path, their flow-table loads started together: the engine loop's call. */
+    int processBatch(MemorySegment frames, long[] offsets, int[] lengths, boolean[] partial, int count, long now) {
+        try {
+            return (int) PROCESS_BATCH.invokeExact(path, frames, offsets, lengths, partial, count, now, sink);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

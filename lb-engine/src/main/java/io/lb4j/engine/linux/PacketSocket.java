@@ -64,6 +64,13 @@ public final class PacketSocket implements AutoCloseable {
          * @param status the kernel's {@code tp_status} bits ({@link #TP_STATUS_CSUMNOTREADY}, ...)
          */
         void onFrame(MemorySegment ring, long offset, int length, int wireLength, int status);
+
+        /**
+         * Called after the last frame of a block, before the block goes back to the kernel: a handler that batches
+         * frames must finish them here, as their offsets become invalid after it returns.
+         */
+        default void onBlockEnd() {
+        }
     }
 
     public static final int TP_STATUS_KERNEL = 0;
@@ -261,6 +268,7 @@ public final class PacketSocket implements AutoCloseable {
                 }
                 frame += rx.get(INT, frame + FRAME_NEXT_OFFSET) & 0xFFFF_FFFFL;
             }
+            handler.onBlockEnd();
             VarHandle.releaseFence(); // our reads of the block happen before the kernel may refill it
             rx.set(INT, block + BLOCK_STATUS_OFFSET, TP_STATUS_KERNEL);
             rxBlock = rxBlock + 1 == options.rxBlockCount() ? 0 : rxBlock + 1;
@@ -274,7 +282,8 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     private long txFrameOffset(int frame) {
-        return (long) (frame / txFramesPerBlock) * txBlockSize + (long) (frame % txFramesPerBlock) * options.txFrameSize();
+        return (long) (frame / txFramesPerBlock) * txBlockSize
+                + (long) (frame % txFramesPerBlock) * options.txFrameSize();
     }
 
     /**

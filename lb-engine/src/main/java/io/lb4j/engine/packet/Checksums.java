@@ -29,11 +29,15 @@ final class Checksums {
         return sum;
     }
 
-    /** Folds a wide sum into 16 bits with end-around carry (not complemented). */
+    /**
+     * Folds a wide sum (any non-negative long) into 16 bits with end-around carry (not complemented). Fixed steps
+     * rather than a loop: no data-dependent branch on the packet path.
+     */
     static int fold(long sum) {
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
+        sum = (sum & 0xFFFF_FFFFL) + (sum >>> 32);  // < 2^33
+        sum = (sum & 0xFFFF) + (sum >>> 16);        // < 2^17 + 2^16
+        sum = (sum & 0xFFFF) + (sum >>> 16);        // <= 0xFFFF + 2
+        sum = (sum & 0xFFFF) + (sum >>> 16);        // <= 0xFFFF
         return (int) sum;
     }
 

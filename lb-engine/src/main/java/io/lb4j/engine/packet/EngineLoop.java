@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packet engine's one thread: receives a batch of RX blocks, runs every frame through the {@link PacketPath}
- * straight out of the ring, flushes the TX ring once per batch, and between batches runs control-plane commands
- * (flow purges) and timer work. Sleeps in {@code poll} when idle.
+ * The packet engine's one thread: receives a batch of RX blocks, runs their frames through the {@link PacketPath}
+ * straight out of the ring, {@value PacketPath#BATCH} at a time, flushes the TX ring once per batch of blocks, and
+ * between batches runs control-plane commands (flow purges) and timer work. Sleeps in {@code poll} when idle.
  */
 final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink {
 
@@ -30,6 +30,11 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
     private volatile int liveFlows;
     private volatile Throwable failure;
     private long now;
+    private final long[] batchOffsets = new long[PacketPath.BATCH];
+    private final int[] batchLengths = new int[PacketPath.BATCH];
+    private final boolean[] batchPartial = new boolean[PacketPath.BATCH];
+    private MemorySegment batchRing;
+    private int batched;
     private long warnedOversize;
     private long warnedVlan;
     private long warnedTxFull;
@@ -136,7 +141,24 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
             path.counters().increment(Counters.VLAN_OFFLOADED);
             return;
         }
-        path.process(ring, offset, length, (status & PacketSocket.TP_STATUS_CSUMNOTREADY) != 0, now, this);
+        int k = batched;
+        batchOffsets[k] = offset;
+        batchLengths[k] = length;
+        batchPartial[k] = (status & PacketSocket.TP_STATUS_CSUMNOTREADY) != 0;
+        batchRing = ring;
+        batched = k + 1;
+        if (batched == PacketPath.BATCH) {
+            onBlockEnd();
+        }
+    }
+
+    // Frames go through the path in batches, so the flow-table misses of a batch overlap (PacketPath.processBatch).
+    @Override
+    public void onBlockEnd() {
+        if (batched > 0) {
+            path.processBatch(batchRing, batchOffsets, batchLengths, batchPartial, batched, now, this);
+            batched = 0;
+        }
     }
 
     // ------------------------------------------------------------------ TX: the socket's ring as a FrameSink

@@ -21,9 +21,10 @@ import java.lang.foreign.MemorySegment;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * <p>{@link #wrap} reads the addresses and tags once and remembers where the payload starts; {@link #etherType()} is the
- * innermost EtherType. Forwarding keeps the tags: the frame leaves on the VLAN it arrived on. Not thread-safe;
- * one instance per packet-processing thread, reused for every frame, so nothing is allocated per packet.
+ * <p>{@link #wrap} reads the addresses and tags once and remembers where the payload starts;
+ * {@link #etherType()} is the innermost EtherType. Forwarding keeps the tags: the frame leaves on the VLAN it arrived
+ * on. Not thread-safe; one instance per packet-processing thread, reused for every frame, so nothing is allocated
+ * per packet.
  */
 final class EthernetFlyweight {
 

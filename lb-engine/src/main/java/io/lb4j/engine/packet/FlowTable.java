@@ -13,10 +13,10 @@ import java.lang.foreign.ValueLayout;
  * side.
  *
  * <p>Index entries encode {@code (flowId << 1 | direction) + 1}: direction 0 is the client-to-VIP key, direction 1
- * (NAT flows only) is the backend-to-client key of the replies. Every live flow that is not closing holds one connection slot of its
- * {@link Backend}, taken by {@code RoutingTable.route} and released exactly once here: when the flow starts
- * closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed, when it is
- * removed (timeout, eviction, expire on Halt, uninstall). Not thread-safe: owned by the packet-processing thread.
+ * (NAT flows only) is the backend-to-client key of the replies. Every live flow that is not closing holds one
+ * connection slot of its {@link Backend}, taken by {@code RoutingTable.route} and released exactly once here: when
+ * the flow starts closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed,
+ * when it is removed (timeout, eviction, expire on Halt, uninstall). Not thread-safe: owned by the packet thread.
  */
 final class FlowTable {
 
@@ -191,6 +191,20 @@ final class FlowTable {
         return i32(id, BACKEND_IP) == source && i32(id, CLIENT_IP) == destination && replyPorts(id) == ports;
     }
 
+    /**
+     * The index entry at the home slot of a key, read only to start its cache miss early (see
+     * {@link PacketPath#processBatch}); 0 when empty. Never fails, whatever the key.
+     */
+    int homeEntry(int source, int destination, int ports, int proto) {
+        return slot(hash(source, destination, ports, proto) & mask);
+    }
+
+    /** Reads the first word of the record an index entry points at, only to start its cache miss early. */
+    int touchRecord(int entry) {
+        int id = (entry - 1) >>> 1;
+        return id < capacity ? i32(id, CLIENT_IP) : 0;
+    }
+
     // ------------------------------------------------------------------ insert / remove
 
     /**
@@ -317,7 +331,7 @@ final class FlowTable {
         i64(id, EXPIRES_AT, now + timeouts[next]);
         if ((next == STATE_FIN || next == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
             // Closing: it no longer counts as an active connection (IPVS moves it to InActConn), so the backend's
-            // slot goes back now; the record stays until its timeout, to keep forwarding the connection's last segments.
+            // slot goes back now; the record stays until its timeout, to forward the connection's last segments.
             u8(id, HOLDS_SLOT, 0);
             slotsHeld--;
             backend[id].release();

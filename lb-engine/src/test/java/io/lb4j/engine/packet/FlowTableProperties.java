@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FlowTableProperties {
 
     @Property(tries = 200)
-    void behavesLikeAMapAndReleasesEverySlotOnce(@ForAll @Size(min = 1, max = 400) List<@IntRange(max = 1023) Integer> ops,
+    void behavesLikeAMapAndReleasesEverySlotOnce(@ForAll @Size(min = 1, max = 400)
+                                                List<@IntRange(max = 1023) Integer> ops,
                                                 @ForAll @IntRange(min = 1, max = 64) int capacity) throws Exception {
         Backend backend = Backend.of(RealServer.builder("r", InetAddress.getByName("10.0.0.110")).build());
         FlowTable table = PacketPathTest.newFlowTable(capacity);
@@ -72,7 +73,8 @@ class FlowTableProperties {
     }
 
     @Property(tries = 50)
-    void natFlowsAreFoundFromBothSides(@ForAll @Size(min = 1, max = 50) List<@IntRange(min = 1, max = 65535) Integer> clientPorts)
+    void natFlowsAreFoundFromBothSides(@ForAll @Size(min = 1, max = 50)
+                                       List<@IntRange(min = 1, max = 65535) Integer> clientPorts)
             throws Exception {
         Backend backend = Backend.of(RealServer.builder("r", InetAddress.getByName("10.0.0.110")).build());
         FlowTable table = PacketPathTest.newFlowTable(64);

@@ -8,6 +8,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
@@ -116,7 +117,8 @@ class PacketPathProperties {
 
     @Property(tries = 1000)
     void randomCorruptionNeverThrowsNorCorruptsTheTable(@ForAll("validFrames") byte[] frame,
-                                                        @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 200) Integer> positions,
+                                                        @ForAll @Size(min = 1, max = 8)
+                                                        List<@IntRange(max = 200) Integer> positions,
                                                         @ForAll byte value) {
         Fixture f = new Fixture(positions.size() % 2 == 0);
         for (int p : positions) {
@@ -182,6 +184,37 @@ class PacketPathProperties {
             assertThat(verdict).isEqualTo(PacketPath.FORWARDED);
         }
         f.assertHealthy();
+    }
+
+    @Property(tries = 200)
+    void batchesDoExactlyWhatSingleFramesDo(@ForAll @Size(min = 1, max = 32) List<@From("validFrames") byte[]> frames,
+                                           @ForAll @IntRange(max = 3) int corruptEvery) {
+        Fixture single = new Fixture(false);
+        Fixture batched = new Fixture(false);
+        MemorySegment ring = MemorySegment.ofArray(new byte[frames.size() * 256]);
+        long[] offsets = new long[frames.size()];
+        int[] lengths = new int[frames.size()];
+        boolean[] partial = new boolean[frames.size()];
+        for (int k = 0; k < frames.size(); k++) {
+            byte[] f = frames.get(k);
+            if (corruptEvery > 0 && k % (corruptEvery + 1) == 0) {
+                f[14] = (byte) (0x40 | k % 16); // some bad IHLs in the mix
+            }
+            offsets[k] = k * 256L;
+            lengths[k] = f.length;
+            MemorySegment.copy(MemorySegment.ofArray(f), 0, ring, offsets[k], f.length);
+            single.process(f);
+        }
+        batched.path.processBatch(ring, offsets, lengths, partial, frames.size(), batched.now, batched.tx);
+
+        assertThat(batched.tx.frames).hasSameSizeAs(single.tx.frames);
+        for (int k = 0; k < single.tx.frames.size(); k++) {
+            assertThat(batched.tx.frames.get(k)).isEqualTo(single.tx.frames.get(k));
+        }
+        for (int c = 0; c < Counters.COUNT; c++) {
+            assertThat(batched.path.counters().get(c)).as("counter %d", c).isEqualTo(single.path.counters().get(c));
+        }
+        batched.assertHealthy();
     }
 
     private static void fixIpChecksum(byte[] frame) {
