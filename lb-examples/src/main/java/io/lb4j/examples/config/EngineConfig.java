@@ -2,9 +2,9 @@ package io.lb4j.examples.config;
 
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
 
-import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -48,7 +48,8 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
      * A new, not yet started engine.
      *
      * @throws IllegalArgumentException naming the option when a proxy option is out of range
-     * @throws IllegalStateException    when the packet engine is not part of this build or cannot be created here
+     * @throws IllegalStateException    when the packet engine cannot be created here (not Linux, no CAP_NET_RAW, no
+     *                                  such interface), with the reason
      */
     public ForwardingEngine create() {
         if (type.equals("proxy")) {
@@ -59,18 +60,10 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
             }
             return b.build();
         }
-        // Looked up by name: the packet engine is a separate piece of lb-engine that a build may not have yet.
         try {
-            Class<?> packet = Class.forName("io.lb4j.engine.packet.PacketEngine");
-            return (ForwardingEngine) packet.getMethod("on", String.class).invoke(null, networkInterface);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new IllegalStateException("engine: packet (expected: io.lb4j.engine.packet.PacketEngine on the class"
-                    + " path; this build has only the proxy engine)", e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("engine: packet on interface " + networkInterface + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("engine: packet: " + e.getMessage(), e);
+            return PacketEngine.on(networkInterface);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("engine: packet on interface " + networkInterface + ": " + e.getMessage(), e);
         }
     }
 }
