@@ -28,7 +28,9 @@ public interface ForwardingEngine {
 
     /**
      * Installs the first snapshot of a service (binding its listeners) or swaps in a newer one. A newer snapshot for
-     * the same service label must not disturb established connections.
+     * the same service label must not disturb established connections; when its address, ports or protocol changed,
+     * the engine binds what is new before it lets go of what is no longer wanted (connections on listeners that stay
+     * are kept).
      *
      * @throws java.io.UncheckedIOException when a listener cannot be bound; nothing of the service stays installed
      */

@@ -311,8 +311,6 @@ final class Director implements LoadBalancer {
 
     private ServiceRuntime change(ServiceRuntime old, VirtualService v, Instant now) {
         VirtualService was = old.spec;
-        boolean listenersChange = !was.address().equals(v.address()) || !was.ports().equals(v.ports())
-                || was.protocol() != v.protocol() || was.method() != v.method();
         boolean checkChange = !was.healthCheck().equals(v.healthCheck()) || !was.ports().equals(v.ports())
                 || !was.address().equals(v.address());
         ServiceRuntime s = new ServiceRuntime(v);
@@ -344,9 +342,6 @@ final class Director implements LoadBalancer {
         s.version = old.version;
         if (old.holdDownTimer != null) {
             old.holdDownTimer.cancel();
-        }
-        if (running && listenersChange) {
-            engine.uninstall(was.label());
         }
         refresh(s, "reconfigured", now);
         if (running) {

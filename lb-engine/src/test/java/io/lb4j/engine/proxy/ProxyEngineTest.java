@@ -322,9 +322,19 @@ class ProxyEngineTest {
         assertThatThrownBy(() -> e.install(table(spec, 1, List.of(real(spec, "R")), null)))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("service \"CLASH\": cannot bind TCP 127.0.0.1:" + taken.getLocalPort());
-        // The port that did bind was closed again: someone else can take it.
-        try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress(VIP, free));
+        // The port that did bind was closed again: someone else can take it. Java NIO releases a closed listener's
+        // socket when its selector next wakes, a moment after the close completes, so poll with a deadline.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while (true) {
+            try (ServerSocket again = new ServerSocket()) {
+                again.bind(new InetSocketAddress(VIP, free));
+                break;
+            } catch (java.net.BindException stillBound) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("port " + free + " still bound 5 s after the failed install", stillBound);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(5).toNanos());
+            }
         }
     }
 
