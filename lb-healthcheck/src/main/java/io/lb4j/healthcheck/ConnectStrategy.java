@@ -6,6 +6,7 @@ import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.Probe;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
+import io.lb4j.healthcheck.net.Reasons;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class ConnectStrategy implements HealthCheckStrategy {
             connects.add(connect);
             connect.whenComplete((ok, error) -> {
                 if (error != null) {
-                    result.complete(CheckResult.failed("port " + port + ": " + reason(error)));
+                    result.complete(CheckResult.failed("port " + port + ": " + Reasons.message(error)));
                 } else if (pending.decrementAndGet() == 0) {
                     result.complete(CheckResult.ok());
                 }
@@ -80,7 +81,7 @@ public final class ConnectStrategy implements HealthCheckStrategy {
 
         @Override
         public void accept(Void ok, Throwable error) {
-            complete(error != null ? CheckResult.failed("port " + port + ": " + reason(error)) : CheckResult.ok());
+            complete(error != null ? CheckResult.failed("port " + port + ": " + Reasons.message(error)) : CheckResult.ok());
         }
 
         /** Given up (cancelled by the monitor): the connect is no longer needed. */
@@ -93,14 +94,5 @@ public final class ConnectStrategy implements HealthCheckStrategy {
             }
             return cancelled;
         }
-    }
-
-    private static String reason(Throwable error) {
-        Throwable t = error;
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 }

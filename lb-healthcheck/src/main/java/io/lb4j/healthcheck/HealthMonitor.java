@@ -7,6 +7,7 @@ import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.healthcheck.net.Reasons;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -78,7 +79,7 @@ public final class HealthMonitor {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.random = Objects.requireNonNull(random, "random");
         this.intervalNanos = check.interval().toNanos();
-        this.timedOut = "timed out after " + format(check.timeout());
+        this.timedOut = "timed out after " + Reasons.format(check.timeout());
     }
 
     /** The server as this monitor sees it now. */
@@ -209,7 +210,7 @@ public final class HealthMonitor {
             if (t != null) {
                 t.cancel();
             }
-            CheckResult r = error != null ? CheckResult.failed(describe(error))
+            CheckResult r = error != null ? CheckResult.failed(Reasons.message(error))
                     : result != null ? result : CheckResult.failed("strategy returned no result");
             complete(gen, r);
         }
@@ -249,22 +250,5 @@ public final class HealthMonitor {
         if (transition) {
             listener.onTransition(nowUp, result);
         }
-    }
-
-    private static String describe(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof java.util.concurrent.CompletionException
-                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-    }
-
-    static String format(Duration d) {
-        if (d.toMillis() % 1000 == 0) {
-            return d.toSeconds() + "s";
-        }
-        return d.toMillis() + "ms";
     }
 }

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,10 +88,8 @@ final class LoopbackCluster implements AutoCloseable {
             while (in.read() >= 0) {
                 // hold the connection until the client (or the balancer) closes it
             }
-        } catch (SocketException e) {
-            // reset by the balancer on Halt: the connection is over either way
         } catch (IOException e) {
-            // same
+            // reset by the balancer on Halt: the connection is over either way
         } finally {
             accepted.remove(s);
         }

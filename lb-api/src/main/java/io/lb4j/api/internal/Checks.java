@@ -12,10 +12,6 @@ public final class Checks {
     private Checks() {
     }
 
-    public static <T> T notNull(T value, String field) {
-        return Objects.requireNonNull(value, field);
-    }
-
     public static int inRange(String field, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(field + ": " + value + " (expected: " + min + "-" + max + ")");

@@ -470,8 +470,7 @@ final class Director implements LoadBalancer {
             events.publish(new FailedBack(now, s.spec.label(), eligible.stream().map(rt -> rt.spec.label()).toList()));
         }
         s.onFallback = nowOnFallback;
-        s.table = new RoutingTable(s.spec, ++s.version, eligible.stream().map(rt -> rt.backend).toList(),
-                s.fallback, nowOnFallback, s.persistence);
+        snapshot(s, eligible);
         if (running) {
             engine.install(s.table);
         }
@@ -485,11 +484,16 @@ final class Director implements LoadBalancer {
         s.fallback = v.fallback().map(Backend::of).orElse(null);
         s.persistence = persistence(v);
         // A service that starts with nothing able is on its fallback from the start, without a failover event.
-        s.onFallback = s.reals.values().stream().noneMatch(RealServerRuntime::able);
-        s.table = new RoutingTable(v, ++s.version,
-                s.reals.values().stream().filter(RealServerRuntime::able).map(rt -> rt.backend).toList(),
-                s.fallback, s.onFallback, s.persistence);
+        List<RealServerRuntime> able = s.reals.values().stream().filter(RealServerRuntime::able).toList();
+        s.onFallback = able.isEmpty();
+        snapshot(s, able);
         return s;
+    }
+
+    /** A new snapshot in which {@code eligible} take new connections; the service's {@code onFallback} is current. */
+    private static void snapshot(ServiceRuntime s, List<RealServerRuntime> eligible) {
+        s.table = new RoutingTable(s.spec, ++s.version, eligible.stream().map(rt -> rt.backend).toList(), s.fallback,
+                s.onFallback, s.persistence);
     }
 
     private PersistenceTable persistence(VirtualService v) {

@@ -33,13 +33,28 @@ public final class Reasons {
         return String.format(Locale.ROOT, "%.1fs", ms / 1000.0).replace(".0s", "s");
     }
 
-    /** A reason for a failed connect or I/O error; {@code timeout} is what was allowed for the connect. */
-    public static String describe(Throwable cause, Duration timeout) {
-        Throwable t = cause;
-        while ((t instanceof DecoderException || t instanceof java.util.concurrent.CompletionException)
-                && t.getCause() != null) {
+    /**
+     * The message of what really went wrong, unwrapped from the future and codec exceptions around it; the class
+     * name when the exception has no message. For failures that are not connection errors.
+     */
+    public static String message(Throwable error) {
+        Throwable t = unwrap(error);
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof DecoderException || t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    /** A reason for a failed connect or I/O error; {@code timeout} is what was allowed for the connect. */
+    public static String describe(Throwable cause, Duration timeout) {
+        Throwable t = unwrap(cause);
         String msg = t.getMessage() == null ? "" : t.getMessage();
         String lower = msg.toLowerCase(Locale.ROOT);
         if (t instanceof ConnectTimeoutException) {
