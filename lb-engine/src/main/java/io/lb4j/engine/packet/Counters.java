@@ -36,7 +36,10 @@ final class Counters {
     static final int TRUNCATED_CAPTURE = 22;
     static final int OVERSIZE = 23;
     static final int VLAN_OFFLOADED = 24;
-    static final int COUNT = 25;
+    static final int GRATUITOUS_ARPS_SENT = 25;
+    static final int SYNC_APPLIED = 26;
+    static final int SYNC_REJECTED = 27;
+    static final int COUNT = 28;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -51,6 +51,7 @@ final class FlowTable {
     private static final long EXPIRES_AT = 32;
     private static final long CLIENT_MAC = 40;
     private static final long BACKEND_MAC = 48;
+    private static final long SYNCED_AT = 56;     // when flow-state sync last sent this flow
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
@@ -65,6 +66,8 @@ final class FlowTable {
     private int sweepCursor;
     private int evictCursor;
     private final long[] timeouts = new long[STATES];
+    private FlowJournal journal;   // null: flow-state sync off
+    private boolean muted;         // imports and shutdown are not sent back to the peer
 
     FlowTable(int capacity, long synTimeoutNanos, long establishedTimeoutNanos, long finTimeoutNanos,
               long closeTimeoutNanos, long udpTimeoutNanos) {
@@ -91,6 +94,34 @@ final class FlowTable {
 
     int capacity() {
         return capacity;
+    }
+
+    /**
+     * Turns flow-state sync on: from now on every new flow, TCP state change and removal goes to {@code journal},
+     * and a live flow is sent again once half its state's timeout has passed since it was last sent, so the peer's
+     * copy (which expires by the same timeouts) outlives no flow and loses none that still carries traffic.
+     */
+    void journal(FlowJournal journal) {
+        this.journal = journal;
+    }
+
+    FlowJournal journal() {
+        return journal;
+    }
+
+    long timeout(int state) {
+        return timeouts[state];
+    }
+
+    private void publish(int kind, int id, long now) {
+        if (muted) {
+            return;
+        }
+        i64(id, SYNCED_AT, now);
+        int ports = i32(id, CLIENT_PORTS);
+        journal.append(kind, u8(id, PROTOCOL), u8(id, STATE), u8(id, NAT) != 0, i32(id, SERVICE), i32(id, CLIENT_IP),
+                ports >>> 16, i32(id, VIP), ports & 0xFFFF, i32(id, BACKEND_IP), i32(id, BACKEND_PORT),
+                i64(id, CLIENT_MAC));
     }
 
     private int slot(int i) {
@@ -216,6 +247,31 @@ final class FlowTable {
     int insert(int serviceId, int proto, int client, int clientPort, int vipAddress, int vipPort, long clientMacAddress,
                Backend owner, int backendAddress, int backendTargetPort, long backendMacAddress, boolean natted,
                long now) {
+        int initial = proto == Ipv4Flyweight.PROTOCOL_TCP ? STATE_SYN : STATE_UDP;
+        int id = insertRecord(serviceId, proto, initial, client, clientPort, vipAddress, vipPort, clientMacAddress,
+                owner, true, backendAddress, backendTargetPort, backendMacAddress, natted, now);
+        if (id >= 0 && journal != null) {
+            publish(FlowJournal.KIND_UPSERT, id, now);
+        }
+        return id;
+    }
+
+    /**
+     * Adds a flow the peer's flow-state sync reported, in the state the peer saw, without sending it back. It holds
+     * a slot of {@code owner} only when {@code holdsSlot} (the caller claimed one).
+     *
+     * @return the flow id, or -1 when the table is full
+     */
+    int insertSynced(int serviceId, int proto, int state, int client, int clientPort, int vipAddress, int vipPort,
+                     long clientMacAddress, Backend owner, boolean holdsSlot, int backendAddress,
+                     int backendTargetPort, long backendMacAddress, boolean natted, long now) {
+        return insertRecord(serviceId, proto, state, client, clientPort, vipAddress, vipPort, clientMacAddress, owner,
+                holdsSlot, backendAddress, backendTargetPort, backendMacAddress, natted, now);
+    }
+
+    private int insertRecord(int serviceId, int proto, int state, int client, int clientPort, int vipAddress,
+                             int vipPort, long clientMacAddress, Backend owner, boolean holdsSlot, int backendAddress,
+                             int backendTargetPort, long backendMacAddress, boolean natted, long now) {
         if (freeTop == 0) {
             return -1;
         }
@@ -226,15 +282,17 @@ final class FlowTable {
         i32(id, BACKEND_IP, backendAddress);
         i32(id, BACKEND_PORT, backendTargetPort);
         u8(id, PROTOCOL, proto);
-        int initial = proto == Ipv4Flyweight.PROTOCOL_TCP ? STATE_SYN : STATE_UDP;
-        u8(id, STATE, initial);
+        u8(id, STATE, state);
         u8(id, NAT, natted ? 1 : 0);
-        u8(id, HOLDS_SLOT, 1);
-        slotsHeld++;
+        u8(id, HOLDS_SLOT, holdsSlot ? 1 : 0);
+        if (holdsSlot) {
+            slotsHeld++;
+        }
         i32(id, SERVICE, serviceId);
-        i64(id, EXPIRES_AT, now + timeouts[initial]);
+        i64(id, EXPIRES_AT, now + timeouts[state]);
         i64(id, CLIENT_MAC, clientMacAddress);
         i64(id, BACKEND_MAC, backendMacAddress);
+        i64(id, SYNCED_AT, now);
         backend[id] = owner;
         size++;
         put(id << 1, forwardHash(id));
@@ -242,6 +300,32 @@ final class FlowTable {
             put((id << 1) | 1, replyHash(id));
         }
         return id;
+    }
+
+    /**
+     * Applies a synced state to an existing flow, without sending it back: the state, and an expiry of now plus the
+     * state's timeout; a closing state gives the backend's slot back.
+     */
+    void syncState(int id, int state, long now) {
+        u8(id, STATE, state);
+        i64(id, EXPIRES_AT, now + timeouts[state]);
+        i64(id, SYNCED_AT, now);
+        if ((state == STATE_FIN || state == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
+            u8(id, HOLDS_SLOT, 0);
+            slotsHeld--;
+            backend[id].release();
+        }
+    }
+
+    /** Removes a flow without sending the removal to the peer (its own sync said so, or the engine stops). */
+    void removeQuietly(int id) {
+        boolean was = muted;
+        muted = true;
+        try {
+            remove(id);
+        } finally {
+            muted = was;
+        }
     }
 
     private void put(int ref, int hash) {
@@ -252,8 +336,11 @@ final class FlowTable {
         slot(i, ref + 1);
     }
 
-    /** Removes a live flow and releases its backend slot. */
+    /** Removes a live flow and releases its backend slot (flow-state sync tells the peer). */
     void remove(int id) {
+        if (journal != null) {
+            publish(FlowJournal.KIND_REMOVE, id, 0);
+        }
         unindex(id << 1, forwardHash(id));
         if (nat(id)) {
             unindex((id << 1) | 1, replyHash(id));
@@ -329,6 +416,9 @@ final class FlowTable {
         }
         u8(id, STATE, next);
         i64(id, EXPIRES_AT, now + timeouts[next]);
+        if (journal != null && (next != s || now - i64(id, SYNCED_AT) >= timeouts[next] >>> 1)) {
+            publish(FlowJournal.KIND_UPSERT, id, now);
+        }
         if ((next == STATE_FIN || next == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
             // Closing: it no longer counts as an active connection (IPVS moves it to InActConn), so the backend's
             // slot goes back now; the record stays until its timeout, to forward the connection's last segments.
@@ -341,6 +431,9 @@ final class FlowTable {
     /** Pushes out a UDP flow's expiry. */
     void onUdp(int id, long now) {
         i64(id, EXPIRES_AT, now + timeouts[STATE_UDP]);
+        if (journal != null && now - i64(id, SYNCED_AT) >= timeouts[STATE_UDP] >>> 1) {
+            publish(FlowJournal.KIND_UPSERT, id, now);
+        }
     }
 
     boolean expired(int id, long now) {
@@ -429,12 +522,20 @@ final class FlowTable {
         return removed;
     }
 
-    /** Removes every flow, releasing their slots. */
+    /**
+     * Removes every flow, releasing their slots, without telling the peer: a stopping engine's flows live on in the
+     * peer that takes over.
+     */
     void clear() {
-        for (int i = 0; i < capacity; i++) {
-            if (u8(i, STATE) != STATE_FREE) {
-                remove(i);
+        muted = true;
+        try {
+            for (int i = 0; i < capacity; i++) {
+                if (u8(i, STATE) != STATE_FREE) {
+                    remove(i);
+                }
             }
+        } finally {
+            muted = false;
         }
         index.fill((byte) 0);
     }
@@ -479,6 +580,26 @@ final class FlowTable {
 
     long backendMac(int id) {
         return i64(id, BACKEND_MAC);
+    }
+
+    /** Sets the backend MAC of a synced flow created before this node had resolved it. */
+    void backendMac(int id, long mac) {
+        i64(id, BACKEND_MAC, mac);
+    }
+
+    int clientPort(int id) {
+        return i32(id, CLIENT_PORTS) >>> 16;
+    }
+
+    int protocol(int id) {
+        return u8(id, PROTOCOL);
+    }
+
+    /** Sends a live flow to the journal as it is now (the full export to a peer that just connected). */
+    void republish(int id, long now) {
+        if (journal != null && u8(id, STATE) != STATE_FREE) {
+            publish(FlowJournal.KIND_UPSERT, id, now);
+        }
     }
 
     Backend backend(int id) {

@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -95,12 +98,15 @@ public final class PacketEngine implements ForwardingEngine {
     private static final Set<ForwardingMethod> METHODS =
             Collections.unmodifiableSet(EnumSet.of(ForwardingMethod.DIRECT_ROUTING, ForwardingMethod.NAT));
     private static final long COMMAND_TIMEOUT_SECONDS = 5;
+    private static final int JOURNAL_CAPACITY = 1 << 16;
 
     private final Builder config;
     private PacketPath path;
     private EngineLoop loop;
     private Thread thread;
     private TaskClock clock;
+    private volatile int exportCursor = -1;     // next flow record a full export sends, or -1
+    private volatile boolean exportQueued;
 
     private PacketEngine(Builder config) {
         this.config = config;
@@ -227,7 +233,11 @@ public final class PacketEngine implements ForwardingEngine {
                 config.udpTimeout.toNanos());
         NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
                 TimeUnit.SECONDS.toNanos(1));
+        if (config.flowSync) {
+            flows.journal(new FlowJournal(JOURNAL_CAPACITY));
+        }
         path = new PacketPath(mac, ownIp, maxFrame, flows, neighbours);
+        path.answerArp(!config.standby);
         loop = new EngineLoop(socket, path, clock);
         thread = new Thread(loop, "lb4j-packet-" + name);
         thread.setDaemon(true);
@@ -334,17 +344,153 @@ public final class PacketEngine implements ForwardingEngine {
         }
     }
 
+    // ------------------------------------------------------------------ pairs: ARP ownership and flow-state sync
+
+    /**
+     * Starts or stops answering ARP for the installed VIPs. The master of a pair answers; the backup does not, so
+     * clients and routers keep sending to the master (the backup still forwards whatever reaches its MAC, e.g. from
+     * a stale ARP cache right after a takeover). A standalone engine answers from start; a pair's backup starts
+     * silent with {@link Builder#standby()}.
+     */
+    public void answerArp(boolean answer) {
+        started().answerArp(answer);
+    }
+
+    /** Whether the engine answers ARP for its VIPs now. */
+    public boolean answersArp() {
+        PacketPath p = path;
+        return p == null ? !config.standby : p.answeringArp();
+    }
+
+    /**
+     * Broadcasts one gratuitous ARP from this engine's MAC for each of {@code addresses} that is an installed VIP,
+     * so clients and switches send to this node at once (a new master calls it on takeover, in bursts). Returns
+     * once the frames are queued on the packet thread.
+     *
+     * @return how many addresses were announced (the others are not VIPs of this engine)
+     */
+    public int announce(Collection<? extends InetAddress> addresses) {
+        Objects.requireNonNull(addresses, "addresses");
+        PacketPath p = started();
+        Set<Integer> vips = new java.util.HashSet<>();
+        for (int vip : p.vips()) {
+            vips.add(vip);
+        }
+        List<Integer> announced = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            if (a instanceof java.net.Inet4Address && vips.contains(ServiceState.ipv4("address", a))) {
+                announced.add(ServiceState.ipv4("address", a));
+            }
+        }
+        if (!announced.isEmpty()) {
+            onLoop(() -> announced.forEach(vip -> path.sendGratuitousArp(vip, loop)));
+        }
+        return announced.size();
+    }
+
+    /**
+     * Takes up to {@code max} flow changes from the engine's sync journal, oldest first: new flows, state changes,
+     * periodic refreshes of live flows (each flow again once half its state's timeout has passed) and removals,
+     * plus the flows of a pending {@link #exportFlows() export}. Empty unless built with
+     * {@link Builder#flowSync(boolean) flowSync(true)}. Call from one thread only (the sync sender): the journal has
+     * a single consumer. Changes the journal had no room for are counted in {@link Stats#flowSyncOverflows()}; the
+     * periodic refresh sends those flows later.
+     */
+    public List<FlowUpdate> pollFlowUpdates(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
+        }
+        PacketPath p = path;
+        FlowJournal journal = p == null ? null : p.flows().journal();
+        if (journal == null) {
+            return List.of();
+        }
+        List<FlowUpdate> out = new ArrayList<>();
+        p.pollUpdates(max, out);
+        continueExport(journal);
+        return out;
+    }
+
+    /**
+     * Queues every live flow for {@link #pollFlowUpdates}, in slices the journal has room for (what a sync sender
+     * does when its peer connects, so a restarted backup learns the flows that exist already). No-op without
+     * flow sync.
+     */
+    public void exportFlows() {
+        PacketPath p = path;
+        if (p != null && p.flows().journal() != null) {
+            exportCursor = 0;
+            continueExport(p.flows().journal());
+        }
+    }
+
+    // Republishes the next slice of the flow table on the packet thread, without waiting, while the journal has
+    // at least half its room free: an export never crowds out live changes.
+    private void continueExport(FlowJournal journal) {
+        if (exportCursor < 0 || exportQueued || journal.free() < journal.capacity() / 2) {
+            return;
+        }
+        EngineLoop l = loop;
+        Thread t = thread;
+        if (l == null || t == null || !t.isAlive()) {
+            return;
+        }
+        exportQueued = true;
+        l.submit(() -> {
+            try {
+                FlowTable flows = path.flows();
+                int c = exportCursor;
+                long now = clock.nanoTime();
+                int budget = journal.free() - journal.capacity() / 4;
+                while (c >= 0 && c < flows.capacity() && budget > 0) {
+                    if (flows.state(c) != FlowTable.STATE_FREE) {
+                        flows.republish(c, now);
+                        budget--;
+                    }
+                    c++;
+                }
+                exportCursor = c >= flows.capacity() ? -1 : c;
+            } finally {
+                exportQueued = false;
+            }
+        });
+    }
+
+    /**
+     * Applies flow changes the peer's sync sent (on the packet thread; returns once applied): creates each flow
+     * with the backend the peer chose, updates its state, or removes it, without sending anything back. Changes for
+     * a service or backend this node does not have are counted ({@link Stats#flowSyncRejected()}) and skipped.
+     *
+     * @return how many were applied
+     */
+    public int applyFlowUpdates(List<FlowUpdate> updates) {
+        Objects.requireNonNull(updates, "updates");
+        started();
+        List<FlowUpdate> copy = List.copyOf(updates);
+        int[] applied = new int[1];
+        onLoop(() -> {
+            long now = clock.nanoTime();
+            for (FlowUpdate u : copy) {
+                if (path.applySynced(u, now)) {
+                    applied[0]++;
+                }
+            }
+        });
+        return applied[0];
+    }
+
     /** The engine's counters now (all zero before {@link #start}). */
     public Stats stats() {
         PacketPath p = path;
         if (p == null) {
-            return new Stats(new long[Counters.COUNT], 0);
+            return new Stats(new long[Counters.COUNT], 0, 0);
         }
         long[] v = new long[Counters.COUNT];
         for (int i = 0; i < v.length; i++) {
             v[i] = p.counters().get(i);
         }
-        return new Stats(v, loop.liveFlows());
+        FlowJournal journal = p.flows().journal();
+        return new Stats(v, loop.liveFlows(), journal == null ? 0 : journal.dropped());
     }
 
     @Override
@@ -370,6 +516,8 @@ public final class PacketEngine implements ForwardingEngine {
         private Duration neighbourTimeout = Duration.ofSeconds(30);
         private InetAddress sourceAddress;
         private PacketSocket.Options ring = PacketSocket.Options.defaults();
+        private boolean standby;
+        private boolean flowSync;
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -433,6 +581,24 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
+        /**
+         * Starts without answering ARP for the VIPs: the backup of a pair, until {@link PacketEngine#answerArp}
+         * (the pair's VIP owner calls it on takeover). Default: answers from start.
+         */
+        public Builder standby() {
+            this.standby = true;
+            return this;
+        }
+
+        /**
+         * Journals flow changes for {@link PacketEngine#pollFlowUpdates} (flow-state sync to the other node of a
+         * pair; costs one predictable branch per packet and a journal of 65,536 entries, about 2.6 MB). Default off.
+         */
+        public Builder flowSync(boolean enabled) {
+            this.flowSync = enabled;
+            return this;
+        }
+
         /** Ring geometry. Default {@link PacketSocket.Options#defaults()}. */
         public Builder rings(PacketSocket.Options options) {
             this.ring = Objects.requireNonNull(options, "rings");
@@ -484,16 +650,21 @@ public final class PacketEngine implements ForwardingEngine {
      * @param truncatedCapture  frames larger than the RX ring's frame (dropped)
      * @param oversize          frames larger than the MTU (GRO/TSO; dropped)
      * @param vlanOffloaded     frames whose VLAN tag the NIC stripped (dropped)
+     * @param gratuitousArpsSent gratuitous ARPs sent for a VIP ({@link #announce})
+     * @param flowSyncApplied   flow changes from the peer applied
+     * @param flowSyncRejected  flow changes from the peer for a service or backend this node does not have
      * @param liveFlows         flows in the table now
+     * @param flowSyncOverflows flow changes the sync journal had no room for (sent later by the periodic refresh)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
                         long fragments, long ipv6, long unknownEtherType, long noFlow, long noBackend,
                         long neighbourMiss, long txRingFull, long flowsCreated, long flowsExpired, long flowsEvicted,
                         long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
-                        long vlanOffloaded, long liveFlows) {
+                        long vlanOffloaded, long gratuitousArpsSent, long flowSyncApplied, long flowSyncRejected,
+                        long liveFlows, long flowSyncOverflows) {
 
-        Stats(long[] v, long live) {
+        Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
                     v[Counters.REPLIES_UNNATTED], v[Counters.ARP_REPLIES_SENT], v[Counters.ARP_REQUESTS_SENT],
                     v[Counters.NOT_FOR_US], v[Counters.MALFORMED], v[Counters.BAD_IP_CHECKSUM], v[Counters.FRAGMENTS],
@@ -501,7 +672,8 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.NEIGHBOUR_MISS], v[Counters.TX_FULL], v[Counters.FLOWS_CREATED],
                     v[Counters.FLOWS_EXPIRED], v[Counters.FLOWS_EVICTED], v[Counters.FLOWS_HALTED],
                     v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
-                    v[Counters.VLAN_OFFLOADED], live);
+                    v[Counters.VLAN_OFFLOADED], v[Counters.GRATUITOUS_ARPS_SENT], v[Counters.SYNC_APPLIED],
+                    v[Counters.SYNC_REJECTED], live, overflows);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.lb4j.api.spi.RoutingTable;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The packet path: classifies one received frame and forwards, answers or drops it. Pure Java over
@@ -65,6 +66,7 @@ final class PacketPath {
     private volatile ServiceState[] services = new ServiceState[0];
     private int nextServiceId;
     private volatile boolean acceptingNewFlows = true;
+    private volatile boolean answeringArp = true;
 
     PacketPath(long ownMac, int ownIp, int maxFrameLength, FlowTable flows, NeighbourTable neighbours) {
         this.ownMac = ownMac;
@@ -149,6 +151,33 @@ final class PacketPath {
             }
         }
         return -1;
+    }
+
+    /**
+     * Starts or stops answering ARP for the VIPs (the master of a pair answers, the backup stays silent so clients
+     * and routers keep sending to the master); forwarding is unchanged either way.
+     */
+    void answerArp(boolean answer) {
+        answeringArp = answer;
+    }
+
+    boolean answeringArp() {
+        return answeringArp;
+    }
+
+    /** The label of the installed service with this id, or null (e.g. uninstalled since). */
+    String serviceLabel(int id) {
+        for (ServiceState s : services) {
+            if (s.id == id) {
+                return s.label;
+            }
+        }
+        return null;
+    }
+
+    /** Every installed service's VIP, once each. */
+    int[] vips() {
+        return Arrays.stream(services).mapToInt(s -> s.vip).distinct().toArray();
     }
 
     /** Stops (or resumes) taking new flows; existing flows keep forwarding. */
@@ -284,7 +313,7 @@ final class PacketPath {
             return DROPPED;
         }
         int operation = arp.operation();
-        if (operation == ArpFlyweight.OPERATION_REQUEST && isVip(arp.targetIp())) {
+        if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && isVip(arp.targetIp())) {
             if (sender != 0) {
                 neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
             }
@@ -489,13 +518,17 @@ final class PacketPath {
 
     private int forwardDirect(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
                               FrameSink tx) {
+        long mac = backendMac(id);
+        if (mac < 0) {
+            return DROPPED;
+        }
         long o = tx.claim(length);
         if (o < 0) {
             counters.increment(Counters.TX_FULL);
             return DROPPED;
         }
         MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, flows.backendMac(id));
+        copyWithMacs(rx, offset, out, o, length, mac);
         if (checksumPartial) {
             completeTransportChecksum(out, o + l3);
         }
@@ -503,6 +536,22 @@ final class PacketPath {
         counters.increment(Counters.FORWARDED_DR);
         counters.increment(Counters.TX_FRAMES);
         return FORWARDED;
+    }
+
+    // A flow synced from the peer before this node had resolved its backend carries no MAC (UNKNOWN, negative; a
+    // real MAC is 48 bits): take it from the neighbour table, which tick() keeps resolving for every backend.
+    private long backendMac(int id) {
+        long mac = flows.backendMac(id);
+        if (mac >= 0) {
+            return mac;
+        }
+        mac = neighbours.lookup(flows.backendIp(id));
+        if (mac == NeighbourTable.UNKNOWN) {
+            counters.increment(Counters.NEIGHBOUR_MISS);
+            return mac;
+        }
+        flows.backendMac(id, mac);
+        return mac;
     }
 
     /**
@@ -531,13 +580,17 @@ final class PacketPath {
 
     private int forwardNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
                            FrameSink tx) {
+        long mac = backendMac(id);
+        if (mac < 0) {
+            return DROPPED;
+        }
         long o = tx.claim(length);
         if (o < 0) {
             counters.increment(Counters.TX_FULL);
             return DROPPED;
         }
         MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, flows.backendMac(id));
+        copyWithMacs(rx, offset, out, o, length, mac);
         rewrite(out, o + l3, false, flows.backendIp(id), flows.backendPort(id), checksumPartial);
         tx.commit(o, length);
         counters.increment(Counters.FORWARDED_NAT);
@@ -629,5 +682,118 @@ final class PacketPath {
         tx.commit(o, MIN_FRAME);
         counters.increment(Counters.ARP_REQUESTS_SENT);
         counters.increment(Counters.TX_FRAMES);
+    }
+
+    /**
+     * Broadcasts a gratuitous ARP for {@code vip} from the balancer's MAC (an ARP request whose sender and target are
+     * both the VIP, as keepalived and the Linux kernel send them), so clients and switches move to this node at once.
+     */
+    void sendGratuitousArp(int vip, FrameSink tx) {
+        long o = tx.claim(MIN_FRAME);
+        if (o < 0) {
+            counters.increment(Counters.TX_FULL);
+            return;
+        }
+        MemorySegment out = tx.segment();
+        Bytes.zero(out, o, MIN_FRAME);
+        Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, EthernetFlyweight.BROADCAST);
+        Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
+        Bytes.u16(out, o + EthernetFlyweight.TYPE_OFFSET, EthernetFlyweight.TYPE_ARP);
+        ArpFlyweight.write(out, o + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.OPERATION_REQUEST, ownMac, vip,
+                0L, vip);
+        tx.commit(o, MIN_FRAME);
+        counters.increment(Counters.GRATUITOUS_ARPS_SENT);
+        counters.increment(Counters.TX_FRAMES);
+    }
+
+    // ------------------------------------------------------------------ packet thread: flow-state sync
+
+    /**
+     * Moves up to {@code max} entries of the flow journal to {@code out} as updates naming their service (the sync
+     * thread only: the journal's single consumer). Entries of a service uninstalled since are skipped: the peer
+     * purges that service's flows itself.
+     */
+    void pollUpdates(int max, List<FlowUpdate> out) {
+        flows.journal().drain((kind, protocol, state, nat, serviceId, client, clientPort, vip, vipPort, backend,
+                               backendPort, clientMac) -> {
+            String label = serviceLabel(serviceId);
+            if (label != null) {
+                out.add(new FlowUpdate(kind == FlowJournal.KIND_UPSERT ? FlowUpdate.Kind.UPSERT
+                        : FlowUpdate.Kind.REMOVE, label, protocol, FlowUpdate.State.of(state), nat, client,
+                        clientPort, vip, vipPort, backend, backendPort, clientMac));
+            }
+        }, max);
+    }
+
+    /**
+     * Applies one flow change the peer's sync reported: creates the flow with the backend the peer chose (claiming
+     * a connection slot when the backend has one free), updates its state, or removes it. Never sent back to the
+     * peer. Rejected, counted, when this node has no such service or backend (its configuration differs) or the
+     * flow does not match the service (another protocol or a port it does not listen on).
+     *
+     * @return whether it was applied
+     */
+    boolean applySynced(FlowUpdate update, long now) {
+        ServiceState service = null;
+        for (ServiceState s : services) {
+            if (s.label.equals(update.service())) {
+                service = s;
+                break;
+            }
+        }
+        if (service == null || service.vip != update.vip() || service.protocol != update.protocol()
+                || !service.hasPort(update.vipPort())) {
+            counters.increment(Counters.SYNC_REJECTED);
+            return false;
+        }
+        int ports = (update.clientPort() << 16) | update.vipPort();
+        int ref = flows.find(update.client(), update.vip(), ports, update.protocol());
+        int existing = ref >= 0 && (ref & 1) == 0 ? ref >>> 1 : -1;
+        if (update.kind() == FlowUpdate.Kind.REMOVE) {
+            if (existing >= 0) {
+                flows.removeQuietly(existing);
+            }
+            counters.increment(Counters.SYNC_APPLIED);
+            return true;
+        }
+        int state = update.state().code();
+        if (existing >= 0 && flows.backendIp(existing) == update.backend()
+                && flows.backendPort(existing) == update.backendPort() && flows.nat(existing) == update.nat()) {
+            flows.syncState(existing, state, now);
+            counters.increment(Counters.SYNC_APPLIED);
+            return true;
+        }
+        ServiceState.Snapshot snapshot = service.snapshot();
+        int i = -1;
+        for (int k = 0; k < snapshot.backends.length; k++) {
+            if (snapshot.addresses[k] == update.backend() && snapshot.natted[k] == update.nat()) {
+                i = k;
+                break;
+            }
+        }
+        if (i < 0) {
+            counters.increment(Counters.SYNC_REJECTED);
+            return false;
+        }
+        if (existing >= 0) {
+            flows.removeQuietly(existing); // the peer moved this client to another backend (port reuse)
+        }
+        Backend backend = snapshot.backends[i];
+        // A closing flow no longer counts as a connection; an open one takes a slot if the backend has one free,
+        // and is kept without one rather than lost when it has not (the peer's choice stands).
+        boolean slot = state != FlowTable.STATE_FIN && state != FlowTable.STATE_CLOSE && backend.tryAcquire();
+        long mac = neighbours.lookup(update.backend());
+        int id = flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
+                update.vip(), update.vipPort(), update.clientMac(), backend, slot, update.backend(),
+                update.backendPort(), mac, update.nat(), now);
+        if (id < 0) {
+            flows.evictOne();
+            counters.increment(Counters.FLOWS_EVICTED);
+            id = flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
+                    update.vip(), update.vipPort(), update.clientMac(), backend, slot, update.backend(),
+                    update.backendPort(), mac, update.nat(), now);
+        }
+        counters.increment(Counters.SYNC_APPLIED);
+        return true;
     }
 }
