@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -205,15 +204,8 @@ public final class ConfigPublisher implements AutoCloseable {
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
         s.setSoTimeout(10_000);
-        byte[] hello = ReplicationWire.readFrame(in);
-        if (hello.length != 1 + ReplicationWire.MAGIC.length + ReplicationWire.CHALLENGE_LENGTH + 16
-                || hello[0] != ReplicationWire.HELLO
-                || !Arrays.equals(hello, 1, 1 + ReplicationWire.MAGIC.length, ReplicationWire.MAGIC, 0,
-                ReplicationWire.MAGIC.length)) {
-            throw new IOException("peer " + peer + " is not an lb4j config receiver");
-        }
-        byte[] challenge = Arrays.copyOfRange(hello, 1 + ReplicationWire.MAGIC.length,
-                1 + ReplicationWire.MAGIC.length + ReplicationWire.CHALLENGE_LENGTH);
+        byte[] challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in), ReplicationWire.MAGIC,
+                peer.toString(), "config receiver");
         long sent = 0;
         while (true) {
             byte[] json = null;

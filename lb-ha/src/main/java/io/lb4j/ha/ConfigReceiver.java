@@ -136,7 +136,7 @@ public final class ConfigReceiver implements AutoCloseable {
                 frame = ReplicationWire.readFrame(in);
             } catch (EOFException e) {
                 return;
-            } catch (IOException e) {
+            } catch (ReplicationWire.MalformedFrameException e) {
                 reject(peer, e.getMessage());
                 return;
             }

@@ -19,6 +19,12 @@ import java.security.MessageDigest;
  * CONFIG primary -> secondary  'C' epoch(8) sequence(8) json(n) mac(32)
  * ACK    secondary -> primary  'A' epoch(8) sequence(8) status(1) mac(32)
  * </pre>
+ * Flow-state sync uses the same framing on its own port, with its own magic and label ("lb4j-ha-flows"), so a
+ * frame of one protocol never verifies in the other:
+ * <pre>
+ * HELLO  receiver -> sender    'H' magic "LB4JFS1" challenge(16) zero(16)
+ * FLOWS  sender -> receiver    'F' sequence(8) count(2) records mac(32)     (see FlowWire)
+ * </pre>
  * {@code mac} is HMAC-SHA256 under the shared secret over a domain label ("lb4j-ha-config" / "lb4j-ha-ack"), the
  * secondary's per-connection random challenge and every other byte of the frame, so a frame is authentic, intact
  * and valid on this connection only (a recorded CONFIG cannot be replayed to a restarted secondary).
@@ -29,6 +35,8 @@ public final class ReplicationWire {
     public static final byte HELLO = 'H';
     public static final byte CONFIG = 'C';
     public static final byte ACK = 'A';
+    public static final byte FLOWS = 'F';
+    public static final byte[] FLOWS_MAGIC = "LB4JFS1".getBytes(StandardCharsets.US_ASCII);
     public static final byte[] MAGIC = "LB4JHA1".getBytes(StandardCharsets.US_ASCII);
     public static final int CHALLENGE_LENGTH = 16;
     public static final int MAC_LENGTH = 32;
@@ -37,6 +45,7 @@ public final class ReplicationWire {
     public static final byte STATUS_INVALID = 2;
     private static final byte[] CONFIG_LABEL = "lb4j-ha-config".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ACK_LABEL = "lb4j-ha-ack".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FLOWS_LABEL = "lb4j-ha-flows".getBytes(StandardCharsets.US_ASCII);
 
     private ReplicationWire() {
     }
@@ -56,11 +65,22 @@ public final class ReplicationWire {
         out.flush();
     }
 
-    /** Reads one frame; EOF at a frame boundary is {@link EOFException}. */
+    /** A length prefix no lb4j peer sends: a protocol violation, not a network failure. */
+    public static final class MalformedFrameException extends IOException {
+        MalformedFrameException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads one frame; EOF at a frame boundary is {@link EOFException}.
+     *
+     * @throws MalformedFrameException when the length prefix is out of range
+     */
     public static byte[] readFrame(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 1 || length > MAX_FRAME) {
-            throw new IOException("frame length " + length + " (expected: 1-" + MAX_FRAME + ")");
+            throw new MalformedFrameException("frame length " + length + " (expected: 1-" + MAX_FRAME + ")");
         }
         byte[] frame = new byte[length];
         in.readFully(frame);
@@ -68,8 +88,33 @@ public final class ReplicationWire {
     }
 
     public static byte[] hello(byte[] challenge, long epoch, long sequence) {
-        return ByteBuffer.allocate(1 + MAGIC.length + CHALLENGE_LENGTH + 16).put(HELLO).put(MAGIC).put(challenge)
+        return hello(MAGIC, challenge, epoch, sequence);
+    }
+
+    public static byte[] hello(byte[] magic, byte[] challenge, long epoch, long sequence) {
+        return ByteBuffer.allocate(1 + magic.length + CHALLENGE_LENGTH + 16).put(HELLO).put(magic).put(challenge)
                 .putLong(epoch).putLong(sequence).array();
+    }
+
+    /**
+     * The challenge of a HELLO frame carrying {@code magic}.
+     *
+     * @throws IOException naming {@code peer} when the frame is not such a HELLO (another service on that port)
+     */
+    public static byte[] challengeOf(byte[] hello, byte[] magic, String peer, String expected) throws IOException {
+        if (hello.length != 1 + magic.length + CHALLENGE_LENGTH + 16 || hello[0] != HELLO
+                || !java.util.Arrays.equals(hello, 1, 1 + magic.length, magic, 0, magic.length)) {
+            throw new IOException("peer " + peer + " is not an lb4j " + expected);
+        }
+        return java.util.Arrays.copyOfRange(hello, 1 + magic.length, 1 + magic.length + CHALLENGE_LENGTH);
+    }
+
+    /** A FLOWS frame: {@code body} is sequence, count and records (FlowWire), followed here by the MAC. */
+    public static byte[] flows(byte[] secret, byte[] challenge, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(1 + body.length + MAC_LENGTH);
+        b.put(FLOWS).put(body);
+        b.put(mac(secret, FLOWS_LABEL, challenge, b.array(), 0, b.position()));
+        return b.array();
     }
 
     public static byte[] config(byte[] secret, byte[] challenge, long epoch, long sequence, byte[] json) {
@@ -86,15 +131,22 @@ public final class ReplicationWire {
         return b.array();
     }
 
-    /** Whether the last 32 bytes of a CONFIG or ACK frame are its MAC under {@code secret} and {@code challenge}. */
+    /** Whether the last 32 bytes of a CONFIG, ACK or FLOWS frame are its MAC under {@code secret} and {@code challenge}. */
     public static boolean verify(byte[] secret, byte[] challenge, byte[] frame) {
-        if (frame.length < 1 + 16 + MAC_LENGTH) {
+        if (frame.length < 1) {
             return false;
         }
-        byte[] label = frame[0] == CONFIG ? CONFIG_LABEL : frame[0] == ACK ? ACK_LABEL : null;
-        if (label == null) {
+        // The shortest body of each type: a verified frame always has the fields its reader takes.
+        int minimum = switch (frame[0]) {
+            case CONFIG -> 16;
+            case ACK -> 17;
+            case FLOWS -> 10;
+            default -> -1;
+        };
+        if (minimum < 0 || frame.length < 1 + minimum + MAC_LENGTH) {
             return false;
         }
+        byte[] label = frame[0] == CONFIG ? CONFIG_LABEL : frame[0] == ACK ? ACK_LABEL : FLOWS_LABEL;
         int body = frame.length - MAC_LENGTH;
         byte[] expected = mac(secret, label, challenge, frame, 0, body);
         byte[] actual = java.util.Arrays.copyOfRange(frame, body, frame.length);

@@ -64,7 +64,19 @@ final class NetnsLab implements AutoCloseable {
         return Optional.of("keepalived not installed (apt-get install -y keepalived)");
     }
 
+    private final boolean realServers;
+
     NetnsLab() throws IOException {
+        this(false);
+    }
+
+    /**
+     * A lab; with {@code realServers} also two direct-routing real servers R1 10.77.0.110 and R2 10.77.0.111 (the VIP
+     * on {@code lo}, never answered by ARP) and every host's offloads off, so a packet engine on A or B sees frames
+     * at wire size.
+     */
+    NetnsLab(boolean realServers) throws IOException {
+        this.realServers = realServers;
         dir = Files.createTempDirectory(prefix);
         try {
             create();
@@ -78,7 +90,9 @@ final class NetnsLab implements AutoCloseable {
         addNamespace("br");
         sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge");
         sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
-        String[][] hosts = {{"a", "1"}, {"b", "2"}, {"c", "10"}};
+        String[][] hosts = realServers
+                ? new String[][]{{"a", "1"}, {"b", "2"}, {"c", "10"}, {"r1", "110"}, {"r2", "111"}}
+                : new String[][]{{"a", "1"}, {"b", "2"}, {"c", "10"}};
         for (String[] h : hosts) {
             addNamespace(h[0]);
             // Created directly inside the namespaces: the root namespace never holds either end.
@@ -89,7 +103,32 @@ final class NetnsLab implements AutoCloseable {
             sh("ip", "-n", ns(h[0]), "link", "set", "lo", "up");
             sh("ip", "-n", ns(h[0]), "addr", "add", SUBNET + h[1] + "/24", "dev", "eth0");
             sh("ip", "-n", ns(h[0]), "link", "set", "eth0", "up");
+            if (realServers) {
+                sh("ip", "netns", "exec", ns(h[0]), "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro", "off");
+            }
         }
+        if (realServers) {
+            for (String r : List.of("r1", "r2")) {
+                sh("ip", "-n", ns(r), "addr", "add", VIP + "/32", "dev", "lo");
+                sh("ip", "netns", "exec", ns(r), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
+                        "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.eth0.arp_ignore=1",
+                        "net.ipv4.conf.eth0.arp_announce=2");
+            }
+            for (String lb : List.of("a", "b")) {
+                // The packet engine forwards the VIP's frames; the host must not forward them a second time.
+                sh("ip", "netns", "exec", ns(lb), "sysctl", "-qw", "net.ipv4.ip_forward=0");
+            }
+        }
+    }
+
+    /** Why the packet-engine pair test cannot run, or empty: needs ethtool besides the lab's own needs. */
+    static Optional<String> ethtoolUnavailable() {
+        for (String p : List.of("/usr/sbin/ethtool", "/sbin/ethtool")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("ethtool not installed (apt-get install -y ethtool)");
     }
 
     private void addNamespace(String name) throws IOException {

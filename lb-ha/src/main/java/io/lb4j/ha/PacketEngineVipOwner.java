@@ -1,0 +1,161 @@
+package io.lb4j.ha;
+
+import io.lb4j.api.spi.Cancellable;
+import io.lb4j.api.spi.TaskClock;
+import io.lb4j.engine.packet.PacketEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link VipOwner} for the packet engine, which owns the VIPs itself instead of the host kernel: on becoming master
+ * the engine starts answering ARP for its VIPs and broadcasts gratuitous ARPs from its own MAC (a burst now and a
+ * second burst a few seconds later, as {@link InterfaceVipOwner} and keepalived do); on leaving master it stops
+ * answering, so only one node of the pair ever claims the VIP. Build the engine with
+ * {@link PacketEngine.Builder#standby()} on both nodes, so a node never answers before VRRP made it master.
+ *
+ * <pre>{@code
+ * PacketEngine engine = PacketEngine.builder("eth0").standby().flowSync(true).build();
+ * HaPair node = HaPair.builder().loadBalancer(lb).vrrp(vrrp).vipOwner(PacketEngineVipOwner.of(engine)).build();
+ * }</pre>
+ *
+ * <p>VRRP addresses that are not a VIP of an installed service are not announced (logged once per takeover).
+ * Thread-safe; failures are logged, never thrown, as the pair expects.
+ */
+public final class PacketEngineVipOwner implements VipOwner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacketEngineVipOwner.class);
+
+    private final PacketEngine engine;
+    private final int burst;
+    private final Duration repeatAfter;
+    private final TaskClock clock;
+    private final boolean ownsClock;
+    private Cancellable repeat;
+    private boolean closed;
+
+    private PacketEngineVipOwner(Builder b) {
+        this.engine = b.engine;
+        this.burst = b.burst;
+        this.repeatAfter = b.repeatAfter;
+        this.ownsClock = b.clock == null;
+        this.clock = b.clock != null ? b.clock : TaskClock.system();
+    }
+
+    /** An owner with the defaults of {@link #builder(PacketEngine)}: 5 gratuitous ARPs now and 5 after 5 s. */
+    public static PacketEngineVipOwner of(PacketEngine engine) {
+        return builder(engine).build();
+    }
+
+    /** A builder for an owner driving {@code engine}. */
+    public static Builder builder(PacketEngine engine) {
+        return new Builder(engine);
+    }
+
+    @Override
+    public synchronized void acquire(List<Inet4Address> addresses) {
+        engine.answerArp(true);
+        announce(addresses);
+        if (repeat != null) {
+            repeat.cancel();
+        }
+        if (!repeatAfter.isZero()) {
+            repeat = clock.schedule(repeatAfter, () -> repeatBurst(addresses));
+        }
+    }
+
+    private synchronized void repeatBurst(List<Inet4Address> addresses) {
+        if (repeat == null || closed) {
+            return;
+        }
+        repeat = null;
+        announce(addresses);
+    }
+
+    private void announce(List<Inet4Address> addresses) {
+        int announced = 0;
+        for (int i = 0; i < burst; i++) {
+            announced = engine.announce(addresses);
+        }
+        if (announced < addresses.size()) {
+            LOG.warn("{}: {} of the VRRP addresses {} are not VIPs of an installed service: not announced",
+                    engine, addresses.size() - announced, addresses);
+        }
+    }
+
+    @Override
+    public synchronized void release(List<Inet4Address> addresses) {
+        if (repeat != null) {
+            repeat.cancel();
+            repeat = null;
+        }
+        engine.answerArp(false);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (repeat != null) {
+            repeat.cancel();
+            repeat = null;
+        }
+        if (ownsClock && clock instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the VIP owner clock failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PacketEngineVipOwner[" + engine + "]";
+    }
+
+    /** Builder for a {@link PacketEngineVipOwner}; defaults: 5 gratuitous ARPs per address, repeated after 5 s. */
+    public static final class Builder {
+        private final PacketEngine engine;
+        private int burst = 5;
+        private Duration repeatAfter = Duration.ofSeconds(5);
+        private TaskClock clock;
+
+        Builder(PacketEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+        }
+
+        /**
+         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
+         * most 1 hour; default 5 s).
+         */
+        public Builder gratuitousArps(int burst, Duration repeatAfter) {
+            if (burst < 1 || burst > 100) {
+                throw new IllegalArgumentException("burst: " + burst + " (expected: 1-100)");
+            }
+            Objects.requireNonNull(repeatAfter, "repeatAfter");
+            if (repeatAfter.isNegative() || repeatAfter.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("repeatAfter: " + repeatAfter + " (expected: 0 to 1 hour)");
+            }
+            this.burst = burst;
+            this.repeatAfter = repeatAfter;
+            return this;
+        }
+
+        /** The clock for the repeat burst; default a system clock owned by the owner. */
+        public Builder clock(TaskClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public PacketEngineVipOwner build() {
+            return new PacketEngineVipOwner(this);
+        }
+    }
+}
