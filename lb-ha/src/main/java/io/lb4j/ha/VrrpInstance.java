@@ -77,6 +77,7 @@ public final class VrrpInstance implements AutoCloseable {
     public static final Inet4Address MULTICAST_GROUP = ipv4("224.0.0.18");
     private static final int HISTORY = 1_000;
     private static final long CENTI_NANOS = 10_000_000L;
+    private static final Duration LINK_CHECK = Duration.ofMillis(100);
 
     private final int vrid;
     private final int priority;
@@ -102,6 +103,7 @@ public final class VrrpInstance implements AutoCloseable {
     private int masterAdverCentis;
     private Cancellable downTimer;
     private Cancellable adverTimer;
+    private Cancellable linkTimer;
     private long preemptDeadlineNanos;
     private boolean lowerPrioritySeen;
     private Inet4Address resignedBy;
@@ -166,6 +168,32 @@ public final class VrrpInstance implements AutoCloseable {
             preemptDeadlineNanos = clock.nanoTime() + preemptDelay.toNanos();
             enterBackup(TransitionReason.STARTUP, null, masterDownNanos());
         }
+        scheduleLinkCheck();
+    }
+
+    // The link is polled rather than watched through netlink: one ioctl per 100 ms, and a FAULT is entered at most
+    // 100 ms after the carrier went (the peer needs Master_Down_Interval to notice anyway).
+    private void scheduleLinkCheck() {
+        linkTimer = clock.schedule(LINK_CHECK, this::checkLink);
+    }
+
+    private synchronized void checkLink() {
+        if (stopped) {
+            return;
+        }
+        boolean up = transport.linkUp();
+        if (!up && (state == VrrpState.BACKUP || state == VrrpState.MASTER)) {
+            cancelTimers();
+            transition(VrrpState.FAULT, TransitionReason.LINK_DOWN, null);
+        } else if (up && state == VrrpState.FAULT) {
+            if (priority == 255) {
+                becomeMaster(TransitionReason.LINK_UP, null);
+            } else {
+                masterAdverCentis = advertCentis;
+                enterBackup(TransitionReason.LINK_UP, null, masterDownNanos());
+            }
+        }
+        scheduleLinkCheck();
     }
 
     /**
@@ -181,6 +209,10 @@ public final class VrrpInstance implements AutoCloseable {
             }
             stopped = true;
             cancelTimers();
+            if (linkTimer != null) {
+                linkTimer.cancel();
+                linkTimer = null;
+            }
             if (state == VrrpState.MASTER) {
                 sendAdvert(0);
             }
@@ -302,8 +334,8 @@ public final class VrrpInstance implements AutoCloseable {
     }
 
     private synchronized void receive(byte[] packet, int length) {
-        if (state == VrrpState.INITIALIZE) {
-            return; // stopped or not yet started: the state machine takes no input
+        if (state == VrrpState.INITIALIZE || state == VrrpState.FAULT) {
+            return; // stopped, not yet started, or no link: the state machine takes no input
         }
         VrrpCodec.Decoded d = VrrpCodec.decode(packet, length, checksumMode);
         if (d.dropped() != null) {
@@ -338,7 +370,7 @@ public final class VrrpInstance implements AutoCloseable {
         switch (state) {
             case BACKUP -> backupReceived(advert, r.source());
             case MASTER -> masterReceived(advert, r.source());
-            case INITIALIZE -> { }
+            case INITIALIZE, FAULT -> { }
         }
     }
 

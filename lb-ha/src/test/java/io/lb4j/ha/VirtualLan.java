@@ -47,6 +47,7 @@ final class VirtualLan {
     final class Node implements VrrpTransport {
         final Inet4Address primary;
         volatile boolean plugged = true;
+        volatile boolean carrier = true;   // what linkUp() reports: false = the node's own link is down
         volatile int ttl = 255;
         private volatile Receiver receiver;
 
@@ -84,6 +85,11 @@ final class VirtualLan {
             if (r != null && plugged) {
                 r.onPacket(packet, packet.length);
             }
+        }
+
+        @Override
+        public boolean linkUp() {
+            return carrier;
         }
 
         @Override

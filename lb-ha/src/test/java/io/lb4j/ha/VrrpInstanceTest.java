@@ -322,6 +322,59 @@ class VrrpInstanceTest {
     }
 
     @Test
+    void aMasterWhoseLinkGoesDownEntersFaultAndTheBackupTakesOverThenItPreemptsAgainWhenTheLinkReturns() {
+        VirtualLan.Node nodeA = lan.node("10.0.0.1");
+        VirtualLan.Node nodeB = lan.node("10.0.0.2");
+        VrrpInstance a = router(nodeA, 200).build();
+        VrrpInstance b = router(nodeB, 100).build();
+        a.start();
+        b.start();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+
+        nodeA.carrier = false;                                  // A's cable is pulled: it notices, B hears nothing
+        nodeA.plugged = false;
+        clock.advance(Duration.ofMillis(100));                  // one link check later
+
+        assertThat(a.state()).isEqualTo(VrrpState.FAULT);
+        assertThat(last(a).reason()).isEqualTo(TransitionReason.LINK_DOWN);
+        assertThat(last(a).from()).isEqualTo(VrrpState.MASTER);
+        int sentInFault = lan.sentBy(nodeA).size();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(lan.sentBy(nodeA)).as("FAULT sends nothing").hasSize(sentInFault);
+        assertThat(a.state()).as("FAULT never takes over").isEqualTo(VrrpState.FAULT);
+        assertThat(b.state()).isEqualTo(VrrpState.MASTER);
+
+        nodeA.plugged = true;
+        nodeA.carrier = true;
+        clock.advance(Duration.ofMillis(100));
+        assertThat(a.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(last(a).reason()).isEqualTo(TransitionReason.LINK_UP);
+        long backAt = nanos(last(a));
+        clock.advance(Duration.ofSeconds(10));
+
+        // Preemption: A ignores B's lower priority and takes over one Master_Down_Interval after the link returned.
+        StateChanged preempted = last(a);
+        assertThat(preempted.to()).isEqualTo(VrrpState.MASTER);
+        assertThat(preempted.reason()).isEqualTo(TransitionReason.PREEMPTED_LOWER_PRIORITY);
+        assertThat(nanos(preempted) - backAt).isEqualTo(a.masterDownInterval().toNanos());
+        assertThat(b.state()).isEqualTo(VrrpState.BACKUP);
+    }
+
+    @Test
+    void aBackupWithoutLinkNeverTakesOver() {
+        VirtualLan.Node nodeB = lan.node("10.0.0.2");
+        VrrpInstance b = router(nodeB, 100).build();
+        nodeB.carrier = false;
+
+        b.start();
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(transitions(b)).extracting(StateChanged::to).containsExactly(VrrpState.BACKUP, VrrpState.FAULT);
+        assertThat(lan.sentBy(nodeB)).isEmpty();
+    }
+
+    @Test
     void everyTransitionIsAnEventForSubscribersInOrder() {
         VrrpInstance b = router(lan.node("10.0.0.2"), 100).build();
         List<HaEvent> seen = new java.util.ArrayList<>();

@@ -29,6 +29,7 @@ public record Link(String name, int index, long mac, int mtu, boolean up, int ip
     private static final int IFNAMSIZ = 16;
     private static final int IFREQ_SIZE = 40;
     private static final int IFF_UP = 1;
+    private static final int IFF_RUNNING = 0x40;
     private static final int EADDRNOTAVAIL = 99;
 
     /**
@@ -71,6 +72,32 @@ public record Link(String name, int index, long mac, int mtu, boolean up, int ip
             return new Link(name, index, mac, mtu, up, ipv4);
         } finally {
             Libc.close(fd, "close(AF_INET ioctl socket)");
+        }
+    }
+
+    /**
+     * Whether the interface {@code name} can carry traffic now: administratively up and with carrier
+     * ({@code IFF_UP} and {@code IFF_RUNNING}, what keepalived watches for its FAULT state). False when there is no
+     * such interface. One {@code ioctl}; no allocation beyond a confined arena.
+     */
+    public static boolean operational(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length == 0 || bytes.length >= IFNAMSIZ) {
+            throw new IllegalArgumentException("interface name: \"" + name + "\" (expected: 1-15 characters)");
+        }
+        try {
+            int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0, "socket(AF_INET) for ioctl");
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment ifreq = arena.allocate(IFREQ_SIZE);
+                MemorySegment.copy(bytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, bytes.length);
+                Libc.ioctl(fd, SIOCGIFFLAGS, ifreq, "ioctl(SIOCGIFFLAGS) on " + name);
+                short flags = ifreq.get(ValueLayout.JAVA_SHORT, IFNAMSIZ);
+                return (flags & IFF_UP) != 0 && (flags & IFF_RUNNING) != 0;
+            } finally {
+                Libc.close(fd, "close(AF_INET ioctl socket)");
+            }
+        } catch (LinuxException e) {
+            return false; // ENODEV: the interface is gone, which is as down as it gets
         }
     }
 }

@@ -17,5 +17,9 @@ public enum TransitionReason {
     /** As master: an advert with our priority from a higher primary address arrived (RFC 5798 tie-break). */
     EQUAL_PRIORITY_HIGHER_ADDRESS,
     /** {@code stop()}: as master, a priority-0 advert was sent first. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** The interface went down or lost its carrier: into {@link io.lb4j.ha.VrrpState#FAULT}. */
+    LINK_DOWN,
+    /** The interface is up with carrier again: out of {@link io.lb4j.ha.VrrpState#FAULT}. */
+    LINK_UP
 }

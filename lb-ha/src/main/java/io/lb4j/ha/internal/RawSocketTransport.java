@@ -1,5 +1,6 @@
 package io.lb4j.ha.internal;
 
+import io.lb4j.engine.linux.Link;
 import io.lb4j.engine.linux.LinuxException;
 import io.lb4j.engine.linux.RawIpSocket;
 import io.lb4j.ha.VrrpInstance;
@@ -113,6 +114,11 @@ public final class RawSocketTransport implements VrrpTransport {
     @Override
     public void send(Inet4Address destination, byte[] message) throws IOException {
         socket.send(destination, message);
+    }
+
+    @Override
+    public boolean linkUp() {
+        return Link.operational(interfaceName);
     }
 
     @Override

@@ -35,6 +35,14 @@ public interface VrrpTransport extends AutoCloseable {
      */
     void send(Inet4Address destination, byte[] message) throws IOException;
 
+    /**
+     * Whether the interface can carry adverts now (administratively up, with carrier). The instance polls it every
+     * 100 ms and enters {@link io.lb4j.ha.VrrpState#FAULT} while it is false, as keepalived does. Default: always up.
+     */
+    default boolean linkUp() {
+        return true;
+    }
+
     /** This router's primary IPv4 address on the segment: the source of its adverts and its tie-break address. */
     Inet4Address primaryAddress();
 

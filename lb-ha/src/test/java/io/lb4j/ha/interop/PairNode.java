@@ -131,7 +131,8 @@ abstract class PairNode {
             if (line.startsWith("STATE MASTER")) {
                 return true;
             }
-            if (line.startsWith("STATE BACKUP") || line.startsWith("STATE INITIALIZE")) {
+            if (line.startsWith("STATE BACKUP") || line.startsWith("STATE INITIALIZE")
+                    || line.startsWith("STATE FAULT")) {
                 return false;
             }
             return null;
@@ -139,7 +140,7 @@ abstract class PairNode {
 
         @Override
         boolean enteredBackup(String line) {
-            return line.startsWith("STATE BACKUP");
+            return line.startsWith("STATE BACKUP") || line.startsWith("STATE FAULT");
         }
 
         @Override
