@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -47,6 +46,7 @@ public final class ConfigReceiver implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private volatile boolean closed;
+    private volatile Socket connection;
     private long appliedEpoch;
     private long appliedSequence;
     private long applied;
@@ -111,6 +111,10 @@ public final class ConfigReceiver implements AutoCloseable {
     private void acceptLoop() {
         while (!closed) {
             try (Socket s = server.accept()) {
+                connection = s;
+                if (closed) {
+                    return; // close() ran between accept and here
+                }
                 s.setTcpNoDelay(true);
                 serve(s);
             } catch (IOException e) {
@@ -133,17 +137,13 @@ public final class ConfigReceiver implements AutoCloseable {
         while (!closed) {
             byte[] frame;
             try {
-                frame = ReplicationWire.readFrame(in);
-            } catch (EOFException e) {
-                return;
-            } catch (ReplicationWire.MalformedFrameException e) {
+                frame = ReplicationWire.readVerified(in, secret, challenge, ReplicationWire.CONFIG);
+            } catch (ReplicationWire.RejectedFrameException e) {
                 reject(peer, e.getMessage());
-                return;
-            }
-            if (frame[0] != ReplicationWire.CONFIG || !ReplicationWire.verify(secret, challenge, frame)) {
-                reject(peer, frame[0] != ReplicationWire.CONFIG ? "unexpected frame type " + frame[0]
-                        : "HMAC does not verify (tampered, or another secret)");
                 return; // an unauthenticated peer gets no further hearing on this connection
+            }
+            if (frame == null || closed) {
+                return; // a closed receiver applies nothing more, even what was already on its way
             }
             ByteBuffer b = ByteBuffer.wrap(frame, 1, 16);
             long epoch = b.getLong();
@@ -180,12 +180,16 @@ public final class ConfigReceiver implements AutoCloseable {
         LOG.warn("rejected config replication message from {}: {}", peer, why);
     }
 
-    /** Stops listening; the current configuration stays. Idempotent. */
+    /** Stops listening and ends the primary's connection; the current configuration stays. Idempotent. */
     @Override
     public void close() {
         closed = true;
         try {
             server.close();
+            Socket c = connection;
+            if (c != null) {
+                c.close(); // the serving thread is blocked reading it: without this it would apply one more list
+            }
         } catch (IOException e) {
             LOG.debug("closing the config receiver failed", e);
         }

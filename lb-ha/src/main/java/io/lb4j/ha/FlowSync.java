@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -246,17 +245,13 @@ public final class FlowSync implements AutoCloseable {
         while (!closed) {
             byte[] frame;
             try {
-                frame = ReplicationWire.readFrame(in);
-            } catch (EOFException e) {
-                return;
-            } catch (ReplicationWire.MalformedFrameException e) {
+                frame = ReplicationWire.readVerified(in, secret, challenge, ReplicationWire.FLOWS);
+            } catch (ReplicationWire.RejectedFrameException e) {
                 reject(from, e.getMessage());
-                return;
-            }
-            if (frame[0] != ReplicationWire.FLOWS || !ReplicationWire.verify(secret, challenge, frame)) {
-                reject(from, frame[0] != ReplicationWire.FLOWS ? "unexpected frame type " + frame[0]
-                        : "HMAC does not verify (tampered, or another secret)");
                 return; // an unauthenticated peer gets no further hearing on this connection
+            }
+            if (frame == null || closed) {
+                return;
             }
             FlowWire.Batch batch;
             try {

@@ -1,6 +1,5 @@
 package io.lb4j.ha;
 
-import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.linux.LinkLayerSocket;
 import io.lb4j.engine.linux.LinuxException;
@@ -34,31 +33,22 @@ import java.util.concurrent.TimeUnit;
  * fallback, e.g. under a seccomp profile that forbids netlink sockets). Needs CAP_NET_ADMIN and CAP_NET_RAW in the
  * network namespace. Thread-safe; gratuitous-ARP failures are logged, never thrown.
  */
-public final class InterfaceVipOwner implements VipOwner {
+public final class InterfaceVipOwner extends AnnouncingVipOwner {
 
     private static final Logger LOG = LoggerFactory.getLogger(InterfaceVipOwner.class);
 
     private final String interfaceName;
     private final boolean ipCommand;
-    private final int burst;
-    private final Duration repeatAfter;
-    private final TaskClock clock;
-    private final boolean ownsClock;
     private Rtnetlink netlink;
     private LinkLayerSocket arpSocket;
-    private Cancellable repeat;
     private int interfaceIndex = -1;
     private byte[] mac;
     private long announcements;
-    private boolean closed;
 
     private InterfaceVipOwner(Builder b) {
+        super(b.burst, b.repeatAfter, b.clock);
         this.interfaceName = b.interfaceName;
         this.ipCommand = b.ipCommand;
-        this.burst = b.burst;
-        this.repeatAfter = b.repeatAfter;
-        this.ownsClock = b.clock == null;
-        this.clock = b.clock != null ? b.clock : TaskClock.system();
     }
 
     /** A builder for addresses on {@code interfaceName}. */
@@ -67,7 +57,7 @@ public final class InterfaceVipOwner implements VipOwner {
     }
 
     @Override
-    public synchronized void acquire(List<Inet4Address> addresses) {
+    void take(List<Inet4Address> addresses) {
         int index = prepare(false);
         for (Inet4Address a : addresses) {
             try {
@@ -89,29 +79,10 @@ public final class InterfaceVipOwner implements VipOwner {
                         + " failed", e);
             }
         }
-        announce(addresses);
-        if (repeat != null) {
-            repeat.cancel();
-        }
-        if (!repeatAfter.isZero()) {
-            repeat = clock.schedule(repeatAfter, () -> repeatBurst(addresses));
-        }
-    }
-
-    private synchronized void repeatBurst(List<Inet4Address> addresses) {
-        if (repeat == null || closed) {
-            return;
-        }
-        repeat = null;
-        announce(addresses);
     }
 
     @Override
-    public synchronized void release(List<Inet4Address> addresses) {
-        if (repeat != null) {
-            repeat.cancel();
-            repeat = null;
-        }
+    void give(List<Inet4Address> addresses) {
         int index;
         try {
             index = prepare(false);
@@ -136,7 +107,8 @@ public final class InterfaceVipOwner implements VipOwner {
         return announcements;
     }
 
-    private void announce(List<Inet4Address> addresses) {
+    @Override
+    void announceOnce(List<Inet4Address> addresses) {
         try {
             if (mac == null || mac.length != 6) {
                 LOG.warn("no Ethernet address on {}: no gratuitous ARP sent", interfaceName);
@@ -145,11 +117,9 @@ public final class InterfaceVipOwner implements VipOwner {
             if (arpSocket == null) {
                 arpSocket = LinkLayerSocket.open(interfaceName, interfaceIndex, GratuitousArp.ETHER_TYPE);
             }
-            for (int i = 0; i < burst; i++) {
-                for (Inet4Address a : addresses) {
-                    arpSocket.send(GratuitousArp.frame(mac, a));
-                    announcements++;
-                }
+            for (Inet4Address a : addresses) {
+                arpSocket.send(GratuitousArp.frame(mac, a));
+                announcements++;
             }
         } catch (IOException e) {
             LOG.warn("gratuitous ARP on {} failed: {}", interfaceName, e.getMessage());
@@ -222,15 +192,7 @@ public final class InterfaceVipOwner implements VipOwner {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (repeat != null) {
-            repeat.cancel();
-            repeat = null;
-        }
+    void closeResources() {
         try {
             if (netlink != null) {
                 netlink.close();
@@ -240,13 +202,6 @@ public final class InterfaceVipOwner implements VipOwner {
             }
         } catch (LinuxException e) {
             LOG.debug("closing VIP owner sockets failed", e);
-        }
-        if (ownsClock && clock instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.debug("closing the VIP owner clock failed", e);
-            }
         }
     }
 
@@ -283,13 +238,7 @@ public final class InterfaceVipOwner implements VipOwner {
          * most 1 hour; default 5 s).
          */
         public Builder gratuitousArps(int burst, Duration repeatAfter) {
-            if (burst < 1 || burst > 100) {
-                throw new IllegalArgumentException("burst: " + burst + " (expected: 1-100)");
-            }
-            Objects.requireNonNull(repeatAfter, "repeatAfter");
-            if (repeatAfter.isNegative() || repeatAfter.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("repeatAfter: " + repeatAfter + " (expected: 0 to 1 hour)");
-            }
+            checkBursts(burst, repeatAfter);
             this.burst = burst;
             this.repeatAfter = repeatAfter;
             return this;

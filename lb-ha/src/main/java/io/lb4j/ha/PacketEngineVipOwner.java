@@ -1,6 +1,5 @@
 package io.lb4j.ha;
 
-import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.packet.PacketEngine;
 import org.slf4j.Logger;
@@ -26,24 +25,15 @@ import java.util.Objects;
  * <p>VRRP addresses that are not a VIP of an installed service are not announced (logged once per takeover).
  * Thread-safe; failures are logged, never thrown, as the pair expects.
  */
-public final class PacketEngineVipOwner implements VipOwner {
+public final class PacketEngineVipOwner extends AnnouncingVipOwner {
 
     private static final Logger LOG = LoggerFactory.getLogger(PacketEngineVipOwner.class);
 
     private final PacketEngine engine;
-    private final int burst;
-    private final Duration repeatAfter;
-    private final TaskClock clock;
-    private final boolean ownsClock;
-    private Cancellable repeat;
-    private boolean closed;
 
     private PacketEngineVipOwner(Builder b) {
+        super(b.burst, b.repeatAfter, b.clock);
         this.engine = b.engine;
-        this.burst = b.burst;
-        this.repeatAfter = b.repeatAfter;
-        this.ownsClock = b.clock == null;
-        this.clock = b.clock != null ? b.clock : TaskClock.system();
     }
 
     /** An owner with the defaults of {@link #builder(PacketEngine)}: 5 gratuitous ARPs now and 5 after 5 s. */
@@ -57,61 +47,29 @@ public final class PacketEngineVipOwner implements VipOwner {
     }
 
     @Override
-    public synchronized void acquire(List<Inet4Address> addresses) {
+    void take(List<Inet4Address> addresses) {
         engine.answerArp(true);
-        announce(addresses);
-        if (repeat != null) {
-            repeat.cancel();
-        }
-        if (!repeatAfter.isZero()) {
-            repeat = clock.schedule(repeatAfter, () -> repeatBurst(addresses));
-        }
-    }
-
-    private synchronized void repeatBurst(List<Inet4Address> addresses) {
-        if (repeat == null || closed) {
-            return;
-        }
-        repeat = null;
-        announce(addresses);
-    }
-
-    private void announce(List<Inet4Address> addresses) {
-        int announced = 0;
-        for (int i = 0; i < burst; i++) {
-            announced = engine.announce(addresses);
-        }
-        if (announced < addresses.size()) {
-            LOG.warn("{}: {} of the VRRP addresses {} are not VIPs of an installed service: not announced",
-                    engine, addresses.size() - announced, addresses);
-        }
     }
 
     @Override
-    public synchronized void release(List<Inet4Address> addresses) {
-        if (repeat != null) {
-            repeat.cancel();
-            repeat = null;
-        }
-        engine.answerArp(false);
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (repeat != null) {
-            repeat.cancel();
-            repeat = null;
-        }
-        if (ownsClock && clock instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.debug("closing the VIP owner clock failed", e);
+    void announceOnce(List<Inet4Address> addresses) {
+        try {
+            int announced = engine.announce(addresses);
+            if (announced < addresses.size()) {
+                LOG.warn("{}: {} of the VRRP addresses {} are not VIPs of an installed service: not announced",
+                        engine, addresses.size() - announced, addresses);
             }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: gratuitous ARP failed: {}", engine, e.getMessage());
+        }
+    }
+
+    @Override
+    void give(List<Inet4Address> addresses) {
+        try {
+            engine.answerArp(false);
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not stop answering ARP for the VIPs: {}", engine, e.getMessage());
         }
     }
 
@@ -136,13 +94,7 @@ public final class PacketEngineVipOwner implements VipOwner {
          * most 1 hour; default 5 s).
          */
         public Builder gratuitousArps(int burst, Duration repeatAfter) {
-            if (burst < 1 || burst > 100) {
-                throw new IllegalArgumentException("burst: " + burst + " (expected: 1-100)");
-            }
-            Objects.requireNonNull(repeatAfter, "repeatAfter");
-            if (repeatAfter.isNegative() || repeatAfter.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("repeatAfter: " + repeatAfter + " (expected: 0 to 1 hour)");
-            }
+            checkBursts(burst, repeatAfter);
             this.burst = burst;
             this.repeatAfter = repeatAfter;
             return this;

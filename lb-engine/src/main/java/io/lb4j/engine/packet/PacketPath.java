@@ -783,15 +783,14 @@ final class PacketPath {
         // and is kept without one rather than lost when it has not (the peer's choice stands).
         boolean slot = state != FlowTable.STATE_FIN && state != FlowTable.STATE_CLOSE && backend.tryAcquire();
         long mac = neighbours.lookup(update.backend());
-        int id = flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
-                update.vip(), update.vipPort(), update.clientMac(), backend, slot, update.backend(),
-                update.backendPort(), mac, update.nat(), now);
-        if (id < 0) {
-            flows.evictOne();
-            counters.increment(Counters.FLOWS_EVICTED);
-            id = flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
                     update.vip(), update.vipPort(), update.clientMac(), backend, slot, update.backend(),
-                    update.backendPort(), mac, update.nat(), now);
+                    update.backendPort(), mac, update.nat(), now) >= 0) {
+                break;
+            }
+            flows.evictOne(); // a full table makes room as for a new flow of its own; the retry cannot fail
+            counters.increment(Counters.FLOWS_EVICTED);
         }
         counters.increment(Counters.SYNC_APPLIED);
         return true;

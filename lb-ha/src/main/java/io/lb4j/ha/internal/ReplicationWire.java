@@ -65,22 +65,49 @@ public final class ReplicationWire {
         out.flush();
     }
 
-    /** A length prefix no lb4j peer sends: a protocol violation, not a network failure. */
-    public static final class MalformedFrameException extends IOException {
-        MalformedFrameException(String message) {
+    /**
+     * A frame the receiver refuses to hear (an impossible length, an unexpected type, a MAC that does not verify): a
+     * protocol violation or an attack, not a network failure. The connection ends.
+     */
+    public static final class RejectedFrameException extends IOException {
+        RejectedFrameException(String message) {
             super(message);
         }
     }
 
     /**
+     * Reads the next frame and returns it only if it has type {@code type} and its MAC verifies under
+     * {@code secret} and {@code challenge}; null at a clean end of stream.
+     *
+     * @throws RejectedFrameException naming why the frame was refused
+     * @throws IOException            when the connection fails
+     */
+    public static byte[] readVerified(DataInputStream in, byte[] secret, byte[] challenge, byte type)
+            throws IOException {
+        byte[] frame;
+        try {
+            frame = readFrame(in);
+        } catch (EOFException e) {
+            return null;
+        }
+        if (frame[0] != type) {
+            throw new RejectedFrameException("unexpected frame type " + frame[0]);
+        }
+        if (!verify(secret, challenge, frame)) {
+            throw new RejectedFrameException("HMAC does not verify (tampered, or another secret)");
+        }
+        return frame;
+    }
+
+    /**
      * Reads one frame; EOF at a frame boundary is {@link EOFException}.
      *
-     * @throws MalformedFrameException when the length prefix is out of range
+     * @throws RejectedFrameException when the length prefix is out of range
      */
     public static byte[] readFrame(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 1 || length > MAX_FRAME) {
-            throw new MalformedFrameException("frame length " + length + " (expected: 1-" + MAX_FRAME + ")");
+            throw new RejectedFrameException("frame length " + length + " (expected: 1-" + MAX_FRAME + ")");
         }
         byte[] frame = new byte[length];
         in.readFully(frame);
