@@ -90,6 +90,10 @@ public class PacketPathBenchmark {
             return 0;
         }
 
+        boolean flowSync() {
+            return false;
+        }
+
         int payload() {
             return 6;
         }
@@ -116,6 +120,9 @@ public class PacketPathBenchmark {
             }
             if (path.liveFlows() != flows) {
                 throw new IllegalStateException("loaded " + path.liveFlows() + " flows, wanted " + flows);
+            }
+            if (flowSync()) {
+                path.enableFlowSync(1 << 16); // after loading: established flows are then only refreshed
             }
             ring = new BenchFrames(RING, payload());
             java.util.Arrays.fill(batchLengths, ring.length);
@@ -160,12 +167,20 @@ public class PacketPathBenchmark {
         }
     }
 
-    /** Established flows forwarded by direct routing (only the MACs change). */
+    /** Established flows forwarded by direct routing (only the MACs change), with flow-state sync off and on. */
     @State(Scope.Thread)
     public static class DirectRouting extends Loaded {
+        @Param({"false", "true"})
+        boolean sync;
+
         @Override
         boolean failedOver() {
             return false;
+        }
+
+        @Override
+        boolean flowSync() {
+            return sync;
         }
     }
 

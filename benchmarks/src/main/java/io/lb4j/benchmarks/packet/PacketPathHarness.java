@@ -27,6 +27,8 @@ final class PacketPathHarness {
     private static final MethodHandle FLOWS;
     private static final MethodHandle SIZE;
     private static final MethodHandle COMMITTED;
+    private static final MethodHandle NEW_JOURNAL;
+    private static final MethodHandle SET_JOURNAL;
 
     static {
         try {
@@ -65,6 +67,11 @@ final class PacketPathHarness {
                     .asType(MethodType.methodType(int.class, Object.class));
             COMMITTED = l.findVirtual(sink, "committed", MethodType.methodType(long.class))
                     .asType(MethodType.methodType(long.class, Object.class));
+            Class<?> journal = Class.forName("io.lb4j.engine.packet.FlowJournal", true, loader);
+            NEW_JOURNAL = l.findConstructor(journal, MethodType.methodType(void.class, int.class))
+                    .asType(MethodType.methodType(Object.class, int.class));
+            SET_JOURNAL = l.findVirtual(flows, "journal", MethodType.methodType(void.class, journal))
+                    .asType(MethodType.methodType(void.class, Object.class, Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -118,6 +125,15 @@ final class PacketPathHarness {
     int processBatch(MemorySegment frames, long[] offsets, int[] lengths, boolean[] partial, int count, long now) {
         try {
             return (int) PROCESS_BATCH.invokeExact(path, frames, offsets, lengths, partial, count, now, sink);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Turns flow-state sync on, as {@code PacketEngine.Builder.flowSync(true)} does. */
+    void enableFlowSync(int journalCapacity) {
+        try {
+            SET_JOURNAL.invokeExact(FLOWS.invokeExact(path), NEW_JOURNAL.invokeExact(journalCapacity));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -304,16 +304,22 @@ final class FlowTable {
 
     /**
      * Applies a synced state to an existing flow, without sending it back: the state, and an expiry of now plus the
-     * state's timeout; a closing state gives the backend's slot back.
+     * state's timeout; a closing state gives the backend's slot back, an open one takes it again if it can.
      */
     void syncState(int id, int state, long now) {
         u8(id, STATE, state);
         i64(id, EXPIRES_AT, now + timeouts[state]);
         i64(id, SYNCED_AT, now);
-        if ((state == STATE_FIN || state == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
+        boolean closing = state == STATE_FIN || state == STATE_CLOSE;
+        if (closing && u8(id, HOLDS_SLOT) != 0) {
             u8(id, HOLDS_SLOT, 0);
             slotsHeld--;
             backend[id].release();
+        } else if (!closing && u8(id, HOLDS_SLOT) == 0 && backend[id].tryAcquire()) {
+            // Open again: the peer reused the client's port and its removal of the old flow never arrived (a full
+            // journal drops it), so this copy counts as a connection again.
+            u8(id, HOLDS_SLOT, 1);
+            slotsHeld++;
         }
     }
 

@@ -186,6 +186,24 @@ class FlowSyncTest {
     }
 
     @Test
+    void aReusedClientPortWhoseRemovalWasLostCountsAsAConnectionAgain() {
+        master.process(master.segment(40000, SYN), now);                 // to A (round robin)
+        master.process(master.segment(40001, SYN), now);                 // to B
+        master.process(master.segment(40000, TcpFlyweight.RST), now);    // closed: A's slot is free
+        syncAll();
+        assertThat(backup.a.activeConnections()).isZero();
+
+        master.process(master.segment(40000, SYN), now);                 // the port again, to A again
+        List<FlowUpdate> updates = master.poll();
+        assertThat(updates).extracting(FlowUpdate::kind)
+                .containsExactly(FlowUpdate.Kind.REMOVE, FlowUpdate.Kind.UPSERT);
+        backup.path.applySynced(updates.get(1), now);                      // the removal never arrived
+
+        assertThat(backup.a.activeConnections()).isEqualTo(master.a.activeConnections()).isEqualTo(1);
+        assertThat(backup.path.flows().verify()).isNull();
+    }
+
+    @Test
     void aStoppingEngineDoesNotTellThePeerToDropItsFlows() {
         master.process(master.segment(40000, SYN), now);
         master.poll();
