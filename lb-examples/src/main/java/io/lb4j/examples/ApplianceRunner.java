@@ -3,17 +3,22 @@ package io.lb4j.examples;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.examples.config.AdminConfig;
 import io.lb4j.examples.config.ApplianceConfig;
 import io.lb4j.examples.config.ConfigException;
 import io.lb4j.examples.config.ConfigLoader;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -26,6 +31,12 @@ import java.util.stream.Collectors;
  * the balancer and stops before it; a reload keeps it running with its settings from the start, and its
  * {@code PUT /api/config} accepts the file's YAML ({@link ConfigLoader#codec}). Events go to standard output as
  * they happen, problems to standard error.
+ *
+ * <p>With {@code ha:} the node runs as one half of a clustered pair ({@link ClusteredNode}): the balancer starts inside
+ * the pair, SIGTERM leaves the pair gracefully (priority-0 advert first), and a reload may change services only: on
+ * the primary they are applied and replicated to the secondary; on the secondary the file's services are not applied
+ * (they come from the primary); a reload that changes any {@code ha:} setting is refused as a whole, naming the
+ * settings, and the node keeps running as it was.
  */
 final class ApplianceRunner {
 
@@ -39,6 +50,7 @@ final class ApplianceRunner {
     private ApplianceConfig running; // guarded by reloadLock
     private LoadBalancer balancer;
     private AdminServer admin;
+    private ClusteredNode node;
     private Optional<AdminConfig> startedAdmin = Optional.empty(); // guarded by reloadLock
 
     ApplianceRunner(Path file, PrintStream out, PrintStream err) {
@@ -52,7 +64,9 @@ final class ApplianceRunner {
         try {
             ApplianceConfig config = ConfigLoader.load(file);
             out.println("lb4j: " + file + ": OK, engine " + config.engine().type() + ", services "
-                    + config.services().stream().map(VirtualService::label).collect(Collectors.joining(", ")));
+                    + config.services().stream().map(VirtualService::label).collect(Collectors.joining(", "))
+                    + config.ha().map(h -> ", pair node: " + h.role().configName() + " of VRRP " + h.vrid()
+                    + " (priority " + h.priority() + ")").orElse(""));
             return 0;
         } catch (ConfigException e) {
             err.println("lb4j: configuration error: " + e.getMessage());
@@ -72,16 +86,27 @@ final class ApplianceRunner {
         }
         boolean balancerStarted = false;
         try {
-            balancer = LoadBalancer.builder().engine(config.engine().create()).services(config.services()).build();
+            ForwardingEngine engine = config.engine().create(config.ha().isPresent());
+            balancer = LoadBalancer.builder().engine(engine).services(config.services()).build();
             balancer.events().subscribe(e -> out.println(StatusText.event(e)));
-            balancer.start();
+            if (config.ha().isPresent()) {
+                warnIfVipsCannotBeBound(config);
+                node = new ClusteredNode(config.ha().get(), balancer, engine, out);
+                node.start(); // starts the balancer inside the pair
+            } else {
+                balancer.start();
+            }
             balancerStarted = true;
             if (config.admin().isPresent()) {
-                admin = config.admin().get().server(balancer, ConfigLoader.codec(config)).start();
+                LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
+                admin = config.admin().get().server(managed, ConfigLoader.codec(config)).start();
             }
         } catch (RuntimeException e) {
             err.println("lb4j: cannot start" + (balancerStarted ? " the admin server" : "")
-                    + ": " + e.getMessage());
+                    + ": " + describe(e));
+            if (node != null) {
+                node.close(); // leaves the pair first, then stops the balancer
+            }
             if (balancer != null) {
                 balancer.stop(Duration.ZERO);
             }
@@ -98,6 +123,13 @@ final class ApplianceRunner {
                 admin.stop(); // first: no operator command may reach a balancer that is going away
                 out.println("lb4j: admin server stopped");
             }
+            if (node != null) {
+                // Replication stops, the priority-0 advert hands the VIP over, then the balancer drains (10 s).
+                synchronized (reloadLock) {
+                    node.close();
+                }
+                out.println("lb4j: left the pair");
+            }
             balancer.stop(STOP_GRACE);
             out.println("lb4j: stopped");
             out.flush();
@@ -108,6 +140,9 @@ final class ApplianceRunner {
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload());
         out.println("lb4j: running " + describe(config) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
+        if (node != null) {
+            out.println("lb4j: pair node: " + node.describe() + "; VRRP state " + node.state());
+        }
         if (admin != null) {
             out.println("lb4j: admin server on " + admin.uri() + " (certificate SHA-256 "
                     + fingerprint(admin) + ")");
@@ -137,8 +172,24 @@ final class ApplianceRunner {
                 out.flush();
                 return;
             }
+            Optional<String> haRefusal = haChange(running, next);
+            if (haRefusal.isPresent()) {
+                err.println("lb4j: reload refused, still running the previous configuration: " + haRefusal.get());
+                out.println("lb4j: reload refused (see standard error); configuration unchanged");
+                out.flush();
+                return;
+            }
+            String replicated = "";
             try {
-                balancer.reconfigure(next.services());
+                if (node == null) {
+                    balancer.reconfigure(next.services());
+                } else if (node.isPrimary()) {
+                    replicated = " (replicated to the secondary as version " + node.reconfigure(next.services()) + ")";
+                } else if (!next.services().equals(running.services())) {
+                    err.println("lb4j: warning: services changed in the file but not applied: this node is the"
+                            + " secondary (ha.role), its services are replicated from the primary; change the"
+                            + " primary's file");
+                }
             } catch (RuntimeException e) {
                 err.println("lb4j: reload refused, still running the previous configuration: " + e.getMessage());
                 out.println("lb4j: reload refused (see standard error); configuration unchanged");
@@ -154,10 +205,64 @@ final class ApplianceRunner {
                         : "only if it was started") + ")");
             }
             running = next;
-            out.println("lb4j: reloaded: " + describe(next));
+            if (node != null && !node.isPrimary()) {
+                out.println("lb4j: reloaded: file checked; services come from the primary, running "
+                        + describe(balancer.services()));
+            } else {
+                out.println("lb4j: reloaded: " + describe(next) + replicated);
+            }
             out.print(StatusText.table(balancer.status()));
             out.flush();
         }
+    }
+
+    /**
+     * Why a reload must be refused for its {@code ha:} section, or empty: VRRP, roles, addresses and the secret are
+     * read at start only, and applying services from a file whose pair settings no longer match would leave a node
+     * that runs neither the old file nor the new one.
+     */
+    private static Optional<String> haChange(ApplianceConfig running, ApplianceConfig next) {
+        if (running.ha().isEmpty() && next.ha().isEmpty()) {
+            return Optional.empty();
+        }
+        if (running.ha().isEmpty()) {
+            return Optional.of("ha: added (expected: no `ha:` section; this node started without one, and joins a pair"
+                    + " only on a restart)");
+        }
+        if (next.ha().isEmpty()) {
+            return Optional.of("ha: removed (expected: the `ha:` section this node started with; it leaves the pair"
+                    + " only on a restart)");
+        }
+        List<String> changed = running.ha().get().differences(next.ha().get());
+        return changed.isEmpty() ? Optional.empty() : Optional.of("ha settings changed ("
+                + String.join("; ", changed) + "); ha settings take effect only after a restart");
+    }
+
+    /**
+     * With the proxy engine the backup binds the VIPs before it owns them, which Linux allows only with
+     * {@code net.ipv4.ip_nonlocal_bind=1}; say so before the bind fails with a bare "cannot assign address".
+     */
+    private void warnIfVipsCannotBeBound(ApplianceConfig config) {
+        if (!config.engine().type().equals("proxy")) {
+            return;
+        }
+        try {
+            String value = Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).trim();
+            boolean servesVip = config.services().stream().anyMatch(s -> config.ha().get().virtualAddresses()
+                    .contains(s.address().getHostAddress()));
+            if (value.equals("0") && servesVip) {
+                err.println("lb4j: warning: net.ipv4.ip_nonlocal_bind=0: a backup cannot bind the virtual addresses"
+                        + " it does not own yet (set sysctl net.ipv4.ip_nonlocal_bind=1 on both nodes)");
+            }
+        } catch (IOException e) {
+            // not Linux, or no /proc: the start says what fails
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        // UncheckedIOException's own message hides the errno ("could not listen on ..."); the cause has it.
+        return e.getMessage() + (e.getCause() != null && e instanceof UncheckedIOException
+                ? ": " + e.getCause().getMessage() : "");
     }
 
     private static String fingerprint(AdminServer admin) {
@@ -170,8 +275,12 @@ final class ApplianceRunner {
     }
 
     private static String describe(ApplianceConfig c) {
-        return c.services().size() + " service(s) [" + c.services().stream()
+        return describe(c.services()) + " on engine " + c.engine().type();
+    }
+
+    private static String describe(List<VirtualService> services) {
+        return services.size() + " service(s) [" + services.stream()
                 .map(s -> s.label() + " " + s.address().getHostAddress() + " " + s.ports())
-                .collect(Collectors.joining("; ")) + "] on engine " + c.engine().type();
+                .collect(Collectors.joining("; ")) + "]";
     }
 }

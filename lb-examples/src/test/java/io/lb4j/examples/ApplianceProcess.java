@@ -26,12 +26,25 @@ final class ApplianceProcess implements AutoCloseable {
     }
 
     static ApplianceProcess start(String... args) throws IOException {
+        return new ApplianceProcess(new ProcessBuilder(command(List.of(), args)).start());
+    }
+
+    /**
+     * The appliance in network namespace {@code netns}: {@code ip netns exec NS java ...}, which execs the JVM, so
+     * {@link #pid()} and {@link #signal} reach the appliance itself.
+     */
+    static ApplianceProcess startInNamespace(String netns, String... args) throws IOException {
+        return new ApplianceProcess(new ProcessBuilder(command(List.of("ip", "netns", "exec", netns), args)).start());
+    }
+
+    private static List<String> command(List<String> prefix, String... args) {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
                 Appliance.class.getName()));
         command.addAll(List.of(args));
-        return new ApplianceProcess(new ProcessBuilder(command).start());
+        return command;
     }
 
     static ApplianceProcess run(Path config) throws IOException {

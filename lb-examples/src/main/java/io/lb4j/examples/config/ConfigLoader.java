@@ -23,13 +23,19 @@ import io.lb4j.examples.config.YamlTree.Mapping;
 import io.lb4j.examples.config.YamlTree.Node;
 import io.lb4j.examples.config.YamlTree.Scalar;
 import io.lb4j.examples.config.YamlTree.Sequence;
+import io.lb4j.ha.VrrpInstance;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -37,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -59,6 +66,15 @@ import java.util.regex.Pattern;
  *     fallback: { address: 127.0.0.3, port: 0, masquerade: true }
  * admin:                   # optional: the admin server (lb-admin), see AdminConfig
  *   users: [ { name: operator, passwordHash: "pbkdf2-sha256$210000$..." } ]
+ * ha:                      # optional: this node of a clustered pair (lb-ha), see HaConfig
+ *   interface: eth0
+ *   vrid: 51
+ *   priority: 150
+ *   virtualAddresses: [127.0.0.1]
+ *   role: primary
+ *   peer: 10.0.0.3
+ *   listen: 10.0.0.2
+ *   secretFile: /etc/lb4j/ha.secret
  * }</pre>
  *
  * <p>The keys of services, real servers, fallbacks and health checks and the forms of durations and port ranges
@@ -67,7 +83,8 @@ import java.util.regex.Pattern;
  * <p>Guarantees: a file loads only if every key is known and every value valid; otherwise a {@link ConfigException}
  * says {@code file:line:column} of the offending key or value and what is allowed. Values are checked by the API's
  * own builders, whose messages are passed on with the location of the node they concern. Loading has no side
- * effects (nothing is bound or started). Thread-safe: the class has no state.
+ * effects (nothing is bound or started; {@code ha.secretFile} is read to check its length, and not kept).
+ * Thread-safe: the class has no state.
  */
 public final class ConfigLoader {
 
@@ -75,7 +92,7 @@ public final class ConfigLoader {
 
     // Service, real-server, fallback and health-check keys, durations and port ranges: ConfigCodec.Format, shared
     // with the admin server's JSON codec. The sections only the file has are here.
-    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin");
+    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "nativeTransport");
     private static final Set<String> ADMIN_KEYS = Set.of("address", "port", "users", "tls", "loginAttempts",
@@ -83,6 +100,11 @@ public final class ConfigLoader {
     private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash");
     private static final Set<String> ADMIN_TLS_KEYS = Set.of("selfSignedDirectory", "keyStore", "keyStorePasswordFile");
     private static final Set<String> ADMIN_LOGIN_KEYS = Set.of("attempts", "per");
+    private static final Set<String> HA_KEYS = Set.of("interface", "vrid", "priority", "advertInterval",
+            "virtualAddresses", "preempt", "preemptDelay", "unicastPeers", "role", "peer", "listen", "replicationPort",
+            "flowSyncPort", "secretFile");
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern EXPECTED = Pattern.compile("\\(expected: (.*)\\)$");
 
     private final String file;
 
@@ -127,8 +149,8 @@ public final class ConfigLoader {
      * Checks YAML text sent to a running appliance (the admin server's {@code PUT /api/config}): the same syntax
      * and rules as the file, with two differences that follow from the engine and the admin server already
      * running. A service without {@code forwarding:} gets the running engine's default method even when the text
-     * has no {@code engine:}; and {@code engine:}, {@code interface:} and {@code admin:}, when the text has them,
-     * must equal the running ones, since they change only with a restart.
+     * has no {@code engine:}; and {@code engine:}, {@code interface:}, {@code admin:} and {@code ha:}, when the text
+     * has them, must equal the running ones, since they change only with a restart.
      *
      * @param running what the appliance runs
      * @throws ConfigException naming {@code name}, the line and column, and the problem
@@ -162,6 +184,11 @@ public final class ConfigLoader {
             throw error(top.get("admin"), "admin: differs from the running admin server's settings (expected: the"
                     + " running settings or no `admin:`; admin settings change only with a restart)");
         }
+        Optional<HaConfig> ha = ha(top.get("ha"), engine);
+        if (running != null && ha.isPresent() && !ha.equals(running.ha())) {
+            throw error(top.get("ha"), "ha: differs from the running pair's settings (expected: the running settings"
+                    + " or no `ha:`; ha settings change only with a restart)");
+        }
         Node servicesNode = required(top, "services", "the top level");
         Sequence list = sequence(servicesNode, "services");
         if (list.items().isEmpty()) {
@@ -181,7 +208,7 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw error(locateAcrossServices(e.getMessage(), services, nodes, list), e.getMessage());
         }
-        return new ApplianceConfig(engine, services, admin);
+        return new ApplianceConfig(engine, services, admin, ha);
     }
 
     private EngineConfig engine(Mapping top, ApplianceConfig running) {
@@ -574,6 +601,199 @@ public final class ConfigLoader {
             throw error(n, what + ": \"\" (expected: a file or directory name)");
         }
         return at(n, () -> Path.of(text));
+    }
+
+    /**
+     * The {@code ha:} section. VRRP values are checked by {@code VrrpInstance.Builder}'s own setters (nothing is
+     * built, so no clock or socket is created), their "expected" part passed on with the file's own spelling of the
+     * value; the rest (roles, addresses, ports, the secret file) is checked here.
+     */
+    private Optional<HaConfig> ha(Node node, EngineConfig engine) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        Mapping m = mapping(node, "ha");
+        Entry inline = m.entries().get("secret");
+        if (inline != null) {
+            // Said apart from "unknown key": the point is where the secret must not be, not a typo.
+            throw new ConfigException(file, inline.line(), inline.column(), "ha.secret: an inline secret (expected:"
+                    + " `secretFile:` naming a file that holds it; the secret itself never goes in the YAML)");
+        }
+        checkKeys(m, HA_KEYS, "ha");
+        VrrpInstance.Builder vrrp = VrrpInstance.builder();
+        Node ifaceNode = required(m, "interface", "ha");
+        String iface = string(ifaceNode, "ha.interface");
+        vrrpStep(ifaceNode, "interface", "\"" + iface + "\"", () -> vrrp.networkInterface(iface));
+        int vrid = integer(required(m, "vrid", "ha"), "ha.vrid", "an integer 1-255");
+        vrrpStep(m.get("vrid"), "vrid", Integer.toString(vrid), () -> vrrp.vrid(vrid));
+        int priority = integer(required(m, "priority", "ha"), "ha.priority", "an integer 1-255");
+        vrrpStep(m.get("priority"), "priority", Integer.toString(priority), () -> vrrp.priority(priority));
+        Duration advert = HaConfig.DEFAULT_ADVERT_INTERVAL;
+        if (m.get("advertInterval") != null) {
+            advert = duration(m.get("advertInterval"), "ha.advertInterval");
+            Duration a = advert;
+            vrrpStep(m.get("advertInterval"), "advertInterval", ((Scalar) m.get("advertInterval")).text(),
+                    () -> vrrp.advertInterval(a));
+        }
+        List<String> vips = ipv4List(required(m, "virtualAddresses", "ha"), "ha.virtualAddresses", false);
+        boolean preempt = true;
+        if (m.get("preempt") != null) {
+            preempt = bool(m.get("preempt"), "ha.preempt");
+            if (!preempt && priority == 255) {
+                throw error(m.get("preempt"), "ha.preempt: false conflicts with priority 255 (expected: preempt: true"
+                        + " or a priority 1-254; the address owner always becomes master)");
+            }
+        }
+        Duration preemptDelay = Duration.ZERO;
+        if (m.get("preemptDelay") != null) {
+            preemptDelay = duration(m.get("preemptDelay"), "ha.preemptDelay");
+            Duration d = preemptDelay;
+            vrrpStep(m.get("preemptDelay"), "preemptDelay", ((Scalar) m.get("preemptDelay")).text(),
+                    () -> vrrp.preemptDelay(d));
+            if (!preempt && !preemptDelay.isZero()) {
+                throw error(m.get("preemptDelay"), "ha.preemptDelay: " + ((Scalar) m.get("preemptDelay")).text()
+                        + " conflicts with preempt: false (expected: 0 or no `preemptDelay:`; a delay applies only"
+                        + " to preemption)");
+            }
+        }
+        List<String> unicastPeers = m.get("unicastPeers") == null ? List.of()
+                : ipv4List(m.get("unicastPeers"), "ha.unicastPeers", true);
+        HaConfig.Role role = HaConfig.Role.valueOf(oneOf(required(m, "role", "ha"), "ha.role",
+                List.of("primary", "secondary")).toUpperCase(java.util.Locale.ROOT));
+        InetAddress listen = ipLiteral(required(m, "listen", "ha"), "ha.listen");
+        Node peerNode = required(m, "peer", "ha");
+        InetAddress peer = ipLiteral(peerNode, "ha.peer");
+        if (peer.equals(listen)) {
+            throw error(peerNode, "ha.peer: " + peer.getHostAddress() + " (expected: the other node's management"
+                    + " address; " + peer.getHostAddress() + " is this node's, `listen:`)");
+        }
+        int replicationPort = HaConfig.DEFAULT_REPLICATION_PORT;
+        if (m.get("replicationPort") != null) {
+            replicationPort = port(m.get("replicationPort"), "ha.replicationPort");
+        }
+        OptionalInt flowSyncPort = OptionalInt.empty();
+        Node flowNode = m.get("flowSyncPort");
+        if (!engine.type().equals("packet")) {
+            if (flowNode != null) {
+                throw error(flowNode, "ha.flowSyncPort: only for engine packet (expected: no `flowSyncPort:` with"
+                        + " engine " + engine.type() + "; it keeps no flow state to sync)");
+            }
+        } else {
+            int p = flowNode == null ? HaConfig.DEFAULT_FLOW_SYNC_PORT : port(flowNode, "ha.flowSyncPort");
+            if (p == replicationPort) {
+                throw error(flowNode != null ? flowNode : m.get("replicationPort"), "ha.flowSyncPort: " + p
+                        + " (expected: a port other than replicationPort " + replicationPort + ")");
+            }
+            flowSyncPort = OptionalInt.of(p);
+        }
+        Path secretFile = secretFile(required(m, "secretFile", "ha"));
+        return Optional.of(new HaConfig(iface, vrid, priority, advert, vips, preempt, preemptDelay, unicastPeers,
+                role, peer, listen, replicationPort, flowSyncPort, secretFile));
+    }
+
+    /**
+     * Runs a {@code VrrpInstance.Builder} setter; on rejection reports {@code ha.KEY: VALUE (expected: ...)} with
+     * the builder's "expected" text, so the builder stays the one place that knows the ranges.
+     */
+    private void vrrpStep(Node node, String key, String shown, Runnable step) {
+        try {
+            step.run();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            Matcher expected = EXPECTED.matcher(String.valueOf(e.getMessage()));
+            throw error(node, "ha." + key + ": " + shown + " (expected: "
+                    + (expected.find() ? expected.group(1) : e.getMessage()) + ")");
+        }
+    }
+
+    /** A list of IPv4 literals (or one, written without brackets), none twice; may be empty only if allowed. */
+    private List<String> ipv4List(Node node, String what, boolean mayBeEmpty) {
+        List<Node> items = node instanceof Sequence s ? s.items() : List.of(node);
+        if (items.isEmpty() && !mayBeEmpty) {
+            throw error(node, what + ": [] (expected: at least one IPv4 address)");
+        }
+        Map<String, Node> seen = new HashMap<>();
+        List<String> addresses = new ArrayList<>();
+        for (Node item : items) {
+            InetAddress a = ipLiteral(item, what);
+            if (!(a instanceof Inet4Address)) {
+                throw error(item, what + ": " + ((Scalar) item).text() + " (expected: an IPv4 address; IPv6 VRRP is"
+                        + " not supported yet)");
+            }
+            Node first = seen.putIfAbsent(a.getHostAddress(), item);
+            if (first != null) {
+                throw error(item, what + ": " + a.getHostAddress() + " (expected: each address once; already listed"
+                        + " on line " + first.line() + ")");
+            }
+            addresses.add(a.getHostAddress());
+        }
+        return List.copyOf(addresses);
+    }
+
+    /** An IPv4 or IPv6 literal; never looked up in DNS (a host name is an error, not a query). */
+    private InetAddress ipLiteral(Node node, String what) {
+        Scalar s = scalar(node, what);
+        String text = s.text();
+        Matcher v4 = IPV4.matcher(text);
+        boolean valid;
+        if (v4.matches()) {
+            valid = true;
+            for (int i = 1; i <= 4; i++) {
+                valid &= Integer.parseInt(v4.group(i)) <= 255;
+            }
+        } else {
+            // InetAddress parses a text with a colon as an IPv6 literal and never resolves it.
+            valid = text.indexOf(':') >= 0 && text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':'
+                    || c == '.');
+        }
+        if (valid) {
+            try {
+                return InetAddress.getByName(text);
+            } catch (UnknownHostException e) {
+                // reported below
+            }
+        }
+        throw error(s, what + ": " + s.shown() + " (expected: an IP address literal such as 192.168.100.2)");
+    }
+
+    private int port(Node node, String what) {
+        int p = integer(node, what, "a port 1-65535");
+        if (p < 1 || p > 65535) {
+            throw error(node, what + ": " + p + " (expected: 1-65535)");
+        }
+        return p;
+    }
+
+    private boolean bool(Node node, String what) {
+        Scalar s = scalar(node, what);
+        return switch (s.token()) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE -> false;
+            default -> throw error(s, what + ": " + s.shown() + " (expected: true or false)");
+        };
+    }
+
+    /** The secret file must exist and hold enough bytes now, so a bad file stops the start, not the first push. */
+    private Path secretFile(Node node) {
+        Path path = path(node, "ha.secretFile");
+        String expected = "a readable file holding the shared secret, at least " + HaConfig.MIN_SECRET_BYTES
+                + " bytes, the same on both nodes";
+        byte[] secret;
+        try {
+            secret = HaConfig.secretBytes(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            throw error(node, "ha.secretFile: " + path + ": no such file (expected: " + expected + ")");
+        } catch (IOException e) {
+            throw error(node, "ha.secretFile: " + path + ": cannot read: " + e.getMessage() + " (expected: "
+                    + expected + ")");
+        }
+        int length = secret.length;
+        Arrays.fill(secret, (byte) 0);
+        if (length < HaConfig.MIN_SECRET_BYTES) {
+            throw error(node, "ha.secretFile: " + path + " holds " + length + " byte" + (length == 1 ? "" : "s")
+                    + " (expected: at least " + HaConfig.MIN_SECRET_BYTES + " bytes, e.g. from `head -c 32"
+                    + " /dev/urandom | base64`)");
+        }
+        return path;
     }
 
     // ------------------------------------------------------------------------------------------------ locating

@@ -52,6 +52,18 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
      *                                  such interface), with the reason
      */
     public ForwardingEngine create() {
+        return create(false);
+    }
+
+    /**
+     * A new, not yet started engine; for a node of a clustered pair ({@code pairNode}) the packet engine starts in
+     * standby (it answers ARP for its VIPs only once VRRP made the node master) and journals its flows for
+     * {@code FlowSync}. The proxy engine is the same either way.
+     *
+     * @throws IllegalArgumentException naming the option when a proxy option is out of range
+     * @throws IllegalStateException    when the packet engine cannot be created here, with the reason
+     */
+    public ForwardingEngine create(boolean pairNode) {
         if (type.equals("proxy")) {
             ProxyEngine.Builder b = ProxyEngine.builder().connectTimeout(connectTimeout)
                     .maxPendingBytes(maxPendingBytes).udpIdleTimeout(udpIdleTimeout).nativeTransport(nativeTransport);
@@ -61,7 +73,8 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
             return b.build();
         }
         try {
-            return PacketEngine.on(networkInterface);
+            return pairNode ? PacketEngine.builder(networkInterface).standby().flowSync(true).build()
+                    : PacketEngine.on(networkInterface);
         } catch (RuntimeException e) {
             throw new IllegalStateException("engine: packet on interface " + networkInterface + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,148 @@
+package io.lb4j.examples;
+
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.examples.config.HaConfig;
+import io.lb4j.ha.ConfigPublisher;
+import io.lb4j.ha.ConfigReceiver;
+import io.lb4j.ha.FlowSync;
+import io.lb4j.ha.HaPair;
+import io.lb4j.ha.InterfaceVipOwner;
+import io.lb4j.ha.PacketEngineVipOwner;
+import io.lb4j.ha.VipOwner;
+import io.lb4j.ha.VrrpInstance;
+import io.lb4j.ha.VrrpState;
+import io.lb4j.ha.event.StateChanged;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Collection;
+
+/**
+ * The appliance as one node of a clustered pair ({@code ha:} in the file): the balancer inside an {@link HaPair}
+ * (VRRP decides which node owns the virtual addresses), config replication from the primary to the secondary, and
+ * flow sync between packet engines.
+ *
+ * <p>Guarantees: {@link #start()} starts, in order, the pair (the balancer, then VRRP), flow sync (packet engine), then
+ * the config publisher (primary) or receiver (secondary); when a step fails, what already started is closed again
+ * before the exception leaves. {@link #close()} stops replication first (no list arrives or leaves during the stop),
+ * then the pair (a master sends the priority-0 advert, releases the addresses, then the balancer drains), then flow
+ * sync, which keeps syncing while the peer takes over. The VIP owner matches the engine: the interface's addresses
+ * for the proxy engine, the engine's own ARP answering for the packet engine (built in standby). Every VRRP
+ * transition is printed. Not thread-safe: the runner calls it under its own lock.
+ */
+final class ClusteredNode implements AutoCloseable {
+
+    private final HaConfig ha;
+    private final LoadBalancer balancer;
+    private final ForwardingEngine engine;
+    private final PrintStream out;
+    private HaPair pair;
+    private FlowSync flowSync;
+    private ConfigPublisher publisher;
+    private ConfigReceiver receiver;
+
+    ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
+        this.ha = ha;
+        this.balancer = balancer;
+        this.engine = engine;
+        this.out = out;
+    }
+
+    /**
+     * Starts the node; see the class documentation for the order.
+     *
+     * @throws RuntimeException from whichever part could not start (the secret unreadable, a socket not opened, a
+     *                          port in use); nothing stays running
+     */
+    void start() {
+        byte[] secret = ha.readSecret();
+        try {
+            VrrpInstance vrrp = ha.vrrp();
+            vrrp.subscribe(e -> {
+                if (e instanceof StateChanged s) {
+                    out.println(StatusText.time(s.at()) + " VRRP " + s.vrid() + ": " + s.from() + " -> " + s.to()
+                            + " (" + s.reason() + ")" + (s.to() == VrrpState.MASTER
+                            ? ", this node owns " + String.join(", ", ha.virtualAddresses()) : ""));
+                    out.flush();
+                }
+            });
+            VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
+                    : InterfaceVipOwner.builder(ha.networkInterface()).build();
+            pair = HaPair.builder().loadBalancer(balancer).vrrp(vrrp).vipOwner(owner).build();
+            pair.start();
+            if (engine instanceof PacketEngine p) {
+                flowSync = FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret)
+                        .build().start();
+            }
+            if (ha.role() == HaConfig.Role.PRIMARY) {
+                publisher = ConfigPublisher.start(balancer, ha.replicationAddress(), secret);
+            } else {
+                receiver = ConfigReceiver.start(balancer, ha.replicationAddress(), secret);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        } finally {
+            Arrays.fill(secret, (byte) 0); // every channel keeps its own copy
+        }
+    }
+
+    /**
+     * Applies services from a reloaded file: on the primary through the publisher (here atomically, then pushed to
+     * the secondary).
+     *
+     * @return the replicated version's sequence number
+     * @throws IllegalStateException    on the secondary, whose services come from the primary
+     * @throws IllegalArgumentException when the set is invalid or has no portable form; nothing changes anywhere
+     */
+    long reconfigure(Collection<VirtualService> services) {
+        if (publisher == null) {
+            throw new IllegalStateException("this node is the secondary (ha.role): its services are replicated from"
+                    + " the primary " + ha.peer().getHostAddress() + "; change them there");
+        }
+        return publisher.reconfigure(services);
+    }
+
+    /** Whether this node replicates its services to the peer. */
+    boolean isPrimary() {
+        return ha.role() == HaConfig.Role.PRIMARY;
+    }
+
+    /** This node's VRRP state now. */
+    VrrpState state() {
+        return pair == null ? VrrpState.INITIALIZE : pair.state();
+    }
+
+    /** One line for the start message: the VRRP settings and what this node replicates. */
+    String describe() {
+        return "VRRP " + ha.vrid() + " on " + ha.networkInterface() + ", priority " + ha.priority() + ", addresses "
+                + String.join(", ", ha.virtualAddresses()) + "; " + ha.role().configName()
+                + (isPrimary() ? ", replicating services to " : ", receiving services from ")
+                + ha.peer().getHostAddress() + " (port " + ha.replicationPort() + ")"
+                + (ha.flowSyncPort().isPresent() ? ", flow sync on port " + ha.flowSyncPort().getAsInt() : "");
+    }
+
+    /** Stops everything this node started, in the order of the class documentation. Idempotent. */
+    @Override
+    public void close() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+        if (receiver != null) {
+            receiver.close();
+            receiver = null;
+        }
+        if (pair != null) {
+            pair.close();
+            pair = null;
+        }
+        if (flowSync != null) {
+            flowSync.close();
+            flowSync = null;
+        }
+    }
+}
