@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class InterfaceVipOwner extends AnnouncingVipOwner {
 
     private static final Logger LOG = LoggerFactory.getLogger(InterfaceVipOwner.class);
+    private static final Inet4Address WARM_UP_ADDRESS = (Inet4Address) java.net.InetAddress.ofLiteral("192.0.2.1");
 
     private final String interfaceName;
     private final boolean ipCommand;
@@ -156,6 +157,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
             }
             if (arpSocket == null && mac != null && mac.length == 6) {
                 arpSocket = LinkLayerSocket.open(interfaceName, interfaceIndex, GratuitousArp.ETHER_TYPE);
+                GratuitousArp.frame(mac, WARM_UP_ADDRESS); // loads and runs the frame builder before a takeover does
             }
         } catch (LinuxException e) {
             LOG.warn("preparing {} for VIP takeover failed (retried at takeover): {}", interfaceName, e.getMessage());

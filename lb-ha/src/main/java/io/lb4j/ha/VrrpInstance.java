@@ -104,6 +104,7 @@ public final class VrrpInstance implements AutoCloseable {
     private Cancellable downTimer;
     private Cancellable adverTimer;
     private Cancellable linkTimer;
+    private long nextAdvertNanos;
     private long preemptDeadlineNanos;
     private boolean lowerPrioritySeen;
     private Inet4Address resignedBy;
@@ -161,6 +162,9 @@ public final class VrrpInstance implements AutoCloseable {
             transport = null;
             throw new UncheckedIOException("VRRP instance " + vrid + " could not start on " + interfaceName, e);
         }
+        // The first takeover must not wait for class loading and first-time code: run the advert encoder once now.
+        VrrpCodec.encode(new VrrpAdvert(vrid, priority, advertCentis, virtualAddresses), primary, MULTICAST_GROUP,
+                checksumMode);
         if (priority == 255) {
             becomeMaster(TransitionReason.STARTUP_ADDRESS_OWNER, null);
         } else {
@@ -460,11 +464,20 @@ public final class VrrpInstance implements AutoCloseable {
         scheduleAdvert();
     }
 
+    /** Schedules the next advert one interval after the one just sent (out of turn, or the first). */
     private void scheduleAdvert() {
+        nextAdvertNanos = clock.nanoTime() + advertCentis * CENTI_NANOS;
+        armAdvertTimer();
+    }
+
+    // Adverts keep to a grid of whole intervals from the first: each timer is set for the next instant of the grid,
+    // not an interval after the send, so the time the send itself takes does not stretch every interval.
+    private void armAdvertTimer() {
         if (adverTimer != null) {
             adverTimer.cancel();
         }
-        adverTimer = clock.schedule(Duration.ofNanos(advertCentis * CENTI_NANOS), this::adverTimerExpired);
+        long delay = Math.max(0, nextAdvertNanos - clock.nanoTime());
+        adverTimer = clock.schedule(Duration.ofNanos(delay), this::adverTimerExpired);
     }
 
     private synchronized void adverTimerExpired() {
@@ -473,7 +486,12 @@ public final class VrrpInstance implements AutoCloseable {
         }
         adverTimer = null;
         sendAdvert(priority);
-        scheduleAdvert();
+        long interval = advertCentis * CENTI_NANOS;
+        nextAdvertNanos += interval;
+        if (clock.nanoTime() - nextAdvertNanos >= 0) {
+            nextAdvertNanos = clock.nanoTime() + interval; // the timer ran very late (a paused JVM): no catch-up burst
+        }
+        armAdvertTimer();
     }
 
     private void cancelTimers() {
