@@ -138,6 +138,16 @@ final class ApplianceRunner {
         // Replacing the JVM's own SIGHUP handler matters: by default SIGHUP shuts the JVM down. sun.misc.Signal
         // (module jdk.unsupported) is the one supported-in-practice way to handle it; javac warns that it is internal.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload());
+        if (node != null) {
+            // A pair node hands mastership over the moment SIGTERM arrives (priority-0 advert, VIP released): the
+            // JVM's shutdown hooks start several milliseconds later, which the peer's takeover would wait for. Then
+            // the usual ordered stop, with the exit status of a default SIGTERM (128 + 15).
+            ClusteredNode leaving = node;
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+                leaving.resign();
+                System.exit(143);
+            });
+        }
         out.println("lb4j: running " + describe(config) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
         if (node != null) {

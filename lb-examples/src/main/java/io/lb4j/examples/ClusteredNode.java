@@ -39,7 +39,7 @@ final class ClusteredNode implements AutoCloseable {
     private final LoadBalancer balancer;
     private final ForwardingEngine engine;
     private final PrintStream out;
-    private HaPair pair;
+    private volatile HaPair pair;
     private FlowSync flowSync;
     private ConfigPublisher publisher;
     private ConfigReceiver receiver;
@@ -104,6 +104,17 @@ final class ClusteredNode implements AutoCloseable {
                     + " the primary " + ha.peer().getHostAddress() + "; change them there");
         }
         return publisher.reconfigure(services);
+    }
+
+    /**
+     * Hands mastership over at once: VRRP stops (a master sends priority 0 and releases the addresses, so the peer
+     * takes over after Skew_Time); the balancer and replication keep running until {@link #close()}. Thread-safe.
+     */
+    void resign() {
+        HaPair p = pair;
+        if (p != null) {
+            p.vrrp().stop();
+        }
     }
 
     /** Whether this node replicates its services to the peer. */
