@@ -56,6 +56,7 @@ public final class LinkLayerSocket implements AutoCloseable {
             address.set(NET_SHORT, 2, (short) 0); // protocol 0: bound for sending, receives no frames
             address.set(ValueLayout.JAVA_INT_UNALIGNED, 4, interfaceIndex);
             Libc.bind(fd, address, "bind(AF_PACKET) to " + interfaceName + " (index " + interfaceIndex + ")");
+            NetCalls.warmUpSendto();
             return new LinkLayerSocket(fd, interfaceName, interfaceIndex, etherType);
         } catch (LinuxException | RuntimeException e) {
             try {

@@ -60,6 +60,19 @@ final class NetCalls {
     }
 
     /**
+     * Runs the {@code sendto} downcall once on an invalid descriptor (EBADF, nothing is sent), so the first real send
+     * does not pay for linking the call and its error path: a VRRP backup's first advert as master, or the first
+     * gratuitous ARP, is on the takeover's critical path. Safe to call any number of times.
+     */
+    static void warmUpSendto() {
+        try (Arena arena = Arena.ofConfined()) {
+            sendto(-1, arena.allocate(1), 1, 0, MemorySegment.NULL, "sendto warm-up");
+        } catch (LinuxException expected) {
+            // EBADF: the call and its error path ran
+        }
+    }
+
+    /**
      * {@code recvfrom(2)} without a source address; returns the byte count, or -1 when nothing is waiting
      * ({@code EAGAIN} with {@link #MSG_DONTWAIT}) or the call was interrupted.
      */

@@ -78,6 +78,7 @@ public final class RawIpSocket implements AutoCloseable {
                 Libc.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn,
                         "setsockopt(IP_ADD_MEMBERSHIP " + group.getHostAddress() + ")" + on);
             }
+            NetCalls.warmUpSendto();
             return new RawIpSocket(fd, interfaceName);
         } catch (LinuxException | RuntimeException e) {
             try {
