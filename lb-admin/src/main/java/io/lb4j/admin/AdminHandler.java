@@ -64,12 +64,13 @@ final class AdminHandler implements HttpHandler {
     private final LoginLimiter limiter;
     private final AuditLog audit;
     private final EventHub events;
+    private final PairView pair;
     private final Supplier<String> prometheus;
     /** SHA-256 of accepted Basic credentials -> user, so a scraper does not pay PBKDF2 on every scrape. */
     private final Map<String, String> basicCache = new ConcurrentHashMap<>();
 
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
-                 LoginLimiter limiter, AuditLog audit, EventHub events, Supplier<String> prometheus) {
+                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus) {
         this.balancer = balancer;
         this.authenticator = authenticator;
         this.codec = codec;
@@ -77,6 +78,7 @@ final class AdminHandler implements HttpHandler {
         this.limiter = limiter;
         this.audit = audit;
         this.events = events;
+        this.pair = pair;
         this.prometheus = prometheus;
     }
 
@@ -172,7 +174,13 @@ final class AdminHandler implements HttpHandler {
                 exactly(api, 1);
                 allow(method, "GET");
                 session(ex);
-                sendJson(ex, 200, Json.status(balancer.status()));
+                sendJson(ex, 200, status());
+            }
+            case "pair" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                session(ex);
+                sendJson(ex, 200, pair());
             }
             case "services" -> services(ex, method, api);
             case "config" -> {
@@ -209,7 +217,7 @@ final class AdminHandler implements HttpHandler {
         if (api.size() == 1) {
             allow(method, "GET");
             session(ex);
-            sendJson(ex, 200, Json.status(balancer.status()));
+            sendJson(ex, 200, status());
             return;
         }
         String service = api.get(1);
@@ -234,6 +242,23 @@ final class AdminHandler implements HttpHandler {
             ServiceStatus st = serviceStatus(service);
             return Json.object().put("service", service).set("realServer", Json.realServer(st.realServer(real)));
         });
+    }
+
+    /** The balancer's status with the clustered pair's ({@code "pair": null} on a node without one). */
+    private JsonNode status() {
+        return Json.status(balancer.status()).set("pair", pair.json());
+    }
+
+    /** {@code GET /api/pair}: 404 on a node without a pair, 500 when the embedder's supplier failed. */
+    private JsonNode pair() {
+        Optional<PairStatus> p;
+        try {
+            p = pair.read();
+        } catch (PairView.Unavailable e) {
+            throw new ApiError(500, "pair_unavailable", e.getMessage());
+        }
+        return PairView.json(p.orElseThrow(() -> new ApiError(404, "not_found",
+                "no clustered pair: this node runs alone")));
     }
 
     private ServiceStatus serviceStatus(String label) {

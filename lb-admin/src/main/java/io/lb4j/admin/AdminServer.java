@@ -22,8 +22,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The admin server of one {@link LoadBalancer}: a JSON REST API, the System Overview page and a Prometheus scrape
@@ -45,6 +47,8 @@ import java.util.concurrent.Executors;
  * {@code POST /api/login} needs a session; every mutating call needs the session's CSRF token in
  * {@code X-CSRF-Token} and is written to the audit log (SLF4J logger {@code lb4j.audit}); login attempts are
  * rate-limited per client address; passwords are never logged or kept. Requests are handled on virtual threads.
+ * On one node of a clustered pair, {@link Builder#pairStatus} and {@link #pairChanged()} show its VRRP state
+ * (read-only) in the API and on the page.
  * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.
  */
 public final class AdminServer implements AutoCloseable {
@@ -60,7 +64,8 @@ public final class AdminServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final AuditLog audit;
     private final Settings settings;
-    private EventHub events;
+    private final PairView pair;
+    private volatile EventHub events;
     private AdminMetrics metrics;
     private HttpsServer server;
     private ExecutorService executor;
@@ -75,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
         this.audit = new AuditLog(b.clock, b.auditCapacity);
         this.settings = new Settings(b.authenticator != null ? b.authenticator : Authenticator.users(b.users),
                 b.codec, b.clock, b.sessionTimeout, b.loginAttempts, b.loginPeriod, b.statusInterval);
+        this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
     }
 
     /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
@@ -113,12 +119,12 @@ public final class AdminServer implements AutoCloseable {
             }
         });
         // Subscriptions start with serving, so a server that is built but never started holds nothing.
-        events = new EventHub(balancer, settings.statusInterval());
+        events = new EventHub(balancer, pair, settings.statusInterval());
         metrics = new AdminMetrics(balancer, registry);
         AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(),
                 new Sessions(settings.clock(), settings.sessionTimeout(), 1000),
                 new LoginLimiter(settings.clock(), settings.loginAttempts(), settings.loginPeriod()), audit, events,
-                PrometheusSupport.scraper(registry).orElse(null));
+                pair, PrometheusSupport.scraper(registry).orElse(null));
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lb4j-admin-", 0).factory());
         server.setExecutor(executor);
         server.createContext("/", handler);
@@ -139,6 +145,19 @@ public final class AdminServer implements AutoCloseable {
             metrics.close();
             server.stop(0);
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Tells open pages that the {@linkplain Builder#pairStatus pair status} changed: each event stream sends an
+     * {@code event: pair} with the supplier's value read as it writes it. Call it on every VRRP transition. Never
+     * blocks (it only queues a notice per stream), so it may be called from the VRRP instance's own listener
+     * thread; does nothing before {@link #start()}, after {@link #stop()} or without a pair. Thread-safe.
+     */
+    public void pairChanged() {
+        EventHub hub = events;
+        if (hub != null && pair != PairView.NONE) {
+            hub.pairChanged();
         }
     }
 
@@ -204,6 +223,7 @@ public final class AdminServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration statusInterval = Duration.ofSeconds(2);
         private int auditCapacity = 1000;
+        private Supplier<Optional<PairStatus>> pairStatus;
 
         Builder() {
         }
@@ -306,6 +326,18 @@ public final class AdminServer implements AutoCloseable {
                 throw new IllegalArgumentException("admin.sessionTimeout: " + timeout + " (expected: > 0)");
             }
             this.sessionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Shows the clustered pair this node belongs to: {@code GET /api/pair}, a {@code pair} field in the status,
+         * and the page's "Clustered pair" panel. Without it (the default) the node is shown as running alone. The
+         * supplier is called on request threads whenever a page or client reads the status, so it must be cheap and
+         * thread-safe; it returns empty while there is no pair to show. Call {@link AdminServer#pairChanged()} on
+         * every transition so open pages update at once rather than at the next periodic status.
+         */
+        public Builder pairStatus(Supplier<Optional<PairStatus>> supplier) {
+            this.pairStatus = Objects.requireNonNull(supplier, "supplier");
             return this;
         }
 

@@ -153,7 +153,7 @@ class AdminApiTest {
     @Test
     void everyOtherEndpointNeedsASession() {
         for (String path : List.of("/api/status", "/api/config", "/api/events", "/api/events/stream", "/api/audit",
-                "/api/session", "/api/services/PACS", "/metrics")) {
+                "/api/session", "/api/services/PACS", "/api/pair", "/metrics")) {
             AdminClient.Reply r = client.get(path);
             assertThat(r.status()).as(path).isEqualTo(401);
             assertThat(r.json().get("error").asText()).as(path).isEqualTo("unauthorized");
@@ -244,6 +244,18 @@ class AdminApiTest {
         assertThat(primary.has("lastCheck")).isTrue();
 
         assertThat(client.get("/api/services/PACS").json().get("label").asText()).isEqualTo("PACS");
+    }
+
+    @Test
+    void aNodeWithoutAPairShowsPairNullAndPairIs404() {
+        loggedIn();
+        JsonNode status = client.get("/api/status").json();
+        assertThat(status.has("pair")).isTrue();
+        assertThat(status.get("pair").isNull()).isTrue();
+        AdminClient.Reply pair = client.get("/api/pair");
+        assertThat(pair.status()).isEqualTo(404);
+        assertThat(pair.json().get("message").asText()).isEqualTo("no clustered pair: this node runs alone");
+        server.pairChanged(); // no pair, no stream: nothing to do, and nothing fails
     }
 
     @Test

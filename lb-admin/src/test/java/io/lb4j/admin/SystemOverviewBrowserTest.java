@@ -33,10 +33,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -47,7 +50,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the proxy engine: VIP 127.0.0.1, primary cluster 127.0.0.2, fallback 127.0.0.3, each a real listener that greets
  * a connection with its own address. Log in, see PACS and PrimaryCluster, press Halt, see the row turn halted and a
  * new TCP connection through the VIP reach the fallback, press Online, see traffic return; a change made outside
- * the page (through the Java API) shows up live. Leaves a screenshot in {@code target/system-overview.png}; with
+ * the page (through the Java API) shows up live. The node is shown as one of a clustered pair: the "Clustered pair"
+ * panel shows its VRRP state and follows each transition the embedder pushes ({@link AdminServer#pairChanged()}),
+ * and hides when there is no pair. Leaves a screenshot in {@code target/system-overview.png}; with
  * {@code -Dlb4j.docs.screenshot=true} it also refreshes the README's {@code docs/system-overview.png} (so an ordinary
  * test run never changes tracked files).
  */
@@ -95,9 +100,15 @@ class SystemOverviewBrowserTest {
                 .build();
         lb.start();
         closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        // What an embedder running VRRP hands over (lb-admin knows nothing of lb-ha): this node starts as backup.
+        PairStatus backup = new PairStatus("BACKUP", 51, 150, List.of("127.0.0.1"), "primary", "127.0.0.9",
+                Instant.parse("2026-11-26T08:00:00Z"), "STARTUP");
+        AtomicReference<Optional<PairStatus>> pair = new AtomicReference<>(Optional.of(backup));
+        // The periodic status is an hour apart, so every live change below can only come from a pushed event.
         AdminServer admin = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
                 .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
-                .selfSignedCertificate(tmp.resolve("tls")).statusInterval(Duration.ofMillis(500))
+                .selfSignedCertificate(tmp.resolve("tls")).statusInterval(Duration.ofHours(1))
+                .pairStatus(pair::get)
                 .build().start();
         closeables.add(admin);
         WebDriver browser = chromium();
@@ -117,6 +128,23 @@ class SystemOverviewBrowserTest {
         assertThat(browser.findElement(primaryRow).getText()).contains("PrimaryCluster").contains("127.0.0.2")
                 .contains("weight 100");
         assertThat(connectThroughVip(ports[0])).isEqualTo("127.0.0.2:" + ports[0]);
+
+        // The clustered pair panel: this node is backup, with its VRRP settings and why.
+        By pairPanel = By.id("pair");
+        waitUntil("the pair panel shown BACKUP", () -> "BACKUP".equals(attribute(browser, pairPanel, "data-state")));
+        assertThat(browser.findElement(pairPanel).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("pair-row")).getText()).contains("BACKUP").contains("51").contains("150")
+                .contains("127.0.0.1").contains("primary").contains("127.0.0.9").contains("(STARTUP)");
+        // The peer resigns: the embedder's VRRP listener pushes the change; the open page follows without a reload.
+        pair.set(Optional.of(backup.withState("MASTER", Instant.now(), "MASTER_RESIGNED")));
+        admin.pairChanged();
+        waitUntil("the pair panel shown MASTER via the event stream", () -> "MASTER".equals(
+                attribute(browser, pairPanel, "data-state")));
+        assertThat(browser.findElement(By.id("pair-state")).getText()).isEqualTo("MASTER");
+        assertThat(browser.findElement(By.id("pair-reason")).getText())
+                .isEqualTo("the master resigned (priority-0 advert) (MASTER_RESIGNED)");
+        assertThat(hasClass(browser, By.id("pair-row"), "pair-MASTER")).isTrue();
+        assertThat(browser.getTitle()).isEqualTo("lb4j · MASTER · System Overview");
 
         // Halt: the row turns halted, the fallback becomes active, and a new connection reaches the fallback.
         browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='halt']")).click();
@@ -143,7 +171,22 @@ class SystemOverviewBrowserTest {
         lb.online("PACS", "PrimaryCluster");
         waitUntil("PrimaryCluster shown up via the event stream", () -> hasClass(browser, primaryRow, "state-UP"));
 
+        // No pair any more (the embedder's supplier is empty): the panel hides.
+        pair.set(Optional.empty());
+        admin.pairChanged();
+        waitUntil("the pair panel hidden", () -> !browser.findElement(pairPanel).isDisplayed());
+        assertThat(browser.getTitle()).isEqualTo("lb4j · System Overview");
+
         assertThat(admin.auditLog()).extracting(AuditEntry::action).containsSubsequence("login", "halt", "online");
+    }
+
+    private static String attribute(WebDriver browser, By element, String name) {
+        try {
+            List<WebElement> found = browser.findElements(element);
+            return found.isEmpty() ? null : found.getFirst().getAttribute(name);
+        } catch (WebDriverException e) {
+            return null; // being replaced; ask again
+        }
     }
 
     private WebDriver chromium() {

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * established connections. A file that fails to load on SIGHUP is reported and the running configuration stays.
  * With {@code admin:} in the file, the admin server (REST API, System Overview page, {@code /metrics}) starts after
  * the balancer and stops before it; a reload keeps it running with its settings from the start, and its
- * {@code PUT /api/config} accepts the file's YAML ({@link ConfigLoader#codec}). Events go to standard output as
+ * {@code PUT /api/config} accepts the file's YAML ({@link ConfigLoader#codec}); on a pair node it also shows the
+ * node's VRRP state ({@code GET /api/pair}, the page's "Clustered pair" panel). Events go to standard output as
  * they happen, problems to standard error.
  *
  * <p>With {@code ha:} the node runs as one half of a clustered pair ({@link ClusteredNode}): the balancer starts inside
@@ -99,7 +100,15 @@ final class ApplianceRunner {
             balancerStarted = true;
             if (config.admin().isPresent()) {
                 LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
-                admin = config.admin().get().server(managed, ConfigLoader.codec(config)).start();
+                ClusteredNode pairNode = node;
+                admin = config.admin().get().server(managed, ConfigLoader.codec(config),
+                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
+                if (pairNode != null) {
+                    // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
+                    // state anyway. Every transition from now on reaches open pages at once.
+                    pairNode.onStateChanged(admin::pairChanged);
+                }
+                admin.start();
             }
         } catch (RuntimeException e) {
             err.println("lb4j: cannot start" + (balancerStarted ? " the admin server" : "")

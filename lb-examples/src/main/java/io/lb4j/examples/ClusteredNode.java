@@ -1,5 +1,6 @@
 package io.lb4j.examples;
 
+import io.lb4j.admin.PairStatus;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -31,7 +32,8 @@ import java.util.Collection;
  * then the pair (a master sends the priority-0 advert, releases the addresses, then the balancer drains), then flow
  * sync, which keeps syncing while the peer takes over. The VIP owner matches the engine: the interface's addresses
  * for the proxy engine, the engine's own ARP answering for the packet engine (built in standby). Every VRRP
- * transition is printed. Not thread-safe: the runner calls it under its own lock.
+ * transition is printed, and kept for the admin server's pair view ({@link #pairStatus()}, {@link #onStateChanged}).
+ * Not thread-safe: the runner calls it under its own lock (the pair view is read from any thread).
  */
 final class ClusteredNode implements AutoCloseable {
 
@@ -43,6 +45,9 @@ final class ClusteredNode implements AutoCloseable {
     private FlowSync flowSync;
     private ConfigPublisher publisher;
     private ConfigReceiver receiver;
+    /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
+    private volatile StateChanged lastTransition;
+    private volatile Runnable stateListener = () -> { };
 
     ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
         this.ha = ha;
@@ -67,6 +72,8 @@ final class ClusteredNode implements AutoCloseable {
                             + " (" + s.reason() + ")" + (s.to() == VrrpState.MASTER
                             ? ", this node owns " + String.join(", ", ha.virtualAddresses()) : ""));
                     out.flush();
+                    lastTransition = s;
+                    stateListener.run();
                 }
             });
             VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
@@ -125,6 +132,25 @@ final class ClusteredNode implements AutoCloseable {
     /** This node's VRRP state now. */
     VrrpState state() {
         return pair == null ? VrrpState.INITIALIZE : pair.state();
+    }
+
+    /**
+     * This node as the admin server's pair view shows it: the state, since when and why from the last transition
+     * (INITIALIZE with no time before the first), and the file's VRRP settings. Thread-safe.
+     */
+    PairStatus pairStatus() {
+        StateChanged last = lastTransition;
+        return new PairStatus(last == null ? VrrpState.INITIALIZE.name() : last.to().name(), ha.vrid(),
+                ha.priority(), ha.virtualAddresses(), ha.role().configName(), ha.peer().getHostAddress(),
+                last == null ? null : last.at(), last == null ? null : last.reason().name());
+    }
+
+    /**
+     * Runs {@code listener} after each VRRP transition (on the VRRP instance's thread, so it must not block; the
+     * admin server's {@code pairChanged} only queues). Replaces the previous listener. Thread-safe.
+     */
+    void onStateChanged(Runnable listener) {
+        this.stateListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** One line for the start message: the VRRP settings and what this node replicates. */

@@ -190,6 +190,9 @@ class ApplianceRunnerTest {
                 HttpResponse<String> status = get(https, base.resolve("/api/status"));
                 assertThat(status.statusCode()).isEqualTo(200);
                 assertThat(status.body()).contains("\"label\":\"ECHO\"").contains("\"label\":\"main\"");
+                // No ha: section: no pair to show.
+                assertThat(status.body()).contains("\"pair\":null");
+                assertThat(get(https, base.resolve("/api/pair")).statusCode()).isEqualTo(404);
 
                 // The configuration comes as the file's YAML, and a bad one is refused at its line and column.
                 HttpResponse<String> yaml = get(https, base.resolve("/api/config"));

@@ -1,11 +1,19 @@
 package io.lb4j.examples;
 
+import io.lb4j.admin.PasswordHash;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Two appliances from their own files (`ha:`, proxy engine) in network namespaces, VRRP between them: the primary
  * becomes master and owns the VIP; its services reach the secondary on connection and on every SIGHUP; a reload
  * that changes an `ha:` setting is refused; the secondary does not apply its own file's services; SIGTERM of the
- * primary hands the VIP to the secondary by the priority-0 advert. Needs root; skipped with the reason otherwise.
+ * primary hands the VIP to the secondary by the priority-0 advert. The primary also runs the admin server
+ * ({@code admin:}), whose {@code GET /api/pair} shows it MASTER. Needs root; skipped with the reason otherwise.
  */
 class ClusteredPairTest {
 
@@ -81,7 +90,8 @@ class ClusteredPairTest {
             Path fileB = lab.dir.resolve("b.yaml");
             String a = PairLab.address("a");
             String b = PairLab.address("b");
-            Files.writeString(fileA, config(a, b, 150, "primary", pacs(100), secret));
+            Path tls = lab.dir.resolve("admin-tls");
+            Files.writeString(fileA, config(a, b, 150, "primary", pacs(100), secret) + admin(tls));
             // B's own file differs (weight 50): the primary's list replaces it as soon as they connect.
             Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50), secret));
 
@@ -93,6 +103,19 @@ class ClusteredPairTest {
                 awaitTrue(() -> lab.hasVip("a"), "the VIP on A's eth0", nodeA);
                 assertThat(nodeA.stdout()).contains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
                         + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)");
+
+                // The admin server (on loopback inside A's namespace) shows the pair: A is master, and why.
+                nodeA.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + ADMIN_PORT + "/", LIMIT);
+                Path ca = Files.writeString(lab.dir.resolve("admin-ca.pem"), pem(tls));
+                Path jar = lab.dir.resolve("cookies");
+                assertThat(curl(lab, ca, jar, "-H", "Content-Type: application/json", "-d",
+                        "{\"username\":\"operator\",\"password\":\"" + ADMIN_PASSWORD + "\"}",
+                        "https://127.0.0.1:" + ADMIN_PORT + "/api/login")).contains("\"csrfToken\"");
+                String pair = curl(lab, ca, jar, "https://127.0.0.1:" + ADMIN_PORT + "/api/pair");
+                assertThat(pair).startsWith("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
+                                + "\"virtualAddresses\":[\"" + PairLab.VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
+                                + "\",\"since\":\"")
+                        .endsWith("\"reason\":\"MASTER_DOWN\"}");
 
                 try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.ns("b"), "--config",
                         fileB.toString())) {
@@ -148,6 +171,45 @@ class ClusteredPairTest {
             }
         }
         assertThat(PairLab.namespacesStartingWith(prefix)).isEmpty();
+    }
+
+    private static final int ADMIN_PORT = 9443;
+    private static final String ADMIN_PASSWORD = "pair-admin-password";
+
+    /** Node A's admin server: loopback inside its namespace, so only a client run there (curl below) reaches it. */
+    private static String admin(Path tls) {
+        return """
+                admin:
+                  address: 127.0.0.1
+                  port: %d
+                  users:
+                    - { name: operator, passwordHash: "%s" }
+                  tls: { selfSignedDirectory: "%s" }
+                """.formatted(ADMIN_PORT, PasswordHash.of(ADMIN_PASSWORD.toCharArray()), tls);
+    }
+
+    /** The certificate the appliance generated in {@code tls}, as PEM for curl to trust exactly it. */
+    private static String pem(Path tls) throws Exception {
+        char[] password = Files.readString(tls.resolve("admin-tls.password")).strip().toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tls.resolve("admin-tls.p12"))) {
+            ks.load(in, password);
+        }
+        Certificate cert = ks.getCertificate(ks.aliases().nextElement());
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+    }
+
+    /** curl in A's namespace, with the cookie jar and the pinned certificate; returns the body. */
+    private static String curl(PairLab lab, Path ca, Path jar, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("a"), "curl", "-sS",
+                "--max-time", "10", "--cacert", ca.toString(), "-b", jar.toString(), "-c", jar.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("curl finished").isTrue();
+        assertThat(p.exitValue()).as("curl " + args[args.length - 1] + ": " + body).isZero();
+        return body;
     }
 
     /** Polls {@code condition} every 20 ms until it holds; fails with the node's output after {@link #LIMIT}. */

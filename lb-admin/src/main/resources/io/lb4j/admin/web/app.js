@@ -1,4 +1,5 @@
-// lb4j System Overview: login, a live status table with Halt / Drain / Online, and a failover timeline.
+// lb4j System Overview: login, a live status table with Halt / Drain / Online, a failover timeline, and the clustered
+// pair's VRRP state when this node is one of a pair.
 // Plain browser JavaScript, no libraries, no build step: the page must work from the jar, offline, under a strict CSP.
 'use strict';
 
@@ -102,6 +103,7 @@ function startStream() {
   app.source = s;
   s.addEventListener('open', () => setLive(true));
   s.addEventListener('status', (e) => renderStatus(JSON.parse(e.data)));
+  s.addEventListener('pair', (e) => renderPair(JSON.parse(e.data))); // pushed on each VRRP transition
   s.addEventListener('lbevent', (e) => {
     app.events.push(JSON.parse(e.data));
     if (app.events.length > 10000) app.events.splice(0, app.events.length - 10000);
@@ -129,6 +131,7 @@ function setLive(on) {
 function renderStatus(status) {
   if (!status) return;
   app.status = status;
+  if ('pair' in status) renderPair(status.pair);
   const structure = JSON.stringify(status.services.map((s) => [s.label, s.realServers.map((r) => r.label), !!s.fallback]));
   if (structure !== app.structure) { buildTable(status); app.structure = structure; }
   for (const s of status.services) updateService(s);
@@ -215,6 +218,47 @@ async function onAction(ev) {
   $('message').textContent = r.ok ? `${action} ${service} / ${real}: done` : `${action} ${service} / ${real}: ${(r.json && r.json.message) || r.status}`;
   const status = await api('GET', '/api/status'); // show the result now, not at the next stream update
   if (status.ok) renderStatus(status.json);
+}
+
+// ------------------------------------------------------------------------------------------ clustered pair
+
+// The server sends VRRP's transition reasons by name; say what they mean, keeping the name for searching logs.
+const PAIR_REASONS = {
+  STARTUP_ADDRESS_OWNER: 'started as the address owner (priority 255)',
+  STARTUP: 'started: waits Master_Down_Interval for a master',
+  MASTER_DOWN: 'no advert from the master within Master_Down_Interval',
+  MASTER_RESIGNED: 'the master resigned (priority-0 advert)',
+  PREEMPTED_LOWER_PRIORITY: 'preempted a lower-priority master',
+  HIGHER_PRIORITY_SEEN: 'a higher-priority master is advertising',
+  EQUAL_PRIORITY_HIGHER_ADDRESS: 'a master with equal priority and a higher address is advertising',
+  SHUTDOWN: 'stopped (sent a priority-0 advert first)',
+  LINK_DOWN: 'the interface is down or has no carrier',
+  LINK_UP: 'the interface is up again',
+};
+
+// p: null (no pair: the panel stays hidden), {error} (the server could not read it), or the pair's status.
+function renderPair(p) {
+  const box = $('pair');
+  if (!p) {
+    box.hidden = true;
+    document.title = 'lb4j · System Overview';
+    return;
+  }
+  const state = p.error ? 'UNKNOWN' : p.state;
+  box.hidden = false;
+  box.setAttribute('data-state', state);
+  $('pair-row').className = 'pair-' + state;
+  $('pair-state').textContent = state;
+  $('pair-vrid').textContent = p.error ? '' : p.vrid;
+  $('pair-priority').textContent = p.error ? '' : p.priority;
+  $('pair-vips').textContent = p.error ? '' : p.virtualAddresses.join(', ');
+  $('pair-role').textContent = p.role || '';
+  $('pair-peer').textContent = p.peer || '';
+  $('pair-since').textContent = p.since ? new Date(p.since).toLocaleString() : '';
+  $('pair-reason').textContent = p.error
+    || (PAIR_REASONS[p.reason] ? `${PAIR_REASONS[p.reason]} (${p.reason})` : (p.reason || ''));
+  // Two nodes' pages side by side in a browser: the tab says which one is master.
+  document.title = `lb4j · ${state} · System Overview`;
 }
 
 // ------------------------------------------------------------------------------------------ events

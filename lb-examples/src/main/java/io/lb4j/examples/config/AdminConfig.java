@@ -3,6 +3,7 @@ package io.lb4j.examples.config;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.ConfigCodec;
+import io.lb4j.admin.PairStatus;
 import io.lb4j.api.LoadBalancer;
 
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@code admin:} section of an appliance file: where the admin server (REST API, System Overview page,
@@ -85,8 +88,21 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
      * @throws IllegalArgumentException when the key store cannot be opened with the password
      */
     public AdminServer server(LoadBalancer balancer, ConfigCodec codec) {
+        return server(balancer, codec, null);
+    }
+
+    /**
+     * As {@link #server(LoadBalancer, ConfigCodec)}, showing the clustered pair this node belongs to.
+     *
+     * @param pair the node's pair status ({@code AdminServer.Builder.pairStatus}), or null on a node without
+     *             {@code ha:}
+     */
+    public AdminServer server(LoadBalancer balancer, ConfigCodec codec, Supplier<Optional<PairStatus>> pair) {
         AdminServer.Builder b = AdminServer.builder().balancer(balancer).bind(address, port).users(users)
                 .loginAttempts(loginAttempts, loginPeriod).sessionTimeout(sessionTimeout).configCodec(codec);
+        if (pair != null) {
+            b.pairStatus(pair);
+        }
         switch (tls) {
             case SelfSigned s -> b.selfSignedCertificate(s.directory());
             case KeyStore k -> {
