@@ -28,25 +28,47 @@ abstract class AnnouncingVipOwner implements VipOwner {
     private Cancellable repeat;
     private boolean closed;
 
-    /** @param clock the clock for the repeat burst, or null for a system clock this owner owns and closes */
-    AnnouncingVipOwner(int burst, Duration repeatAfter, TaskClock clock) {
-        this.burst = burst;
-        this.repeatAfter = repeatAfter;
-        this.ownsClock = clock == null;
-        this.clock = clock != null ? clock : TaskClock.system();
+    AnnouncingVipOwner(BurstSettings<?> settings) {
+        this.burst = settings.burst;
+        this.repeatAfter = settings.repeatAfter;
+        this.ownsClock = settings.clock == null;
+        this.clock = settings.clock != null ? settings.clock : TaskClock.system();
     }
 
     /**
-     * Checks a burst size (1-100) and the delay of the second burst (0 = none, at most 1 hour), as the owners'
-     * builders take them.
+     * The announcement settings both owners' builders share; defaults: 5 gratuitous ARPs per address, repeated after
+     * 5 s, on a system clock the owner owns.
+     *
+     * @param <B> the owner's builder, returned by every setter
      */
-    static void checkBursts(int burst, Duration repeatAfter) {
-        if (burst < 1 || burst > 100) {
-            throw new IllegalArgumentException("burst: " + burst + " (expected: 1-100)");
+    abstract static class BurstSettings<B extends BurstSettings<B>> {
+        private int burst = 5;
+        private Duration repeatAfter = Duration.ofSeconds(5);
+        private TaskClock clock;
+
+        abstract B self();
+
+        /**
+         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
+         * most 1 hour; default 5 s).
+         */
+        public B gratuitousArps(int burst, Duration repeatAfter) {
+            if (burst < 1 || burst > 100) {
+                throw new IllegalArgumentException("burst: " + burst + " (expected: 1-100)");
+            }
+            Objects.requireNonNull(repeatAfter, "repeatAfter");
+            if (repeatAfter.isNegative() || repeatAfter.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("repeatAfter: " + repeatAfter + " (expected: 0 to 1 hour)");
+            }
+            this.burst = burst;
+            this.repeatAfter = repeatAfter;
+            return self();
         }
-        Objects.requireNonNull(repeatAfter, "repeatAfter");
-        if (repeatAfter.isNegative() || repeatAfter.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("repeatAfter: " + repeatAfter + " (expected: 0 to 1 hour)");
+
+        /** The clock for the repeat burst; default a system clock owned by the owner. */
+        public B clock(TaskClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return self();
         }
     }
 

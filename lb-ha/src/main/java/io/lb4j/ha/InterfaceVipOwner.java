@@ -1,6 +1,5 @@
 package io.lb4j.ha;
 
-import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.linux.LinkLayerSocket;
 import io.lb4j.engine.linux.LinuxException;
 import io.lb4j.engine.linux.Rtnetlink;
@@ -12,8 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.NetworkInterface;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +44,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
     private long announcements;
 
     private InterfaceVipOwner(Builder b) {
-        super(b.burst, b.repeatAfter, b.clock);
+        super(b);
         this.interfaceName = b.interfaceName;
         this.ipCommand = b.ipCommand;
     }
@@ -213,12 +210,9 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
     }
 
     /** Builder for an {@link InterfaceVipOwner}; defaults: rtnetlink, 5 GARPs, repeated after 5 s. */
-    public static final class Builder {
+    public static final class Builder extends BurstSettings<Builder> {
         private final String interfaceName;
         private boolean ipCommand;
-        private int burst = 5;
-        private Duration repeatAfter = Duration.ofSeconds(5);
-        private TaskClock clock;
 
         Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -235,20 +229,8 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
             return this;
         }
 
-        /**
-         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
-         * most 1 hour; default 5 s).
-         */
-        public Builder gratuitousArps(int burst, Duration repeatAfter) {
-            checkBursts(burst, repeatAfter);
-            this.burst = burst;
-            this.repeatAfter = repeatAfter;
-            return this;
-        }
-
-        /** The clock for the repeat burst; default a system clock owned by the owner. */
-        public Builder clock(TaskClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        @Override
+        Builder self() {
             return this;
         }
 

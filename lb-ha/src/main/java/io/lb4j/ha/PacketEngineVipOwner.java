@@ -1,12 +1,10 @@
 package io.lb4j.ha;
 
-import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.packet.PacketEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,7 +30,7 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     private final PacketEngine engine;
 
     private PacketEngineVipOwner(Builder b) {
-        super(b.burst, b.repeatAfter, b.clock);
+        super(b);
         this.engine = b.engine;
     }
 
@@ -79,30 +77,15 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     }
 
     /** Builder for a {@link PacketEngineVipOwner}; defaults: 5 gratuitous ARPs per address, repeated after 5 s. */
-    public static final class Builder {
+    public static final class Builder extends BurstSettings<Builder> {
         private final PacketEngine engine;
-        private int burst = 5;
-        private Duration repeatAfter = Duration.ofSeconds(5);
-        private TaskClock clock;
 
         Builder(PacketEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
         }
 
-        /**
-         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
-         * most 1 hour; default 5 s).
-         */
-        public Builder gratuitousArps(int burst, Duration repeatAfter) {
-            checkBursts(burst, repeatAfter);
-            this.burst = burst;
-            this.repeatAfter = repeatAfter;
-            return this;
-        }
-
-        /** The clock for the repeat burst; default a system clock owned by the owner. */
-        public Builder clock(TaskClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        @Override
+        Builder self() {
             return this;
         }
 

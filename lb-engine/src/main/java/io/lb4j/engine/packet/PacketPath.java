@@ -667,21 +667,9 @@ final class PacketPath {
 
     /** Broadcasts "who has {@code target}?" from the balancer's own MAC and address. */
     void sendArpRequest(int target, FrameSink tx) {
-        long o = tx.claim(MIN_FRAME);
-        if (o < 0) {
-            counters.increment(Counters.TX_FULL);
-            return;
+        if (broadcastArpRequest(ownIp, target, tx)) {
+            counters.increment(Counters.ARP_REQUESTS_SENT);
         }
-        MemorySegment out = tx.segment();
-        Bytes.zero(out, o, MIN_FRAME);
-        Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, EthernetFlyweight.BROADCAST);
-        Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
-        Bytes.u16(out, o + EthernetFlyweight.TYPE_OFFSET, EthernetFlyweight.TYPE_ARP);
-        ArpFlyweight.write(out, o + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.OPERATION_REQUEST, ownMac, ownIp,
-                0L, target);
-        tx.commit(o, MIN_FRAME);
-        counters.increment(Counters.ARP_REQUESTS_SENT);
-        counters.increment(Counters.TX_FRAMES);
     }
 
     /**
@@ -689,21 +677,27 @@ final class PacketPath {
      * both the VIP, as keepalived and the Linux kernel send them), so clients and switches move to this node at once.
      */
     void sendGratuitousArp(int vip, FrameSink tx) {
+        if (broadcastArpRequest(vip, vip, tx)) {
+            counters.increment(Counters.GRATUITOUS_ARPS_SENT);
+        }
+    }
+
+    private boolean broadcastArpRequest(int senderIp, int target, FrameSink tx) {
         long o = tx.claim(MIN_FRAME);
         if (o < 0) {
             counters.increment(Counters.TX_FULL);
-            return;
+            return false;
         }
         MemorySegment out = tx.segment();
         Bytes.zero(out, o, MIN_FRAME);
         Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, EthernetFlyweight.BROADCAST);
         Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
         Bytes.u16(out, o + EthernetFlyweight.TYPE_OFFSET, EthernetFlyweight.TYPE_ARP);
-        ArpFlyweight.write(out, o + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.OPERATION_REQUEST, ownMac, vip,
-                0L, vip);
+        ArpFlyweight.write(out, o + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.OPERATION_REQUEST, ownMac, senderIp,
+                0L, target);
         tx.commit(o, MIN_FRAME);
-        counters.increment(Counters.GRATUITOUS_ARPS_SENT);
         counters.increment(Counters.TX_FRAMES);
+        return true;
     }
 
     // ------------------------------------------------------------------ packet thread: flow-state sync
