@@ -83,6 +83,7 @@ class PacketPairTakeoverTest {
             a.process.destroyForcibly();
             a.process.waitFor();
             assertThat(b.output.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
+            assertClientArpPointsAt(lab, "b");
             assertMoving(first, second, echoes, "after SIGKILL of A");
 
             // 2. A restarts, learns the flows from B's export, preempts (priority 150): back through A.
@@ -90,6 +91,7 @@ class PacketPairTakeoverTest {
             assertThat(a.output.await(0, "STARTED"::equals, ANSWER)).isPresent();
             a.awaitStat("liveFlows", flows);
             assertThat(a.output.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A preempts").isPresent();
+            assertClientArpPointsAt(lab, "a");
             assertMoving(first, second, echoes, "after A preempted");
 
             // 3. Graceful stop of A (priority 0): B again.
@@ -107,6 +109,21 @@ class PacketPairTakeoverTest {
             second.stop();
         }
         assertThat(NetnsLab.namespacesStartingWith(prefix)).isEmpty();
+    }
+
+    /**
+     * The client's neighbour entry for the VIP moves to the new master's MAC: its engine's gratuitous ARP, since the
+     * client sends nothing that would make it ask (polled with a deadline: the GARP follows the state change).
+     */
+    private static void assertClientArpPointsAt(NetnsLab lab, String host) throws IOException {
+        String mac = lab.mac(host);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Optional<String> seen = lab.clientArpForVip();
+        while (!seen.equals(Optional.of(mac)) && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            seen = lab.clientArpForVip();
+        }
+        assertThat(seen).as("client's ARP entry for the VIP after the takeover by " + host).contains(mac);
     }
 
     /** Both streams and the echo loop make progress from now on, over the same connections. */
