@@ -251,4 +251,40 @@ class KeepalivedInteropTest {
             assertThat(lab.hasVip("b")).isTrue();
         }
     }
+
+    @Test
+    void withUnicastPeersEachAcceptsTheOthersAdvertsAndKeepalivedTakesOverOnSigkill() throws Exception {
+        try (NetnsLab lab = lab()) {
+            PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
+            PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
+            NetnsLab.Output sniffer = lab.sniffVrrp(); // the client sees every multicast advert on the bridge
+            lb4j.start("unicastPeer=" + NetnsLab.SUBNET + "2");
+            assertThat(lb4j.awaitMaster(0, generous())).isPresent();
+            NetnsLab.Output vipOnB = lab.watchVip("b");
+            keepalived.start("unicastPeer=" + NetnsLab.SUBNET + "1");
+            keepalived.awaitRunning(generous());
+            // keepalived accepts lb4j's unicast adverts (checksum over the peer's address): it stays backup.
+            assertThat(keepalived.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(100))))
+                    .as("keepalived took over from a live unicast lb4j master").isEmpty();
+            int from = vipOnB.size();
+
+            long killedAt = System.nanoTime();
+            lb4j.kill();
+
+            long takeover = awaitVip(vipOnB, from, generous()) - killedAt;
+            long limit = masterDownNanos(100) * 12 / 10;
+            report("SIGKILL lb4j -> keepalived, unicast (prio 100)", takeover, limit);
+            assertThat(takeover).isLessThanOrEqualTo(limit);
+
+            // And the other way: a lower-priority lb4j accepts keepalived's unicast adverts and stays backup.
+            PairNode.Lb4j lower = new PairNode.Lb4j(lab, "a", 50, ADVERT_MS);
+            lower.start("unicastPeer=" + NetnsLab.SUBNET + "2");
+            assertThat(lower.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
+            assertThat(lower.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(50))))
+                    .as("lb4j took over from a live unicast keepalived master").isEmpty();
+            assertThat(keepalived.isMaster()).isTrue();
+            assertThat(sniffer.lines()).extracting(NetnsLab.Output.Line::text)
+                    .as("no advert went to the multicast group").noneMatch(l -> l.contains("224.0.0.18"));
+        }
+    }
 }

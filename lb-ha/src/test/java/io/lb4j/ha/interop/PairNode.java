@@ -175,6 +175,11 @@ abstract class PairNode {
             String delay = options.stream().filter(o -> o.startsWith("preemptDelayMillis="))
                     .map(o -> String.format(java.util.Locale.ROOT, "%.3f",
                             Long.parseLong(o.substring(19)) / 1000.0)).findFirst().orElse(null);
+            // keepalived's unicast_peer: adverts go to the peer only, sourced from this node's address.
+            String unicast = options.stream().filter(o -> o.startsWith("unicastPeer=")).findFirst()
+                    .map(o -> "unicast_src_ip " + NetnsLab.SUBNET + (host.equals("a") ? "1" : "2")
+                            + "\n  unicast_peer {\n    " + o.substring("unicastPeer=".length()) + "\n  }")
+                    .orElse("");
             String conf = """
                     global_defs {
                       router_id %s
@@ -189,13 +194,15 @@ abstract class PairNode {
                       advert_int %s
                       %s
                       %s
+                      %s
                       virtual_ipaddress {
                         %s/32
                       }
                     }
                     """.formatted(lab.prefix.replace('-', '_') + "_" + host, priority,
                     String.format(java.util.Locale.ROOT, "%.2f", advertMillis / 1000.0),
-                    nopreempt ? "nopreempt" : "", delay == null ? "" : "preempt_delay " + delay, NetnsLab.VIP);
+                    nopreempt ? "nopreempt" : "", delay == null ? "" : "preempt_delay " + delay, unicast,
+                    NetnsLab.VIP);
             Path file = lab.dir.resolve("keepalived-" + host + ".conf");
             Files.writeString(file, conf);
             pidFile = lab.dir.resolve("keepalived-" + host + ".pid");

@@ -15,7 +15,8 @@ import java.time.Duration;
  * {@code STATE <to> <reason>} on every transition (the test timestamps the line when it reads it), and stops
  * gracefully (priority-0 advert) on the line {@code stop} or when its stdin closes (the test JVM died).
  *
- * <p>Arguments: {@code iface vrid priority advertMillis vip [nopreempt] [preemptDelayMillis=N]}.
+ * <p>Arguments: {@code iface vrid priority advertMillis vip [nopreempt] [preemptDelayMillis=N]
+ * [unicastPeer=IP]}.
  */
 public final class VrrpNodeMain {
 
@@ -30,6 +31,8 @@ public final class VrrpNodeMain {
         for (int i = 5; i < args.length; i++) {
             if (args[i].equals("nopreempt")) {
                 b.preempt(false);
+            } else if (args[i].startsWith("unicastPeer=")) {
+                b.unicastPeer(args[i].substring("unicastPeer=".length()));
             } else if (args[i].startsWith("preemptDelayMillis=")) {
                 b.preemptDelay(Duration.ofMillis(Long.parseLong(args[i].substring("preemptDelayMillis=".length()))));
             }
