@@ -20,8 +20,9 @@ import java.util.Objects;
  * HaPair node = HaPair.builder().loadBalancer(lb).vrrp(vrrp).vipOwner(PacketEngineVipOwner.of(engine)).build();
  * }</pre>
  *
- * <p>VRRP addresses that are not a VIP of an installed service are not announced (logged once per takeover).
- * Thread-safe; failures are logged, never thrown, as the pair expects.
+ * <p>Every VRRP address is the master's engine's to answer: the service VIPs and any other, such as a floating
+ * gateway that MASQ fallbacks route their replies through ({@link PacketEngine#ownAddresses}), so NAT replies follow
+ * the master too. Thread-safe; failures are logged, never thrown, as the pair expects.
  */
 public final class PacketEngineVipOwner extends AnnouncingVipOwner {
 
@@ -46,6 +47,8 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
 
     @Override
     void take(List<Inet4Address> addresses) {
+        // Every VRRP address is the master's: the service VIPs, and any other (a floating gateway for MASQ replies).
+        engine.ownAddresses(addresses);
         engine.answerArp(true);
     }
 
@@ -54,8 +57,7 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
         try {
             int announced = engine.announce(addresses);
             if (announced < addresses.size()) {
-                LOG.warn("{}: {} of the VRRP addresses {} are not VIPs of an installed service: not announced",
-                        engine, addresses.size() - announced, addresses);
+                LOG.warn("{}: only {} of the VRRP addresses {} announced", engine, announced, addresses);
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: gratuitous ARP failed: {}", engine, e.getMessage());

@@ -363,22 +363,33 @@ public final class PacketEngine implements ForwardingEngine {
     }
 
     /**
-     * Broadcasts one gratuitous ARP from this engine's MAC for each of {@code addresses} that is an installed VIP,
-     * so clients and switches send to this node at once (a new master calls it on takeover, in bursts). Returns
-     * once the frames are queued on the packet thread.
+     * Sets the addresses the engine answers ARP for besides its VIPs (while it answers at all), replacing the
+     * previous set: a floating gateway that MASQ fallbacks route their replies through, so that in a pair the
+     * replies reach the master, which holds (or has synced) their NAT flows. The engine only answers ARP for them;
+     * frames addressed to such an address itself are left to the host.
      *
-     * @return how many addresses were announced (the others are not VIPs of this engine)
+     * @throws IllegalArgumentException when an address is not IPv4
+     */
+    public void ownAddresses(Collection<? extends InetAddress> addresses) {
+        Objects.requireNonNull(addresses, "addresses");
+        int[] owned = addresses.stream().mapToInt(a -> ServiceState.ipv4("owned address", a)).distinct().toArray();
+        started().ownAddresses(owned);
+    }
+
+    /**
+     * Broadcasts one gratuitous ARP from this engine's MAC for each of {@code addresses} the engine answers for (an
+     * installed VIP or an {@link #ownAddresses owned} address), so clients, switches and fallbacks send to this node
+     * at once (a new master calls it on takeover, in bursts). Returns once the frames are queued on the packet
+     * thread.
+     *
+     * @return how many addresses were announced (the others are not the engine's to announce)
      */
     public int announce(Collection<? extends InetAddress> addresses) {
         Objects.requireNonNull(addresses, "addresses");
         PacketPath p = started();
-        Set<Integer> vips = new java.util.HashSet<>();
-        for (int vip : p.vips()) {
-            vips.add(vip);
-        }
         List<Integer> announced = new ArrayList<>();
         for (InetAddress a : addresses) {
-            if (a instanceof java.net.Inet4Address && vips.contains(ServiceState.ipv4("address", a))) {
+            if (a instanceof java.net.Inet4Address && p.answersFor(ServiceState.ipv4("address", a))) {
                 announced.add(ServiceState.ipv4("address", a));
             }
         }

@@ -67,6 +67,7 @@ final class PacketPath {
     private int nextServiceId;
     private volatile boolean acceptingNewFlows = true;
     private volatile boolean answeringArp = true;
+    private volatile int[] ownedAddresses = new int[0];
 
     PacketPath(long ownMac, int ownIp, int maxFrameLength, FlowTable flows, NeighbourTable neighbours) {
         this.ownMac = ownMac;
@@ -163,6 +164,27 @@ final class PacketPath {
 
     boolean answeringArp() {
         return answeringArp;
+    }
+
+    /**
+     * Addresses the engine answers ARP for besides its VIPs (while it answers at all): a pair's floating gateway,
+     * which MASQ fallbacks route their replies through, so the replies reach the node that holds their NAT flows.
+     */
+    void ownAddresses(int[] addresses) {
+        ownedAddresses = addresses.clone();
+    }
+
+    /** Whether ARP for {@code address} is the engine's to answer: an installed VIP or an owned address. */
+    boolean answersFor(int address) {
+        if (isVip(address)) {
+            return true;
+        }
+        for (int a : ownedAddresses) {
+            if (a == address) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The label of the installed service with this id, or null (e.g. uninstalled since). */
@@ -313,7 +335,7 @@ final class PacketPath {
             return DROPPED;
         }
         int operation = arp.operation();
-        if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && isVip(arp.targetIp())) {
+        if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && answersFor(arp.targetIp())) {
             if (sender != 0) {
                 neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
             }

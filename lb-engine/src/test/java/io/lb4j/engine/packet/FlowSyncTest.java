@@ -297,6 +297,25 @@ class FlowSyncTest {
     }
 
     @Test
+    void anOwnedGatewayAddressIsAnsweredAndAnnouncedOnlyWhileAnsweringArp() {
+        int gateway = ip("10.0.0.99");
+        byte[] request = arp(1, CLIENT_MAC, CLIENT, 0, gateway, EthernetFlyweight.BROADCAST);
+        assertThat(backup.process(request, now)).as("not owned yet").isEqualTo(PacketPath.NOT_FOR_US);
+
+        backup.path.ownAddresses(new int[]{gateway});
+        assertThat(backup.process(request, now)).isEqualTo(PacketPath.ARP_ANSWERED);
+        assertThat(mac(backup.tx.last(), 14 + 8)).as("sender MAC").isEqualTo(BACKUP_MAC);
+        assertThat(i32(backup.tx.last(), 14 + 14)).as("sender IP").isEqualTo(gateway);
+
+        backup.path.answerArp(false);
+        int sent = backup.tx.frames.size();
+        assertThat(backup.process(request, now)).as("a backup stays silent").isNotEqualTo(PacketPath.ARP_ANSWERED);
+        assertThat(backup.tx.frames).hasSize(sent);
+        assertThat(backup.path.answersFor(gateway)).isTrue();
+        assertThat(backup.path.answersFor(ip("10.0.0.98"))).isFalse();
+    }
+
+    @Test
     void anUpdateNamesItsFirstInconsistentField() {
         assertThatThrownBy(() -> new FlowUpdate(FlowUpdate.Kind.UPSERT, "PACS", 1, FlowUpdate.State.SYN, false,
                 CLIENT, 1, VIP, 104, PRIMARY, 104, 0)).hasMessage("protocol: 1 (expected: 6 for TCP or 17 for UDP)");

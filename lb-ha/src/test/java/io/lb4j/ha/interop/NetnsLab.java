@@ -31,6 +31,8 @@ final class NetnsLab implements AutoCloseable {
 
     static final String SUBNET = "10.77.0.";
     static final String VIP = "10.77.0.100";
+    /** The packet-engine pair's floating gateway: a second VRRP address, the MASQ fallback's default route. */
+    static final String GATEWAY = "10.77.0.99";
 
     final String prefix = "lb4jha-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     final Path dir;
@@ -72,8 +74,9 @@ final class NetnsLab implements AutoCloseable {
 
     /**
      * A lab; with {@code realServers} also two direct-routing real servers R1 10.77.0.110 and R2 10.77.0.111 (the VIP
-     * on {@code lo}, never answered by ARP) and every host's offloads off, so a packet engine on A or B sees frames
-     * at wire size.
+     * on {@code lo}, never answered by ARP), a MASQ fallback F 10.77.0.120/32 whose default route is the pair's
+     * floating gateway {@link #GATEWAY}, and every host's offloads off, so a packet engine on A or B sees frames at
+     * wire size.
      */
     NetnsLab(boolean realServers) throws IOException {
         this.realServers = realServers;
@@ -91,7 +94,7 @@ final class NetnsLab implements AutoCloseable {
         sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge");
         sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
         String[][] hosts = realServers
-                ? new String[][]{{"a", "1"}, {"b", "2"}, {"c", "10"}, {"r1", "110"}, {"r2", "111"}}
+                ? new String[][]{{"a", "1"}, {"b", "2"}, {"c", "10"}, {"r1", "110"}, {"r2", "111"}, {"f", "120"}}
                 : new String[][]{{"a", "1"}, {"b", "2"}, {"c", "10"}};
         for (String[] h : hosts) {
             addNamespace(h[0]);
@@ -101,7 +104,8 @@ final class NetnsLab implements AutoCloseable {
             sh("ip", "-n", ns("br"), "link", "set", "p-" + h[0], "master", "br0");
             sh("ip", "-n", ns("br"), "link", "set", "p-" + h[0], "up");
             sh("ip", "-n", ns(h[0]), "link", "set", "lo", "up");
-            sh("ip", "-n", ns(h[0]), "addr", "add", SUBNET + h[1] + "/24", "dev", "eth0");
+            // The MASQ fallback has a /32: nothing is on-link for it, so its replies take the route via the gateway.
+            sh("ip", "-n", ns(h[0]), "addr", "add", SUBNET + h[1] + (h[0].equals("f") ? "/32" : "/24"), "dev", "eth0");
             sh("ip", "-n", ns(h[0]), "link", "set", "eth0", "up");
             if (realServers) {
                 sh("ip", "netns", "exec", ns(h[0]), "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro", "off");
@@ -114,6 +118,9 @@ final class NetnsLab implements AutoCloseable {
                         "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.eth0.arp_ignore=1",
                         "net.ipv4.conf.eth0.arp_announce=2");
             }
+            // The fallback answers through the pair's floating gateway, which only the master's engine answers for.
+            sh("ip", "-n", ns("f"), "route", "add", GATEWAY + "/32", "dev", "eth0");
+            sh("ip", "-n", ns("f"), "route", "add", "default", "via", GATEWAY);
             for (String lb : List.of("a", "b")) {
                 // The packet engine forwards the VIP's frames; the host must not forward them a second time.
                 sh("ip", "netns", "exec", ns(lb), "sysctl", "-qw", "net.ipv4.ip_forward=0");

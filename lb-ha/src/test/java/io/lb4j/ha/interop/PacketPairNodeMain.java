@@ -21,14 +21,18 @@ import java.time.Duration;
  * One node of a packet-engine pair for the namespace tests, in a child JVM started with {@code ip netns exec}: a
  * direct-routing service on the VIP (round robin over two real servers, so the flow table decides where an
  * established connection goes), a {@link PacketEngine} that answers ARP only as master ({@link PacketEngineVipOwner}),
- * VRRP, and {@link FlowSync} to the peer. Prints {@code STATE <to> <reason>} on every transition; answers
- * {@code stats} with one {@code OK ...} line; stops gracefully on {@code stop} or when stdin closes.
+ * VRRP over the VIP and a floating gateway (the MASQ fallback's default route), and {@link FlowSync} to the peer.
+ * Prints {@code STATE <to> <reason>} on every transition; answers {@code stats} and {@code drain} (both real
+ * servers: the service fails over to the fallback, established connections stay) with one {@code OK ...} line;
+ * stops gracefully on {@code stop} or when stdin closes.
  *
  * <p>Arguments: {@code iface priority advertMillis vip self peer real1 real2 port...}.
  */
 public final class PacketPairNodeMain {
 
     static final int SYNC_PORT = 7791;
+    static final String FALLBACK = "10.77.0.120";
+    static final String GATEWAY = "10.77.0.99";
     static final byte[] SECRET = "lb4j pair test secret, 32 bytes!".getBytes(StandardCharsets.US_ASCII);
 
     private PacketPairNodeMain() {
@@ -48,12 +52,13 @@ public final class PacketPairNodeMain {
         VirtualService pacs = VirtualService.directRouting().label("PACS").address(vip).ports(ports)
                 .scheduler(Scheduler.roundRobin())
                 .real("R1", args[6]).real("R2", args[7])
+                .fallback(FALLBACK, f -> f.masquerade(true))
                 .healthCheck(HealthCheck.none().build())
                 .build();
         PacketEngine engine = PacketEngine.builder(iface).standby().flowSync(true).flowCapacity(4096).build();
         LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
         VrrpInstance vrrp = VrrpInstance.builder().networkInterface(iface).vrid(52).priority(priority)
-                .advertInterval(Duration.ofMillis(advertMillis)).virtualAddress(vip).build();
+                .advertInterval(Duration.ofMillis(advertMillis)).virtualAddress(vip).virtualAddress(GATEWAY).build();
         vrrp.subscribe(e -> {
             if (e instanceof StateChanged s) {
                 System.out.println("STATE " + s.to() + " " + s.reason());
@@ -69,7 +74,12 @@ public final class PacketPairNodeMain {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null && !line.equals("stop")) {
-            if (line.equals("stats")) {
+            if (line.equals("drain")) {
+                lb.drain("PACS", "R1");
+                lb.drain("PACS", "R2");
+                System.out.println("OK drained, onFallback=" + lb.status().service("PACS").onFallback());
+                System.out.flush();
+            } else if (line.equals("stats")) {
                 PacketEngine.Stats s = engine.stats();
                 System.out.println("OK liveFlows=" + s.liveFlows() + " syncApplied=" + s.flowSyncApplied()
                         + " syncRejected=" + s.flowSyncRejected() + " sent=" + sync.sent() + " received="

@@ -17,9 +17,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Connections survive a balancer takeover: two lb4j nodes with packet engines in direct-routing mode, VRRP between
- * them, flow-state sync, two real servers, a client, each in its own network namespace. Two long-running TCP
- * streams (one on each real server: round robin) and a DICOM C-ECHO loop in one association (DCMTK
- * {@code echoscu --repeat} against {@code storescp}) run through the VIP while the master is SIGKILLed, restarts and
+ * them, flow-state sync, two real servers, a MASQ fallback, a client, each in its own network namespace. Two
+ * long-running TCP streams (one on each real server: round robin), a DICOM C-ECHO loop in one association (DCMTK
+ * {@code echoscu --repeat} against {@code storescp}) and, after both real servers are drained on the master, a third
+ * stream NATed to the fallback (whose replies return through a floating gateway address that VRRP moves with the
+ * VIP) run through the VIP while the master is SIGKILLed, restarts and
  * preempts (its flows learned back from the peer's export), and is stopped gracefully. Each stream must stay on
  * its real server, byte-exact, and keep moving after every takeover; the association must keep answering. Without
  * flow sync the new master would drop every segment of these connections (no flow: IPVS behaviour), as
@@ -47,7 +49,7 @@ class PacketPairTakeoverTest {
         String prefix;
         try (NetnsLab lab = new NetnsLab(true)) {
             prefix = lab.prefix;
-            for (String r : List.of("r1", "r2")) {
+            for (String r : List.of("r1", "r2", "f")) {
                 NetnsLab.Output server = child(lab, r, EchoServerMain.class, r.toUpperCase(),
                         Integer.toString(STREAM_PORT));
                 assertThat(server.await(0, "READY"::equals, ANSWER)).as(r + " echo server").isPresent();
@@ -75,7 +77,12 @@ class PacketPairTakeoverTest {
                         "-aec", "ANY-SCP", "--repeat", "100000000", NetnsLab.VIP, "104")), "echoscu");
                 assertThat(echoes.await(0, l -> l.contains("Received Echo Response"), ANSWER)).isPresent();
             }
-            int flows = dicom ? 3 : 2;
+            // Both real servers drained on the master: the service fails over, and a third stream is NATed to the
+            // fallback, whose replies come back through the floating gateway the master's engine answers for.
+            assertThat(a.ask("drain")).contains("onFallback=true");
+            Stream third = new Stream(lab, "s3");
+            assertThat(third.server).isEqualTo("F");
+            int flows = dicom ? 4 : 3;
             b.awaitStat("liveFlows", flows);
 
             // 1. SIGKILL of the master: B takes over with the synced flows.
@@ -84,7 +91,7 @@ class PacketPairTakeoverTest {
             a.process.waitFor();
             assertThat(b.output.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
             assertClientArpPointsAt(lab, "b");
-            assertMoving(first, second, echoes, "after SIGKILL of A");
+            assertMoving(List.of(first, second, third), echoes, "after SIGKILL of A");
 
             // 2. A restarts, learns the flows from B's export, preempts (priority 150): back through A.
             a.start();
@@ -92,14 +99,14 @@ class PacketPairTakeoverTest {
             a.awaitStat("liveFlows", flows);
             assertThat(a.output.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A preempts").isPresent();
             assertClientArpPointsAt(lab, "a");
-            assertMoving(first, second, echoes, "after A preempted");
+            assertMoving(List.of(first, second, third), echoes, "after A preempted");
 
             // 3. Graceful stop of A (priority 0): B again.
             fromB = b.output.size();
             a.write("stop");
             assertThat(a.output.await(0, "STOPPED"::equals, ANSWER)).isPresent();
             assertThat(b.output.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
-            assertMoving(first, second, echoes, "after A stopped gracefully");
+            assertMoving(List.of(first, second, third), echoes, "after A stopped gracefully");
 
             String stats = b.stats();
             System.out.println("PAIR B " + stats);
@@ -107,6 +114,7 @@ class PacketPairTakeoverTest {
                     .as("B announced the VIP from its engine on each takeover").doesNotContain("garps=0");
             first.stop();
             second.stop();
+            third.stop();
         }
         assertThat(NetnsLab.namespacesStartingWith(prefix)).isEmpty();
     }
@@ -126,10 +134,9 @@ class PacketPairTakeoverTest {
         assertThat(seen).as("client's ARP entry for the VIP after the takeover by " + host).contains(mac);
     }
 
-    /** Both streams and the echo loop make progress from now on, over the same connections. */
-    private static void assertMoving(Stream first, Stream second, NetnsLab.Output echoes, String when) {
-        first.awaitProgress(when);
-        second.awaitProgress(when);
+    /** Every stream and the echo loop make progress from now on, over the same connections. */
+    private static void assertMoving(List<Stream> streams, NetnsLab.Output echoes, String when) {
+        streams.forEach(s -> s.awaitProgress(when));
         if (echoes != null) {
             int from = echoes.size();
             assertThat(echoes.await(from, l -> l.contains("Received Echo Response"), ANSWER))
@@ -194,11 +201,16 @@ class PacketPairTakeoverTest {
             NetnsLab.write(process, line);
         }
 
-        String stats() {
+        /** Sends a command and returns its {@code OK ...} answer. */
+        String ask(String command) {
             int from = output.size();
-            write("stats");
+            write(command);
             return output.await(from, l -> l.startsWith("OK "), ANSWER).orElseThrow(
-                    () -> new AssertionError(host + " did not answer stats:\n" + output.text())).text();
+                    () -> new AssertionError(host + " did not answer " + command + ":\n" + output.text())).text();
+        }
+
+        String stats() {
+            return ask("stats");
         }
 
         /** Polls the node's stats until {@code key} reaches {@code atLeast}. */
