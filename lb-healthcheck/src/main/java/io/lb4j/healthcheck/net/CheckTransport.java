@@ -14,9 +14,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +45,7 @@ public final class CheckTransport {
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
     private final ConcurrentMap<Integer, Bootstrap> connectOnly = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, Bootstrap> connectOnlyV6 = new ConcurrentHashMap<>();
 
     private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
@@ -93,22 +97,36 @@ public final class CheckTransport {
     }
 
     /**
-     * The bootstrap for connect-only checks with the given connect timeout (at least 1 ms): built once per timeout
-     * and shared, since nothing in it varies per attempt. Its channels drop whatever they read and close with
-     * {@code SO_LINGER 0}: an RST instead of FIN, FIN-ACK and a TIME_WAIT socket per check, as HAProxy does.
+     * The bootstrap for connect-only checks to {@code remote} with the given connect timeout (at least 1 ms): built
+     * once per timeout and address family and shared, since nothing in it varies per attempt. Its channels read
+     * nothing and close with {@code SO_LINGER 0}: an RST instead of FIN, FIN-ACK and a TIME_WAIT socket per check, as
+     * HAProxy does.
      */
-    Bootstrap connectOnlyBootstrap(Duration connectTimeout) {
+    Bootstrap connectOnlyBootstrap(Duration connectTimeout, InetSocketAddress remote) {
         int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-        Bootstrap b = connectOnly.get(ms);
+        boolean v6 = remote.getAddress() instanceof Inet6Address;
+        ConcurrentMap<Integer, Bootstrap> cache = v6 ? connectOnlyV6 : connectOnly;
+        Bootstrap b = cache.get(ms);
         if (b == null) {
             // Only what a connect needs, each option being a system call per check: no TCP_NODELAY (nothing is
-            // written; Netty sets it by default anyway), no SO_KEEPALIVE (off by default).
-            b = new Bootstrap().group(group).channel(channelType)
+            // written; Netty sets it by default anyway), no SO_KEEPALIVE (off by default). No auto-read: nothing is
+            // read, and NettyNetwork closes a task after the connect completes; auto-read would spend an epoll_ctl
+            // in between asking for input.
+            b = new Bootstrap().group(group)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ms)
                     .option(ChannelOption.SO_LINGER, 0)
+                    .option(ChannelOption.AUTO_READ, false)
                     .handler(DiscardHandler.INSTANCE);
-            if (connectOnly.size() < MAX_CACHED_BOOTSTRAPS) {
-                Bootstrap raced = connectOnly.putIfAbsent(ms, b);
+            if (channelType == EpollSocketChannel.class && !remote.isUnresolved()) {
+                // A socket of the target's own family, made directly: Netty's default is a dual-stack IPv6 socket
+                // (one more setsockopt, IPV6_V6ONLY, per check) made by reflection.
+                SocketProtocolFamily family = v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+                b.channelFactory(() -> new EpollSocketChannel(family));
+            } else {
+                b.channel(channelType);
+            }
+            if (cache.size() < MAX_CACHED_BOOTSTRAPS && !remote.isUnresolved()) {
+                Bootstrap raced = cache.putIfAbsent(ms, b);
                 b = raced != null ? raced : b;
             }
         }

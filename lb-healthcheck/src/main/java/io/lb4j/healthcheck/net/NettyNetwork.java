@@ -49,7 +49,7 @@ public final class NettyNetwork implements Network {
         ChannelFuture f;
         try {
             // Shared bootstrap and handler: nothing is read, the check only proves the port accepts.
-            f = transport.connectOnlyBootstrap(timeout).connect(remote);
+            f = transport.connectOnlyBootstrap(timeout, remote).connect(remote);
         } catch (RuntimeException e) {
             done.completeExceptionally(new java.io.IOException(Reasons.describe(e, timeout), e));
             return done;
@@ -67,7 +67,7 @@ public final class NettyNetwork implements Network {
      * monitor's timeout passed) closes the socket at once instead of waiting for the connect timeout, so a lagging
      * event loop cannot pile up sockets.
      */
-    private static final class Attempt extends CompletableFuture<Void> implements ChannelFutureListener {
+    private static final class Attempt extends CompletableFuture<Void> implements ChannelFutureListener, Runnable {
 
         private final Duration timeout;
         private volatile Channel channel;
@@ -79,11 +79,24 @@ public final class NettyNetwork implements Network {
         @Override
         public void operationComplete(ChannelFuture cf) {
             if (cf.isSuccess()) {
-                cf.channel().close(); // SO_LINGER 0: an RST, no TIME_WAIT
-                complete(null);
+                // Closed by a task right after this one, not here: Netty calls us while it is still finishing the
+                // connect, and a close from inside that fails its pending connect promise with a new
+                // ClosedChannelException, stack trace and all, per check. Same loop, same iteration.
+                try {
+                    cf.channel().eventLoop().execute(this);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    run(); // the loop is shutting down: close now, as before
+                }
             } else {
                 completeExceptionally(new java.io.IOException(Reasons.describe(cf.cause(), timeout), cf.cause()));
             }
+        }
+
+        /** Connected: close (SO_LINGER 0: an RST, no TIME_WAIT), then report success. */
+        @Override
+        public void run() {
+            channel.close();
+            complete(null);
         }
 
         @Override
