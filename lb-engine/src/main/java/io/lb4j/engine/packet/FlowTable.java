@@ -109,10 +109,6 @@ final class FlowTable {
         return journal;
     }
 
-    long timeout(int state) {
-        return timeouts[state];
-    }
-
     private void publish(int kind, int id, long now) {
         if (muted) {
             return;

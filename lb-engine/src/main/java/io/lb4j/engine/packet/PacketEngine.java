@@ -356,12 +356,6 @@ public final class PacketEngine implements ForwardingEngine {
         started().answerArp(answer);
     }
 
-    /** Whether the engine answers ARP for its VIPs now. */
-    public boolean answersArp() {
-        PacketPath p = path;
-        return p == null ? !config.standby : p.answeringArp();
-    }
-
     /**
      * Sets the addresses the engine answers ARP for besides its VIPs (while it answers at all), replacing the
      * previous set: a floating gateway that MASQ fallbacks route their replies through, so that in a pair the

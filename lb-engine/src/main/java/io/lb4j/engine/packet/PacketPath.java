@@ -162,10 +162,6 @@ final class PacketPath {
         answeringArp = answer;
     }
 
-    boolean answeringArp() {
-        return answeringArp;
-    }
-
     /**
      * Addresses the engine answers ARP for besides its VIPs (while it answers at all): a pair's floating gateway,
      * which MASQ fallbacks route their replies through, so the replies reach the node that holds their NAT flows.
@@ -195,11 +191,6 @@ final class PacketPath {
             }
         }
         return null;
-    }
-
-    /** Every installed service's VIP, once each. */
-    int[] vips() {
-        return Arrays.stream(services).mapToInt(s -> s.vip).distinct().toArray();
     }
 
     /** Stops (or resumes) taking new flows; existing flows keep forwarding. */
