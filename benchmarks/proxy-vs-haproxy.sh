@@ -12,7 +12,7 @@
 # and the ratios lb4j/HAProxy for requests/s and p99 latency (goal: req/s >= 1.0, p99 <= 1.1).
 #
 # Needs: nginx, haproxy, wrk (Debian packages; installed with apt-get when missing, which needs root), a JDK 25
-# (JAVA=/path/to/java, else /usr/lib/jvm/*25*/bin/java), and lb-examples/target/lb4j-appliance.jar (built with
+# (JAVA=/path/to/java, else /usr/lib/jvm/*25*/bin/java), and lb-appliance/target/lb4j-appliance.jar (built with
 # Maven when missing).
 set -euo pipefail
 
@@ -39,7 +39,7 @@ case "$LB4J_TRANSPORT" in
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAR=$ROOT/lb-examples/target/lb4j-appliance.jar
+JAR=$ROOT/lb-appliance/target/lb4j-appliance.jar
 
 log() { echo "# $*" >&2; }
 
@@ -73,7 +73,7 @@ fi
 [ -n "${JAVA:-}" ] || { echo "no JDK 25 found: set JAVA=/path/to/jdk-25/bin/java" >&2; exit 1; }
 if [ ! -f "$JAR" ]; then
   log "building $JAR"
-  (cd "$ROOT" && mvn -q -B -pl lb-examples -am package -Dmaven.test.skip=true)
+  (cd "$ROOT" && mvn -q -B -pl lb-appliance -am package -Dmaven.test.skip=true)
 fi
 
 for port in "$NGINX_PORT" "$HAPROXY_PORT" "$LB4J_PORT"; do

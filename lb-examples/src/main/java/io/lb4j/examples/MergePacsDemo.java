@@ -1,5 +1,7 @@
 package io.lb4j.examples;
 
+import io.lb4j.appliance.StatusText;
+
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;

@@ -1,9 +1,14 @@
 package io.lb4j.ha;
 
+import io.lb4j.ha.vip.InterfaceVipOwner;
+import io.lb4j.ha.vip.VipOwner;
+import io.lb4j.ha.vrrp.VrrpInstance;
+import io.lb4j.ha.vrrp.VrrpState;
+
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.event.Subscription;
-import io.lb4j.ha.event.HaEvent;
-import io.lb4j.ha.event.StateChanged;
+import io.lb4j.ha.vrrp.event.HaEvent;
+import io.lb4j.ha.vrrp.event.StateChanged;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

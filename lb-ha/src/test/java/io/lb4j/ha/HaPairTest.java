@@ -1,5 +1,10 @@
 package io.lb4j.ha;
 
+import io.lb4j.ha.vip.VipOwner;
+import io.lb4j.ha.vrrp.VirtualLan;
+import io.lb4j.ha.vrrp.VrrpInstance;
+import io.lb4j.ha.vrrp.VrrpState;
+
 import io.lb4j.ha.internal.GratuitousArp;
 import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.Test;
@@ -10,7 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-import static io.lb4j.ha.VirtualLan.ipv4;
+import static io.lb4j.ha.vrrp.VirtualLan.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class HaPairTest {

@@ -4,8 +4,8 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.VirtualService;
-import io.lb4j.engine.linux.Libc;
-import io.lb4j.engine.linux.Link;
+import io.lb4j.linux.Libc;
+import io.lb4j.linux.Link;
 import io.lb4j.engine.packet.PacketEngine;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.lb4j.engine.packet;
 
 import io.lb4j.api.spi.TaskClock;
-import io.lb4j.engine.linux.LinuxException;
-import io.lb4j.engine.linux.PacketSocket;
+import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.PacketSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.lb4j.engine.packet;
 
-import io.lb4j.engine.linux.Libc;
-import io.lb4j.engine.linux.LinuxException;
+import io.lb4j.linux.Libc;
+import io.lb4j.linux.LinuxException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -6,10 +6,10 @@ import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
-import io.lb4j.engine.linux.Libc;
-import io.lb4j.engine.linux.Link;
-import io.lb4j.engine.linux.LinuxException;
-import io.lb4j.engine.linux.PacketSocket;
+import io.lb4j.linux.Libc;
+import io.lb4j.linux.Link;
+import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.PacketSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

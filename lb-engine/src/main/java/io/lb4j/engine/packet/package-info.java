@@ -3,6 +3,6 @@
  * the public entry point; everything else here is the allocation-free packet path behind it: header flyweights over
  * {@link java.lang.foreign.MemorySegment} (Ethernet/802.1Q, ARP, IPv4, IPv6, TCP, UDP), RFC 1071/1624 checksums,
  * the 5-tuple flow table, the ARP neighbour table, and the loop that drives them from an AF_PACKET ring
- * ({@link io.lb4j.engine.linux}).
+ * ({@link io.lb4j.linux}).
  */
 package io.lb4j.engine.packet;

@@ -5,11 +5,11 @@ import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
 import io.lb4j.engine.packet.PacketEngine;
-import io.lb4j.ha.FlowSync;
+import io.lb4j.ha.flowsync.FlowSync;
 import io.lb4j.ha.HaPair;
-import io.lb4j.ha.PacketEngineVipOwner;
-import io.lb4j.ha.VrrpInstance;
-import io.lb4j.ha.event.StateChanged;
+import io.lb4j.ha.vip.PacketEngineVipOwner;
+import io.lb4j.ha.vrrp.VrrpInstance;
+import io.lb4j.ha.vrrp.event.StateChanged;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,9 +1,9 @@
 package io.lb4j.ha.interop;
 
 import io.lb4j.ha.HaPair;
-import io.lb4j.ha.InterfaceVipOwner;
-import io.lb4j.ha.VrrpInstance;
-import io.lb4j.ha.event.StateChanged;
+import io.lb4j.ha.vip.InterfaceVipOwner;
+import io.lb4j.ha.vrrp.VrrpInstance;
+import io.lb4j.ha.vrrp.event.StateChanged;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,0 +1,185 @@
+package io.lb4j.appliance;
+
+import io.lb4j.admin.PairStatus;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.appliance.config.HaConfig;
+import io.lb4j.ha.replication.ConfigPublisher;
+import io.lb4j.ha.replication.ConfigReceiver;
+import io.lb4j.ha.flowsync.FlowSync;
+import io.lb4j.ha.HaPair;
+import io.lb4j.ha.vip.InterfaceVipOwner;
+import io.lb4j.ha.vip.PacketEngineVipOwner;
+import io.lb4j.ha.vip.VipOwner;
+import io.lb4j.ha.vrrp.VrrpInstance;
+import io.lb4j.ha.vrrp.VrrpState;
+import io.lb4j.ha.vrrp.event.StateChanged;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Collection;
+
+/**
+ * The appliance as one node of a clustered pair ({@code ha:} in the file): the balancer inside an {@link HaPair}
+ * (VRRP decides which node owns the virtual addresses), config replication from the primary to the secondary, and
+ * flow sync between packet engines.
+ *
+ * <p>Guarantees: {@link #start()} starts, in order, the pair (the balancer, then VRRP), flow sync (packet engine), then
+ * the config publisher (primary) or receiver (secondary); when a step fails, what already started is closed again
+ * before the exception leaves. {@link #close()} stops replication first (no list arrives or leaves during the stop),
+ * then the pair (a master sends the priority-0 advert, releases the addresses, then the balancer drains), then flow
+ * sync, which keeps syncing while the peer takes over. The VIP owner matches the engine: the interface's addresses
+ * for the proxy engine, the engine's own ARP answering for the packet engine (built in standby). Every VRRP
+ * transition is printed, and kept for the admin server's pair view ({@link #pairStatus()}, {@link #onStateChanged}).
+ * Not thread-safe: the runner calls it under its own lock (the pair view is read from any thread).
+ */
+final class ClusteredNode implements AutoCloseable {
+
+    private final HaConfig ha;
+    private final LoadBalancer balancer;
+    private final ForwardingEngine engine;
+    private final PrintStream out;
+    private volatile HaPair pair;
+    private FlowSync flowSync;
+    private ConfigPublisher publisher;
+    private ConfigReceiver receiver;
+    /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
+    private volatile StateChanged lastTransition;
+    private volatile Runnable stateListener = () -> { };
+
+    ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
+        this.ha = ha;
+        this.balancer = balancer;
+        this.engine = engine;
+        this.out = out;
+    }
+
+    /**
+     * Starts the node; see the class documentation for the order.
+     *
+     * @throws RuntimeException from whichever part could not start (the secret unreadable, a socket not opened, a
+     *                          port in use); nothing stays running
+     */
+    void start() {
+        byte[] secret = ha.readSecret();
+        try {
+            VrrpInstance vrrp = ha.vrrp();
+            vrrp.subscribe(e -> {
+                if (e instanceof StateChanged s) {
+                    out.println(StatusText.time(s.at()) + " VRRP " + s.vrid() + ": " + s.from() + " -> " + s.to()
+                            + " (" + s.reason() + ")" + (s.to() == VrrpState.MASTER
+                            ? ", this node owns " + String.join(", ", ha.virtualAddresses()) : ""));
+                    out.flush();
+                    lastTransition = s;
+                    stateListener.run();
+                }
+            });
+            VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
+                    : InterfaceVipOwner.builder(ha.networkInterface()).build();
+            pair = HaPair.builder().loadBalancer(balancer).vrrp(vrrp).vipOwner(owner).build();
+            pair.start();
+            if (engine instanceof PacketEngine p) {
+                flowSync = FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret)
+                        .build().start();
+            }
+            if (ha.role() == HaConfig.Role.PRIMARY) {
+                publisher = ConfigPublisher.start(balancer, ha.replicationAddress(), secret);
+            } else {
+                receiver = ConfigReceiver.start(balancer, ha.replicationAddress(), secret);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        } finally {
+            Arrays.fill(secret, (byte) 0); // every channel keeps its own copy
+        }
+    }
+
+    /**
+     * Applies services from a reloaded file: on the primary through the publisher (here atomically, then pushed to
+     * the secondary).
+     *
+     * @return the replicated version's sequence number
+     * @throws IllegalStateException    on the secondary, whose services come from the primary
+     * @throws IllegalArgumentException when the set is invalid or has no portable form; nothing changes anywhere
+     */
+    long reconfigure(Collection<VirtualService> services) {
+        if (publisher == null) {
+            throw new IllegalStateException("this node is the secondary (ha.role): its services are replicated from"
+                    + " the primary " + ha.peer().getHostAddress() + "; change them there");
+        }
+        return publisher.reconfigure(services);
+    }
+
+    /**
+     * Hands mastership over at once: VRRP stops (a master sends priority 0 and releases the addresses, so the peer
+     * takes over after Skew_Time); the balancer and replication keep running until {@link #close()}. Thread-safe.
+     */
+    void resign() {
+        HaPair p = pair;
+        if (p != null) {
+            p.vrrp().stop();
+        }
+    }
+
+    /** Whether this node replicates its services to the peer. */
+    boolean isPrimary() {
+        return ha.role() == HaConfig.Role.PRIMARY;
+    }
+
+    /** This node's VRRP state now. */
+    VrrpState state() {
+        return pair == null ? VrrpState.INITIALIZE : pair.state();
+    }
+
+    /**
+     * This node as the admin server's pair view shows it: the state, since when and why from the last transition
+     * (INITIALIZE with no time before the first), and the file's VRRP settings. Thread-safe.
+     */
+    PairStatus pairStatus() {
+        StateChanged last = lastTransition;
+        return new PairStatus(last == null ? VrrpState.INITIALIZE.name() : last.to().name(), ha.vrid(),
+                ha.priority(), ha.virtualAddresses(), ha.role().configName(), ha.peer().getHostAddress(),
+                last == null ? null : last.at(), last == null ? null : last.reason().name());
+    }
+
+    /**
+     * Runs {@code listener} after each VRRP transition (on the VRRP instance's thread, so it must not block; the
+     * admin server's {@code pairChanged} only queues). Replaces the previous listener. Thread-safe.
+     */
+    void onStateChanged(Runnable listener) {
+        this.stateListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** One line for the start message: the VRRP settings and what this node replicates. */
+    String describe() {
+        return "VRRP " + ha.vrid() + " on " + ha.networkInterface() + ", priority " + ha.priority() + ", addresses "
+                + String.join(", ", ha.virtualAddresses()) + "; " + ha.role().configName()
+                + (isPrimary() ? ", replicating services to " : ", receiving services from ")
+                + ha.peer().getHostAddress() + " (port " + ha.replicationPort() + ")"
+                + (ha.flowSyncPort().isPresent() ? ", flow sync on port " + ha.flowSyncPort().getAsInt() : "");
+    }
+
+    /** Stops everything this node started, in the order of the class documentation. Idempotent. */
+    @Override
+    public void close() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+        if (receiver != null) {
+            receiver.close();
+            receiver = null;
+        }
+        if (pair != null) {
+            pair.close();
+            pair = null;
+        }
+        if (flowSync != null) {
+            flowSync.close();
+            flowSync = null;
+        }
+    }
+}

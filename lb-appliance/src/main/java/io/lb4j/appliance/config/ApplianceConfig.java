@@ -1,0 +1,40 @@
+package io.lb4j.appliance.config;
+
+import io.lb4j.api.VirtualService;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A whole appliance file, checked: the engine to run, the virtual services, each built and validated by the same
+ * builders an embedder calls, so a file that loads is one {@code LoadBalancer.builder()} accepts, the admin
+ * server's settings when the file has {@code admin:}, and this node's half of a clustered pair when it has
+ * {@code ha:}. Immutable.
+ *
+ * @param engine   the forwarding engine and its options
+ * @param services the services in file order; labels unique, no VIP port used twice
+ * @param admin    the {@code admin:} section, or empty when the file has none (no admin server)
+ * @param ha       the {@code ha:} section, or empty when the file has none (a single balancer, no pair)
+ */
+public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
+                              Optional<HaConfig> ha) {
+
+    /** Copies the list. */
+    public ApplianceConfig {
+        Objects.requireNonNull(engine, "engine");
+        services = List.copyOf(services);
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(ha, "ha");
+    }
+
+    /** A file without {@code ha:}. */
+    public ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin) {
+        this(engine, services, admin, Optional.empty());
+    }
+
+    /** A file without {@code admin:} and {@code ha:}. */
+    public ApplianceConfig(EngineConfig engine, List<VirtualService> services) {
+        this(engine, services, Optional.empty(), Optional.empty());
+    }
+}

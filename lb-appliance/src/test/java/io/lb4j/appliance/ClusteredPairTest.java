@@ -1,0 +1,226 @@
+package io.lb4j.appliance;
+
+import io.lb4j.admin.PasswordHash;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Two appliances from their own files (`ha:`, proxy engine) in network namespaces, VRRP between them: the primary
+ * becomes master and owns the VIP; its services reach the secondary on connection and on every SIGHUP; a reload
+ * that changes an `ha:` setting is refused; the secondary does not apply its own file's services; SIGTERM of the
+ * primary hands the VIP to the secondary by the priority-0 advert. The primary also runs the admin server
+ * ({@code admin:}), whose {@code GET /api/pair} shows it MASTER. Needs root; skipped with the reason otherwise.
+ */
+class ClusteredPairTest {
+
+    /** Ample for a JVM start and any VRRP timing below at a 500 ms advert on a loaded 2-core machine. */
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void requireRoot() {
+        Optional<String> why = PairLab.unavailable();
+        assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
+    }
+
+    /** A node's file: the service on the VIP, priority and role as given, the other node as peer. */
+    private static String config(String self, String peer, int priority, String role, String services,
+                                 Path secret) {
+        return """
+                engine: { type: proxy, ioThreads: 1 }
+                services:
+                %s
+                ha:
+                  interface: eth0
+                  vrid: 51
+                  priority: %d
+                  advertInterval: 500ms
+                  virtualAddresses: [%s]
+                  role: %s
+                  peer: %s
+                  listen: %s
+                  replicationPort: 7790
+                  secretFile: %s
+                """.formatted(services.stripTrailing(), priority, PairLab.VIP, role, peer, self, secret);
+    }
+
+    private static String pacs(int weight) {
+        return """
+                  - label: PACS
+                    address: %s
+                    ports: [10104]
+                    healthCheck: none
+                    realServers: [ { label: PrimaryCluster, address: 10.78.0.50, weight: %d } ]
+                """.formatted(PairLab.VIP, weight);
+    }
+
+    private static String extra(String label, int port) {
+        return """
+                  - label: %s
+                    address: %s
+                    ports: [%d]
+                    healthCheck: none
+                    realServers: [ { label: r, address: 10.78.0.51 } ]
+                """.formatted(label, PairLab.VIP, port);
+    }
+
+    @Test
+    void primaryOwnsTheVipReplicatesItsServicesAndHandsTheVipOverOnSigterm() throws Exception {
+        String prefix;
+        try (PairLab lab = new PairLab()) {
+            prefix = lab.prefix;
+            Path secret = Files.writeString(lab.dir.resolve("ha.secret"), "lab-secret-0123456789abcdef\n");
+            Path fileA = lab.dir.resolve("a.yaml");
+            Path fileB = lab.dir.resolve("b.yaml");
+            String a = PairLab.address("a");
+            String b = PairLab.address("b");
+            Path tls = lab.dir.resolve("admin-tls");
+            Files.writeString(fileA, config(a, b, 150, "primary", pacs(100), secret) + admin(tls));
+            // B's own file differs (weight 50): the primary's list replaces it as soon as they connect.
+            Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50), secret));
+
+            try (ApplianceProcess nodeA = ApplianceProcess.startInNamespace(lab.ns("a"), "--config",
+                    fileA.toString())) {
+                // A alone: backup first, master after its Master_Down_Interval, then the VIP is on its eth0. (Started
+                // together, B's Master_Down_Interval, only 100 ms longer, would race A's first advert.)
+                nodeA.awaitStdoutContains("VRRP 51: BACKUP -> MASTER", LIMIT);
+                awaitTrue(() -> lab.hasVip("a"), "the VIP on A's eth0", nodeA);
+                assertThat(nodeA.stdout()).contains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
+                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)");
+
+                // The admin server (on loopback inside A's namespace) shows the pair: A is master, and why.
+                nodeA.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + ADMIN_PORT + "/", LIMIT);
+                Path ca = Files.writeString(lab.dir.resolve("admin-ca.pem"), pem(tls));
+                Path jar = lab.dir.resolve("cookies");
+                assertThat(curl(lab, ca, jar, "-H", "Content-Type: application/json", "-d",
+                        "{\"username\":\"operator\",\"password\":\"" + ADMIN_PASSWORD + "\"}",
+                        "https://127.0.0.1:" + ADMIN_PORT + "/api/login")).contains("\"csrfToken\"");
+                String pair = curl(lab, ca, jar, "https://127.0.0.1:" + ADMIN_PORT + "/api/pair");
+                assertThat(pair).startsWith("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
+                                + "\"virtualAddresses\":[\"" + PairLab.VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
+                                + "\",\"since\":\"")
+                        .endsWith("\"reason\":\"MASTER_DOWN\"}");
+
+                try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.ns("b"), "--config",
+                        fileB.toString())) {
+                    // B joins as backup and gets A's services on connection (its own file said weight 50).
+                    nodeB.awaitStdoutContains("lb4j: pair node:", LIMIT);
+                    nodeB.awaitStdoutContains("PACS: service changed", LIMIT);
+
+                    // A service added to A's file reaches B with SIGHUP.
+                    Files.writeString(fileA, config(a, b, 150, "primary", pacs(100) + extra("EXTRA", 10105),
+                            secret));
+                    nodeA.signal("HUP");
+                    nodeA.awaitStdoutContains("lb4j: reloaded: 2 service(s)", LIMIT);
+                    assertThat(nodeA.stdout()).contains("(replicated to the secondary as version 2)")
+                            .contains("EXTRA: service added");
+                    nodeB.awaitStdoutContains("EXTRA: service added", LIMIT);
+
+                    // A reload that changes an ha: setting is refused as a whole, naming the setting.
+                    Files.writeString(fileA, config(a, b, 120, "primary", pacs(100) + extra("EXTRA", 10105)
+                            + extra("LATE", 10106), secret));
+                    nodeA.signal("HUP");
+                    nodeA.awaitStderrContains("lb4j: reload refused, still running the previous configuration: ha"
+                            + " settings changed (ha.priority: 150 -> 120); ha settings take effect only after a"
+                            + " restart", LIMIT);
+                    nodeA.awaitStdoutContains("lb4j: reload refused (see standard error); configuration unchanged",
+                            LIMIT);
+
+                    // B's own file is not where its services come from.
+                    Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50) + extra("OTHER", 10107),
+                            secret));
+                    nodeB.signal("HUP");
+                    nodeB.awaitStderrContains("lb4j: warning: services changed in the file but not applied: this node"
+                            + " is the secondary (ha.role)", LIMIT);
+                    nodeB.awaitStdoutContains("lb4j: reloaded:", LIMIT);
+
+                    // All this time A stayed master and B backup.
+                    assertThat(nodeB.stdout()).doesNotContain("-> MASTER").doesNotContain("OTHER: service added");
+                    assertThat(nodeA.stdout()).doesNotContain("LATE").containsOnlyOnce("-> MASTER");
+                    assertThat(lab.hasVip("b")).isFalse();
+
+                    // SIGTERM of A: priority 0 first, so B takes over by resignation (Skew_Time), not by timeout.
+                    nodeA.signal("TERM");
+                    nodeB.awaitStdoutContains("VRRP 51: BACKUP -> MASTER (MASTER_RESIGNED)", LIMIT);
+                    awaitTrue(() -> lab.hasVip("b"), "the VIP on B's eth0", nodeB);
+                    assertThat(nodeA.awaitExit(LIMIT)).isEqualTo(143);
+                    assertThat(nodeA.stdout()).contains("VRRP 51: MASTER -> INITIALIZE (SHUTDOWN)")
+                            .contains("lb4j: left the pair").contains("lb4j: stopped");
+                    assertThat(lab.hasVip("a")).isFalse();
+
+                    nodeB.signal("TERM");
+                    assertThat(nodeB.awaitExit(LIMIT)).isEqualTo(143);
+                    assertThat(lab.hasVip("b")).as("released by B's graceful stop").isFalse();
+                }
+            }
+        }
+        assertThat(PairLab.namespacesStartingWith(prefix)).isEmpty();
+    }
+
+    private static final int ADMIN_PORT = 9443;
+    private static final String ADMIN_PASSWORD = "pair-admin-password";
+
+    /** Node A's admin server: loopback inside its namespace, so only a client run there (curl below) reaches it. */
+    private static String admin(Path tls) {
+        return """
+                admin:
+                  address: 127.0.0.1
+                  port: %d
+                  users:
+                    - { name: operator, passwordHash: "%s" }
+                  tls: { selfSignedDirectory: "%s" }
+                """.formatted(ADMIN_PORT, PasswordHash.of(ADMIN_PASSWORD.toCharArray()), tls);
+    }
+
+    /** The certificate the appliance generated in {@code tls}, as PEM for curl to trust exactly it. */
+    private static String pem(Path tls) throws Exception {
+        char[] password = Files.readString(tls.resolve("admin-tls.password")).strip().toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tls.resolve("admin-tls.p12"))) {
+            ks.load(in, password);
+        }
+        Certificate cert = ks.getCertificate(ks.aliases().nextElement());
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+    }
+
+    /** curl in A's namespace, with the cookie jar and the pinned certificate; returns the body. */
+    private static String curl(PairLab lab, Path ca, Path jar, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("a"), "curl", "-sS",
+                "--max-time", "10", "--cacert", ca.toString(), "-b", jar.toString(), "-c", jar.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("curl finished").isTrue();
+        assertThat(p.exitValue()).as("curl " + args[args.length - 1] + ": " + body).isZero();
+        return body;
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds; fails with the node's output after {@link #LIMIT}. */
+    private static void awaitTrue(Callable<Boolean> condition, String what, ApplianceProcess node) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "\n--- stdout:\n" + node.stdout()
+                        + "\n--- stderr:\n" + node.stderr());
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+}

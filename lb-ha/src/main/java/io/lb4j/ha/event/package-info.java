@@ -1,2 +1,0 @@
-/** What a {@link io.lb4j.ha.VrrpInstance} reports: each state transition with its reason, stamped by its clock. */
-package io.lb4j.ha.event;

@@ -1,0 +1,100 @@
+package io.lb4j.ha.vip;
+
+import io.lb4j.ha.HaPair;
+
+import io.lb4j.engine.packet.PacketEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link VipOwner} for the packet engine, which owns the VIPs itself instead of the host kernel: on becoming master
+ * the engine starts answering ARP for its VIPs and broadcasts gratuitous ARPs from its own MAC (a burst now and a
+ * second burst a few seconds later, as {@link InterfaceVipOwner} and keepalived do); on leaving master it stops
+ * answering, so only one node of the pair ever claims the VIP. Build the engine with
+ * {@link PacketEngine.Builder#standby()} on both nodes, so a node never answers before VRRP made it master.
+ *
+ * <pre>{@code
+ * PacketEngine engine = PacketEngine.builder("eth0").standby().flowSync(true).build();
+ * HaPair node = HaPair.builder().loadBalancer(lb).vrrp(vrrp).vipOwner(PacketEngineVipOwner.of(engine)).build();
+ * }</pre>
+ *
+ * <p>Every VRRP address is the master's engine's to answer: the service VIPs and any other, such as a floating
+ * gateway that MASQ fallbacks route their replies through ({@link PacketEngine#ownAddresses}), so NAT replies follow
+ * the master too. Thread-safe; failures are logged, never thrown, as the pair expects.
+ */
+public final class PacketEngineVipOwner extends AnnouncingVipOwner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacketEngineVipOwner.class);
+
+    private final PacketEngine engine;
+
+    private PacketEngineVipOwner(Builder b) {
+        super(b);
+        this.engine = b.engine;
+    }
+
+    /** An owner with the defaults of {@link #builder(PacketEngine)}: 5 gratuitous ARPs now and 5 after 5 s. */
+    public static PacketEngineVipOwner of(PacketEngine engine) {
+        return builder(engine).build();
+    }
+
+    /** A builder for an owner driving {@code engine}. */
+    public static Builder builder(PacketEngine engine) {
+        return new Builder(engine);
+    }
+
+    @Override
+    void take(List<Inet4Address> addresses) {
+        // Every VRRP address is the master's: the service VIPs, and any other (a floating gateway for MASQ replies).
+        engine.ownAddresses(addresses);
+        engine.answerArp(true);
+    }
+
+    @Override
+    void announceOnce(List<Inet4Address> addresses) {
+        try {
+            int announced = engine.announce(addresses);
+            if (announced < addresses.size()) {
+                LOG.warn("{}: only {} of the VRRP addresses {} announced", engine, announced, addresses);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: gratuitous ARP failed: {}", engine, e.getMessage());
+        }
+    }
+
+    @Override
+    void give(List<Inet4Address> addresses) {
+        try {
+            engine.answerArp(false);
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not stop answering ARP for the VIPs: {}", engine, e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PacketEngineVipOwner[" + engine + "]";
+    }
+
+    /** Builder for a {@link PacketEngineVipOwner}; defaults: 5 gratuitous ARPs per address, repeated after 5 s. */
+    public static final class Builder extends BurstSettings<Builder> {
+        private final PacketEngine engine;
+
+        Builder(PacketEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        public PacketEngineVipOwner build() {
+            return new PacketEngineVipOwner(this);
+        }
+    }
+}

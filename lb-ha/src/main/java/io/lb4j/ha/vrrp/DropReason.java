@@ -1,0 +1,28 @@
+package io.lb4j.ha.vrrp;
+
+/**
+ * Why a received packet was not used as an advert. Every dropped packet is counted under its reason
+ * ({@link VrrpStats#dropped()}); none is logged one by one, so a flood cannot fill the log.
+ */
+public enum DropReason {
+    /** Shorter than an IPv4 header plus the 8-byte VRRP header, or than its own length fields say. */
+    TRUNCATED,
+    /** Not IPv4, not protocol 112, or an IP header length below 20 bytes. */
+    NOT_VRRP,
+    /** IP TTL not 255 (RFC 5798 7.1): the advert crossed a router, or was forged off-link. */
+    BAD_TTL,
+    /** VRRP version other than 3. */
+    BAD_VERSION,
+    /** VRRP type other than 1 (ADVERTISEMENT). */
+    BAD_TYPE,
+    /** The checksum does not verify under the configured {@link ChecksumMode}. */
+    BAD_CHECKSUM,
+    /** A Max Advertise Interval of 0, or an address count that does not match the length. */
+    MALFORMED,
+    /** With unicast peers configured: from an address that is not one of them. */
+    UNKNOWN_PEER,
+    /** An advert for another virtual router; normal on a shared segment, counted apart from errors. */
+    OTHER_VRID,
+    /** Our own advert looped back. */
+    OWN_ADVERT
+}

@@ -1,0 +1,17 @@
+package io.lb4j.ha.vrrp.event;
+
+import io.lb4j.ha.vrrp.VrrpState;
+
+import java.net.Inet4Address;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The instance moved from one state to another.
+ *
+ * @param peer the router whose advert caused the transition (the higher-priority master we yield to, or the
+ *             master that resigned), when an advert caused it
+ */
+public record StateChanged(Instant at, int vrid, VrrpState from, VrrpState to, TransitionReason reason,
+                           Optional<Inet4Address> peer) implements HaEvent {
+}

@@ -1,0 +1,354 @@
+package io.lb4j.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The Linux C library calls lb4j needs (sockets, mmap, poll, ioctl, setns), bound through the Foreign Function &amp;
+ * Memory API: no JNI, no C. Every call is checked: a failure throws a {@link LinuxException} naming the call, the
+ * object it was made on and errno, captured atomically with the call (never read later from a stale errno).
+ *
+ * <p>Thread-safe. The calls a packet loop makes per batch ({@link #poll}, {@link #sendKick}) allocate nothing: the
+ * errno capture buffer is one per thread, allocated on the thread's first call. Using this class requires native
+ * access ({@code --enable-native-access=ALL-UNNAMED}, or the module's name); see {@link #nativeAccessEnabled()}.
+ */
+// Binding native calls is what this class is for; callers opt in with --enable-native-access.
+@SuppressWarnings("restricted")
+public final class Libc {
+
+    public static final int AF_INET = 2;
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_PACKET = 263;
+    public static final int ETH_P_ALL = 0x0003;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int POLLIN = 1;
+    public static final int POLLERR = 8;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> CAPTURE_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+
+    private static final MethodHandle SOCKET = bind("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = bind("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MADVISE = bind("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = bind("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDTO = bind("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle IOCTL = bindVariadic("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private Libc() {
+    }
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), descriptor,
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static MethodHandle bindVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), descriptor,
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    /** Whether this code may call native functions without the JDK warning or refusing. */
+    public static boolean nativeAccessEnabled() {
+        return Libc.class.getModule().isNativeAccessEnabled();
+    }
+
+    private static MemorySegment capture() {
+        return CAPTURE_BUFFER.get();
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static RuntimeException linkageFailure(String call, Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call " + call + " could not be invoked", t);
+    }
+
+    /** {@code socket(2)}; returns the descriptor. */
+    public static int socket(int domain, int type, int protocol, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int fd;
+        try {
+            fd = (int) SOCKET.invokeExact(c, domain, type, protocol);
+        } catch (Throwable t) {
+            throw linkageFailure("socket", t);
+        }
+        if (fd < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+        return fd;
+    }
+
+    /** {@code close(2)}; errors are reported, the descriptor is gone either way. */
+    public static void close(int fd, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) CLOSE.invokeExact(c, fd);
+        } catch (Throwable t) {
+            throw linkageFailure("close", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /** {@code bind(2)} to the socket address in {@code address}. */
+    public static void bind(int fd, MemorySegment address, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) BIND.invokeExact(c, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw linkageFailure("bind", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /** {@code setsockopt(2)} with the option value in {@code value}. */
+    public static void setsockopt(int fd, int level, int option, MemorySegment value, String what)
+            throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) SETSOCKOPT.invokeExact(c, fd, level, option, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw linkageFailure("setsockopt", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /** {@code setsockopt(2)} with an int value. */
+    public static void setsockopt(int fd, int level, int option, int value, String what) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            setsockopt(fd, level, option, arena.allocateFrom(JAVA_INT, value), what);
+        }
+    }
+
+    /** {@code mmap(2)} of {@code length} bytes of {@code fd}; the segment has that size. */
+    public static MemorySegment mmap(long length, int protection, int flags, int fd, String what)
+            throws LinuxException {
+        MemorySegment c = capture();
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MMAP.invokeExact(c, MemorySegment.NULL, length, protection, flags, fd, 0L);
+        } catch (Throwable t) {
+            throw linkageFailure("mmap", t);
+        }
+        if (address.address() == -1L) { // MAP_FAILED
+            throw new LinuxException(what, errno(c));
+        }
+        return address.reinterpret(length);
+    }
+
+    /** {@code madvise(2)} over the whole of {@code mapping}. */
+    public static void madvise(MemorySegment mapping, int advice, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) MADVISE.invokeExact(c, mapping, mapping.byteSize(), advice);
+        } catch (Throwable t) {
+            throw linkageFailure("madvise", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /**
+     * Anonymous zero-filled memory of {@code length} bytes, backed by transparent huge pages where the kernel
+     * allows ({@code MADV_HUGEPAGE}; quietly 4 KiB pages where it does not). Large tables probed at random (the
+     * packet engine's flow table) otherwise pay a TLB miss per probe, which costs most under virtualisation. The
+     * memory is unmapped when the returned segment's automatic arena becomes unreachable.
+     */
+    public static MemorySegment allocateHuge(long length, String what) throws LinuxException {
+        long huge = 2L << 20;
+        long size = (length + huge - 1) / huge * huge;
+        // Over-map by one huge page and use the 2 MiB-aligned part: only aligned extents can be huge pages.
+        MemorySegment raw = mmap(size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, what);
+        long base = raw.address();
+        long aligned = (base + huge - 1) & -huge;
+        MemorySegment usable = raw.asSlice(aligned - base, size);
+        try {
+            madvise(usable, MADV_HUGEPAGE, "madvise(MADV_HUGEPAGE) for " + what);
+        } catch (LinuxException noHugePages) {
+            // THP disabled ("never") or unsupported: 4 KiB pages work, only slower.
+        }
+        long rawSize = raw.byteSize();
+        return MemorySegment.ofAddress(aligned).reinterpret(size, Arena.ofAuto(), ignored -> {
+            try {
+                munmap(MemorySegment.ofAddress(base).reinterpret(rawSize), "munmap(" + what + ")");
+            } catch (LinuxException e) {
+                // Nothing sensible to do in a cleaner; the mapping stays until the process ends.
+            }
+        }).asSlice(0, length);
+    }
+
+    /** {@code munmap(2)} of a segment {@link #mmap} returned. */
+    public static void munmap(MemorySegment mapping, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) MUNMAP.invokeExact(c, mapping, mapping.byteSize());
+        } catch (Throwable t) {
+            throw linkageFailure("munmap", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /**
+     * {@code poll(2)} on {@code count} {@code struct pollfd}s; an interrupted wait (EINTR) returns 0.
+     *
+     * @return the number of descriptors with events
+     */
+    public static int poll(MemorySegment pollfds, int count, int timeoutMillis, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) POLL.invokeExact(c, pollfds, (long) count, timeoutMillis);
+        } catch (Throwable t) {
+            throw linkageFailure("poll", t);
+        }
+        if (rc < 0) {
+            int errno = errno(c);
+            if (errno == LinuxException.EINTR) {
+                return 0;
+            }
+            throw new LinuxException(what, errno);
+        }
+        return rc;
+    }
+
+    /**
+     * {@code sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0)}: makes an AF_PACKET socket transmit the frames queued in
+     * its TX ring. A full device queue (ENOBUFS, EAGAIN) is not an error: the frames stay queued for the next kick.
+     */
+    public static void sendKick(int fd, String what) throws LinuxException {
+        MemorySegment c = capture();
+        long rc;
+        try {
+            rc = (long) SENDTO.invokeExact(c, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        } catch (Throwable t) {
+            throw linkageFailure("sendto", t);
+        }
+        if (rc < 0) {
+            int errno = errno(c);
+            if (errno != LinuxException.ENOBUFS && errno != LinuxException.EAGAIN && errno != LinuxException.EINTR) {
+                throw new LinuxException(what, errno);
+            }
+        }
+    }
+
+    /** {@code ioctl(2)} with a pointer argument. */
+    public static int ioctl(int fd, long request, MemorySegment argument, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) IOCTL.invokeExact(c, fd, request, argument);
+        } catch (Throwable t) {
+            throw linkageFailure("ioctl", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+        return rc;
+    }
+
+    /** {@code open(2)} of {@code path}; returns the descriptor (close it with {@link #close}). */
+    public static int open(String path, int flags, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(c, arena.allocateFrom(path), flags);
+        } catch (Throwable t) {
+            throw linkageFailure("open", t);
+        }
+        if (fd < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+        return fd;
+    }
+
+    /**
+     * {@code setns(2)}: moves the calling thread into the namespace that {@code fd} refers to (e.g. an open
+     * {@code /var/run/netns/NAME}). Sockets the thread opens afterwards live in that namespace.
+     */
+    public static void setns(int fd, int namespaceType, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) SETNS.invokeExact(c, fd, namespaceType);
+        } catch (Throwable t) {
+            throw linkageFailure("setns", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /** {@code strerror(3)}: the C library's text for an errno. */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.lb4j.linux;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The FFM bindings and the TPACKET_V3 rings against the real kernel, inside a namespace of the test's own (a veth
+ * pair {@code va}/{@code vb}): the socket threads enter it with {@code setns}, so no frame touches the root
+ * namespace. Root only.
+ */
+class PacketSocketTest {
+
+    static String namespace;
+
+    @BeforeAll
+    static void createNamespace() throws Exception {
+        Assumptions.assumeTrue(isRoot(), "skipped: AF_PACKET and network namespaces need root (uid 0)");
+        namespace = "lb4jt-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF)) + "-u";
+        run("ip", "netns", "add", namespace);
+        run("ip", "-n", namespace, "link", "add", "va", "type", "veth", "peer", "name", "vb");
+        run("ip", "-n", namespace, "link", "set", "va", "up");
+        run("ip", "-n", namespace, "link", "set", "vb", "up");
+    }
+
+    @AfterAll
+    static void deleteNamespace() throws Exception {
+        if (namespace != null) {
+            run("ip", "netns", "del", namespace);
+        }
+    }
+
+    static boolean isRoot() throws Exception {
+        return run("id", "-u").strip().equals("0");
+    }
+
+    static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", List.of(command), out)
+                .isTrue();
+        return out;
+    }
+
+    /** Runs {@code body} on a fresh thread that first moves into the test's namespace, and waits for it. */
+    static <T> T inNamespace(Callable<? extends T> body) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().name("in-" + namespace).start(() -> {
+            try {
+                int fd = Libc.open("/var/run/netns/" + namespace, Libc.O_RDONLY | Libc.O_CLOEXEC, "open(netns)");
+                try {
+                    Libc.setns(fd, Libc.CLONE_NEWNET, "setns(" + namespace + ")");
+                } finally {
+                    Libc.close(fd, "close(netns)");
+                }
+                result.complete(body.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+            // The thread ends here: a thread moved into another namespace is never reused.
+        });
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        return result.get(1, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFrameWrittenToOneTxRingArrivesInThePeersRxRing() throws Exception {
+        List<String> received = inNamespace(() -> {
+            int a = Link.of("va").index();
+            int b = Link.of("vb").index();
+            try (PacketSocket sender = PacketSocket.open("va", a, PacketSocket.Options.defaults());
+                 PacketSocket receiver = PacketSocket.open("vb", b, PacketSocket.Options.defaults())) {
+                byte[] frame = new byte[100];
+                for (int i = 0; i < 6; i++) {
+                    frame[i] = (byte) 0xFF;                      // broadcast
+                }
+                frame[6] = 0x02;                                 // a locally administered source
+                frame[12] = (byte) 0x88;                         // EtherType 0x88B5: local experimental
+                frame[13] = (byte) 0xB5;
+                for (int i = 14; i < frame.length; i++) {
+                    frame[i] = (byte) i;
+                }
+                for (int n = 0; n < 3; n++) {
+                    long o = sender.txClaim(frame.length);
+                    assertThat(o).isNotNegative();
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.txRing(), o, frame.length);
+                    sender.txCommit(o, frame.length);
+                }
+                sender.txFlush();
+
+                List<String> frames = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (frames.size() < 3 && System.nanoTime() - deadline < 0) {
+                    receiver.awaitReadable(50);
+                    receiver.receive((ring, offset, length, wire, status) -> {
+                        byte[] got = ring.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+                        if (got.length >= 14 && got[12] == (byte) 0x88 && got[13] == (byte) 0xB5) {
+                            frames.add(java.util.Arrays.equals(got, frame) ? "same " + wire : "different");
+                        }
+                    }, 16);
+                }
+                // The sender's own frames are not looped back into its RX ring.
+                List<String> echoed = new ArrayList<>();
+                sender.receive((ring, offset, length, wire, status) -> {
+                    if (ring.get(ValueLayout.JAVA_BYTE, offset + 12) == (byte) 0x88) {
+                        echoed.add("echo");
+                    }
+                }, 16);
+                frames.addAll(echoed);
+                return frames;
+            }
+        });
+        assertThat(received).containsExactly("same 100", "same 100", "same 100");
+    }
+
+    @Test
+    void linkReadsTheInterfaceOfTheThreadsNamespace() throws Exception {
+        Link va = inNamespace(() -> Link.of("va"));
+        assertThat(va.index()).isPositive();
+        assertThat(va.mtu()).isEqualTo(1500);
+        assertThat(va.up()).isTrue();
+        assertThat(va.mac()).isNotZero();
+        assertThat(va.ipv4()).as("no address configured").isZero();
+        Object missing = inNamespace(() -> {
+            try {
+                return (Object) Link.of("ghost0");
+            } catch (LinuxException e) {
+                return e;
+            }
+        });
+        assertThat((Throwable) missing).hasMessage("ioctl(SIOCGIFINDEX) on ghost0 failed: ENODEV (No such device)");
+    }
+
+    @Test
+    void failuresNameTheCallTheInterfaceAndErrno() throws Exception {
+        Throwable failure = inNamespace(() -> {
+            try {
+                PacketSocket.open("ghost0", 999_999, PacketSocket.Options.defaults()).close();
+                return null;
+            } catch (LinuxException e) {
+                return e;
+            }
+        });
+        assertThat(failure).isInstanceOf(LinuxException.class)
+                .hasMessage("bind(AF_PACKET) to ghost0 (index 999999) failed: ENODEV (No such device)");
+        assertThat(((LinuxException) failure).errno()).isEqualTo(LinuxException.ENODEV);
+    }
+
+    @Test
+    void aBadSocketCallThrowsWithErrno() {
+        assertThatThrownBy(() -> Libc.socket(4242, Libc.SOCK_RAW, 0, "socket(family 4242)"))
+                .isInstanceOf(LinuxException.class)
+                .hasMessage("socket(family 4242) failed: EAFNOSUPPORT (Address family not supported by protocol)");
+    }
+
+    @Test
+    void ringOptionsAreValidatedWithMessagesThatTeach() {
+        assertThatThrownBy(() -> new PacketSocket.Options(1000, 4, 1, 2048, 64, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rxBlockSize: 1000 (expected: a multiple of 4096)");
+        assertThatThrownBy(() -> new PacketSocket.Options(4096, 4, 1, 100, 64, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("txFrameSize: 100 (expected: a multiple of 16 that divides 4096, or a multiple of 4096)");
+    }
+
+    @Test
+    void errnoNamesAndTexts() {
+        assertThat(new LinuxException("socket(AF_PACKET)", LinuxException.EPERM))
+                .hasMessage("socket(AF_PACKET) failed: EPERM (Operation not permitted)");
+        assertThat(LinuxException.name(4711)).isEqualTo("errno 4711");
+    }
+
+    @Test
+    void nativeAccessIsEnabledInTests() {
+        assertThat(Libc.nativeAccessEnabled()).isTrue();
+        assertThat(Arena.global()).isNotNull();
+    }
+}
