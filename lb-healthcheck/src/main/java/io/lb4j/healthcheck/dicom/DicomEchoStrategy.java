@@ -9,7 +9,6 @@ import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.healthcheck.net.CheckTransport;
 import io.lb4j.healthcheck.net.PerPort;
 import io.lb4j.healthcheck.net.ProbeConnector;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -26,9 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link java.util.ServiceLoader}.
  */
 public final class DicomEchoStrategy implements HealthCheckStrategy {
-
-    /** Largest PDU accepted from the peer; association answers and C-ECHO-RSPs are far smaller. */
-    private static final int MAX_FRAME = 1 << 20;
 
     private final CheckTransport transport;
     private final AtomicInteger messageIds = new AtomicInteger();
@@ -56,7 +52,7 @@ public final class DicomEchoStrategy implements HealthCheckStrategy {
             EchoHandler handler = new EchoHandler(echo, target.timeout(), 1 + (messageIds.getAndIncrement() & 0x7fff));
             return ProbeConnector.run(transport, context.clock(), new InetSocketAddress(target.address(), port),
                     target.timeout(), handler, ch -> ch.pipeline()
-                            .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 2, 4, 0, 0))
+                            .addLast(new PduDecoder(EchoHandler.MAX_PDU_LENGTH))
                             .addLast(handler));
         });
     }

@@ -2,28 +2,47 @@ package io.lb4j.healthcheck.dicom;
 
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.healthcheck.dicom.pdu.Abort;
+import io.lb4j.healthcheck.dicom.pdu.AssociateAc;
+import io.lb4j.healthcheck.dicom.pdu.AssociateRj;
+import io.lb4j.healthcheck.dicom.pdu.AssociateRq;
+import io.lb4j.healthcheck.dicom.pdu.CommandAssembler;
+import io.lb4j.healthcheck.dicom.pdu.CommandSet;
+import io.lb4j.healthcheck.dicom.pdu.MalformedPduException;
+import io.lb4j.healthcheck.dicom.pdu.PDataTf;
+import io.lb4j.healthcheck.dicom.pdu.Pdu;
+import io.lb4j.healthcheck.dicom.pdu.Pdv;
+import io.lb4j.healthcheck.dicom.pdu.PresentationContextResult;
+import io.lb4j.healthcheck.dicom.pdu.ReleaseRp;
+import io.lb4j.healthcheck.dicom.pdu.ReleaseRq;
+import io.lb4j.healthcheck.dicom.pdu.UserInformation;
 import io.lb4j.healthcheck.net.ProbeHandler;
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.DecoderException;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One C-ECHO conversation as a state machine over whole PDUs (the frame decoder in front splits the stream):
+ * One C-ECHO conversation as a state machine over whole PDUs (the {@link PduDecoder} in front decodes them):
  * A-ASSOCIATE-RQ, then C-ECHO-RQ once accepted, then A-RELEASE-RQ once the verdict is in. Runs on the event loop
  * only; anything malformed becomes a failed verdict and an A-ABORT, never an exception.
  */
 final class EchoHandler extends ProbeHandler {
 
+    /** The largest PDU length we announce and accept; a C-ECHO-RSP is about 100 bytes. */
+    static final int MAX_PDU_LENGTH = 16384;
+
     private enum State { AWAIT_ASSOCIATE, AWAIT_ECHO_RSP, AWAIT_RELEASE, DONE }
 
     private final DicomEchoProbe probe;
     private final int messageId;
+    private final CommandAssembler commands = new CommandAssembler(MAX_PDU_LENGTH);
     private State state = State.AWAIT_ASSOCIATE;
-    private ByteBuf command;
 
     EchoHandler(DicomEchoProbe probe, Duration timeout, int messageId) {
         super(timeout);
@@ -34,42 +53,31 @@ final class EchoHandler extends ProbeHandler {
     @Override
     protected void connected(ChannelHandlerContext ctx) {
         waitingFor("A-ASSOCIATE-AC");
-        ctx.writeAndFlush(Pdus.associateRq(ctx.alloc(), probe.callingAeTitle(), probe.calledAeTitle()));
+        send(ctx, AssociateRq.verification(probe.calledAeTitle(), probe.callingAeTitle(),
+                UserInformation.lb4j(MAX_PDU_LENGTH, UserInformation.LB4J_VERSION_NAME)));
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf pdu = (ByteBuf) msg;
-        try {
-            int type = pdu.getUnsignedByte(0);
-            switch (type) {
-                case Pdus.A_ASSOCIATE_AC -> onAccept(ctx, pdu);
-                case Pdus.A_ASSOCIATE_RJ -> onTerminal(ctx, pdu.readableBytes() >= 10
-                        ? Pdus.rejectReason(pdu.getUnsignedByte(7), pdu.getUnsignedByte(8), pdu.getUnsignedByte(9))
-                        : "association rejected (short A-ASSOCIATE-RJ)");
-                case Pdus.A_ABORT -> onTerminal(ctx, pdu.readableBytes() >= 10
-                        ? Pdus.abortReason(pdu.getUnsignedByte(8), pdu.getUnsignedByte(9))
-                        : "association aborted by the peer");
-                case Pdus.P_DATA_TF -> onData(ctx, pdu);
-                case Pdus.A_RELEASE_RP -> {
-                    if (state != State.AWAIT_RELEASE) {
-                        fail("unexpected A-RELEASE-RP while waiting for " + expected());
-                    }
-                    state = State.DONE;
-                    ctx.close();
+        switch ((Pdu) msg) {
+            case AssociateAc ac -> onAccept(ctx, ac);
+            case AssociateRj rj -> onTerminal(ctx, rj.describe());
+            case Abort abort -> onTerminal(ctx, abort.describe());
+            case PDataTf data -> onData(ctx, data);
+            case ReleaseRp _ -> {
+                if (state != State.AWAIT_RELEASE) {
+                    fail("unexpected A-RELEASE-RP while waiting for " + expected());
                 }
-                case Pdus.A_RELEASE_RQ -> {
-                    // The peer ends the association itself: answer politely, then go.
-                    fail("peer requested release before C-ECHO-RSP");
-                    state = State.DONE;
-                    ctx.writeAndFlush(Pdus.releaseRp(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
-                }
-                default -> protocolError(ctx, "unexpected " + Pdus.pduName(type) + " while waiting for " + expected());
+                state = State.DONE;
+                ctx.close();
             }
-        } catch (IndexOutOfBoundsException e) {
-            protocolError(ctx, "malformed PDU from peer while waiting for " + expected());
-        } finally {
-            ReferenceCountUtil.release(msg);
+            case ReleaseRq _ -> {
+                // The peer ends the association itself: answer politely, then go.
+                fail("peer requested release before C-ECHO-RSP");
+                state = State.DONE;
+                send(ctx, new ReleaseRp()).addListener(ChannelFutureListener.CLOSE);
+            }
+            case AssociateRq rq -> unexpected(ctx, rq);
         }
     }
 
@@ -82,107 +90,54 @@ final class EchoHandler extends ProbeHandler {
         };
     }
 
-    private void onAccept(ChannelHandlerContext ctx, ByteBuf pdu) {
+    private void onAccept(ChannelHandlerContext ctx, AssociateAc ac) {
         if (state != State.AWAIT_ASSOCIATE) {
-            protocolError(ctx, "unexpected A-ASSOCIATE-AC while waiting for " + expected());
+            unexpected(ctx, ac);
             return;
         }
-        // Variable items start after the fixed part: version, reserved, two AE titles, 32 reserved bytes.
-        int i = Pdus.HEADER_LENGTH + 68;
-        int end = Pdus.HEADER_LENGTH + (int) Math.min(pdu.getUnsignedInt(Pdus.LENGTH_OFFSET), pdu.readableBytes());
-        int pcResult = -1;
-        while (i + 4 <= end) {
-            int itemType = pdu.getUnsignedByte(i);
-            int itemLength = pdu.getUnsignedShort(i + 2);
-            if (itemType == 0x21 && itemLength >= 4 && pdu.getUnsignedByte(i + 4) == Pdus.PRESENTATION_CONTEXT_ID) {
-                pcResult = pdu.getUnsignedByte(i + 6);
-            }
-            i += 4 + itemLength;
-        }
-        if (pcResult != 0) {
+        Optional<PresentationContextResult> result = ac.result(AssociateRq.VERIFICATION_CONTEXT_ID);
+        if (result.isEmpty() || !result.get().accepted()) {
             state = State.AWAIT_RELEASE;
-            fail(pcResult < 0 ? "association accepted without the Verification presentation context"
-                    : "Verification SOP Class not accepted: " + Pdus.presentationReason(pcResult));
+            fail(result.map(r -> "Verification SOP Class not accepted: " + r.describe())
+                    .orElse("association accepted without the Verification presentation context"));
             return;
         }
         state = State.AWAIT_ECHO_RSP;
         waitingFor("C-ECHO-RSP");
-        ctx.writeAndFlush(Pdus.echoRq(ctx.alloc(), messageId));
+        send(ctx, PDataTf.command(AssociateRq.VERIFICATION_CONTEXT_ID, CommandSet.echoRq(messageId)));
     }
 
-    private void onData(ChannelHandlerContext ctx, ByteBuf pdu) {
+    private void onData(ChannelHandlerContext ctx, PDataTf data) {
         if (state == State.AWAIT_RELEASE || state == State.DONE) {
             return; // late data after the verdict changes nothing
         }
         if (state != State.AWAIT_ECHO_RSP) {
-            protocolError(ctx, "unexpected P-DATA-TF while waiting for " + expected());
+            unexpected(ctx, data);
             return;
         }
-        int i = Pdus.HEADER_LENGTH;
-        int end = pdu.readableBytes();
-        while (i + 6 <= end) {
-            long itemLength = pdu.getUnsignedInt(i);
-            if (itemLength < 2 || i + 4 + itemLength > end) {
-                protocolError(ctx, "malformed PDV item in P-DATA-TF");
-                return;
-            }
-            int header = pdu.getUnsignedByte(i + 5);
-            if ((header & 0x01) != 0) { // command fragment; a data set cannot follow a C-ECHO-RSP
-                if (command == null) {
-                    command = ctx.alloc().buffer();
-                }
-                if (command.readableBytes() + itemLength > Pdus.MAX_PDU_LENGTH * 4L) {
-                    protocolError(ctx, "command set too long");
-                    return;
-                }
-                command.writeBytes(pdu, i + 6, (int) itemLength - 2);
-                if ((header & 0x02) != 0) {
-                    onCommand(ctx);
+        try {
+            for (Pdv pdv : data.pdvs()) {
+                Optional<CommandSet> command = commands.add(pdv);
+                if (command.isPresent()) {
+                    onCommand(command.get());
                     return;
                 }
             }
-            i += 4 + (int) itemLength;
+        } catch (MalformedPduException e) {
+            protocolError(ctx, Abort.byProvider(e.abortReason()), e.getMessage());
         }
     }
 
-    private void onCommand(ChannelHandlerContext ctx) {
-        int commandField = -1;
-        int respondedTo = -1;
-        int status = -1;
-        ByteBuf c = command;
-        try {
-            while (c.readableBytes() >= 8) {
-                int group = c.readUnsignedShortLE();
-                int element = c.readUnsignedShortLE();
-                long length = c.readUnsignedIntLE();
-                if (length > c.readableBytes()) {
-                    break;
-                }
-                if (group == 0 && length == 2) {
-                    int value = c.getUnsignedShortLE(c.readerIndex());
-                    switch (element) {
-                        case 0x0100 -> commandField = value;
-                        case 0x0120 -> respondedTo = value;
-                        case 0x0900 -> status = value;
-                        default -> { }
-                    }
-                }
-                c.skipBytes((int) length);
-            }
-        } finally {
-            c.release();
-            command = null;
-        }
+    private void onCommand(CommandSet c) {
         state = State.AWAIT_RELEASE;
-        if (commandField != Pdus.C_ECHO_RSP) {
-            fail(commandField < 0 ? "DIMSE response without a command field"
-                    : String.format("unexpected DIMSE command 0x%04X (expected: C-ECHO-RSP 0x8030)", commandField));
-        } else if (respondedTo >= 0 && respondedTo != messageId) {
-            fail("C-ECHO-RSP answers message " + respondedTo + " (expected: " + messageId + ")");
-        } else if (status < 0) {
+        if (c.commandField() != CommandSet.C_ECHO_RSP) {
+            fail(String.format("unexpected DIMSE command 0x%04X (expected: C-ECHO-RSP 0x8030)", c.commandField()));
+        } else if (c.messageIdBeingRespondedTo() != CommandSet.ABSENT && c.messageIdBeingRespondedTo() != messageId) {
+            fail("C-ECHO-RSP answers message " + c.messageIdBeingRespondedTo() + " (expected: " + messageId + ")");
+        } else if (c.status() == CommandSet.ABSENT) {
             fail("C-ECHO-RSP without a status");
-        } else if (status != 0) {
-            fail(String.format("C-ECHO failed: status 0x%04X", status));
+        } else if (c.status() != CommandSet.SUCCESS) {
+            fail(String.format("C-ECHO failed: status 0x%04X", c.status()));
         } else {
             pass();
         }
@@ -194,10 +149,19 @@ final class EchoHandler extends ProbeHandler {
         ctx.close();
     }
 
-    private void protocolError(ChannelHandlerContext ctx, String reason) {
+    private void unexpected(ChannelHandlerContext ctx, Pdu pdu) {
+        protocolError(ctx, Abort.byProvider(Abort.UNEXPECTED_PDU),
+                "unexpected " + Pdu.name(pdu.type()) + " while waiting for " + expected());
+    }
+
+    private void protocolError(ChannelHandlerContext ctx, Abort abort, String reason) {
         state = State.DONE;
         fail(reason);
-        ctx.writeAndFlush(Pdus.abort(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        send(ctx, abort).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static ChannelFuture send(ChannelHandlerContext ctx, Pdu pdu) {
+        return ctx.writeAndFlush(Unpooled.wrappedBuffer(pdu.encode()));
     }
 
     @Override
@@ -205,33 +169,24 @@ final class EchoHandler extends ProbeHandler {
         if (state == State.AWAIT_RELEASE) {
             // The association is up: release it, as a well-behaved SCU does, so the PACS logs no abort.
             waitingFor("A-RELEASE-RP");
-            ctx.writeAndFlush(Pdus.releaseRq(ctx.alloc()));
+            send(ctx, new ReleaseRq());
             ctx.channel().eventLoop().schedule(() -> ctx.close(), Math.max(1, timeout().toMillis()),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+                    TimeUnit.MILLISECONDS);
             return;
         }
         if (state == State.AWAIT_ASSOCIATE || state == State.AWAIT_ECHO_RSP) {
             // Timed out mid-conversation: tell the peer before closing.
             state = State.DONE;
-            ctx.writeAndFlush(Pdus.abort(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            send(ctx, Abort.byUser()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         ctx.close();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (command != null) {
-            command.release();
-            command = null;
-        }
-        super.channelInactive(ctx);
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
-            protocolError(ctx, "PDU too long from peer while waiting for " + expected());
+        if (cause instanceof DecoderException && cause.getCause() instanceof MalformedPduException e) {
+            protocolError(ctx, Abort.byProvider(e.abortReason()), e.getMessage() + " while waiting for " + expected());
             return;
         }
         super.exceptionCaught(ctx, cause);

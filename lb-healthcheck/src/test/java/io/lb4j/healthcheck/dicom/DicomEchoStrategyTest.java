@@ -96,9 +96,26 @@ class DicomEchoStrategyTest {
         })) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), http.port()));
 
-            assertThat(result.healthy()).isFalse();
-            // "HTTP/1.1 ..." reads as PDU type 0x48 with a huge length: either too long or unknown, never healthy.
-            assertThat(result.reason()).startsWith("port " + http.port() + ": ");
+            // "HTTP/1.1 ..." reads as PDU type 0x48: refused from the header alone, without waiting for a body.
+            assertThat(result).isEqualTo(CheckResult.failed(
+                    "port " + http.port() + ": unknown PDU type 0x48 while waiting for A-ASSOCIATE-AC"));
+        }
+    }
+
+    @Test
+    void malformedAnswerIsAFailureThatSaysWhatIsWrong() {
+        // An A-RELEASE-RP whose PDU length claims 6 bytes where PS3.8 allows exactly 4.
+        try (SilentServer broken = SilentServer.answering(s -> {
+            try (OutputStream out = s.getOutputStream()) {
+                out.write(new byte[] {0x06, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0});
+            } catch (IOException ignored) {
+                // the probe may have gone
+            }
+        })) {
+            CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), broken.port()));
+
+            assertThat(result).isEqualTo(CheckResult.failed("port " + broken.port()
+                    + ": A-RELEASE-RP: PDU length 6 (expected: 4) while waiting for A-ASSOCIATE-AC"));
         }
     }
 
