@@ -66,8 +66,8 @@ final class AdminHandler implements HttpHandler {
     private final EventHub events;
     private final PairView pair;
     private final Supplier<String> prometheus;
-    /** SHA-256 of accepted Basic credentials -> user, so a scraper does not pay PBKDF2 on every scrape. */
-    private final Map<String, String> basicCache = new ConcurrentHashMap<>();
+    /** SHA-256 of accepted Basic credentials -> principal, so a scraper does not pay PBKDF2 on every scrape. */
+    private final Map<String, AdminPrincipal> basicCache = new ConcurrentHashMap<>();
 
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
                  LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus) {
@@ -130,13 +130,17 @@ final class AdminHandler implements HttpHandler {
     private void route(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         List<String> seg = segments(ex.getRequestURI().getRawPath());
-        if (seg.isEmpty() || !seg.getFirst().equals("api") && !seg.getFirst().equals("metrics")) {
-            staticFile(ex, method, seg);
-            return;
-        }
-        if (seg.equals(List.of("metrics"))) {
+        if (!seg.isEmpty() && seg.getFirst().equals("metrics")) {
+            // The scrape endpoint and nothing below it: a metrics user's credentials open no other door.
+            if (seg.size() != 1) {
+                throw notFound(ex);
+            }
             allow(method, "GET");
             metrics(ex);
+            return;
+        }
+        if (seg.isEmpty() || !seg.getFirst().equals("api")) {
+            staticFile(ex, method, seg);
             return;
         }
         List<String> api = seg.subList(1, seg.size());
@@ -157,7 +161,7 @@ final class AdminHandler implements HttpHandler {
             case "logout" -> {
                 exactly(api, 1);
                 allow(method, "POST");
-                mutate(ex, "logout", "", s -> {
+                mutate(ex, AdminRole.METRICS, "logout", "", s -> {
                     sessions.remove(s.id());
                     ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE
                             + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
@@ -168,18 +172,18 @@ final class AdminHandler implements HttpHandler {
                 exactly(api, 1);
                 allow(method, "GET");
                 Sessions.Session s = session(ex);
-                sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+                sendJson(ex, 200, sessionJson(s));
             }
             case "status" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(ex);
                 sendJson(ex, 200, status());
             }
             case "pair" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(ex);
                 sendJson(ex, 200, pair());
             }
             case "services" -> services(ex, method, api);
@@ -190,19 +194,19 @@ final class AdminHandler implements HttpHandler {
             case "events" -> {
                 if (api.size() == 2 && api.get(1).equals("stream")) {
                     allow(method, "GET");
-                    session(ex);
+                    operator(ex);
                     stream(ex);
                 } else {
                     exactly(api, 1);
                     allow(method, "GET");
-                    session(ex);
+                    operator(ex);
                     sendJson(ex, 200, Json.object().set("events", Json.events(history(ex))));
                 }
             }
             case "audit" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(ex);
                 ArrayNode a = Json.MAPPER.createArrayNode();
                 audit.entries().forEach(e -> a.add(Json.audit(e)));
                 sendJson(ex, 200, Json.object().set("entries", a));
@@ -216,14 +220,14 @@ final class AdminHandler implements HttpHandler {
     private void services(HttpExchange ex, String method, List<String> api) throws IOException {
         if (api.size() == 1) {
             allow(method, "GET");
-            session(ex);
+            operator(ex);
             sendJson(ex, 200, status());
             return;
         }
         String service = api.get(1);
         if (api.size() == 2) {
             allow(method, "GET");
-            session(ex);
+            operator(ex);
             sendJson(ex, 200, Json.service(serviceStatus(service)));
             return;
         }
@@ -233,7 +237,7 @@ final class AdminHandler implements HttpHandler {
         allow(method, "POST");
         String real = api.get(3);
         String action = api.get(4);
-        mutate(ex, action, service + "/" + real, s -> {
+        mutate(ex, AdminRole.OPERATOR, action, service + "/" + real, s -> {
             switch (action) {
                 case "halt" -> balancer.halt(service, real);
                 case "drain" -> balancer.drain(service, real);
@@ -271,13 +275,13 @@ final class AdminHandler implements HttpHandler {
 
     private void config(HttpExchange ex, String method) throws IOException {
         if (method.equals("GET")) {
-            session(ex);
+            operator(ex);
             send(ex, 200, codec.mediaType() + "; charset=utf-8", codec.encode(balancer.services()));
             return;
         }
         allow(method, "GET", "PUT");
         String[] encoded = new String[1];
-        mutate(ex, "config.replace", "", s -> {
+        mutate(ex, AdminRole.OPERATOR, "config.replace", "", s -> {
             String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
             List<VirtualService> services;
             try {
@@ -328,7 +332,8 @@ final class AdminHandler implements HttpHandler {
     private void metrics(HttpExchange ex) throws IOException {
         if (sessionOrNull(ex) == null && basicUser(ex) == null) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"lb4j admin\", charset=\"UTF-8\"");
-            throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user");
+            throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user (role"
+                    + " operator or metrics)");
         }
         if (prometheus == null) {
             throw new ApiError(404, "not_found", "no Prometheus registry: add io.micrometer:"
@@ -354,7 +359,7 @@ final class AdminHandler implements HttpHandler {
                     + "; try again in " + seconds + " s"), Long.toString(seconds));
         }
         char[] password = p.asText().toCharArray();
-        Optional<String> user;
+        Optional<AdminPrincipal> user;
         try {
             user = authenticator.authenticate(username, password);
         } catch (RuntimeException e) {
@@ -372,7 +377,7 @@ final class AdminHandler implements HttpHandler {
         ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=" + s.id()
                 + "; Path=/; Secure; HttpOnly; SameSite=Strict");
         audit.record(s.user(), remote, "login", "", "ok");
-        sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+        sendJson(ex, 200, sessionJson(s));
     }
 
     // ------------------------------------------------------------------------------------------------ security
@@ -385,12 +390,17 @@ final class AdminHandler implements HttpHandler {
      * Runs a mutating call: requires a session and its CSRF token, audits the outcome whatever it is, and answers
      * with the mutation's JSON (or leaves answering to the caller when it returns null).
      */
-    private void mutate(HttpExchange ex, String action, String target, Mutation m) throws IOException {
+    private void mutate(HttpExchange ex, AdminRole required, String action, String target, Mutation m)
+            throws IOException {
         String remote = remote(ex);
         Sessions.Session s = sessionOrNull(ex);
         if (s == null) {
             audit.record("", remote, action, target, "denied: not logged in");
             throw new ApiError(401, "unauthorized", "log in first");
+        }
+        if (required == AdminRole.OPERATOR && s.role() != AdminRole.OPERATOR) {
+            audit.record(s.user(), remote, action, target, "denied: role " + s.role().configName());
+            throw forbidden(s);
         }
         if (!Sessions.csrfMatches(s, ex.getRequestHeaders().getFirst(CSRF_HEADER))) {
             audit.record(s.user(), remote, action, target, "denied: missing or wrong CSRF token");
@@ -424,6 +434,24 @@ final class AdminHandler implements HttpHandler {
         return s;
     }
 
+    /** The session of an operator: 401 without one, 403 for a metrics user. */
+    private Sessions.Session operator(HttpExchange ex) {
+        Sessions.Session s = session(ex);
+        if (s.role() != AdminRole.OPERATOR) {
+            throw forbidden(s);
+        }
+        return s;
+    }
+
+    private static ApiError forbidden(Sessions.Session s) {
+        return new ApiError(403, "forbidden", "user \"" + s.user() + "\" has role " + s.role().configName()
+                + " (expected: operator); a metrics user may only scrape /metrics");
+    }
+
+    private static ObjectNode sessionJson(Sessions.Session s) {
+        return Json.object().put("user", s.user()).put("role", s.role().configName()).put("csrfToken", s.csrfToken());
+    }
+
     private Sessions.Session sessionOrNull(HttpExchange ex) {
         List<String> cookies = ex.getRequestHeaders().get("Cookie");
         if (cookies == null) {
@@ -444,7 +472,7 @@ final class AdminHandler implements HttpHandler {
     }
 
     /** HTTP Basic for scrapers; rate-limited like logins, successes cached by credential digest. */
-    private String basicUser(HttpExchange ex) {
+    private AdminPrincipal basicUser(HttpExchange ex) {
         String h = ex.getRequestHeaders().getFirst("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
@@ -456,7 +484,7 @@ final class AdminHandler implements HttpHandler {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        String cached = basicCache.get(digest);
+        AdminPrincipal cached = basicCache.get(digest);
         if (cached != null) {
             return cached;
         }
@@ -479,7 +507,7 @@ final class AdminHandler implements HttpHandler {
         }
         char[] password = decoded.substring(colon + 1).toCharArray();
         try {
-            Optional<String> user = authenticator.authenticate(decoded.substring(0, colon), password);
+            Optional<AdminPrincipal> user = authenticator.authenticate(decoded.substring(0, colon), password);
             if (user.isPresent()) {
                 if (basicCache.size() > 100) {
                     basicCache.clear();

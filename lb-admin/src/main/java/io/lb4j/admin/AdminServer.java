@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,7 +37,8 @@ import java.util.function.Supplier;
  * AdminServer admin = AdminServer.builder()
  *     .balancer(lb)
  *     .bind("127.0.0.1", 9443)
- *     .users(List.of(new AdminUser("operator", "pbkdf2-sha256$210000$...")))
+ *     .users(List.of(new AdminUser("operator", "pbkdf2-sha256$600000$..."),
+ *         new AdminUser("prometheus", "pbkdf2-sha256$600000$...", AdminRole.METRICS)))
  *     .selfSignedCertificate(Path.of("/var/lib/lb4j/admin-tls"))
  *     .build()
  *     .start();
@@ -78,7 +80,9 @@ public final class AdminServer implements AutoCloseable {
         this.tls = tls;
         this.registry = registry;
         this.audit = new AuditLog(b.clock, b.auditCapacity);
-        this.settings = new Settings(b.authenticator != null ? b.authenticator : Authenticator.users(b.users),
+        this.settings = new Settings(b.authenticator != null ? b.authenticator
+                : new UserDirectory(b.users, b.hashUpgrade != null ? b.hashUpgrade : upgraded -> {
+                }),
                 b.codec, b.clock, b.sessionTimeout, b.loginAttempts, b.loginPeriod, b.statusInterval);
         this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
     }
@@ -224,6 +228,7 @@ public final class AdminServer implements AutoCloseable {
         private Duration statusInterval = Duration.ofSeconds(2);
         private int auditCapacity = 1000;
         private Supplier<Optional<PairStatus>> pairStatus;
+        private Consumer<AdminUser> hashUpgrade;
 
         Builder() {
         }
@@ -255,9 +260,26 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** The operators who may log in; required unless an {@link #authenticator} is set. */
+        /**
+         * The users who may log in, each with a role ({@link AdminRole#OPERATOR} or the read-only
+         * {@link AdminRole#METRICS}); required unless an {@link #authenticator} is set.
+         */
         public Builder users(List<AdminUser> users) {
             this.users = List.copyOf(users);
+            return this;
+        }
+
+        /**
+         * Hears of each password hash the server upgraded, to persist it. A user whose hash has fewer than
+         * {@link PasswordHash#ITERATIONS} iterations (made before lb4j raised the figure) still logs in; at that
+         * login the server hashes the password again at today's cost and checks the new hash from then on, in
+         * memory. Persist {@code upgraded.passwordHash()} where the user is configured (the appliance replaces the
+         * user's {@code passwordHash} in its file), or the next start begins with the old hash again and upgrades
+         * it again. Called once per upgrade, on the request thread of the login, after the check; keep it short.
+         * An exception is logged and the login still succeeds. Only with {@link #users}.
+         */
+        public Builder onPasswordHashUpgrade(Consumer<AdminUser> listener) {
+            this.hashUpgrade = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -371,6 +393,10 @@ public final class AdminServer implements AutoCloseable {
             }
             if (users != null && authenticator != null) {
                 throw new IllegalStateException("admin.users: set together with an authenticator (expected: one)");
+            }
+            if (authenticator != null && hashUpgrade != null) {
+                throw new IllegalStateException("admin.onPasswordHashUpgrade: set together with an authenticator"
+                        + " (expected: users, whose hashes the server checks)");
             }
             if (users != null && users.isEmpty()) {
                 throw new IllegalStateException("admin.users: [] (expected: at least one user)");

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Sessions {
 
-    record Session(String id, String user, String csrfToken, Instant created, Instant lastSeen) {
+    record Session(String id, String user, AdminRole role, String csrfToken, Instant created, Instant lastSeen) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -34,9 +34,9 @@ final class Sessions {
         this.maxSessions = maxSessions;
     }
 
-    Session create(String user) {
+    Session create(AdminPrincipal principal) {
         Instant now = clock.instant();
-        Session s = new Session(token(), user, token(), now, now);
+        Session s = new Session(token(), principal.name(), principal.role(), token(), now, now);
         synchronized (this) {
             if (byId.size() >= maxSessions) {
                 byId.values().stream().min(Comparator.comparing(Session::lastSeen)).ifPresent(o -> byId.remove(o.id()));
@@ -60,7 +60,7 @@ final class Sessions {
             byId.remove(id);
             return Optional.empty();
         }
-        Session touched = new Session(s.id(), s.user(), s.csrfToken(), s.created(), now);
+        Session touched = new Session(s.id(), s.user(), s.role(), s.csrfToken(), s.created(), now);
         byId.replace(id, s, touched);
         return Optional.of(touched);
     }
