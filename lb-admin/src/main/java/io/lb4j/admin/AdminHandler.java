@@ -351,13 +351,7 @@ final class AdminHandler implements HttpHandler {
             throw new ApiError(400, "bad_request", "expected {\"username\": \"...\", \"password\": \"...\"}");
         }
         String username = u.asText();
-        Duration wait = limiter.tryAcquire(remote);
-        if (!wait.isZero()) {
-            audit.record(username, remote, "login", "", "denied: too many attempts");
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote
-                    + "; try again in " + seconds + " s"), Long.toString(seconds));
-        }
+        limit(ex, username, "login", "");
         char[] password = p.asText().toCharArray();
         Optional<AdminPrincipal> user;
         try {
@@ -489,12 +483,6 @@ final class AdminHandler implements HttpHandler {
             return cached;
         }
         String remote = remote(ex);
-        Duration wait = limiter.tryAcquire(remote);
-        if (!wait.isZero()) {
-            audit.record("", remote, "login.basic", "/metrics", "denied: too many attempts");
-            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote),
-                    Long.toString(Math.max(1, wait.toSeconds())));
-        }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8);
@@ -505,6 +493,7 @@ final class AdminHandler implements HttpHandler {
         if (colon < 0) {
             return null;
         }
+        limit(ex, decoded.substring(0, colon), "login.basic", "/metrics");
         char[] password = decoded.substring(colon + 1).toCharArray();
         try {
             Optional<AdminPrincipal> user = authenticator.authenticate(decoded.substring(0, colon), password);
@@ -520,6 +509,17 @@ final class AdminHandler implements HttpHandler {
             return null;
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** Takes a login attempt from the limiter's budgets, or answers 429 with the budget that refused it. */
+    private void limit(HttpExchange ex, String username, String action, String target) {
+        LoginLimiter.Refusal refused = limiter.tryAcquire(ex.getRemoteAddress().getAddress(), username);
+        if (refused != null) {
+            audit.record(username, remote(ex), action, target, "denied: too many attempts " + refused.scope());
+            long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
+            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts " + refused.scope()
+                    + "; try again in " + seconds + " s"), Long.toString(seconds));
         }
     }
 

@@ -83,13 +83,14 @@ public final class AdminServer implements AutoCloseable {
         this.settings = new Settings(b.authenticator != null ? b.authenticator
                 : new UserDirectory(b.users, b.hashUpgrade != null ? b.hashUpgrade : upgraded -> {
                 }),
-                b.codec, b.clock, b.sessionTimeout, b.loginAttempts, b.loginPeriod, b.statusInterval);
+                b.codec, b.clock, b.sessionTimeout, b.loginPerAddress, b.loginPerUser, b.loginTotal, b.statusInterval);
         this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
     }
 
     /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
     private record Settings(Authenticator authenticator, ConfigCodec codec, Clock clock, Duration sessionTimeout,
-                            int loginAttempts, Duration loginPeriod, Duration statusInterval) {
+                            LoginLimiter.Budget loginPerAddress, LoginLimiter.Budget loginPerUser,
+                            LoginLimiter.Budget loginTotal, Duration statusInterval) {
     }
 
     /** A builder; {@link Builder#balancer} and users (or an authenticator) are required. */
@@ -127,7 +128,8 @@ public final class AdminServer implements AutoCloseable {
         metrics = new AdminMetrics(balancer, registry);
         AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(),
                 new Sessions(settings.clock(), settings.sessionTimeout(), 1000),
-                new LoginLimiter(settings.clock(), settings.loginAttempts(), settings.loginPeriod()), audit, events,
+                new LoginLimiter(settings.clock(), settings.loginPerAddress(), settings.loginPerUser(),
+                        settings.loginTotal()), audit, events,
                 pair, PrometheusSupport.scraper(registry).orElse(null));
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lb4j-admin-", 0).factory());
         server.setExecutor(executor);
@@ -221,8 +223,9 @@ public final class AdminServer implements AutoCloseable {
         private char[] keyStorePassword;
         private ConfigCodec codec = ConfigCodec.json();
         private MeterRegistry registry;
-        private int loginAttempts = 5;
-        private Duration loginPeriod = Duration.ofMinutes(1);
+        private LoginLimiter.Budget loginPerAddress = new LoginLimiter.Budget(5, Duration.ofMinutes(1));
+        private LoginLimiter.Budget loginPerUser = new LoginLimiter.Budget(10, Duration.ofMinutes(1));
+        private LoginLimiter.Budget loginTotal = new LoginLimiter.Budget(60, Duration.ofMinutes(1));
         private Duration sessionTimeout = Duration.ofMinutes(30);
         private Clock clock = Clock.systemUTC();
         private Duration statusInterval = Duration.ofSeconds(2);
@@ -321,21 +324,59 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /**
-         * At most {@code attempts} logins per client address at once, refilled at that many per {@code period};
-         * default 5 per minute. Further attempts get 429 with {@code Retry-After}.
+         * At most {@code attempts} logins per client source (an IPv4 address, or an IPv6 /64) at once, refilled at
+         * that many per {@code period}; default 5 per minute. Further attempts get 429 with {@code Retry-After}.
+         * Logins are also limited {@linkplain #loginAttemptsPerUser per user} and {@linkplain #loginAttemptsTotal in
+         * total}; an attempt must pass all three.
          *
          * @throws IllegalArgumentException when attempts is not 1-1000 or the period not positive
          */
         public Builder loginAttempts(int attempts, Duration period) {
-            if (attempts < 1 || attempts > 1000) {
-                throw new IllegalArgumentException("admin.loginAttempts: " + attempts + " (expected: 1-1000)");
-            }
-            if (period.isZero() || period.isNegative()) {
-                throw new IllegalArgumentException("admin.loginPeriod: " + period + " (expected: > 0)");
-            }
-            this.loginAttempts = attempts;
-            this.loginPeriod = period;
+            this.loginPerAddress = budget("admin.loginAttempts", attempts, 1000, "admin.loginPeriod", period);
             return this;
+        }
+
+        /**
+         * At most {@code attempts} logins per user name (known or not) at once, refilled at that many per
+         * {@code period}, from all addresses together; default 10 per minute. A guesser who spreads over many
+         * addresses still gets this many guesses per user; the price is that such a guesser can slow that user's
+         * own logins down to this rate.
+         *
+         * @throws IllegalArgumentException when attempts is not 1-1000 or the period not positive
+         */
+        public Builder loginAttemptsPerUser(int attempts, Duration period) {
+            this.loginPerUser = budget("admin.loginAttemptsPerUser", attempts, 1000, "admin.loginPeriodPerUser",
+                    period);
+            return this;
+        }
+
+        /**
+         * At most {@code attempts} logins in total at once, refilled at that many per {@code period}; default 60 per
+         * minute. Bounds the CPU that password checks can take (each is {@link PasswordHash#ITERATIONS} PBKDF2
+         * rounds), whatever the number of addresses and names.
+         *
+         * @throws IllegalArgumentException when attempts is not 1-100000 or the period not positive
+         */
+        public Builder loginAttemptsTotal(int attempts, Duration period) {
+            this.loginTotal = budget("admin.loginAttemptsTotal", attempts, 100_000, "admin.loginPeriodTotal", period);
+            return this;
+        }
+
+        private static LoginLimiter.Budget budget(String attemptsField, int attempts, int max, String periodField,
+                                                  Duration period) {
+            if (attempts < 1 || attempts > max) {
+                throw new IllegalArgumentException(attemptsField + ": " + attempts + " (expected: 1-" + max + ")");
+            }
+            positive(periodField, period);
+            return new LoginLimiter.Budget(attempts, period);
+        }
+
+        private static Duration positive(String field, Duration value) {
+            Objects.requireNonNull(value, field);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(field + ": " + value + " (expected: > 0)");
+            }
+            return value;
         }
 
         /**
@@ -344,10 +385,7 @@ public final class AdminServer implements AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder sessionTimeout(Duration timeout) {
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("admin.sessionTimeout: " + timeout + " (expected: > 0)");
-            }
-            this.sessionTimeout = timeout;
+            this.sessionTimeout = positive("admin.sessionTimeout", timeout);
             return this;
         }
 

@@ -210,7 +210,7 @@ class AdminApiTest {
             assertThat(limited.status()).isEqualTo(429);
             assertThat(limited.json().get("error").asText()).isEqualTo("too_many_requests");
             assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 1800L);
-            assertThat(strict.auditLog().getLast().outcome()).isEqualTo("denied: too many attempts");
+            assertThat(strict.auditLog().getLast().outcome()).isEqualTo("denied: too many attempts from 127.0.0.1");
         }
     }
 
