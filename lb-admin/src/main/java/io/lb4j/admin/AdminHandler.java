@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -364,7 +365,7 @@ final class AdminHandler implements HttpHandler {
             Arrays.fill(password, '\0');
         }
         if (user.isEmpty()) {
-            audit.record(username, remote, "login", "", "denied: wrong user name or password");
+            audit.unauthenticated(username, address(ex), "login", "", "denied: wrong user name or password");
             throw new ApiError(401, "unauthorized", "wrong user name or password");
         }
         Sessions.Session s = sessions.create(user.get());
@@ -389,7 +390,7 @@ final class AdminHandler implements HttpHandler {
         String remote = remote(ex);
         Sessions.Session s = sessionOrNull(ex);
         if (s == null) {
-            audit.record("", remote, action, target, "denied: not logged in");
+            audit.unauthenticated("", address(ex), action, target, "denied: not logged in");
             throw new ApiError(401, "unauthorized", "log in first");
         }
         if (required == AdminRole.OPERATOR && s.role() != AdminRole.OPERATOR) {
@@ -504,8 +505,8 @@ final class AdminHandler implements HttpHandler {
                 basicCache.put(digest, user.get());
                 return user.get();
             }
-            audit.record(decoded.substring(0, colon), remote, "login.basic", "/metrics", "denied: wrong user name or"
-                    + " password");
+            audit.unauthenticated(decoded.substring(0, colon), address(ex), "login.basic", "/metrics", "denied: wrong"
+                    + " user name or password");
             return null;
         } finally {
             Arrays.fill(password, '\0');
@@ -514,9 +515,10 @@ final class AdminHandler implements HttpHandler {
 
     /** Takes a login attempt from the limiter's budgets, or answers 429 with the budget that refused it. */
     private void limit(HttpExchange ex, String username, String action, String target) {
-        LoginLimiter.Refusal refused = limiter.tryAcquire(ex.getRemoteAddress().getAddress(), username);
+        LoginLimiter.Refusal refused = limiter.tryAcquire(address(ex), username);
         if (refused != null) {
-            audit.record(username, remote(ex), action, target, "denied: too many attempts " + refused.scope());
+            audit.unauthenticated(username, address(ex), action, target, "denied: too many attempts "
+                    + refused.scope());
             long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
             throw new ApiError(429, Json.error("too_many_requests", "too many login attempts " + refused.scope()
                     + "; try again in " + seconds + " s"), Long.toString(seconds));
@@ -577,7 +579,11 @@ final class AdminHandler implements HttpHandler {
     }
 
     private static String remote(HttpExchange ex) {
-        return ex.getRemoteAddress().getAddress().getHostAddress();
+        return address(ex).getHostAddress();
+    }
+
+    private static InetAddress address(HttpExchange ex) {
+        return ex.getRemoteAddress().getAddress();
     }
 
     private static byte[] body(HttpExchange ex, int max) throws IOException {

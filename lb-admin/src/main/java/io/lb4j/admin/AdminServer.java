@@ -25,6 +25,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -59,6 +61,8 @@ public final class AdminServer implements AutoCloseable {
 
     /** The default port. */
     public static final int DEFAULT_PORT = 9443;
+    /** Unauthenticated failures are aggregated per source, action and outcome over this long. */
+    static final Duration AUDIT_INTERVAL = Duration.ofMinutes(1);
 
     private final LoadBalancer balancer;
     private final InetSocketAddress bindAddress;
@@ -71,6 +75,7 @@ public final class AdminServer implements AutoCloseable {
     private AdminMetrics metrics;
     private HttpsServer server;
     private ExecutorService executor;
+    private ScheduledExecutorService timer;
     private boolean started;
     private boolean stopped;
 
@@ -79,7 +84,7 @@ public final class AdminServer implements AutoCloseable {
         this.bindAddress = new InetSocketAddress(b.address, b.port);
         this.tls = tls;
         this.registry = registry;
-        this.audit = new AuditLog(b.clock, b.auditCapacity);
+        this.audit = new AuditLog(b.clock, b.auditCapacity, AUDIT_INTERVAL);
         this.settings = new Settings(b.authenticator != null ? b.authenticator
                 : new UserDirectory(b.users, b.hashUpgrade != null ? b.hashUpgrade : upgraded -> {
                 }),
@@ -131,6 +136,11 @@ public final class AdminServer implements AutoCloseable {
                 new LoginLimiter(settings.clock(), settings.loginPerAddress(), settings.loginPerUser(),
                         settings.loginTotal()), audit, events,
                 pair, PrometheusSupport.scraper(registry).orElse(null));
+        // One platform thread for the server's periodic work; each task is short and never blocks.
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("lb4j-admin-timer")
+                .factory());
+        timer.scheduleAtFixedRate(audit::flush, AUDIT_INTERVAL.toMillis(), AUDIT_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lb4j-admin-", 0).factory());
         server.setExecutor(executor);
         server.createContext("/", handler);
@@ -151,6 +161,8 @@ public final class AdminServer implements AutoCloseable {
             metrics.close();
             server.stop(0);
             executor.shutdownNow();
+            timer.shutdownNow();
+            audit.flush();
         }
     }
 
@@ -203,7 +215,11 @@ public final class AdminServer implements AutoCloseable {
         return registry;
     }
 
-    /** The most recent audit entries (at most the last 1,000), oldest first. */
+    /**
+     * The most recent audit entries, oldest first: the last 1,000 calls of logged-in users, and apart from them (so
+     * that a flood cannot push those out) the last 1,000 aggregates of unauthenticated failures, one per source
+     * (IPv4 address or IPv6 /64), action and outcome per minute, with their {@link AuditEntry#count() count}.
+     */
     public List<AuditEntry> auditLog() {
         return audit.entries();
     }

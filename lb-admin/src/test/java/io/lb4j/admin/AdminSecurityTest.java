@@ -9,7 +9,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -19,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Issue 12's admin items over real HTTPS: roles and the metrics path, password-hash upgrades, login limits, the
@@ -149,5 +153,34 @@ class AdminSecurityTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("admin.onPasswordHashUpgrade: set together with an authenticator (expected: users, whose"
                         + " hashes the server checks)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ item 8
+
+    @Test
+    void unauthenticatedRequestsAreAggregatedAndDoNotPushOutOperatorActions() {
+        AdminServer server = start(builder().loginAttempts(1000, Duration.ofMinutes(1))
+                .loginAttemptsPerUser(1000, Duration.ofMinutes(1)));
+        AdminClient op = new AdminClient(server);
+        assertThat(op.login("operator", PASSWORD).status()).isEqualTo(200);
+        assertThat(op.post("/api/services/PACS/real-servers/PrimaryCluster/drain").status()).isEqualTo(200);
+
+        AdminClient anonymous = new AdminClient(server);
+        for (int i = 0; i < 200; i++) {
+            assertThat(anonymous.send("POST", "/api/services/PACS/real-servers/PrimaryCluster/halt", "",
+                    Map.of("X-CSRF-Token", "x")).status()).isEqualTo(401);
+        }
+        assertThat(anonymous.login("admin", "guess").status()).isEqualTo(401);
+        assertThat(anonymous.login("root", "guess").status()).isEqualTo(401);
+
+        assertThat(server.auditLog()).extracting(AuditEntry::user, AuditEntry::action, AuditEntry::outcome,
+                        AuditEntry::count)
+                .containsExactly(
+                        tuple("operator", "login", "ok", 1),
+                        tuple("operator", "drain", "ok", 1),
+                        tuple("", "halt", "denied: not logged in", 200),
+                        tuple("admin, root", "login", "denied: wrong user name or password", 2));
+        JsonNode entries = op.get("/api/audit").json().get("entries");
+        assertThat(entries.get(2).get("count").asInt()).isEqualTo(200);
     }
 }
