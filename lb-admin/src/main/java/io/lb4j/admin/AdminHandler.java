@@ -67,11 +67,23 @@ final class AdminHandler implements HttpHandler {
     private final EventHub events;
     private final PairView pair;
     private final Supplier<String> prometheus;
+    private final Permits requests;
+    private final Duration bodyTimeout;
+    private final Duration writeTimeout;
     /** SHA-256 of accepted Basic credentials -> principal, so a scraper does not pay PBKDF2 on every scrape. */
     private final Map<String, AdminPrincipal> basicCache = new ConcurrentHashMap<>();
 
+    /**
+     * @param requests     requests in progress per session (the total is the executor's)
+     * @param bodyTimeout  how long reading a request's body may take
+     * @param writeTimeout how long writing an answer, or one event of a stream, may take
+     */
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
-                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus) {
+                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus,
+                 Permits requests, Duration bodyTimeout, Duration writeTimeout) {
+        this.requests = requests;
+        this.bodyTimeout = bodyTimeout;
+        this.writeTimeout = writeTimeout;
         this.balancer = balancer;
         this.authenticator = authenticator;
         this.codec = codec;
@@ -104,6 +116,10 @@ final class AdminHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.disarm(); // the request's headers are in
+        Sessions.Session caller = null;
+        boolean counted = false;
         try {
             Headers h = ex.getResponseHeaders();
             h.set("X-Content-Type-Options", "nosniff");
@@ -112,7 +128,16 @@ final class AdminHandler implements HttpHandler {
             h.set("Strict-Transport-Security", "max-age=31536000");
             h.set("Content-Security-Policy", CSP);
             h.set("Cache-Control", "no-store");
-            route(ex);
+            caller = sessionOrNull(ex);
+            if (caller != null) {
+                if (requests.tryAcquire(caller.id()) != Permits.Result.ACQUIRED) {
+                    throw new ApiError(429, "too_many_requests", requests.perKey() + " requests of this session are"
+                            + " in progress (expected: at most " + requests.perKey() + "; raise"
+                            + " admin.maxConnectionsPerSession)");
+                }
+                counted = true;
+            }
+            route(ex, caller);
         } catch (ApiError e) {
             if (e.retryAfter != null) {
                 ex.getResponseHeaders().set("Retry-After", e.retryAfter);
@@ -124,11 +149,17 @@ final class AdminHandler implements HttpHandler {
             LOG.warn("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
             send(ex, 500, JSON, Json.write(Json.error("internal", "internal error: " + e.getClass().getSimpleName())));
         } finally {
+            // Closing flushes the rest of the answer (and drains an unread body): a write like any other.
+            deadline.arm(writeTimeout, "writing the answer");
             ex.close();
+            deadline.disarm();
+            if (counted) {
+                requests.release(caller.id());
+            }
         }
     }
 
-    private void route(HttpExchange ex) throws IOException {
+    private void route(HttpExchange ex, Sessions.Session caller) throws IOException {
         String method = ex.getRequestMethod();
         List<String> seg = segments(ex.getRequestURI().getRawPath());
         if (!seg.isEmpty() && seg.getFirst().equals("metrics")) {
@@ -137,7 +168,7 @@ final class AdminHandler implements HttpHandler {
                 throw notFound(ex);
             }
             allow(method, "GET");
-            metrics(ex);
+            metrics(ex, caller);
             return;
         }
         if (seg.isEmpty() || !seg.getFirst().equals("api")) {
@@ -162,7 +193,7 @@ final class AdminHandler implements HttpHandler {
             case "logout" -> {
                 exactly(api, 1);
                 allow(method, "POST");
-                mutate(ex, AdminRole.METRICS, "logout", "", s -> {
+                mutate(ex, caller, AdminRole.METRICS, "logout", "", s -> {
                     sessions.remove(s.id());
                     ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE
                             + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
@@ -172,42 +203,41 @@ final class AdminHandler implements HttpHandler {
             case "session" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                Sessions.Session s = session(ex);
+                Sessions.Session s = session(caller);
                 sendJson(ex, 200, sessionJson(s));
             }
             case "status" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                operator(ex);
+                operator(caller);
                 sendJson(ex, 200, status());
             }
             case "pair" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                operator(ex);
+                operator(caller);
                 sendJson(ex, 200, pair());
             }
-            case "services" -> services(ex, method, api);
+            case "services" -> services(ex, method, api, caller);
             case "config" -> {
                 exactly(api, 1);
-                config(ex, method);
+                config(ex, method, caller);
             }
             case "events" -> {
                 if (api.size() == 2 && api.get(1).equals("stream")) {
                     allow(method, "GET");
-                    operator(ex);
-                    stream(ex);
+                    stream(ex, caller);
                 } else {
                     exactly(api, 1);
                     allow(method, "GET");
-                    operator(ex);
+                    operator(caller);
                     sendJson(ex, 200, Json.object().set("events", Json.events(history(ex))));
                 }
             }
             case "audit" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                operator(ex);
+                operator(caller);
                 ArrayNode a = Json.MAPPER.createArrayNode();
                 audit.entries().forEach(e -> a.add(Json.audit(e)));
                 sendJson(ex, 200, Json.object().set("entries", a));
@@ -218,17 +248,18 @@ final class AdminHandler implements HttpHandler {
 
     // ------------------------------------------------------------------------------------------------ endpoints
 
-    private void services(HttpExchange ex, String method, List<String> api) throws IOException {
+    private void services(HttpExchange ex, String method, List<String> api, Sessions.Session caller)
+            throws IOException {
         if (api.size() == 1) {
             allow(method, "GET");
-            operator(ex);
+            operator(caller);
             sendJson(ex, 200, status());
             return;
         }
         String service = api.get(1);
         if (api.size() == 2) {
             allow(method, "GET");
-            operator(ex);
+            operator(caller);
             sendJson(ex, 200, Json.service(serviceStatus(service)));
             return;
         }
@@ -238,7 +269,7 @@ final class AdminHandler implements HttpHandler {
         allow(method, "POST");
         String real = api.get(3);
         String action = api.get(4);
-        mutate(ex, AdminRole.OPERATOR, action, service + "/" + real, s -> {
+        mutate(ex, caller, AdminRole.OPERATOR, action, service + "/" + real, s -> {
             switch (action) {
                 case "halt" -> balancer.halt(service, real);
                 case "drain" -> balancer.drain(service, real);
@@ -274,15 +305,15 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
-    private void config(HttpExchange ex, String method) throws IOException {
+    private void config(HttpExchange ex, String method, Sessions.Session caller) throws IOException {
         if (method.equals("GET")) {
-            operator(ex);
+            operator(caller);
             send(ex, 200, codec.mediaType() + "; charset=utf-8", codec.encode(balancer.services()));
             return;
         }
         allow(method, "GET", "PUT");
         String[] encoded = new String[1];
-        mutate(ex, AdminRole.OPERATOR, "config.replace", "", s -> {
+        mutate(ex, caller, AdminRole.OPERATOR, "config.replace", "", s -> {
             String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
             List<VirtualService> services;
             try {
@@ -321,17 +352,35 @@ final class AdminHandler implements HttpHandler {
         return all.size() <= limit ? all : all.subList(all.size() - limit, all.size());
     }
 
-    private void stream(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
-        ex.sendResponseHeaders(200, 0);
-        try (OutputStream out = ex.getResponseBody()) {
-            events.stream(out);
+    private void stream(HttpExchange ex, Sessions.Session caller) throws IOException {
+        Sessions.Session s = operator(caller);
+        EventHub.Client client;
+        try {
+            client = events.open(s.id());
+        } catch (EventHub.TooManyStreams e) {
+            throw new ApiError(429, "too_many_streams", e.getMessage());
+        }
+        boolean streaming = false;
+        try {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+            Deadline deadline = ExchangeExecutor.current();
+            deadline.arm(writeTimeout, "writing the response headers");
+            ex.sendResponseHeaders(200, 0);
+            deadline.disarm();
+            streaming = true;
+            try (OutputStream out = ex.getResponseBody()) {
+                events.stream(client, out, deadline, writeTimeout, sessions::alive);
+            }
+        } finally {
+            if (!streaming) {
+                events.abandon(client);
+            }
         }
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
-        if (sessionOrNull(ex) == null && basicUser(ex) == null) {
+    private void metrics(HttpExchange ex, Sessions.Session caller) throws IOException {
+        if (caller == null && basicUser(ex) == null) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"lb4j admin\", charset=\"UTF-8\"");
             throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user (role"
                     + " operator or metrics)");
@@ -385,10 +434,10 @@ final class AdminHandler implements HttpHandler {
      * Runs a mutating call: requires a session and its CSRF token, audits the outcome whatever it is, and answers
      * with the mutation's JSON (or leaves answering to the caller when it returns null).
      */
-    private void mutate(HttpExchange ex, AdminRole required, String action, String target, Mutation m)
-            throws IOException {
+    private void mutate(HttpExchange ex, Sessions.Session caller, AdminRole required, String action, String target,
+                        Mutation m) throws IOException {
         String remote = remote(ex);
-        Sessions.Session s = sessionOrNull(ex);
+        Sessions.Session s = caller;
         if (s == null) {
             audit.unauthenticated("", address(ex), action, target, "denied: not logged in");
             throw new ApiError(401, "unauthorized", "log in first");
@@ -421,17 +470,17 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
-    private Sessions.Session session(HttpExchange ex) {
-        Sessions.Session s = sessionOrNull(ex);
-        if (s == null) {
+    /** The caller's session; 401 without one. */
+    private static Sessions.Session session(Sessions.Session caller) {
+        if (caller == null) {
             throw new ApiError(401, "unauthorized", "log in first");
         }
-        return s;
+        return caller;
     }
 
     /** The session of an operator: 401 without one, 403 for a metrics user. */
-    private Sessions.Session operator(HttpExchange ex) {
-        Sessions.Session s = session(ex);
+    private static Sessions.Session operator(Sessions.Session caller) {
+        Sessions.Session s = session(caller);
         if (s.role() != AdminRole.OPERATOR) {
             throw forbidden(s);
         }
@@ -542,9 +591,15 @@ final class AdminHandler implements HttpHandler {
             bytes = in.readAllBytes();
         }
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(200, bytes.length);
-        ex.getResponseBody().write(bytes);
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(writeTimeout, "writing the answer");
+        try {
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+        } finally {
+            deadline.disarm();
+        }
     }
 
     private static ApiError notFound(HttpExchange ex) {
@@ -586,7 +641,9 @@ final class AdminHandler implements HttpHandler {
         return ex.getRemoteAddress().getAddress();
     }
 
-    private static byte[] body(HttpExchange ex, int max) throws IOException {
+    private byte[] body(HttpExchange ex, int max) throws IOException {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(bodyTimeout, "reading the request body");
         try (InputStream in = ex.getRequestBody()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[8192];
@@ -597,10 +654,12 @@ final class AdminHandler implements HttpHandler {
                 }
             }
             return out.toByteArray();
+        } finally {
+            deadline.disarm();
         }
     }
 
-    private static JsonNode json(HttpExchange ex, int max) throws IOException {
+    private JsonNode json(HttpExchange ex, int max) throws IOException {
         byte[] b = body(ex, max);
         JsonNode n;
         try {
@@ -614,11 +673,13 @@ final class AdminHandler implements HttpHandler {
         return n;
     }
 
-    private static void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
+    private void sendJson(HttpExchange ex, int status, JsonNode body) {
         send(ex, status, JSON, Json.write(body));
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) {
+    private void send(HttpExchange ex, int status, String type, String body) {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(writeTimeout, "writing the answer");
         try {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", type);
@@ -628,6 +689,8 @@ final class AdminHandler implements HttpHandler {
             }
         } catch (IOException e) {
             LOG.debug("admin client went away before the answer: {}", e.toString());
+        } finally {
+            deadline.disarm();
         }
     }
 }

@@ -23,9 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -63,6 +61,8 @@ public final class AdminServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 9443;
     /** Unauthenticated failures are aggregated per source, action and outcome over this long. */
     static final Duration AUDIT_INTERVAL = Duration.ofMinutes(1);
+    /** How often expired sessions are ended (and their event streams closed) when no request finds them first. */
+    private static final Duration SESSION_SWEEP = Duration.ofSeconds(10);
 
     private final LoadBalancer balancer;
     private final InetSocketAddress bindAddress;
@@ -74,8 +74,8 @@ public final class AdminServer implements AutoCloseable {
     private volatile EventHub events;
     private AdminMetrics metrics;
     private HttpsServer server;
-    private ExecutorService executor;
-    private ScheduledExecutorService timer;
+    private ExchangeExecutor executor;
+    private ScheduledThreadPoolExecutor timer;
     private boolean started;
     private boolean stopped;
 
@@ -88,14 +88,18 @@ public final class AdminServer implements AutoCloseable {
         this.settings = new Settings(b.authenticator != null ? b.authenticator
                 : new UserDirectory(b.users, b.hashUpgrade != null ? b.hashUpgrade : upgraded -> {
                 }),
-                b.codec, b.clock, b.sessionTimeout, b.loginPerAddress, b.loginPerUser, b.loginTotal, b.statusInterval);
+                b.codec, b.clock, b.sessionTimeout, b.loginPerAddress, b.loginPerUser, b.loginTotal, b.statusInterval,
+                b.maxConnections, b.maxConnectionsPerSession, b.maxStreams, b.maxStreamsPerSession,
+                b.headerReadTimeout, b.bodyReadTimeout, b.writeTimeout);
         this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
     }
 
     /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
     private record Settings(Authenticator authenticator, ConfigCodec codec, Clock clock, Duration sessionTimeout,
                             LoginLimiter.Budget loginPerAddress, LoginLimiter.Budget loginPerUser,
-                            LoginLimiter.Budget loginTotal, Duration statusInterval) {
+                            LoginLimiter.Budget loginTotal, Duration statusInterval,
+                            int maxConnections, int maxConnectionsPerSession, int maxStreams, int maxStreamsPerSession,
+                            Duration headerReadTimeout, Duration bodyReadTimeout, Duration writeTimeout) {
     }
 
     /** A builder; {@link Builder#balancer} and users (or an authenticator) are required. */
@@ -128,20 +132,26 @@ public final class AdminServer implements AutoCloseable {
                 params.setSSLParameters(p);
             }
         });
+        // One platform thread for the server's periodic work and deadlines; each task is short and never blocks.
+        // Cancelled deadlines (most of them) leave the queue at once rather than when they would have fired.
+        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("lb4j-admin-timer").factory());
+        timer.setRemoveOnCancelPolicy(true);
         // Subscriptions start with serving, so a server that is built but never started holds nothing.
-        events = new EventHub(balancer, pair, settings.statusInterval());
+        events = new EventHub(balancer, pair, settings.statusInterval(), settings.maxStreams(),
+                settings.maxStreamsPerSession());
         metrics = new AdminMetrics(balancer, registry);
-        AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(),
-                new Sessions(settings.clock(), settings.sessionTimeout(), 1000),
+        Sessions sessions = new Sessions(settings.clock(), settings.sessionTimeout(), 1000, events::endSession);
+        AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(), sessions,
                 new LoginLimiter(settings.clock(), settings.loginPerAddress(), settings.loginPerUser(),
                         settings.loginTotal()), audit, events,
-                pair, PrometheusSupport.scraper(registry).orElse(null));
-        // One platform thread for the server's periodic work; each task is short and never blocks.
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("lb4j-admin-timer")
-                .factory());
+                pair, PrometheusSupport.scraper(registry).orElse(null),
+                new Permits(Integer.MAX_VALUE, settings.maxConnectionsPerSession()), settings.bodyReadTimeout(),
+                settings.writeTimeout());
         timer.scheduleAtFixedRate(audit::flush, AUDIT_INTERVAL.toMillis(), AUDIT_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
-        executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lb4j-admin-", 0).factory());
+        timer.scheduleAtFixedRate(sessions::sweep, SESSION_SWEEP.toMillis(), SESSION_SWEEP.toMillis(),
+                TimeUnit.MILLISECONDS);
+        executor = new ExchangeExecutor(timer, settings.maxConnections(), settings.headerReadTimeout());
         server.setExecutor(executor);
         server.createContext("/", handler);
         server.start();
@@ -248,6 +258,13 @@ public final class AdminServer implements AutoCloseable {
         private int auditCapacity = 1000;
         private Supplier<Optional<PairStatus>> pairStatus;
         private Consumer<AdminUser> hashUpgrade;
+        private int maxConnections = 64;
+        private int maxConnectionsPerSession = 8;
+        private int maxStreams = 16;
+        private int maxStreamsPerSession = 4;
+        private Duration headerReadTimeout = Duration.ofSeconds(10);
+        private Duration bodyReadTimeout = Duration.ofSeconds(30);
+        private Duration writeTimeout = Duration.ofSeconds(30);
 
         Builder() {
         }
@@ -406,6 +423,57 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /**
+         * At most {@code total} requests in progress at once, and {@code perSession} of one session; defaults 64 and
+         * 8. A request is in progress from its first byte (the TLS handshake included) to the end of its answer; an
+         * open event stream is one. Past {@code total} a new request's connection is closed unanswered at once
+         * (before any of it is read, so a flood costs nothing); past {@code perSession} the answer is 429.
+         * Connections idle between requests are the JDK server's: it closes them after 30 s.
+         *
+         * @throws IllegalArgumentException when total is not 1-10000 or perSession not 1-total
+         */
+        public Builder maxConnections(int total, int perSession) {
+            this.maxConnections = range("admin.maxConnections", total, 1, 10_000);
+            this.maxConnectionsPerSession = range("admin.maxConnectionsPerSession", perSession, 1, total);
+            return this;
+        }
+
+        /**
+         * At most {@code total} Server-Sent-Event streams ({@code GET /api/events/stream}, one per open page) at
+         * once, and {@code perSession} of one session; defaults 16 and 4. More answer 429. A stream ends with its
+         * session: at logout, and within one status interval (2 s) of the session's expiry.
+         *
+         * @throws IllegalArgumentException when total is not 1-10000 or perSession not 1-total
+         * @see #maxConnections the streams must leave room for commands: build() checks total &lt; maxConnections
+         */
+        public Builder maxEventStreams(int total, int perSession) {
+            this.maxStreams = range("admin.maxEventStreams", total, 1, 10_000);
+            this.maxStreamsPerSession = range("admin.maxEventStreamsPerSession", perSession, 1, total);
+            return this;
+        }
+
+        /**
+         * Deadlines for a client: reading a request's headers (from its first byte, the TLS handshake included),
+         * reading its body, and writing its answer (for an event stream: each event). A client slower than that is
+         * disconnected, so one that sends or reads a byte a minute holds nothing for long. Defaults 10 s, 30 s and
+         * 30 s.
+         *
+         * @throws IllegalArgumentException when one is not positive
+         */
+        public Builder timeouts(Duration requestHeaders, Duration requestBody, Duration responseWrite) {
+            this.headerReadTimeout = positive("admin.headerReadTimeout", requestHeaders);
+            this.bodyReadTimeout = positive("admin.bodyReadTimeout", requestBody);
+            this.writeTimeout = positive("admin.writeTimeout", responseWrite);
+            return this;
+        }
+
+        private static int range(String field, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + ": " + value + " (expected: " + min + "-" + max + ")");
+            }
+            return value;
+        }
+
+        /**
          * Shows the clustered pair this node belongs to: {@code GET /api/pair}, a {@code pair} field in the status,
          * and the page's "Clustered pair" panel. Without it (the default) the node is shown as running alone. The
          * supplier is called on request threads whenever a page or client reads the status, so it must be cheap and
@@ -454,6 +522,10 @@ public final class AdminServer implements AutoCloseable {
             }
             if (users != null && users.isEmpty()) {
                 throw new IllegalStateException("admin.users: [] (expected: at least one user)");
+            }
+            if (maxStreams >= maxConnections) {
+                throw new IllegalStateException("admin.maxEventStreams: " + maxStreams + " (expected: fewer than"
+                        + " admin.maxConnections, " + maxConnections + ", so that commands still get through)");
             }
             if (keyStore != null && certificateDirectory != null) {
                 throw new IllegalStateException("admin.tls: both a key store and a self-signed certificate directory"
