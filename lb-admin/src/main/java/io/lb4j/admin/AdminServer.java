@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.config.SecretFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
@@ -63,6 +64,8 @@ public final class AdminServer implements AutoCloseable {
     static final Duration AUDIT_INTERVAL = Duration.ofMinutes(1);
     /** How often expired sessions are ended (and their event streams closed) when no request finds them first. */
     private static final Duration SESSION_SWEEP = Duration.ofSeconds(10);
+    /** How often the certificate's expiry is checked while the server runs (and at start). */
+    private static final Duration CERTIFICATE_CHECK = Duration.ofDays(1);
 
     private final LoadBalancer balancer;
     private final InetSocketAddress bindAddress;
@@ -156,6 +159,8 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/", handler);
         server.start();
         started = true;
+        timer.scheduleAtFixedRate(this::checkCertificate, CERTIFICATE_CHECK.toMillis(), CERTIFICATE_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.info("admin server on {} (certificate SHA-256 {})", uri(), tls.fingerprint());
         return this;
     }
@@ -189,6 +194,21 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The daily check: renews a self-signed certificate that has less than 30 days left (the next connection gets
+     * the new one), or warns about the user's own. Never throws: a failure is logged and tried again tomorrow.
+     *
+     * @return whether the certificate was renewed
+     */
+    boolean checkCertificate() {
+        try {
+            return tls.renewIfExpiring();
+        } catch (RuntimeException e) {
+            LOG.warn("admin TLS certificate: cannot renew it; the current one stays in use", e);
+            return false;
+        }
+    }
+
     /** {@link #stop()}. */
     @Override
     public void close() {
@@ -215,9 +235,9 @@ public final class AdminServer implements AutoCloseable {
         return URI.create("https://" + h + ":" + a.getPort() + "/");
     }
 
-    /** The certificate the server presents, e.g. to pin it in a client. */
+    /** The certificate the server presents now, e.g. to pin it in a client (a renewal replaces it). */
     public X509Certificate certificate() {
-        return tls.certificate;
+        return tls.certificate();
     }
 
     /** The registry the balancer's meters are in: the one given, else a Prometheus or simple one made here. */
@@ -247,6 +267,7 @@ public final class AdminServer implements AutoCloseable {
         private Path certificateDirectory;
         private Path keyStore;
         private char[] keyStorePassword;
+        private Path keyStorePasswordFile;
         private ConfigCodec codec = ConfigCodec.json();
         private MeterRegistry registry;
         private LoginLimiter.Budget loginPerAddress = new LoginLimiter.Budget(5, Duration.ofMinutes(1));
@@ -327,7 +348,9 @@ public final class AdminServer implements AutoCloseable {
 
         /**
          * Keep a generated self-signed certificate in {@code directory} (created owner-only; the certificate is
-         * made on first start and reused). This is the default, with {@code ~/.lb4j/admin-tls}.
+         * made on first start and reused). This is the default, with {@code ~/.lb4j/admin-tls}. It is renewed,
+         * with a WARN naming the new fingerprint, when less than 30 days of it remain: at build, and daily while the
+         * server runs. Clients that pin it must pin the new one then.
          */
         public Builder selfSignedCertificate(Path directory) {
             this.certificateDirectory = Objects.requireNonNull(directory, "directory");
@@ -338,6 +361,20 @@ public final class AdminServer implements AutoCloseable {
         public Builder keyStore(Path pkcs12, char[] password) {
             this.keyStore = Objects.requireNonNull(pkcs12, "pkcs12");
             this.keyStorePassword = Objects.requireNonNull(password, "password").clone();
+            this.keyStorePasswordFile = null;
+            return this;
+        }
+
+        /**
+         * Use your own key and certificate from a PKCS#12 file, whose password is in {@code passwordFile} (the whole
+         * file, UTF-8, without one trailing line end). The file is read at {@link #build()} and refused when its
+         * group or others may read or write it, with the {@code chmod} that fixes it. A certificate with less than
+         * 30 days left is warned about at build and daily.
+         */
+        public Builder keyStore(Path pkcs12, Path passwordFile) {
+            this.keyStore = Objects.requireNonNull(pkcs12, "pkcs12");
+            this.keyStorePasswordFile = Objects.requireNonNull(passwordFile, "passwordFile");
+            this.keyStorePassword = null;
             return this;
         }
 
@@ -503,6 +540,7 @@ public final class AdminServer implements AutoCloseable {
          * @throws IllegalStateException        when the balancer or the users are missing, or users and an
          *                                      authenticator are both set, or a key store and a certificate
          *                                      directory are both set
+         * @throws IllegalArgumentException     when a password file is missing or its group or others may read it
          * @throws java.io.UncheckedIOException when the key store cannot be read or the certificate not generated
          */
         public AdminServer build() {
@@ -533,12 +571,18 @@ public final class AdminServer implements AutoCloseable {
             }
             TlsMaterial tls;
             if (keyStore != null) {
-                tls = TlsMaterial.fromKeyStore(keyStore, keyStorePassword);
-                Arrays.fill(keyStorePassword, '\0');
+                // The password is cleared once the key store is open: nothing keeps it.
+                char[] password = keyStorePassword != null ? keyStorePassword
+                        : SecretFile.readPassword("admin.tls.keyStorePasswordFile", keyStorePasswordFile);
+                try {
+                    tls = TlsMaterial.fromKeyStore(keyStore, password, clock);
+                } finally {
+                    Arrays.fill(password, '\0');
+                }
             } else {
                 Path dir = certificateDirectory != null ? certificateDirectory
                         : Path.of(System.getProperty("user.home"), ".lb4j", "admin-tls");
-                tls = TlsMaterial.selfSigned(dir, address);
+                tls = TlsMaterial.selfSigned(dir, address, clock);
             }
             MeterRegistry r = registry != null ? registry
                     : PrometheusSupport.available() ? PrometheusSupport.newRegistry() : new SimpleMeterRegistry();

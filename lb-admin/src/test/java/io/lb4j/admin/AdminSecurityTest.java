@@ -20,7 +20,12 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -421,5 +426,66 @@ class AdminSecurityTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("admin.maxEventStreams: 8 (expected: fewer than admin.maxConnections, 8, so that commands"
                         + " still get through)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ item 12
+
+    @Test
+    void aSelfSignedCertificateWithLessThan30DaysLeftIsRenewedAtStart(@TempDir Path dir) {
+        X509Certificate first = builder().selfSignedCertificate(dir).build().certificate();
+        // 800 of its 825 days later: 25 days left.
+        Instant later = Instant.now().plus(Duration.ofDays(800));
+        X509Certificate renewed = builder().selfSignedCertificate(dir).clock(Clock.fixed(later, ZoneOffset.UTC))
+                .build().certificate();
+        assertThat(renewed).isNotEqualTo(first);
+        assertThat(renewed.getNotBefore().toInstant()).isBefore(later);
+        assertThat(renewed.getNotAfter().toInstant()).isAfter(later.plus(Duration.ofDays(824)));
+        // And kept: the next start, at the same time, reuses the renewed one.
+        assertThat(builder().selfSignedCertificate(dir).clock(Clock.fixed(later, ZoneOffset.UTC)).build()
+                .certificate()).isEqualTo(renewed);
+    }
+
+    @Test
+    void theCertificateIsCheckedDailyAndTheRenewedOneIsServedAtOnce(@TempDir Path dir) {
+        VirtualClock time = new VirtualClock(Instant.now());
+        AdminServer server = start(builder().selfSignedCertificate(dir).clock(TestClocks.of(time)));
+        X509Certificate first = server.certificate();
+        assertThat(server.checkCertificate()).isFalse(); // 825 days left: nothing to do
+        time.advance(Duration.ofDays(796));
+        assertThat(server.checkCertificate()).isTrue();
+        X509Certificate renewed = server.certificate();
+        assertThat(renewed).isNotEqualTo(first);
+        // A client that trusts only the new certificate connects: the running server presents it.
+        assertThat(new AdminClient(server).get("/api/health").status()).isEqualTo(200);
+    }
+
+    // ------------------------------------------------------------------------------------------------ item 13
+
+    @Test
+    void aKeyStorePasswordFileReadableByOthersIsRefusedWithTheChmodThatFixesIt(@TempDir Path dir) throws Exception {
+        X509Certificate own = builder().selfSignedCertificate(dir).build().certificate();
+        Path store = dir.resolve(TlsMaterial.STORE_FILE);
+        Path passwordFile = dir.resolve("admin.p12.password");
+        Files.copy(dir.resolve(TlsMaterial.PASSWORD_FILE), passwordFile);
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> AdminServer.builder().balancer(lb).users(List.of(operator))
+                .keyStore(store, passwordFile).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("admin.tls.keyStorePasswordFile: " + passwordFile + " is readable by group and others"
+                        + " (mode 0644; expected: readable by its owner only: chmod 600 " + passwordFile + ")");
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        assertThat(AdminServer.builder().balancer(lb).users(List.of(operator)).keyStore(store, passwordFile).build()
+                .certificate()).isEqualTo(own);
+    }
+
+    @Test
+    void aSelfSignedStoresPasswordFileReadableByOthersIsRefused(@TempDir Path dir) throws Exception {
+        builder().selfSignedCertificate(dir).build();
+        Path passwordFile = dir.resolve(TlsMaterial.PASSWORD_FILE);
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> builder().selfSignedCertificate(dir).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("admin.tls.selfSignedDirectory: " + passwordFile + " is readable by group (mode 0640;"
+                        + " expected: readable by its owner only: chmod 600 " + passwordFile + ")");
     }
 }
