@@ -37,8 +37,10 @@ import java.util.function.Supplier;
 
 /**
  * Routes every request of the admin server: static page files, the JSON API and the metrics scrape. Owns the
- * security rules: session cookie, CSRF token on mutating calls, login rate limit, audit of mutating calls, and the
- * response headers that keep the page from being framed or sniffed. Called on virtual threads; thread-safe.
+ * security rules: session cookie, roles (a metrics user scrapes {@code /metrics} and nothing else), CSRF token on
+ * mutating calls, login rate limits, audit of mutating calls (unauthenticated failures aggregated), requests in
+ * progress per session, the body-read and write deadlines, and the response headers that keep the page from being
+ * framed or sniffed. Called on the {@link ExchangeExecutor}'s virtual threads; thread-safe.
  */
 final class AdminHandler implements HttpHandler {
 
@@ -193,7 +195,7 @@ final class AdminHandler implements HttpHandler {
             case "logout" -> {
                 exactly(api, 1);
                 allow(method, "POST");
-                mutate(ex, caller, AdminRole.METRICS, "logout", "", s -> {
+                mutate(ex, caller, false, "logout", "", s -> {
                     sessions.remove(s.id());
                     ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE
                             + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
@@ -269,7 +271,7 @@ final class AdminHandler implements HttpHandler {
         allow(method, "POST");
         String real = api.get(3);
         String action = api.get(4);
-        mutate(ex, caller, AdminRole.OPERATOR, action, service + "/" + real, s -> {
+        mutate(ex, caller, true, action, service + "/" + real, s -> {
             switch (action) {
                 case "halt" -> balancer.halt(service, real);
                 case "drain" -> balancer.drain(service, real);
@@ -313,7 +315,7 @@ final class AdminHandler implements HttpHandler {
         }
         allow(method, "GET", "PUT");
         String[] encoded = new String[1];
-        mutate(ex, caller, AdminRole.OPERATOR, "config.replace", "", s -> {
+        mutate(ex, caller, true, "config.replace", "", s -> {
             String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
             List<VirtualService> services;
             try {
@@ -434,7 +436,7 @@ final class AdminHandler implements HttpHandler {
      * Runs a mutating call: requires a session and its CSRF token, audits the outcome whatever it is, and answers
      * with the mutation's JSON (or leaves answering to the caller when it returns null).
      */
-    private void mutate(HttpExchange ex, Sessions.Session caller, AdminRole required, String action, String target,
+    private void mutate(HttpExchange ex, Sessions.Session caller, boolean operatorOnly, String action, String target,
                         Mutation m) throws IOException {
         String remote = remote(ex);
         Sessions.Session s = caller;
@@ -442,7 +444,7 @@ final class AdminHandler implements HttpHandler {
             audit.unauthenticated("", address(ex), action, target, "denied: not logged in");
             throw new ApiError(401, "unauthorized", "log in first");
         }
-        if (required == AdminRole.OPERATOR && s.role() != AdminRole.OPERATOR) {
+        if (operatorOnly && s.role() != AdminRole.OPERATOR) {
             audit.record(s.user(), remote, action, target, "denied: role " + s.role().configName());
             throw forbidden(s);
         }
