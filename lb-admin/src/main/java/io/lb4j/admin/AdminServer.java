@@ -45,11 +45,15 @@ import java.util.function.Supplier;
  *     .start();
  * }</pre>
  *
- * <p>Guarantees: TLS always (a self-signed certificate is generated on first start and kept, or the user's own
- * PKCS#12); plain HTTP to the port gets no HTTP answer; every API call but {@code GET /api/health} and
- * {@code POST /api/login} needs a session; every mutating call needs the session's CSRF token in
- * {@code X-CSRF-Token} and is written to the audit log (SLF4J logger {@code lb4j.audit}); login attempts are
- * rate-limited per client address; passwords are never logged or kept. Requests are handled on virtual threads.
+ * <p>Guarantees: TLS always (a self-signed certificate is generated on first start, kept, and renewed before it
+ * expires; or the user's own PKCS#12); plain HTTP to the port gets no HTTP answer; every API call but
+ * {@code GET /api/health} and {@code POST /api/login} needs a session, and a user of the read-only
+ * {@link AdminRole#METRICS} role may only scrape {@code /metrics}; every mutating call needs the session's CSRF token
+ * in {@code X-CSRF-Token} and is written to the audit log (SLF4J logger {@code lb4j.audit}), where failures of
+ * callers who are not logged in are aggregated; login attempts are rate-limited per client address (IPv6: per /64),
+ * per user and in total; passwords are never logged or kept. Requests are handled on virtual threads, bounded in
+ * number (per session and in total) and in time (reading headers and body, writing the answer); event streams end
+ * with their session.
  * On one node of a clustered pair, {@link Builder#pairStatus} and {@link #pairChanged()} show its VRRP state
  * (read-only) in the API and on the page.
  * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.

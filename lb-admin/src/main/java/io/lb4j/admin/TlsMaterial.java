@@ -252,7 +252,11 @@ final class TlsMaterial {
         }
     }
 
-    /** Hands the SSL context the current key; a renewal swaps it under the running server. */
+    /**
+     * Hands the SSL context the current key; a renewal swaps it under the running server. Both stores use one
+     * alias, so a handshake that straddles the swap asks the new store for that alias; only one that reads the chain
+     * before the swap and the key after it can fail, and its client simply connects again.
+     */
     private static final class SwappableKeyManager extends X509ExtendedKeyManager {
         private volatile X509ExtendedKeyManager delegate;
 
