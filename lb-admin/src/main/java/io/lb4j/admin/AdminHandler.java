@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,8 +37,10 @@ import java.util.function.Supplier;
 
 /**
  * Routes every request of the admin server: static page files, the JSON API and the metrics scrape. Owns the
- * security rules: session cookie, CSRF token on mutating calls, login rate limit, audit of mutating calls, and the
- * response headers that keep the page from being framed or sniffed. Called on virtual threads; thread-safe.
+ * security rules: session cookie, roles (a metrics user scrapes {@code /metrics} and nothing else), CSRF token on
+ * mutating calls, login rate limits, audit of mutating calls (unauthenticated failures aggregated), requests in
+ * progress per session, the body-read and write deadlines, and the response headers that keep the page from being
+ * framed or sniffed. Called on the {@link ExchangeExecutor}'s virtual threads; thread-safe.
  */
 final class AdminHandler implements HttpHandler {
 
@@ -66,11 +69,23 @@ final class AdminHandler implements HttpHandler {
     private final EventHub events;
     private final PairView pair;
     private final Supplier<String> prometheus;
-    /** SHA-256 of accepted Basic credentials -> user, so a scraper does not pay PBKDF2 on every scrape. */
-    private final Map<String, String> basicCache = new ConcurrentHashMap<>();
+    private final Permits requests;
+    private final Duration bodyTimeout;
+    private final Duration writeTimeout;
+    /** SHA-256 of accepted Basic credentials -> principal, so a scraper does not pay PBKDF2 on every scrape. */
+    private final Map<String, AdminPrincipal> basicCache = new ConcurrentHashMap<>();
 
+    /**
+     * @param requests     requests in progress per session (the total is the executor's)
+     * @param bodyTimeout  how long reading a request's body may take
+     * @param writeTimeout how long writing an answer, or one event of a stream, may take
+     */
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
-                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus) {
+                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus,
+                 Permits requests, Duration bodyTimeout, Duration writeTimeout) {
+        this.requests = requests;
+        this.bodyTimeout = bodyTimeout;
+        this.writeTimeout = writeTimeout;
         this.balancer = balancer;
         this.authenticator = authenticator;
         this.codec = codec;
@@ -103,6 +118,10 @@ final class AdminHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.disarm(); // the request's headers are in
+        Sessions.Session caller = null;
+        boolean counted = false;
         try {
             Headers h = ex.getResponseHeaders();
             h.set("X-Content-Type-Options", "nosniff");
@@ -111,7 +130,16 @@ final class AdminHandler implements HttpHandler {
             h.set("Strict-Transport-Security", "max-age=31536000");
             h.set("Content-Security-Policy", CSP);
             h.set("Cache-Control", "no-store");
-            route(ex);
+            caller = sessionOrNull(ex);
+            if (caller != null) {
+                if (requests.tryAcquire(caller.id()) != Permits.Result.ACQUIRED) {
+                    throw new ApiError(429, "too_many_requests", requests.perKey() + " requests of this session are"
+                            + " in progress (expected: at most " + requests.perKey() + "; raise"
+                            + " admin.maxConnectionsPerSession)");
+                }
+                counted = true;
+            }
+            route(ex, caller);
         } catch (ApiError e) {
             if (e.retryAfter != null) {
                 ex.getResponseHeaders().set("Retry-After", e.retryAfter);
@@ -123,20 +151,30 @@ final class AdminHandler implements HttpHandler {
             LOG.warn("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
             send(ex, 500, JSON, Json.write(Json.error("internal", "internal error: " + e.getClass().getSimpleName())));
         } finally {
+            // Closing flushes the rest of the answer (and drains an unread body): a write like any other.
+            deadline.arm(writeTimeout, "writing the answer");
             ex.close();
+            deadline.disarm();
+            if (counted) {
+                requests.release(caller.id());
+            }
         }
     }
 
-    private void route(HttpExchange ex) throws IOException {
+    private void route(HttpExchange ex, Sessions.Session caller) throws IOException {
         String method = ex.getRequestMethod();
         List<String> seg = segments(ex.getRequestURI().getRawPath());
-        if (seg.isEmpty() || !seg.getFirst().equals("api") && !seg.getFirst().equals("metrics")) {
-            staticFile(ex, method, seg);
+        if (!seg.isEmpty() && seg.getFirst().equals("metrics")) {
+            // The scrape endpoint and nothing below it: a metrics user's credentials open no other door.
+            if (seg.size() != 1) {
+                throw notFound(ex);
+            }
+            allow(method, "GET");
+            metrics(ex, caller);
             return;
         }
-        if (seg.equals(List.of("metrics"))) {
-            allow(method, "GET");
-            metrics(ex);
+        if (seg.isEmpty() || !seg.getFirst().equals("api")) {
+            staticFile(ex, method, seg);
             return;
         }
         List<String> api = seg.subList(1, seg.size());
@@ -157,7 +195,7 @@ final class AdminHandler implements HttpHandler {
             case "logout" -> {
                 exactly(api, 1);
                 allow(method, "POST");
-                mutate(ex, "logout", "", s -> {
+                mutate(ex, caller, false, "logout", "", s -> {
                     sessions.remove(s.id());
                     ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE
                             + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
@@ -167,42 +205,41 @@ final class AdminHandler implements HttpHandler {
             case "session" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                Sessions.Session s = session(ex);
-                sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+                Sessions.Session s = session(caller);
+                sendJson(ex, 200, sessionJson(s));
             }
             case "status" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(caller);
                 sendJson(ex, 200, status());
             }
             case "pair" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(caller);
                 sendJson(ex, 200, pair());
             }
-            case "services" -> services(ex, method, api);
+            case "services" -> services(ex, method, api, caller);
             case "config" -> {
                 exactly(api, 1);
-                config(ex, method);
+                config(ex, method, caller);
             }
             case "events" -> {
                 if (api.size() == 2 && api.get(1).equals("stream")) {
                     allow(method, "GET");
-                    session(ex);
-                    stream(ex);
+                    stream(ex, caller);
                 } else {
                     exactly(api, 1);
                     allow(method, "GET");
-                    session(ex);
+                    operator(caller);
                     sendJson(ex, 200, Json.object().set("events", Json.events(history(ex))));
                 }
             }
             case "audit" -> {
                 exactly(api, 1);
                 allow(method, "GET");
-                session(ex);
+                operator(caller);
                 ArrayNode a = Json.MAPPER.createArrayNode();
                 audit.entries().forEach(e -> a.add(Json.audit(e)));
                 sendJson(ex, 200, Json.object().set("entries", a));
@@ -213,17 +250,18 @@ final class AdminHandler implements HttpHandler {
 
     // ------------------------------------------------------------------------------------------------ endpoints
 
-    private void services(HttpExchange ex, String method, List<String> api) throws IOException {
+    private void services(HttpExchange ex, String method, List<String> api, Sessions.Session caller)
+            throws IOException {
         if (api.size() == 1) {
             allow(method, "GET");
-            session(ex);
+            operator(caller);
             sendJson(ex, 200, status());
             return;
         }
         String service = api.get(1);
         if (api.size() == 2) {
             allow(method, "GET");
-            session(ex);
+            operator(caller);
             sendJson(ex, 200, Json.service(serviceStatus(service)));
             return;
         }
@@ -233,7 +271,7 @@ final class AdminHandler implements HttpHandler {
         allow(method, "POST");
         String real = api.get(3);
         String action = api.get(4);
-        mutate(ex, action, service + "/" + real, s -> {
+        mutate(ex, caller, true, action, service + "/" + real, s -> {
             switch (action) {
                 case "halt" -> balancer.halt(service, real);
                 case "drain" -> balancer.drain(service, real);
@@ -269,15 +307,15 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
-    private void config(HttpExchange ex, String method) throws IOException {
+    private void config(HttpExchange ex, String method, Sessions.Session caller) throws IOException {
         if (method.equals("GET")) {
-            session(ex);
+            operator(caller);
             send(ex, 200, codec.mediaType() + "; charset=utf-8", codec.encode(balancer.services()));
             return;
         }
         allow(method, "GET", "PUT");
         String[] encoded = new String[1];
-        mutate(ex, "config.replace", "", s -> {
+        mutate(ex, caller, true, "config.replace", "", s -> {
             String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
             List<VirtualService> services;
             try {
@@ -316,19 +354,38 @@ final class AdminHandler implements HttpHandler {
         return all.size() <= limit ? all : all.subList(all.size() - limit, all.size());
     }
 
-    private void stream(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
-        ex.sendResponseHeaders(200, 0);
-        try (OutputStream out = ex.getResponseBody()) {
-            events.stream(out);
+    private void stream(HttpExchange ex, Sessions.Session caller) throws IOException {
+        Sessions.Session s = operator(caller);
+        EventHub.Client client;
+        try {
+            client = events.open(s.id());
+        } catch (EventHub.TooManyStreams e) {
+            throw new ApiError(429, "too_many_streams", e.getMessage());
+        }
+        boolean streaming = false;
+        try {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+            Deadline deadline = ExchangeExecutor.current();
+            deadline.arm(writeTimeout, "writing the response headers");
+            ex.sendResponseHeaders(200, 0);
+            deadline.disarm();
+            streaming = true;
+            try (OutputStream out = ex.getResponseBody()) {
+                events.stream(client, out, deadline, writeTimeout, sessions::alive);
+            }
+        } finally {
+            if (!streaming) {
+                events.abandon(client);
+            }
         }
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
-        if (sessionOrNull(ex) == null && basicUser(ex) == null) {
+    private void metrics(HttpExchange ex, Sessions.Session caller) throws IOException {
+        if (caller == null && basicUser(ex) == null) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"lb4j admin\", charset=\"UTF-8\"");
-            throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user");
+            throw new ApiError(401, "unauthorized", "log in, or send HTTP Basic credentials of an admin user (role"
+                    + " operator or metrics)");
         }
         if (prometheus == null) {
             throw new ApiError(404, "not_found", "no Prometheus registry: add io.micrometer:"
@@ -346,15 +403,9 @@ final class AdminHandler implements HttpHandler {
             throw new ApiError(400, "bad_request", "expected {\"username\": \"...\", \"password\": \"...\"}");
         }
         String username = u.asText();
-        Duration wait = limiter.tryAcquire(remote);
-        if (!wait.isZero()) {
-            audit.record(username, remote, "login", "", "denied: too many attempts");
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote
-                    + "; try again in " + seconds + " s"), Long.toString(seconds));
-        }
+        limit(ex, username, "login", "");
         char[] password = p.asText().toCharArray();
-        Optional<String> user;
+        Optional<AdminPrincipal> user;
         try {
             user = authenticator.authenticate(username, password);
         } catch (RuntimeException e) {
@@ -365,14 +416,14 @@ final class AdminHandler implements HttpHandler {
             Arrays.fill(password, '\0');
         }
         if (user.isEmpty()) {
-            audit.record(username, remote, "login", "", "denied: wrong user name or password");
+            audit.unauthenticated(username, address(ex), "login", "", "denied: wrong user name or password");
             throw new ApiError(401, "unauthorized", "wrong user name or password");
         }
         Sessions.Session s = sessions.create(user.get());
         ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=" + s.id()
                 + "; Path=/; Secure; HttpOnly; SameSite=Strict");
         audit.record(s.user(), remote, "login", "", "ok");
-        sendJson(ex, 200, Json.object().put("user", s.user()).put("csrfToken", s.csrfToken()));
+        sendJson(ex, 200, sessionJson(s));
     }
 
     // ------------------------------------------------------------------------------------------------ security
@@ -385,12 +436,17 @@ final class AdminHandler implements HttpHandler {
      * Runs a mutating call: requires a session and its CSRF token, audits the outcome whatever it is, and answers
      * with the mutation's JSON (or leaves answering to the caller when it returns null).
      */
-    private void mutate(HttpExchange ex, String action, String target, Mutation m) throws IOException {
+    private void mutate(HttpExchange ex, Sessions.Session caller, boolean operatorOnly, String action, String target,
+                        Mutation m) throws IOException {
         String remote = remote(ex);
-        Sessions.Session s = sessionOrNull(ex);
+        Sessions.Session s = caller;
         if (s == null) {
-            audit.record("", remote, action, target, "denied: not logged in");
+            audit.unauthenticated("", address(ex), action, target, "denied: not logged in");
             throw new ApiError(401, "unauthorized", "log in first");
+        }
+        if (operatorOnly && s.role() != AdminRole.OPERATOR) {
+            audit.record(s.user(), remote, action, target, "denied: role " + s.role().configName());
+            throw forbidden(s);
         }
         if (!Sessions.csrfMatches(s, ex.getRequestHeaders().getFirst(CSRF_HEADER))) {
             audit.record(s.user(), remote, action, target, "denied: missing or wrong CSRF token");
@@ -416,12 +472,30 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
-    private Sessions.Session session(HttpExchange ex) {
-        Sessions.Session s = sessionOrNull(ex);
-        if (s == null) {
+    /** The caller's session; 401 without one. */
+    private static Sessions.Session session(Sessions.Session caller) {
+        if (caller == null) {
             throw new ApiError(401, "unauthorized", "log in first");
         }
+        return caller;
+    }
+
+    /** The session of an operator: 401 without one, 403 for a metrics user. */
+    private static Sessions.Session operator(Sessions.Session caller) {
+        Sessions.Session s = session(caller);
+        if (s.role() != AdminRole.OPERATOR) {
+            throw forbidden(s);
+        }
         return s;
+    }
+
+    private static ApiError forbidden(Sessions.Session s) {
+        return new ApiError(403, "forbidden", "user \"" + s.user() + "\" has role " + s.role().configName()
+                + " (expected: operator); a metrics user may only scrape /metrics");
+    }
+
+    private static ObjectNode sessionJson(Sessions.Session s) {
+        return Json.object().put("user", s.user()).put("role", s.role().configName()).put("csrfToken", s.csrfToken());
     }
 
     private Sessions.Session sessionOrNull(HttpExchange ex) {
@@ -444,7 +518,7 @@ final class AdminHandler implements HttpHandler {
     }
 
     /** HTTP Basic for scrapers; rate-limited like logins, successes cached by credential digest. */
-    private String basicUser(HttpExchange ex) {
+    private AdminPrincipal basicUser(HttpExchange ex) {
         String h = ex.getRequestHeaders().getFirst("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
@@ -456,17 +530,11 @@ final class AdminHandler implements HttpHandler {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        String cached = basicCache.get(digest);
+        AdminPrincipal cached = basicCache.get(digest);
         if (cached != null) {
             return cached;
         }
         String remote = remote(ex);
-        Duration wait = limiter.tryAcquire(remote);
-        if (!wait.isZero()) {
-            audit.record("", remote, "login.basic", "/metrics", "denied: too many attempts");
-            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts from " + remote),
-                    Long.toString(Math.max(1, wait.toSeconds())));
-        }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8);
@@ -477,9 +545,10 @@ final class AdminHandler implements HttpHandler {
         if (colon < 0) {
             return null;
         }
+        limit(ex, decoded.substring(0, colon), "login.basic", "/metrics");
         char[] password = decoded.substring(colon + 1).toCharArray();
         try {
-            Optional<String> user = authenticator.authenticate(decoded.substring(0, colon), password);
+            Optional<AdminPrincipal> user = authenticator.authenticate(decoded.substring(0, colon), password);
             if (user.isPresent()) {
                 if (basicCache.size() > 100) {
                     basicCache.clear();
@@ -487,11 +556,23 @@ final class AdminHandler implements HttpHandler {
                 basicCache.put(digest, user.get());
                 return user.get();
             }
-            audit.record(decoded.substring(0, colon), remote, "login.basic", "/metrics", "denied: wrong user name or"
-                    + " password");
+            audit.unauthenticated(decoded.substring(0, colon), address(ex), "login.basic", "/metrics", "denied: wrong"
+                    + " user name or password");
             return null;
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** Takes a login attempt from the limiter's budgets, or answers 429 with the budget that refused it. */
+    private void limit(HttpExchange ex, String username, String action, String target) {
+        LoginLimiter.Refusal refused = limiter.tryAcquire(address(ex), username);
+        if (refused != null) {
+            audit.unauthenticated(username, address(ex), action, target, "denied: too many attempts "
+                    + refused.scope());
+            long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
+            throw new ApiError(429, Json.error("too_many_requests", "too many login attempts " + refused.scope()
+                    + "; try again in " + seconds + " s"), Long.toString(seconds));
         }
     }
 
@@ -512,9 +593,15 @@ final class AdminHandler implements HttpHandler {
             bytes = in.readAllBytes();
         }
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(200, bytes.length);
-        ex.getResponseBody().write(bytes);
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(writeTimeout, "writing the answer");
+        try {
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+        } finally {
+            deadline.disarm();
+        }
     }
 
     private static ApiError notFound(HttpExchange ex) {
@@ -549,10 +636,16 @@ final class AdminHandler implements HttpHandler {
     }
 
     private static String remote(HttpExchange ex) {
-        return ex.getRemoteAddress().getAddress().getHostAddress();
+        return address(ex).getHostAddress();
     }
 
-    private static byte[] body(HttpExchange ex, int max) throws IOException {
+    private static InetAddress address(HttpExchange ex) {
+        return ex.getRemoteAddress().getAddress();
+    }
+
+    private byte[] body(HttpExchange ex, int max) throws IOException {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(bodyTimeout, "reading the request body");
         try (InputStream in = ex.getRequestBody()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[8192];
@@ -563,10 +656,12 @@ final class AdminHandler implements HttpHandler {
                 }
             }
             return out.toByteArray();
+        } finally {
+            deadline.disarm();
         }
     }
 
-    private static JsonNode json(HttpExchange ex, int max) throws IOException {
+    private JsonNode json(HttpExchange ex, int max) throws IOException {
         byte[] b = body(ex, max);
         JsonNode n;
         try {
@@ -580,11 +675,13 @@ final class AdminHandler implements HttpHandler {
         return n;
     }
 
-    private static void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
+    private void sendJson(HttpExchange ex, int status, JsonNode body) {
         send(ex, status, JSON, Json.write(body));
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) {
+    private void send(HttpExchange ex, int status, String type, String body) {
+        Deadline deadline = ExchangeExecutor.current();
+        deadline.arm(writeTimeout, "writing the answer");
         try {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", type);
@@ -594,6 +691,8 @@ final class AdminHandler implements HttpHandler {
             }
         } catch (IOException e) {
             LOG.debug("admin client went away before the answer: {}", e.toString());
+        } finally {
+            deadline.disarm();
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Fans the balancer's events out to Server-Sent-Event clients. The balancer calls listeners synchronously on its
@@ -21,7 +22,12 @@ import java.util.concurrent.TimeUnit;
  * its browser reconnects and reloads the status. Between events every client gets a status snapshot every
  * {@code statusInterval}, which carries connection counts (they change without events) and doubles as a
  * keep-alive that finds dead clients. The status includes the clustered pair's ({@code pair}), and a change the
- * embedder reports ({@link #pairChanged()}) goes out at once as an {@code event: pair}. Thread-safe.
+ * embedder reports ({@link #pairChanged()}) goes out at once as an {@code event: pair}.
+ *
+ * <p>Bounded: at most {@code maxStreams} streams at once and {@code maxPerSession} per session ({@link #open}
+ * refuses more). A stream lives no longer than its session: {@link #endSession} closes it at logout, and it checks
+ * its session at every status interval, so it ends within one interval of the session's expiry. Each write must
+ * finish within the write timeout, or the connection is closed. Thread-safe.
  */
 final class EventHub implements AutoCloseable {
 
@@ -29,25 +35,46 @@ final class EventHub implements AutoCloseable {
     /** Queued by {@link #pairChanged()}: the client's thread reads the pair status when it writes the event. */
     private static final Object PAIR = new Object();
 
+    /** One open stream: its session and its queue. */
+    static final class Client {
+        final String session;
+        final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+
+        private Client(String session) {
+            this.session = session;
+        }
+    }
+
+    /** {@link #open} refused: too many streams. */
+    static final class TooManyStreams extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TooManyStreams(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private final LoadBalancer balancer;
     private final PairView pair;
     private final Duration statusInterval;
-    private final Set<BlockingQueue<Object>> clients = ConcurrentHashMap.newKeySet();
+    private final Permits permits;
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final Subscription subscription;
     private volatile boolean closed;
 
-    EventHub(LoadBalancer balancer, PairView pair, Duration statusInterval) {
+    EventHub(LoadBalancer balancer, PairView pair, Duration statusInterval, int maxStreams, int maxPerSession) {
         this.balancer = balancer;
         this.pair = pair;
         this.statusInterval = statusInterval;
+        this.permits = new Permits(maxStreams, maxPerSession);
         this.subscription = balancer.events().subscribe(this::publish);
     }
 
     private void publish(Object e) {
-        for (BlockingQueue<Object> q : clients) {
-            if (!q.offer(e)) {
-                q.clear();
-                q.offer(CLOSE);
+        for (Client c : clients) {
+            if (!c.queue.offer(e)) {
+                c.queue.clear();
+                c.queue.offer(CLOSE);
             }
         }
     }
@@ -62,59 +89,107 @@ final class EventHub implements AutoCloseable {
         }
     }
 
-    int clientCount() {
-        return clients.size();
+    /**
+     * Takes a stream's place for {@code session}; call before sending the response headers, and {@link #stream}
+     * after. The place is held until {@link #stream} returns.
+     *
+     * @throws TooManyStreams when the session or the server has as many streams as allowed
+     */
+    Client open(String session) throws TooManyStreams {
+        switch (permits.tryAcquire(session)) {
+            case KEY_FULL -> throw new TooManyStreams(permits.perKey() + " event streams are open for this session"
+                    + " (expected: at most " + permits.perKey() + "; close a page, or raise"
+                    + " admin.maxEventStreamsPerSession)");
+            case TOTAL_FULL -> throw new TooManyStreams(permits.total() + " event streams are open on this server"
+                    + " (expected: at most " + permits.total() + "; raise admin.maxEventStreams)");
+            case ACQUIRED -> {
+                Client c = new Client(session);
+                clients.add(c);
+                return c;
+            }
+        }
+        throw new AssertionError();
     }
 
-    /** Streams to {@code out} until the client goes away or the hub closes; the response headers are sent. */
-    void stream(OutputStream out) throws IOException {
-        BlockingQueue<Object> q = new ArrayBlockingQueue<>(1024);
-        clients.add(q);
+    /** Gives back the place of a stream that never started (the response headers could not be sent). */
+    void abandon(Client client) {
+        clients.remove(client);
+        permits.release(client.session);
+    }
+
+    /** Ends the streams of a session that ended (logout, expiry). */
+    void endSession(String session) {
+        for (Client c : clients) {
+            if (c.session.equals(session)) {
+                c.queue.clear();
+                c.queue.offer(CLOSE);
+            }
+        }
+    }
+
+    /**
+     * Streams to {@code out} until the client goes away, its session ends or the hub closes; the response headers
+     * are sent. Each write is armed with {@code writeTimeout} on {@code deadline}.
+     *
+     * @param alive whether a session is still live, without touching it
+     */
+    void stream(Client client, OutputStream out, Deadline deadline, Duration writeTimeout, Predicate<String> alive)
+            throws IOException {
+        Writer w = new Writer(out, deadline, writeTimeout);
         try {
-            write(out, "retry: 3000\n\n");
-            sendStatus(out);
+            w.write("retry: 3000\n\n");
+            sendStatus(w);
             while (!closed) {
-                Object item = q.poll(statusInterval.toMillis(), TimeUnit.MILLISECONDS);
-                if (item == CLOSE) {
+                Object item = client.queue.poll(statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (item == CLOSE || !alive.test(client.session)) {
                     return;
                 }
                 if (item == PAIR) {
                     // Read now, not when queued: a burst of transitions shows the latest state, never a stale one.
-                    write(out, "event: pair\ndata: " + Json.write(pair.json()) + "\n\n");
+                    w.write("event: pair\ndata: " + Json.write(pair.json()) + "\n\n");
                     continue;
                 }
                 if (item instanceof LbEvent e) {
-                    write(out, "event: lbevent\ndata: " + Json.write(Json.event(e)) + "\n\n");
-                    if (!q.isEmpty()) {
+                    w.write("event: lbevent\ndata: " + Json.write(Json.event(e)) + "\n\n");
+                    if (!client.queue.isEmpty()) {
                         continue; // a burst (one command's events): one status after the last is enough
                     }
                 }
-                sendStatus(out);
+                sendStatus(w);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            clients.remove(q);
+            clients.remove(client);
+            permits.release(client.session);
         }
     }
 
-    private void sendStatus(OutputStream out) throws IOException {
-        write(out, "event: status\ndata: " + Json.write(Json.status(balancer.status()).set("pair", pair.json()))
+    private void sendStatus(Writer w) throws IOException {
+        w.write("event: status\ndata: " + Json.write(Json.status(balancer.status()).set("pair", pair.json()))
                 + "\n\n");
     }
 
-    private static void write(OutputStream out, String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    /** Writes one event at a time, each within the write timeout. */
+    private record Writer(OutputStream out, Deadline deadline, Duration timeout) {
+        void write(String s) throws IOException {
+            deadline.arm(timeout, "writing an event");
+            try {
+                out.write(s.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } finally {
+                deadline.disarm();
+            }
+        }
     }
 
     @Override
     public void close() {
         closed = true;
         subscription.close();
-        for (BlockingQueue<Object> q : clients) {
-            q.clear();
-            q.offer(CLOSE);
+        for (Client c : clients) {
+            c.queue.clear();
+            c.queue.offer(CLOSE);
         }
     }
 }

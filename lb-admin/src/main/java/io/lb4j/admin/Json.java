@@ -121,7 +121,8 @@ final class Json {
 
     static ObjectNode audit(AuditEntry a) {
         return object().put("at", a.at().toString()).put("user", a.user()).put("remote", a.remote())
-                .put("action", a.action()).put("target", a.target()).put("outcome", a.outcome());
+                .put("action", a.action()).put("target", a.target()).put("outcome", a.outcome())
+                .put("count", a.count());
     }
 
     static ObjectNode error(String code, String message) {

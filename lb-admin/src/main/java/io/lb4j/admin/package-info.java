@@ -5,7 +5,8 @@
  *
  * <p>Public surface: {@link io.lb4j.admin.AdminServer} and its builder, the two SPIs
  * {@link io.lb4j.admin.Authenticator} and {@link io.lb4j.admin.ConfigCodec}, and the values
- * {@link io.lb4j.admin.AdminUser}, {@link io.lb4j.admin.PasswordHash}, {@link io.lb4j.admin.AuditEntry},
+ * {@link io.lb4j.admin.AdminUser}, {@link io.lb4j.admin.AdminRole}, {@link io.lb4j.admin.AdminPrincipal},
+ * {@link io.lb4j.admin.PasswordHash}, {@link io.lb4j.admin.AuditEntry},
  * {@link io.lb4j.admin.PairStatus} and {@link io.lb4j.admin.InvalidConfigException}. Everything else in this package is package-private.
  */
 package io.lb4j.admin;

@@ -81,6 +81,14 @@ async function logout() {
 }
 
 async function enter(session) {
+  if (session.role === 'metrics') {
+    // A scraper's account: it may read /metrics and nothing else, so there is no overview to show it.
+    app.csrf = session.csrfToken;
+    await api('POST', '/api/logout');
+    app.csrf = null;
+    showLogin('User "' + session.user + '" has role metrics: it may only scrape /metrics.');
+    return;
+  }
   app.user = session.user;
   app.csrf = session.csrfToken;
   $('user').textContent = session.user;
