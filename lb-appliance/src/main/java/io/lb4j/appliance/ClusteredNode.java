@@ -83,8 +83,8 @@ final class ClusteredNode implements AutoCloseable {
      * Reads the secret and builds every part of the node; nothing is opened or started.
      *
      * @param engine the balancer's engine, not yet started; a packet engine gets flow sync and owns the VIPs itself
-     * @throws RuntimeException from whichever part refuses its settings (the secret unreadable or too short); what
-     *                          was built is let go again
+     * @throws RuntimeException from whichever part refuses its settings (the secret unreadable or too short);
+     *                          nothing was started, and the secret read is overwritten
      */
     static ClusteredNode prepare(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
         byte[] secret = ha.readSecret();
@@ -99,7 +99,7 @@ final class ClusteredNode implements AutoCloseable {
     /**
      * Starts the node; see the class documentation for the order.
      *
-     * @throws IllegalStateException when already started or closed
+     * @throws IllegalStateException when already started
      * @throws RuntimeException      from whichever part could not start (a socket not opened, a port in use);
      *                               nothing stays running
      */

@@ -18,7 +18,7 @@ final class CommandLine {
                    java -jar lb4j-appliance.jar hash-password         print the passwordHash of a password for admin.users
                    java -jar lb4j-appliance.jar --version | --help
               --config FILE  the YAML file to run; SIGHUP reloads it, SIGTERM stops gracefully
-              --check        with --config FILE, or as --check FILE: only check the file (exit 0 = it would start)
+              --check        with --config FILE, or as --check FILE: only check the file (0 = nothing in it stops a start)
               hash-password  reads the password from the console without echo, or the first line of standard input
             exit status: 0 ok, 1 could not start, 2 bad usage or a file that cannot run""";
 
