@@ -3,16 +3,13 @@ package io.lb4j.appliance;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
-import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.ConfigException;
 import io.lb4j.appliance.config.ConfigLoader;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -33,6 +30,11 @@ import java.util.stream.Collectors;
  * node's VRRP state ({@code GET /api/pair}, the page's "Clustered pair" panel). Events go to standard output as
  * they happen, problems to standard error.
  *
+ * <p>{@link #check()} and {@link #start()} share one path: both load the file and build every part of the appliance
+ * ({@link PreparedAppliance}); a start then binds and starts them, a check lets them go. So a file the check accepts
+ * fails to start only for reasons of the host (a port in use, no root for the packet engine), and both refuse a bad
+ * file with the same message.
+ *
  * <p>With {@code ha:} the node runs as one half of a clustered pair ({@link ClusteredNode}): the balancer starts inside
  * the pair, SIGTERM leaves the pair gracefully (priority-0 advert first), and a reload may change services only: on
  * the primary they are applied and replicated to the secondary; on the secondary the file's services are not applied
@@ -48,11 +50,8 @@ final class ApplianceRunner {
     private final PrintStream out;
     private final PrintStream err;
     private final Object reloadLock = new Object();
+    private PreparedAppliance appliance; // guarded by reloadLock; set once started
     private ApplianceConfig running; // guarded by reloadLock
-    private LoadBalancer balancer;
-    private AdminServer admin;
-    private ClusteredNode node;
-    private Optional<AdminConfig> startedAdmin = Optional.empty(); // guarded by reloadLock
 
     ApplianceRunner(Path file, PrintStream out, PrintStream err) {
         this.file = file;
@@ -60,86 +59,75 @@ final class ApplianceRunner {
         this.err = err;
     }
 
-    /** Loads the file and says whether it is valid: 0, or 2 with the message on standard error. */
+    /**
+     * Checks the file as a start would, binding nothing: loads it and {@linkplain PreparedAppliance#prepare prepares}
+     * every part, then lets go of them. Returns 0 with one line naming the engine and services, or 2 with the message
+     * on standard error, the same message a start of the file gives.
+     */
     int check() {
-        try {
-            ApplianceConfig config = ConfigLoader.load(file);
-            out.println("lb4j: " + file + ": OK, engine " + config.engine().type() + ", services "
-                    + config.services().stream().map(VirtualService::label).collect(Collectors.joining(", "))
-                    + config.ha().map(h -> ", pair node: " + h.role().configName() + " of VRRP " + h.vrid()
-                    + " (priority " + h.priority() + ")").orElse(""));
-            return 0;
-        } catch (ConfigException e) {
-            err.println("lb4j: configuration error: " + e.getMessage());
+        Optional<PreparedAppliance> prepared = prepare();
+        if (prepared.isEmpty()) {
             return 2;
+        }
+        prepared.get().stop(Duration.ZERO);
+        ApplianceConfig config = prepared.get().config();
+        out.println("lb4j: " + file + ": OK, engine " + config.engine().type() + ", services "
+                + config.services().stream().map(VirtualService::label).collect(Collectors.joining(", "))
+                + config.ha().map(h -> ", pair node: " + h.role().configName() + " of VRRP " + h.vrid()
+                + " (priority " + h.priority() + ")").orElse(""));
+        return 0;
+    }
+
+    /**
+     * Prepares the file and starts it, without the signal handlers of {@link #runUntilStopped()}: 0 when it runs
+     * (stop it with {@link #stop(Duration)}), 2 when the file cannot run (nothing started, the message as
+     * {@link #check()} gives it), 1 when starting failed (a port in use, an engine that cannot run here; nothing
+     * stays running).
+     */
+    int start() {
+        Optional<PreparedAppliance> prepared = prepare();
+        if (prepared.isEmpty()) {
+            err.println("lb4j: nothing started");
+            return 2;
+        }
+        PreparedAppliance a = prepared.get();
+        String part = "";
+        try {
+            a.startBalancer();
+            part = " the admin server";
+            a.startAdmin();
+        } catch (RuntimeException e) {
+            err.println("lb4j: cannot start" + part + ": " + describe(e));
+            a.stop(Duration.ZERO);
+            return 1;
+        }
+        synchronized (reloadLock) {
+            appliance = a;
+            running = a.config();
+        }
+        return 0;
+    }
+
+    /**
+     * Stops what {@link #start()} started (see {@link PreparedAppliance#stop}), letting connections finish for up to
+     * {@code grace}; under the reload lock, so no reload or replicated change runs during the stop.
+     */
+    void stop(Duration grace) {
+        synchronized (reloadLock) {
+            appliance.stop(grace);
         }
     }
 
     /** Starts the balancer and blocks until the JVM shuts down; returns only when it could not start. */
     int runUntilStopped() {
-        ApplianceConfig config;
-        try {
-            config = ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            err.println("lb4j: configuration error: " + e.getMessage());
-            err.println("lb4j: nothing started");
-            return 2;
-        }
-        boolean balancerStarted = false;
-        try {
-            ForwardingEngine engine = config.engine().create(config.ha().isPresent());
-            balancer = LoadBalancer.builder().engine(engine).services(config.services()).build();
-            balancer.events().subscribe(e -> out.println(StatusText.event(e)));
-            if (config.ha().isPresent()) {
-                warnIfVipsCannotBeBound(config);
-                node = new ClusteredNode(config.ha().get(), balancer, engine, out);
-                node.start(); // starts the balancer inside the pair
-            } else {
-                balancer.start();
-            }
-            balancerStarted = true;
-            if (config.admin().isPresent()) {
-                LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
-                ClusteredNode pairNode = node;
-                admin = config.admin().get().server(managed, ConfigLoader.codec(config),
-                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
-                if (pairNode != null) {
-                    // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
-                    // state anyway. Every transition from now on reaches open pages at once.
-                    pairNode.onStateChanged(admin::pairChanged);
-                }
-                admin.start();
-            }
-        } catch (RuntimeException e) {
-            err.println("lb4j: cannot start" + (balancerStarted ? " the admin server" : "")
-                    + ": " + describe(e));
-            if (node != null) {
-                node.close(); // leaves the pair first, then stops the balancer
-            }
-            if (balancer != null) {
-                balancer.stop(Duration.ZERO);
-            }
-            return 1;
-        }
-        synchronized (reloadLock) {
-            running = config;
-            startedAdmin = config.admin();
+        int status = start();
+        if (status != 0) {
+            return status;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("lb4j: stopping (letting connections finish for up to " + STOP_GRACE.toSeconds() + " s)");
-            if (admin != null) {
-                admin.stop(); // first: no operator command may reach a balancer that is going away
-                out.println("lb4j: admin server stopped");
-            }
-            if (node != null) {
-                // Replication stops, the priority-0 advert hands the VIP over, then the balancer drains (10 s).
-                synchronized (reloadLock) {
-                    node.close();
-                }
-                out.println("lb4j: left the pair");
-            }
-            balancer.stop(STOP_GRACE);
+            stop(STOP_GRACE);
             out.println("lb4j: stopped");
             out.flush();
             stopped.countDown();
@@ -147,26 +135,23 @@ final class ApplianceRunner {
         // Replacing the JVM's own SIGHUP handler matters: by default SIGHUP shuts the JVM down. sun.misc.Signal
         // (module jdk.unsupported) is the one supported-in-practice way to handle it; javac warns that it is internal.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload());
-        if (node != null) {
+        Optional<ClusteredNode> node = appliance.node();
+        if (node.isPresent()) {
             // A pair node hands mastership over the moment SIGTERM arrives (priority-0 advert, VIP released): the
             // JVM's shutdown hooks start several milliseconds later, which the peer's takeover would wait for. Then
             // the usual ordered stop, with the exit status of a default SIGTERM (128 + 15).
-            ClusteredNode leaving = node;
+            PreparedAppliance leaving = appliance;
             sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
                 leaving.resign();
                 System.exit(143);
             });
         }
-        out.println("lb4j: running " + describe(config) + " from " + file + " (pid " + ProcessHandle.current().pid()
+        out.println("lb4j: running " + describe(running) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
-        if (node != null) {
-            out.println("lb4j: pair node: " + node.describe() + "; VRRP state " + node.state());
-        }
-        if (admin != null) {
-            out.println("lb4j: admin server on " + admin.uri() + " (certificate SHA-256 "
-                    + fingerprint(admin) + ")");
-        }
-        out.print(StatusText.table(balancer.status()));
+        node.ifPresent(n -> out.println("lb4j: pair node: " + n.describe() + "; VRRP state " + n.state()));
+        appliance.admin().ifPresent(admin -> out.println("lb4j: admin server on " + admin.uri()
+                + " (certificate SHA-256 " + fingerprint(admin) + ")"));
+        out.print(StatusText.table(appliance.balancer().status()));
         out.flush();
         while (true) {
             try {
@@ -176,6 +161,19 @@ final class ApplianceRunner {
                 // not ours to stop on: only SIGTERM/SIGINT end the appliance
             }
         }
+    }
+
+    /** Loads and prepares the file; on a problem says what it is on standard error and returns empty. */
+    private Optional<PreparedAppliance> prepare() {
+        try {
+            return Optional.of(PreparedAppliance.prepare(ConfigLoader.load(file), reloadLock, out, err));
+        } catch (ConfigException e) {
+            err.println("lb4j: configuration error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // What the builders refuse has no line in the file: the message names the service or section instead.
+            err.println("lb4j: configuration error: " + file + ": " + describe(e));
+        }
+        return Optional.empty();
     }
 
     /** Applies the file again; on any problem keeps what runs and says why. */
@@ -198,8 +196,13 @@ final class ApplianceRunner {
                 out.flush();
                 return;
             }
+            LoadBalancer balancer = appliance.balancer();
+            ClusteredNode node = appliance.node().orElse(null);
             String replicated = "";
             try {
+                // The listeners that run (the started admin server and pair node) against the file's new services.
+                Listeners.checkNoClash(new ApplianceConfig(running.engine(), next.services(),
+                        appliance.config().admin(), running.ha()));
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {
@@ -218,6 +221,7 @@ final class ApplianceRunner {
             if (!next.engine().equals(running.engine())) {
                 err.println("lb4j: warning: engine settings changed; they take effect only after a restart");
             }
+            Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {
                 err.println("lb4j: warning: admin settings changed; they take effect only after a restart (the admin"
                         + " server keeps running " + (startedAdmin.isPresent() ? "with its settings from the start"
@@ -255,27 +259,6 @@ final class ApplianceRunner {
         List<String> changed = running.ha().get().differences(next.ha().get());
         return changed.isEmpty() ? Optional.empty() : Optional.of("ha settings changed ("
                 + String.join("; ", changed) + "); ha settings take effect only after a restart");
-    }
-
-    /**
-     * With the proxy engine the backup binds the VIPs before it owns them, which Linux allows only with
-     * {@code net.ipv4.ip_nonlocal_bind=1}; say so before the bind fails with a bare "cannot assign address".
-     */
-    private void warnIfVipsCannotBeBound(ApplianceConfig config) {
-        if (!config.engine().type().equals("proxy")) {
-            return;
-        }
-        try {
-            String value = Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).trim();
-            boolean servesVip = config.services().stream().anyMatch(s -> config.ha().get().virtualAddresses()
-                    .contains(s.address().getHostAddress()));
-            if (value.equals("0") && servesVip) {
-                err.println("lb4j: warning: net.ipv4.ip_nonlocal_bind=0: a backup cannot bind the virtual addresses"
-                        + " it does not own yet (set sysctl net.ipv4.ip_nonlocal_bind=1 on both nodes)");
-            }
-        } catch (IOException e) {
-            // not Linux, or no /proc: the start says what fails
-        }
     }
 
     private static String describe(RuntimeException e) {

@@ -26,63 +26,92 @@ import java.util.Collection;
  * (VRRP decides which node owns the virtual addresses), config replication from the primary to the secondary, and
  * flow sync between packet engines.
  *
- * <p>Guarantees: {@link #start()} starts, in order, the pair (the balancer, then VRRP), flow sync (packet engine), then
- * the config publisher (primary) or receiver (secondary); when a step fails, what already started is closed again
- * before the exception leaves. {@link #close()} stops replication first (no list arrives or leaves during the stop),
- * then the pair (a master sends the priority-0 advert, releases the addresses, then the balancer drains), then flow
- * sync, which keeps syncing while the peer takes over. The VIP owner matches the engine: the interface's addresses
- * for the proxy engine, the engine's own ARP answering for the packet engine (built in standby). Every VRRP
- * transition is printed, and kept for the admin server's pair view ({@link #pairStatus()}, {@link #onStateChanged}).
- * Not thread-safe: the runner calls it under its own lock (the pair view is read from any thread).
+ * <p>Two steps, so that {@code --check} runs the first one exactly as a start does. {@link #prepare} reads the secret
+ * and builds every part (the VRRP instance, the VIP owner, the pair, flow sync) without opening a socket; a bad
+ * setting or secret fails there. {@link #start()} then starts, in order, the pair (the balancer, then VRRP), flow sync
+ * (packet engine), then the config publisher (primary) or receiver (secondary); when a step fails, what already
+ * started is closed again before the exception leaves. {@link #close()} stops replication first (no list arrives or
+ * leaves during the stop), then the pair (a master sends the priority-0 advert, releases the addresses, then the
+ * balancer drains), then flow sync, which keeps syncing while the peer takes over; on a node that never started it
+ * only lets go of what {@code prepare} built. The VIP owner matches the engine: the interface's addresses for the
+ * proxy engine, the engine's own ARP answering for the packet engine (built in standby). Every VRRP transition is
+ * printed, and kept for the admin server's pair view ({@link #pairStatus()}, {@link #onStateChanged}). Not
+ * thread-safe: the runner calls it under its own lock (the pair view is read from any thread).
  */
 final class ClusteredNode implements AutoCloseable {
 
     private final HaConfig ha;
     private final LoadBalancer balancer;
-    private final ForwardingEngine engine;
     private final PrintStream out;
-    private volatile HaPair pair;
-    private FlowSync flowSync;
+    private final HaPair pair;
+    private final FlowSync flowSync; // null unless the engine is the packet engine
+    /** Kept from prepare to start, for the replication channel; zeroed once it has its own copy, or on close. */
+    private final byte[] secret;
+    private boolean started;
     private ConfigPublisher publisher;
     private ConfigReceiver receiver;
     /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
     private volatile StateChanged lastTransition;
     private volatile Runnable stateListener = () -> { };
 
-    ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
+    private ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out,
+                          byte[] secret) {
         this.ha = ha;
         this.balancer = balancer;
-        this.engine = engine;
         this.out = out;
+        this.secret = secret;
+        VrrpInstance vrrp = ha.vrrp();
+        vrrp.subscribe(e -> {
+            if (e instanceof StateChanged s) {
+                out.println(StatusText.time(s.at()) + " VRRP " + s.vrid() + ": " + s.from() + " -> " + s.to()
+                        + " (" + s.reason() + ")" + (s.to() == VrrpState.MASTER
+                        ? ", this node owns " + String.join(", ", ha.virtualAddresses()) : ""));
+                out.flush();
+                lastTransition = s;
+                stateListener.run();
+            }
+        });
+        VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
+                : InterfaceVipOwner.builder(ha.networkInterface()).build();
+        this.pair = HaPair.builder().loadBalancer(balancer).vrrp(vrrp).vipOwner(owner).build();
+        this.flowSync = engine instanceof PacketEngine p
+                ? FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret).build()
+                : null;
+    }
+
+    /**
+     * Reads the secret and builds every part of the node; nothing is opened or started.
+     *
+     * @param engine the balancer's engine, not yet started; a packet engine gets flow sync and owns the VIPs itself
+     * @throws RuntimeException from whichever part refuses its settings (the secret unreadable or too short);
+     *                          nothing was started, and the secret read is overwritten
+     */
+    static ClusteredNode prepare(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out) {
+        byte[] secret = ha.readSecret();
+        try {
+            return new ClusteredNode(ha, balancer, engine, out, secret);
+        } catch (RuntimeException e) {
+            Arrays.fill(secret, (byte) 0);
+            throw e;
+        }
     }
 
     /**
      * Starts the node; see the class documentation for the order.
      *
-     * @throws RuntimeException from whichever part could not start (the secret unreadable, a socket not opened, a
-     *                          port in use); nothing stays running
+     * @throws IllegalStateException when already started
+     * @throws RuntimeException      from whichever part could not start (a socket not opened, a port in use);
+     *                               nothing stays running
      */
     void start() {
-        byte[] secret = ha.readSecret();
+        if (started) {
+            throw new IllegalStateException("pair node already started (expected: start() once)");
+        }
+        started = true;
         try {
-            VrrpInstance vrrp = ha.vrrp();
-            vrrp.subscribe(e -> {
-                if (e instanceof StateChanged s) {
-                    out.println(StatusText.time(s.at()) + " VRRP " + s.vrid() + ": " + s.from() + " -> " + s.to()
-                            + " (" + s.reason() + ")" + (s.to() == VrrpState.MASTER
-                            ? ", this node owns " + String.join(", ", ha.virtualAddresses()) : ""));
-                    out.flush();
-                    lastTransition = s;
-                    stateListener.run();
-                }
-            });
-            VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
-                    : InterfaceVipOwner.builder(ha.networkInterface()).build();
-            pair = HaPair.builder().loadBalancer(balancer).vrrp(vrrp).vipOwner(owner).build();
             pair.start();
-            if (engine instanceof PacketEngine p) {
-                flowSync = FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret)
-                        .build().start();
+            if (flowSync != null) {
+                flowSync.start();
             }
             if (ha.role() == HaConfig.Role.PRIMARY) {
                 publisher = ConfigPublisher.start(balancer, ha.replicationAddress(), secret);
@@ -118,10 +147,7 @@ final class ClusteredNode implements AutoCloseable {
      * takes over after Skew_Time); the balancer and replication keep running until {@link #close()}. Thread-safe.
      */
     void resign() {
-        HaPair p = pair;
-        if (p != null) {
-            p.vrrp().stop();
-        }
+        pair.vrrp().stop();
     }
 
     /** Whether this node replicates its services to the peer. */
@@ -131,7 +157,7 @@ final class ClusteredNode implements AutoCloseable {
 
     /** This node's VRRP state now. */
     VrrpState state() {
-        return pair == null ? VrrpState.INITIALIZE : pair.state();
+        return pair.state();
     }
 
     /**
@@ -165,6 +191,7 @@ final class ClusteredNode implements AutoCloseable {
     /** Stops everything this node started, in the order of the class documentation. Idempotent. */
     @Override
     public void close() {
+        Arrays.fill(secret, (byte) 0);
         if (publisher != null) {
             publisher.close();
             publisher = null;
@@ -173,13 +200,9 @@ final class ClusteredNode implements AutoCloseable {
             receiver.close();
             receiver = null;
         }
-        if (pair != null) {
-            pair.close();
-            pair = null;
-        }
+        pair.close(); // idempotent; on a node that never started it stops nothing that runs
         if (flowSync != null) {
             flowSync.close();
-            flowSync = null;
         }
     }
 }

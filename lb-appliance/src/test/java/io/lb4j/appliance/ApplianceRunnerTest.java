@@ -73,6 +73,17 @@ class ApplianceRunnerTest {
     }
 
     @Test
+    void aUsageErrorExitsTwoFromTheRealMainWithTheUsageText() throws Exception {
+        try (ApplianceProcess p = ApplianceProcess.start("--check", "--config")) {
+            int status = p.awaitExit(STARTUP);
+
+            assertThat(status).isEqualTo(2);
+            assertThat(p.stderr()).isEqualTo("lb4j: --config needs a FILE\n" + CommandLine.USAGE + "\n");
+            assertThat(p.stdout()).isEmpty();
+        }
+    }
+
+    @Test
     void sighupReloadKeepsTheEstablishedConnectionAndAppliesTheNewConfig() throws Exception {
         int vip = freePort();
         int extraVip = freePort();

@@ -6,10 +6,12 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.appliance.config.HaConfig;
 import io.lb4j.testkit.SimulatedEngine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ReplicatingBalancerTest {
 
+    @TempDir
+    Path dir;
+
     private static VirtualService service(String label, int port) {
         return VirtualService.proxy().label(label).address("127.0.0.1").ports(port).healthCheck(HealthCheck.none())
                 .real("r", "127.0.0.2", r -> r.weight(100)).build();
@@ -32,12 +37,13 @@ class ReplicatingBalancerTest {
 
     @Test
     void theSecondaryRefusesAServiceChangeAndKeepsItsServices() throws Exception {
+        Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef");
         SimulatedEngine engine = new SimulatedEngine();
         LoadBalancer balancer = LoadBalancer.builder().engine(engine).service(service("PACS", 10104)).build();
         HaConfig ha = new HaConfig("eth0", 51, 100, Duration.ofSeconds(1), List.of("10.0.0.100"), true,
                 Duration.ZERO, List.of(), HaConfig.Role.SECONDARY, InetAddress.getByName("10.0.0.2"),
-                InetAddress.getByName("10.0.0.3"), 7790, OptionalInt.empty(), Path.of("unused"));
-        ClusteredNode node = new ClusteredNode(ha, balancer, engine, new PrintStream(new ByteArrayOutputStream()));
+                InetAddress.getByName("10.0.0.3"), 7790, OptionalInt.empty(), secret);
+        ClusteredNode node = ClusteredNode.prepare(ha, balancer, engine, new PrintStream(new ByteArrayOutputStream()));
         LoadBalancer managed = new ReplicatingBalancer(balancer, node, new Object());
 
         assertThatThrownBy(() -> managed.reconfigure(List.of(service("PACS", 10104), service("EXTRA", 10105))))
@@ -47,5 +53,6 @@ class ReplicatingBalancerTest {
         assertThat(managed.services()).isEqualTo(balancer.services()).extracting(VirtualService::label)
                 .containsExactly("PACS");
         assertThat(node.isPrimary()).isFalse();
+        node.close();
     }
 }

@@ -1,0 +1,183 @@
+package io.lb4j.appliance;
+
+import io.lb4j.admin.AdminServer;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.appliance.config.ApplianceConfig;
+import io.lb4j.appliance.config.ConfigLoader;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
+ * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
+ * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
+ * ({@code admin:}), and the sockets they will listen on checked against each other ({@link Listeners}). Building binds
+ * nothing: {@code --check} is {@link #prepare} and {@link #close()}, a start is {@link #prepare},
+ * {@link #startBalancer()} and {@link #startAdmin()}, so whatever a start would refuse in the file, the check
+ * refuses with the same message. The one thing {@code prepare} leaves behind is a self-signed admin certificate
+ * generated into its directory ({@code admin.tls.selfSignedDirectory}), which a start keeps and reuses anyway.
+ *
+ * <p>Not thread-safe: the runner calls it under its own lock, except {@link #resign()}.
+ */
+final class PreparedAppliance {
+
+    private final ApplianceConfig config;
+    private final LoadBalancer balancer;
+    private final ClusteredNode node; // null without ha:
+    private final AdminServer admin;  // null without admin:
+    private final PrintStream out;
+    private boolean balancerStarted;
+    private boolean adminStarted;
+
+    private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
+                              PrintStream out) {
+        this.config = config;
+        this.balancer = balancer;
+        this.node = node;
+        this.admin = admin;
+        this.out = out;
+    }
+
+    /**
+     * Builds every part of the appliance from a loaded file, in start order; a part that refuses its settings lets
+     * go of what was built before it.
+     *
+     * @param reloadLock the runner's lock, which a {@code PUT /api/config} on a pair node takes like a reload
+     * @param err        where host warnings go (a sysctl the pair needs)
+     * @throws RuntimeException naming what the file asks that cannot be run: a forwarding method the engine cannot
+     *                          do, a probe without a strategy, an unreadable secret or key store, a port taken twice
+     */
+    static PreparedAppliance prepare(ApplianceConfig config, Object reloadLock, PrintStream out, PrintStream err) {
+        Listeners.checkNoClash(config);
+        ForwardingEngine engine = config.engine().create(config.ha().isPresent());
+        LoadBalancer balancer = LoadBalancer.builder().engine(engine).services(config.services()).build();
+        ClusteredNode node = null;
+        try {
+            balancer.events().subscribe(e -> out.println(StatusText.event(e)));
+            if (config.ha().isPresent()) {
+                warnIfVipsCannotBeBound(config, err);
+                node = ClusteredNode.prepare(config.ha().get(), balancer, engine, out);
+            }
+            AdminServer admin = null;
+            if (config.admin().isPresent()) {
+                LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
+                ClusteredNode pairNode = node;
+                admin = config.admin().get().server(managed, ConfigLoader.codec(config),
+                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
+                if (pairNode != null) {
+                    // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
+                    // state anyway. Every transition from now on reaches open pages at once.
+                    pairNode.onStateChanged(admin::pairChanged);
+                }
+            }
+            return new PreparedAppliance(config, balancer, node, admin, out);
+        } catch (RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
+            balancer.stop(Duration.ZERO); // never started: only releases its clock
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the balancer: inside the pair with {@code ha:} (the balancer, VRRP, flow sync, replication), alone
+     * otherwise. Binds the VIP ports.
+     *
+     * @throws RuntimeException when a port cannot be bound or the engine cannot run here; nothing stays running
+     */
+    void startBalancer() {
+        if (node != null) {
+            node.start(); // starts the balancer inside the pair
+        } else {
+            balancer.start();
+        }
+        balancerStarted = true;
+    }
+
+    /**
+     * Starts the admin server when the file has {@code admin:}; after {@link #startBalancer()}.
+     *
+     * @throws java.io.UncheckedIOException when its port cannot be bound
+     */
+    void startAdmin() {
+        if (admin != null) {
+            admin.start();
+            adminStarted = true;
+        }
+    }
+
+    /**
+     * Stops what runs, in order, saying so on standard output: the admin server first (no operator command may reach
+     * a balancer that is going away), then the pair (replication, the priority-0 advert, the VIP), then the balancer
+     * with {@code grace} for its connections. On an appliance that never started it only lets go of what
+     * {@link #prepare} built. Idempotent.
+     */
+    void stop(Duration grace) {
+        if (admin != null) {
+            admin.stop();
+            if (adminStarted) {
+                out.println("lb4j: admin server stopped");
+            }
+        }
+        if (node != null) {
+            node.close();
+            if (balancerStarted) {
+                out.println("lb4j: left the pair");
+            }
+        }
+        balancer.stop(balancerStarted ? grace : Duration.ZERO);
+    }
+
+    /** Hands mastership over at once (see {@link ClusteredNode#resign()}); nothing without {@code ha:}. */
+    void resign() {
+        if (node != null) {
+            node.resign();
+        }
+    }
+
+    ApplianceConfig config() {
+        return config;
+    }
+
+    LoadBalancer balancer() {
+        return balancer;
+    }
+
+    /** The clustered node, or empty without {@code ha:}. */
+    Optional<ClusteredNode> node() {
+        return Optional.ofNullable(node);
+    }
+
+    /** The admin server, or empty without {@code admin:}. */
+    Optional<AdminServer> admin() {
+        return Optional.ofNullable(admin);
+    }
+
+    /**
+     * With the proxy engine the backup binds the VIPs before it owns them, which Linux allows only with
+     * {@code net.ipv4.ip_nonlocal_bind=1}; say so before the bind fails with a bare "cannot assign address".
+     */
+    private static void warnIfVipsCannotBeBound(ApplianceConfig config, PrintStream err) {
+        if (!config.engine().type().equals("proxy")) {
+            return;
+        }
+        try {
+            String value = Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).trim();
+            boolean servesVip = config.services().stream().anyMatch(s -> config.ha().get().virtualAddresses()
+                    .contains(s.address().getHostAddress()));
+            if (value.equals("0") && servesVip) {
+                err.println("lb4j: warning: net.ipv4.ip_nonlocal_bind=0: a backup cannot bind the virtual addresses"
+                        + " it does not own yet (set sysctl net.ipv4.ip_nonlocal_bind=1 on both nodes)");
+            }
+        } catch (IOException e) {
+            // not Linux, or no /proc: the start says what fails
+        }
+    }
+}

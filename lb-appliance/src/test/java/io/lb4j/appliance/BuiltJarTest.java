@@ -1,0 +1,53 @@
+package io.lb4j.appliance;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The shaded {@code target/lb4j-appliance.jar}, as the build made it: run by surefire's {@code built-jar} execution in
+ * the {@code verify} phase (see {@code lb-appliance/pom.xml}), which passes the jar's path and the project's version.
+ * Skipped when run otherwise (a {@code -Dtest} pattern in the {@code test} phase, an IDE): the jar may be missing or
+ * older than the code.
+ */
+class BuiltJarTest {
+
+    private static final String JAR_PROPERTY = "lb4j.appliance.jar";
+    private static final Path JAR = Path.of(System.getProperty(JAR_PROPERTY, "target/lb4j-appliance.jar"));
+    private static final String VERSION = System.getProperty("lb4j.version", "");
+
+    @BeforeAll
+    static void onlyInTheVerifyPhase() {
+        assumeTrue(System.getProperty(JAR_PROPERTY) != null,
+                "skipped: checks the shaded jar in the verify phase (surefire's built-jar execution)");
+    }
+
+    @Test
+    void holdsNoTestLibraryAndCarriesTheVersion() throws IOException {
+        assertThat(JAR).as("the shaded jar; built by `mvn verify`").exists();
+
+        assertThat(ApplianceJarCheck.problems(JAR, VERSION)).as(JAR.toString()).isEmpty();
+    }
+
+    @Test
+    void versionPrintsTheManifestsVersion() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-jar",
+                JAR.toString(), "--version").redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).isEqualTo("lb4j-appliance " + VERSION + "\n");
+    }
+}
