@@ -10,6 +10,7 @@ import io.lb4j.engine.packet.ha.PairHooks;
 import io.lb4j.linux.Libc;
 import io.lb4j.linux.Link;
 import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.NativeAccess;
 import io.lb4j.linux.PacketSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,9 +87,11 @@ import java.util.concurrent.locks.LockSupport;
  * TSO/GSO of a sender on the same host) cannot be forwarded and are dropped with one warning naming the
  * {@code ethtool} command; offloaded transport checksums of local senders are completed before forwarding.
  *
- * <p>Requires Linux, CAP_NET_RAW and native access; {@link #isAvailable()} says whether, and
- * {@link #unavailabilityCause()} why not. One thread per engine runs the packet path; control-plane calls are
- * thread-safe and return once the packet thread applied them.
+ * <p>Requires Linux, CAP_NET_RAW and native access for module {@code io.lb4j.linux}, which makes the system calls:
+ * {@code --enable-native-access=io.lb4j.linux} on the module path, {@code --enable-native-access=ALL-UNNAMED} on the
+ * class path (or {@code Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest). {@link #isAvailable()}
+ * says whether, and {@link #unavailabilityCause()} why not, naming the flag for the way lb4j was loaded. One thread
+ * per engine runs the packet path; control-plane calls are thread-safe and return once the packet thread applied them.
  *
  * <p>In a clustered pair (module {@code io.lb4j.ha}) build the engine with {@code HaPair.packetEngine(builder)}: it
  * starts silent and journals its flows, and the pair decides when it answers ARP for the VIPs.
@@ -136,9 +139,8 @@ public final class PacketEngine implements ForwardingEngine {
             if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
                 return "AF_PACKET is Linux-only (os.name: " + os + ")";
             }
-            if (!PacketEngine.class.getModule().isNativeAccessEnabled()) {
-                return "native access not enabled: add --enable-native-access=ALL-UNNAMED (or "
-                        + "--enable-native-access=io.lb4j.engine on the module path)";
+            if (!NativeAccess.enabled()) {
+                return NativeAccess.howToEnable();   // the Linux calls are io.lb4j.linux's, not this module's
             }
             try {
                 int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0, "socket(AF_PACKET)");
@@ -164,7 +166,16 @@ public final class PacketEngine implements ForwardingEngine {
         return Probe.CAUSE == null;
     }
 
-    /** Why {@link #isAvailable()} is false, e.g. {@code "AF_PACKET needs CAP_NET_RAW: ..."}; empty when available. */
+    /**
+     * Why {@link #isAvailable()} is false, saying what to do; empty when available. Examples:
+     * <ul>
+     *   <li>{@code "native access not enabled: start the JVM with --enable-native-access=io.lb4j.linux (module
+     *       io.lb4j.linux is on the module path)"}; on the class path the flag is
+     *       {@code --enable-native-access=ALL-UNNAMED};</li>
+     *   <li>{@code "AF_PACKET needs CAP_NET_RAW: run as root or grant it to the JVM (setcap ...)"};</li>
+     *   <li>{@code "AF_PACKET is Linux-only (os.name: Mac OS X)"}.</li>
+     * </ul>
+     */
     public static Optional<String> unavailabilityCause() {
         return Optional.ofNullable(Probe.CAUSE);
     }
