@@ -1,17 +1,12 @@
 package io.lb4j.engine;
 
 import io.lb4j.testsupport.api.ClassPathModules;
+import io.lb4j.testsupport.api.JavaProgram;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -34,19 +29,17 @@ class NativeAccessFlagTest {
             """;
 
     @TempDir
-    static Path dir;
-
-    private static Path probe;
+    Path dir;
 
     @BeforeAll
-    static void writeProbe() throws IOException {
+    static void onLinux() {
         assumeTrue(System.getProperty("os.name", "").startsWith("Linux"), "AF_PACKET is Linux-only");
-        probe = Files.writeString(dir.resolve("Probe.java"), PROBE);
     }
 
     @Test
     void onTheModulePathWithoutTheFlagTheCauseNamesTheLinuxModule() throws Exception {
-        Result r = run("--module-path", ClassPathModules.modulePathArgument(), "--add-modules", "io.lb4j.engine");
+        JavaProgram.Result r = probe("--module-path", ClassPathModules.modulePathArgument(),
+                "--add-modules", "io.lb4j.engine");
 
         assertThat(r.out()).isEqualTo("native access not enabled: start the JVM with"
                 + " --enable-native-access=io.lb4j.linux (module io.lb4j.linux is on the module path)");
@@ -54,11 +47,11 @@ class NativeAccessFlagTest {
 
     @Test
     void onTheModulePathTheFlagNamingTheLinuxModuleGrantsNativeAccess() throws Exception {
-        Result r = run("--module-path", ClassPathModules.modulePathArgument(), "--add-modules", "io.lb4j.engine",
-                "--enable-native-access=io.lb4j.linux");
+        JavaProgram.Result r = probe("--module-path", ClassPathModules.modulePathArgument(),
+                "--add-modules", "io.lb4j.engine", "--enable-native-access=io.lb4j.linux");
 
-        // Available, or refused for want of CAP_NET_RAW: either way past the native-access check, without the JDK's
-        // warning about a restricted method.
+        // Available, or refused for want of CAP_NET_RAW: either way past the native-access check, and without the
+        // JDK's warning about a restricted method (the probe opened an AF_PACKET socket through io.lb4j.linux).
         assertThat(r.out()).satisfiesAnyOf(
                 out -> assertThat(out).isEqualTo("available"),
                 out -> assertThat(out).startsWith("AF_PACKET needs CAP_NET_RAW"));
@@ -67,7 +60,7 @@ class NativeAccessFlagTest {
 
     @Test
     void onTheClassPathWithoutTheFlagTheCauseNamesAllUnnamed() throws Exception {
-        Result r = run("--class-path", System.getProperty("java.class.path"));
+        JavaProgram.Result r = probe("--class-path", System.getProperty("java.class.path"));
 
         assertThat(r.out()).isEqualTo("native access not enabled: start the JVM with"
                 + " --enable-native-access=ALL-UNNAMED (lb4j is on the class path; an executable jar can say"
@@ -76,28 +69,16 @@ class NativeAccessFlagTest {
 
     @Test
     void onTheClassPathAllUnnamedGrantsNativeAccess() throws Exception {
-        Result r = run("--class-path", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED");
+        JavaProgram.Result r = probe("--class-path", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED");
 
         assertThat(r.out()).doesNotContain("native access");
         assertThat(r.err()).doesNotContain("restricted method");
     }
 
-    private record Result(String out, String err) {
-    }
-
-    // Runs Probe.java (the JDK's source launcher) in a new JVM with these options; its output, trimmed.
-    private static Result run(String... options) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(options));
-        command.add(probe.toString());
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the probe JVM ends").isTrue();
-        String stdout = Files.readString(out, StandardCharsets.UTF_8).strip();
-        String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit status of %s; stderr: %s", String.join(" ", command), stderr).isZero();
-        return new Result(stdout, stderr);
+    private JavaProgram.Result probe(String... jvmOptions) throws Exception {
+        JavaProgram.Result r = JavaProgram.run(dir, PROBE, jvmOptions);
+        assertThat(r.exitStatus()).as("the probe's exit status; its stderr: %s", r.err()).isZero();
+        return r;
     }
 }
