@@ -39,7 +39,10 @@ final class PrometheusSupport {
 
     private static boolean present(String name) {
         try {
-            Class.forName(name, false, PrometheusSupport.class.getClassLoader());
+            Class<?> registry = Class.forName(name, false, PrometheusSupport.class.getClassLoader());
+            // On the module path this module reads the registry only when it was resolved (requires static); on the
+            // class path beside a modular lb4j it is in the unnamed module, which a named module reads only when told.
+            PrometheusSupport.class.getModule().addReads(registry.getModule());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;

@@ -7,6 +7,8 @@ import io.lb4j.ha.vrrp.VrrpState;
 
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.event.Subscription;
+import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.engine.packet.ha.PairHooks;
 import io.lb4j.ha.vrrp.event.HaEvent;
 import io.lb4j.ha.vrrp.event.StateChanged;
 import org.slf4j.Logger;
@@ -55,6 +57,23 @@ public final class HaPair implements AutoCloseable {
     /** A builder; {@code vrrp} is required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The packet engine of a pair node, built from {@code builder}: it starts without answering ARP for its VIPs (a
+     * {@link io.lb4j.ha.vip.PacketEngineVipOwner} makes it answer while this node is master) and journals its flows
+     * for {@link io.lb4j.ha.flowsync.FlowSync}, so established connections survive a takeover. Use it on both nodes.
+     *
+     * <pre>{@code
+     * PacketEngine engine = HaPair.packetEngine(PacketEngine.builder("eth0"));
+     * }</pre>
+     */
+    public static PacketEngine packetEngine(PacketEngine.Builder builder) {
+        PacketEngine engine = Objects.requireNonNull(builder, "builder").build();
+        PairHooks hooks = PairHooks.of(engine);
+        hooks.standby();
+        hooks.journalFlows();
+        return engine;
     }
 
     /**

@@ -22,7 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Thread-safe. The calls a packet loop makes per batch ({@link #poll}, {@link #sendKick}) allocate nothing: the
  * errno capture buffer is one per thread, allocated on the thread's first call. Using this class requires native
- * access ({@code --enable-native-access=ALL-UNNAMED}, or the module's name); see {@link #nativeAccessEnabled()}.
+ * access: {@code --enable-native-access=io.lb4j.linux} on the module path, {@code ...=ALL-UNNAMED} on the class path;
+ * see {@link NativeAccess}.
  */
 // Binding native calls is what this class is for; callers opt in with --enable-native-access.
 @SuppressWarnings("restricted")
@@ -91,9 +92,9 @@ public final class Libc {
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
     }
 
-    /** Whether this code may call native functions without the JDK warning or refusing. */
+    /** Whether this code may call native functions without the JDK warning or refusing; see {@link NativeAccess}. */
     public static boolean nativeAccessEnabled() {
-        return Libc.class.getModule().isNativeAccessEnabled();
+        return NativeAccess.enabled();
     }
 
     private static MemorySegment capture() {

@@ -40,6 +40,10 @@ public abstract class FailoverConformanceSuite {
     protected ConformanceEnvironment env;
     private Duration interval;
 
+    /** For a subclass that names the environment in {@link #newEnvironment()}. */
+    protected FailoverConformanceSuite() {
+    }
+
     /** The environment under test; a fresh one per scenario. */
     protected abstract ConformanceEnvironment newEnvironment();
 

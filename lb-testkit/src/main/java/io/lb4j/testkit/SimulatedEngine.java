@@ -29,6 +29,10 @@ public final class SimulatedEngine implements ForwardingEngine {
     private final List<SimulatedConnection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean started;
 
+    /** An engine with no services installed; {@link #start} it through a balancer. */
+    public SimulatedEngine() {
+    }
+
     @Override
     public String name() {
         return "simulated";

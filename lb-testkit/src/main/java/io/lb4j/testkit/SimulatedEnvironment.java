@@ -22,6 +22,10 @@ public final class SimulatedEnvironment implements ConformanceEnvironment {
 
     private final LbTestKit kit = LbTestKit.create();
 
+    /** An environment with its own test kit (virtual clock, simulated engine, fake servers). */
+    public SimulatedEnvironment() {
+    }
+
     @Override
     public VirtualService.Builder serviceBuilder() {
         return VirtualService.directRouting().address(VIP);

@@ -130,7 +130,7 @@ final class PacketPathHarness {
         }
     }
 
-    /** Turns flow-state sync on, as {@code PacketEngine.Builder.flowSync(true)} does. */
+    /** Turns flow-state sync on, as {@code HaPair.packetEngine(..)} does through the engine's pair hooks. */
     void enableFlowSync(int journalCapacity) {
         try {
             SET_JOURNAL.invokeExact(FLOWS.invokeExact(path), NEW_JOURNAL.invokeExact(journalCapacity));

@@ -4,6 +4,7 @@ import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.ha.HaPair;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -73,7 +74,7 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
             return b.build();
         }
         try {
-            return pairNode ? PacketEngine.builder(networkInterface).standby().flowSync(true).build()
+            return pairNode ? HaPair.packetEngine(PacketEngine.builder(networkInterface))
                     : PacketEngine.on(networkInterface);
         } catch (RuntimeException e) {
             throw new IllegalStateException("engine: packet on interface " + networkInterface + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.lb4j.engine.packet;
 
 import io.lb4j.linux.Libc;
 import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.NativeAccess;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,9 +15,10 @@ import java.lang.foreign.MemorySegment;
 final class OffHeap {
 
     private static final long HUGE_THRESHOLD = 2L << 20;
-    // Checked without touching Libc, whose initialisation links native calls (refused without native access).
+    // Checked without touching Libc, whose initialisation links native calls (refused without native access). The
+    // native calls are Libc's, so it is io.lb4j.linux that needs native access, not this module.
     private static final boolean CAN_MAP = System.getProperty("os.name", "").startsWith("Linux")
-            && OffHeap.class.getModule().isNativeAccessEnabled();
+            && NativeAccess.enabled();
 
     private OffHeap() {
     }

@@ -6,9 +6,11 @@ import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.engine.packet.ha.PairHooks;
 import io.lb4j.linux.Libc;
 import io.lb4j.linux.Link;
 import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.NativeAccess;
 import io.lb4j.linux.PacketSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,11 +18,8 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -88,9 +87,14 @@ import java.util.concurrent.locks.LockSupport;
  * TSO/GSO of a sender on the same host) cannot be forwarded and are dropped with one warning naming the
  * {@code ethtool} command; offloaded transport checksums of local senders are completed before forwarding.
  *
- * <p>Requires Linux, CAP_NET_RAW and native access; {@link #isAvailable()} says whether, and
- * {@link #unavailabilityCause()} why not. One thread per engine runs the packet path; control-plane calls are
- * thread-safe and return once the packet thread applied them.
+ * <p>Requires Linux, CAP_NET_RAW and native access for module {@code io.lb4j.linux}, which makes the system calls:
+ * {@code --enable-native-access=io.lb4j.linux} on the module path, {@code --enable-native-access=ALL-UNNAMED} on the
+ * class path (or {@code Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest). {@link #isAvailable()}
+ * says whether, and {@link #unavailabilityCause()} why not, naming the flag for the way lb4j was loaded. One thread
+ * per engine runs the packet path; control-plane calls are thread-safe and return once the packet thread applied them.
+ *
+ * <p>In a clustered pair (module {@code io.lb4j.ha}) build the engine with {@code HaPair.packetEngine(builder)}: it
+ * starts silent and journals its flows, and the pair decides when it answers ARP for the VIPs.
  */
 public final class PacketEngine implements ForwardingEngine {
 
@@ -98,15 +102,18 @@ public final class PacketEngine implements ForwardingEngine {
     private static final Set<ForwardingMethod> METHODS =
             Collections.unmodifiableSet(EnumSet.of(ForwardingMethod.DIRECT_ROUTING, ForwardingMethod.NAT));
     private static final long COMMAND_TIMEOUT_SECONDS = 5;
-    private static final int JOURNAL_CAPACITY = 1 << 16;
+
+    static {
+        // The pair's hooks are reached through PairHooks.of(engine), not through a public method here.
+        PairHooks.Binding.bind(engine -> engine.pair);
+    }
 
     private final Builder config;
+    private final EnginePairHooks pair = new EnginePairHooks(this);
     private PacketPath path;
     private EngineLoop loop;
     private Thread thread;
     private TaskClock clock;
-    private volatile int exportCursor = -1;     // next flow record a full export sends, or -1
-    private volatile boolean exportQueued;
 
     private PacketEngine(Builder config) {
         this.config = config;
@@ -132,9 +139,8 @@ public final class PacketEngine implements ForwardingEngine {
             if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
                 return "AF_PACKET is Linux-only (os.name: " + os + ")";
             }
-            if (!PacketEngine.class.getModule().isNativeAccessEnabled()) {
-                return "native access not enabled: add --enable-native-access=ALL-UNNAMED (or "
-                        + "--enable-native-access=io.lb4j.engine on the module path)";
+            if (!NativeAccess.enabled()) {
+                return NativeAccess.howToEnable();   // the Linux calls are io.lb4j.linux's, not this module's
             }
             try {
                 int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0, "socket(AF_PACKET)");
@@ -160,7 +166,16 @@ public final class PacketEngine implements ForwardingEngine {
         return Probe.CAUSE == null;
     }
 
-    /** Why {@link #isAvailable()} is false, e.g. {@code "AF_PACKET needs CAP_NET_RAW: ..."}; empty when available. */
+    /**
+     * Why {@link #isAvailable()} is false, saying what to do; empty when available. Examples:
+     * <ul>
+     *   <li>{@code "native access not enabled: start the JVM with --enable-native-access=io.lb4j.linux (module
+     *       io.lb4j.linux is on the module path)"}; on the class path the flag is
+     *       {@code --enable-native-access=ALL-UNNAMED};</li>
+     *   <li>{@code "AF_PACKET needs CAP_NET_RAW: run as root or grant it to the JVM (setcap ...)"};</li>
+     *   <li>{@code "AF_PACKET is Linux-only (os.name: Mac OS X)"}.</li>
+     * </ul>
+     */
     public static Optional<String> unavailabilityCause() {
         return Optional.ofNullable(Probe.CAUSE);
     }
@@ -221,7 +236,7 @@ public final class PacketEngine implements ForwardingEngine {
                 : link.ipv4(); // 0 when it has none: ARP probes from 0.0.0.0 (RFC 5227) still get answers
         PacketSocket socket;
         try {
-            socket = PacketSocket.open(name, link.index(), config.ring);
+            socket = PacketSocket.open(name, link.index(), PacketSocket.Options.defaults());
         } catch (LinuxException e) {
             throw new UncheckedIOException(e);
         }
@@ -233,11 +248,12 @@ public final class PacketEngine implements ForwardingEngine {
                 config.udpTimeout.toNanos());
         NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
                 TimeUnit.SECONDS.toNanos(1));
-        if (config.flowSync) {
-            flows.journal(new FlowJournal(JOURNAL_CAPACITY));
+        FlowJournal journal = pair.newJournal();
+        if (journal != null) {
+            flows.journal(journal);
         }
         path = new PacketPath(mac, ownIp, maxFrame, flows, neighbours);
-        path.answerArp(!config.standby);
+        path.answerArp(!pair.startsInStandby());
         loop = new EngineLoop(socket, path, clock);
         thread = new Thread(loop, "lb4j-packet-" + name);
         thread.setDaemon(true);
@@ -246,11 +262,42 @@ public final class PacketEngine implements ForwardingEngine {
                 name, link.index(), Bytes.macToString(mac), mtu, Bytes.ipv4ToString(ownIp), config.flowCapacity);
     }
 
-    private PacketPath started() {
+    // ------------------------------------------------------------------ for the pair's hooks (EnginePairHooks)
+
+    PacketPath started() {
         if (path == null) {
             throw new IllegalStateException("packet engine on " + config.interfaceName + " not started");
         }
         return path;
+    }
+
+    /** The packet path; null before start. */
+    PacketPath path() {
+        return path;
+    }
+
+    /** Whether {@link #start} ran; call holding this engine's lock. */
+    boolean hasStarted() {
+        return thread != null;
+    }
+
+    EngineLoop loop() {
+        return loop;
+    }
+
+    TaskClock clock() {
+        return clock;
+    }
+
+    /** Queues {@code command} on the packet thread without waiting; false when the thread is not running. */
+    boolean submitToLoop(Runnable command) {
+        EngineLoop l = loop;
+        Thread t = thread;
+        if (l == null || t == null || !t.isAlive()) {
+            return false;
+        }
+        l.submit(command);
+        return true;
     }
 
     /**
@@ -318,8 +365,8 @@ public final class PacketEngine implements ForwardingEngine {
         }
     }
 
-    // Runs a purge on the packet thread and waits for it, so Halt has taken effect when expire() returns.
-    private void onLoop(Runnable command) {
+    // Runs a command on the packet thread and waits for it, so e.g. Halt has taken effect when expire() returns.
+    void onLoop(Runnable command) {
         if (thread == null || !thread.isAlive()) {
             return; // stopped: the loop cleared every flow on its way out
         }
@@ -342,146 +389,6 @@ public final class PacketEngine implements ForwardingEngine {
             throw new IllegalStateException("packet thread of " + config.interfaceName + " did not answer within "
                     + COMMAND_TIMEOUT_SECONDS + " s" + (loop.failure() == null ? "" : ": " + loop.failure()));
         }
-    }
-
-    // ------------------------------------------------------------------ pairs: ARP ownership and flow-state sync
-
-    /**
-     * Starts or stops answering ARP for the installed VIPs. The master of a pair answers; the backup does not, so
-     * clients and routers keep sending to the master (the backup still forwards whatever reaches its MAC, e.g. from
-     * a stale ARP cache right after a takeover). A standalone engine answers from start; a pair's backup starts
-     * silent with {@link Builder#standby()}.
-     */
-    public void answerArp(boolean answer) {
-        started().answerArp(answer);
-    }
-
-    /**
-     * Sets the addresses the engine answers ARP for besides its VIPs (while it answers at all), replacing the
-     * previous set: a floating gateway that MASQ fallbacks route their replies through, so that in a pair the
-     * replies reach the master, which holds (or has synced) their NAT flows. The engine only answers ARP for them;
-     * frames addressed to such an address itself are left to the host.
-     *
-     * @throws IllegalArgumentException when an address is not IPv4
-     */
-    public void ownAddresses(Collection<? extends InetAddress> addresses) {
-        Objects.requireNonNull(addresses, "addresses");
-        int[] owned = addresses.stream().mapToInt(a -> ServiceState.ipv4("owned address", a)).distinct().toArray();
-        started().ownAddresses(owned);
-    }
-
-    /**
-     * Broadcasts one gratuitous ARP from this engine's MAC for each of {@code addresses} the engine answers for (an
-     * installed VIP or an {@link #ownAddresses owned} address), so clients, switches and fallbacks send to this node
-     * at once (a new master calls it on takeover, in bursts). Returns once the frames are queued on the packet
-     * thread.
-     *
-     * @return how many addresses were announced (the others are not the engine's to announce)
-     */
-    public int announce(Collection<? extends InetAddress> addresses) {
-        Objects.requireNonNull(addresses, "addresses");
-        PacketPath p = started();
-        List<Integer> announced = new ArrayList<>();
-        for (InetAddress a : addresses) {
-            if (a instanceof java.net.Inet4Address && p.answersFor(ServiceState.ipv4("address", a))) {
-                announced.add(ServiceState.ipv4("address", a));
-            }
-        }
-        if (!announced.isEmpty()) {
-            onLoop(() -> announced.forEach(vip -> path.sendGratuitousArp(vip, loop)));
-        }
-        return announced.size();
-    }
-
-    /**
-     * Takes up to {@code max} flow changes from the engine's sync journal, oldest first: new flows, state changes,
-     * periodic refreshes of live flows (each flow again once half its state's timeout has passed) and removals,
-     * plus the flows of a pending {@link #exportFlows() export}. Empty unless built with
-     * {@link Builder#flowSync(boolean) flowSync(true)}. Call from one thread only (the sync sender): the journal has
-     * a single consumer. Changes the journal had no room for are counted in {@link Stats#flowSyncOverflows()}; the
-     * periodic refresh sends those flows later.
-     */
-    public List<FlowUpdate> pollFlowUpdates(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
-        }
-        PacketPath p = path;
-        FlowJournal journal = p == null ? null : p.flows().journal();
-        if (journal == null) {
-            return List.of();
-        }
-        List<FlowUpdate> out = new ArrayList<>();
-        p.pollUpdates(max, out);
-        continueExport(journal);
-        return out;
-    }
-
-    /**
-     * Queues every live flow for {@link #pollFlowUpdates}, in slices the journal has room for (what a sync sender
-     * does when its peer connects, so a restarted backup learns the flows that exist already). No-op without
-     * flow sync.
-     */
-    public void exportFlows() {
-        PacketPath p = path;
-        if (p != null && p.flows().journal() != null) {
-            exportCursor = 0;
-            continueExport(p.flows().journal());
-        }
-    }
-
-    // Republishes the next slice of the flow table on the packet thread, without waiting, while the journal has
-    // at least half its room free: an export never crowds out live changes.
-    private void continueExport(FlowJournal journal) {
-        if (exportCursor < 0 || exportQueued || journal.free() < journal.capacity() / 2) {
-            return;
-        }
-        EngineLoop l = loop;
-        Thread t = thread;
-        if (l == null || t == null || !t.isAlive()) {
-            return;
-        }
-        exportQueued = true;
-        l.submit(() -> {
-            try {
-                FlowTable flows = path.flows();
-                int c = exportCursor;
-                long now = clock.nanoTime();
-                int budget = journal.free() - journal.capacity() / 4;
-                while (c >= 0 && c < flows.capacity() && budget > 0) {
-                    if (flows.state(c) != FlowTable.STATE_FREE) {
-                        flows.republish(c, now);
-                        budget--;
-                    }
-                    c++;
-                }
-                exportCursor = c >= flows.capacity() ? -1 : c;
-            } finally {
-                exportQueued = false;
-            }
-        });
-    }
-
-    /**
-     * Applies flow changes the peer's sync sent (on the packet thread; returns once applied): creates each flow
-     * with the backend the peer chose, updates its state, or removes it, without sending anything back. Changes for
-     * a service or backend this node does not have are counted ({@link Stats#flowSyncRejected()}) and skipped.
-     *
-     * @return how many were applied
-     */
-    public int applyFlowUpdates(List<FlowUpdate> updates) {
-        Objects.requireNonNull(updates, "updates");
-        started();
-        List<FlowUpdate> copy = List.copyOf(updates);
-        int[] applied = new int[1];
-        onLoop(() -> {
-            long now = clock.nanoTime();
-            for (FlowUpdate u : copy) {
-                if (path.applySynced(u, now)) {
-                    applied[0]++;
-                }
-            }
-        });
-        return applied[0];
     }
 
     /** The engine's counters now (all zero before {@link #start}). */
@@ -520,9 +427,6 @@ public final class PacketEngine implements ForwardingEngine {
         private Duration udpTimeout = Duration.ofSeconds(300);
         private Duration neighbourTimeout = Duration.ofSeconds(30);
         private InetAddress sourceAddress;
-        private PacketSocket.Options ring = PacketSocket.Options.defaults();
-        private boolean standby;
-        private boolean flowSync;
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -583,30 +487,6 @@ public final class PacketEngine implements ForwardingEngine {
             Objects.requireNonNull(address, "sourceAddress");
             ServiceState.ipv4("sourceAddress", address);
             this.sourceAddress = address;
-            return this;
-        }
-
-        /**
-         * Starts without answering ARP for the VIPs: the backup of a pair, until {@link PacketEngine#answerArp}
-         * (the pair's VIP owner calls it on takeover). Default: answers from start.
-         */
-        public Builder standby() {
-            this.standby = true;
-            return this;
-        }
-
-        /**
-         * Journals flow changes for {@link PacketEngine#pollFlowUpdates} (flow-state sync to the other node of a
-         * pair; costs one predictable branch per packet and a journal of 65,536 entries, about 2.6 MB). Default off.
-         */
-        public Builder flowSync(boolean enabled) {
-            this.flowSync = enabled;
-            return this;
-        }
-
-        /** Ring geometry. Default {@link PacketSocket.Options#defaults()}. */
-        public Builder rings(PacketSocket.Options options) {
-            this.ring = Objects.requireNonNull(options, "rings");
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.lb4j.engine.packet;
 
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
+import io.lb4j.engine.packet.ha.FlowUpdate;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -726,10 +727,32 @@ final class PacketPath {
             String label = serviceLabel(serviceId);
             if (label != null) {
                 out.add(new FlowUpdate(kind == FlowJournal.KIND_UPSERT ? FlowUpdate.Kind.UPSERT
-                        : FlowUpdate.Kind.REMOVE, label, protocol, FlowUpdate.State.of(state), nat, client,
+                        : FlowUpdate.Kind.REMOVE, label, protocol, syncState(state), nat, client,
                         clientPort, vip, vipPort, backend, backendPort, clientMac));
             }
         }, max);
+    }
+
+    // The flow table's state codes as flow sync names them, and back.
+    private static FlowUpdate.State syncState(int code) {
+        return switch (code) {
+            case FlowTable.STATE_SYN -> FlowUpdate.State.SYN;
+            case FlowTable.STATE_ESTABLISHED -> FlowUpdate.State.ESTABLISHED;
+            case FlowTable.STATE_FIN -> FlowUpdate.State.FIN;
+            case FlowTable.STATE_CLOSE -> FlowUpdate.State.CLOSE;
+            case FlowTable.STATE_UDP -> FlowUpdate.State.UDP;
+            default -> throw new IllegalArgumentException("flow state code: " + code + " (expected: 1-5)");
+        };
+    }
+
+    private static int stateCode(FlowUpdate.State state) {
+        return switch (state) {
+            case SYN -> FlowTable.STATE_SYN;
+            case ESTABLISHED -> FlowTable.STATE_ESTABLISHED;
+            case FIN -> FlowTable.STATE_FIN;
+            case CLOSE -> FlowTable.STATE_CLOSE;
+            case UDP -> FlowTable.STATE_UDP;
+        };
     }
 
     /**
@@ -763,7 +786,7 @@ final class PacketPath {
             counters.increment(Counters.SYNC_APPLIED);
             return true;
         }
-        int state = update.state().code();
+        int state = stateCode(update.state());
         if (existing >= 0 && flows.backendIp(existing) == update.backend()
                 && flows.backendPort(existing) == update.backendPort() && flows.nat(existing) == update.nat()) {
             flows.syncState(existing, state, now);

@@ -1,5 +1,6 @@
 package io.lb4j.engine.packet;
 
+import io.lb4j.engine.packet.ha.FlowUpdate;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

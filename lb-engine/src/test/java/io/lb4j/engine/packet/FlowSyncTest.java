@@ -5,6 +5,7 @@ import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
+import io.lb4j.engine.packet.ha.FlowUpdate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

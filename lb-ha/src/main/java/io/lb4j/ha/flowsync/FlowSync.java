@@ -1,7 +1,8 @@
 package io.lb4j.ha.flowsync;
 
-import io.lb4j.engine.packet.FlowUpdate;
 import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.engine.packet.ha.FlowUpdate;
+import io.lb4j.engine.packet.ha.PairHooks;
 import io.lb4j.ha.internal.FlowWire;
 import io.lb4j.ha.internal.ReplicationWire;
 import org.slf4j.Logger;
@@ -30,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * own engine. In practice the master sends and the backup applies; after a takeover the roles swap by themselves.
  *
  * <pre>{@code
- * PacketEngine engine = PacketEngine.builder("eth0").standby().flowSync(true).build();
+ * PacketEngine engine = HaPair.packetEngine(PacketEngine.builder("eth0"));   // journals its flows
  * FlowSync sync = FlowSync.builder(engine)
  *     .listen(new InetSocketAddress("10.0.0.1", 7791))   // where the peer's flows arrive
  *     .peer(new InetSocketAddress("10.0.0.2", 7791))     // where ours go
@@ -66,7 +67,7 @@ public final class FlowSync implements AutoCloseable {
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int READ_TIMEOUT_MILLIS = 10_000;
 
-    private final PacketEngine engine;
+    private final PairHooks engine;   // the engine's flow journal and its flow table
     private final InetSocketAddress listen;
     private final InetSocketAddress peer;
     private final byte[] secret;
@@ -84,13 +85,16 @@ public final class FlowSync implements AutoCloseable {
     private Thread receiverThread;
 
     private FlowSync(Builder b) {
-        this.engine = b.engine;
+        this.engine = PairHooks.of(b.engine);
         this.listen = b.listen;
         this.peer = b.peer;
         this.secret = b.secret;
     }
 
-    /** A builder for the sync of {@code engine}, which must be built with {@code flowSync(true)}. */
+    /**
+     * A builder for the sync of {@code engine}, which must be built with {@link io.lb4j.ha.HaPair#packetEngine} (an
+     * engine without a flow journal has nothing to send).
+     */
     public static Builder builder(PacketEngine engine) {
         return new Builder(engine);
     }

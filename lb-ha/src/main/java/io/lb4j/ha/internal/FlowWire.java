@@ -1,6 +1,6 @@
 package io.lb4j.ha.internal;
 
-import io.lb4j.engine.packet.FlowUpdate;
+import io.lb4j.engine.packet.ha.FlowUpdate;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

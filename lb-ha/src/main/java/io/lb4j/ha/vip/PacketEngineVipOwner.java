@@ -3,6 +3,7 @@ package io.lb4j.ha.vip;
 import io.lb4j.ha.HaPair;
 
 import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.engine.packet.ha.PairHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +15,16 @@ import java.util.Objects;
  * A {@link VipOwner} for the packet engine, which owns the VIPs itself instead of the host kernel: on becoming master
  * the engine starts answering ARP for its VIPs and broadcasts gratuitous ARPs from its own MAC (a burst now and a
  * second burst a few seconds later, as {@link InterfaceVipOwner} and keepalived do); on leaving master it stops
- * answering, so only one node of the pair ever claims the VIP. Build the engine with
- * {@link PacketEngine.Builder#standby()} on both nodes, so a node never answers before VRRP made it master.
+ * answering, so only one node of the pair ever claims the VIP. Build the engine with {@link HaPair#packetEngine} on
+ * both nodes, so a node never answers before VRRP made it master.
  *
  * <pre>{@code
- * PacketEngine engine = PacketEngine.builder("eth0").standby().flowSync(true).build();
+ * PacketEngine engine = HaPair.packetEngine(PacketEngine.builder("eth0"));
  * HaPair node = HaPair.builder().loadBalancer(lb).vrrp(vrrp).vipOwner(PacketEngineVipOwner.of(engine)).build();
  * }</pre>
  *
  * <p>Every VRRP address is the master's engine's to answer: the service VIPs and any other, such as a floating
- * gateway that MASQ fallbacks route their replies through ({@link PacketEngine#ownAddresses}), so NAT replies follow
+ * gateway that MASQ fallbacks route their replies through ({@link PairHooks#ownAddresses}), so NAT replies follow
  * the master too. Thread-safe; failures are logged, never thrown, as the pair expects.
  */
 public final class PacketEngineVipOwner extends AnnouncingVipOwner {
@@ -31,10 +32,12 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     private static final Logger LOG = LoggerFactory.getLogger(PacketEngineVipOwner.class);
 
     private final PacketEngine engine;
+    private final PairHooks hooks;
 
     private PacketEngineVipOwner(Builder b) {
         super(b);
         this.engine = b.engine;
+        this.hooks = PairHooks.of(b.engine);
     }
 
     /** An owner with the defaults of {@link #builder(PacketEngine)}: 5 gratuitous ARPs now and 5 after 5 s. */
@@ -50,14 +53,14 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     @Override
     void take(List<Inet4Address> addresses) {
         // Every VRRP address is the master's: the service VIPs, and any other (a floating gateway for MASQ replies).
-        engine.ownAddresses(addresses);
-        engine.answerArp(true);
+        hooks.ownAddresses(addresses);
+        hooks.answerArp(true);
     }
 
     @Override
     void announceOnce(List<Inet4Address> addresses) {
         try {
-            int announced = engine.announce(addresses);
+            int announced = hooks.announce(addresses);
             if (announced < addresses.size()) {
                 LOG.warn("{}: only {} of the VRRP addresses {} announced", engine, announced, addresses);
             }
@@ -69,7 +72,7 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     @Override
     void give(List<Inet4Address> addresses) {
         try {
-            engine.answerArp(false);
+            hooks.answerArp(false);
         } catch (RuntimeException e) {
             LOG.error("{}: could not stop answering ARP for the VIPs: {}", engine, e.getMessage());
         }

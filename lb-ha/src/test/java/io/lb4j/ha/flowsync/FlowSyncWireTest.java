@@ -1,6 +1,6 @@
 package io.lb4j.ha.flowsync;
 
-import io.lb4j.engine.packet.FlowUpdate;
+import io.lb4j.engine.packet.ha.FlowUpdate;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.ha.internal.FlowWire;
 import io.lb4j.ha.internal.ReplicationWire;

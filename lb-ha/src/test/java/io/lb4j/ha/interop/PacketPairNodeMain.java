@@ -55,7 +55,7 @@ public final class PacketPairNodeMain {
                 .fallback(FALLBACK, f -> f.masquerade(true))
                 .healthCheck(HealthCheck.none().build())
                 .build();
-        PacketEngine engine = PacketEngine.builder(iface).standby().flowSync(true).flowCapacity(4096).build();
+        PacketEngine engine = HaPair.packetEngine(PacketEngine.builder(iface).flowCapacity(4096));
         LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
         VrrpInstance vrrp = VrrpInstance.builder().networkInterface(iface).vrid(52).priority(priority)
                 .advertInterval(Duration.ofMillis(advertMillis)).virtualAddress(vip).virtualAddress(GATEWAY).build();

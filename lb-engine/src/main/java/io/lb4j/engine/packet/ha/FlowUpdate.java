@@ -1,11 +1,13 @@
-package io.lb4j.engine.packet;
+package io.lb4j.engine.packet.ha;
+
+import io.lb4j.engine.packet.PacketEngine;
 
 import java.util.Objects;
 
 /**
  * One change of a {@link PacketEngine}'s flow table, as flow-state sync carries it to the other node of a pair: a
  * flow was created or changed state ({@link Kind#UPSERT}, also sent again periodically while the flow lives) or ended
- * ({@link Kind#REMOVE}). Applied on the peer with {@link PacketEngine#applyFlowUpdates}, it makes the peer send the
+ * ({@link Kind#REMOVE}). Applied on the peer with {@link PairHooks#applyFlowUpdates}, it makes the peer send the
  * flow's next segments to the same backend, so established connections survive a takeover.
  *
  * <p>Addresses are IPv4 addresses as big-endian ints (the packet path's form; {@code 10.0.0.1} is
@@ -30,6 +32,9 @@ import java.util.Objects;
 public record FlowUpdate(Kind kind, String service, int protocol, State state, boolean nat, int client,
                          int clientPort, int vip, int vipPort, int backend, int backendPort, long clientMac) {
 
+    private static final int TCP = 6;   // IANA protocol numbers, as in the IPv4 header
+    private static final int UDP = 17;
+
     /** What happened to the flow. */
     public enum Kind {
         /** The flow exists with this state and backend (new, changed, or refreshed). */
@@ -38,37 +43,18 @@ public record FlowUpdate(Kind kind, String service, int protocol, State state, b
         REMOVE
     }
 
-    /** A flow's state, with IPVS's input-only TCP states. */
+    /** A flow's state, with IPVS's input-only TCP states; the wire carries {@code ordinal() + 1}. */
     public enum State {
         /** TCP, only the client's SYN seen. */
-        SYN(FlowTable.STATE_SYN),
+        SYN,
         /** TCP, the client acknowledged: established. */
-        ESTABLISHED(FlowTable.STATE_ESTABLISHED),
+        ESTABLISHED,
         /** TCP, a FIN seen: closing. */
-        FIN(FlowTable.STATE_FIN),
+        FIN,
         /** TCP, a RST seen: closed, kept briefly for the last segments. */
-        CLOSE(FlowTable.STATE_CLOSE),
+        CLOSE,
         /** UDP: one state, an idle timeout. */
-        UDP(FlowTable.STATE_UDP);
-
-        private final int code;
-
-        State(int code) {
-            this.code = code;
-        }
-
-        int code() {
-            return code;
-        }
-
-        static State of(int code) {
-            for (State s : values()) {
-                if (s.code == code) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("flow state code: " + code + " (expected: 1-5)");
-        }
+        UDP
     }
 
     /** @throws IllegalArgumentException naming the first inconsistent field */
@@ -79,11 +65,11 @@ public record FlowUpdate(Kind kind, String service, int protocol, State state, b
         if (service.isEmpty() || service.length() > 255) {
             throw new IllegalArgumentException("service: \"" + service + "\" (expected: a label of 1-255 characters)");
         }
-        if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP) {
+        if (protocol != TCP && protocol != UDP) {
             throw new IllegalArgumentException("protocol: " + protocol + " (expected: 6 for TCP or 17 for UDP)");
         }
-        if ((protocol == Ipv4Flyweight.PROTOCOL_UDP) != (state == State.UDP)) {
-            throw new IllegalArgumentException("state: " + state + " (expected: " + (protocol == 6
+        if ((protocol == UDP) != (state == State.UDP)) {
+            throw new IllegalArgumentException("state: " + state + " (expected: " + (protocol == TCP
                     ? "SYN, ESTABLISHED, FIN or CLOSE for TCP)" : "UDP for UDP)"));
         }
         port("clientPort", clientPort);
@@ -102,8 +88,13 @@ public record FlowUpdate(Kind kind, String service, int protocol, State state, b
 
     @Override
     public String toString() {
-        return kind + " " + service + " " + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? "tcp " : "udp ")
-                + Bytes.ipv4ToString(client) + ":" + clientPort + " -> " + Bytes.ipv4ToString(vip) + ":" + vipPort
-                + " -> " + Bytes.ipv4ToString(backend) + ":" + backendPort + (nat ? " nat " : " dr ") + state;
+        return kind + " " + service + " " + (protocol == TCP ? "tcp " : "udp ") + dotted(client) + ":" + clientPort
+                + " -> " + dotted(vip) + ":" + vipPort + " -> " + dotted(backend) + ":" + backendPort
+                + (nat ? " nat " : " dr ") + state;
+    }
+
+    private static String dotted(int address) {
+        return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "."
+                + (address & 0xFF);
     }
 }

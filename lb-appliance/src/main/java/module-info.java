@@ -1,0 +1,28 @@
+/**
+ * The lb4j appliance: {@code java -jar lb4j-appliance.jar --config FILE}, its YAML file, its command line and the
+ * clustered node. Exports the entry point and the text rendering the demos share; the file's loader
+ * ({@code io.lb4j.appliance.config}) is not exported.
+ *
+ * <p>On the module path (DIR holds lb4j's jars and their dependencies):
+ * <pre>{@code
+ * java --enable-native-access=io.lb4j.linux -p DIR -m io.lb4j.appliance/io.lb4j.appliance.Appliance --config FILE
+ * }</pre>
+ * The executable jar runs on the class path and grants itself native access in its manifest.
+ */
+// micrometer-registry-prometheus has no module descriptor (an automatic module named in its manifest).
+@SuppressWarnings("requires-automatic")
+module io.lb4j.appliance {
+    // StatusText renders io.lb4j.api's events and status.
+    requires transitive io.lb4j.api;
+    requires io.lb4j.engine;
+    requires io.lb4j.admin;
+    requires io.lb4j.ha;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    // The admin server's /metrics in the Prometheus format.
+    requires micrometer.registry.prometheus;
+    // sun.misc.Signal: SIGHUP reloads the file, SIGTERM drains.
+    requires jdk.unsupported;
+
+    exports io.lb4j.appliance;
+}

@@ -1,0 +1,30 @@
+/**
+ * lb4j's control plane and forwarding engines: {@link io.lb4j.engine.proxy.ProxyEngine} (Netty, no privileges) and
+ * {@link io.lb4j.engine.packet.PacketEngine} (Layer-4 direct routing and NAT over AF_PACKET, through the FFM API).
+ * The control plane behind {@code LoadBalancer.builder()} is a service: having this module on the module path is all
+ * it takes.
+ *
+ * <p>The packet engine calls Linux through module {@code io.lb4j.linux}; grant it native access with
+ * {@code --enable-native-access=io.lb4j.linux} ({@code PacketEngine.unavailabilityCause()} names the flag when it is
+ * missing). The hooks a clustered pair drives ({@code io.lb4j.engine.packet.ha}) are exported to {@code io.lb4j.ha}
+ * only.
+ */
+// The qualified export names a module that is built after this one: javac cannot see it yet ("module not found").
+@SuppressWarnings("module")
+module io.lb4j.engine {
+    // PacketEngine and ProxyEngine are ForwardingEngines: io.lb4j.api types are part of this module's API.
+    requires transitive io.lb4j.api;
+    requires io.lb4j.healthcheck;
+    requires io.lb4j.linux;
+    requires org.slf4j;
+    requires io.netty.buffer;
+    requires io.netty.common;
+    requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
+
+    exports io.lb4j.engine.packet;
+    exports io.lb4j.engine.proxy;
+    exports io.lb4j.engine.packet.ha to io.lb4j.ha;
+
+    provides io.lb4j.api.spi.LoadBalancerProvider with io.lb4j.engine.director.DirectorProvider;
+}
