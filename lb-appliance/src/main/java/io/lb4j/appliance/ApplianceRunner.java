@@ -6,8 +6,8 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
-import io.lb4j.appliance.config.ConfigException;
 import io.lb4j.appliance.config.ConfigLoader;
+import io.lb4j.config.ConfigException;
 
 import java.io.IOException;
 import java.io.PrintStream;
