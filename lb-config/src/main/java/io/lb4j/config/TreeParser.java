@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.Mark;
+import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -47,12 +49,35 @@ final class TreeParser {
         } catch (ConfigException e) {
             throw e;
         } catch (JacksonException e) {
+            if (isMarked(e)) {
+                throw marked(e, fileName);
+            }
             JsonLocation at = e.getLocation();
             throw reader.textError(at, "not valid YAML: " + withoutSource(e.getOriginalMessage()), e);
         } catch (IOException | RuntimeException e) {
             // SnakeYAML reports some malformed input (bad escapes, limits) as its own runtime exceptions.
             throw new ConfigException(fileName, "not valid YAML: " + e.getMessage(), 0, 0, e);
         }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static boolean isMarked(JacksonException e) {
+        return e instanceof MarkedYAMLException;
+    }
+
+    /**
+     * SnakeYAML's message spans lines with a snippet of the text; its parts make one line, at the problem's mark.
+     * Jackson's wrapper is deprecated, but it is how the mark is reached without depending on SnakeYAML directly.
+     */
+    @SuppressWarnings("deprecation")
+    private static ConfigException marked(JacksonException e, String fileName) {
+        MarkedYAMLException m = (MarkedYAMLException) e;
+        Mark at = m.getProblemMark();
+        int line = at == null ? 0 : at.getLine() + 1;
+        int column = at == null ? 0 : at.getColumn() + 1;
+        String problem = (m.getContext() == null ? "" : m.getContext() + ", ") + m.getProblem();
+        return new ConfigException(new Location(fileName, line, column, "").toString(), "not valid YAML: " + problem,
+                line, column, e);
     }
 
     static ConfigNode json(String text) {
