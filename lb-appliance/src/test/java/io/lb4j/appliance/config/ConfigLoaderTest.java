@@ -7,6 +7,8 @@ import io.lb4j.api.Protocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
@@ -131,6 +133,33 @@ class ConfigLoaderTest {
 
     private static HealthCheck check(String template, String healthCheck) {
         return parse(template.formatted(healthCheck)).services().getFirst().healthCheck();
+    }
+
+    @Test
+    void perPortChecksAreWrittenAsAllOfWithAProbePerPort() {
+        HealthCheck check = parse(SEED.replace(
+                "    healthCheck: { type: connect, ports: all, interval: 30s, timeout: 5s, failAfter: 10, riseAfter: 1 }\n",
+                """
+                        healthCheck:
+                          type: all-of
+                          interval: 30s
+                          failAfter: 10
+                          riseAfter: 1
+                          probes:
+                            - { type: dicom-echo, ports: [104], calledAeTitle: MERGEPACS }
+                            - { type: http, ports: [80, 8080] }
+                            - { type: https, ports: [443, 8443], insecure: true }
+                            - { type: hl7, ports: [1001] }
+                          otherPorts: connect
+                    """)).services().getFirst().healthCheck();
+
+        assertThat(check).isEqualTo(HealthCheck.allOf(CompositeProbe
+                        .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                        .and(HttpProbe.get("/"), 80, 8080)
+                        .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                        .and(Hl7Probe.defaults(), 1001)
+                        .otherPorts(ConnectProbe.INSTANCE))
+                .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1).build());
     }
 
     @Test
@@ -261,6 +290,14 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("pacs.yaml:5:")
                 .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void yamlAliasIsRejectedAtItsLocationInsteadOfBecomingAString() {
+        assertThatThrownBy(() -> parse(SEED.replace("address: 127.0.0.2", "address: *primary")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pacs.yaml:10:43: alias *primary (expected: the value itself; YAML anchors and aliases are"
+                        + " not supported; write the value out)");
     }
 
     @Test
