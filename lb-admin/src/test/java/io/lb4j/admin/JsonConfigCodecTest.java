@@ -58,7 +58,8 @@ class JsonConfigCodecTest {
 
         String json = codec.encode(List.of(pacs));
 
-        assertThat(json).contains("\"type\" : \"all-of\"").contains("\"otherPorts\" : {\n        \"type\" : \"connect\"");
+        assertThat(json).contains("\"type\" : \"all-of\"")
+                .contains("\"otherPorts\" : {\n        \"type\" : \"connect\"");
         assertThat(codec.decode(json)).containsExactly(pacs);
     }
 

@@ -12,10 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * A configuration document as a tree of mappings, lists and single values, each node remembering where it was
- * written: {@code file:line:column} for YAML, a JSON pointer for JSON. The readers ({@link #asInt}, {@link #asDuration},
- * {@link Mapping#checkKeys}...) turn a node into a value or throw a {@link ConfigException} at the node with a problem
- * of the shape {@code what: value (expected: what is allowed)}; every reader of lb4j's configuration uses them, so the
- * same mistake gets the same message wherever it is made.
+ * written: {@code file:line:column} for YAML, a JSON pointer for JSON. The readers ({@link #asInt},
+ * {@link #asDuration}, {@link Mapping#checkKeys}...) turn a node into a value or throw a {@link ConfigException} at
+ * the node with a problem of the shape {@code what: value (expected: what is allowed)}; every reader of lb4j's
+ * configuration uses them, so the same mistake gets the same message wherever it is made.
  *
  * <pre>{@code
  * ConfigNode.Mapping top = ConfigNode.parseYaml(text, "lb.yaml").asMapping("the file");
@@ -61,7 +61,7 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
     /** The 1-based column where the node starts, or 0 for a node built in code. */
     int column();
 
-    /** What a message calls this kind of node: {@code a mapping}, {@code a list}, {@code a string}, {@code a number}... */
+    /** What a message calls this kind of node: {@code a mapping}, {@code a list}, {@code a string}, {@code a number}. */
     String kind();
 
     /** This tree as block-style YAML, strings quoted so that none reads back as a number or boolean. */
@@ -176,7 +176,7 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
         return Boolean.parseBoolean(s.text());
     }
 
-    /** A duration in one of {@link Durations}' forms ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 0}). */
+    /** A duration in {@link Durations}' form: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 0}. */
     default Duration asDuration(String what) {
         Scalar s = asScalar(what);
         if (s.type == Scalar.Type.STRING || s.type == Scalar.Type.INTEGER) {

@@ -46,7 +46,8 @@ public final class Durations {
     }
 
     /**
-     * The shortest form {@link #parse} reads back exactly: {@code 0}, {@code 1500ms}, {@code 30s}, {@code 5m}, {@code 2h}.
+     * The shortest form {@link #parse} reads back exactly: {@code 0}, {@code 1500ms}, {@code 30s}, {@code 5m},
+     * {@code 2h}.
      *
      * @throws IllegalArgumentException for a negative duration, one with a fraction of a millisecond, or one whose
      *                                  number would need more than nine digits: none of them has a written form

@@ -154,8 +154,8 @@ final class TreeParser {
                 return new ConfigNode.Scalar(p.getText(), ConfigNode.Scalar.Type.DECIMAL, here);
             }
             case VALUE_TRUE, VALUE_FALSE -> {
-                return new ConfigNode.Scalar(Boolean.toString(t == JsonToken.VALUE_TRUE), ConfigNode.Scalar.Type.BOOLEAN,
-                        here);
+                String value = Boolean.toString(t == JsonToken.VALUE_TRUE);
+                return new ConfigNode.Scalar(value, ConfigNode.Scalar.Type.BOOLEAN, here);
             }
             case VALUE_NULL -> {
                 return new ConfigNode.Scalar("", ConfigNode.Scalar.Type.NULL, here);
@@ -199,7 +199,8 @@ final class TreeParser {
             return null;
         }
         int end = i + 1;
-        while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && ",[]{}".indexOf(text.charAt(end)) < 0) {
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end))
+                && ",[]{}".indexOf(text.charAt(end)) < 0) {
             end++;
         }
         return text.substring(i + 1, end);
@@ -209,7 +210,7 @@ final class TreeParser {
         return new ConfigException(at.toString(), problem, at.line(), at.column(), null);
     }
 
-    /** An error in the text itself, where no node exists yet: YAML's {@code file:line:column}, JSON's line and column. */
+    /** An error in the text itself, before any node: YAML's {@code file:line:column}, JSON's line and column. */
     private ConfigException textError(JsonLocation at, String problem, Throwable cause) {
         int line = at == null ? 0 : at.getLineNr();
         int column = at == null ? 0 : at.getColumnNr();

@@ -177,7 +177,8 @@ class ConfigNodeTest {
     void aBuiltTreeIsWrittenAsBlockYamlAndIndentedJson() {
         Map<String, ConfigNode> entries = new LinkedHashMap<>();
         entries.put("label", ConfigNode.Scalar.of("104"));
-        entries.put("ports", ConfigNode.Sequence.of(List.of(ConfigNode.Scalar.of(104), ConfigNode.Scalar.of("8000-8010"))));
+        entries.put("ports", ConfigNode.Sequence.of(List.of(ConfigNode.Scalar.of(104),
+                ConfigNode.Scalar.of("8000-8010"))));
         entries.put("masquerade", ConfigNode.Scalar.of(true));
         ConfigNode.Mapping m = ConfigNode.Mapping.of(entries);
 

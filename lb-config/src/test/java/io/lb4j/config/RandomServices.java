@@ -80,7 +80,8 @@ final class RandomServices {
         }
         int reals = r.nextInt(4);
         for (int k = 0; k < reals; k++) {
-            String address = v6 ? "fd01::" + Integer.toHexString(index + 1) + ":" + (k + 1) : "10.1." + index + "." + (k + 1);
+            String address = v6 ? "fd01::" + Integer.toHexString(index + 1) + ":" + (k + 1)
+                    : "10.1." + index + "." + (k + 1);
             int max = r.nextBoolean() ? 0 : r.nextInt(65536);
             b.real(RealServer.builder(pick(LABELS) + " #" + k, address)
                     .port(method.remapsPorts() && r.nextBoolean() ? r.nextInt(65536) : 0)

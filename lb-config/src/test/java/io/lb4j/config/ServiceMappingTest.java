@@ -100,7 +100,8 @@ class ServiceMappingTest {
 
     @Test
     void otherPortsCoversTheCheckedPortsThatNoProbeNames() {
-        String connect = PER_PORT.replace("        - { type: connect, ports: [5222] }\n", "      otherPorts: connect\n");
+        String connect = PER_PORT.replace("        - { type: connect, ports: [5222] }\n",
+                "      otherPorts: connect\n");
         String http = PER_PORT.replace("        - { type: connect, ports: [5222] }\n",
                 "      otherPorts: { type: http, path: /health }\n");
 
@@ -222,8 +223,8 @@ class ServiceMappingTest {
                 "/services/0/healthCheck/timeout", "healthCheck.timeout: PT45S (expected: <= interval PT30S)");
         rejects(PER_PORT.replace("calledAeTitle: MERGEPACS", "calledAeTitle: MERGEPACS-IS-TOO-LONG"),
                 "lb.yaml:12:60", "/services/0/healthCheck/probes/0/calledAeTitle", "dicomEcho.calledAeTitle:"
-                        + " \"MERGEPACS-IS-TOO-LONG\" (expected: 1-16 printable ASCII characters, no backslash, not only"
-                        + " spaces)");
+                        + " \"MERGEPACS-IS-TOO-LONG\" (expected: 1-16 printable ASCII characters, no backslash,"
+                        + " not only spaces)");
     }
 
     @Test
@@ -250,7 +251,8 @@ class ServiceMappingTest {
 
     @Test
     void aRealServerLabelUsedTwiceIsReportedAtTheSecond() throws Exception {
-        rejects(PER_PORT.replace("weight: 100 }", "weight: 100 }\n      - { label: PrimaryCluster, address: 10.0.0.9 }"),
+        rejects(PER_PORT.replace("weight: 100 }",
+                        "weight: 100 }\n      - { label: PrimaryCluster, address: 10.0.0.9 }"),
                 "lb.yaml:19:18", "/services/0/realServers/1/label", "realServers: \"PrimaryCluster\" (expected: unique"
                         + " labels; \"PrimaryCluster\" is used twice)");
     }
@@ -300,7 +302,8 @@ class ServiceMappingTest {
 
         assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().scheduler(mine).build())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("services[PACS].scheduler: Mine (expected:"
-                        + " rr, wrr, lc, wlc, sh, or mh with its default table; other schedulers have no written form)");
+                        + " rr, wrr, lc, wlc, sh, or mh with its default table; other schedulers have no written"
+                        + " form)");
         assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().scheduler(Scheduler.maglev(251))
                 .build()))).hasMessageStartingWith("services[PACS].scheduler: mh[tableSize=251] (expected:");
         assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().persistence(Duration.ofNanos(1))

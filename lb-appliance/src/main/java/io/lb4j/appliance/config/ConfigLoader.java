@@ -274,7 +274,8 @@ public final class ConfigLoader {
                 AdminServer.builder().loginAttempts(a, d);
             } catch (IllegalArgumentException e) {
                 // The builder names the field: admin.loginAttempts (the count) or admin.loginPeriod (per).
-                boolean aboutPeriod = String.valueOf(e.getMessage()).startsWith("admin.loginPeriod") && login.has("per");
+                boolean aboutPeriod = String.valueOf(e.getMessage()).startsWith("admin.loginPeriod")
+                        && login.has("per");
                 ConfigNode at = aboutPeriod ? login.get("per") : login.has("attempts") ? login.get("attempts") : login;
                 throw at.error(e.getMessage());
             }

@@ -117,7 +117,8 @@ class BadInputTest {
                 new Case("wrong type", "weight: 100", "weight: heavy", 19, 68, "/services/0/realServers/0/weight",
                         "realServer[PrimaryCluster].weight: \"heavy\" (expected: an integer)"),
                 new Case("unknown forwarding method", "forwarding: direct-routing", "forwarding: masq", 5, 17,
-                        "/services/0/forwarding", "forwarding: \"masq\" (expected: direct-routing, nat, tunnel, proxy)"),
+                        "/services/0/forwarding",
+                        "forwarding: \"masq\" (expected: direct-routing, nat, tunnel, proxy)"),
                 new Case("timeout longer than the interval", "interval: 30s", "interval: 30s\n      timeout: 45s", 10,
                         16, "/services/0/healthCheck/timeout", "healthCheck.timeout: PT45S (expected: <= interval"
                                 + " PT30S)"),

@@ -137,8 +137,8 @@ class ConfigLoaderTest {
 
     @Test
     void perPortChecksAreWrittenAsAllOfWithAProbePerPort() {
-        HealthCheck check = parse(SEED.replace(
-                "    healthCheck: { type: connect, ports: all, interval: 30s, timeout: 5s, failAfter: 10, riseAfter: 1 }\n",
+        HealthCheck check = parse(SEED.replace(SEED.lines().filter(l -> l.contains("healthCheck:")).findFirst()
+                        .orElseThrow() + "\n",
                 """
                         healthCheck:
                           type: all-of
@@ -341,7 +341,8 @@ class ConfigLoaderTest {
     @Test
     void badFailbackIsRejectedWithTheAllowedForms() {
         assertThatThrownBy(() -> parse(SEED.replace("    scheduler: wlc\n", "    scheduler: wlc\n    failback: sometimes\n")))
-                .hasMessage("pacs.yaml:8:15: failback: \"sometimes\" (expected: automatic | manual | { holdDown: <duration> })");
+                .hasMessage("pacs.yaml:8:15: failback: \"sometimes\" (expected: automatic | manual | { holdDown:"
+                        + " <duration> })");
     }
 
     @Test

@@ -132,7 +132,8 @@ final class HealthCheckMapping {
         } else {
             ProbeMapping.write(check.probe(), out, field);
         }
-        out.put("ports", check.ports().allPorts() ? ConfigNode.Scalar.of("all") : IntLists.write(check.ports().ports()));
+        out.put("ports", check.ports().allPorts() ? ConfigNode.Scalar.of("all")
+                : IntLists.write(check.ports().ports()));
         out.put("interval", duration(check.interval(), field + ".interval"));
         out.put("timeout", duration(check.timeout(), field + ".timeout"));
         out.put("jitter", duration(check.jitter(), field + ".jitter"));

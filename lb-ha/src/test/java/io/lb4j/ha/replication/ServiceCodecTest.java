@@ -58,8 +58,8 @@ class ServiceCodecTest {
         return List.of(perPortPacs(),
                 VirtualService.proxy().label("Web").address("192.168.100.101").ports(443).protocol(Protocol.TCP)
                         .real("a", "192.168.100.111").real("b", "192.168.100.112", r -> r.weight(50).port(8443))
-                        .healthCheck(HealthCheck.https(HttpProbe.head("/health").host("web.local").expectStatus(200, 204))
-                                .ports(443).interval(Duration.ofSeconds(5)))
+                        .healthCheck(HealthCheck.https(HttpProbe.head("/health").host("web.local")
+                                .expectStatus(200, 204)).ports(443).interval(Duration.ofSeconds(5)))
                         .scheduler(Scheduler.maglev()).build(),
                 VirtualService.nat().label("RIS").address("192.168.100.102").ports(104, 2575)
                         .real("ris", "192.168.100.113")
