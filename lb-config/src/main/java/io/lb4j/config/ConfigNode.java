@@ -139,7 +139,10 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
         if (this instanceof Sequence s) {
             return s.items();
         }
-        return List.of(asScalar(what));
+        if (this instanceof Scalar s && !s.isNull()) {
+            return List.of(s);
+        }
+        throw error(what + ": " + kind() + " (expected: a list, or a single value)");
     }
 
     /** A string; a number or boolean is {@code what: 0 is a number (expected: a string)}. */

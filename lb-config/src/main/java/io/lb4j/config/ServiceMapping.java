@@ -32,8 +32,7 @@ import java.util.Set;
  */
 public final class ServiceMapping {
 
-    /** The keys of a services document: {@code services}. */
-    public static final Set<String> DOCUMENT_KEYS = Set.of("services");
+    private static final Set<String> DOCUMENT_KEYS = Set.of("services");
 
     private ServiceMapping() {
     }

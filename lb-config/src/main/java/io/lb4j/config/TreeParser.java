@@ -55,8 +55,10 @@ final class TreeParser {
             JsonLocation at = e.getLocation();
             throw reader.textError(at, "not valid YAML: " + withoutSource(e.getOriginalMessage()), e);
         } catch (IOException | RuntimeException e) {
-            // SnakeYAML reports some malformed input (bad escapes, limits) as its own runtime exceptions.
-            throw new ConfigException(fileName, "not valid YAML: " + e.getMessage(), 0, 0, e);
+            // SnakeYAML reports some malformed input (bad escapes, limits) as its own runtime exceptions; their
+            // first line says what, the rest quotes the text.
+            throw new ConfigException(fileName, "not valid YAML: " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse(""), 0, 0, e);
         }
     }
 

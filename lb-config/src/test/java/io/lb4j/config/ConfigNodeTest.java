@@ -137,6 +137,8 @@ class ConfigNodeTest {
         assertThatThrownBy(() -> m.get("s").asOneOf("protocol", List.of("tcp", "udp"))).hasMessage("lb.yaml:2:4:"
                 + " protocol: \"5\" (expected: tcp | udp)");
         assertThat(m.get("n").asItems("ports")).containsExactly(m.get("n"));
+        assertThatThrownBy(() -> m.asItems("ports")).hasMessage("lb.yaml:1:1: ports: a mapping (expected: a list, or"
+                + " a single value)");
         assertThat(yaml("z: 0\n").get("z").asDuration("persistence")).as("0 needs no unit").isEqualTo(Duration.ZERO);
     }
 
