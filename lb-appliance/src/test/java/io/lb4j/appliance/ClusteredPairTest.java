@@ -101,8 +101,9 @@ class ClusteredPairTest {
                 // together, B's Master_Down_Interval, only 100 ms longer, would race A's first advert.)
                 nodeA.awaitStdoutContains("VRRP 51: BACKUP -> MASTER", LIMIT);
                 awaitTrue(() -> lab.hasVip("a"), "the VIP on A's eth0", nodeA);
-                assertThat(nodeA.stdout()).contains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
-                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)");
+                // Printed once the admin server is up too, which may be after the VIP moved.
+                nodeA.awaitStdoutContains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
+                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)", LIMIT);
 
                 // The admin server (on loopback inside A's namespace) shows the pair: A is master, and why.
                 nodeA.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + ADMIN_PORT + "/", LIMIT);
