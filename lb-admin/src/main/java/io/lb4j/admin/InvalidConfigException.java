@@ -3,9 +3,10 @@ package io.lb4j.admin;
 import java.util.Objects;
 
 /**
- * A configuration text that a {@link ConfigCodec} cannot accept: {@link #path()} locates the bad field (e.g.
- * {@code services[0].realServers[1].weight}, or {@code line 12, column 7} for a codec that knows lines) and the
- * message says what is wrong with it, usually the lb4j builder's own message. The REST API returns both with 400.
+ * A configuration text that a {@link ConfigCodec} cannot accept: {@link #path()} locates the bad field (the JSON
+ * pointer {@code /services/0/realServers/1/weight}, or {@code line 12, column 7} for YAML or for text that is not
+ * JSON at all) and the message says what is wrong with it, usually the lb4j builder's own message. The REST API
+ * returns both with 400.
  */
 public final class InvalidConfigException extends IllegalArgumentException {
 

@@ -5,6 +5,9 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.RealServerState;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.HttpProbe;
 import io.lb4j.testkit.LbTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -366,11 +369,26 @@ class AdminApiTest {
         AdminClient.Reply r = client.put("/api/config", body);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("error").asText()).isEqualTo("invalid_config");
-        assertThat(r.json().get("path").asText()).isEqualTo("services[0].realServers[0].weight");
+        assertThat(r.json().get("path").asText()).isEqualTo("/services/0/realServers/0/weight");
         assertThat(r.json().get("message").asText()).isEqualTo(
                 "realServer[PrimaryCluster].weight: 70000 (expected: 0-65535)");
         assertThat(lb.services()).containsExactly(pacs());
         assertThat(server.auditLog().getLast().outcome()).startsWith("failed: realServer[PrimaryCluster].weight");
+    }
+
+    @Test
+    void configWithAPerPortCompositeCheckComesBackAsItWasPut() {
+        VirtualService perPort = pacs().toBuilder().healthCheck(HealthCheck.allOf(CompositeProbe
+                .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104).and(HttpProbe.get("/"), 8080)).failAfter(10)).build();
+        lb.reconfigure(List.of(perPort));
+        loggedIn();
+
+        AdminClient.Reply put = client.put("/api/config", client.get("/api/config").body());
+
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(lb.services()).containsExactly(perPort);
+        assertThat(client.get("/api/config").json().get("services").get(0).get("healthCheck").get("type").asText())
+                .isEqualTo("all-of");
     }
 
     @Test

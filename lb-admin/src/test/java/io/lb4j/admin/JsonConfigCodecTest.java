@@ -5,6 +5,10 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import org.junit.jupiter.api.Test;
 
@@ -40,19 +44,39 @@ class JsonConfigCodecTest {
     }
 
     @Test
+    void aPerPortCompositeCheckReadsBackEqual() {
+        VirtualService pacs = VirtualService.directRouting().label("PACS").address("192.168.100.100")
+                .ports(104, 80, 8080, 443, 8443, 5222, 1001).real("PrimaryCluster", "192.168.100.110")
+                .healthCheck(HealthCheck.allOf(CompositeProbe
+                                .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                                .and(HttpProbe.get("/"), 80, 8080)
+                                .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                                .and(Hl7Probe.defaults(), 1001)
+                                .otherPorts(ConnectProbe.INSTANCE))
+                        .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1))
+                .build();
+
+        String json = codec.encode(List.of(pacs));
+
+        assertThat(json).contains("\"type\" : \"all-of\"")
+                .contains("\"otherPorts\" : {\n        \"type\" : \"connect\"");
+        assertThat(codec.decode(json)).containsExactly(pacs);
+    }
+
+    @Test
     void builderMessagesComeWithThePathOfTheField() {
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                         + " \"forwarding\": \"direct-routing\", \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\","
                         + " \"port\": 8104}]}]}",
-                "services[0].realServers[0].port",
+                "/services/0/realServers/0/port",
                 "realServer[P].port: 8104 (expected: 0, the client's port: direct-routing cannot remap ports)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104, 70000],"
                         + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\"}]}]}",
-                "services[0].ports", "ports: 70000 (expected: 1-65535)");
+                "/services/0/ports/1", "ports: 70000 (expected: 1-65535)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                         + " \"healthCheck\": {\"type\": \"connect\", \"interval\": \"1s\", \"timeout\": \"2s\"},"
                         + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\"}]}]}",
-                "services[0].healthCheck.timeout", "healthCheck.timeout: PT2S (expected: <= interval PT1S)");
+                "/services/0/healthCheck/timeout", "healthCheck.timeout: PT2S (expected: <= interval PT1S)");
     }
 
     @Test
@@ -60,21 +84,24 @@ class JsonConfigCodecTest {
         String svc = "{\"label\": \"%s\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                 + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\"}]}";
         assertInvalid("{\"services\": [" + svc.formatted("A") + ", " + svc.formatted("B") + "]}",
-                "services[1].ports", "services[B].ports: 104 (expected: a port not already used by service \"A\" on"
+                "/services/1/ports/0", "services[B].ports: 104 (expected: a port not already used by service \"A\" on"
                         + " 10.0.0.1/TCP)");
     }
 
     @Test
     void unknownKeysWrongTypesAndBadJsonAreRejected() {
-        assertInvalid("{\"services\": [{\"label\": \"PACS\", \"adress\": \"10.0.0.1\"}]}", "services[0].adress",
-                "unknown key \"adress\" (expected: one of [address, failback, fallback, forwarding, healthCheck, label,"
-                        + " persistence, ports, protocol, realServers, scheduler])");
+        assertInvalid("{\"services\": [{\"label\": \"PACS\", \"adress\": \"10.0.0.1\"}]}", "/services/0/adress",
+                "unknown key \"adress\" in a service (expected one of: address, failback, fallback, forwarding,"
+                        + " healthCheck, label, persistence, ports, protocol, realServers, scheduler)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                         + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\", \"weight\": \"heavy\"}]}]}",
-                "services[0].realServers[0].weight", "weight: \"heavy\" (expected: an integer)");
-        assertInvalid("{\"services\": []}", "services", "services: [] (expected: a list of at least one service)");
-        assertThatThrownBy(() -> codec.decode("{\"services\": [}")).isInstanceOf(InvalidConfigException.class)
-                .hasMessageStartingWith("not valid JSON");
+                "/services/0/realServers/0/weight", "realServer[P].weight: \"heavy\" (expected: an integer)");
+        assertInvalid("{\"services\": []}", "/services", "services: [] (expected: at least one service)");
+        assertThatThrownBy(() -> codec.decode("{\"services\": [}")).isInstanceOfSatisfying(InvalidConfigException.class,
+                e -> {
+                    assertThat(e.path()).isEqualTo("line 1, column 15");
+                    assertThat(e.getMessage()).startsWith("not valid JSON: Unexpected close marker '}'");
+                });
     }
 
     private void assertInvalid(String json, String path, String message) {

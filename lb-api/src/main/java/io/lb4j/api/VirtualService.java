@@ -1,5 +1,7 @@
 package io.lb4j.api;
 
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.NoProbe;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.internal.Checks;
 
@@ -358,7 +360,24 @@ public final class VirtualService {
                 throw Checks.invalid("realServers", "[]", "at least one real server or a fallback");
             }
             HealthCheck check = healthCheck instanceof HealthCheck.Builder hb ? hb.build() : (HealthCheck) healthCheck;
+            checkCompositeCoversEveryPort(check);
             return new VirtualService(this, vip, servers, fb, check);
+        }
+
+        /**
+         * With {@code allOf} and no "other ports" probe, a checked port that no part names would never be probed: a
+         * dead service on it would never fail over. Each part's ports are disjoint already ({@link CompositeProbe}).
+         */
+        private void checkCompositeCoversEveryPort(HealthCheck check) {
+            if (check.probe() instanceof CompositeProbe composite && composite.otherPorts() instanceof NoProbe) {
+                Set<Integer> named = composite.namedPorts();
+                for (int p : check.ports().resolve(ports)) {
+                    if (!named.contains(p)) {
+                        throw Checks.invalid("allOf.ports", p, "every checked port in one probe, or an otherPorts"
+                                + " probe; " + p + " is in none");
+                    }
+                }
+            }
         }
 
         private void checkPorts() {

@@ -1,7 +1,10 @@
 package io.lb4j.api;
 
 import io.lb4j.api.check.CheckPorts;
+import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.HttpProbe;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -266,6 +269,28 @@ class VirtualServiceValidationTest {
         assertThatThrownBy(() -> pacs().healthCheck(HealthCheck.connect().failAfter(0)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("healthCheck.failAfter: 0 (expected: 1-1000)");
+    }
+
+    @Test
+    void rejectsAnAllOfCheckThatLeavesAPortOfTheServiceUnchecked() {
+        HealthCheck.Builder dicomOnly = HealthCheck.allOf(CompositeProbe.on(DicomEchoProbe.defaults(), 104));
+
+        assertThatThrownBy(() -> pacs().healthCheck(dicomOnly).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("allOf.ports: 80 (expected: every checked port in one probe, or an otherPorts probe; 80"
+                        + " is in none)");
+    }
+
+    @Test
+    void anAllOfCheckCoversTheRestWithOtherPortsOrByNarrowingTheCheckedPorts() {
+        CompositeProbe dicom = CompositeProbe.on(DicomEchoProbe.defaults(), 104);
+
+        assertThat(pacs().healthCheck(HealthCheck.allOf(dicom.otherPorts(ConnectProbe.INSTANCE))).build()
+                .healthCheck().probe()).isEqualTo(dicom.otherPorts(ConnectProbe.INSTANCE));
+        assertThat(pacs().healthCheck(HealthCheck.allOf(dicom).ports(104)).build().healthCheck().ports())
+                .isEqualTo(CheckPorts.of(104));
+        // A part may name a port the service does not listen on: a separate health endpoint.
+        assertThat(pacs().healthCheck(HealthCheck.allOf(dicom.and(HttpProbe.get("/"), 80, 8081))).build()
+                .healthCheck().probe()).isInstanceOf(CompositeProbe.class);
     }
 
     // --- real servers -------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
-import io.lb4j.appliance.config.ConfigException;
 import io.lb4j.appliance.config.ConfigLoader;
+import io.lb4j.config.ConfigException;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -23,10 +23,12 @@ import java.util.stream.IntStream;
  *     .interval(Duration.ofSeconds(30)).failAfter(10).build();
  * }</pre>
  *
- * <p>"Other ports" are the health check's ports (every port of the service by default) not named by a part; with
- * {@link NoProbe} (the default) they are not checked. A part's ports are probed even when the service does not
- * listen on them, so a separate health endpoint can be checked. All parts and ports run in parallel; a failed
- * attempt's reason names every port that failed. A port belongs to at most one part, and parts are not nested.
+ * <p>"Other ports" are the health check's ports (every port of the service by default) not named by a part. With
+ * {@link NoProbe} (the default) there must be none: a service whose checked port no part names is refused when it
+ * is built ({@code allOf.ports: 5222 (expected: ...)}), since a dead service on that port would never fail over;
+ * name it in a part, give an "other ports" probe, or narrow the check's ports. A part's ports are probed even when
+ * the service does not listen on them, so a separate health endpoint can be checked. All parts and ports run in
+ * parallel; a failed attempt's reason names every port that failed. A port belongs to at most one part, and parts are not nested.
  *
  * @param parts      the probes and the ports each runs on, at least one
  * @param otherPorts the probe for the check's remaining ports; {@link NoProbe} for none

@@ -1,6 +1,6 @@
 package io.lb4j.appliance.config;
 
-import io.lb4j.admin.ConfigCodec;
+import io.lb4j.config.Durations;
 import io.lb4j.ha.vrrp.VrrpInstance;
 
 import java.io.IOException;
@@ -174,6 +174,6 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
     }
 
     private static String shown(Object value) {
-        return value instanceof Duration d ? ConfigCodec.Format.formatDuration(d) : String.valueOf(value);
+        return value instanceof Duration d ? Durations.format(d) : String.valueOf(value);
     }
 }

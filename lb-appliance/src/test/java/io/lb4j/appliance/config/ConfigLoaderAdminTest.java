@@ -2,6 +2,7 @@ package io.lb4j.appliance.config;
 
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.PasswordHash;
+import io.lb4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

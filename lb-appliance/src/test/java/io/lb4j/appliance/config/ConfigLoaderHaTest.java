@@ -1,6 +1,7 @@
 package io.lb4j.appliance.config;
 
-import io.lb4j.admin.ConfigCodec;
+import io.lb4j.config.ConfigException;
+import io.lb4j.config.Durations;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,7 +218,7 @@ class ConfigLoaderHaTest {
         rejects(MINIMAL + "  advertInterval: 1m\n", "pacs.yaml:16:19: ha.advertInterval: 1m"
                 + " (expected: 10 ms to 40.95 s in whole centiseconds)");
         rejects(MINIMAL + "  advertInterval: 1\n", "pacs.yaml:16:19: ha.advertInterval: 1 (expected: "
-                + ConfigCodec.Format.DURATION_FORMS + ")");
+                + Durations.FORMS + ")");
     }
 
     @Test

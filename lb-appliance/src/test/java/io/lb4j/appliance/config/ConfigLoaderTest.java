@@ -7,11 +7,14 @@ import io.lb4j.api.Protocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.check.NegotiateProbe;
+import io.lb4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -133,14 +136,30 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void durationsAcceptMillisecondsSecondsMinutesAndHours() {
-        assertThat(ConfigLoader.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(ConfigLoader.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(ConfigLoader.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(ConfigLoader.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(ConfigLoader.parseDuration("0")).isEqualTo(Duration.ZERO);
-        assertThatThrownBy(() -> ConfigLoader.parseDuration("30"))
-                .hasMessage("\"30\" (expected: a duration such as 500ms, 30s, 5m or 1h)");
+    void perPortChecksAreWrittenAsAllOfWithAProbePerPort() {
+        HealthCheck check = parse(SEED.replace(SEED.lines().filter(l -> l.contains("healthCheck:")).findFirst()
+                        .orElseThrow() + "\n",
+                """
+                        healthCheck:
+                          type: all-of
+                          interval: 30s
+                          failAfter: 10
+                          riseAfter: 1
+                          probes:
+                            - { type: dicom-echo, ports: [104], calledAeTitle: MERGEPACS }
+                            - { type: http, ports: [80, 8080] }
+                            - { type: https, ports: [443, 8443], insecure: true }
+                            - { type: hl7, ports: [1001] }
+                          otherPorts: connect
+                    """)).services().getFirst().healthCheck();
+
+        assertThat(check).isEqualTo(HealthCheck.allOf(CompositeProbe
+                        .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                        .and(HttpProbe.get("/"), 80, 8080)
+                        .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                        .and(Hl7Probe.defaults(), 1001)
+                        .otherPorts(ConnectProbe.INSTANCE))
+                .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1).build());
     }
 
     @Test
@@ -222,7 +241,7 @@ class ConfigLoaderTest {
     @Test
     void duplicatePortIsReportedAtTheSecondOccurrence() {
         assertThatThrownBy(() -> parse(SEED.replace("5222, 1001]", "5222, 104]")))
-                .hasMessage("pacs.yaml:5:45: ports: 104 (expected: each port once; 104 is already listed on line 5)");
+                .hasMessage("pacs.yaml:5:45: ports: 104 (expected: each port once; 104 is listed twice)");
     }
 
     @Test
@@ -235,8 +254,8 @@ class ConfigLoaderTest {
     @Test
     void reversedPortRangeIsRejectedAtItsLine() {
         assertThatThrownBy(() -> parse(SEED.replace("[104, 80,", "[104, \"9010-9000\", 80,")))
-                .hasMessageStartingWith("pacs.yaml:5:")
-                .hasMessageContaining("portRange: 9010-9000 (expected: from <= to)");
+                .hasMessage("pacs.yaml:5:18: ports: \"9010-9000\" (expected: a range from low to high within 1-65535,"
+                        + " such as \"8000-8010\")");
     }
 
     @Test
@@ -256,13 +275,13 @@ class ConfigLoaderTest {
     @Test
     void valueOfTheWrongTypeIsRejectedAtItsLine() {
         assertThatThrownBy(() -> parse(SEED.replace("weight: 100", "weight: heavy")))
-                .hasMessage("pacs.yaml:10:62: weight: \"heavy\" (expected: an integer)");
+                .hasMessage("pacs.yaml:10:62: realServer[PrimaryCluster].weight: \"heavy\" (expected: an integer)");
     }
 
     @Test
     void repeatedKeyIsRejectedAtTheRepetition() {
         assertThatThrownBy(() -> parse(SEED.replace("    scheduler: wlc\n", "    scheduler: wlc\n    scheduler: rr\n")))
-                .hasMessageStartingWith("pacs.yaml:8:5: key \"scheduler\" repeated (expected: each key once; first given on line 7)");
+                .hasMessage("pacs.yaml:8:5: key \"scheduler\" repeated (expected: each key once)");
     }
 
     @Test
@@ -271,6 +290,14 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("pacs.yaml:5:")
                 .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void yamlAliasIsRejectedAtItsLocationInsteadOfBecomingAString() {
+        assertThatThrownBy(() -> parse(SEED.replace("address: 127.0.0.2", "address: *primary")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pacs.yaml:10:43: alias *primary (expected: the value itself; YAML anchors and aliases are"
+                        + " not supported; write the value out)");
     }
 
     @Test
@@ -314,12 +341,13 @@ class ConfigLoaderTest {
     @Test
     void badFailbackIsRejectedWithTheAllowedForms() {
         assertThatThrownBy(() -> parse(SEED.replace("    scheduler: wlc\n", "    scheduler: wlc\n    failback: sometimes\n")))
-                .hasMessage("pacs.yaml:8:15: failback: \"sometimes\" (expected: automatic | manual)");
+                .hasMessage("pacs.yaml:8:15: failback: \"sometimes\" (expected: automatic | manual | { holdDown:"
+                        + " <duration> })");
     }
 
     @Test
     void emptyFileIsRejected() {
         assertThatThrownBy(() -> parse("# nothing here\n"))
-                .hasMessage("pacs.yaml: the file is empty (expected: a mapping with `services:`)");
+                .hasMessage("pacs.yaml: the document is empty (expected: a mapping with `services:`)");
     }
 }

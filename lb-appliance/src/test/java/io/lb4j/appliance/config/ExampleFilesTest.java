@@ -1,11 +1,19 @@
 package io.lb4j.appliance.config;
 
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.Hl7Probe;
+import io.lb4j.api.check.HttpProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -28,7 +36,7 @@ class ExampleFilesTest {
 
         assertThat(files).extracting(p -> p.getFileName().toString())
                 .containsExactly("manual-failover.yaml", "mergepacs-loopback.yaml", "mergepacs-pair-primary.yaml",
-                        "mergepacs-pair-secondary.yaml", "mergepacs.yaml");
+                        "mergepacs-pair-secondary.yaml", "mergepacs-per-port-checks.yaml", "mergepacs.yaml");
         for (Path file : files) {
             String text = Files.readString(file);
             ApplianceConfig config = text.contains("secretFile: /etc/lb4j/ha.secret")
@@ -36,6 +44,21 @@ class ExampleFilesTest {
                     : ConfigLoader.load(file);
             assertThat(config.services()).as(file.toString()).hasSize(1);
         }
+    }
+
+    @Test
+    void thePerPortFileIsTheMergePacsFileWithAProbePerPort() {
+        VirtualService seed = ConfigLoader.load(Path.of("config", "mergepacs.yaml")).services().getFirst();
+        VirtualService perPort = ConfigLoader.load(Path.of("config", "mergepacs-per-port-checks.yaml")).services()
+                .getFirst();
+
+        assertThat(perPort).isEqualTo(seed.toBuilder().healthCheck(HealthCheck.allOf(CompositeProbe
+                        .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                        .and(HttpProbe.get("/"), 80, 8080)
+                        .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                        .and(Hl7Probe.defaults(), 1001)
+                        .and(ConnectProbe.INSTANCE, 5222))
+                .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1)).build());
     }
 
     @Test

@@ -8,10 +8,13 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
+import io.lb4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -62,7 +65,12 @@ class YamlConfigCodecTest {
                 .build();
         VirtualService udp = VirtualService.proxy().label("Syslog").address("127.0.0.1").ports(10514)
                 .protocol(Protocol.UDP).real("S", "127.0.0.10").healthCheck(HealthCheck.none()).build();
-        List<VirtualService> services = List.of(pacs, web, dicom, hl7, misc, ext, udp);
+        VirtualService perPort = VirtualService.proxy().label("PerPort").address("127.0.0.1").ports(14104, 14080, 14222)
+                .real("P", "127.0.0.11").healthCheck(HealthCheck.allOf(CompositeProbe
+                        .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 14104).and(HttpProbe.get("/"), 14080)
+                        .otherPorts(ConnectProbe.INSTANCE)))
+                .build();
+        List<VirtualService> services = List.of(pacs, web, dicom, hl7, misc, ext, udp, perPort);
 
         String yaml = codec.encode(services);
 

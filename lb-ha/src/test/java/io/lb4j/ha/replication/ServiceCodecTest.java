@@ -6,9 +6,13 @@ import io.lb4j.api.Protocol;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
+import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.check.Probe;
+import io.lb4j.config.ConfigException;
 import io.lb4j.ha.internal.ServiceCodec;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +24,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The replication body: lb-config's document with a format marker; what the primary writes, the secondary reads. */
 class ServiceCodecTest {
 
     static VirtualService pacs() {
@@ -38,11 +43,23 @@ class ServiceCodecTest {
                 .build();
     }
 
+    /** The README's per-port check on the appliance guide's MergePACS service. */
+    static VirtualService perPortPacs() {
+        return pacs().toBuilder().healthCheck(HealthCheck.allOf(CompositeProbe
+                        .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                        .and(HttpProbe.get("/"), 80, 8080)
+                        .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                        .and(Hl7Probe.defaults(), 1001)
+                        .otherPorts(ConnectProbe.INSTANCE))
+                .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1)).build();
+    }
+
     static List<VirtualService> everyKindOfService() {
-        return List.of(pacs(),
+        return List.of(perPortPacs(),
                 VirtualService.proxy().label("Web").address("192.168.100.101").ports(443).protocol(Protocol.TCP)
                         .real("a", "192.168.100.111").real("b", "192.168.100.112", r -> r.weight(50).port(8443))
-                        .healthCheck(HealthCheck.https().ports(443).interval(Duration.ofSeconds(5)))
+                        .healthCheck(HealthCheck.https(HttpProbe.head("/health").host("web.local")
+                                .expectStatus(200, 204)).ports(443).interval(Duration.ofSeconds(5)))
                         .scheduler(Scheduler.maglev()).build(),
                 VirtualService.nat().label("RIS").address("192.168.100.102").ports(104, 2575)
                         .real("ris", "192.168.100.113")
@@ -51,10 +68,22 @@ class ServiceCodecTest {
                         .scheduler(Scheduler.sourceHash()).failback(FailbackPolicy.manual()).build(),
                 VirtualService.directRouting().label("Legacy").address("192.168.100.103").ports(21)
                         .real("ftp", "192.168.100.114")
-                        .healthCheck(HealthCheck.external(Path.of("/etc/lb4j/check-ftp.sh")))
+                        .healthCheck(HealthCheck.external(ExternalProbe.of(Path.of("/etc/lb4j/check-ftp.sh"))
+                                .withCheckSource("192.168.100.2")))
                         .scheduler(Scheduler.roundRobin()).build(),
+                VirtualService.tunnel().label("Range").address("192.168.100.105").portRange(9000, 9010)
+                        .real("r", "192.168.100.116").healthCheck(HealthCheck.negotiate("PING\r\n", "^PONG")
+                                .ports(9000).jitter(Duration.ofMillis(250)))
+                        .scheduler(Scheduler.weightedRoundRobin()).build(),
+                VirtualService.proxy().label("Syslog").address("192.168.100.106").ports(514).protocol(Protocol.UDP)
+                        .real("s", "192.168.100.117", r -> r.port(5514)).scheduler(Scheduler.leastConnections())
+                        .healthCheck(HealthCheck.connect().ports(5514)).build(),
                 VirtualService.directRouting().label("Manual").address("192.168.100.104").ports(5000)
                         .real("m", "192.168.100.115").healthCheck(HealthCheck.none()).build());
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -65,12 +94,24 @@ class ServiceCodecTest {
     }
 
     @Test
-    void theFormatIsVersionedAndOtherDocumentsAreRejected() {
-        assertThat(new String(ServiceCodec.encode(List.of(pacs())), StandardCharsets.UTF_8))
-                .startsWith("{\"format\":\"lb4j-services/1\",\"services\":[{\"method\":\"DIRECT_ROUTING\"");
-        assertThatThrownBy(() -> ServiceCodec.decode("{\"format\":\"other/9\"}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("format: \"other/9\" (expected: \"lb4j-services/1\")");
+    void theBodyIsLbConfigsDocumentAfterAFormatMarker() {
+        String json = new String(ServiceCodec.encode(List.of(perPortPacs())), StandardCharsets.UTF_8);
+
+        assertThat(json).startsWith("{\n  \"format\" : \"lb4j-services/2\",\n  \"services\" : [ {\n"
+                + "    \"label\" : \"PACS\",\n    \"address\" : \"192.168.100.100\",")
+                .contains("\"forwarding\" : \"direct-routing\"", "\"interval\" : \"30s\"", "\"type\" : \"all-of\"",
+                        "\"type\" : \"dicom-echo\"");
+    }
+
+    @Test
+    void aBodyOfAnotherFormatIsRejectedByName() {
+        assertThatThrownBy(() -> ServiceCodec.decode(utf8("{\"format\":\"lb4j-services/1\",\"services\":[]}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("/format: format: \"lb4j-services/1\" (expected: \"lb4j-services/2\")");
+        assertThatThrownBy(() -> ServiceCodec.decode(utf8("{\"services\":[]}")))
+                .hasMessage("/: format: missing in a replication message (expected: a `format:` entry)");
+        assertThatThrownBy(() -> ServiceCodec.decode(utf8("[1, 2")))
+                .hasMessageStartingWith("line 1, column 6: not valid JSON: Unexpected end-of-input");
     }
 
     @Test
@@ -84,18 +125,17 @@ class ServiceCodecTest {
         VirtualService custom = pacs().toBuilder().healthCheck(HealthCheck.of(new MyProbe()).build()).build();
 
         assertThatThrownBy(() -> ServiceCodec.encode(List.of(custom))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("services[PACS].healthCheck.probe: ")
-                .hasMessageEndingWith("(expected: a built-in probe; a custom probe has no portable description to "
-                        + "replicate)");
+                .hasMessageStartingWith("services[PACS].healthCheck: mine (expected: a built-in probe; ")
+                .hasMessageEndingWith("MyProbe is the application's own and has no written form)");
     }
 
     @Test
-    void anInvalidServiceInTheDocumentIsRejectedWithTheBuildersMessage() {
+    void anInvalidServiceInTheBodyIsRejectedAtItsPointerWithTheBuildersMessage() {
         String json = new String(ServiceCodec.encode(List.of(pacs())), StandardCharsets.UTF_8)
-                .replace("\"weight\":100", "\"weight\":70000");
+                .replace("\"weight\" : 100", "\"weight\" : 70000");
 
-        assertThatThrownBy(() -> ServiceCodec.decode(json.getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight").hasMessageContaining("70000");
+        assertThatThrownBy(() -> ServiceCodec.decode(utf8(json))).isInstanceOf(ConfigException.class)
+                .hasMessage("/services/0/realServers/0/weight: realServer[PrimaryCluster].weight: 70000 (expected:"
+                        + " 0-65535)");
     }
-
 }

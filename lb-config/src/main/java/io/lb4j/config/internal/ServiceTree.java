@@ -1,0 +1,218 @@
+package io.lb4j.config.internal;
+
+import io.lb4j.api.FailbackPolicy;
+import io.lb4j.api.Fallback;
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.Protocol;
+import io.lb4j.api.RealServer;
+import io.lb4j.api.Scheduler;
+import io.lb4j.api.VirtualService;
+import io.lb4j.config.ConfigNode;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A list of services, both ways: the keys of a service, its real servers, fallback and failback policy here, its
+ * health check in {@link HealthCheckMapping}. Reading builds each value with lb-api's builders and puts their
+ * messages where the mistake is ({@link Locator}); writing writes every value out, defaults included, so what is
+ * written reads back equal and means the same to a reader whose defaults differ. Stateless; thread-safe.
+ */
+public final class ServiceTree {
+
+    private ServiceTree() {
+    }
+
+    /**
+     * The services of a {@code services:} list, each valid and together valid
+     * ({@link LoadBalancer.Builder#validateServices}).
+     *
+     * @param defaultMethod the forwarding method of a service without {@code forwarding:}
+     */
+    public static List<VirtualService> readList(ConfigNode node, ForwardingMethod defaultMethod) {
+        List<ConfigNode> items = node.asSequence("services").items();
+        if (items.isEmpty()) {
+            throw node.error("services: [] (expected: at least one service)");
+        }
+        List<VirtualService> services = new ArrayList<>();
+        for (ConfigNode item : items) {
+            services.add(read(item.asMapping("a service"), defaultMethod));
+        }
+        try {
+            LoadBalancer.Builder.validateServices(services);
+        } catch (IllegalArgumentException e) {
+            // The first service that breaks a rule with those before it is the one to point at.
+            int i = 1;
+            while (i < services.size() && valid(services.subList(0, i + 1))) {
+                i++;
+            }
+            throw Locator.locate(items.get(Math.min(i, items.size() - 1)), e.getMessage()).error(e.getMessage());
+        }
+        return List.copyOf(services);
+    }
+
+    private static boolean valid(List<VirtualService> services) {
+        try {
+            LoadBalancer.Builder.validateServices(services);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static VirtualService read(ConfigNode.Mapping m, ForwardingMethod defaultMethod) {
+        m.checkKeys(Vocabulary.SERVICE_KEYS, "a service");
+        String label = m.required("label", "a service").asString("label");
+        String where = "service \"" + label + "\"";
+        ConfigNode forwarding = m.get("forwarding");
+        ForwardingMethod method = forwarding == null ? defaultMethod
+                : forwarding.at(() -> ForwardingMethod.fromConfigName(forwarding.asString("forwarding")));
+        VirtualService.Builder b = VirtualService.builder(method).label(label)
+                .address(m.required("address", where).asString("address"))
+                .ports(IntLists.read(m.required("ports", where), "ports", IntLists.Kind.PORT));
+        if (m.has("protocol")) {
+            b.protocol(Protocol.valueOf(m.get("protocol").asOneOf("protocol", Vocabulary.PROTOCOLS)
+                    .toUpperCase(Locale.ROOT)));
+        }
+        if (m.has("scheduler")) {
+            ConfigNode n = m.get("scheduler");
+            b.scheduler(n.at(() -> Scheduler.named(n.asString("scheduler"))));
+        }
+        if (m.has("persistence")) {
+            b.persistence(m.get("persistence").asDuration("persistence"));
+        }
+        if (m.has("failback")) {
+            b.failback(failback(m.get("failback")));
+        }
+        if (m.has("healthCheck")) {
+            b.healthCheck(HealthCheckMapping.read(m.get("healthCheck")));
+        }
+        if (m.has("realServers")) {
+            for (ConfigNode item : m.get("realServers").asSequence("realServers").items()) {
+                b.real(realServer(item.asMapping("a real server")));
+            }
+        }
+        if (m.has("fallback")) {
+            b.fallback(fallback(m.get("fallback").asMapping("fallback")));
+        }
+        return Locator.build(m, b::build);
+    }
+
+    private static RealServer realServer(ConfigNode.Mapping m) {
+        m.checkKeys(Vocabulary.REAL_SERVER_KEYS, "a real server");
+        String label = m.required("label", "a real server").asString("realServer.label");
+        String field = "realServer[" + label + "].";
+        ConfigNode addressNode = m.required("address", "real server \"" + label + "\"");
+        String address = addressNode.asString(field + "address");
+        RealServer.Builder b = addressNode.at(() -> RealServer.builder(label, address));
+        b.port(integer(m, "port", field, 0))
+                .weight(integer(m, "weight", field, RealServer.DEFAULT_WEIGHT))
+                .minConnections(integer(m, "minConnections", field, 0))
+                .maxConnections(integer(m, "maxConnections", field, 0));
+        return Locator.build(m, b::build);
+    }
+
+    private static Fallback fallback(ConfigNode.Mapping m) {
+        m.checkKeys(Vocabulary.FALLBACK_KEYS, "fallback");
+        ConfigNode addressNode = m.required("address", "fallback");
+        String address = addressNode.asString("fallback.address");
+        Fallback.Builder b = addressNode.at(() -> Fallback.builder(address));
+        b.port(integer(m, "port", "fallback.", 0));
+        if (m.has("masquerade")) {
+            b.masquerade(m.get("masquerade").asBoolean("fallback.masquerade"));
+        }
+        return Locator.build(m, b::build);
+    }
+
+    private static FailbackPolicy failback(ConfigNode node) {
+        if (node instanceof ConfigNode.Scalar s) {
+            String mode = s.isString() ? s.text() : "";
+            return switch (mode) {
+                case "automatic" -> FailbackPolicy.automatic();
+                case "manual" -> FailbackPolicy.manual();
+                default -> throw node.error("failback: " + node.asScalar("failback").shown() + " (expected: "
+                        + Vocabulary.FAILBACK_FORMS + ")");
+            };
+        }
+        ConfigNode.Mapping m = node.asMapping("failback");
+        m.checkKeys(Vocabulary.FAILBACK_KEYS, "failback");
+        ConfigNode hold = m.required("holdDown", "failback");
+        return hold.at(() -> FailbackPolicy.holdDown(hold.asDuration("failback.holdDown")));
+    }
+
+    private static int integer(ConfigNode.Mapping m, String key, String prefix, int otherwise) {
+        return m.has(key) ? m.get(key).asInt(prefix + key, "an integer") : otherwise;
+    }
+
+    /**
+     * The services as a list, every value written out.
+     *
+     * @throws IllegalArgumentException naming the service and field of a value without a written form: a probe or
+     *                                  scheduler of the application's own type, Maglev with a table size other than
+     *                                  the default, a duration with a fraction of a millisecond
+     */
+    public static ConfigNode.Sequence writeList(Collection<VirtualService> services) {
+        List<ConfigNode> items = new ArrayList<>();
+        for (VirtualService s : services) {
+            items.add(write(s));
+        }
+        return ConfigNode.Sequence.of(items);
+    }
+
+    private static ConfigNode.Mapping write(VirtualService s) {
+        String field = "services[" + s.label() + "]";
+        Map<String, ConfigNode> out = new LinkedHashMap<>();
+        out.put("label", ConfigNode.Scalar.of(s.label()));
+        out.put("address", ConfigNode.Scalar.of(s.address().getHostAddress()));
+        out.put("ports", IntLists.write(s.ports()));
+        out.put("protocol", ConfigNode.Scalar.of(s.protocol().name().toLowerCase(Locale.ROOT)));
+        out.put("forwarding", ConfigNode.Scalar.of(s.method().configName()));
+        out.put("scheduler", ConfigNode.Scalar.of(scheduler(s.scheduler(), field + ".scheduler")));
+        out.put("persistence", HealthCheckMapping.duration(s.persistence(), field + ".persistence"));
+        out.put("failback", switch (s.failback().mode()) {
+            case AUTOMATIC -> ConfigNode.Scalar.of("automatic");
+            case MANUAL -> ConfigNode.Scalar.of("manual");
+            case HOLD_DOWN -> ConfigNode.Mapping.of(Map.of("holdDown",
+                    HealthCheckMapping.duration(s.failback().holdDown(), field + ".failback.holdDown")));
+        });
+        out.put("healthCheck", HealthCheckMapping.write(s.healthCheck(), field + ".healthCheck"));
+        List<ConfigNode> reals = new ArrayList<>();
+        for (RealServer r : s.realServers()) {
+            Map<String, ConfigNode> rn = new LinkedHashMap<>();
+            rn.put("label", ConfigNode.Scalar.of(r.label()));
+            rn.put("address", ConfigNode.Scalar.of(r.address().getHostAddress()));
+            rn.put("port", ConfigNode.Scalar.of(r.port()));
+            rn.put("weight", ConfigNode.Scalar.of(r.weight()));
+            rn.put("minConnections", ConfigNode.Scalar.of(r.minConnections()));
+            rn.put("maxConnections", ConfigNode.Scalar.of(r.maxConnections()));
+            reals.add(ConfigNode.Mapping.of(rn));
+        }
+        out.put("realServers", ConfigNode.Sequence.of(reals));
+        s.fallback().ifPresent(f -> {
+            Map<String, ConfigNode> fn = new LinkedHashMap<>();
+            fn.put("address", ConfigNode.Scalar.of(f.address().getHostAddress()));
+            fn.put("port", ConfigNode.Scalar.of(f.port()));
+            fn.put("masquerade", ConfigNode.Scalar.of(f.masquerade()));
+            out.put("fallback", ConfigNode.Mapping.of(fn));
+        });
+        return ConfigNode.Mapping.of(out);
+    }
+
+    /** The configuration name of a built-in scheduler; a scheduler that name does not give back has none. */
+    private static String scheduler(Scheduler scheduler, String field) {
+        try {
+            if (Scheduler.named(scheduler.name()).equals(scheduler)) {
+                return scheduler.name();
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // the application's own scheduler: reported below
+        }
+        throw new IllegalArgumentException(field + ": " + scheduler + " (expected: rr, wrr, lc, wlc, sh, or mh with"
+                + " its default table; other schedulers have no written form)");
+    }
+}

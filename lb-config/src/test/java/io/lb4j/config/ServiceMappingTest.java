@@ -1,0 +1,313 @@
+package io.lb4j.config;
+
+import io.lb4j.api.FailbackPolicy;
+import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.HealthCheck;
+import io.lb4j.api.Protocol;
+import io.lb4j.api.Scheduler;
+import io.lb4j.api.VirtualService;
+import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.check.Hl7Probe;
+import io.lb4j.api.check.HttpProbe;
+import io.lb4j.api.check.NegotiateProbe;
+import io.lb4j.api.check.Probe;
+import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.Selector;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The services mapping: each key to its builder option, the per-port {@code all-of} check, where a mistake is
+ * reported (the same problem in YAML and JSON), and what has no written form.
+ */
+class ServiceMappingTest {
+
+    /** The issue's MergePACS service with its per-port check, the check verbatim. */
+    private static final String PER_PORT = """
+            services:
+              - label: PACS
+                address: 192.168.100.100
+                ports: [104, 80, 8080, 443, 8443, 5222, 1001]
+                forwarding: direct-routing
+                healthCheck:
+                  type: all-of
+                  interval: 30s
+                  failAfter: 10
+                  riseAfter: 1
+                  probes:
+                    - { type: dicom-echo, ports: [104], calledAeTitle: MERGEPACS }
+                    - { type: http, ports: [80, 8080] }
+                    - { type: https, ports: [443, 8443], insecure: true }
+                    - { type: hl7, ports: [1001] }
+                    - { type: connect, ports: [5222] }
+                realServers:
+                  - { label: PrimaryCluster, address: 192.168.100.110, weight: 100 }
+                fallback: { address: 192.168.100.120, masquerade: true }
+            """;
+
+    private static List<VirtualService> yaml(String text) {
+        return ServiceMapping.readDocument(ConfigNode.parseYaml(text, "lb.yaml"), ForwardingMethod.PROXY);
+    }
+
+    private static List<VirtualService> json(String text) {
+        return ServiceMapping.readDocument(ConfigNode.parseJson(text), ForwardingMethod.PROXY);
+    }
+
+    /** The same document as JSON, written by Jackson from the YAML (not by the mapping under test). */
+    private static String asJson(String yaml) throws Exception {
+        var yamlMapper = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(yamlMapper.readTree(yaml));
+    }
+
+    /** Asserts the YAML and its JSON twin are rejected with one problem, at the given places. */
+    private static void rejects(String yaml, String yamlAt, String jsonAt, String problem) throws Exception {
+        String json = asJson(yaml);
+        assertThatThrownBy(() -> yaml(yaml)).isInstanceOf(ConfigException.class)
+                .hasMessage(yamlAt + ": " + problem);
+        assertThatThrownBy(() -> json(json)).isInstanceOf(ConfigException.class)
+                .hasMessage(jsonAt + ": " + problem);
+    }
+
+    // ------------------------------------------------------------------------------------------------ all-of
+
+    @Test
+    void thePerPortCheckReadsAsHealthCheckAllOf() {
+        VirtualService built = VirtualService.directRouting().label("PACS").address("192.168.100.100")
+                .ports(104, 80, 8080, 443, 8443, 5222, 1001)
+                .healthCheck(HealthCheck.allOf(CompositeProbe
+                                .on(DicomEchoProbe.of("LB4J", "MERGEPACS"), 104)
+                                .and(HttpProbe.get("/"), 80, 8080)
+                                .and(HttpProbe.get("/").tls(true).insecure(true), 443, 8443)
+                                .and(Hl7Probe.defaults(), 1001)
+                                .and(ConnectProbe.INSTANCE, 5222))
+                        .interval(Duration.ofSeconds(30)).failAfter(10).riseAfter(1))
+                .real("PrimaryCluster", "192.168.100.110", r -> r.weight(100))
+                .fallback("192.168.100.120", f -> f.masquerade(true))
+                .build();
+
+        assertThat(yaml(PER_PORT)).containsExactly(built);
+    }
+
+    @Test
+    void otherPortsCoversTheCheckedPortsThatNoProbeNames() {
+        String connect = PER_PORT.replace("        - { type: connect, ports: [5222] }\n",
+                "      otherPorts: connect\n");
+        String http = PER_PORT.replace("        - { type: connect, ports: [5222] }\n",
+                "      otherPorts: { type: http, path: /health }\n");
+
+        assertThat(((CompositeProbe) yaml(connect).getFirst().healthCheck().probe()).otherPorts())
+                .isEqualTo(ConnectProbe.INSTANCE);
+        assertThat(((CompositeProbe) yaml(http).getFirst().healthCheck().probe()).otherPorts())
+                .isEqualTo(HttpProbe.get("/health"));
+    }
+
+    @Test
+    void aPortNoProbeCoversIsNamedAtTheProbes() throws Exception {
+        rejects(PER_PORT.replace("        - { type: connect, ports: [5222] }\n", ""), "lb.yaml:12:9",
+                "/services/0/healthCheck/probes", "allOf.ports: 5222 (expected: every checked port in one probe, or an"
+                        + " otherPorts probe; 5222 is in none)");
+    }
+
+    @Test
+    void aPortTwoProbesCoverIsNamedWhereItIsRepeated() throws Exception {
+        rejects(PER_PORT.replace("ports: [1001]", "ports: [1001, 104]"), "lb.yaml:15:38",
+                "/services/0/healthCheck/probes/3/ports/1", "allOf.ports: 104 (expected: each port in one part; 104"
+                        + " is listed twice)");
+    }
+
+    @Test
+    void aProbeIsASingleProbeOfAKnownTypeWithItsPorts() throws Exception {
+        rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: none, ports: [5222] }"),
+                "lb.yaml:16:19", "/services/0/healthCheck/probes/4/type", "healthCheck.probes.type: \"none\""
+                        + " (expected: connect | http | https | dicom-echo | hl7 | negotiate | external)");
+        rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: connect }"), "lb.yaml:16:11",
+                "/services/0/healthCheck/probes/4", "ports: missing in a connect probe (expected: a `ports:` entry)");
+        rejects(PER_PORT.replace("{ type: hl7, ports: [1001] }", "{ type: hl7, ports: [1001], path: / }"),
+                "lb.yaml:15:39", "/services/0/healthCheck/probes/3/path", "unknown key \"path\" in an hl7 probe"
+                        + " (expected one of: message, ports, type)");
+        rejects(PER_PORT.replace("type: all-of", "type: every"), "lb.yaml:7:13", "/services/0/healthCheck/type",
+                "healthCheck.type: \"every\" (expected: connect | none | http | https | dicom-echo | hl7 | negotiate |"
+                        + " external | all-of)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ keys
+
+    @Test
+    void everyCheckTypeMapsToItsProbeWithEveryKey() {
+        String service = """
+                services:
+                  - { label: S, address: 10.0.0.1, ports: [104], realServers: [ { label: r, address: 10.0.0.2 } ],
+                      healthCheck: %s }
+                """;
+        assertThat(probe(service, "{ type: http, method: HEAD, path: /health, host: pacs.local,"
+                + " expectStatus: [200, \"300-302\"] }"))
+                .isEqualTo(HttpProbe.head("/health").host("pacs.local").expectStatus(200, 300, 301, 302));
+        assertThat(probe(service, "{ type: https, bodyPattern: UP, insecure: true }"))
+                .isEqualTo(HttpProbe.get("/").bodyMatches("UP").tls(true).insecure(true));
+        assertThat(probe(service, "{ type: dicom-echo, callingAeTitle: LB, calledAeTitle: PACS }"))
+                .isEqualTo(DicomEchoProbe.of("LB", "PACS"));
+        assertThat(probe(service, "{ type: hl7, message: \"MSH|^~\\\\&|A|B|C|D|||QRY^A19|1|P|2.5\" }"))
+                .isEqualTo(Hl7Probe.template("MSH|^~\\&|A|B|C|D|||QRY^A19|1|P|2.5"));
+        assertThat(probe(service, "{ type: negotiate, send: \"HELO\\r\\n\", expect: \"^250\" }"))
+                .isEqualTo(NegotiateProbe.of("HELO\r\n", "^250"));
+        assertThat(probe(service, "{ type: external, script: /etc/lb4j/checks/pacs.sh, checkSource: 10.0.0.9 }"))
+                .isEqualTo(ExternalProbe.of(Path.of("/etc/lb4j/checks/pacs.sh")).withCheckSource("10.0.0.9"));
+        assertThat(probe(service, "connect")).isEqualTo(ConnectProbe.INSTANCE);
+        assertThat(yaml(service.formatted("none")).getFirst().healthCheck()).isEqualTo(HealthCheck.none().build());
+    }
+
+    private static Probe probe(String template, String healthCheck) {
+        return yaml(template.formatted(healthCheck)).getFirst().healthCheck().probe();
+    }
+
+    @Test
+    void everyServiceKeyMapsToItsBuilderOption() {
+        VirtualService read = yaml("""
+                services:
+                  - label: Syslog
+                    address: "fd00::1"
+                    ports: [514, "6000-6002"]
+                    protocol: udp
+                    forwarding: nat
+                    scheduler: mh
+                    persistence: 5m
+                    failback: { holdDown: 10m }
+                    healthCheck: { type: connect, ports: [514], interval: 2s, timeout: 1500ms, jitter: 100ms,
+                                   failAfter: 2, riseAfter: 5 }
+                    realServers:
+                      - { label: a, address: "fd00::2", port: 5514, weight: 0, minConnections: 5, maxConnections: 9 }
+                    fallback: { address: "fd00::3", port: 1514, masquerade: false }
+                """).getFirst();
+
+        assertThat(read).isEqualTo(VirtualService.nat().label("Syslog").address("fd00::1").ports(514)
+                .portRange(6000, 6002).protocol(Protocol.UDP).scheduler(Scheduler.maglev())
+                .persistence(Duration.ofMinutes(5)).failback(FailbackPolicy.holdDown(Duration.ofMinutes(10)))
+                .healthCheck(HealthCheck.connect().ports(514).interval(Duration.ofSeconds(2))
+                        .timeout(Duration.ofMillis(1500)).jitter(Duration.ofMillis(100)).failAfter(2).riseAfter(5))
+                .real("a", "fd00::2", r -> r.port(5514).weight(0).minConnections(5).maxConnections(9))
+                .fallback("fd00::3", f -> f.port(1514))
+                .build());
+    }
+
+    @Test
+    void aServiceWithoutForwardingGetsTheCallersDefaultMethod() {
+        ConfigNode services = ConfigNode.parseYaml("""
+                - { label: S, address: 10.0.0.1, ports: [104], realServers: [ { label: r, address: 10.0.0.2 } ] }
+                """, "lb.yaml");
+
+        assertThat(ServiceMapping.read(services, ForwardingMethod.DIRECT_ROUTING).getFirst().method())
+                .isEqualTo(ForwardingMethod.DIRECT_ROUTING);
+    }
+
+    // ------------------------------------------------------------------------------------------------ errors
+
+    @Test
+    void aBuilderRuleIsReportedAtTheValueItIsAbout() throws Exception {
+        rejects(PER_PORT.replace("weight: 100 }", "weight: 100, port: 8080 }"), "lb.yaml:18:79",
+                "/services/0/realServers/0/port", "realServer[PrimaryCluster].port: 8080 (expected: 0, the client's"
+                        + " port: direct-routing cannot remap ports)");
+        rejects(PER_PORT.replace("masquerade: true", "port: 11112"), "lb.yaml:19:49", "/services/0/fallback/port",
+                "fallback.port: 11112 (expected: 0, the client's port: direct-routing cannot remap ports unless the"
+                        + " fallback masquerades)");
+        rejects(PER_PORT.replace("interval: 30s", "interval: 30s\n      timeout: 45s"), "lb.yaml:9:16",
+                "/services/0/healthCheck/timeout", "healthCheck.timeout: PT45S (expected: <= interval PT30S)");
+        rejects(PER_PORT.replace("calledAeTitle: MERGEPACS", "calledAeTitle: MERGEPACS-IS-TOO-LONG"),
+                "lb.yaml:12:60", "/services/0/healthCheck/probes/0/calledAeTitle", "dicomEcho.calledAeTitle:"
+                        + " \"MERGEPACS-IS-TOO-LONG\" (expected: 1-16 printable ASCII characters, no backslash,"
+                        + " not only spaces)");
+    }
+
+    @Test
+    void aPortRangeMustRunUpwardsWithinThePortsAndNoPortTwice() throws Exception {
+        rejects(PER_PORT.replace("5222, 1001]", "5222, 1001, \"9010-9000\"]"), "lb.yaml:4:51", "/services/0/ports/7",
+                "ports: \"9010-9000\" (expected: a range from low to high within 1-65535, such as \"8000-8010\")");
+        rejects(PER_PORT.replace("5222, 1001]", "5222, 1001, \"1000-1002\"]"), "lb.yaml:4:51", "/services/0/ports/7",
+                "ports: 1001 (expected: each port once; 1001 is listed twice)");
+    }
+
+    @Test
+    void aRuleAcrossServicesIsReportedAtTheLaterService() throws Exception {
+        String second = """
+                  - label: %s
+                    address: 192.168.100.100
+                    ports: [9000, 8080]
+                    realServers: [ { label: r, address: 10.0.0.2 } ]
+                """;
+        rejects(PER_PORT + second.formatted("OTHER"), "lb.yaml:22:19", "/services/1/ports/1", "services[OTHER].ports:"
+                + " 8080 (expected: a port not already used by service \"PACS\" on 192.168.100.100/TCP)");
+        rejects(PER_PORT + second.formatted("PACS").replace("[9000, 8080]", "[9000]"), "lb.yaml:20:12",
+                "/services/1/label", "services: \"PACS\" (expected: unique labels; \"PACS\" is used twice)");
+    }
+
+    @Test
+    void aRealServerLabelUsedTwiceIsReportedAtTheSecond() throws Exception {
+        rejects(PER_PORT.replace("weight: 100 }",
+                        "weight: 100 }\n      - { label: PrimaryCluster, address: 10.0.0.9 }"),
+                "lb.yaml:19:18", "/services/0/realServers/1/label", "realServers: \"PrimaryCluster\" (expected: unique"
+                        + " labels; \"PrimaryCluster\" is used twice)");
+    }
+
+    @Test
+    void anEmptyListOfServicesIsRefused() throws Exception {
+        rejects("services: []\n", "lb.yaml:1:11", "/services", "services: [] (expected: at least one service)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    @Test
+    void writtenServicesReadBackEqualWithRangesCompactedAndEveryValueOut() {
+        List<VirtualService> services = yaml(PER_PORT.replace("[104, 80, 8080, 443, 8443, 5222, 1001]",
+                "[104, 80, 8080, 443, 8443, 5222, 1001, 2000, 2001, \"3000-3100\"]")
+                .replace("        - { type: connect, ports: [5222] }\n", "      otherPorts: connect\n"));
+
+        String yaml = ServiceMapping.writeDocument(services).toYaml();
+
+        assertThat(yaml).contains("  ports:\n  - 104\n  - 80\n  - 8080\n  - 443\n  - 8443\n  - 5222\n  - 1001\n"
+                        + "  - 2000\n  - 2001\n  - \"3000-3100\"\n")
+                .contains("      expectStatus:\n      - \"200-399\"\n", "  scheduler: \"wlc\"\n",
+                        "  failback: \"automatic\"\n", "    otherPorts:\n      type: \"connect\"\n");
+        assertThat(yaml(yaml)).isEqualTo(services);
+        assertThat(json(ServiceMapping.writeDocument(services).toJson())).isEqualTo(services);
+    }
+
+    @Test
+    void whatHasNoWrittenFormIsRefusedByServiceAndField() {
+        VirtualService pacs = yaml(PER_PORT).getFirst();
+        Scheduler mine = new Scheduler() {
+            @Override
+            public String name() {
+                return "mine";
+            }
+
+            @Override
+            public Selector newSelector(List<Backend> backends) {
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return "Mine";
+            }
+        };
+
+        assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().scheduler(mine).build())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("services[PACS].scheduler: Mine (expected:"
+                        + " rr, wrr, lc, wlc, sh, or mh with its default table; other schedulers have no written"
+                        + " form)");
+        assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().scheduler(Scheduler.maglev(251))
+                .build()))).hasMessageStartingWith("services[PACS].scheduler: mh[tableSize=251] (expected:");
+        assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().persistence(Duration.ofNanos(1))
+                .build()))).hasMessage("services[PACS].persistence: PT0.000000001S (expected: a duration of whole"
+                        + " milliseconds, not negative, at most 999999999 of one unit)");
+    }
+}
