@@ -84,10 +84,13 @@ final class ClusteredNode implements AutoCloseable {
                 flowSync = FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret)
                         .build().start();
             }
+            // The publisher's epoch lives in lb-ha's default state directory (/var/lib/lb4j) until the file has a key.
             if (ha.role() == HaConfig.Role.PRIMARY) {
-                publisher = ConfigPublisher.start(balancer, ha.replicationAddress(), secret);
+                publisher = ConfigPublisher.builder(balancer).peer(ha.replicationAddress()).secret(secret).build()
+                        .start();
             } else {
-                receiver = ConfigReceiver.start(balancer, ha.replicationAddress(), secret);
+                receiver = ConfigReceiver.builder(balancer).listen(ha.replicationAddress()).peer(ha.peer())
+                        .secret(secret).build().start();
             }
         } catch (RuntimeException e) {
             close();
