@@ -101,8 +101,8 @@ class ClusteredPairTest {
                 // together, B's Master_Down_Interval, only 100 ms longer, would race A's first advert.)
                 nodeA.awaitStdoutContains("VRRP 51: BACKUP -> MASTER", LIMIT);
                 awaitTrue(() -> lab.hasVip("a"), "the VIP on A's eth0", nodeA);
-                assertThat(nodeA.stdout()).contains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
-                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)");
+                nodeA.awaitStdoutContains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
+                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)", LIMIT);
 
                 // The admin server (on loopback inside A's namespace) shows the pair: A is master, and why.
                 nodeA.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + ADMIN_PORT + "/", LIMIT);
@@ -115,7 +115,9 @@ class ClusteredPairTest {
                 assertThat(pair).startsWith("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
                                 + "\"virtualAddresses\":[\"" + PairLab.VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
                                 + "\",\"since\":\"")
-                        .endsWith("\"reason\":\"MASTER_DOWN\"}");
+                        // B is not up yet: config replication to it is an error the page shows.
+                        .contains("\"reason\":\"MASTER_DOWN\",\"links\":[{\"channel\":\"CONFIG_PUBLISHER\","
+                                + "\"peer\":\"" + b + ":7790\",\"state\":\"UNREACHABLE\",");
 
                 try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.ns("b"), "--config",
                         fileB.toString())) {
