@@ -286,7 +286,8 @@ public final class FlowSync implements AutoCloseable {
             FlowWire.Batch batch;
             try {
                 batch = FlowWire.decode(frame, 1, frame.length - 1 - ReplicationWire.MAC_LENGTH);
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // Authentic yet unusable: skipped and counted; the connection goes on with the next frame.
                 malformed.incrementAndGet();
                 receiverHealth.alive();
                 receiverHealth.report(PeerState.INVALID, "a flow sync frame from " + from + " is authentic but"
