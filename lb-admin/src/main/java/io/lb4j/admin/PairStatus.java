@@ -25,9 +25,72 @@ import java.util.Set;
  * @param peer             the other node's address as an IP literal, or null when not known
  * @param since            when this node entered {@code state}, or null when not known
  * @param reason           why it did (the transition reason, e.g. {@code MASTER_DOWN}), or null when not known
+ * @param links            the replication channels to the peer (config replication, flow sync) and how each sees
+ *                         it; empty when the embedder reports none. A link in an error state is what keeps the pair
+ *                         from being silently stale: the page shows it in red.
  */
 public record PairStatus(String state, int vrid, int priority, List<String> virtualAddresses, String role,
-                         String peer, Instant since, String reason) {
+                         String peer, Instant since, String reason, List<Link> links) {
+
+    /**
+     * One replication channel to the peer, as lb-ha's {@code PeerStatus} reports it (lb-admin does not depend on
+     * lb-ha: the embedder copies the values).
+     *
+     * @param channel what the channel is, e.g. {@code CONFIG_PUBLISHER}, {@code FLOW_SYNC_IN}; 1-40 characters
+     * @param peer    the peer as the channel knows it ({@code 192.0.2.2:7790}); 1-100 characters
+     * @param state   {@code STARTING}, {@code OK}, {@code UNREACHABLE}, {@code STALE}, {@code REFUSING} or
+     *                {@code INVALID}
+     * @param since   when the channel entered {@code state}
+     * @param detail  why, for the operator; at most 1,000 characters
+     */
+    public record Link(String channel, String peer, String state, Instant since, String detail) {
+
+        /** The states this record accepts, lb-ha's {@code PeerState} names. */
+        public static final Set<String> STATES = Set.of("STARTING", "OK", "UNREACHABLE", "STALE", "REFUSING",
+                "INVALID");
+
+        /**
+         * Checks every value.
+         *
+         * @throws IllegalArgumentException when a value is out of range, with {@code pair.links.field: value
+         *                                  (expected: ...)}
+         * @throws NullPointerException     when a value is null
+         */
+        public Link {
+            requireLength("pair.links.channel", channel, 40);
+            requireLength("pair.links.peer", peer, 100);
+            Objects.requireNonNull(state, "pair.links.state");
+            if (!STATES.contains(state)) {
+                throw new IllegalArgumentException("pair.links.state: \"" + state
+                        + "\" (expected: STARTING, OK, UNREACHABLE, STALE, REFUSING or INVALID)");
+            }
+            Objects.requireNonNull(since, "pair.links.since");
+            Objects.requireNonNull(detail, "pair.links.detail");
+            if (detail.length() > 1_000) {
+                throw new IllegalArgumentException("pair.links.detail: " + detail.length() + " characters (expected:"
+                        + " at most 1000)");
+            }
+        }
+
+        /** Whether the operator must look: any state but {@code OK} and {@code STARTING}. */
+        public boolean isError() {
+            return !state.equals("OK") && !state.equals("STARTING");
+        }
+
+        private static void requireLength(String field, String value, int max) {
+            Objects.requireNonNull(value, field);
+            if (value.isBlank() || value.length() > max) {
+                throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: 1-" + max
+                        + " characters)");
+            }
+        }
+    }
+
+    /** A status without replication links (the embedder reports none). */
+    public PairStatus(String state, int vrid, int priority, List<String> virtualAddresses, String role, String peer,
+                      Instant since, String reason) {
+        this(state, vrid, priority, virtualAddresses, role, peer, since, reason, List.of());
+    }
 
     /** The states this record accepts: RFC 5798's three plus keepalived's FAULT. */
     public static final Set<String> STATES = Set.of("MASTER", "BACKUP", "FAULT", "INITIALIZE");
@@ -69,6 +132,7 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
             throw new IllegalArgumentException("pair.reason: \"" + reason + "\" (expected: 1-200 characters, or"
                     + " null)");
         }
+        links = List.copyOf(Objects.requireNonNull(links, "pair.links"));
     }
 
     /**
@@ -76,7 +140,12 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
      * settings staying as they are.
      */
     public PairStatus withState(String state, Instant since, String reason) {
-        return new PairStatus(state, vrid, priority, virtualAddresses, role, peer, since, reason);
+        return new PairStatus(state, vrid, priority, virtualAddresses, role, peer, since, reason, links);
+    }
+
+    /** This status with {@code links} instead of its own: what a replication channel's change changes. */
+    public PairStatus withLinks(List<Link> links) {
+        return new PairStatus(state, vrid, priority, virtualAddresses, role, peer, since, reason, links);
     }
 
     private static void requireLiteral(String field, String value) {

@@ -93,6 +93,11 @@ final class PairView {
         n.put("peer", p.peer());
         n.put("since", p.since() == null ? null : p.since().toString());
         n.put("reason", p.reason());
+        ArrayNode links = n.putArray("links");
+        for (PairStatus.Link l : p.links()) {
+            links.addObject().put("channel", l.channel()).put("peer", l.peer()).put("state", l.state())
+                    .put("since", l.since().toString()).put("detail", l.detail()).put("error", l.isError());
+        }
         return n;
     }
 }

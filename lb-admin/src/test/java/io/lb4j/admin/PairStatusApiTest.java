@@ -92,11 +92,33 @@ class PairStatusApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().toString()).isEqualTo("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
                 + "\"virtualAddresses\":[\"192.0.2.100\"],\"role\":\"primary\",\"peer\":\"192.0.2.2\","
-                + "\"since\":\"2026-11-26T15:40:01.250Z\",\"reason\":\"MASTER_DOWN\"}");
+                + "\"since\":\"2026-11-26T15:40:01.250Z\",\"reason\":\"MASTER_DOWN\",\"links\":[]}");
         // The same object in the status, next to the services.
         JsonNode status = client.get("/api/status").json();
         assertThat(status.get("pair")).isEqualTo(r.json());
         assertThat(status.get("services").get(0).get("label").asText()).isEqualTo("PACS");
+    }
+
+    @Test
+    void pairShowsEachReplicationLinkAndWhetherItIsAnError() {
+        Instant at = SINCE.plusSeconds(5);
+        List<PairStatus.Link> two = List.of(
+                new PairStatus.Link("CONFIG_PUBLISHER", "192.0.2.2:7790", "STALE", at,
+                        "the secondary holds 42:1, newer than this primary's 1:1"),
+                new PairStatus.Link("FLOW_SYNC_IN", "192.0.2.2", "OK", SINCE, "receiving from /192.0.2.2:40000"));
+        SUPPLIER.set(() -> Optional.of(MASTER.withLinks(two)));
+
+        JsonNode links = loggedIn().get("/api/pair").json().get("links");
+
+        assertThat(links.toString()).isEqualTo("[{\"channel\":\"CONFIG_PUBLISHER\",\"peer\":\"192.0.2.2:7790\","
+                + "\"state\":\"STALE\",\"since\":\"2026-11-26T15:40:06.250Z\","
+                + "\"detail\":\"the secondary holds 42:1, newer than this primary's 1:1\",\"error\":true},"
+                + "{\"channel\":\"FLOW_SYNC_IN\",\"peer\":\"192.0.2.2\",\"state\":\"OK\","
+                + "\"since\":\"2026-11-26T15:40:01.250Z\",\"detail\":\"receiving from /192.0.2.2:40000\","
+                + "\"error\":false}]");
+        assertThat(client.get("/api/status").json().get("pair").get("links")).isEqualTo(links);
+        // A VRRP transition keeps the links.
+        assertThat(MASTER.withLinks(two).withState("BACKUP", at, "HIGHER_PRIORITY_SEEN").links()).isEqualTo(two);
     }
 
     @Test
@@ -160,7 +182,7 @@ class PairStatusApiTest {
             assertThat(lineAfter(lines, "event: pair")).isEqualTo("data: {\"state\":\"BACKUP\",\"vrid\":51,"
                     + "\"priority\":150,\"virtualAddresses\":[\"192.0.2.100\"],\"role\":\"primary\","
                     + "\"peer\":\"192.0.2.2\",\"since\":\"2026-11-26T15:41:01.250Z\","
-                    + "\"reason\":\"HIGHER_PRIORITY_SEEN\"}");
+                    + "\"reason\":\"HIGHER_PRIORITY_SEEN\",\"links\":[]}");
 
             SUPPLIER.set(Optional::empty);
             server.pairChanged();
@@ -208,6 +230,12 @@ class PairStatusApiTest {
                 () -> new PairStatus("MASTER", 51, 150, List.of("192.0.2.100"), null, "peer", null, null));
         bad.put("pair.reason: \" \" (expected: 1-200 characters, or null)",
                 () -> MASTER.withState("BACKUP", SINCE, " "));
+        bad.put("pair.links.state: \"DOWN\" (expected: STARTING, OK, UNREACHABLE, STALE, REFUSING or INVALID)",
+                () -> new PairStatus.Link("FLOW_SYNC_OUT", "192.0.2.2:7791", "DOWN", SINCE, ""));
+        bad.put("pair.links.channel: \" \" (expected: 1-40 characters)",
+                () -> new PairStatus.Link(" ", "192.0.2.2:7791", "OK", SINCE, ""));
+        bad.put("pair.links.detail: 1001 characters (expected: at most 1000)",
+                () -> new PairStatus.Link("FLOW_SYNC_OUT", "192.0.2.2:7791", "OK", SINCE, "x".repeat(1001)));
         bad.forEach((message, build) -> assertThatThrownBy(build::run).as(message)
                 .isInstanceOf(IllegalArgumentException.class).hasMessage(message));
         assertThatThrownBy(() -> AdminServer.builder().pairStatus(null)).isInstanceOf(NullPointerException.class);

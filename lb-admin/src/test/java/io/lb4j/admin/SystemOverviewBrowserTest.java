@@ -145,6 +145,17 @@ class SystemOverviewBrowserTest {
                 .isEqualTo("the master resigned (priority-0 advert) (MASTER_RESIGNED)");
         assertThat(hasClass(browser, By.id("pair-row"), "pair-MASTER")).isTrue();
         assertThat(browser.getTitle()).isEqualTo("lb4j · MASTER · System Overview");
+        // Replication to the peer goes stale: a red row in the pair panel, with the detail the operator needs.
+        assertThat(browser.findElement(By.id("pair-links")).isDisplayed()).as("no links: no table").isFalse();
+        pair.set(Optional.of(backup.withState("MASTER", Instant.now(), "MASTER_RESIGNED").withLinks(List.of(
+                new PairStatus.Link("CONFIG_PUBLISHER", "127.0.0.9:7790", "STALE", Instant.now(),
+                        "the secondary holds 42:1, newer than this primary's 1:1")))));
+        admin.pairChanged();
+        By staleRow = By.cssSelector("#pair-links tr[data-channel='CONFIG_PUBLISHER']");
+        waitUntil("the stale replication link shown", () -> !browser.findElements(staleRow).isEmpty());
+        assertThat(browser.findElement(staleRow).getText()).contains("Config to the secondary")
+                .contains("127.0.0.9:7790").contains("STALE").contains("the secondary holds 42:1");
+        assertThat(hasClass(browser, staleRow, "link-error")).isTrue();
 
         // Halt: the row turns halted, the fallback becomes active, and a new connection reaches the fallback.
         browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='halt']")).click();

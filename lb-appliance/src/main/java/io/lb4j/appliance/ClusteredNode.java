@@ -17,8 +17,12 @@ import io.lb4j.ha.vrrp.VrrpInstance;
 import io.lb4j.ha.vrrp.VrrpState;
 import io.lb4j.ha.vrrp.event.StateChanged;
 
+import io.lb4j.ha.peer.PeerStatus;
+
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Collection;
 
 /**
@@ -48,8 +52,8 @@ final class ClusteredNode implements AutoCloseable {
     /** Kept from prepare to start, for the replication channel; zeroed once it has its own copy, or on close. */
     private final byte[] secret;
     private boolean started;
-    private ConfigPublisher publisher;
-    private ConfigReceiver receiver;
+    private volatile ConfigPublisher publisher; // read by the pair view from any thread
+    private volatile ConfigReceiver receiver;
     /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
     private volatile StateChanged lastTransition;
     private volatile Runnable stateListener = () -> { };
@@ -111,12 +115,19 @@ final class ClusteredNode implements AutoCloseable {
         try {
             pair.start();
             if (flowSync != null) {
+                flowSync.subscribe(e -> stateListener.run()); // the page shows each channel's change at once
                 flowSync.start();
             }
+            // The publisher's epoch lives in lb-ha's default state directory (/var/lib/lb4j) until the file has a key.
             if (ha.role() == HaConfig.Role.PRIMARY) {
-                publisher = ConfigPublisher.start(balancer, ha.replicationAddress(), secret);
+                publisher = ConfigPublisher.builder(balancer).peer(ha.replicationAddress()).secret(secret).build();
+                publisher.subscribe(e -> stateListener.run());
+                publisher.start();
             } else {
-                receiver = ConfigReceiver.start(balancer, ha.replicationAddress(), secret);
+                receiver = ConfigReceiver.builder(balancer).listen(ha.replicationAddress()).peer(ha.peer())
+                        .secret(secret).build();
+                receiver.subscribe(e -> stateListener.run());
+                receiver.start();
             }
         } catch (RuntimeException e) {
             close();
@@ -166,9 +177,28 @@ final class ClusteredNode implements AutoCloseable {
      */
     PairStatus pairStatus() {
         StateChanged last = lastTransition;
+        List<PairStatus.Link> links = new ArrayList<>();
+        ConfigPublisher p = publisher;
+        ConfigReceiver r = receiver;
+        FlowSync f = flowSync;
+        if (p != null) {
+            links.add(link(p.status()));
+        }
+        if (r != null) {
+            links.add(link(r.status()));
+        }
+        if (f != null) {
+            links.add(link(f.senderStatus()));
+            links.add(link(f.receiverStatus()));
+        }
         return new PairStatus(last == null ? VrrpState.INITIALIZE.name() : last.to().name(), ha.vrid(),
                 ha.priority(), ha.virtualAddresses(), ha.role().configName(), ha.peer().getHostAddress(),
-                last == null ? null : last.at(), last == null ? null : last.reason().name());
+                last == null ? null : last.at(), last == null ? null : last.reason().name(), links);
+    }
+
+    private static PairStatus.Link link(PeerStatus s) {
+        String detail = s.detail().length() > 1_000 ? s.detail().substring(0, 1_000) : s.detail();
+        return new PairStatus.Link(s.channel().name(), s.peer(), s.state().name(), s.since(), detail);
     }
 
     /**

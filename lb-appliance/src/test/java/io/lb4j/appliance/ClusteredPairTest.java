@@ -116,7 +116,9 @@ class ClusteredPairTest {
                 assertThat(pair).startsWith("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
                                 + "\"virtualAddresses\":[\"" + PairLab.VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
                                 + "\",\"since\":\"")
-                        .endsWith("\"reason\":\"MASTER_DOWN\"}");
+                        // B is not up yet: config replication to it is an error the page shows.
+                        .contains("\"reason\":\"MASTER_DOWN\",\"links\":[{\"channel\":\"CONFIG_PUBLISHER\","
+                                + "\"peer\":\"" + b + ":7790\",\"state\":\"UNREACHABLE\",");
 
                 try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.ns("b"), "--config",
                         fileB.toString())) {

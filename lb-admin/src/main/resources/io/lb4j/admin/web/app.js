@@ -265,8 +265,37 @@ function renderPair(p) {
   $('pair-since').textContent = p.since ? new Date(p.since).toLocaleString() : '';
   $('pair-reason').textContent = p.error
     || (PAIR_REASONS[p.reason] ? `${PAIR_REASONS[p.reason]} (${p.reason})` : (p.reason || ''));
+  renderPairLinks(p.error ? [] : (p.links || []));
   // Two nodes' pages side by side in a browser: the tab says which one is master.
   document.title = `lb4j · ${state} · System Overview`;
+}
+
+// The replication channels to the peer (config replication, flow sync): a stale, unreachable or refusing peer is a
+// red row, never hidden.
+const LINK_NAMES = {
+  CONFIG_PUBLISHER: 'Config to the secondary',
+  CONFIG_RECEIVER: 'Config from the primary',
+  FLOW_SYNC_OUT: 'Flow sync to the peer',
+  FLOW_SYNC_IN: 'Flow sync from the peer',
+};
+
+function renderPairLinks(links) {
+  const table = $('pair-links');
+  const body = $('pair-links-body');
+  table.hidden = links.length === 0;
+  body.replaceChildren(...links.map((l) => {
+    const tr = document.createElement('tr');
+    tr.className = l.error ? 'link-error' : 'link-ok';
+    tr.setAttribute('data-channel', l.channel);
+    tr.setAttribute('data-state', l.state);
+    for (const text of [LINK_NAMES[l.channel] || l.channel, l.peer, l.state,
+      new Date(l.since).toLocaleString(), l.detail]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
 }
 
 // ------------------------------------------------------------------------------------------ events

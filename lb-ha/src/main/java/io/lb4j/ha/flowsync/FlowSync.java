@@ -1,10 +1,20 @@
 package io.lb4j.ha.flowsync;
 
+import io.lb4j.api.event.Subscription;
+import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.packet.ha.FlowUpdate;
 import io.lb4j.engine.packet.ha.PairHooks;
+import io.lb4j.ha.internal.DeadlineInputStream;
 import io.lb4j.ha.internal.FlowWire;
+import io.lb4j.ha.internal.PeerHealth;
+import io.lb4j.ha.internal.PeerServer;
+import io.lb4j.ha.internal.Reconnector;
 import io.lb4j.ha.internal.ReplicationWire;
+import io.lb4j.ha.peer.PeerChannel;
+import io.lb4j.ha.peer.PeerState;
+import io.lb4j.ha.peer.PeerStateChanged;
+import io.lb4j.ha.peer.PeerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +25,15 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Flow-state sync between the two packet engines of a pair, so that after a takeover the new master sends every
@@ -46,49 +57,67 @@ import java.util.concurrent.locks.LockSupport;
  *       label, the receiver's random per-connection challenge and the whole frame; nothing is decoded before it
  *       verifies. A frame that does not verify is counted ({@link #rejected()}), logged with the peer's address and
  *       ends the connection; an authentic frame that does not decode is counted ({@link #malformed()}) and
- *       skipped.</li>
+ *       skipped. No more than a FLOWS frame's bound is read before the MAC verifies.</li>
+ *   <li><b>Bounded, with deadlines:</b> connections are accepted from the peer's address only, a few at once; each
+ *       frame must arrive whole within the {@linkplain Builder#frameTimeout frame timeout} of the previous one (the
+ *       sender's heartbeat comes every second), a deadline per frame rather than per read
+ *       ({@link #timeouts()}).</li>
+ *   <li><b>Never silent:</b> a peer that cannot be reached, sends nothing authentic for longer than the frame
+ *       timeout, or sends frames that do not verify is a {@link PeerState} per direction ({@link #senderStatus()},
+ *       {@link #receiverStatus()}), a {@link PeerStateChanged} event ({@link #subscribe}) and a WARN.</li>
  *   <li><b>Batched and bounded:</b> changes leave in frames of up to {@value FlowWire#MAX_RECORDS} flows at most
  *       every 10 ms; the engine's journal is bounded and never blocks its packet thread (what overflows is counted by
  *       the engine and sent again by its periodic refresh).</li>
  *   <li><b>Catch-up:</b> on every (re)connection the sender first exports every live flow, so a backup that
- *       restarted learns the flows that exist; reconnects back off from 100 ms to 5 s.</li>
+ *       restarted learns the flows that exist; reconnects back off exponentially with jitter (about 100 ms
+ *       doubling to at most 5 s).</li>
  *   <li><b>Best effort, like LVS:</b> a flow created in the last few milliseconds before the master dies may be
  *       missing on the backup (its client retransmits into a new flow only if it was still a SYN).</li>
  * </ul>
- * Two threads (sender, receiver). Thread-safe.
+ * A sender thread, an accepting thread and one per received connection. Thread-safe.
  */
 public final class FlowSync implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowSync.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final int READ_TIMEOUT_MILLIS = 10_000;
 
     private final PairHooks engine;   // the engine's flow journal and its flow table
     private final InetSocketAddress listen;
     private final InetSocketAddress peer;
     private final byte[] secret;
+    private final int maxConnections;
+    private final Duration frameTimeout;
+    private final TaskClock clock;
+    private final boolean ownsClock;
+    private final PeerHealth senderHealth;
+    private final PeerHealth receiverHealth;
+    private final Reconnector reconnector;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
     private volatile boolean closed;
-    private volatile ServerSocket server;
-    private volatile Socket senderSocket;
-    private volatile Socket receiverSocket;
+    private volatile PeerServer server;
     private Thread senderThread;
-    private Thread receiverThread;
 
     private FlowSync(Builder b) {
         this.engine = PairHooks.of(b.engine);
         this.listen = b.listen;
         this.peer = b.peer;
         this.secret = b.secret;
+        this.maxConnections = b.maxConnections;
+        this.frameTimeout = b.frameTimeout;
+        this.ownsClock = b.clock == null;
+        this.clock = b.clock != null ? b.clock : TaskClock.system();
+        this.senderHealth = new PeerHealth(PeerChannel.FLOW_SYNC_OUT, PeerHealth.text(peer), clock, LOG);
+        this.receiverHealth = new PeerHealth(PeerChannel.FLOW_SYNC_IN, peer.getAddress().getHostAddress(), clock,
+                LOG);
+        this.reconnector = new Reconnector(peer, clock, senderHealth);
     }
 
     /**
@@ -109,23 +138,18 @@ public final class FlowSync implements AutoCloseable {
         if (senderThread != null) {
             throw new IllegalStateException("flow sync already started (expected: start() once)");
         }
-        try {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(listen);
-            server = s;
-        } catch (IOException e) {
-            throw new UncheckedIOException("flow sync could not listen on " + listen, e);
-        }
-        receiverThread = Thread.ofPlatform().daemon().name("lb4j-flow-sync-in").start(this::acceptLoop);
-        senderThread = Thread.ofPlatform().daemon().name("lb4j-flow-sync-out").start(this::sendLoop);
+        server = PeerServer.start(listen, peer.getAddress(), maxConnections, "lb4j-flow-sync-in", this::receive,
+                LOG);
+        receiverHealth.watch(frameTimeout, "no flow sync frame from " + peer.getAddress().getHostAddress());
+        senderThread = Thread.ofPlatform().daemon().name("lb4j-flow-sync-out").start(
+                () -> reconnector.run(this::stream, this::discardJournal));
         return this;
     }
 
     /** The address it listens on (with the actual port when bound to port 0); null before {@link #start}. */
     public InetSocketAddress listenAddress() {
-        ServerSocket s = server;
-        return s == null ? null : (InetSocketAddress) s.getLocalSocketAddress();
+        PeerServer s = server;
+        return s == null ? null : s.address();
     }
 
     /** Flow changes sent to the peer since start. */
@@ -158,34 +182,43 @@ public final class FlowSync implements AutoCloseable {
         return connections.get();
     }
 
-    // ------------------------------------------------------------------ sender
-
-    private void sendLoop() {
-        long backoff = MIN_BACKOFF_NANOS;
-        while (!closed) {
-            try (Socket s = new Socket()) {
-                senderSocket = s;
-                s.connect(peer, 2_000);
-                s.setTcpNoDelay(true);
-                s.setSoTimeout(READ_TIMEOUT_MILLIS);
-                backoff = MIN_BACKOFF_NANOS;
-                stream(s);
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    LOG.debug("flow sync to {} failed: {}", peer, e.toString());
-                }
-            } finally {
-                senderSocket = null;
-            }
-            // Unconnected: what the journal holds now is covered by the export of the next connection.
-            long until = System.nanoTime() + backoff;
-            while (!closed && System.nanoTime() - until < 0) {
-                discardJournal();
-                LockSupport.parkNanos(BATCH_NANOS);
-            }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-        }
+    /** Received connections ended because a frame did not arrive whole within the frame timeout. */
+    public long timeouts() {
+        return timeouts.get();
     }
+
+    /** Connections refused at once: from another address than the peer's, or beyond the connection limit. */
+    public long refusedConnections() {
+        PeerServer s = server;
+        return s == null ? 0 : s.refused();
+    }
+
+    /** Failed connects to the peer and lost sending connections since start. */
+    public long failures() {
+        return reconnector.failures();
+    }
+
+    /** The peer as this node's sender sees it ({@link PeerChannel#FLOW_SYNC_OUT}). */
+    public PeerStatus senderStatus() {
+        return senderHealth.status();
+    }
+
+    /** The peer as this node's receiver sees it ({@link PeerChannel#FLOW_SYNC_IN}). */
+    public PeerStatus receiverStatus() {
+        return receiverHealth.status();
+    }
+
+    /** Registers a listener for every change of either direction's status; called on the channel's thread. */
+    public Subscription subscribe(Consumer<? super PeerStateChanged> listener) {
+        Subscription out = senderHealth.subscribe(listener);
+        Subscription in = receiverHealth.subscribe(listener);
+        return () -> {
+            out.close();
+            in.close();
+        };
+    }
+
+    // ------------------------------------------------------------------ sender
 
     private void discardJournal() {
         while (!engine.pollFlowUpdates(FlowWire.MAX_RECORDS).isEmpty()) {
@@ -194,14 +227,21 @@ public final class FlowSync implements AutoCloseable {
     }
 
     private void stream(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+        DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(deadline));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-        byte[] challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in), ReplicationWire.FLOWS_MAGIC,
-                peer.toString(), "flow sync receiver");
+        deadline.expectWithin(frameTimeout.toNanos());
+        byte[] challenge;
+        try {
+            challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in, ReplicationWire.HELLO),
+                    ReplicationWire.FLOWS_MAGIC, PeerHealth.text(peer), "flow sync receiver");
+        } catch (ReplicationWire.RejectedFrameException e) {
+            throw new Reconnector.PeerException(PeerState.REFUSING, e.getMessage());
+        }
         connections.incrementAndGet();
         discardJournal();
         engine.exportFlows();
-        LOG.info("flow sync to {} connected; exporting the live flows", peer);
+        senderHealth.report(PeerState.OK, "connected to " + PeerHealth.text(peer) + "; exported the live flows");
         long sequence = 0;
         long lastSent = System.nanoTime();
         while (!closed) {
@@ -221,29 +261,14 @@ public final class FlowSync implements AutoCloseable {
 
     // ------------------------------------------------------------------ receiver
 
-    private void acceptLoop() {
-        while (!closed) {
-            try (Socket s = server.accept()) {
-                receiverSocket = s;
-                s.setTcpNoDelay(true);
-                s.setSoTimeout(READ_TIMEOUT_MILLIS); // the sender's heartbeat arrives every second
-                receive(s);
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.debug("flow sync connection ended: {}", e.toString());
-                }
-            } finally {
-                receiverSocket = null;
-            }
-        }
-    }
-
     private void receive(Socket s) throws IOException {
         String from = s.getRemoteSocketAddress().toString();
-        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
+        DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(deadline, 64 * 1024));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
         byte[] challenge = new byte[ReplicationWire.CHALLENGE_LENGTH];
         RANDOM.nextBytes(challenge);
+        deadline.expectWithin(frameTimeout.toNanos());
         ReplicationWire.writeFrame(out, ReplicationWire.hello(ReplicationWire.FLOWS_MAGIC, challenge, 0, 0));
         long lastSequence = 0;
         while (!closed) {
@@ -253,18 +278,30 @@ public final class FlowSync implements AutoCloseable {
             } catch (ReplicationWire.RejectedFrameException e) {
                 reject(from, e.getMessage());
                 return; // an unauthenticated peer gets no further hearing on this connection
+            } catch (DeadlineInputStream.FrameTimeoutException e) {
+                timeouts.incrementAndGet();
+                LOG.warn("flow sync from {}: {}; closing the connection", from, e.getMessage());
+                return;
             }
             if (frame == null || closed) {
                 return;
             }
+            deadline.expectWithin(frameTimeout.toNanos());
             FlowWire.Batch batch;
             try {
                 batch = FlowWire.decode(frame, 1, frame.length - 1 - ReplicationWire.MAC_LENGTH);
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // Authentic yet unusable: skipped and counted; the connection goes on with the next frame.
                 malformed.incrementAndGet();
-                LOG.warn("flow sync frame from {} is authentic but malformed, skipped: {}", from, e.getMessage());
+                receiverHealth.alive();
+                receiverHealth.report(PeerState.INVALID, "a flow sync frame from " + from + " is authentic but"
+                        + " malformed, skipped: " + e.getMessage());
                 continue;
             }
+            if (receiverHealth.status().state() == PeerState.INVALID) {
+                receiverHealth.report(PeerState.OK, "receiving from " + from);
+            }
+            receiverHealth.heard("receiving from " + from);
             if (batch.sequence() <= lastSequence) {
                 malformed.incrementAndGet();
                 LOG.warn("flow sync frame from {} repeats sequence {} (last {}), skipped", from, batch.sequence(),
@@ -288,29 +325,34 @@ public final class FlowSync implements AutoCloseable {
     private void reject(String from, String why) {
         rejected.incrementAndGet();
         LOG.warn("rejected flow sync message from {}: {}", from, why);
+        receiverHealth.report(PeerState.REFUSING, "a frame from " + from + " was refused: " + why);
     }
 
-    /** Stops both threads; the engine keeps its flows, the peer keeps what it learned. Idempotent. */
+    /** Stops sending and receiving; the engine keeps its flows, the peer keeps what it learned. Idempotent. */
     @Override
     public void close() {
         closed = true;
-        for (java.io.Closeable c : new java.io.Closeable[]{server, senderSocket, receiverSocket}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (IOException e) {
-                    LOG.debug("closing a flow sync socket failed", e);
-                }
+        reconnector.close();
+        PeerServer s = server;
+        if (s != null) {
+            s.close();
+        }
+        Thread t = senderThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        for (Thread t : new Thread[]{senderThread, receiverThread}) {
-            if (t != null) {
-                LockSupport.unpark(t);
-                try {
-                    t.join(2_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        senderHealth.close();
+        receiverHealth.close();
+        if (ownsClock && clock instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the flow sync clock failed", e);
             }
         }
     }
@@ -320,12 +362,20 @@ public final class FlowSync implements AutoCloseable {
         return "FlowSync[" + listen + " <- peer " + peer + "]";
     }
 
-    /** Builder for a {@link FlowSync}; listen address, peer address and secret are required. Not thread-safe. */
+    /**
+     * Builder for a {@link FlowSync}; listen address, peer address and secret are required. Not thread-safe.
+     *
+     * <p>Defaults: at most 4 received connections at once, frame timeout 10 s, a system clock owned and closed by
+     * the sync.
+     */
     public static final class Builder {
         private final PacketEngine engine;
         private InetSocketAddress listen;
         private InetSocketAddress peer;
         private byte[] secret;
+        private int maxConnections = 4;
+        private Duration frameTimeout = Duration.ofSeconds(10);
+        private TaskClock clock;
 
         Builder(PacketEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -337,9 +387,34 @@ public final class FlowSync implements AutoCloseable {
             return this;
         }
 
-        /** The peer's listen address, where this node's flow changes go. */
+        /**
+         * The peer's listen address, where this node's flow changes go; connections arriving from any other IP
+         * address are refused.
+         */
         public Builder peer(InetSocketAddress address) {
-            this.peer = Objects.requireNonNull(address, "peer");
+            Objects.requireNonNull(address, "peer");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("peer: " + address + " (expected: an IP address and port)");
+            }
+            this.peer = address;
+            return this;
+        }
+
+        /** How many connections from the peer are received at once, 1-64 (default 4). */
+        public Builder maxConnections(int max) {
+            this.maxConnections = ReplicationWire.checkMaxConnections(max);
+            return this;
+        }
+
+        /** How long each frame may take to arrive whole after the previous one: 2 s to 10 min, default 10 s. */
+        public Builder frameTimeout(Duration timeout) {
+            this.frameTimeout = ReplicationWire.checkFrameTimeout(timeout);
+            return this;
+        }
+
+        /** The clock for frame deadlines, the silence watchdog and reconnect delays; default a system clock. */
+        public Builder clock(TaskClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -22,6 +22,10 @@ public final class FlowWire {
 
     /** The most records one frame carries (the sender batches up to this, the receiver refuses more). */
     public static final int MAX_RECORDS = 1024;
+    /** The longest record: 29 bytes of fields and a label of at most 255 bytes. */
+    private static final int MAX_RECORD = 29 + 255;
+    /** The longest body: sequence, count and {@link #MAX_RECORDS} records of the longest kind (about 284 KiB). */
+    public static final int MAX_BODY = 8 + 2 + MAX_RECORDS * MAX_RECORD;
 
     private FlowWire() {
     }

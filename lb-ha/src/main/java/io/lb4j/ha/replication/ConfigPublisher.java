@@ -2,8 +2,18 @@ package io.lb4j.ha.replication;
 
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.event.Subscription;
+import io.lb4j.api.spi.Cancellable;
+import io.lb4j.api.spi.TaskClock;
+import io.lb4j.ha.internal.DeadlineInputStream;
+import io.lb4j.ha.internal.PeerHealth;
+import io.lb4j.ha.internal.Reconnector;
 import io.lb4j.ha.internal.ReplicationWire;
 import io.lb4j.ha.internal.ServiceCodec;
+import io.lb4j.ha.peer.PeerChannel;
+import io.lb4j.ha.peer.PeerState;
+import io.lb4j.ha.peer.PeerStateChanged;
+import io.lb4j.ha.peer.PeerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,74 +22,124 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The primary's end of config replication: {@link #reconfigure} applies a service list to the local balancer and
  * pushes it to the secondary's {@link ConfigReceiver}, authenticated with HMAC-SHA256 over a shared secret.
  *
- * <p>Guarantees: a list is replicated only after the local balancer accepted it; each list gets the next version
- * ({@code epoch:sequence}, the epoch being this publisher's start time in milliseconds, so a restarted primary's
- * versions are newer); only the latest list is sent (intermediate ones are superseded); a secondary that was down or
- * unreachable gets the latest list as soon as a connection succeeds again (retries back off from 100 ms to 5 s).
- * One background thread; {@link #reconfigure} never blocks on the network. Thread-safe.
- *
  * <pre>{@code
- * ConfigPublisher publisher = ConfigPublisher.start(primaryLb, new InetSocketAddress("10.0.0.2", 7790), secret);
- * publisher.reconfigure(List.of(pacs, hl7));    // live here at once, on the secondary moments later
+ * ConfigPublisher publisher = ConfigPublisher.builder(primaryLb)
+ *     .peer(new InetSocketAddress("10.0.0.2", 7790))     // the secondary's ConfigReceiver
+ *     .secret(secret)                                    // >= 16 bytes, the same on both nodes
+ *     .stateDirectory(Path.of("/var/lib/lb4j"))          // the persisted epoch (this is the default)
+ *     .build().start();
+ * publisher.reconfigure(List.of(pacs, hl7));             // live here at once, on the secondary moments later
  * }</pre>
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>A list is replicated only after the local balancer accepted it; only the latest list is sent
+ *       (intermediate ones are superseded).</li>
+ *   <li>Versions are {@code epoch:sequence}. The epoch is persisted in the {@linkplain Builder#stateDirectory state
+ *       directory} and grows by one at every start, whatever the wall clock does, so a restarted primary's versions
+ *       are newer than everything it sent before.</li>
+ *   <li>A secondary that was down or unreachable gets the latest list as soon as a connection succeeds again;
+ *       reconnects back off exponentially with jitter (about 100 ms doubling to at most 5 s).</li>
+ *   <li>While idle it sends an authenticated heartbeat every second and expects each acknowledgement within the
+ *       {@linkplain Builder#frameTimeout frame timeout}, so a secondary that vanished is noticed within it.</li>
+ *   <li>Never silently stale: a secondary that is unreachable, refuses our frames, answers STALE (it holds a newer
+ *       epoch) or cannot apply a list is a {@link PeerState} ({@link #status()}), a {@link PeerStateChanged} event
+ *       ({@link #subscribe}), a WARN in the log and a counter ({@link #stale()}, {@link #invalid()},
+ *       {@link #rejectedAcknowledgements()}, {@link #failures()}). A STALE answer is not an acknowledgement.</li>
+ * </ul>
+ * One background thread; {@link #reconfigure} never blocks on the network. Thread-safe.
  */
 public final class ConfigPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigPublisher.class);
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often an idle connection is proven alive. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     private final LoadBalancer balancer;
     private final InetSocketAddress peer;
     private final byte[] secret;
-    private final long epoch = System.currentTimeMillis();
+    private final Path stateDirectory;
+    private final TaskClock clock;
+    private final boolean ownsClock;
+    private final Duration frameTimeout;
+    private final PeerHealth health;
+    private final Reconnector reconnector;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Thread thread;
+    private long epoch;
     // Guarded by lock.
     private long sequence;
     private byte[] latest;
     private long acknowledged;
     private long rejectedAcks;
+    private long stale;
+    private long invalid;
+    private boolean heartbeatDue;
+    private boolean started;
     private boolean closed;
-    private Socket socket;
 
-    private ConfigPublisher(LoadBalancer balancer, InetSocketAddress peer, byte[] secret) {
-        this.balancer = balancer;
-        this.peer = peer;
-        this.secret = secret;
-        this.thread = Thread.ofPlatform().daemon().name("lb4j-config-publisher").unstarted(this::run);
+    private ConfigPublisher(Builder b) {
+        this.balancer = b.balancer;
+        this.peer = b.peer;
+        this.secret = b.secret;
+        this.stateDirectory = b.stateDirectory;
+        this.ownsClock = b.clock == null;
+        this.clock = b.clock != null ? b.clock : TaskClock.system();
+        this.frameTimeout = b.frameTimeout;
+        this.health = new PeerHealth(PeerChannel.CONFIG_PUBLISHER, PeerHealth.text(peer), clock, LOG);
+        this.reconnector = new Reconnector(peer, clock, health);
+        this.thread = Thread.ofPlatform().daemon().name("lb4j-config-publisher").unstarted(
+                () -> reconnector.run(this::session, () -> { }));
+    }
+
+    /** A builder replicating {@code balancer}'s services; peer and secret are required. */
+    public static Builder builder(LoadBalancer balancer) {
+        return new Builder(balancer);
     }
 
     /**
-     * Starts replicating to the receiver at {@code peer}; the balancer's current services are the first version.
+     * Takes the next epoch from the state directory and starts replicating; the balancer's current services are the
+     * first version.
      *
-     * @param secret the shared secret, at least 16 bytes; the same on both nodes
-     * @throws IllegalArgumentException when the secret is shorter than 16 bytes, or the current services cannot be
-     *                                  replicated (a custom probe or scheduler)
+     * @throws IllegalStateException    when already started, or the epoch file holds something else
+     * @throws IllegalArgumentException when the current services cannot be replicated (a custom probe or scheduler)
+     * @throws UncheckedIOException     when the state directory cannot be written
      */
-    public static ConfigPublisher start(LoadBalancer balancer, InetSocketAddress peer, byte[] secret) {
-        Objects.requireNonNull(balancer, "balancer");
-        Objects.requireNonNull(peer, "peer");
-        ConfigPublisher p = new ConfigPublisher(balancer, peer, ReplicationWire.checkSecret(secret));
-        p.offer(ServiceCodec.encode(balancer.services()));
-        p.thread.start();
-        return p;
+    public ConfigPublisher start() {
+        lock.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("config publisher already started (expected: start() once)");
+            }
+            byte[] json = ServiceCodec.encode(balancer.services());
+            epoch = EpochStore.next(stateDirectory);
+            started = true;
+            offer(json);
+        } finally {
+            lock.unlock();
+        }
+        LOG.info("config replication to {}: epoch {} (from {})", PeerHealth.text(peer), epoch,
+                stateDirectory.resolve(EpochStore.FILE_NAME));
+        thread.start();
+        return this;
     }
 
     /**
@@ -87,12 +147,16 @@ public final class ConfigPublisher implements AutoCloseable {
      *
      * @return the new version's sequence number
      * @throws IllegalArgumentException when the set is invalid or cannot be replicated; nothing changes anywhere
+     * @throws IllegalStateException    before {@link #start()}
      */
     public long reconfigure(Collection<VirtualService> services) {
         List<VirtualService> copy = List.copyOf(services);
         byte[] json = ServiceCodec.encode(copy); // first: a list the secondary cannot receive is not applied here
         lock.lock();
         try {
+            if (!started) {
+                throw new IllegalStateException("config publisher not started (expected: start() first)");
+            }
             balancer.reconfigure(copy);
             return offer(json);
         } finally {
@@ -112,6 +176,16 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
+    /** This run's epoch (persisted; one more than the previous run's); 0 before {@link #start()}. */
+    public long epoch() {
+        lock.lock();
+        try {
+            return epoch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The latest version's sequence number. */
     public long version() {
         lock.lock();
@@ -122,7 +196,7 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    /** The highest sequence number the secondary acknowledged (applied, or already had) this epoch. */
+    /** The highest sequence number the secondary applied (or already held) this epoch. */
     public long acknowledged() {
         lock.lock();
         try {
@@ -140,6 +214,41 @@ public final class ConfigPublisher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Lists the secondary answered STALE: it holds a newer epoch, and applied nothing. */
+    public long stale() {
+        lock.lock();
+        try {
+            return stale;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lists the secondary could not apply (it kept its configuration; its log says why). */
+    public long invalid() {
+        lock.lock();
+        try {
+            return invalid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Failed connects and lost connections since start. */
+    public long failures() {
+        return reconnector.failures();
+    }
+
+    /** The secondary as this publisher sees it now. */
+    public PeerStatus status() {
+        return health.status();
+    }
+
+    /** Registers a listener for every change of {@link #status()}; called on the publisher's thread, in order. */
+    public Subscription subscribe(Consumer<? super PeerStateChanged> listener) {
+        return health.subscribe(listener);
     }
 
     /** Waits until the secondary acknowledged {@code version} or {@code timeout} passed; returns whether it did. */
@@ -160,123 +269,143 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    private void run() {
-        long backoff = MIN_BACKOFF_NANOS;
-        while (true) {
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-            } finally {
-                lock.unlock();
-            }
-            try (Socket s = new Socket()) {
-                s.connect(peer, 2_000);
-                s.setTcpNoDelay(true);
+    private void session(Socket s) throws IOException {
+        DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(deadline));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        deadline.expectWithin(frameTimeout.toNanos());
+        byte[] challenge;
+        ByteBuffer hello;
+        try {
+            byte[] frame = ReplicationWire.readFrame(in, ReplicationWire.HELLO);
+            challenge = ReplicationWire.challengeOf(frame, ReplicationWire.MAGIC, PeerHealth.text(peer),
+                    "config receiver");
+            hello = ByteBuffer.wrap(frame, frame.length - 16, 16);
+        } catch (ReplicationWire.RejectedFrameException e) {
+            throw new Reconnector.PeerException(PeerState.REFUSING, e.getMessage());
+        }
+        long heldEpoch = hello.getLong();
+        long heldSequence = hello.getLong();
+        long sent = 0;
+        count(() -> heartbeatDue = false);
+        if (heldEpoch == epoch) {
+            sent = heldSequence; // reconnected: what it already holds is not sent again (it would be STALE)
+            acknowledge(heldSequence, "the secondary holds " + epoch + ":" + heldSequence);
+        }
+        Cancellable heartbeat = scheduleHeartbeat();
+        try {
+            while (true) {
+                byte[] json = null;
+                long seq = 0;
                 lock.lock();
                 try {
-                    socket = s;
+                    while (!closed && sequence == sent && !heartbeatDue) {
+                        changed.await();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    if (sequence != sent) {
+                        json = latest;
+                        seq = sequence;
+                    }
+                    heartbeatDue = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 } finally {
                     lock.unlock();
                 }
-                backoff = MIN_BACKOFF_NANOS;
-                session(s);
-            } catch (IOException e) {
-                LOG.debug("config replication to {} failed: {}", peer, e.toString());
-            }
-            lock.lock();
-            try {
-                socket = null;
-                if (!closed) {
-                    changed.awaitNanos(backoff); // woken early only by close or a new version
+                heartbeat.cancel();
+                ReplicationWire.writeFrame(out, json != null
+                        ? ReplicationWire.config(secret, challenge, epoch, seq, json)
+                        : ReplicationWire.ping(secret, challenge));
+                deadline.expectWithin(frameTimeout.toNanos());
+                ByteBuffer ack = readAck(in, challenge);
+                long ackEpoch = ack.getLong();
+                long ackSeq = ack.getLong();
+                byte status = ack.get();
+                if (json == null) {
+                    if (status != ReplicationWire.STATUS_ALIVE) {
+                        throw new IOException("answer to a heartbeat with status " + status + " (expected: "
+                                + ReplicationWire.STATUS_ALIVE + ")");
+                    }
+                    health.heard("the secondary holds " + ackEpoch + ":" + ackSeq);
+                } else {
+                    if (ackEpoch != epoch || ackSeq != seq) {
+                        throw new IOException("acknowledgement for " + ackEpoch + ":" + ackSeq + ", expected "
+                                + epoch + ":" + seq);
+                    }
+                    answered(status, seq, heldEpoch, heldSequence);
+                    sent = seq;
                 }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
+                heartbeat = scheduleHeartbeat();
             }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+        } finally {
+            heartbeat.cancel();
         }
     }
 
-    private void session(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-        s.setSoTimeout(10_000);
-        byte[] challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in), ReplicationWire.MAGIC,
-                peer.toString(), "config receiver");
-        long sent = 0;
-        while (true) {
-            byte[] json = null;
-            long seq = 0;
+    private ByteBuffer readAck(DataInputStream in, byte[] challenge) throws IOException {
+        byte[] ack;
+        try {
+            ack = ReplicationWire.readVerified(in, secret, challenge, ReplicationWire.ACK);
+        } catch (ReplicationWire.RejectedFrameException e) {
             lock.lock();
             try {
-                if (closed) {
-                    return;
-                }
-                if (sequence == sent) {
-                    changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(200));
-                }
-                if (closed) {
-                    return;
-                }
-                if (sequence != sent) {
-                    json = latest;
-                    seq = sequence;
-                }
-            } catch (InterruptedException e) {
-                return;
+                rejectedAcks++;
             } finally {
                 lock.unlock();
             }
-            if (json == null) {
-                // Idle: make sure the secondary is still there, so one that restarts is caught up on reconnect
-                // rather than at the next change. It never sends unprompted, so any byte is a protocol error.
-                s.setSoTimeout(1);
-                try {
-                    if (in.read() >= 0) {
-                        throw new IOException("unexpected data from " + peer);
-                    }
-                    return; // closed by the secondary
-                } catch (java.net.SocketTimeoutException alive) {
-                    continue;
-                } finally {
-                    s.setSoTimeout(10_000);
-                }
-            }
-            ReplicationWire.writeFrame(out, ReplicationWire.config(secret, challenge, epoch, seq, json));
-            byte[] ack = ReplicationWire.readFrame(in);
-            if (ack[0] != ReplicationWire.ACK || !ReplicationWire.verify(secret, challenge, ack)) {
-                lock.lock();
-                try {
-                    rejectedAcks++;
-                } finally {
-                    lock.unlock();
-                }
-                LOG.warn("config replication to {}: acknowledgement does not authenticate; reconnecting", peer);
-                return;
-            }
-            ByteBuffer b = ByteBuffer.wrap(ack, 1, 17);
-            long ackEpoch = b.getLong();
-            long ackSeq = b.getLong();
-            byte status = b.get();
-            if (ackEpoch != epoch || ackSeq != seq) {
-                throw new IOException("acknowledgement for " + ackEpoch + ":" + ackSeq + ", expected " + epoch + ":"
-                        + seq);
-            }
-            if (status == ReplicationWire.STATUS_INVALID) {
-                LOG.error("the secondary at {} could not apply configuration {}:{} (see its log)", peer, epoch, seq);
-            }
-            sent = seq;
-            lock.lock();
-            try {
-                acknowledged = Math.max(acknowledged, seq);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            throw new Reconnector.PeerException(PeerState.REFUSING, "acknowledgement from "
+                    + PeerHealth.text(peer) + " refused: " + e.getMessage());
         }
+        if (ack == null) {
+            throw new Reconnector.PeerException(PeerState.REFUSING, "the secondary " + PeerHealth.text(peer)
+                    + " closed the connection instead of acknowledging (another secret? its log says why)");
+        }
+        return ByteBuffer.wrap(ack, 1, 17);
+    }
+
+    private void answered(byte status, long seq, long heldEpoch, long heldSequence) {
+        String version = epoch + ":" + seq;
+        switch (status) {
+            case ReplicationWire.STATUS_APPLIED -> acknowledge(seq, "the secondary applied " + version);
+            case ReplicationWire.STATUS_STALE -> {
+                health.report(PeerState.STALE, "the secondary holds " + heldEpoch + ":" + heldSequence
+                        + ", newer than this primary's " + version + ", and applies nothing from it (was "
+                        + stateDirectory.resolve(EpochStore.FILE_NAME) + " reset or restored?); restart the"
+                        + " secondary, or write an epoch above " + heldEpoch + " there and restart this primary");
+                count(() -> stale++);
+            }
+            case ReplicationWire.STATUS_INVALID -> {
+                health.report(PeerState.INVALID, "the secondary could not apply " + version
+                        + " and keeps its configuration (its log says why)");
+                count(() -> invalid++);
+            }
+            default -> health.report(PeerState.INVALID, "the secondary answered " + version + " with status "
+                    + status);
+        }
+    }
+
+    // The state first: whoever waits for the count then sees the state that goes with it.
+    private void acknowledge(long seq, String detail) {
+        health.report(PeerState.OK, detail);
+        count(() -> acknowledged = Math.max(acknowledged, seq));
+    }
+
+    private void count(Runnable update) {
+        lock.lock();
+        try {
+            update.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Cancellable scheduleHeartbeat() {
+        return clock.schedule(HEARTBEAT, () -> count(() -> heartbeatDue = true));
     }
 
     /** Stops replicating; the secondary keeps what it has. Idempotent. */
@@ -286,20 +415,94 @@ public final class ConfigPublisher implements AutoCloseable {
         try {
             closed = true;
             changed.signalAll();
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    LOG.debug("closing the replication socket failed", e);
-                }
-            }
         } finally {
             lock.unlock();
         }
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        reconnector.close();
+        health.close();
+        if (thread.isAlive()) {
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsClock && clock instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the publisher's clock failed", e);
+            }
+        }
+    }
+
+    /**
+     * Builder for a {@link ConfigPublisher}; {@link #peer} and {@link #secret} are required. Not thread-safe.
+     *
+     * <p>Defaults: state directory {@code /var/lib/lb4j}, frame timeout 10 s, a system clock owned and closed by the
+     * publisher.
+     */
+    public static final class Builder {
+        private final LoadBalancer balancer;
+        private InetSocketAddress peer;
+        private byte[] secret;
+        private Path stateDirectory = Path.of("/var/lib/lb4j");
+        private Duration frameTimeout = Duration.ofSeconds(10);
+        private TaskClock clock;
+
+        Builder(LoadBalancer balancer) {
+            this.balancer = Objects.requireNonNull(balancer, "balancer");
+        }
+
+        /** The secondary's {@link ConfigReceiver} address. */
+        public Builder peer(InetSocketAddress address) {
+            Objects.requireNonNull(address, "peer");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("peer: " + address + " (expected: an IP address and port)");
+            }
+            this.peer = address;
+            return this;
+        }
+
+        /** The shared secret, at least 16 bytes, the same on both nodes. */
+        public Builder secret(byte[] secret) {
+            this.secret = ReplicationWire.checkSecret(secret);
+            return this;
+        }
+
+        /**
+         * Where the replication epoch is kept (file {@code replication-epoch}, created with the directory when
+         * missing); default {@code /var/lib/lb4j}. It must survive restarts and be written by this node only.
+         */
+        public Builder stateDirectory(Path directory) {
+            this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+            return this;
+        }
+
+        /**
+         * How long an acknowledgement (or the secondary's greeting) may take to arrive whole before the connection
+         * is given up as dead: 2 s to 10 min, default 10 s.
+         */
+        public Builder frameTimeout(Duration timeout) {
+            this.frameTimeout = ReplicationWire.checkFrameTimeout(timeout);
+            return this;
+        }
+
+        /** The clock for heartbeats, deadlines and reconnect delays; default a system clock the publisher owns. */
+        public Builder clock(TaskClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first missing setting */
+        public ConfigPublisher build() {
+            if (peer == null) {
+                throw new IllegalArgumentException("peer: unset (expected: the secondary's replication address)");
+            }
+            if (secret == null) {
+                throw new IllegalArgumentException("secret: unset (expected: at least 16 bytes of shared secret)");
+            }
+            return new ConfigPublisher(this);
         }
     }
 }

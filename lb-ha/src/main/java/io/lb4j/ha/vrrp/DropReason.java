@@ -21,6 +21,11 @@ public enum DropReason {
     MALFORMED,
     /** With unicast peers configured: from an address that is not one of them. */
     UNKNOWN_PEER,
+    /**
+     * The advert's virtual-address list differs from ours and it does not come from the address owner (priority
+     * 255): RFC 5798 7.1 says drop it. A misconfigured peer, or a forged advert.
+     */
+    ADDRESS_MISMATCH,
     /** An advert for another virtual router; normal on a shared segment, counted apart from errors. */
     OTHER_VRID,
     /** Our own advert looped back. */

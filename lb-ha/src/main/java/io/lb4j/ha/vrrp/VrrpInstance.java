@@ -65,6 +65,14 @@ import java.util.function.Consumer;
  *   <li>Received packets must be IPv4 protocol 112 with TTL 255, version 3, type 1, a valid checksum (per
  *       {@link ChecksumMode}) and consistent lengths; anything else is counted by {@link DropReason} in
  *       {@link #stats()} and dropped. No packet can throw out of the receive path or change state unless valid.</li>
+ *   <li>An advert whose virtual-address list differs from ours is dropped ({@link DropReason#ADDRESS_MISMATCH})
+ *       unless it comes from the address owner (priority 255), as RFC 5798 7.1 requires.</li>
+ *   <li>A learned Master_Adver_Interval is bounded by {@link Builder#maxLearnedAdvertInterval} (default 10 times our
+ *       own interval): one forged advert carrying 40.95 s cannot make a backup wait two minutes, or a master that
+ *       yields learn it.</li>
+ *   <li>Out-of-turn adverts (the answer to a priority-0 advert, or to a lower-priority master) go out at most once
+ *       per advert interval; the others are counted ({@link VrrpStats#rateLimitedReplies()}), so a flood of
+ *       forged adverts cannot make this router flood the segment.</li>
  *   <li>Every transition is a {@link StateChanged} event with its {@link TransitionReason}.</li>
  * </ul>
  *
@@ -84,6 +92,7 @@ public final class VrrpInstance implements AutoCloseable {
     private final int vrid;
     private final int priority;
     private final int advertCentis;
+    private final int maxLearnedCentis;
     private final List<Inet4Address> virtualAddresses;
     private final String interfaceName;
     private final boolean preempt;
@@ -113,6 +122,10 @@ public final class VrrpInstance implements AutoCloseable {
     private long advertsSent;
     private long advertsAccepted;
     private long addressMismatches;
+    private long clampedIntervals;
+    private long rateLimitedReplies;
+    private boolean repliedOutOfTurn;
+    private long lastOutOfTurnNanos;
     private long sendFailures;
     private final EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
 
@@ -120,6 +133,8 @@ public final class VrrpInstance implements AutoCloseable {
         this.vrid = b.vrid;
         this.priority = b.priority;
         this.advertCentis = (int) (b.advertInterval.toMillis() / 10);
+        this.maxLearnedCentis = b.maxLearnedAdvertInterval != null ? (int) (b.maxLearnedAdvertInterval.toMillis() / 10)
+                : Math.min(10 * advertCentis, VrrpCodec.MAX_INTERVAL_CENTIS);
         this.virtualAddresses = List.copyOf(b.virtualAddresses);
         this.interfaceName = b.interfaceName;
         this.preempt = b.preempt;
@@ -276,6 +291,11 @@ public final class VrrpInstance implements AutoCloseable {
         return Duration.ofNanos(advertCentis * CENTI_NANOS);
     }
 
+    /** The longest Master_Adver_Interval this instance learns from an advert; longer ones are cut to it. */
+    public Duration maxLearnedAdvertInterval() {
+        return Duration.ofNanos(maxLearnedCentis * CENTI_NANOS);
+    }
+
     /** The master's advert interval as last learned (our own before any advert arrived). */
     public synchronized Duration masterAdvertInterval() {
         return Duration.ofNanos(masterAdverCentis * CENTI_NANOS);
@@ -294,7 +314,8 @@ public final class VrrpInstance implements AutoCloseable {
     /** A snapshot of the counters. */
     public synchronized VrrpStats stats() {
         EnumMap<DropReason, Long> copy = new EnumMap<>(dropped);
-        return new VrrpStats(advertsSent, advertsAccepted, addressMismatches, copy);
+        return new VrrpStats(advertsSent, advertsAccepted, addressMismatches, clampedIntervals, rateLimitedReplies,
+                copy);
     }
 
     /** Adverts the transport refused to send (interface down, no route). */
@@ -366,13 +387,21 @@ public final class VrrpInstance implements AutoCloseable {
             drop(DropReason.UNKNOWN_PEER);
             return;
         }
-        advertsAccepted++;
         if (!Set.copyOf(advert.addresses()).equals(Set.copyOf(virtualAddresses))) {
-            if (addressMismatches++ == 0) {
-                LOG.warn("VRRP instance {}: {} advertises {} but we have {} (misconfiguration; advert still used)",
-                        vrid, r.source().getHostAddress(), advert.addresses(), virtualAddresses);
+            // RFC 5798 7.1: a misconfiguration (or a forgery) to report; only the address owner's advert is used.
+            boolean owner = advert.priority() == 255;
+            long seen = owner ? addressMismatches++ : dropped.getOrDefault(DropReason.ADDRESS_MISMATCH, 0L);
+            if (seen == 0) {
+                LOG.warn("VRRP instance {}: {} advertises {} but we have {} (misconfiguration; {})", vrid,
+                        r.source().getHostAddress(), advert.addresses(), virtualAddresses,
+                        owner ? "used: priority 255, the address owner" : "advert dropped");
+            }
+            if (!owner) {
+                drop(DropReason.ADDRESS_MISMATCH);
+                return;
             }
         }
+        advertsAccepted++;
         switch (state) {
             case BACKUP -> backupReceived(advert, r.source());
             case MASTER -> masterReceived(advert, r.source());
@@ -400,7 +429,7 @@ public final class VrrpInstance implements AutoCloseable {
         }
         lowerPrioritySeen = p < priority;
         resignedBy = null;
-        learnInterval(advert.maxAdvertIntervalCentis());
+        learnInterval(advert.maxAdvertIntervalCentis(), source);
         restartDownTimer(masterDownNanos());
     }
 
@@ -408,25 +437,51 @@ public final class VrrpInstance implements AutoCloseable {
         int p = advert.priority();
         if (p == 0) {
             // Another master resigned: announce ourselves at once so backups do not take over after Skew_Time.
-            sendAdvert(priority);
-            scheduleAdvert();
+            replyOutOfTurn();
             return;
         }
         boolean higher = p > priority;
         boolean tieLost = p == priority && compare(source, primary) > 0;
         if (higher || tieLost) {
             cancelTimers();
-            masterAdverCentis = advert.maxAdvertIntervalCentis();
+            masterAdverCentis = bounded(advert.maxAdvertIntervalCentis(), source);
             enterBackup(higher ? TransitionReason.HIGHER_PRIORITY_SEEN : TransitionReason.EQUAL_PRIORITY_HIGHER_ADDRESS,
                     source, masterDownNanos());
         } else {
             // Two masters: ours wins. Tell the other one now rather than at our next interval (keepalived does too).
-            sendAdvert(priority);
-            scheduleAdvert();
+            replyOutOfTurn();
         }
     }
 
-    private void learnInterval(int centis) {
+    // At most one out-of-turn advert per advert interval: each reply restarts our grid, and a forged flood would
+    // otherwise turn every packet it sends into one of ours.
+    private void replyOutOfTurn() {
+        long now = clock.nanoTime();
+        if (repliedOutOfTurn && now - lastOutOfTurnNanos < advertCentis * CENTI_NANOS) {
+            rateLimitedReplies++;
+            return;
+        }
+        repliedOutOfTurn = true;
+        lastOutOfTurnNanos = now;
+        sendAdvert(priority);
+        scheduleAdvert();
+    }
+
+    /** {@code centis} cut to the configured maximum; a cut is counted and logged (first, then every 100th). */
+    private int bounded(int centis, Inet4Address source) {
+        if (centis <= maxLearnedCentis) {
+            return centis;
+        }
+        if (clampedIntervals++ % 100 == 0) {
+            LOG.warn("VRRP instance {}: {} advertises an interval of {} ms, above maxLearnedAdvertInterval {} ms;"
+                    + " using {} ms ({} so far)", vrid, source.getHostAddress(), centis * 10L, maxLearnedCentis * 10L,
+                    maxLearnedCentis * 10L, clampedIntervals);
+        }
+        return maxLearnedCentis;
+    }
+
+    private void learnInterval(int advertised, Inet4Address source) {
+        int centis = bounded(advertised, source);
         if (centis != masterAdverCentis) {
             Duration previous = Duration.ofNanos(masterAdverCentis * CENTI_NANOS);
             masterAdverCentis = centis;
@@ -572,13 +627,14 @@ public final class VrrpInstance implements AutoCloseable {
     /**
      * Fluent builder for a {@link VrrpInstance}; validates on {@link #build()}. Not thread-safe.
      *
-     * <p>Defaults: advert interval 1 s, preempt on, no preempt delay, checksum {@link ChecksumMode#WITH_PSEUDO_HEADER}
+     * <p>Defaults: advert interval 1 s, maximum learned interval 10 times that, preempt on, no preempt delay, checksum {@link ChecksumMode#WITH_PSEUDO_HEADER}
      * (keepalived's), multicast to 224.0.0.18, a system clock owned and closed by the instance.
      */
     public static final class Builder {
         private int vrid = -1;
         private int priority = -1;
         private Duration advertInterval = Duration.ofSeconds(1);
+        private Duration maxLearnedAdvertInterval;
         private final Set<Inet4Address> virtualAddresses = new LinkedHashSet<>();
         private String interfaceName;
         private boolean preempt = true;
@@ -605,13 +661,28 @@ public final class VrrpInstance implements AutoCloseable {
 
         /** How often the master advertises: 10 ms to 40.95 s in whole centiseconds (default 1 s). */
         public Builder advertInterval(Duration interval) {
-            Objects.requireNonNull(interval, "advertInterval");
+            this.advertInterval = centiseconds("advertInterval", interval);
+            return this;
+        }
+
+        private static Duration centiseconds(String field, Duration interval) {
+            Objects.requireNonNull(interval, field);
             long millis = interval.toMillis();
             if (interval.toNanos() % 10_000_000L != 0 || millis < 10 || millis > 40_950) {
-                throw new IllegalArgumentException("advertInterval: " + interval
+                throw new IllegalArgumentException(field + ": " + interval
                         + " (expected: 10 ms to 40.95 s in whole centiseconds)");
             }
-            this.advertInterval = interval;
+            return interval;
+        }
+
+        /**
+         * The longest Master_Adver_Interval learned from another router's adverts: 10 ms to 40.95 s in whole
+         * centiseconds, at least {@link #advertInterval}; default 10 times the advert interval (at most 40.95 s).
+         * A longer advertised interval is used as this one and counted ({@link VrrpStats#clampedIntervals()}). Set
+         * it at least as long as a peer's configured interval (a keepalived peer's {@code advert_int}).
+         */
+        public Builder maxLearnedAdvertInterval(Duration interval) {
+            this.maxLearnedAdvertInterval = centiseconds("maxLearnedAdvertInterval", interval);
             return this;
         }
 
@@ -706,8 +777,9 @@ public final class VrrpInstance implements AutoCloseable {
         /**
          * @throws IllegalArgumentException when vrid, priority or a virtual address is missing, or neither an
          *                                  interface nor a transport was given
-         * @throws IllegalStateException    when settings conflict: {@code preempt(false)} with priority 255, or a
-         *                                  preempt delay without preemption
+         * @throws IllegalStateException    when settings conflict: {@code preempt(false)} with priority 255, a
+         *                                  preempt delay without preemption, or a maximum learned interval shorter
+         *                                  than the advert interval
          */
         public VrrpInstance build() {
             if (vrid < 0) {
@@ -726,6 +798,10 @@ public final class VrrpInstance implements AutoCloseable {
             if (!preempt && priority == 255) {
                 throw new IllegalStateException("preempt: false conflicts with priority 255 (the address owner "
                         + "always becomes master)");
+            }
+            if (maxLearnedAdvertInterval != null && maxLearnedAdvertInterval.compareTo(advertInterval) < 0) {
+                throw new IllegalStateException("maxLearnedAdvertInterval: " + maxLearnedAdvertInterval
+                        + " (expected: at least advertInterval " + advertInterval + ")");
             }
             if (!preempt && !preemptDelay.isZero()) {
                 throw new IllegalStateException("preemptDelay: " + preemptDelay + " conflicts with preempt(false) "

@@ -8,11 +8,16 @@ import java.util.Map;
  *
  * @param advertsSent        adverts sent (one per destination: unicast peers count one each)
  * @param advertsAccepted    adverts for this VRID that passed every check and reached the state machine
- * @param addressMismatches  accepted adverts whose address list differs from ours (RFC 5798 7.1: logged once, not
- *                           dropped: a misconfiguration, still the master's advert)
+ * @param addressMismatches  accepted adverts from the address owner (priority 255) whose address list differs from
+ *                           ours (RFC 5798 7.1: used, logged once); from anyone else such an advert is dropped as
+ *                           {@link DropReason#ADDRESS_MISMATCH}
+ * @param clampedIntervals   adverts whose Max Adver Int was above the instance's maximum learned interval, used as
+ *                           that maximum
+ * @param rateLimitedReplies out-of-turn adverts not sent because one went out less than an advert interval before
  * @param dropped            dropped packets by reason; every reason is present, zero when none
  */
-public record VrrpStats(long advertsSent, long advertsAccepted, long addressMismatches, Map<DropReason, Long> dropped) {
+public record VrrpStats(long advertsSent, long advertsAccepted, long addressMismatches, long clampedIntervals,
+                        long rateLimitedReplies, Map<DropReason, Long> dropped) {
 
     public VrrpStats {
         EnumMap<DropReason, Long> all = new EnumMap<>(DropReason.class);

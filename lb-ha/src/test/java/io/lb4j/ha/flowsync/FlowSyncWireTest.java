@@ -4,6 +4,8 @@ import io.lb4j.engine.packet.ha.FlowUpdate;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.ha.internal.FlowWire;
 import io.lb4j.ha.internal.ReplicationWire;
+import io.lb4j.ha.peer.PeerState;
+import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +93,8 @@ class FlowSyncWireTest {
             socket.setSoTimeout(10_000);
             in = new DataInputStream(socket.getInputStream());
             out = new DataOutputStream(socket.getOutputStream());
-            challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in), ReplicationWire.FLOWS_MAGIC,
+            challenge = ReplicationWire.challengeOf(ReplicationWire.readFrame(in, ReplicationWire.HELLO),
+                    ReplicationWire.FLOWS_MAGIC,
                     "test", "flow sync receiver");
         }
 
@@ -100,12 +103,22 @@ class FlowSyncWireTest {
                     FlowWire.encode(++sequence, updates)));
         }
 
+        /** Writes one more byte, if the receiver has not hung up already (which is what the caller waits for). */
+        void lastByte() {
+            try {
+                out.write(0);
+                out.flush();
+            } catch (IOException alreadyClosed) {
+                // the deadline was noticed before this byte
+            }
+        }
+
         /** Whether the receiver closed the connection (the next read sees EOF). */
         boolean closedByPeer() throws IOException {
             try {
                 return in.read() < 0;
-            } catch (EOFException e) {
-                return true;
+            } catch (EOFException | java.net.SocketException e) {
+                return true; // EOF, or a reset: closed with bytes of ours unread
             }
         }
 
@@ -116,10 +129,14 @@ class FlowSyncWireTest {
     }
 
     private void startReceiver() {
-        sync = FlowSync.builder(PacketEngine.on("lb4jtest0"))
+        sync = receiver().build().start();
+    }
+
+    private static FlowSync.Builder receiver() {
+        return FlowSync.builder(PacketEngine.on("lb4jtest0"))
                 .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)) // nobody: the sender just retries
-                .secret(SECRET).build().start();
+                .secret(SECRET);
     }
 
     private static void await(LongSupplier counter, long value) {
@@ -217,6 +234,36 @@ class FlowSyncWireTest {
         }
         assertThat(sync.malformed()).isEqualTo(2);
         assertThat(sync.rejected()).isZero();
+    }
+
+    @Test
+    void aSenderTricklingBytesIsCutOffAtTheFrameDeadlineNotReadTimeout() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        sync = receiver().clock(clock).build().start();
+        try (RawSender sender = new RawSender()) {       // t = 0: the first frame is due by t = 10 s
+            sender.out.write(0);                          // one byte of the length...
+            sender.out.flush();
+            clock.advance(Duration.ofSeconds(9));         // ...each well within a 10 s read timeout...
+            sender.out.write(0);
+            sender.out.flush();
+            clock.advance(Duration.ofSeconds(9));         // ...but t = 18 s: the frame is 8 s late
+            sender.lastByte();
+
+            assertThat(sender.closedByPeer()).isTrue();
+        }
+        assertThat(sync.timeouts()).isEqualTo(1);
+        assertThat(sync.receiverStatus().state()).isEqualTo(PeerState.UNREACHABLE);
+    }
+
+    @Test
+    void aConnectionFromAnotherAddressThanThePeersIsRefused() throws Exception {
+        sync = receiver().peer(new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 9)).build().start();
+
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sync.listenAddress().getPort())) {
+            s.setSoTimeout(5_000);
+            assertThat(s.getInputStream().read()).as("closed before any HELLO").isEqualTo(-1);
+        }
+        assertThat(sync.refusedConnections()).isEqualTo(1);
     }
 
     @Test

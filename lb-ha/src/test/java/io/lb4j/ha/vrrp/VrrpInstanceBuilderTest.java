@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VrrpInstanceBuilderTest {
@@ -82,5 +83,18 @@ class VrrpInstanceBuilderTest {
                 .hasMessage("VRRP instance 51 already started (expected: start() once)");
         instance.stop();
         assertThatThrownBy(instance::start).hasMessage("VRRP instance 51 already stopped (expected: start() once)");
+    }
+
+    @Test
+    void maxLearnedAdvertIntervalDefaultsToTenIntervalsAndIsNeverBelowTheAdvertInterval() {
+        assertThat(valid().build().maxLearnedAdvertInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(valid().advertInterval(Duration.ofSeconds(5)).build().maxLearnedAdvertInterval())
+                .isEqualTo(Duration.ofMillis(40_950));                 // 50 s does not fit the 12-bit field
+        assertThatThrownBy(() -> valid().maxLearnedAdvertInterval(Duration.ofMillis(41_000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxLearnedAdvertInterval: PT41S (expected: 10 ms to 40.95 s in whole centiseconds)");
+        assertThatThrownBy(() -> valid().maxLearnedAdvertInterval(Duration.ofMillis(500)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("maxLearnedAdvertInterval: PT0.5S (expected: at least advertInterval PT1S)");
     }
 }

@@ -388,4 +388,80 @@ class VrrpInstanceTest {
         assertThat(seen).extracting(e -> ((StateChanged) e).to())
                 .containsExactly(VrrpState.BACKUP, VrrpState.MASTER, VrrpState.INITIALIZE);
     }
+
+    // ------------------------------------------------------------------ issue 12 item 6: forged adverts
+
+    /** An advert from {@code source} as a host on the segment could forge it (TTL 255, valid checksum). */
+    private static byte[] forged(String source, int priority, int centis, String... addresses) {
+        VrrpAdvert advert = new VrrpAdvert(51, priority, centis,
+                java.util.Arrays.stream(addresses).map(VirtualLan::ipv4).toList());
+        return ipPacket(ipv4(source), VrrpInstance.MULTICAST_GROUP, 255, VrrpCodec.encode(advert, ipv4(source),
+                VrrpInstance.MULTICAST_GROUP, ChecksumMode.WITH_PSEUDO_HEADER));
+    }
+
+    @Test
+    void anAdvertWithAnotherAddressListIsDroppedUnlessItComesFromTheAddressOwner() {
+        VirtualLan.Node nodeB = lan.node("10.0.0.2");
+        VrrpInstance b = router(nodeB, 100).build();
+        b.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        nodeB.deliver(forged("10.0.0.9", 254, 100, "10.0.0.200"));     // t = 1 s: would restart B's down timer
+        clock.advance(Duration.ofSeconds(3));
+
+        assertThat(nanos(last(b))).as("master exactly one Master_Down_Interval after start")
+                .isEqualTo(3_609_375_000L);
+        assertThat(b.stats().dropped(DropReason.ADDRESS_MISMATCH)).isEqualTo(1);
+        assertThat(b.stats().advertsAccepted()).isZero();
+
+        nodeB.deliver(forged("10.0.0.9", 255, 100, "10.0.0.200"));     // t = 4 s: the address owner is believed
+        assertThat(last(b).reason()).isEqualTo(TransitionReason.HIGHER_PRIORITY_SEEN);
+        assertThat(b.stats().addressMismatches()).isEqualTo(1);
+        assertThat(b.stats().advertsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aForgedLongAdvertIntervalIsLearnedOnlyUpToMaxLearnedAdvertInterval() {
+        VirtualLan.Node nodeA = lan.node("10.0.0.1");
+        VirtualLan.Node nodeB = lan.node("10.0.0.2");
+        VrrpInstance a = router(nodeA, 200).build();
+        VrrpInstance b = router(nodeB, 100).build();
+        a.start();
+        b.start();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+
+        byte[] forgery = forged("10.0.0.9", 250, 4095, "10.0.0.100"); // t = 10 s: 40.95 s, then silence
+        nodeA.deliver(forgery);
+        nodeB.deliver(forgery);
+
+        // Both learn 10 s (10 x 1 s), not 40.95 s: A, yielding, waits 3 x 10 s + (256 - 200) x 10 s / 256.
+        assertThat(a.masterAdvertInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(b.masterAdvertInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(a.stats().clampedIntervals()).isEqualTo(1);
+        assertThat(b.stats().clampedIntervals()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(40));
+        StateChanged back = last(a);
+        assertThat(back.reason()).isEqualTo(TransitionReason.MASTER_DOWN);
+        assertThat(nanos(back)).isEqualTo(10_000_000_000L + 32_187_500_000L);   // not after 131.8 s
+        assertThat(b.state()).isEqualTo(VrrpState.BACKUP);
+    }
+
+    @Test
+    void repliesToAFloodOfForgedPriorityZeroAdvertsAreRateLimitedToOnePerInterval() {
+        VirtualLan.Node node = lan.node("10.0.0.1");
+        VrrpInstance owner = router(node, 255).build();
+        owner.start();                                          // master at t = 0, adverts every second
+        clock.advance(Duration.ofMillis(500));
+
+        for (int i = 0; i < 50; i++) {                          // t = 0.5 s: 50 forged "master resigned" adverts
+            node.deliver(forged("10.0.0.9", 0, 100, "10.0.0.100"));
+        }
+        clock.advance(Duration.ofMillis(2_700));
+
+        // One answer at once (t = 0.5 s, restarting the grid), the 49 others counted, not sent.
+        assertThat(lan.sentBy(node)).extracting(VirtualLan.Sent::atNanos)
+                .containsExactly(0L, 500_000_000L, 1_500_000_000L, 2_500_000_000L);
+        assertThat(owner.stats().rateLimitedReplies()).isEqualTo(49);
+    }
 }

@@ -34,6 +34,8 @@ public final class VrrpCodec {
     public static final int VERSION = 3;
     public static final int TYPE_ADVERTISEMENT = 1;
     public static final int HEADER_LENGTH = 8;
+    /** The largest Max Adver Int the 12-bit field carries: 4095 centiseconds, 40.95 s. */
+    public static final int MAX_INTERVAL_CENTIS = 4095;
     static final int VERSION_TYPE_OFFSET = 0;
     static final int VRID_OFFSET = 1;
     static final int PRIORITY_OFFSET = 2;
