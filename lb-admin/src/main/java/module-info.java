@@ -8,6 +8,8 @@
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.lb4j.admin {
     requires transitive io.lb4j.api;
+    // SecretFile for the key store password file; the services document of GET/PUT /api/config.
+    requires io.lb4j.config;
     requires transitive micrometer.core;
     requires static micrometer.registry.prometheus;
     requires jdk.httpserver;

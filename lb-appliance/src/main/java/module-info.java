@@ -17,6 +17,7 @@ module io.lb4j.appliance {
     requires io.lb4j.engine;
     requires io.lb4j.admin;
     requires io.lb4j.ha;
+    requires io.lb4j.config;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     // The admin server's /metrics in the Prometheus format.

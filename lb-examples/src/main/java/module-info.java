@@ -5,6 +5,7 @@
 module io.lb4j.examples {
     requires io.lb4j.api;
     requires io.lb4j.engine;
+    requires io.lb4j.healthcheck;
     requires io.lb4j.appliance;
     requires io.lb4j.testkit;
 }

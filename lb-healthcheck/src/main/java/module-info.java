@@ -24,6 +24,8 @@ module io.lb4j.healthcheck {
     // The monitor and the checks' event loop, for the control plane in io.lb4j.engine.
     exports io.lb4j.healthcheck to io.lb4j.engine;
     exports io.lb4j.healthcheck.net to io.lb4j.engine;
+    // One DICOM PDU codec: the C-ECHO check here and the demo's C-ECHO SCP.
+    exports io.lb4j.healthcheck.dicom.pdu to io.lb4j.examples;
 
     // Strategies.all() and the composite check look up every strategy, including a user's own.
     uses io.lb4j.api.spi.HealthCheckStrategy;

@@ -3,7 +3,7 @@ package io.lb4j.appliance;
 import io.lb4j.admin.PasswordHash;
 import io.lb4j.api.VirtualService;
 import io.lb4j.appliance.config.ApplianceConfig;
-import io.lb4j.appliance.config.ConfigException;
+import io.lb4j.config.ConfigException;
 import io.lb4j.appliance.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -113,7 +113,7 @@ final class ReadmeExamples {
     /** README, "A clustered pair": one node of the pair on the packet engine, started. */
     static HaPair pairNode(VirtualService pacs, byte[] secret) {
         // README:begin
-        PacketEngine engine = PacketEngine.builder("eth0").standby().flowSync(true).build();
+        PacketEngine engine = HaPair.packetEngine(PacketEngine.builder("eth0"));   // silent until master
         LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
         VrrpInstance vrrp = VrrpInstance.builder().vrid(51).priority(150)      // 100 on the secondary
             .advertInterval(Duration.ofSeconds(1)).virtualAddress("192.168.100.100").networkInterface("eth0").build();
