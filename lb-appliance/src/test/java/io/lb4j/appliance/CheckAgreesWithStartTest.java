@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,6 +172,7 @@ class CheckAgreesWithStartTest {
     /** The text as a file here, its {@code /etc/lb4j/ha.secret} pointing at a secret made here. */
     private Path withTestSecret(String name, String text) throws IOException {
         Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
         return Files.writeString(dir.resolve(name), text.replace("/etc/lb4j/ha.secret", secret.toString()));
     }
 

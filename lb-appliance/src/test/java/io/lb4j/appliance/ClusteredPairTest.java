@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
@@ -86,6 +87,7 @@ class ClusteredPairTest {
         try (PairLab lab = new PairLab()) {
             prefix = lab.prefix;
             Path secret = Files.writeString(lab.dir.resolve("ha.secret"), "lab-secret-0123456789abcdef\n");
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // owner-only
             Path fileA = lab.dir.resolve("a.yaml");
             Path fileB = lab.dir.resolve("b.yaml");
             String a = PairLab.address("a");

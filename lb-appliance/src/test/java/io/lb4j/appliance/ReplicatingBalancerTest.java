@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -38,6 +39,7 @@ class ReplicatingBalancerTest {
     @Test
     void theSecondaryRefusesAServiceChangeAndKeepsItsServices() throws Exception {
         Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
         SimulatedEngine engine = new SimulatedEngine();
         LoadBalancer balancer = LoadBalancer.builder().engine(engine).service(service("PACS", 10104)).build();
         HaConfig ha = new HaConfig("eth0", 51, 100, Duration.ofSeconds(1), List.of("10.0.0.100"), true,

@@ -6,13 +6,9 @@ import io.lb4j.admin.ConfigCodec;
 import io.lb4j.admin.PairStatus;
 import io.lb4j.api.LoadBalancer;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,7 +76,7 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
 
     /**
      * A not yet started admin server for {@code balancer} with these settings. Reads the key store's password
-     * file (its first line, without the line end) and may generate the self-signed certificate.
+     * file (refused when its group or others may read it) and may generate the self-signed certificate.
      *
      * @param codec how {@code GET/PUT /api/config} read and write services
      * @throws UncheckedIOException     when the password file or key store cannot be read, or the certificate not
@@ -105,27 +101,10 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
         }
         switch (tls) {
             case SelfSigned s -> b.selfSignedCertificate(s.directory());
-            case KeyStore k -> {
-                char[] password = readPassword(k.passwordFile());
-                try {
-                    b.keyStore(k.file(), password);
-                } finally {
-                    Arrays.fill(password, '\0');
-                }
-            }
+            // The server reads the password file itself, refusing one that its group or others may read.
+            case KeyStore k -> b.keyStore(k.file(), k.passwordFile());
         }
         return b.build();
-    }
-
-    private static char[] readPassword(Path file) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            int end = text.indexOf('\n');
-            String line = end < 0 ? text : text.substring(0, end);
-            return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("admin.tls.keyStorePasswordFile: cannot read " + file + ": " + e, e);
-        }
     }
 
     @Override

@@ -1,16 +1,19 @@
 package io.lb4j.appliance.config;
 
+import io.lb4j.admin.AdminRole;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.ConfigCodec;
 import io.lb4j.api.VirtualService;
 import io.lb4j.config.ConfigException;
-import io.lb4j.config.ConfigNode;
 import io.lb4j.config.ConfigNode.Mapping;
+import io.lb4j.config.ConfigNode;
+import io.lb4j.config.SecretFile;
 import io.lb4j.config.ServiceMapping;
 import io.lb4j.ha.vrrp.VrrpInstance;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -77,7 +80,7 @@ public final class ConfigLoader {
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
     private static final Set<String> ADMIN_KEYS = Set.of("address", "port", "users", "tls", "loginAttempts",
             "sessionTimeout");
-    private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash");
+    private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash", "role");
     private static final Set<String> ADMIN_TLS_KEYS = Set.of("selfSignedDirectory", "keyStore", "keyStorePasswordFile");
     private static final Set<String> ADMIN_LOGIN_KEYS = Set.of("attempts", "per");
     private static final Set<String> HA_KEYS = Set.of("interface", "vrid", "priority", "advertInterval",
@@ -303,8 +306,14 @@ public final class ConfigLoader {
             String name = nameNode.asString("admin.users.name");
             ConfigNode hashNode = u.required("passwordHash", "admin user \"" + name + "\"");
             String hash = hashNode.asString("admin.users.passwordHash");
+            AdminRole role = AdminRole.OPERATOR;
+            if (u.has("role")) {
+                ConfigNode roleNode = u.get("role");
+                String text = roleNode.asString("admin.users.role");
+                role = roleNode.at(() -> AdminRole.of(text));
+            }
             try {
-                users.add(new AdminUser(name, hash));
+                users.add(new AdminUser(name, hash, role));
             } catch (IllegalArgumentException e) {
                 boolean aboutName = e.getMessage().startsWith("name:");
                 throw (aboutName ? nameNode : hashNode).error((aboutName ? "admin.users." : "admin.") + e.getMessage());
@@ -505,19 +514,17 @@ public final class ConfigLoader {
         return p;
     }
 
-    /** The secret file must exist and hold enough bytes now, so a bad file stops the start, not the first push. */
+    /**
+     * The secret file must exist, be readable by its owner only and hold enough bytes now, so a bad file stops the
+     * start, not the first push. Read by {@link SecretFile}, as the pair reads it at start.
+     */
     private static Path secretFile(ConfigNode node) {
         Path path = path(node, "ha.secretFile");
-        String expected = "a readable file holding the shared secret, at least " + HaConfig.MIN_SECRET_BYTES
-                + " bytes, the same on both nodes";
         byte[] secret;
         try {
-            secret = HaConfig.secretBytes(Files.readAllBytes(path));
-        } catch (NoSuchFileException e) {
-            throw node.error("ha.secretFile: " + path + ": no such file (expected: " + expected + ")");
-        } catch (IOException e) {
-            throw node.error("ha.secretFile: " + path + ": cannot read: " + e.getMessage() + " (expected: "
-                    + expected + ")");
+            secret = SecretFile.read("ha.secretFile", path);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw node.error(e.getMessage());
         }
         int length = secret.length;
         Arrays.fill(secret, (byte) 0);

@@ -1,6 +1,7 @@
 package io.lb4j.appliance.config;
 
 import io.lb4j.config.Durations;
+import io.lb4j.config.SecretFile;
 import io.lb4j.ha.vrrp.VrrpInstance;
 
 import java.io.IOException;
@@ -118,29 +119,14 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
      * @throws IllegalStateException when the file is now shorter than {@link #MIN_SECRET_BYTES}
      */
     public byte[] readSecret() {
-        byte[] secret;
-        try {
-            secret = secretBytes(Files.readAllBytes(secretFile));
-        } catch (IOException e) {
-            throw new UncheckedIOException("ha.secretFile: cannot read " + secretFile + ": " + e, e);
-        }
+        byte[] secret = SecretFile.read("ha.secretFile", secretFile);
         if (secret.length < MIN_SECRET_BYTES) {
-            throw new IllegalStateException("ha.secretFile: " + secretFile + " holds " + secret.length
+            int length = secret.length;
+            Arrays.fill(secret, (byte) 0);
+            throw new IllegalStateException("ha.secretFile: " + secretFile + " holds " + length
                     + " bytes (expected: at least " + MIN_SECRET_BYTES + ")");
         }
         return secret;
-    }
-
-    /** The secret in a file's bytes: one trailing line end dropped. */
-    static byte[] secretBytes(byte[] file) {
-        int end = file.length;
-        if (end > 0 && file[end - 1] == '\n') {
-            end--;
-            if (end > 0 && file[end - 1] == '\r') {
-                end--;
-            }
-        }
-        return Arrays.copyOf(file, end);
     }
 
     /**

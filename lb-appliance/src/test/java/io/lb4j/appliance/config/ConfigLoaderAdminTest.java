@@ -1,5 +1,6 @@
 package io.lb4j.appliance.config;
 
+import io.lb4j.admin.AdminRole;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.PasswordHash;
 import io.lb4j.config.ConfigException;
@@ -11,6 +12,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The {@code admin:} section: how it maps to {@link AdminConfig}, and one test per kind of error, at file:line. */
 class ConfigLoaderAdminTest {
@@ -93,7 +95,26 @@ class ConfigLoaderAdminTest {
     void unknownUserKeyIsRejectedAtItsLine() {
         assertThatThrownBy(() -> parse("admin:\n  users:\n    - { name: op, password: hunter2 }\n"))
                 .hasMessage("pacs.yaml:9:19: unknown key \"password\" in an admin user (expected one of: name,"
-                        + " passwordHash)");
+                        + " passwordHash, role)");
+    }
+
+    /** Issue 12, item 10: a read-only user that can scrape /metrics but not Halt. */
+    @Test
+    void aUserWithRoleMetricsIsAReadOnlyScraper() {
+        ApplianceConfig config = parse("admin:\n  users:\n    - { name: prometheus, passwordHash: \"" + HASH
+                + "\", role: metrics }\n    - { name: op, passwordHash: \"" + HASH + "\" }\n");
+
+        assertThat(config.admin().orElseThrow().users()).extracting(AdminUser::name, AdminUser::role)
+                .containsExactly(tuple("prometheus", AdminRole.METRICS), tuple("op", AdminRole.OPERATOR));
+    }
+
+    @Test
+    void anUnknownRoleIsRejectedAtItsValue() {
+        assertThatThrownBy(() -> parse("admin:\n  users:\n    - { name: op, passwordHash: \"" + HASH
+                + "\", role: root }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("pacs.yaml:9:")
+                .hasMessageContaining("\"root\" (expected: operator or metrics)");
     }
 
     @Test

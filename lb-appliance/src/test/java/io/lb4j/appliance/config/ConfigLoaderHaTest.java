@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -54,6 +55,7 @@ class ConfigLoaderHaTest {
     void secretFile() throws IOException {
         // 32 characters and the line end an editor adds: the secret is the 32.
         secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
     }
 
     private ApplianceConfig parse(String ha) {
@@ -302,8 +304,7 @@ class ConfigLoaderHaTest {
     void aMissingSecretFileIsRefusedAtLoad() {
         Path missing = dir.resolve("nope.secret");
         rejects(MINIMAL.replace("SECRET", missing.toString()), "pacs.yaml:15:15: ha.secretFile: " + missing
-                + ": no such file (expected: a readable file holding the shared secret, at least 16 bytes, the same"
-                + " on both nodes)");
+                + ": no such file (expected: a file readable by its owner only, holding the secret)");
     }
 
     @Test
@@ -316,10 +317,25 @@ class ConfigLoaderHaTest {
 
     @Test
     void aDirectoryIsNotASecretFile() {
-        assertThatThrownBy(() -> parse(MINIMAL.replace("SECRET", dir.toString()))).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("pacs.yaml:15:15: ha.secretFile: " + dir + ": cannot read: ")
-                .hasMessageEndingWith("(expected: a readable file holding the shared secret, at least 16 bytes, the"
-                        + " same on both nodes)");
+        rejects(MINIMAL.replace("SECRET", dir.toString()), "pacs.yaml:15:15: ha.secretFile: " + dir
+                + " is not a regular file (expected: a file holding the secret)");
+    }
+
+    /** Issue 12, item 13: a secret file that others may read is refused, with the chmod that fixes it (as ssh). */
+    @Test
+    void aSecretFileReadableByGroupAndOthersIsRefusedWithTheChmodThatFixesIt() throws IOException {
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+
+        rejects(MINIMAL, "pacs.yaml:15:15: ha.secretFile: " + secret + " is readable by group and others (mode 0644;"
+                + " expected: readable by its owner only: chmod 600 " + secret + ")");
+    }
+
+    @Test
+    void aSecretFileWritableByItsGroupIsRefused() throws IOException {
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw--w----"));
+
+        rejects(MINIMAL, "pacs.yaml:15:15: ha.secretFile: " + secret + " is writable by group (mode 0620;"
+                + " expected: readable by its owner only: chmod 600 " + secret + ")");
     }
 
     // ------------------------------------------------------------------------------------------------ running

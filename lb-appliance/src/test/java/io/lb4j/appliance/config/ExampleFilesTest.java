@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,6 +34,7 @@ class ExampleFilesTest {
         // The pair files name /etc/lb4j/ha.secret, which a build machine does not have (and must not need):
         // they are loaded with that one value pointing at a secret made here.
         Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
 
         assertThat(files).extracting(p -> p.getFileName().toString())
                 .containsExactly("manual-failover.yaml", "mergepacs-loopback.yaml", "mergepacs-pair-primary.yaml",
@@ -64,6 +66,7 @@ class ExampleFilesTest {
     @Test
     void thePairFilesAreMirrorImagesThatAgreeOnWhatBothNodesMustShare() throws IOException {
         Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
         HaConfig primary = pairFile("mergepacs-pair-primary.yaml", secret).ha().orElseThrow();
         HaConfig secondary = pairFile("mergepacs-pair-secondary.yaml", secret).ha().orElseThrow();
 
