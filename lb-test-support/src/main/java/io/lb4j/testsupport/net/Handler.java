@@ -65,20 +65,31 @@ public interface Handler {
         return connection -> { };
     }
 
+    /** Writes {@code text} (UTF-8) as it is: a canned answer, e.g. a protocol the client does not expect. */
+    static Handler send(String text) {
+        return connection -> TestServer.writeFully(connection, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Writes {@code line} and a newline: which server the client reached. */
     static Handler greet(String line) {
-        return greet(local -> line);
+        return send(line + "\n");
     }
 
     /**
      * Writes the line {@code greeting} makes of the connection's local address and a newline, e.g.
-     * {@code local -> local.getAddress().getHostAddress() + ":" + local.getPort()} on a server of many ports.
+     * {@code local -> "primary " + local.getPort()}.
      */
     static Handler greet(Function<InetSocketAddress, String> greeting) {
-        return connection -> {
-            String line = greeting.apply((InetSocketAddress) connection.getLocalAddress()) + "\n";
-            TestServer.writeFully(connection, ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
-        };
+        return connection -> send(greeting.apply((InetSocketAddress) connection.getLocalAddress()) + "\n")
+                .serve(connection);
+    }
+
+    /**
+     * Writes the address and port the client reached, e.g. {@code "127.0.0.2:20104"}, and a newline: where a balancer
+     * sent a client, on a server of many ports.
+     */
+    static Handler greetWithLocalAddress() {
+        return greet(local -> local.getAddress().getHostAddress() + ":" + local.getPort());
     }
 
     /** Answers every line with {@code tag:line}, so a client sees which backend it reached and that it is live. */

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * try (TestServer primary = TestServer.start(InetAddress.ofLiteral("127.0.0.2"), List.of(20104, 20080),
- *         Handler.greet(local -> local.getAddress().getHostAddress() + ":" + local.getPort()).then(Handler.hold()))) {
+ *         Handler.greetWithLocalAddress().then(Handler.hold()))) {
  *     primary.stop(20104);                    // the DICOM port refuses connections from now on
  *     primary.listen(20104);                  // and accepts them again
  * }

@@ -69,8 +69,8 @@ class TestServerTest {
     @Test
     void aServerOfManyPortsGreetsWithTheAddressAndPortReachedAndHoldsTheConnection() throws Exception {
         List<Integer> ports = List.of(0, 0);
-        try (TestServer server = TestServer.start(LOOPBACK, ports, Handler.greet(
-                local -> local.getAddress().getHostAddress() + ":" + local.getPort()).then(Handler.hold()))) {
+        try (TestServer server = TestServer.start(LOOPBACK, ports,
+                Handler.greetWithLocalAddress().then(Handler.hold()))) {
             assertThat(server.ports()).hasSize(2);
             for (int port : server.ports()) {
                 try (Socket s = connect(port)) {

@@ -1,4 +1,4 @@
-package io.lb4j.testkit;
+package io.lb4j.healthcheck;
 
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.check.CheckResult;
@@ -6,8 +6,7 @@ import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.Network;
 import io.lb4j.api.spi.TaskClock;
-import io.lb4j.healthcheck.ConnectStrategy;
-import io.lb4j.healthcheck.HealthMonitor;
+import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
