@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * {@link #ask(String, Duration)} keep a cursor of their own, for a dialogue of one command and one answer.
  *
  * <p>{@link #close()} ends the program and every process it started: SIGTERM, then SIGKILL after
- * {@link #GRACE}. Thread-safe.
+ * {@link #GRACE}; once it returns, {@link #lines()} holds everything the program wrote. Thread-safe.
  */
 public final class ChildProcess implements AutoCloseable {
 
@@ -282,6 +282,11 @@ public final class ChildProcess implements AutoCloseable {
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         if (!waitForExit(GRACE)) {
             System.err.println(name + ": pid " + pid() + " still running after SIGKILL");
+        }
+        try {
+            pump.join(GRACE); // so that lines() holds everything it wrote before it ended
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
