@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a program to completion (standard output and error merged) and finds programs on this machine. Every run is
- * bounded: a program that has not finished after {@link #TIMEOUT} is killed with its children and the run fails.
+ * bounded: a program that has not finished after {@link #TIMEOUT} (or the timeout given) is killed with its children
+ * and the run fails.
  */
 public final class Command {
 
@@ -60,7 +61,12 @@ public final class Command {
 
     /** As {@link #run(String...)}. */
     public static String run(List<String> command) {
-        Result r = attempt(command);
+        return run(command, TIMEOUT);
+    }
+
+    /** As {@link #run(String...)}, for a program that runs longer than {@link #TIMEOUT}, e.g. a benchmark. */
+    public static String run(List<String> command, Duration timeout) {
+        Result r = attempt(command, timeout);
         if (r.exitCode() != 0) {
             throw new UncheckedIOException(new IOException(String.join(" ", command) + ": exit " + r.exitCode()
                     + ": " + r.output().strip()));
@@ -74,6 +80,11 @@ public final class Command {
      * @throws UncheckedIOException when it cannot start or runs longer than {@link #TIMEOUT}
      */
     public static Result attempt(List<String> command) {
+        return attempt(command, TIMEOUT);
+    }
+
+    /** As {@link #attempt(List)}, bounded by {@code timeout}. */
+    public static Result attempt(List<String> command, Duration timeout) {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
@@ -89,11 +100,11 @@ public final class Command {
         try {
             while (true) {
                 try {
-                    if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                         p.descendants().forEach(ProcessHandle::destroyForcibly);
                         p.destroyForcibly();
                         throw new UncheckedIOException(new IOException(String.join(" ", command)
-                                + ": still running after " + TIMEOUT + ", killed"));
+                                + ": still running after " + timeout + ", killed"));
                     }
                     reader.join(TIMEOUT);
                     break;
