@@ -32,15 +32,20 @@ public final class Loopback {
 
     /** A real clock and the real network. */
     public static CheckContext context() {
+        return context(CLOCK, NETWORK);
+    }
+
+    /** A context of {@code clock} and {@code network}: a virtual clock, an event-loop clock, a fake network. */
+    public static CheckContext context(TaskClock clock, Network network) {
         return new CheckContext() {
             @Override
             public TaskClock clock() {
-                return CLOCK;
+                return clock;
             }
 
             @Override
             public Network network() {
-                return NETWORK;
+                return network;
             }
         };
     }
