@@ -9,8 +9,9 @@
 # Lab: network namespaces lb4jbo-XXXX-{br,a,b,c}: a bridge in a namespace of its own, nodes A (10.78.0.1) and B
 # (10.78.0.2), client C (10.78.0.10), each eth0 a veth created directly inside the namespaces (no lab traffic and
 # no lab interface in the root namespace). VIP 10.78.0.100/32, VRID 78.
-# The service: io.lb4j.benchmarks.ha.ServiceListener on 0.0.0.0:PORT in A and in B (accept, close), the same
-# for both systems, so only the VRRP implementation differs.
+# The service: lb-test-support's io.lb4j.testsupport.net.TestServerMain on every address, PORT, in A and in B (the
+# kernel completes the probe's handshake, which then resets it), the same for both systems, so only the VRRP
+# implementation differs.
 # The pair, per run: A priority 150, B priority 100, same advert interval, preempt on, VRRPv3:
 #   keepalived: two keepalived 2.x daemons (vrrp_version 3, state BACKUP, VIP /32 on eth0);
 #   lb4j:       two io.lb4j.benchmarks.ha.Lb4jHaNode JVMs (public lb-ha API, InterfaceVipOwner on eth0).
@@ -204,11 +205,11 @@ declare -A LISTENER
 start_listener() {
   local h=$1 out="$WORK/listener-$1.log"
   : >"$out"
-  ip netns exec "$(ns "$h")" "$JAVA" $SMALL_JVM -cp "$JAR" io.lb4j.benchmarks.ha.ServiceListener "$PORT" \
+  ip netns exec "$(ns "$h")" "$JAVA" $SMALL_JVM -cp "$JAR" io.lb4j.testsupport.net.TestServerMain service "$PORT" \
     >"$out" 2>&1 </dev/null &
   LISTENER[$h]=$!
   PIDS+=($!)
-  wait_until 30 "service listener in $h" grep -q '^LISTENING' "$out" || { cat "$out" >&2; exit 1; }
+  wait_until 30 "service listener in $h" grep -q '^READY' "$out" || { cat "$out" >&2; exit 1; }
 }
 
 declare -A NODE

@@ -4,6 +4,8 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -20,10 +22,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -35,9 +34,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -86,8 +85,8 @@ class SystemOverviewBrowserTest {
                 .isExecutable();
 
         int[] ports = freePorts(2);
-        Listeners primary = new Listeners("127.0.0.2", ports);
-        Listeners fallback = new Listeners("127.0.0.3", ports);
+        TestServer primary = listeners("127.0.0.2", ports);
+        TestServer fallback = listeners("127.0.0.3", ports);
         closeables.add(primary);
         closeables.add(fallback);
         LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
@@ -279,58 +278,8 @@ class SystemOverviewBrowserTest {
     }
 
     /** Real listeners on one loopback address that greet each connection with "address:port\n" and hold it. */
-    private static final class Listeners implements AutoCloseable {
-        private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
-        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
-
-        Listeners(String address, int[] ports) {
-            for (int port : ports) {
-                try {
-                    ServerSocket server = new ServerSocket();
-                    server.setReuseAddress(true);
-                    server.bind(new InetSocketAddress(InetAddress.ofLiteral(address), port), 64);
-                    servers.add(server);
-                    Thread.ofVirtual().start(() -> accept(server, address + ":" + port + "\n"));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot listen on " + address + ":" + port, e);
-                }
-            }
-        }
-
-        private void accept(ServerSocket server, String greeting) {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    accepted.add(s);
-                    Thread.ofVirtual().start(() -> serve(s, greeting));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        }
-
-        private void serve(Socket s, String greeting) {
-            try (s; OutputStream out = s.getOutputStream(); InputStream in = s.getInputStream()) {
-                out.write(greeting.getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                while (in.read() >= 0) {
-                    // hold the connection until the client or the balancer closes it
-                }
-            } catch (IOException e) {
-                // reset on Halt or teardown: the connection is over either way
-            } finally {
-                accepted.remove(s);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (ServerSocket s : servers) {
-                s.close();
-            }
-            for (Socket s : accepted) {
-                s.close();
-            }
-        }
+    private static TestServer listeners(String address, int[] ports) {
+        return TestServer.start(InetAddress.ofLiteral(address), Arrays.stream(ports).boxed().toList(),
+                Handler.greetWithLocalAddress().then(Handler.hold()));
     }
 }

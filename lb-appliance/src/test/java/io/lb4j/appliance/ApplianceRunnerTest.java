@@ -1,6 +1,8 @@
 package io.lb4j.appliance;
 
 import io.lb4j.admin.PasswordHash;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +89,7 @@ class ApplianceRunnerTest {
     void sighupReloadKeepsTheEstablishedConnectionAndAppliesTheNewConfig() throws Exception {
         int vip = freePort();
         int extraVip = freePort();
-        try (TagEchoServer a = new TagEchoServer("A"); TagEchoServer b = new TagEchoServer("B")) {
+        try (TestServer a = TestServer.loopback(Handler.tagLines("A")); TestServer b = TestServer.loopback(Handler.tagLines("B"))) {
             Path file = dir.resolve("lb.yaml");
             Files.writeString(file, config(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
@@ -121,7 +123,7 @@ class ApplianceRunnerTest {
     @Test
     void sighupWithABadFileKeepsTheRunningConfigAndSaysWhereTheFileIsWrong() throws Exception {
         int vip = freePort();
-        try (TagEchoServer a = new TagEchoServer("A")) {
+        try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
             Files.writeString(file, config(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
@@ -143,7 +145,7 @@ class ApplianceRunnerTest {
     @Test
     void sigtermStopsTheBalancerGracefully() throws Exception {
         int vip = freePort();
-        try (TagEchoServer a = new TagEchoServer("A")) {
+        try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
             Files.writeString(file, config(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
@@ -166,7 +168,7 @@ class ApplianceRunnerTest {
         int adminPort = freePort();
         Path tls = dir.resolve("admin-tls");
         String hash = PasswordHash.of("s3cret".toCharArray());
-        try (TagEchoServer a = new TagEchoServer("A")) {
+        try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
             Files.writeString(file, config(vip, a.port()) + """
                     admin:

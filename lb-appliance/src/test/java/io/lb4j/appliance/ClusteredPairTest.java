@@ -1,6 +1,9 @@
 package io.lb4j.appliance;
 
 import io.lb4j.admin.PasswordHash;
+import io.lb4j.testsupport.netns.HostSetup;
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.Command;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,11 +37,21 @@ class ClusteredPairTest {
 
     /** Ample for a JVM start and any VRRP timing below at a 500 ms advert on a loaded 2-core machine. */
     private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final String VIP = "10.78.0.100";
 
     @BeforeAll
     static void requireRoot() {
-        Optional<String> why = PairLab.unavailable();
+        Optional<String> why = NetnsLab.unavailable("curl");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
+    }
+
+    /**
+     * Two appliance hosts on one bridge, node A 10.78.0.1/24 and node B 10.78.0.2/24, each with
+     * {@code net.ipv4.ip_nonlocal_bind=1}: the proxy engine on the backup binds the VIP before it owns it.
+     */
+    private static NetnsLab pairLab() {
+        Consumer<HostSetup> node = h -> h.sysctl("net.ipv4.ip_nonlocal_bind", "1");
+        return NetnsLab.builder("lb4jex").host("a", "10.78.0.1/24", node).host("b", "10.78.0.2/24", node).build();
     }
 
     /** A node's file: the service on the VIP, priority and role as given, the other node as peer. */
@@ -58,7 +72,7 @@ class ClusteredPairTest {
                   listen: %s
                   replicationPort: 7790
                   secretFile: %s
-                """.formatted(services.stripTrailing(), priority, PairLab.VIP, role, peer, self, secret);
+                """.formatted(services.stripTrailing(), priority, VIP, role, peer, self, secret);
     }
 
     private static String pacs(int weight) {
@@ -68,7 +82,7 @@ class ClusteredPairTest {
                     ports: [10104]
                     healthCheck: none
                     realServers: [ { label: PrimaryCluster, address: 10.78.0.50, weight: %d } ]
-                """.formatted(PairLab.VIP, weight);
+                """.formatted(VIP, weight);
     }
 
     private static String extra(String label, int port) {
@@ -78,51 +92,51 @@ class ClusteredPairTest {
                     ports: [%d]
                     healthCheck: none
                     realServers: [ { label: r, address: 10.78.0.51 } ]
-                """.formatted(label, PairLab.VIP, port);
+                """.formatted(label, VIP, port);
     }
 
     @Test
     void primaryOwnsTheVipReplicatesItsServicesAndHandsTheVipOverOnSigterm() throws Exception {
-        String prefix;
-        try (PairLab lab = new PairLab()) {
-            prefix = lab.prefix;
-            Path secret = Files.writeString(lab.dir.resolve("ha.secret"), "lab-secret-0123456789abcdef\n");
+        NetnsLab lab = pairLab();
+        try (lab) {
+            Path secret = Files.writeString(lab.directory().resolve("ha.secret"), "lab-secret-0123456789abcdef\n");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // owner-only
-            Path fileA = lab.dir.resolve("a.yaml");
-            Path fileB = lab.dir.resolve("b.yaml");
-            String a = PairLab.address("a");
-            String b = PairLab.address("b");
-            Path tls = lab.dir.resolve("admin-tls");
+            Path fileA = lab.directory().resolve("a.yaml");
+            Path fileB = lab.directory().resolve("b.yaml");
+            String a = lab.host("a").address();
+            String b = lab.host("b").address();
+            Path tls = lab.directory().resolve("admin-tls");
             Files.writeString(fileA, config(a, b, 150, "primary", pacs(100), secret) + admin(tls));
             // B's own file differs (weight 50): the primary's list replaces it as soon as they connect.
             Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50), secret));
 
-            try (ApplianceProcess nodeA = ApplianceProcess.startInNamespace(lab.ns("a"), "--config",
+            try (ApplianceProcess nodeA = ApplianceProcess.startInNamespace(lab.host("a").namespace(), "--config",
                     fileA.toString())) {
                 // A alone: backup first, master after its Master_Down_Interval, then the VIP is on its eth0. (Started
                 // together, B's Master_Down_Interval, only 100 ms longer, would race A's first advert.)
                 nodeA.awaitStdoutContains("VRRP 51: BACKUP -> MASTER", LIMIT);
-                awaitTrue(() -> lab.hasVip("a"), "the VIP on A's eth0", nodeA);
-                // Printed by the main thread once start() returns, which may be after the VRRP thread's transition.
-                nodeA.awaitStdoutContains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses "
-                        + PairLab.VIP + "; primary, replicating services to " + b + " (port 7790)", LIMIT);
+                awaitTrue(() -> lab.host("a").hasAddress(VIP), "the VIP on A's eth0", nodeA);
+                // Printed by the main thread once start-up is done, which a loaded machine delays past the VRRP
+                // thread's takeover: waited for, not expected already.
+                nodeA.awaitStdoutContains("lb4j: pair node: VRRP 51 on eth0, priority 150, addresses " + VIP
+                        + "; primary, replicating services to " + b + " (port 7790)", LIMIT);
 
                 // The admin server (on loopback inside A's namespace) shows the pair: A is master, and why.
                 nodeA.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + ADMIN_PORT + "/", LIMIT);
-                Path ca = Files.writeString(lab.dir.resolve("admin-ca.pem"), pem(tls));
-                Path jar = lab.dir.resolve("cookies");
+                Path ca = Files.writeString(lab.directory().resolve("admin-ca.pem"), pem(tls));
+                Path jar = lab.directory().resolve("cookies");
                 assertThat(curl(lab, ca, jar, "-H", "Content-Type: application/json", "-d",
                         "{\"username\":\"operator\",\"password\":\"" + ADMIN_PASSWORD + "\"}",
                         "https://127.0.0.1:" + ADMIN_PORT + "/api/login")).contains("\"csrfToken\"");
                 String pair = curl(lab, ca, jar, "https://127.0.0.1:" + ADMIN_PORT + "/api/pair");
                 assertThat(pair).startsWith("{\"state\":\"MASTER\",\"vrid\":51,\"priority\":150,"
-                                + "\"virtualAddresses\":[\"" + PairLab.VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
+                                + "\"virtualAddresses\":[\"" + VIP + "\"],\"role\":\"primary\",\"peer\":\"" + b
                                 + "\",\"since\":\"")
                         // B is not up yet: config replication to it is an error the page shows.
                         .contains("\"reason\":\"MASTER_DOWN\",\"links\":[{\"channel\":\"CONFIG_PUBLISHER\","
                                 + "\"peer\":\"" + b + ":7790\",\"state\":\"UNREACHABLE\",");
 
-                try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.ns("b"), "--config",
+                try (ApplianceProcess nodeB = ApplianceProcess.startInNamespace(lab.host("b").namespace(), "--config",
                         fileB.toString())) {
                     // B joins as backup and gets A's services on connection (its own file said weight 50).
                     nodeB.awaitStdoutContains("lb4j: pair node:", LIMIT);
@@ -158,24 +172,24 @@ class ClusteredPairTest {
                     // All this time A stayed master and B backup.
                     assertThat(nodeB.stdout()).doesNotContain("-> MASTER").doesNotContain("OTHER: service added");
                     assertThat(nodeA.stdout()).doesNotContain("LATE").containsOnlyOnce("-> MASTER");
-                    assertThat(lab.hasVip("b")).isFalse();
+                    assertThat(lab.host("b").hasAddress(VIP)).isFalse();
 
                     // SIGTERM of A: priority 0 first, so B takes over by resignation (Skew_Time), not by timeout.
                     nodeA.signal("TERM");
                     nodeB.awaitStdoutContains("VRRP 51: BACKUP -> MASTER (MASTER_RESIGNED)", LIMIT);
-                    awaitTrue(() -> lab.hasVip("b"), "the VIP on B's eth0", nodeB);
+                    awaitTrue(() -> lab.host("b").hasAddress(VIP), "the VIP on B's eth0", nodeB);
                     assertThat(nodeA.awaitExit(LIMIT)).isEqualTo(143);
                     assertThat(nodeA.stdout()).contains("VRRP 51: MASTER -> INITIALIZE (SHUTDOWN)")
                             .contains("lb4j: left the pair").contains("lb4j: stopped");
-                    assertThat(lab.hasVip("a")).isFalse();
+                    assertThat(lab.host("a").hasAddress(VIP)).isFalse();
 
                     nodeB.signal("TERM");
                     assertThat(nodeB.awaitExit(LIMIT)).isEqualTo(143);
-                    assertThat(lab.hasVip("b")).as("released by B's graceful stop").isFalse();
+                    assertThat(lab.host("b").hasAddress(VIP)).as("released by B's graceful stop").isFalse();
                 }
             }
         }
-        assertThat(PairLab.namespacesStartingWith(prefix)).isEmpty();
+        assertThat(lab.leftovers()).isEmpty();
     }
 
     private static final int ADMIN_PORT = 9443;
@@ -206,15 +220,13 @@ class ClusteredPairTest {
     }
 
     /** curl in A's namespace, with the cookie jar and the pinned certificate; returns the body. */
-    private static String curl(PairLab lab, Path ca, Path jar, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("a"), "curl", "-sS",
-                "--max-time", "10", "--cacert", ca.toString(), "-b", jar.toString(), "-c", jar.toString()));
+    private static String curl(NetnsLab lab, Path ca, Path jar, String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--cacert", ca.toString(),
+                "-b", jar.toString(), "-c", jar.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("curl finished").isTrue();
-        assertThat(p.exitValue()).as("curl " + args[args.length - 1] + ": " + body).isZero();
-        return body;
+        Command.Result r = Command.attempt(lab.host("a").command(command));
+        assertThat(r.exitCode()).as("curl " + args[args.length - 1] + ": " + r.output()).isZero();
+        return r.output();
     }
 
     /** Polls {@code condition} every 20 ms until it holds; fails with the node's output after {@link #LIMIT}. */

@@ -9,7 +9,8 @@ import io.lb4j.api.check.HttpProbe;
 import io.lb4j.healthcheck.dicom.DicomEchoStrategy;
 import io.lb4j.healthcheck.http.HttpStrategy;
 import io.lb4j.healthcheck.support.Loopback;
-import io.lb4j.healthcheck.support.SilentServer;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,8 @@ class CompositeStrategyTest {
             ex.close();
         });
         web.start();
-        try (SilentServer hungDicom = SilentServer.silent(); SilentServer xmpp = SilentServer.silent()) {
+        try (TestServer hungDicom = TestServer.loopback(Handler.hold());
+             TestServer xmpp = TestServer.loopback(Handler.hold())) {
             int http = web.getAddress().getPort();
             int closed = Loopback.freePort();
             CompositeProbe pacs = CompositeProbe.on(DicomEchoProbe.defaults(), hungDicom.port())

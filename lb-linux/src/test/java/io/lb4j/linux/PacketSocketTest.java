@@ -1,71 +1,62 @@
 package io.lb4j.linux;
 
+import io.lb4j.testsupport.netns.Host;
+import io.lb4j.testsupport.netns.NetnsLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The FFM bindings and the TPACKET_V3 rings against the real kernel, inside a namespace of the test's own (a veth
- * pair {@code va}/{@code vb}): the socket threads enter it with {@code setns}, so no frame touches the root
- * namespace. Root only.
+ * The FFM bindings and the TPACKET_V3 rings against the real kernel, inside a namespace of the test's own (a host of
+ * lb-test-support's {@link NetnsLab} with a veth pair {@code va}/{@code vb} of its own): the socket threads enter it
+ * with {@code setns}, so no frame touches the root namespace. Root only.
  */
 class PacketSocketTest {
 
-    static String namespace;
+    static NetnsLab lab;
+    static Host host;
 
     @BeforeAll
-    static void createNamespace() throws Exception {
-        Assumptions.assumeTrue(isRoot(), "skipped: AF_PACKET and network namespaces need root (uid 0)");
-        namespace = "lb4jt-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF)) + "-u";
-        run("ip", "netns", "add", namespace);
-        run("ip", "-n", namespace, "link", "add", "va", "type", "veth", "peer", "name", "vb");
-        run("ip", "-n", namespace, "link", "set", "va", "up");
-        run("ip", "-n", namespace, "link", "set", "vb", "up");
+    static void createNamespace() {
+        Optional<String> why = NetnsLab.unavailable();
+        Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: AF_PACKET and network namespaces: " + why.orElseThrow());
+        lab = NetnsLab.builder("lb4jlinux").host("u", "10.215.0.1/24").build();
+        host = lab.host("u");
+        // Both ends inside the host: what one sends, the other receives, and nothing else is on the wire.
+        host.run("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb");
+        host.run("ip", "link", "set", "va", "up");
+        host.run("ip", "link", "set", "vb", "up");
     }
 
     @AfterAll
-    static void deleteNamespace() throws Exception {
-        if (namespace != null) {
-            run("ip", "netns", "del", namespace);
+    static void deleteNamespace() {
+        if (lab != null) {
+            lab.close();
         }
-    }
-
-    static boolean isRoot() throws Exception {
-        return run("id", "-u").strip().equals("0");
-    }
-
-    static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", List.of(command), out)
-                .isTrue();
-        return out;
     }
 
     /** Runs {@code body} on a fresh thread that first moves into the test's namespace, and waits for it. */
     static <T> T inNamespace(Callable<? extends T> body) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform().name("in-" + namespace).start(() -> {
+        Thread t = Thread.ofPlatform().name("in-" + host.namespace()).start(() -> {
             try {
-                int fd = Libc.open("/var/run/netns/" + namespace, Libc.O_RDONLY | Libc.O_CLOEXEC, "open(netns)");
+                int fd = Libc.open(host.namespacePath().toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, "open(netns)");
                 try {
-                    Libc.setns(fd, Libc.CLONE_NEWNET, "setns(" + namespace + ")");
+                    Libc.setns(fd, Libc.CLONE_NEWNET, "setns(" + host.namespace() + ")");
                 } finally {
                     Libc.close(fd, "close(netns)");
                 }

@@ -29,6 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>No real packet leaves the JVM; client connections come from {@code 192.0.2.10} (TEST-NET-1) unless a test names
  * another address. Not thread-safe: drive it from the test thread.
+ *
+ * <p>The kit compiles against lb-api only and runs lb4j's real control plane and health checks, which
+ * {@link LoadBalancer#builder()} finds at run time: add {@code io.lb4j:lb-engine} beside {@code io.lb4j:lb-testkit}
+ * (an application that embeds lb4j has it anyway). Without it {@link #start} fails with an
+ * {@link IllegalStateException} that names that artifact.
  */
 public final class LbTestKit implements AutoCloseable {
 

@@ -7,15 +7,15 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.linux.Libc;
 import io.lb4j.linux.Link;
 import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.testsupport.netns.Host;
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.Command;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  *     io.lb4j.benchmarks.packet.EndToEndHarness [seconds]
  * </pre>
  *
- * Root only; needs iproute2, ethtool, nftables and iperf3. Creates namespaces {@code lb4jb-XXXXXX-*} (client,
- * balancer, server and a bridge) and deletes them at the end, also on failure; no packet leaves them.
+ * Root only; needs iproute2, ethtool, nftables and iperf3. Builds its hosts (client, balancer, server) with
+ * lb-test-support's {@link NetnsLab} ({@code lb4jb-XXXXXX-*}) and removes them at the end, also on failure; no packet
+ * leaves them.
  */
 public final class EndToEndHarness {
 
@@ -42,80 +43,52 @@ public final class EndToEndHarness {
     static final String BALANCER = "10.214.0.2";
     static final String SERVER = "10.214.0.110";
 
-    private final String prefix = "lb4jb-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000,
-            0xFFFFFF));
-    private final String bridge = prefix + "-br";
-    private final String client = prefix + "-c";
-    private final String balancer = prefix + "-b";
-    private final String server = prefix + "-s";
-    private final List<String> created = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private final Host client;
+    private final Host balancer;
+    private final Host server;
+
+    private EndToEndHarness(NetnsLab lab) {
+        client = lab.host("client");
+        balancer = lab.host("balancer");
+        server = lab.host("server");
+    }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         PacketEngine.ensureAvailability();
-        EndToEndHarness h = new EndToEndHarness();
-        try {
-            h.build();
+        NetnsLab.unavailable("ethtool", "nft", "iperf3", "ss").ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
+        try (NetnsLab lab = NetnsLab.builder("lb4jb")
+                .host("client", CLIENT + "/24")
+                .host("balancer", BALANCER + "/24")
+                .host("server", SERVER + "/24", h -> h.vip(VIP))
+                .offloads(false) // frames at wire size for every contender: the engine cannot forward GSO super-frames
+                .build()) {
+            EndToEndHarness h = new EndToEndHarness(lab);
+            h.startServer();
             h.run(seconds);
-        } finally {
-            h.close();
         }
-    }
-
-    private void build() throws IOException {
-        for (String ns : List.of(bridge, client, balancer, server)) {
-            sh("ip", "netns", "add", ns);
-            created.add(ns);
-            sh("ip", "-n", ns, "link", "set", "lo", "up");
-        }
-        sh("ip", "-n", bridge, "link", "add", "br0", "type", "bridge");
-        sh("ip", "-n", bridge, "link", "set", "br0", "up");
-        for (String[] h : new String[][]{{client, "vc"}, {balancer, "vb"}, {server, "vs"}}) {
-            sh("ip", "link", "add", "eth0", "netns", h[0], "type", "veth", "peer", "name", h[1], "netns", bridge);
-            sh("ip", "-n", bridge, "link", "set", h[1], "master", "br0");
-            sh("ip", "-n", bridge, "link", "set", h[1], "up");
-            sh("ip", "-n", h[0], "link", "set", "eth0", "up");
-            // Frames at wire size for every contender: the engine cannot forward GSO super-frames.
-            sh("ip", "netns", "exec", h[0], "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro", "off");
-        }
-        sh("ip", "-n", client, "addr", "add", CLIENT + "/24", "dev", "eth0");
-        sh("ip", "-n", balancer, "addr", "add", BALANCER + "/24", "dev", "eth0");
-        sh("ip", "-n", server, "addr", "add", SERVER + "/24", "dev", "eth0");
-        sh("ip", "-n", server, "addr", "add", VIP + "/32", "dev", "lo");
-        sh("ip", "netns", "exec", server, "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
-                "net.ipv4.conf.all.arp_announce=2");
-        processes.add(new ProcessBuilder("ip", "netns", "exec", server, "iperf3", "-s", "-1", "-B", VIP)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-    }
-
-    private String mac(String namespace) throws IOException {
-        String out = sh("ip", "-n", namespace, "-o", "link", "show", "eth0");
-        Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(out);
-        if (!m.find()) {
-            throw new IOException("no MAC in: " + out);
-        }
-        return m.group(1);
     }
 
     private void run(int seconds) throws Exception {
-        String lbMac = mac(balancer);
-        String serverMac = mac(server);
+        String lbMac = balancer.mac();
+        String serverMac = server.mac();
         List<String> report = new ArrayList<>();
 
         // 1. No balancer: the client's VIP neighbour entry points at the server itself.
-        sh("ip", "-n", client, "neigh", "replace", VIP, "lladdr", serverMac, "dev", "eth0");
+        client.run("ip", "neigh", "replace", VIP, "lladdr", serverMac, "dev", "eth0");
         report.add(measure("direct (no balancer)", seconds));
 
         // 2. The kernel: nftables netdev ingress, both MACs set, fwd back out of eth0.
-        sh("ip", "-n", client, "neigh", "replace", VIP, "lladdr", lbMac, "dev", "eth0");
-        sh("ip", "netns", "exec", balancer, "nft", "add", "table", "netdev", "lb4jbench");
-        sh("ip", "netns", "exec", balancer, "nft", "add", "chain", "netdev", "lb4jbench", "in",
+        client.run("ip", "neigh", "replace", VIP, "lladdr", lbMac, "dev", "eth0");
+        balancer.run("nft", "add", "table", "netdev", "lb4jbench");
+        balancer.run("nft", "add", "chain", "netdev", "lb4jbench", "in",
                 "{ type filter hook ingress device eth0 priority 0; policy accept; }");
-        sh("ip", "netns", "exec", balancer, "nft", "add", "rule", "netdev", "lb4jbench", "in", "ip", "daddr", VIP,
+        balancer.run("nft", "add", "rule", "netdev", "lb4jbench", "in", "ip", "daddr", VIP,
                 "ether", "saddr", "set", lbMac, "ether", "daddr", "set", serverMac, "fwd", "to", "eth0");
         report.add(measure("kernel (nftables netdev fwd)", seconds));
-        sh("ip", "netns", "exec", balancer, "nft", "delete", "table", "netdev", "lb4jbench");
+        balancer.run("nft", "delete", "table", "netdev", "lb4jbench");
 
         // 3. lb4j: the engine opened from a thread inside the balancer's namespace.
         LoadBalancer lb = startEngine();
@@ -130,11 +103,11 @@ public final class EndToEndHarness {
 
     private LoadBalancer startEngine() throws Exception {
         CompletableFuture<LoadBalancer> started = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform().name("lb4j-in-" + balancer).start(() -> {
+        Thread t = Thread.ofPlatform().name("lb4j-in-" + balancer.namespace()).start(() -> {
             try {
-                int fd = Libc.open("/var/run/netns/" + balancer, Libc.O_RDONLY | Libc.O_CLOEXEC, "open(netns)");
+                int fd = Libc.open(balancer.namespacePath().toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, "open(netns)");
                 try {
-                    Libc.setns(fd, Libc.CLONE_NEWNET, "setns(" + balancer + ")");
+                    Libc.setns(fd, Libc.CLONE_NEWNET, "setns(" + balancer.namespace() + ")");
                 } finally {
                     Libc.close(fd, "close(netns)");
                 }
@@ -155,13 +128,14 @@ public final class EndToEndHarness {
         return started.get(10, TimeUnit.SECONDS);
     }
 
-    private String measure(String who, int seconds) throws Exception {
+    private String measure(String who, int seconds) {
         // Bulk TCP first, then 64-byte UDP payloads at an unlimited rate; the server's received rate counts.
-        String tcp = sh("ip", "netns", "exec", client, "iperf3", "-c", VIP, "-t", Integer.toString(seconds), "-J");
-        restartServer();
-        String udp = sh("ip", "netns", "exec", client, "iperf3", "-c", VIP, "-u", "-b", "0", "-l", "64", "-t",
-                Integer.toString(seconds), "-J");
-        restartServer();
+        Duration limit = Duration.ofSeconds(seconds + 60L);
+        String tcp = Command.run(client.command("iperf3", "-c", VIP, "-t", Integer.toString(seconds), "-J"), limit);
+        startServer();
+        String udp = Command.run(client.command("iperf3", "-c", VIP, "-u", "-b", "0", "-l", "64", "-t",
+                Integer.toString(seconds), "-J"), limit);
+        startServer();
         double gbit = last(tcp, "\"sum_received\"[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)") / 1e9;
         double packets = last(udp, "\"sum\"[^}]*?\"packets\":\\s*([0-9]+)");
         double lost = last(udp, "\"sum\"[^}]*?\"lost_packets\":\\s*([0-9]+)");
@@ -173,15 +147,14 @@ public final class EndToEndHarness {
                 gbit, pps);
     }
 
-    private void restartServer() throws IOException {
+    private void startServer() {
         // iperf3 -s -1 serves one test and exits; start the next one. Bound to the VIP: a UDP reply must come from
         // the address the client sent to, which a wildcard-bound server (replying from its own address) would not.
-        processes.add(new ProcessBuilder("ip", "netns", "exec", server, "iperf3", "-s", "-1", "-B", VIP)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        server.start("iperf3", "-s", "-1", "-B", VIP);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!sh("ip", "netns", "exec", server, "ss", "-ltn").contains(":5201")) {
+        while (!server.run("ss", "-ltn").contains(":5201")) {
             if (System.nanoTime() - deadline > 0) {
-                throw new IOException("iperf3 server did not start");
+                throw new IllegalStateException("iperf3 server did not start");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
@@ -194,32 +167,5 @@ public final class EndToEndHarness {
             v = Double.parseDouble(m.group(1));
         }
         return v;
-    }
-
-    private void close() {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
-        for (int i = created.size() - 1; i >= 0; i--) {
-            try {
-                sh("ip", "netns", "del", created.get(i));
-            } catch (IOException e) {
-                System.err.println("could not delete " + created.get(i) + ": " + e.getMessage());
-            }
-        }
-    }
-
-    private static String sh(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + ": " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return out;
     }
 }

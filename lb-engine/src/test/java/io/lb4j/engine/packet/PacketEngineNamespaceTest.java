@@ -1,7 +1,11 @@
 package io.lb4j.engine.packet;
 
-import io.lb4j.engine.packet.lab.Agent;
-import io.lb4j.engine.packet.lab.NamespaceLab;
+import io.lb4j.engine.packet.lab.LabBalancer;
+import io.lb4j.engine.packet.lab.LabClient;
+import io.lb4j.testsupport.net.TestServerMain;
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,17 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static io.lb4j.engine.packet.lab.NamespaceLab.VIP;
-import static io.lb4j.engine.packet.lab.NamespaceLab.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,116 +31,96 @@ import static org.assertj.core.api.Assertions.assertThat;
  * talks to the VIP; the engine runs in a child JVM inside the balancer's namespace (an AF_PACKET socket belongs to
  * the namespace of the process that opens it); the primary answers by direct routing, the secondary through MASQ.
  * Needs the Debian packages {@code iproute2}, {@code ethtool} and {@code tcpdump}; {@code dcmtk} for the DICOM step.
+ *
+ * <pre>
+ *   client 10.213.0.10/24 ─┐
+ *   balancer 10.213.0.2/24 ─┤ br0 (own namespace)
+ *   primary 10.213.0.110/24 ┤   VIP 10.213.0.100/32 on lo, arp_ignore=1, arp_announce=2 (direct routing)
+ *   secondary 10.213.0.120/32 ┘ host route to the balancer, default via it (replies pass it to be un-NATed)
+ * </pre>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PacketEngineNamespaceTest {
 
     static final Duration ANSWER = Duration.ofSeconds(15);
+    static final String VIP = "10.213.0.100";
+    static final String BALANCER = "10.213.0.2";
+    static final String PRIMARY = "10.213.0.110";
+    static final String SECONDARY = "10.213.0.120";
     static final int[] PORTS = {80, 8080, 443, 1001};
 
-    static NamespaceLab lab;
-    static final List<Agent> agents = new ArrayList<>();
-    static Agent primaryServer;
-    static Agent balancer;
-    static Agent client;
-    static String javaBinary;
-    static String classPath;
+    static NetnsLab lab;
+    static final List<ChildProcess> agents = new ArrayList<>();
+    static ChildProcess primaryServer;
+    static ChildProcess balancer;
+    static ChildProcess client;
 
     @BeforeAll
-    static void buildLab() throws IOException {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) || isUidZero(),
-                "system test skipped: network namespaces need root (uid 0)");
+    static void buildLab() {
+        Optional<String> notRoot = NetnsLab.unavailable();
+        Assumptions.assumeTrue(notRoot.isEmpty(), () -> "system test skipped: " + notRoot.orElseThrow());
         PacketEngine.ensureAvailability();
-        for (String tool : List.of("ip", "ethtool", "tcpdump")) {
-            assertThat(onPath(tool)).as("the namespace system test needs %s (Debian: iproute2 ethtool tcpdump)", tool)
-                    .isTrue();
-        }
-        javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        lab = new NamespaceLab().build();
+        assertThat(Command.missing("ethtool", "tcpdump")).as("the namespace system test's tools").isEmpty();
+        lab = NetnsLab.builder("lb4jt")
+                .host("client", "10.213.0.10/24")
+                .host("balancer", BALANCER + "/24")
+                .host("primary", PRIMARY + "/24", h -> h.vip(VIP))
+                .host("secondary", SECONDARY + "/32", h -> h.route(BALANCER + "/32").route("default", BALANCER))
+                .offloads(false) // the engine cannot forward GSO/GRO super-frames yet (issue 13)
+                .build();
 
-        primaryServer = start("primary", lab.primary, labMain("LabServer", serverArgs("primary")));
-        start("secondary", lab.secondary, labMain("LabServer", serverArgs("secondary")));
+        primaryServer = server("primary");
+        server("secondary");
         if (dcmtk()) {
-            start("storescp-primary", lab.primary, List.of("storescp", "-dhl", "-aet", "PRIMARY", "104"));
-            start("storescp-secondary", lab.secondary, List.of("storescp", "-dhl", "-aet", "SECONDARY", "104"));
+            agents.add(lab.host("primary").start("storescp", "-dhl", "-aet", "PRIMARY", "104"));
+            agents.add(lab.host("secondary").start("storescp", "-dhl", "-aet", "SECONDARY", "104"));
         }
         // Manual failover plus a fast connect check on 8080 (250 ms interval, down after 3 failures).
-        List<String> args = new ArrayList<>(List.of("eth0", VIP, NamespaceLab.PRIMARY, NamespaceLab.SECONDARY,
-                "8080", "104"));
-        args.addAll(List.of(ports()));
-        balancer = start("balancer", lab.balancer, labMain("LabBalancer", args.toArray(String[]::new)));
-        client = start("client", lab.client, labMain("LabClient"));
-    }
-
-    private static boolean isUidZero() {
-        try {
-            return NamespaceLab.run("id", "-u").strip().equals("0");
-        } catch (IOException e) {
-            return false;
+        List<String> args = new ArrayList<>(List.of("eth0", VIP, PRIMARY, SECONDARY, "8080", "104"));
+        for (int port : PORTS) {
+            args.add(Integer.toString(port));
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+        balancer = ready(lab.host("balancer").startJava(LabBalancer.class, args.toArray(String[]::new)));
+        client = ready(lab.host("client").startJava(LabClient.class));
     }
 
     private static boolean dcmtk() {
-        return onPath("storescp") && onPath("echoscu");
+        return Command.missing("storescp", "echoscu").isEmpty();
     }
 
-    private static String[] serverArgs(String name) {
+    /** A real server on every port: HTTP on 80 and 8080, a greeting and an echo on the others. */
+    private static ChildProcess server(String name) {
         List<String> args = new ArrayList<>(List.of(name));
-        args.addAll(List.of(ports()));
-        return args.toArray(String[]::new);
-    }
-
-    private static String[] ports() {
-        String[] s = new String[PORTS.length];
-        for (int i = 0; i < PORTS.length; i++) {
-            s[i] = Integer.toString(PORTS[i]);
+        for (int port : PORTS) {
+            args.add(port == 80 || port == 8080 ? "http:" + port : Integer.toString(port));
         }
-        return s;
+        return ready(lab.host(name).startJava(TestServerMain.class, args.toArray(String[]::new)));
     }
 
-    private static List<String> labMain(String main, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary, "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classPath, "io.lb4j.engine.packet.lab." + main));
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    private static Agent start(String name, String namespace, List<String> command) throws IOException {
-        Agent agent = Agent.start(name, in(namespace, command));
+    private static ChildProcess ready(ChildProcess agent) {
         agents.add(agent);
-        if (command.getFirst().equals(javaBinary)) {
-            agent.await("READY"::equals, ANSWER);
-        }
+        agent.next("READY"::equals, ANSWER);
         return agent;
     }
 
     @AfterAll
     static void tearDown() {
-        for (int i = agents.size() - 1; i >= 0; i--) {
-            agents.get(i).close();
+        if (lab == null) {
+            return;
         }
-        Path logs = Path.of("target", "lb4j-lab");
-        for (Agent a : agents) { // kept for when it fails in CI
-            try {
-                Files.createDirectories(logs);
-                Files.write(logs.resolve(a + ".log"), a.transcript());
-            } catch (IOException e) {
-                System.err.println("lab log of " + a + ": " + e);
-            }
-        }
-        agents.clear();
-        if (lab != null) {
+        try {
             lab.close();
+        } finally {
+            Path logs = Path.of("target", "lb4j-lab");
+            for (ChildProcess a : agents) { // kept for when it fails in CI
+                try {
+                    Files.createDirectories(logs);
+                    Files.write(logs.resolve(a + ".log"), a.transcript());
+                } catch (IOException e) {
+                    System.err.println("lab log of " + a + ": " + e);
+                }
+            }
+            agents.clear();
         }
     }
 
@@ -163,14 +145,8 @@ class PacketEngineNamespaceTest {
 
     @Test
     @Order(1)
-    void directRoutingReachesThePrimaryOnEveryPortAndItsRepliesBypassTheBalancer() throws Exception {
-        Agent tcpdump = Agent.start("tcpdump", in(lab.balancer, List.of("tcpdump", "-i", "eth0", "-nn", "-l", "-p",
-                "-U", "tcp and host " + VIP)));
-        long deadline = System.nanoTime() + ANSWER.toNanos();
-        while (tcpdump.transcript().stream().noneMatch(l -> l.contains("listening on"))) { // said on stderr
-            assertThat(System.nanoTime() - deadline).as("tcpdump started: %s", tcpdump.transcript()).isNegative();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+    void directRoutingReachesThePrimaryOnEveryPortAndItsRepliesBypassTheBalancer() {
+        ChildProcess tcpdump = lab.host("balancer").tcpdump("tcp and host " + VIP);
         try {
             assertAllPortsReach("primary");                           // every port, 200 kB echoed each way
         } finally {
@@ -208,22 +184,20 @@ class PacketEngineNamespaceTest {
 
     @Test
     @Order(2)
-    void dicomEchoWorksThroughTheVip() throws Exception {
+    void dicomEchoWorksThroughTheVip() {
         Assumptions.assumeTrue(dcmtk(), "DCMTK not installed (apt-get install dcmtk): DICOM step skipped");
         assertThat(echoscu()).as("C-ECHO to the primary through the VIP").startsWith("exit 0");
     }
 
     /** Runs DCMTK's C-ECHO from the client through the VIP; returns "exit N: output". */
-    private static String echoscu() throws Exception {
-        Process p = new ProcessBuilder(in(lab.client, List.of("echoscu", "-v", "-to", "5", "-aec", "ANY-SCP", VIP,
-                "104"))).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return "exit " + p.waitFor() + ": " + out.strip();
+    private static String echoscu() {
+        Command.Result r = lab.host("client").attempt("echoscu", "-v", "-to", "5", "-aec", "ANY-SCP", VIP, "104");
+        return "exit " + r.exitCode() + ": " + r.output().strip();
     }
 
     @Test
     @Order(3)
-    void haltSendsNewConnectionsToTheSecondaryThroughMasqAndOnlineBringsThemBack() throws Exception {
+    void haltSendsNewConnectionsToTheSecondaryThroughMasqAndOnlineBringsThemBack() {
         assertThat(client.ask("hold " + VIP + " 443", ANSWER)).isEqualTo("OK primary 443");
         awaitStatus("primary=UP connections=1");                      // the held flow; the closed ones do not count
 
@@ -245,12 +219,12 @@ class PacketEngineNamespaceTest {
 
     @Test
     @Order(4)
-    void stoppingThePrimarysServicesFailsOverAutomaticallyAndBack() throws Exception {
+    void stoppingThePrimarysServicesFailsOverAutomaticallyAndBack() {
         primaryServer.close();                                         // the primary's services stop
         awaitStatus("onFallback=true primary=DOWN");                   // 3 failed checks 250 ms apart
         assertAllPortsReach("secondary");
 
-        primaryServer = start("primary-again", lab.primary, labMain("LabServer", serverArgs("primary")));
+        primaryServer = server("primary");
         awaitStatus("onFallback=false primary=UP");                    // one good check, automatic fail-back
         assertAllPortsReach("primary");
     }

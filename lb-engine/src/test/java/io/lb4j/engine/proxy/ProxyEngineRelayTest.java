@@ -3,6 +3,7 @@ package io.lb4j.engine.proxy;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -86,7 +87,7 @@ class ProxyEngineRelayTest {
     }
 
     private void relay(ProxyEngine engine, int connections, long seed) throws Exception {
-        try (TcpTestServer backend = TcpTestServer.start(PRIMARY, 0, this::serve)) {
+        try (TestServer backend = TestServer.start(PRIMARY, 0, this::serve)) {
             int vipPort = TestSupport.freeTcpPort(VIP);
             VirtualService spec = TestSupport.service("RELAY", vipPort)
                     .real("B", PRIMARY.getHostAddress(), r -> r.port(backend.port())).build();
@@ -174,7 +175,7 @@ class ProxyEngineRelayTest {
                     Executors.newVirtualThreadPerTaskExecutor()::execute);
             ByteBuffer header = ByteBuffer.allocate(HEADER).putLong(p.id()).put(p.mode()).putLong(p.responseSize())
                     .putLong(p.seed()).flip();
-            TcpTestServer.writeFully(ch, header);
+            TestServer.writeFully(ch, header);
             MessageDigest sent = sha256();
             PatternStream body = new PatternStream(p.seed() ^ 0x5DEECE66DL);
             int half = p.waitForBackendFin() ? p.bodySize() / 2 : p.bodySize();
@@ -220,7 +221,7 @@ class ProxyEngineRelayTest {
             int n = Math.min(left, 1 + chunks.nextInt(chunk.length));
             source.next(chunk, 0, n);
             d.update(chunk, 0, n);
-            TcpTestServer.writeFully(ch, ByteBuffer.wrap(chunk, 0, n));
+            TestServer.writeFully(ch, ByteBuffer.wrap(chunk, 0, n));
             left -= n;
         }
     }
@@ -257,7 +258,7 @@ class ProxyEngineRelayTest {
             while (ch.read(buf.clear()) >= 0) {
                 buf.flip();
                 received.update(buf.duplicate());
-                TcpTestServer.writeFully(ch, buf);
+                TestServer.writeFully(ch, buf);
             }
             receivedByBackend.put(id, hex(received));
             ch.shutdownOutput();

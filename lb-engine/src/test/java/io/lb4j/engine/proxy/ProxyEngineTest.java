@@ -5,6 +5,8 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -72,12 +75,17 @@ class ProxyEngineTest {
         return e;
     }
 
+    /** A backend that writes {@code name} and a newline, then echoes until the client's FIN, then half-closes. */
+    private static TestServer namedEcho(InetAddress address, int port, String name) {
+        return TestServer.start(address, port, Handler.greet(name).then(Handler.echo()));
+    }
+
     private <T extends AutoCloseable> T later(T c) {
         closeLater.add(c);
         return c;
     }
 
-    /** A client of the VIP that talks to a {@link TcpTestServer#namedEcho named echo} backend. */
+    /** A client of the VIP that talks to a {@link #namedEcho named echo} backend. */
     private final class Client implements AutoCloseable {
         final Socket socket;
         final BufferedReader in;
@@ -121,8 +129,8 @@ class ProxyEngineTest {
     void newSnapshotSendsNewConnectionsToTheFallbackWhileEstablishedOnesContinue_andExpireClosesThem()
             throws Exception {
         int port = freeTcpPort(VIP);
-        TcpTestServer primary = later(TcpTestServer.namedEcho(PRIMARY, 0, "primary"));
-        TcpTestServer secondary = later(TcpTestServer.namedEcho(SECONDARY, 0, "fallback"));
+        TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
+        TestServer secondary = later(namedEcho(SECONDARY, 0, "fallback"));
         VirtualService spec = TestSupport.service("PACS", port)
                 .real("PrimaryCluster", PRIMARY.getHostAddress(), r -> r.port(primary.port()))
                 .fallback(SECONDARY.getHostAddress(), f -> f.port(secondary.port()))
@@ -160,7 +168,7 @@ class ProxyEngineTest {
     void aSnapshotWithOtherPortsBindsTheNewOnesAndClosesDroppedListenersButKeepsTheirConnections() throws Exception {
         int kept = freeTcpPort(VIP);
         int added = freeTcpPort(VIP);
-        TcpTestServer primary = later(TcpTestServer.namedEcho(PRIMARY, 0, "primary"));
+        TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
         VirtualService v1 = TestSupport.service("PACS", kept)
                 .real("PrimaryCluster", PRIMARY.getHostAddress(), r -> r.port(primary.port())).build();
         Backend pc = real(v1, "PrimaryCluster");
@@ -199,8 +207,8 @@ class ProxyEngineTest {
     void fallbackOnPortZeroGetsThePortTheClientConnectedTo() throws Exception {
         int portA = freeTcpPort(SECONDARY);
         int portB = freeTcpPort(SECONDARY);
-        later(TcpTestServer.namedEcho(SECONDARY, portA, "fallback:a"));
-        later(TcpTestServer.namedEcho(SECONDARY, portB, "fallback:b"));
+        later(namedEcho(SECONDARY, portA, "fallback:a"));
+        later(namedEcho(SECONDARY, portB, "fallback:b"));
         // The VIP listens on the same port numbers on its own address.
         VirtualService spec = TestSupport.service("MULTI", portA, portB)
                 .fallback(SECONDARY.getHostAddress()).build();
@@ -215,7 +223,7 @@ class ProxyEngineTest {
     void connectFailureIsRetriedOnceOnTheNextRealServerAndCounted() throws Exception {
         int port = freeTcpPort(VIP);
         int deadPort = freeTcpPort(PRIMARY); // nothing listens there: connection refused
-        TcpTestServer live = later(TcpTestServer.namedEcho(SECONDARY, 0, "live"));
+        TestServer live = later(namedEcho(SECONDARY, 0, "live"));
         VirtualService spec = TestSupport.service("RETRY", port)
                 .real("Dead", PRIMARY.getHostAddress(), r -> r.port(deadPort))
                 .real("Live", SECONDARY.getHostAddress(), r -> r.port(live.port()))
@@ -300,12 +308,12 @@ class ProxyEngineTest {
      */
     private void slowReader(ProxyEngine configured, boolean backendFins, long bound) throws Exception {
         int total = 32 * 1024 * 1024;
-        TcpTestServer streamer = later(TcpTestServer.start(PRIMARY, 0, ch -> {
+        TestServer streamer = later(TestServer.start(PRIMARY, 0, ch -> {
             byte[] chunk = new byte[64 * 1024];
             PatternStream pattern = new PatternStream(7);
             for (int sent = 0; sent < total; sent += chunk.length) {
                 pattern.next(chunk, 0, chunk.length);
-                TcpTestServer.writeFully(ch, ByteBuffer.wrap(chunk));
+                TestServer.writeFully(ch, ByteBuffer.wrap(chunk));
             }
             if (backendFins) {
                 ch.shutdownOutput();
@@ -394,7 +402,7 @@ class ProxyEngineTest {
     @Test
     void uninstallClosesListenersAndConnections() throws Exception {
         int port = freeTcpPort(VIP);
-        TcpTestServer primary = later(TcpTestServer.namedEcho(PRIMARY, 0, "primary"));
+        TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
         VirtualService spec = TestSupport.service("GONE", port)
                 .real("R", PRIMARY.getHostAddress(), r -> r.port(primary.port())).build();
         Backend r = real(spec, "R");
@@ -415,7 +423,7 @@ class ProxyEngineTest {
     @Test
     void stopLetsConnectionsFinishWithinTheGraceThenClosesTheRest() throws Exception {
         int port = freeTcpPort(VIP);
-        TcpTestServer primary = later(TcpTestServer.namedEcho(PRIMARY, 0, "primary"));
+        TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
         VirtualService spec = TestSupport.service("STOP", port)
                 .real("R", PRIMARY.getHostAddress(), r -> r.port(primary.port())).build();
         Backend r = real(spec, "R");
@@ -447,7 +455,7 @@ class ProxyEngineTest {
     @Test
     void stopClosesConnectionsThatOutliveTheGrace() throws Exception {
         int port = freeTcpPort(VIP);
-        TcpTestServer primary = later(TcpTestServer.namedEcho(PRIMARY, 0, "primary"));
+        TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
         VirtualService spec = TestSupport.service("STOP2", port)
                 .real("R", PRIMARY.getHostAddress(), r -> r.port(primary.port())).build();
         Backend r = real(spec, "R");

@@ -3,6 +3,7 @@ package io.lb4j.engine.proxy;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
+import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class ProxyEngineUdpTest {
 
     private static final Duration IDLE = Duration.ofSeconds(10);
 
-    private final ManualClock clock = new ManualClock();
+    private final VirtualClock clock = new VirtualClock();
     private DatagramChannel backendSocket;
     private ProxyEngine engine;
     private Backend backend;
@@ -144,7 +145,7 @@ class ProxyEngineUdpTest {
             clock.advance(Duration.ofSeconds(6));
             await(() -> engine.stats().udpSessions() == 1, "B's session to expire");
             assertThat(backend.activeConnections()).isEqualTo(1);
-            await(() -> clock.pending() == 1, "A's next idle check to be scheduled");
+            await(() -> clock.pendingTasks() == 1, "A's next idle check to be scheduled");
 
             // t=15 s: A has now been idle for 10 s too.
             clock.advance(Duration.ofSeconds(4));

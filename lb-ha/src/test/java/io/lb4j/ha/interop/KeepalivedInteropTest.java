@@ -1,10 +1,11 @@
 package io.lb4j.ha.interop;
 
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,25 +28,24 @@ class KeepalivedInteropTest {
     private static java.time.Duration generous() {
         return java.time.Duration.ofMillis(Math.max(10_000, 10L * ADVERT_MS));
     }
-    private static final List<String> PREFIXES = new ArrayList<>();
+    private static final List<NetnsLab> LABS = new ArrayList<>();
 
     @BeforeAll
     static void requireRootAndKeepalived() {
-        Optional<String> why = NetnsLab.unavailable().or(NetnsLab::keepalivedUnavailable)
-                .or(NetnsLab::tcpdumpUnavailable);
+        Optional<String> why = NetnsLab.unavailable("keepalived", "tcpdump", "bash");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
     }
 
     @AfterAll
-    static void everyNamespaceIsGone() throws IOException {
-        for (String prefix : PREFIXES) {
-            assertThat(NetnsLab.namespacesStartingWith(prefix)).as("namespaces left by " + prefix).isEmpty();
+    static void everyNamespaceIsGone() {
+        for (NetnsLab lab : LABS) {
+            assertThat(lab.leftovers()).as("namespaces left by " + lab.prefix()).isEmpty();
         }
     }
 
-    private static NetnsLab lab() throws IOException {
-        NetnsLab lab = new NetnsLab();
-        PREFIXES.add(lab.prefix);
+    private static NetnsLab lab() {
+        NetnsLab lab = PairTopology.pair();
+        LABS.add(lab);
         return lab;
     }
 
@@ -58,15 +58,15 @@ class KeepalivedInteropTest {
         return (256L - priority) * ADVERT_MS * 1_000_000L / 256;
     }
 
-    private static long awaitVip(NetnsLab.Output watch, int from, Duration timeout) {
-        return watch.await(from, NetnsLab::vipAdded, timeout).map(NetnsLab.Output.Line::nanos)
+    private static long awaitVip(ChildProcess watch, int from, Duration timeout) {
+        return watch.await(from, PairTopology::vipAdded, timeout).map(ChildProcess.Line::nanos)
                 .orElseThrow(() -> new AssertionError("VIP not added within " + timeout + "; monitor:\n"
                         + watch.text()));
     }
 
     /** When the client namespace saw the first priority-0 advert. */
-    private static long priorityZeroSeen(NetnsLab.Output sniffer) {
-        return sniffer.await(0, l -> l.contains("prio 0,"), generous()).map(NetnsLab.Output.Line::nanos)
+    private static long priorityZeroSeen(ChildProcess sniffer) {
+        return sniffer.await(0, l -> l.contains("prio 0,"), generous()).map(ChildProcess.Line::nanos)
                 .orElseThrow(() -> new AssertionError("no priority-0 advert seen:\n" + sniffer.text()));
     }
 
@@ -74,11 +74,11 @@ class KeepalivedInteropTest {
         System.out.printf("TAKEOVER %-55s %7.1f ms (limit %7.1f ms)%n", what, nanos / 1e6, limitNanos / 1e6);
     }
 
-    private static void awaitClientArp(NetnsLab lab, String mac) throws IOException {
+    private static void awaitClientArp(NetnsLab lab, String mac) {
         long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        Optional<String> seen = lab.clientArpForVip();
+        Optional<String> seen = lab.host("c").neighbour(PairTopology.VIP);
         while (!seen.equals(Optional.of(mac)) && System.nanoTime() < deadline) {
-            seen = lab.clientArpForVip();
+            seen = lab.host("c").neighbour(PairTopology.VIP);
         }
         assertThat(seen).as("client's ARP entry for the VIP").contains(mac);
     }
@@ -88,28 +88,28 @@ class KeepalivedInteropTest {
         try (NetnsLab lab = lab()) {
             PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
             PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
-            NetnsLab.Output vipOnB = lab.watchVip("b");
+            ChildProcess vipOnB = lab.host("b").watchAddresses();
 
             // 1. keepalived alone becomes master; the client resolves the VIP to B.
             keepalived.start();
             assertThat(keepalived.awaitMaster(0, generous())).isPresent();
             awaitVip(vipOnB, 0, generous());
-            lab.clientTouchesVip();
-            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+            PairTopology.clientTouchesVip(lab);
+            assertThat(lab.host("c").neighbour(PairTopology.VIP)).contains(lab.host("b").mac());
 
             // 2. lb4j (150) starts and preempts keepalived (100); keepalived removes the VIP, lb4j adds it, and the
             //    client's entry moves to A by gratuitous ARP alone (the client sends nothing).
-            NetnsLab.Output vipOnA = lab.watchVip("a");
+            ChildProcess vipOnA = lab.host("a").watchAddresses();
             lb4j.start();
             assertThat(lb4j.awaitMaster(0, generous())).isPresent();
             assertThat(keepalived.awaitBackup(0, generous())).isPresent();
             awaitVip(vipOnA, 0, generous());
-            assertThat(lab.hasVip("a")).isTrue();
-            assertThat(lab.hasVip("b")).isFalse();
-            awaitClientArp(lab, lab.mac("a"));
+            assertThat(lab.host("a").hasAddress(PairTopology.VIP)).isTrue();
+            assertThat(lab.host("b").hasAddress(PairTopology.VIP)).isFalse();
+            awaitClientArp(lab, lab.host("a").mac());
 
             // 3. lb4j stops gracefully: priority 0, keepalived takes over after its Skew_Time.
-            NetnsLab.Output sniffer = lab.sniffVrrp();
+            ChildProcess sniffer = lab.host("c").tcpdump("ip proto 112");
             int from = vipOnB.size();
             long stopAt = System.nanoTime();
             lb4j.gracefulStop();
@@ -119,8 +119,8 @@ class KeepalivedInteropTest {
             report("lb4j graceful stop -> keepalived (prio 100), from prio 0", takeover, limit);
             report("lb4j graceful stop -> keepalived (prio 100), from stop", vipAt - stopAt, limit);
             assertThat(takeover).isLessThanOrEqualTo(limit);
-            assertThat(lab.hasVip("a")).isFalse();
-            awaitClientArp(lab, lab.mac("b"));
+            assertThat(lab.host("a").hasAddress(PairTopology.VIP)).isFalse();
+            awaitClientArp(lab, lab.host("b").mac());
         }
     }
 
@@ -131,7 +131,7 @@ class KeepalivedInteropTest {
             PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
             lb4j.start();
             assertThat(lb4j.awaitMaster(0, generous())).isPresent();
-            NetnsLab.Output vipOnB = lab.watchVip("b");
+            ChildProcess vipOnB = lab.host("b").watchAddresses();
             keepalived.start();
             keepalived.awaitRunning(generous());
             // keepalived must have heard lb4j: give it two intervals, then it must still be backup.
@@ -145,8 +145,8 @@ class KeepalivedInteropTest {
             long limit = masterDownNanos(100) * 12 / 10;
             report("SIGKILL lb4j -> keepalived (prio 100)", takeover, limit);
             assertThat(takeover).isLessThanOrEqualTo(limit);
-            lab.clientTouchesVip();
-            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+            PairTopology.clientTouchesVip(lab);
+            assertThat(lab.host("c").neighbour(PairTopology.VIP)).contains(lab.host("b").mac());
         }
     }
 
@@ -157,12 +157,12 @@ class KeepalivedInteropTest {
             PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
             keepalived.start();
             assertThat(keepalived.awaitMaster(0, generous())).isPresent();
-            NetnsLab.Output vipOnA = lab.watchVip("a");
+            ChildProcess vipOnA = lab.host("a").watchAddresses();
             lb4j.start();
             assertThat(lb4j.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
             assertThat(lb4j.awaitMaster(0, Duration.ofMillis(5 * ADVERT_MS))).isEmpty();
-            lab.clientTouchesVip();
-            assertThat(lab.clientArpForVip()).contains(lab.mac("b"));
+            PairTopology.clientTouchesVip(lab);
+            assertThat(lab.host("c").neighbour(PairTopology.VIP)).contains(lab.host("b").mac());
             int from = vipOnA.size();
 
             long killedAt = System.nanoTime();
@@ -174,7 +174,7 @@ class KeepalivedInteropTest {
             assertThat(takeover).isLessThanOrEqualTo(limit);
             assertThat(lb4j.isMaster()).isTrue();
             // Gratuitous ARP: the client's entry moved to A without the client asking (the dead B kept its VIP).
-            awaitClientArp(lab, lab.mac("a"));
+            awaitClientArp(lab, lab.host("a").mac());
         }
     }
 
@@ -185,12 +185,12 @@ class KeepalivedInteropTest {
             PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 100, ADVERT_MS);
             keepalived.start();
             assertThat(keepalived.awaitMaster(0, generous())).isPresent();
-            NetnsLab.Output vipOnA = lab.watchVip("a");
+            ChildProcess vipOnA = lab.host("a").watchAddresses();
             lb4j.start();
             assertThat(lb4j.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
             assertThat(lb4j.awaitMaster(0, Duration.ofMillis(5 * ADVERT_MS))).isEmpty();
             int from = vipOnA.size();
-            NetnsLab.Output sniffer = lab.sniffVrrp();
+            ChildProcess sniffer = lab.host("c").tcpdump("ip proto 112");
 
             long stopAt = System.nanoTime();
             keepalived.gracefulStop();
@@ -202,7 +202,7 @@ class KeepalivedInteropTest {
             report("keepalived graceful stop -> lb4j (prio 100), from prio 0", takeover, limit);
             report("keepalived graceful stop -> lb4j (prio 100), from SIGTERM", vipAt - stopAt, limit);
             assertThat(takeover).isLessThanOrEqualTo(limit);
-            assertThat(lb4j.output.lines()).extracting(NetnsLab.Output.Line::text).contains("STATE MASTER MASTER_RESIGNED");
+            assertThat(lb4j.output.lines()).extracting(ChildProcess.Line::text).contains("STATE MASTER MASTER_RESIGNED");
         }
     }
 
@@ -218,9 +218,9 @@ class KeepalivedInteropTest {
 
             assertThat(keepalived.awaitMaster(0, generous())).isPresent();
             assertThat(lb4j.awaitBackup(2, generous())).isPresent();
-            assertThat(lb4j.output.lines()).extracting(NetnsLab.Output.Line::text)
+            assertThat(lb4j.output.lines()).extracting(ChildProcess.Line::text)
                     .contains("STATE BACKUP HIGHER_PRIORITY_SEEN");
-            assertThat(lab.hasVip("a")).isFalse();
+            assertThat(lab.host("a").hasAddress(PairTopology.VIP)).isFalse();
         }
     }
 
@@ -237,7 +237,7 @@ class KeepalivedInteropTest {
             Duration watch = Duration.ofNanos(2 * masterDownNanos(150));
             assertThat(keepalived.awaitMaster(0, watch)).as("keepalived nopreempt took over").isEmpty();
             assertThat(lb4j.isMaster()).isTrue();
-            assertThat(lab.hasVip("a")).isTrue();
+            assertThat(lab.host("a").hasAddress(PairTopology.VIP)).isTrue();
 
             // lb4j leaves; keepalived takes over; lb4j comes back with nopreempt at 200: stays backup.
             lb4j.gracefulStop();
@@ -248,7 +248,7 @@ class KeepalivedInteropTest {
             assertThat(lb4jHigh.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(200))))
                     .as("lb4j nopreempt took over").isEmpty();
             assertThat(keepalived.isMaster()).isTrue();
-            assertThat(lab.hasVip("b")).isTrue();
+            assertThat(lab.host("b").hasAddress(PairTopology.VIP)).isTrue();
         }
     }
 
@@ -257,11 +257,11 @@ class KeepalivedInteropTest {
         try (NetnsLab lab = lab()) {
             PairNode.Lb4j lb4j = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
             PairNode.Keepalived keepalived = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
-            NetnsLab.Output sniffer = lab.sniffVrrp(); // the client sees every multicast advert on the bridge
-            lb4j.start("unicastPeer=" + NetnsLab.SUBNET + "2");
+            ChildProcess sniffer = lab.host("c").tcpdump("ip proto 112"); // the client sees every multicast advert on the bridge
+            lb4j.start("unicastPeer=" + PairTopology.SUBNET + "2");
             assertThat(lb4j.awaitMaster(0, generous())).isPresent();
-            NetnsLab.Output vipOnB = lab.watchVip("b");
-            keepalived.start("unicastPeer=" + NetnsLab.SUBNET + "1");
+            ChildProcess vipOnB = lab.host("b").watchAddresses();
+            keepalived.start("unicastPeer=" + PairTopology.SUBNET + "1");
             keepalived.awaitRunning(generous());
             // keepalived accepts lb4j's unicast adverts (checksum over the peer's address): it stays backup.
             assertThat(keepalived.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(100))))
@@ -278,12 +278,12 @@ class KeepalivedInteropTest {
 
             // And the other way: a lower-priority lb4j accepts keepalived's unicast adverts and stays backup.
             PairNode.Lb4j lower = new PairNode.Lb4j(lab, "a", 50, ADVERT_MS);
-            lower.start("unicastPeer=" + NetnsLab.SUBNET + "2");
+            lower.start("unicastPeer=" + PairTopology.SUBNET + "2");
             assertThat(lower.output.await(0, l -> l.equals("STARTED"), generous())).isPresent();
             assertThat(lower.awaitMaster(0, Duration.ofNanos(2 * masterDownNanos(50))))
                     .as("lb4j took over from a live unicast keepalived master").isEmpty();
             assertThat(keepalived.isMaster()).isTrue();
-            assertThat(sniffer.lines()).extracting(NetnsLab.Output.Line::text)
+            assertThat(sniffer.lines()).extracting(ChildProcess.Line::text)
                     .as("no advert went to the multicast group").noneMatch(l -> l.contains("224.0.0.18"));
         }
     }

@@ -1,5 +1,7 @@
 package io.lb4j.ha.interop;
 
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,19 +23,18 @@ class Lb4jPairTest {
 
     @BeforeAll
     static void requireRoot() {
-        Optional<String> why = NetnsLab.unavailable().or(NetnsLab::tcpdumpUnavailable);
+        Optional<String> why = NetnsLab.unavailable("tcpdump");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
     }
 
     @Test
     void twoLb4jNodesHandTheVipOverOnKillAndOnGracefulStop() throws Exception {
-        String prefix;
-        try (NetnsLab lab = new NetnsLab()) {
-            prefix = lab.prefix;
+        NetnsLab lab = PairTopology.pair();
+        try (lab) {
             PairNode.Lb4j a = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
             PairNode.Lb4j b = new PairNode.Lb4j(lab, "b", 100, ADVERT_MS);
-            NetnsLab.Output vipOnB = lab.watchVip("b");
-            NetnsLab.Output vipOnA = lab.watchVip("a");
+            ChildProcess vipOnB = lab.host("b").watchAddresses();
+            ChildProcess vipOnA = lab.host("a").watchAddresses();
             a.start();
             assertThat(a.awaitMaster(0, generous())).isPresent();
             b.start();
@@ -45,7 +46,7 @@ class Lb4jPairTest {
             long killedAt = System.nanoTime();
             a.kill();
             long mdi = 3L * ADVERT_MS * 1_000_000 + (256L - 100) * ADVERT_MS * 1_000_000 / 256;
-            long takeover = vipOnB.await(from, NetnsLab::vipAdded, generous()).orElseThrow().nanos()
+            long takeover = vipOnB.await(from, PairTopology::vipAdded, generous()).orElseThrow().nanos()
                     - killedAt;
             System.out.printf("TAKEOVER %-55s %7.1f ms (limit %7.1f ms)%n", "SIGKILL lb4j -> lb4j (prio 100)",
                     takeover / 1e6, mdi * 1.2 / 1e6);
@@ -55,21 +56,21 @@ class Lb4jPairTest {
             int fromA = vipOnA.size();
             a.start();
             assertThat(a.awaitMaster(0, generous())).isPresent();
-            assertThat(vipOnA.await(fromA, NetnsLab::vipAdded, generous())).isPresent();
+            assertThat(vipOnA.await(fromA, PairTopology::vipAdded, generous())).isPresent();
             assertThat(b.awaitBackup(0, generous())).isPresent();
             from = vipOnB.size();
-            NetnsLab.Output sniffer = lab.sniffVrrp();
+            ChildProcess sniffer = lab.host("c").tcpdump("ip proto 112");
             a.gracefulStop();
             long skew = (256L - 100) * ADVERT_MS * 1_000_000 / 256;
             long priorityZero = sniffer.await(0, l -> l.contains("prio 0,"), generous()).orElseThrow()
                     .nanos();
-            long handover = vipOnB.await(from, NetnsLab::vipAdded, generous()).orElseThrow().nanos()
+            long handover = vipOnB.await(from, PairTopology::vipAdded, generous()).orElseThrow().nanos()
                     - priorityZero;
             System.out.printf("TAKEOVER %-55s %7.1f ms (limit %7.1f ms)%n", "lb4j graceful stop -> lb4j (prio 100), from prio 0",
                     handover / 1e6, skew * 1.2 / 1e6);
             assertThat(handover).isLessThanOrEqualTo(skew * 12 / 10);
-            assertThat(lab.hasVip("a")).isFalse();
+            assertThat(lab.host("a").hasAddress(PairTopology.VIP)).isFalse();
         }
-        assertThat(NetnsLab.namespacesStartingWith(prefix)).isEmpty();
+        assertThat(lab.leftovers()).isEmpty();
     }
 }

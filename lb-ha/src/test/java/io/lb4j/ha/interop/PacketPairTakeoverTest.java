@@ -1,12 +1,13 @@
 package io.lb4j.ha.interop;
 
 import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.testsupport.net.TestServerMain;
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,107 +36,106 @@ class PacketPairTakeoverTest {
 
     @BeforeAll
     static void requireLab() {
-        Optional<String> why = NetnsLab.unavailable().or(NetnsLab::ethtoolUnavailable);
+        Optional<String> why = NetnsLab.unavailable("ethtool");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
         assumeTrue(PacketEngine.isAvailable(), () -> "skipped: " + PacketEngine.unavailabilityCause().orElseThrow());
     }
 
     private static boolean dcmtk() {
-        return Files.isExecutable(Path.of("/usr/bin/echoscu")) && Files.isExecutable(Path.of("/usr/bin/storescp"));
+        return Command.missing("echoscu", "storescp").isEmpty();
     }
 
     @Test
     void streamsAndADicomAssociationSurviveKillPreemptionAndGracefulStop() throws Exception {
-        String prefix;
-        try (NetnsLab lab = new NetnsLab(true)) {
-            prefix = lab.prefix;
+        NetnsLab lab = PairTopology.pairWithRealServers();
+        try (lab) {
             for (String r : List.of("r1", "r2", "f")) {
-                NetnsLab.Output server = child(lab, r, EchoServerMain.class, r.toUpperCase(),
-                        Integer.toString(STREAM_PORT));
+                ChildProcess server = lab.host(r).startJava(List.of("-Xmx96m"), TestServerMain.class,
+                        r.toUpperCase(), Integer.toString(STREAM_PORT));
                 assertThat(server.await(0, "READY"::equals, ANSWER)).as(r + " echo server").isPresent();
             }
             boolean dicom = dcmtk();
             if (dicom) {
-                lab.start(List.of("ip", "netns", "exec", lab.ns("r1"), "storescp", "-aet", "R1", "104"));
-                lab.start(List.of("ip", "netns", "exec", lab.ns("r2"), "storescp", "-aet", "R2", "104"));
+                lab.host("r1").start("storescp", "-aet", "R1", "104");
+                lab.host("r2").start("storescp", "-aet", "R2", "104");
             }
             Node a = new Node(lab, "a", 150, "10.77.0.1", "10.77.0.2");
             Node b = new Node(lab, "b", 100, "10.77.0.2", "10.77.0.1");
             a.start();
-            assertThat(a.output.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A master").isPresent();
+            assertThat(a.process.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A master").isPresent();
             b.start();
-            assertThat(b.output.await(0, "STARTED"::equals, ANSWER)).isPresent();
+            assertThat(b.process.await(0, "STARTED"::equals, ANSWER)).isPresent();
 
             // Two streams: round robin puts them on different real servers.
             Stream first = new Stream(lab, "s1");
             Stream second = new Stream(lab, "s2");
-            assertThat(List.of(first.server, second.server)).containsExactlyInAnyOrder("R1", "R2");
-            NetnsLab.Output echoes = null;
+            assertThat(List.of(first.server, second.server)).containsExactlyInAnyOrder("R1 " + STREAM_PORT,
+                    "R2 " + STREAM_PORT);
+            ChildProcess echoes = null;
             if (dicom) {
                 // One association, C-ECHO after C-ECHO; -v prints a line per response.
-                echoes = new NetnsLab.Output(lab.start(List.of("ip", "netns", "exec", lab.ns("c"), "echoscu", "-v",
-                        "-aec", "ANY-SCP", "--repeat", "100000000", NetnsLab.VIP, "104")), "echoscu");
+                echoes = lab.host("c").start("echoscu", "-v", "-aec", "ANY-SCP", "--repeat", "100000000",
+                        PairTopology.VIP, "104");
                 assertThat(echoes.await(0, l -> l.contains("Received Echo Response"), ANSWER)).isPresent();
             }
             // Both real servers drained on the master: the service fails over, and a third stream is NATed to the
             // fallback, whose replies come back through the floating gateway the master's engine answers for.
             assertThat(a.ask("drain")).contains("onFallback=true");
             Stream third = new Stream(lab, "s3");
-            assertThat(third.server).isEqualTo("F");
+            assertThat(third.server).isEqualTo("F " + STREAM_PORT);
             int flows = dicom ? 4 : 3;
             b.awaitStat("liveFlows", flows);
 
             // 1. SIGKILL of the master: B takes over with the synced flows.
-            int fromB = b.output.size();
-            a.process.destroyForcibly();
-            a.process.waitFor();
-            assertThat(b.output.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
+            int fromB = b.process.size();
+            a.process.kill();
+            assertThat(b.process.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
             assertClientArpPointsAt(lab, "b");
             assertMoving(List.of(first, second, third), echoes, "after SIGKILL of A");
 
             // 2. A restarts, learns the flows from B's export, preempts (priority 150): back through A.
             a.start();
-            assertThat(a.output.await(0, "STARTED"::equals, ANSWER)).isPresent();
+            assertThat(a.process.await(0, "STARTED"::equals, ANSWER)).isPresent();
             a.awaitStat("liveFlows", flows);
-            assertThat(a.output.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A preempts").isPresent();
+            assertThat(a.process.await(0, l -> l.startsWith("STATE MASTER"), ANSWER)).as("A preempts").isPresent();
             assertClientArpPointsAt(lab, "a");
             assertMoving(List.of(first, second, third), echoes, "after A preempted");
 
             // 3. Graceful stop of A (priority 0): B again.
-            fromB = b.output.size();
+            fromB = b.process.size();
             a.write("stop");
-            assertThat(a.output.await(0, "STOPPED"::equals, ANSWER)).isPresent();
-            assertThat(b.output.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
+            assertThat(a.process.await(0, "STOPPED"::equals, ANSWER)).isPresent();
+            assertThat(b.process.await(fromB, l -> l.startsWith("STATE MASTER"), ANSWER)).as("B master").isPresent();
             assertMoving(List.of(first, second, third), echoes, "after A stopped gracefully");
 
             String stats = b.stats();
             System.out.println("PAIR B " + stats);
-            assertThat(stats).as("B:\n" + b.output.text()).contains(" rejected=0").contains("syncRejected=0")
+            assertThat(stats).as("B:\n" + b.process.text()).contains(" rejected=0").contains("syncRejected=0")
                     .as("B announced the VIP from its engine on each takeover").doesNotContain("garps=0");
             first.stop();
             second.stop();
             third.stop();
         }
-        assertThat(NetnsLab.namespacesStartingWith(prefix)).isEmpty();
+        assertThat(lab.leftovers()).isEmpty();
     }
 
     /**
      * The client's neighbour entry for the VIP moves to the new master's MAC: its engine's gratuitous ARP, since the
      * client sends nothing that would make it ask (polled with a deadline: the GARP follows the state change).
      */
-    private static void assertClientArpPointsAt(NetnsLab lab, String host) throws IOException {
-        String mac = lab.mac(host);
+    private static void assertClientArpPointsAt(NetnsLab lab, String host) {
+        String mac = lab.host(host).mac();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        Optional<String> seen = lab.clientArpForVip();
+        Optional<String> seen = lab.host("c").neighbour(PairTopology.VIP);
         while (!seen.equals(Optional.of(mac)) && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
-            seen = lab.clientArpForVip();
+            seen = lab.host("c").neighbour(PairTopology.VIP);
         }
         assertThat(seen).as("client's ARP entry for the VIP after the takeover by " + host).contains(mac);
     }
 
     /** Every stream and the echo loop make progress from now on, over the same connections. */
-    private static void assertMoving(List<Stream> streams, NetnsLab.Output echoes, String when) {
+    private static void assertMoving(List<Stream> streams, ChildProcess echoes, String when) {
         streams.forEach(s -> s.awaitProgress(when));
         if (echoes != null) {
             int from = echoes.size();
@@ -146,26 +146,11 @@ class PacketPairTakeoverTest {
         }
     }
 
-    private static String tail(NetnsLab.Output o) {
-        List<NetnsLab.Output.Line> lines = o.lines();
+    private static String tail(ChildProcess o) {
+        List<ChildProcess.Line> lines = o.lines();
         StringBuilder b = new StringBuilder();
         lines.subList(Math.max(0, lines.size() - 10), lines.size()).forEach(l -> b.append(l.text()).append('\n'));
         return b.toString();
-    }
-
-    private static NetnsLab.Output child(NetnsLab lab, String host, Class<?> main, String... args)
-            throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(host), java(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                main.getName()));
-        command.addAll(List.of(args));
-        Process p = lab.start(command);
-        return new NetnsLab.Output(p, host + "-" + main.getSimpleName());
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     /** One balancer node in a child JVM. */
@@ -175,8 +160,7 @@ class PacketPairTakeoverTest {
         final int priority;
         final String self;
         final String peer;
-        Process process;
-        NetnsLab.Output output;
+        ChildProcess process;
 
         Node(NetnsLab lab, String host, int priority, String self, String peer) {
             this.lab = lab;
@@ -186,27 +170,22 @@ class PacketPairTakeoverTest {
             this.peer = peer;
         }
 
-        void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(host), java(),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                    PacketPairNodeMain.class.getName(), "eth0", Integer.toString(priority),
-                    Integer.toString(ADVERT_MS), NetnsLab.VIP, self, peer, "10.77.0.110", "10.77.0.111",
-                    Integer.toString(STREAM_PORT), "104"));
-            process = lab.start(command);
-            output = new NetnsLab.Output(process, host + "-node");
+        void start() {
+            process = lab.host(host).startJava(List.of("-Xmx128m"), PacketPairNodeMain.class, "eth0",
+                    Integer.toString(priority), Integer.toString(ADVERT_MS), PairTopology.VIP, self, peer,
+                    PairTopology.R1, PairTopology.R2, Integer.toString(STREAM_PORT), "104");
         }
 
         void write(String line) {
-            NetnsLab.write(process, line);
+            process.write(line);
         }
 
         /** Sends a command and returns its {@code OK ...} answer. */
         String ask(String command) {
-            int from = output.size();
+            int from = process.size();
             write(command);
-            return output.await(from, l -> l.startsWith("OK "), ANSWER).orElseThrow(
-                    () -> new AssertionError(host + " did not answer " + command + ":\n" + output.text())).text();
+            return process.await(from, l -> l.startsWith("OK "), ANSWER).orElseThrow(
+                    () -> new AssertionError(host + " did not answer " + command + ":\n" + process.text())).text();
         }
 
         String stats() {
@@ -224,48 +203,43 @@ class PacketPairTakeoverTest {
                         return;
                     }
                 }
-                output.await(output.size(), l -> false, Duration.ofMillis(50)); // paces the polling
+                process.await(process.size(), l -> false, Duration.ofMillis(50)); // paces the polling
             }
             throw new AssertionError(host + ": " + key + " did not reach " + atLeast + " within " + ANSWER
-                    + "; last stats: " + last + "\n" + output.text());
+                    + "; last stats: " + last + "\n" + process.text());
         }
     }
 
     /** A stream client in the client namespace. */
     private static final class Stream {
-        final Process process;
-        final NetnsLab.Output output;
+        final ChildProcess process;
         final String server;
         final String name;
 
-        Stream(NetnsLab lab, String name) throws IOException {
+        Stream(NetnsLab lab, String name) {
             this.name = name;
-            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("c"), java(),
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
-                    System.getProperty("java.class.path"), StreamClientMain.class.getName(), NetnsLab.VIP,
-                    Integer.toString(STREAM_PORT)));
-            process = lab.start(command);
-            output = new NetnsLab.Output(process, name);
-            server = output.await(0, l -> l.startsWith("CONNECTED ") || l.startsWith("BROKEN"), ANSWER)
-                    .orElseThrow(() -> new AssertionError(name + " did not connect:\n" + output.text())).text()
+            process = lab.host("c").startJava(List.of("-Xmx64m"), StreamClientMain.class, PairTopology.VIP,
+                    Integer.toString(STREAM_PORT));
+            server = process.await(0, l -> l.startsWith("CONNECTED ") || l.startsWith("BROKEN"), ANSWER)
+                    .orElseThrow(() -> new AssertionError(name + " did not connect:\n" + process.text())).text()
                     .substring("CONNECTED ".length());
             awaitProgress("at start");
         }
 
         /** Two more progress lines from now on (100 blocks echoed byte-exact), and never broken. */
         void awaitProgress(String when) {
-            int from = output.size();
-            Optional<NetnsLab.Output.Line> second = output.await(from, l -> l.startsWith("PROGRESS"), ANSWER)
-                    .flatMap(l -> output.await(output.lines().indexOf(l) + 1,
+            int from = process.size();
+            Optional<ChildProcess.Line> second = process.await(from, l -> l.startsWith("PROGRESS"), ANSWER)
+                    .flatMap(l -> process.await(process.lines().indexOf(l) + 1,
                             x -> x.startsWith("PROGRESS") || x.startsWith("BROKEN"), ANSWER));
-            assertThat(second).as(name + " " + when + ":\n" + output.text()).isPresent();
-            assertThat(output.lines()).as(name + " " + when).noneMatch(l -> l.text().startsWith("BROKEN"));
+            assertThat(second).as(name + " " + when + ":\n" + process.text()).isPresent();
+            assertThat(process.lines()).as(name + " " + when).noneMatch(l -> l.text().startsWith("BROKEN"));
         }
 
         void stop() {
-            NetnsLab.write(process, "stop");
-            assertThat(output.await(0, l -> l.startsWith("DONE"), ANSWER)).as(name + " stops cleanly").isPresent();
-            assertThat(output.lines()).noneMatch(l -> l.text().startsWith("CONNECTED ") && !l.text()
+            process.write("stop");
+            assertThat(process.await(0, l -> l.startsWith("DONE"), ANSWER)).as(name + " stops cleanly").isPresent();
+            assertThat(process.lines()).noneMatch(l -> l.text().startsWith("CONNECTED ") && !l.text()
                     .equals("CONNECTED " + server));
         }
     }

@@ -1,5 +1,9 @@
 package io.lb4j.ha.interop;
 
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One router of the pair in a lab namespace: lb4j in a child JVM, or keepalived. Tracks whether it claims to be
@@ -25,11 +28,9 @@ abstract class PairNode {
     final String host;
     final int priority;
     final int advertMillis;
-    Process process;
-    NetnsLab.Output output;
+    ChildProcess output;
     private final List<Claim> killedAt = new ArrayList<>();
-    private int generation;
-    private final List<NetnsLab.Output> previousOutputs = new ArrayList<>();
+    private final List<ChildProcess> previousOutputs = new ArrayList<>();
 
     PairNode(NetnsLab lab, String host, int priority, int advertMillis) {
         this.lab = lab;
@@ -38,7 +39,8 @@ abstract class PairNode {
         this.advertMillis = advertMillis;
     }
 
-    abstract List<String> command(List<String> options) throws IOException;
+    /** Starts the router in its host's namespace. */
+    abstract ChildProcess launch(List<String> options) throws IOException;
 
     /** Whether {@code line} says the router became master (TRUE), left master (FALSE), or neither (null). */
     abstract Boolean claim(String line);
@@ -52,18 +54,17 @@ abstract class PairNode {
         if (output != null) {
             previousOutputs.add(output);
         }
-        process = lab.start(command(List.of(options)));
-        output = new NetnsLab.Output(process, host + "-" + generation++);
+        output = launch(List.of(options));
     }
 
     /** Waits until the router says it is master; returns when (nanoTime at read). */
     Optional<Long> awaitMaster(int fromLine, Duration timeout) {
-        return output.await(fromLine, l -> Boolean.TRUE.equals(claim(l)), timeout).map(NetnsLab.Output.Line::nanos);
+        return output.await(fromLine, l -> Boolean.TRUE.equals(claim(l)), timeout).map(ChildProcess.Line::nanos);
     }
 
     /** Waits until the router says it entered backup (or fault) state; returns when (nanoTime at read). */
     Optional<Long> awaitBackup(int fromLine, Duration timeout) {
-        return output.await(fromLine, this::enteredBackup, timeout).map(NetnsLab.Output.Line::nanos);
+        return output.await(fromLine, this::enteredBackup, timeout).map(ChildProcess.Line::nanos);
     }
 
     abstract boolean enteredBackup(String line);
@@ -76,12 +77,12 @@ abstract class PairNode {
     /** Every claim change of every run of this router, in time order, kills included. */
     List<Claim> claims() {
         List<Claim> all = new ArrayList<>(killedAt);
-        List<NetnsLab.Output> outputs = new ArrayList<>(previousOutputs);
+        List<ChildProcess> outputs = new ArrayList<>(previousOutputs);
         if (output != null) {
             outputs.add(output);
         }
-        for (NetnsLab.Output o : outputs) {
-            for (NetnsLab.Output.Line l : o.lines()) {
+        for (ChildProcess o : outputs) {
+            for (ChildProcess.Line l : o.lines()) {
                 Boolean m = claim(l.text());
                 if (m != null) {
                     all.add(new Claim(l.nanos(), m));
@@ -97,14 +98,7 @@ abstract class PairNode {
     }
 
     void waitExit(Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(host + " did not exit within " + timeout + ":\n" + output.text());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        output.awaitExit(timeout);
     }
 
     /** lb4j's {@link VrrpNodeMain} in a child JVM started in the namespace with {@code ip netns exec}. */
@@ -115,15 +109,11 @@ abstract class PairNode {
         }
 
         @Override
-        List<String> command(List<String> options) {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(host), java,
-                    "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "-cp", System.getProperty("java.class.path"), VrrpNodeMain.class.getName(),
-                    "eth0", "51", Integer.toString(priority), Integer.toString(advertMillis), NetnsLab.VIP));
-            c.addAll(options);
-            return c;
+        ChildProcess launch(List<String> options) {
+            List<String> args = new ArrayList<>(List.of("eth0", "51", Integer.toString(priority),
+                    Integer.toString(advertMillis), PairTopology.VIP));
+            args.addAll(options);
+            return lab.host(host).startJava(List.of("-Xmx64m"), VrrpNodeMain.class, args.toArray(String[]::new));
         }
 
         @Override
@@ -145,7 +135,7 @@ abstract class PairNode {
 
         @Override
         void gracefulStop() {
-            NetnsLab.write(process, "stop");
+            output.write("stop");
             waitExit(Duration.ofSeconds(10));
         }
 
@@ -153,9 +143,8 @@ abstract class PairNode {
         void kill() {
             // ip netns exec execs java, so this is the JVM itself: SIGKILL, no priority-0 advert.
             long at = System.nanoTime();
-            process.destroyForcibly();
+            output.kill();
             markKilled(at);
-            waitExit(Duration.ofSeconds(10));
         }
     }
 
@@ -170,14 +159,14 @@ abstract class PairNode {
         }
 
         @Override
-        List<String> command(List<String> options) throws IOException {
+        ChildProcess launch(List<String> options) throws IOException {
             boolean nopreempt = options.contains("nopreempt");
             String delay = options.stream().filter(o -> o.startsWith("preemptDelayMillis="))
                     .map(o -> String.format(java.util.Locale.ROOT, "%.3f",
                             Long.parseLong(o.substring(19)) / 1000.0)).findFirst().orElse(null);
             // keepalived's unicast_peer: adverts go to the peer only, sourced from this node's address.
             String unicast = options.stream().filter(o -> o.startsWith("unicastPeer=")).findFirst()
-                    .map(o -> "unicast_src_ip " + NetnsLab.SUBNET + (host.equals("a") ? "1" : "2")
+                    .map(o -> "unicast_src_ip " + PairTopology.SUBNET + (host.equals("a") ? "1" : "2")
                             + "\n  unicast_peer {\n    " + o.substring("unicastPeer=".length()) + "\n  }")
                     .orElse("");
             String conf = """
@@ -199,16 +188,16 @@ abstract class PairNode {
                         %s/32
                       }
                     }
-                    """.formatted(lab.prefix.replace('-', '_') + "_" + host, priority,
+                    """.formatted(lab.prefix().replace('-', '_') + "_" + host, priority,
                     String.format(java.util.Locale.ROOT, "%.2f", advertMillis / 1000.0),
                     nopreempt ? "nopreempt" : "", delay == null ? "" : "preempt_delay " + delay, unicast,
-                    NetnsLab.VIP);
-            Path file = lab.dir.resolve("keepalived-" + host + ".conf");
+                    PairTopology.VIP);
+            Path file = lab.directory().resolve("keepalived-" + host + ".conf");
             Files.writeString(file, conf);
-            pidFile = lab.dir.resolve("keepalived-" + host + ".pid");
-            vrrpPidFile = lab.dir.resolve("vrrp-" + host + ".pid");
-            return List.of("ip", "netns", "exec", lab.ns(host), "keepalived", "--dont-fork", "--log-console",
-                    "--log-detail", "--vrrp", "--use-file=" + file, "--pid=" + pidFile, "--vrrp_pid=" + vrrpPidFile);
+            pidFile = lab.directory().resolve("keepalived-" + host + ".pid");
+            vrrpPidFile = lab.directory().resolve("vrrp-" + host + ".pid");
+            return lab.host(host).start("keepalived", "--dont-fork", "--log-console", "--log-detail", "--vrrp",
+                    "--use-file=" + file, "--pid=" + pidFile, "--vrrp_pid=" + vrrpPidFile);
         }
 
         @Override
@@ -230,8 +219,8 @@ abstract class PairNode {
         }
 
         @Override
-        void gracefulStop() throws IOException {
-            lab.sh("kill", "-TERM", Long.toString(process.pid()));
+        void gracefulStop() {
+            Command.run("kill", "-TERM", Long.toString(output.pid()));
             waitExit(Duration.ofSeconds(10));
         }
 
@@ -239,11 +228,11 @@ abstract class PairNode {
         void kill() throws IOException {
             // SIGKILL of the parent alone would make the VRRP child exit gracefully (parent-death signal SIGTERM,
             // priority 0). Freeze the parent so it cannot respawn the child, then kill both.
-            String parent = Long.toString(process.pid());
+            String parent = Long.toString(output.pid());
             String child = Files.readString(vrrpPidFile).trim();
-            lab.sh("kill", "-STOP", parent);
+            Command.run("kill", "-STOP", parent);
             long at = System.nanoTime();
-            lab.sh("kill", "-KILL", child, parent);
+            Command.run("kill", "-KILL", child, parent);
             markKilled(at);
             waitExit(Duration.ofSeconds(10));
         }

@@ -1,5 +1,7 @@
 package io.lb4j.ha.interop;
 
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +35,7 @@ class SplitBrainTest {
 
     @BeforeAll
     static void requireRootAndKeepalived() {
-        Optional<String> why = NetnsLab.unavailable().or(NetnsLab::keepalivedUnavailable)
-                .or(NetnsLab::tcpdumpUnavailable);
+        Optional<String> why = NetnsLab.unavailable("keepalived", "tcpdump");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
     }
 
@@ -47,16 +48,15 @@ class SplitBrainTest {
     @Test
     void inducedFailoversNeverLeaveTwoMastersForLongerThanOneAdvertInterval() throws Exception {
         int iterations = Integer.getInteger("lb4j.ha.splitBrainIterations", 12);
-        String prefix;
         int failovers = 0;
         List<Window> partitions = new ArrayList<>();
         List<Window> linkUpCommands = new ArrayList<>();
         List<Window> overlaps;
-        try (NetnsLab lab = new NetnsLab()) {
-            prefix = lab.prefix;
+        NetnsLab lab = PairTopology.pair();
+        try (lab) {
             PairNode.Lb4j a = new PairNode.Lb4j(lab, "a", 150, ADVERT_MS);
             PairNode.Keepalived b = new PairNode.Keepalived(lab, "b", 100, ADVERT_MS);
-            NetnsLab.Output sniffer = lab.sniffVrrp();
+            ChildProcess sniffer = lab.host("c").tcpdump("ip proto 112");
             b.start();
             assertThat(b.awaitMaster(0, Duration.ofSeconds(5))).isPresent();
             restart(a, b);
@@ -69,7 +69,7 @@ class SplitBrainTest {
                 switch (i % 3) {
                     case 0 -> a.kill();
                     case 1 -> a.gracefulStop();
-                    default -> lab.link("a", false);
+                    default -> lab.host("a").link(false);
                 }
                 long down = System.nanoTime();
                 assertThat(b.awaitMaster(from, Duration.ofSeconds(3)))
@@ -82,13 +82,13 @@ class SplitBrainTest {
                             Duration.ofSeconds(3))).as("iteration %d: lb4j entered FAULT", i).isPresent();
                     int sniffed = sniffer.size();
                     int linkUpFromA = a.output.size();
-                    lab.link("a", true);
+                    lab.host("a").link(true);
                     long up = System.nanoTime();
                     System.out.printf("ACTION %.3f link up%n", (up % 100_000_000_000L) / 1e9);
                     // The partition ends when the link carries frames again: the first advert of lb4j's that the
                     // client (on the bridge) sees. Until then neither router can hear the other.
                     long heard = sniffer.await(sniffed, l -> l.contains("IP 10.77.0.1 > "), Duration.ofSeconds(3))
-                            .map(NetnsLab.Output.Line::nanos).orElse(up);
+                            .map(ChildProcess.Line::nanos).orElse(up);
                     partitions.add(new Window(down, Math.max(up, heard)));
                     linkUpCommands.add(new Window(down, up));
                     // Back from FAULT as backup, lb4j preempts keepalived after its Master_Down_Interval.
@@ -105,7 +105,7 @@ class SplitBrainTest {
             assertThat(a.isMaster()).isTrue();
             assertThat(b.isMaster()).isFalse();
         }
-        assertThat(NetnsLab.namespacesStartingWith(prefix)).isEmpty();
+        assertThat(lab.leftovers()).isEmpty();
 
         for (Window o : overlaps) {
             long out = outside(o, partitions);

@@ -5,18 +5,20 @@ import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.healthcheck.ConnectStrategy;
 import io.lb4j.healthcheck.support.Loopback;
-import io.lb4j.healthcheck.support.Peer;
-import io.lb4j.healthcheck.support.SilentServer;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -31,32 +33,50 @@ class DicomEchoStrategyTest {
 
     @BeforeAll
     static void dcmtkInstalled() {
-        assumeTrue(Peer.installed("storescp") && Peer.installed("dcmqrscp") && Peer.installed("echoscu"),
+        assumeTrue(Command.missing("storescp", "dcmqrscp", "echoscu").isEmpty(),
                 "DCMTK not installed: apt-get install -y dcmtk");
+    }
+
+    /** A DCMTK SCP on {@code port}, once it accepts connections; killed with its children on close. */
+    private static ChildProcess scp(int port, String... command) {
+        ChildProcess p = ChildProcess.start(command[0], List.of(command));
+        try {
+            p.awaitListening(new InetSocketAddress(Loopback.ADDRESS, port), Duration.ofSeconds(15));
+        } catch (AssertionError e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /** DCMTK's own C-ECHO SCU: its exit status. */
+    private static int echoscu(String calledAeTitle, int port) {
+        return Command.attempt(List.of("echoscu", "-aet", "LB4J", "-aec", calledAeTitle, "127.0.0.1",
+                String.valueOf(port))).exitCode();
     }
 
     @Test
     void healthyStorescpAnswersTheEchoWithSuccess() {
         int port = Loopback.freePort();
-        try (Peer scp = Peer.start(port, "storescp", "--aetitle", "PACS", String.valueOf(port))) {
+        try (ChildProcess scp = scp(port, "storescp", "--aetitle", "PACS", String.valueOf(port))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.of("LB4J", "PACS"),
                     Loopback.target(Duration.ofSeconds(5), port));
 
             assertThat(result).isEqualTo(CheckResult.ok());
             // DCMTK's own SCU agrees.
-            assertThat(Peer.runToEnd("echoscu", "-aet", "LB4J", "-aec", "PACS", "127.0.0.1", String.valueOf(port))).isZero();
+            assertThat(echoscu("PACS", port)).isZero();
         }
     }
 
     @Test
     void scpThatDoesNotKnowTheCalledAeTitleRejectsTheAssociationWithThatReason() throws IOException {
         int port = Loopback.freePort();
-        try (Peer scp = Peer.start(port, "dcmqrscp", "-c", qrConfig(port).toString(), String.valueOf(port))) {
+        try (ChildProcess scp = scp(port, "dcmqrscp", "-c", qrConfig(port).toString(), String.valueOf(port))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.of("LB4J", "WRONG"),
                     Loopback.target(Duration.ofSeconds(5), port));
 
             assertThat(result).isEqualTo(CheckResult.failed("port " + port + ": association rejected: called AE title not recognized"));
-            assertThat(Peer.runToEnd("echoscu", "-aet", "LB4J", "-aec", "WRONG", "127.0.0.1", String.valueOf(port))).isNotZero();
+            assertThat(echoscu("WRONG", port)).isNotZero();
             // The same SCP addressed by its own title passes.
             assertThat(Loopback.run(strategy, DicomEchoProbe.of("LB4J", "PACS"), Loopback.target(Duration.ofSeconds(5), port)))
                     .isEqualTo(CheckResult.ok());
@@ -66,7 +86,7 @@ class DicomEchoStrategyTest {
     @Test
     void refusingScpFailsWithTheRejectReason() {
         int port = Loopback.freePort();
-        try (Peer scp = Peer.start(port, "storescp", "--refuse", String.valueOf(port))) {
+        try (ChildProcess scp = scp(port, "storescp", "--refuse", String.valueOf(port))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(5), port));
 
             assertThat(result.healthy()).isFalse();
@@ -76,7 +96,7 @@ class DicomEchoStrategyTest {
 
     @Test
     void hungPacsThatStillAcceptsTcpFailsTheEchoButPassesConnect() {
-        try (SilentServer hung = SilentServer.silent()) {
+        try (TestServer hung = TestServer.loopback(Handler.hold())) {
             var target = Loopback.target(Duration.ofMillis(500), hung.port());
 
             assertThat(Loopback.run(new ConnectStrategy(), ConnectProbe.INSTANCE, target)).isEqualTo(CheckResult.ok());
@@ -87,13 +107,7 @@ class DicomEchoStrategyTest {
 
     @Test
     void peerSpeakingAnotherProtocolIsAClearFailureNotAnException() {
-        try (SilentServer http = SilentServer.answering(s -> {
-            try (OutputStream out = s.getOutputStream()) {
-                out.write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException ignored) {
-                // the probe may have gone
-            }
-        })) {
+        try (TestServer http = TestServer.loopback(Handler.send("HTTP/1.1 400 Bad Request\r\n\r\n"))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), http.port()));
 
             // "HTTP/1.1 ..." reads as PDU type 0x48: refused from the header alone, without waiting for a body.

@@ -11,7 +11,8 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.healthcheck.support.Loopback;
-import io.lb4j.healthcheck.support.SilentServer;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ class Hl7StrategyTest {
 
     @Test
     void ackForAnotherControlIdFails() {
-        try (SilentServer peer = SilentServer.answering(s -> replyMllp(s, "MSH|^~\\&|PACS||LB4J||20250101||ACK|1|P|2.5\rMSA|AA|SOMEONE-ELSE\r"))) {
+        try (TestServer peer = TestServer.loopback(ch -> replyMllp(ch.socket(), "MSH|^~\\&|PACS||LB4J||20250101||ACK|1|P|2.5\rMSA|AA|SOMEONE-ELSE\r"))) {
             CheckResult result = Loopback.run(strategy, Hl7Probe.defaults(), Loopback.target(Duration.ofSeconds(2), peer.port()));
 
             assertThat(result.healthy()).isFalse();
@@ -72,7 +73,7 @@ class Hl7StrategyTest {
 
     @Test
     void garbageReplyFailsWithAPreview() {
-        try (SilentServer peer = SilentServer.answering(s -> replyMllp(s, "hello\u0007"))) {
+        try (TestServer peer = TestServer.loopback(ch -> replyMllp(ch.socket(), "hello\u0007"))) {
             assertThat(Loopback.run(strategy, Hl7Probe.defaults(), Loopback.target(Duration.ofSeconds(2), peer.port())))
                     .isEqualTo(CheckResult.failed("port " + peer.port() + ": reply is not an HL7 message: \"hello\\x07\""));
         }
@@ -80,7 +81,7 @@ class Hl7StrategyTest {
 
     @Test
     void silentReceiverTimesOut() {
-        try (SilentServer peer = SilentServer.silent()) {
+        try (TestServer peer = TestServer.loopback(Handler.hold())) {
             assertThat(Loopback.run(strategy, Hl7Probe.defaults(), Loopback.target(Duration.ofMillis(400), peer.port())))
                     .isEqualTo(CheckResult.failed("port " + peer.port() + ": timed out after 400ms waiting for HL7 ACK"));
         }

@@ -3,7 +3,8 @@ package io.lb4j.healthcheck.negotiate;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.NegotiateProbe;
 import io.lb4j.healthcheck.support.Loopback;
-import io.lb4j.healthcheck.support.SilentServer;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,7 +39,7 @@ class NegotiateStrategyTest {
 
     @Test
     void replyMatchingThePatternPasses() {
-        try (SilentServer server = SilentServer.answering(NegotiateStrategyTest::pingPong)) {
+        try (TestServer server = TestServer.loopback(ch -> pingPong(ch.socket()))) {
             assertThat(Loopback.run(strategy, NegotiateProbe.of("PING lb4j\n", "PONG lb4j"), Loopback.target(Duration.ofSeconds(5), server.port())))
                     .isEqualTo(CheckResult.ok());
         }
@@ -46,7 +47,7 @@ class NegotiateStrategyTest {
 
     @Test
     void bannerAloneCanBeChecked() {
-        try (SilentServer server = SilentServer.answering(NegotiateStrategyTest::pingPong)) {
+        try (TestServer server = TestServer.loopback(ch -> pingPong(ch.socket()))) {
             assertThat(Loopback.run(strategy, NegotiateProbe.of("", "^220 "), Loopback.target(Duration.ofSeconds(5), server.port())))
                     .isEqualTo(CheckResult.ok());
         }
@@ -54,7 +55,7 @@ class NegotiateStrategyTest {
 
     @Test
     void replyWithoutMatchFailsWithWhatWasReceived() {
-        try (SilentServer server = SilentServer.answering(NegotiateStrategyTest::pingPong)) {
+        try (TestServer server = TestServer.loopback(ch -> pingPong(ch.socket()))) {
             assertThat(Loopback.run(strategy, NegotiateProbe.of("PING x\n", "PONG y"), Loopback.target(Duration.ofMillis(500), server.port())))
                     .isEqualTo(CheckResult.failed("port " + server.port() + ": timed out after 500ms waiting for a reply matching /PONG y/"));
         }
@@ -62,13 +63,7 @@ class NegotiateStrategyTest {
 
     @Test
     void peerThatClosesWithoutMatchFailsWithAPreview() {
-        try (SilentServer server = SilentServer.answering(s -> {
-            try (s; OutputStream out = s.getOutputStream()) {
-                out.write("500 go away\r\n".getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        })) {
+        try (TestServer server = TestServer.loopback(Handler.send("500 go away\r\n"))) {
             assertThat(Loopback.run(strategy, NegotiateProbe.of("", "^220"), Loopback.target(Duration.ofSeconds(5), server.port())))
                     .isEqualTo(CheckResult.failed("port " + server.port()
                             + ": connection closed without a match for /^220/ in 13 bytes received: \"500 go away\\r\\n\""));

@@ -8,7 +8,6 @@ import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.api.spi.Network;
-import io.lb4j.api.spi.TaskClock;
 import io.lb4j.healthcheck.ConnectStrategy;
 import io.lb4j.healthcheck.HealthMonitor;
 import io.lb4j.healthcheck.support.Loopback;
@@ -152,17 +151,7 @@ class EventLoopClockTest {
     void aMonitorOnTheLoopClockRunsAttemptsConnectsAndVerdictsOnTheLoopThread() throws Exception {
         EventLoopClock clock = transport.newClock();
         Network network = NettyNetwork.on(transport);
-        CheckContext context = new CheckContext() {
-            @Override
-            public TaskClock clock() {
-                return clock;
-            }
-
-            @Override
-            public Network network() {
-                return network;
-            }
-        };
+        CheckContext context = Loopback.context(clock, network);
         try (ServerSocket server = new ServerSocket(0, 50, Loopback.ADDRESS)) {
             int port = server.getLocalPort();
             CheckTarget target = new CheckTarget("svc", Loopback.ADDRESS, List.of(port), "rs", Loopback.ADDRESS,

@@ -12,14 +12,12 @@ import io.lb4j.healthcheck.net.NettyNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Loopback targets, free ports and a real check context for strategy tests. */
+/** Loopback targets, free ports and a real check context for strategy tests; the servers are lb-test-support's. */
 public final class Loopback {
 
     public static final InetAddress ADDRESS = InetAddress.getLoopbackAddress();
@@ -34,15 +32,20 @@ public final class Loopback {
 
     /** A real clock and the real network. */
     public static CheckContext context() {
+        return context(CLOCK, NETWORK);
+    }
+
+    /** A context of {@code clock} and {@code network}: a virtual clock, an event-loop clock, a fake network. */
+    public static CheckContext context(TaskClock clock, Network network) {
         return new CheckContext() {
             @Override
             public TaskClock clock() {
-                return CLOCK;
+                return clock;
             }
 
             @Override
             public Network network() {
-                return NETWORK;
+                return network;
             }
         };
     }
@@ -68,16 +71,6 @@ public final class Loopback {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Whether something accepts connections on {@code port}. */
-    public static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(ADDRESS, port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

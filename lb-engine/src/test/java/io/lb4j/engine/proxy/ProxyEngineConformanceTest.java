@@ -1,14 +1,19 @@
-package io.lb4j.testkit;
+package io.lb4j.engine.proxy;
 
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.LbEvent;
-import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.testkit.ConformanceEnvironment;
+import io.lb4j.testkit.FailoverConformanceSuite;
+import io.lb4j.testkit.HeldConnection;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -37,11 +42,17 @@ class ProxyEngineConformanceTest extends FailoverConformanceSuite {
     private static final class ProxyEnvironment implements ConformanceEnvironment {
         private static final int OFFSET = 20000;
         private final List<Integer> ports = Arrays.stream(PACS_PORTS).map(p -> p + OFFSET).boxed().toList();
-        private final LoopbackCluster primary = new LoopbackCluster("127.0.0.2", ports);
-        private final LoopbackCluster secondary = new LoopbackCluster("127.0.0.3", ports);
+        private final TestServer primary = cluster("127.0.0.2");
+        private final TestServer secondary = cluster("127.0.0.3");
         private final List<LbEvent> events = new ArrayList<>();
         private final List<Socket> clients = new ArrayList<>();
         private LoadBalancer lb;
+
+        /** Real listeners on every port that say where the client got to and hold the connection. */
+        private TestServer cluster(String address) {
+            return TestServer.start(InetAddress.ofLiteral(address), ports,
+                    Handler.greetWithLocalAddress().then(Handler.hold()));
+        }
 
         @Override
         public VirtualService.Builder serviceBuilder() {

@@ -1,4 +1,4 @@
-package io.lb4j.testkit;
+package io.lb4j.engine.director;
 
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
@@ -17,6 +17,8 @@ import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.status.ServiceStatus;
+import io.lb4j.testkit.LbTestKit;
+import io.lb4j.testkit.SimulatedConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

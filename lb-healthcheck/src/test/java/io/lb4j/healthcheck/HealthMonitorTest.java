@@ -1,13 +1,11 @@
-package io.lb4j.testkit;
+package io.lb4j.healthcheck;
 
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
-import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.Network;
-import io.lb4j.api.spi.TaskClock;
-import io.lb4j.healthcheck.ConnectStrategy;
-import io.lb4j.healthcheck.HealthMonitor;
+import io.lb4j.healthcheck.support.Loopback;
+import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -36,18 +34,7 @@ class HealthMonitorTest {
     private HealthMonitor monitor(HealthCheck check, Network network) {
         CheckTarget target = new CheckTarget("S", InetAddress.ofLiteral("10.0.0.1"), List.of(80, 443), "A",
                 InetAddress.ofLiteral("10.0.0.11"), List.of(80, 443), check.timeout());
-        CheckContext context = new CheckContext() {
-            @Override
-            public TaskClock clock() {
-                return clock;
-            }
-
-            @Override
-            public Network network() {
-                return network;
-            }
-        };
-        return new HealthMonitor(check, target, new ConnectStrategy(), context, new HealthMonitor.Listener() {
+        HealthMonitor.Listener listener = new HealthMonitor.Listener() {
             @Override
             public void onResult(CheckResult result) {
                 seen.add(clock.elapsed().toSeconds() + "s " + result.reason());
@@ -57,7 +44,9 @@ class HealthMonitorTest {
             public void onTransition(boolean up, CheckResult cause) {
                 seen.add(clock.elapsed().toSeconds() + "s " + (up ? "UP" : "DOWN"));
             }
-        }, new SplittableRandom(1));
+        };
+        return new HealthMonitor(check, target, new ConnectStrategy(), Loopback.context(clock, network), listener,
+                new SplittableRandom(1));
     }
 
     @Test

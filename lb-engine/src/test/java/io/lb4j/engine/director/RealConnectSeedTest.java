@@ -1,4 +1,4 @@
-package io.lb4j.testkit;
+package io.lb4j.engine.director;
 
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
@@ -11,9 +11,14 @@ import io.lb4j.api.event.FailedOver;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.healthcheck.ConnectStrategy;
+import io.lb4j.testkit.SimulatedEngine;
+import io.lb4j.testkit.VirtualClock;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +42,7 @@ class RealConnectSeedTest {
     private static final int[] PACS_PORTS = {104, 80, 8080, 443, 8443, 5222, 1001};
 
     private final List<Integer> ports = Arrays.stream(PACS_PORTS).map(p -> p + OFFSET).boxed().toList();
-    private final LoopbackCluster primary = new LoopbackCluster("127.0.0.2", ports);
+    private final TestServer primary = TestServer.start(InetAddress.ofLiteral("127.0.0.2"), ports, Handler.hold());
     private final VirtualClock clock = new VirtualClock();
     private final SimulatedEngine engine = new SimulatedEngine();
     private final AtomicInteger verdicts = new AtomicInteger();
@@ -97,7 +102,7 @@ class RealConnectSeedTest {
                 .map(FailedOver.class::cast).findFirst().orElseThrow();
         assertThat(over.at()).isEqualTo(Instant.EPOCH.plusSeconds(300));
         assertThat(over.reason()).matches("PrimaryCluster down: port \\d+: connection refused");
-        assertThat(engine.connect(ports.get(0), java.net.InetAddress.ofLiteral("192.0.2.10")))
+        assertThat(engine.connect(ports.get(0), InetAddress.ofLiteral("192.0.2.10")))
                 .isEqualTo(new InetSocketAddress("127.0.0.3", ports.get(0)));
 
         ports.forEach(primary::listen);                              // the services come back

@@ -1,0 +1,107 @@
+package io.lb4j.testsupport.net;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/**
+ * What a {@link TestServer} does with one accepted connection, on a virtual thread of its own. The channel is in
+ * blocking mode ({@code connection.socket()} gives the stream API); the server closes it when the handler returns or
+ * throws, so a handler that should keep the connection open blocks, for example in {@link #hold()}.
+ *
+ * <p>The behaviours the tests share are the factories below; they combine with {@link #then(Handler)}, e.g.
+ * {@code Handler.greet(local -> "primary " + local.getPort()).then(Handler.echo())}.
+ */
+@FunctionalInterface
+public interface Handler {
+
+    /**
+     * Serves {@code connection}.
+     *
+     * @throws IOException when the peer goes away; the server ignores it (the test asserts on what the client saw)
+     */
+    void serve(SocketChannel connection) throws IOException;
+
+    /** This, then {@code next} on the same connection. */
+    default Handler then(Handler next) {
+        return connection -> {
+            serve(connection);
+            next.serve(connection);
+        };
+    }
+
+    /**
+     * Keeps the connection open and answers nothing until the client closes it: a hung server that still accepts
+     * TCP, or a real server holding an idle connection. What the client sends is read and dropped.
+     */
+    static Handler hold() {
+        return connection -> {
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (connection.read(buf.clear()) >= 0) {
+                // drop it: only the client's close ends this
+            }
+        };
+    }
+
+    /** Echoes every byte until the client half-closes, then half-closes too (the server closes after). */
+    static Handler echo() {
+        return connection -> {
+            ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
+            while (connection.read(buf.clear()) >= 0) {
+                TestServer.writeFully(connection, buf.flip());
+            }
+            connection.shutdownOutput();
+        };
+    }
+
+    /** Closes the connection at once: a listener that accepts and nothing more. */
+    static Handler close() {
+        return connection -> { };
+    }
+
+    /** Writes {@code text} (UTF-8) as it is: a canned answer, e.g. a protocol the client does not expect. */
+    static Handler send(String text) {
+        return connection -> TestServer.writeFully(connection, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes {@code line} and a newline: which server the client reached. */
+    static Handler greet(String line) {
+        return send(line + "\n");
+    }
+
+    /**
+     * Writes the line {@code greeting} makes of the connection's local address and a newline, e.g.
+     * {@code local -> "primary " + local.getPort()}.
+     */
+    static Handler greet(Function<InetSocketAddress, String> greeting) {
+        return connection -> send(greeting.apply((InetSocketAddress) connection.getLocalAddress()) + "\n")
+                .serve(connection);
+    }
+
+    /**
+     * Writes the address and port the client reached, e.g. {@code "127.0.0.2:20104"}, and a newline: where a balancer
+     * sent a client, on a server of many ports.
+     */
+    static Handler greetWithLocalAddress() {
+        return greet(local -> local.getAddress().getHostAddress() + ":" + local.getPort());
+    }
+
+    /** Answers every line with {@code tag:line}, so a client sees which backend it reached and that it is live. */
+    static Handler tagLines(String tag) {
+        return connection -> {
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(connection),
+                    StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                TestServer.writeFully(connection, ByteBuffer.wrap((tag + ":" + line + "\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+        };
+    }
+}

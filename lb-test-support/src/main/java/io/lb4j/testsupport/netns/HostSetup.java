@@ -1,0 +1,52 @@
+package io.lb4j.testsupport.netns;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How one host of a {@link NetnsLab} is set up beyond its {@code eth0} address, given to
+ * {@link NetnsLab.Builder#host(String, String, java.util.function.Consumer)}. Applied in this order: VIPs, sysctls,
+ * routes (in the order given, so a host route to a gateway can precede the default route through it).
+ */
+public final class HostSetup {
+
+    final List<String> vips = new ArrayList<>();
+    final Map<String, String> sysctls = new LinkedHashMap<>();
+    final List<List<String>> routes = new ArrayList<>();
+
+    HostSetup() {
+    }
+
+    /**
+     * A direct-routing real server's VIP: {@code address} on {@code lo} (a /32, or /128 for IPv6), so the host
+     * accepts packets for it, and for IPv4 {@code arp_ignore=1} and {@code arp_announce=2} on {@code all} and
+     * {@code eth0}, so it never answers ARP for it nor uses it as the source of its own ARP requests (only the
+     * balancer answers for the VIP).
+     */
+    public HostSetup vip(String address) {
+        vips.add(Objects.requireNonNull(address, "address"));
+        return this;
+    }
+
+    /** Sets {@code key} (e.g. {@code net.ipv4.ip_forward}) to {@code value} in the host's namespace. */
+    public HostSetup sysctl(String key, String value) {
+        sysctls.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** A route to {@code destination} (e.g. {@code 10.0.0.2/32}) on {@code eth0}'s link, without a gateway. */
+    public HostSetup route(String destination) {
+        routes.add(List.of(Objects.requireNonNull(destination, "destination"), "dev", "eth0"));
+        return this;
+    }
+
+    /** A route to {@code destination} ({@code default} for the default route) via {@code gateway}. */
+    public HostSetup route(String destination, String gateway) {
+        routes.add(List.of(Objects.requireNonNull(destination, "destination"), "via",
+                Objects.requireNonNull(gateway, "gateway")));
+        return this;
+    }
+}

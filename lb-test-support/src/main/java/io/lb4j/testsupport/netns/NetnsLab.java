@@ -1,0 +1,403 @@
+package io.lb4j.testsupport.netns;
+
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A lab network of hosts on one machine, built from network namespaces (root only), as DESIGN.md "Testing" describes:
+ * each host is a namespace whose {@code eth0} is one end of a veth pair; the other ends are ports of a bridge that
+ * lives in a namespace of its own, so the root namespace holds no address on the lab's subnet and no lab packet ever
+ * passes through it.
+ *
+ * <pre>{@code
+ * try (NetnsLab lab = NetnsLab.builder("lb4jt")
+ *         .host("client", "10.213.0.10/24")
+ *         .host("balancer", "10.213.0.2/24")
+ *         .host("primary", "10.213.0.110/24", h -> h.vip("10.213.0.100"))
+ *         .host("secondary", "10.213.0.120/32", h -> h.route("10.213.0.2/32").route("default", "10.213.0.2"))
+ *         .build()) {
+ *     lab.host("primary").startJava(TestServerMain.class, "primary", "104");
+ *     lab.host("client").run("ping", "-c1", "10.213.0.110");
+ * }
+ * }</pre>
+ *
+ * <p><b>Names.</b> Every namespace is called {@code <prefix>-<6 hex digits>-<host>}, the digits random per lab, so two
+ * labs (in one JVM or in two) never collide, and whatever a crashed run leaves behind says which tests made it. The
+ * bridge's namespace is {@code <prefix>-<digits>-br}; a host's bridge port is {@code p-<host>} inside it.
+ *
+ * <p><b>Offloads.</b> Interfaces keep their default offloads (TSO, GSO, GRO), as a VM's NIC does: a lab that switches
+ * them off hides the super-frames real hosts send. {@link Builder#offloads(boolean) offloads(false)} switches them off
+ * on every host's {@code eth0}; it exists only to keep today's behaviour of the packet-engine tests, whose engine
+ * does not yet forward GSO/GRO super-frames (issue 13 removes that need).
+ *
+ * <p><b>Clean-up.</b> {@link #close()} kills every process the lab started and every other process still inside its
+ * namespaces, then deletes the namespaces (their veths and the bridge go with them) and the lab's
+ * {@link #directory()}; also after a set-up that failed half-way, also when the calling thread was interrupted. A
+ * shutdown hook closes the labs still open when the JVM exits (SIGTERM, SIGINT, {@code System.exit}) as a last
+ * resort; only SIGKILL of the JVM leaves namespaces behind, and their prefix says whose they are.
+ */
+public final class NetnsLab implements AutoCloseable {
+
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,11}");
+    /** Short enough that {@code p-<host>} fits IFNAMSIZ (15 characters). */
+    private static final Pattern HOST = Pattern.compile("[a-z][a-z0-9]{0,9}");
+    private static final String BRIDGE = "br";
+
+    private final String prefix;
+    private final Path directory;
+    private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<ChildProcess> processes = new CopyOnWriteArrayList<>();
+    private boolean closed;
+
+    private NetnsLab(String prefix, Path directory) {
+        this.prefix = prefix;
+        this.directory = directory;
+    }
+
+    /**
+     * A lab whose namespace names start with {@code prefix} (a lowercase letter, then up to 11 lowercase letters or
+     * digits; say which tests made it, e.g. {@code lb4jha}).
+     *
+     * @throws IllegalArgumentException when the prefix does not fit
+     */
+    public static Builder builder(String prefix) {
+        return new Builder(prefix);
+    }
+
+    /**
+     * Why a lab cannot run here, or empty: it needs root, iproute2's {@code ip}, and whatever else the test names
+     * ({@code "tcpdump"}, {@code "ethtool"}, ...), each reported with the Debian package that brings it. For
+     * {@code assumeTrue(...)}.
+     */
+    public static Optional<String> unavailable(String... programs) {
+        if (!Command.isRoot()) {
+            return Optional.of("network-namespace tests need root (uid 0)");
+        }
+        List<String> needed = new ArrayList<>(List.of("ip"));
+        needed.addAll(List.of(programs));
+        return Command.missing(needed.toArray(String[]::new));
+    }
+
+    /** Builds a {@link NetnsLab}; see there. */
+    public static final class Builder {
+        private final String prefix;
+        private final Map<String, String> addresses = new LinkedHashMap<>();
+        private final Map<String, HostSetup> setups = new LinkedHashMap<>();
+        private boolean offloads = true;
+
+        private Builder(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("prefix: \"" + prefix + "\" (expected: " + PREFIX + ")");
+            }
+            this.prefix = prefix;
+        }
+
+        /** A host {@code name} whose {@code eth0} has {@code address}, with its prefix length (e.g. {@code 10.0.0.1/24}). */
+        public Builder host(String name, String address) {
+            return host(name, address, h -> { });
+        }
+
+        /**
+         * A host {@code name} whose {@code eth0} has {@code address} (with its prefix length), set up further by
+         * {@code setup}: VIP on {@code lo}, sysctls, routes.
+         *
+         * @throws IllegalArgumentException when the name does not fit an interface name or the address lacks its
+         *                                  prefix length
+         * @throws IllegalStateException    when the name was already given
+         */
+        public Builder host(String name, String address, Consumer<HostSetup> setup) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(address, "address");
+            if (!HOST.matcher(name).matches() || name.equals(BRIDGE)) {
+                throw new IllegalArgumentException("host: \"" + name + "\" (expected: " + HOST + ", not \"" + BRIDGE
+                        + "\")");
+            }
+            if (!address.contains("/")) {
+                throw new IllegalArgumentException("address of " + name + ": \"" + address
+                        + "\" (expected: an address with its prefix length, e.g. 10.0.0.1/24)");
+            }
+            if (addresses.containsKey(name)) {
+                throw new IllegalStateException("host " + name + " was already added");
+            }
+            HostSetup s = new HostSetup();
+            setup.accept(s);
+            addresses.put(name, address);
+            setups.put(name, s);
+            return this;
+        }
+
+        /**
+         * Whether hosts keep the default offloads of their {@code eth0} (TSO, GSO, GRO); default {@code true}.
+         * {@code false} runs {@code ethtool -K eth0 tso off gso off gro off} on each host: only for the packet-engine
+         * tests that still need it (issue 13), and their availability check must name {@code ethtool}.
+         */
+        public Builder offloads(boolean enabled) {
+            this.offloads = enabled;
+            return this;
+        }
+
+        /**
+         * Creates the namespaces, links, addresses and routes.
+         *
+         * @throws IllegalStateException with the reason when a lab cannot run here (see {@link #unavailable})
+         * @throws UncheckedIOException  naming the command that failed and its output; whatever was created is gone
+         */
+        public NetnsLab build() {
+            unavailable(offloads ? new String[0] : new String[] {"ethtool"}).ifPresent(why -> {
+                throw new IllegalStateException("cannot build a namespace lab: " + why);
+            });
+            if (addresses.isEmpty()) {
+                throw new IllegalStateException("a lab needs at least one host");
+            }
+            String unique = uniquePrefix(prefix);
+            NetnsLab lab;
+            try {
+                lab = new NetnsLab(unique, Files.createTempDirectory(unique + "-"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the lab's directory", e);
+            }
+            Cleanup.register(lab);
+            try {
+                lab.create(addresses, setups, offloads);
+            } catch (RuntimeException e) {
+                try {
+                    lab.close();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+            return lab;
+        }
+    }
+
+    /** {@code prefix-XXXXXX} whose bridge namespace does not exist yet. */
+    private static String uniquePrefix(String prefix) {
+        while (true) {
+            String p = prefix + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(1 << 24), 6);
+            if (!Files.exists(Path.of("/run/netns", p + "-" + BRIDGE))) {
+                return p;
+            }
+        }
+    }
+
+    private void create(Map<String, String> addresses, Map<String, HostSetup> setups, boolean offloads) {
+        String br = addNamespace(BRIDGE);
+        Command.run("ip", "-n", br, "link", "add", "br0", "type", "bridge");
+        Command.run("ip", "-n", br, "link", "set", "br0", "up");
+        for (Map.Entry<String, String> e : addresses.entrySet()) {
+            String name = e.getKey();
+            String ns = addNamespace(name);
+            // Both ends are created inside their namespaces: the root namespace never holds either.
+            Command.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", bridgePort(name),
+                    "netns", br);
+            Command.run("ip", "-n", br, "link", "set", bridgePort(name), "master", "br0");
+            Command.run("ip", "-n", br, "link", "set", bridgePort(name), "up");
+            Command.run("ip", "-n", ns, "link", "set", "eth0", "up");
+            if (!offloads) {
+                Command.run("ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro",
+                        "off");
+            }
+            Command.run("ip", "-n", ns, "addr", "add", e.getValue(), "dev", "eth0");
+            Host host = new Host(this, name, ns, e.getValue().substring(0, e.getValue().indexOf('/')));
+            hosts.put(name, host);
+            setUp(host, setups.get(name));
+        }
+    }
+
+    private static void setUp(Host host, HostSetup setup) {
+        String ns = host.namespace();
+        for (String vip : setup.vips) {
+            boolean v6 = vip.contains(":");
+            Command.run("ip", "-n", ns, "addr", "add", vip + (v6 ? "/128" : "/32"), "dev", "lo");
+            if (!v6) {
+                host.run("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
+                        "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");
+            }
+        }
+        setup.sysctls.forEach((key, value) -> host.run("sysctl", "-qw", key + "=" + value));
+        for (List<String> route : setup.routes) {
+            List<String> command = new ArrayList<>(List.of("ip", "-n", ns, "route", "add"));
+            command.addAll(route);
+            Command.run(command);
+        }
+    }
+
+    private String addNamespace(String host) {
+        String ns = prefix + "-" + host;
+        Command.run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        Command.run("ip", "-n", ns, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    static String bridgePort(String host) {
+        return "p-" + host;
+    }
+
+    String bridgeNamespace() {
+        return prefix + "-" + BRIDGE;
+    }
+
+    ChildProcess started(ChildProcess p) {
+        processes.add(p);
+        return p;
+    }
+
+    /** The unique prefix of this lab's namespaces, {@code <prefix>-<6 hex digits>}. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /**
+     * The host {@code name}.
+     *
+     * @throws IllegalArgumentException naming the hosts there are when there is none of that name
+     */
+    public Host host(String name) {
+        Host h = hosts.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("host: \"" + name + "\" (expected one of " + hosts.keySet() + ")");
+        }
+        return h;
+    }
+
+    /** Every host, in the order they were added. */
+    public List<Host> hosts() {
+        return List.copyOf(hosts.values());
+    }
+
+    /** A directory for the test's files (configurations, pid files, logs), deleted on close. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The namespaces whose names start with this lab's prefix that exist now: none once the lab is closed. */
+    public List<String> leftovers() {
+        return Command.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0])
+                .filter(n -> n.startsWith(prefix + "-")).toList();
+    }
+
+    /**
+     * Kills every process started through the lab and every process left in its namespaces, deletes the
+     * namespaces and the directory. Idempotent; finishes its work even when the calling thread is interrupted.
+     *
+     * @throws IllegalStateException naming what could not be deleted, after trying everything
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean interrupted = Thread.interrupted();
+        List<String> failures = new ArrayList<>();
+        try {
+            processes.forEach(ChildProcess::kill);
+            for (String ns : namespaces) {
+                killRemaining(ns, failures);
+            }
+            for (String ns : namespaces.reversed()) { // hosts first: their veths leave the bridge before it goes
+                Command.Result r = Command.attempt(List.of("ip", "netns", "del", ns));
+                if (r.exitCode() != 0) {
+                    failures.add("namespace " + ns + ": " + r.output().strip());
+                }
+            }
+            namespaces.clear();
+            deleteDirectory(failures);
+        } catch (RuntimeException e) {
+            failures.add(e.toString());
+        } finally {
+            Cleanup.unregister(this);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("lab " + prefix + " not fully cleaned up: " + String.join("; ", failures));
+        }
+    }
+
+    /** Kills what still runs in {@code ns} (a daemon's children, a process a test started itself), by pid. */
+    private static void killRemaining(String ns, List<String> failures) {
+        long self = ProcessHandle.current().pid();
+        List<ProcessHandle> left = new ArrayList<>();
+        for (String pid : Command.run("ip", "netns", "pids", ns).trim().split("\\s+")) {
+            if (!pid.isBlank() && Long.parseLong(pid) != self) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(left::add);
+            }
+        }
+        left.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : left) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                failures.add("pid " + h.pid() + " in " + ns + " still running after SIGKILL");
+            }
+        }
+    }
+
+    private void deleteDirectory(List<String> failures) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            failures.add("directory " + directory + ": " + e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NetnsLab " + prefix + " " + hosts.values();
+    }
+
+    /** The last resort: labs still open when the JVM shuts down are closed by one shutdown hook. */
+    private static final class Cleanup {
+        private static final Set<NetnsLab> OPEN = Collections.newSetFromMap(new ConcurrentHashMap<>());
+
+        static {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("netns-lab-cleanup").unstarted(() -> {
+                for (NetnsLab lab : List.copyOf(OPEN)) {
+                    try {
+                        lab.close();
+                    } catch (RuntimeException e) {
+                        System.err.println(e.getMessage());
+                    }
+                }
+            }));
+        }
+
+        static void register(NetnsLab lab) {
+            OPEN.add(lab);
+        }
+
+        static void unregister(NetnsLab lab) {
+            OPEN.remove(lab);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.lb4j.testsupport.netns;
+
+import io.lb4j.testsupport.net.TestServerMain;
+import io.lb4j.testsupport.process.ChildProcess;
+import io.lb4j.testsupport.process.Command;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The lab itself, in real namespaces (root only; run under {@code flock /tmp/lb4j-netns.lock}): what it builds, that
+ * two labs never collide, and that nothing outlives it, whichever way the test ends.
+ */
+class NetnsLabTest {
+
+    private static final Duration ANSWER = Duration.ofSeconds(20);
+    private static final String VIP = "10.213.0.100";
+
+    @BeforeAll
+    static void requireRoot() {
+        Optional<String> why = NetnsLab.unavailable("tcpdump", "ethtool", "bash");
+        assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
+    }
+
+    /** The design's lab: client, balancer, a direct-routing primary and a MASQ secondary behind the balancer. */
+    private static NetnsLab.Builder pacsLab() {
+        return NetnsLab.builder("lb4jts")
+                .host("client", "10.213.0.10/24")
+                .host("balancer", "10.213.0.2/24", h -> h.sysctl("net.ipv4.ip_forward", "1"))
+                .host("primary", "10.213.0.110/24", h -> h.vip(VIP))
+                .host("secondary", "10.213.0.120/32", h -> h.route("10.213.0.2/32").route("default", "10.213.0.2"));
+    }
+
+    /**
+     * Whether {@code from} reaches {@code address}: a TCP connect to port 9, where nothing listens, is refused at
+     * once when the address answers (ARP resolved, RST back) and times out when it cannot be reached.
+     */
+    private static boolean reaches(Host from, String address) {
+        return from.attempt("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/9").output()
+                .contains("Connection refused");
+    }
+
+    /** Whether {@code from} reaches {@code address} within {@link #ANSWER}: a link that came up may take a moment. */
+    private static boolean reachesSoon(Host from, String address) {
+        long deadline = System.nanoTime() + ANSWER.toNanos();
+        while (!reaches(from, address)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String sysctl(Host h, String key) {
+        return h.run("sysctl", "-n", key).strip();
+    }
+
+    @Test
+    void buildsHostsOnABridgeOfItsOwnWithTheirAddressesVipsSysctlsAndRoutes() {
+        NetnsLab lab = pacsLab().build();
+        try (lab) {
+            Host client = lab.host("client");
+            Host primary = lab.host("primary");
+            Host secondary = lab.host("secondary");
+            assertThat(lab.hosts()).extracting(Host::name).containsExactly("client", "balancer", "primary",
+                    "secondary");
+            assertThat(client.namespace()).isEqualTo(lab.prefix() + "-client").matches("lb4jts-[0-9a-f]{6}-client");
+            assertThat(client.address()).isEqualTo("10.213.0.10");
+
+            assertThat(reaches(client, "10.213.0.110")).isTrue();
+            assertThat(client.neighbour("10.213.0.110")).contains(primary.mac());
+            assertThat(Command.run("ip", "-o", "addr")).as("the root namespace holds no lab address")
+                    .doesNotContain("10.213.0.");
+
+            assertThat(primary.run("ip", "-o", "addr", "show", "dev", "lo")).contains(" " + VIP + "/32 ");
+            assertThat(primary.hasAddress(VIP)).as("the VIP is on lo, not eth0").isFalse();
+            assertThat(sysctl(primary, "net.ipv4.conf.all.arp_ignore")).isEqualTo("1");
+            assertThat(sysctl(primary, "net.ipv4.conf.eth0.arp_announce")).isEqualTo("2");
+            assertThat(sysctl(lab.host("balancer"), "net.ipv4.ip_forward")).isEqualTo("1");
+            assertThat(secondary.run("ip", "route")).isEqualTo("default via 10.213.0.2 dev eth0 \n"
+                    + "10.213.0.2 dev eth0 scope link \n");
+            assertThat(Files.isDirectory(lab.directory())).isTrue();
+        }
+        assertThat(lab.leftovers()).isEmpty();
+        assertThat(lab.directory()).doesNotExist();
+    }
+
+    @Test
+    void interfacesKeepTheirDefaultOffloadsUnlessSwitchedOff() {
+        try (NetnsLab on = NetnsLab.builder("lb4jts").host("a", "10.0.0.1/24").build();
+             NetnsLab off = NetnsLab.builder("lb4jts").host("a", "10.0.0.1/24").offloads(false).build()) {
+            assertThat(on.host("a").run("ethtool", "-k", "eth0")).contains("tcp-segmentation-offload: on",
+                    "generic-segmentation-offload: on");
+            assertThat(off.host("a").run("ethtool", "-k", "eth0")).contains("tcp-segmentation-offload: off",
+                    "generic-segmentation-offload: off", "generic-receive-offload: off");
+        }
+    }
+
+    @Test
+    void twoLabsWithTheSameHostsAndAddressesNeverCollide() {
+        try (NetnsLab first = pacsLab().build(); NetnsLab second = pacsLab().build()) {
+            assertThat(first.prefix()).isNotEqualTo(second.prefix());
+            assertThat(reaches(first.host("client"), "10.213.0.110")).isTrue();
+            assertThat(reaches(second.host("client"), "10.213.0.110")).isTrue();
+            assertThat(first.host("client").neighbour("10.213.0.110")).contains(first.host("primary").mac())
+                    .isNotEqualTo(second.host("client").neighbour("10.213.0.110"));
+        }
+    }
+
+    @Test
+    void aJavaMainRunsInsideAHostAndAnswersOnItsVip() {
+        try (NetnsLab lab = pacsLab().build()) {
+            ChildProcess server = lab.host("primary").startJava(List.of("-Xmx64m"), TestServerMain.class,
+                    "primary", "7000");
+            server.next("READY"::equals, ANSWER);
+            // The client's route to the VIP: through the primary's MAC, as a balancer's direct routing would send it.
+            lab.host("client").run("ip", "neigh", "replace", VIP, "lladdr", lab.host("primary").mac(), "dev", "eth0");
+            assertThat(lab.host("client").run("bash", "-c", "exec 3<>/dev/tcp/" + VIP + "/7000; head -1 <&3"))
+                    .isEqualTo("primary 7000\n");
+        }
+    }
+
+    @Test
+    void tcpdumpAndTheAddressMonitorReportWhatHappensAfterTheyReturn() {
+        try (NetnsLab lab = pacsLab().build()) {
+            Host client = lab.host("client");
+            ChildProcess capture = client.tcpdump("tcp port 9");
+            ChildProcess addresses = lab.host("primary").watchAddresses();
+            int from = addresses.size();
+
+            assertThat(reaches(client, "10.213.0.110")).isTrue();
+            lab.host("primary").run("ip", "addr", "add", "10.213.0.111/32", "dev", "eth0");
+
+            assertThat(capture.await(0, l -> l.matches(".* IP 10\\.213\\.0\\.10\\.\\d+ > 10\\.213\\.0\\.110\\.9: "
+                    + "Flags \\[S\\].*"), ANSWER)).as("the SYN, captured:%n%s", capture.text()).isPresent();
+            assertThat(addresses.await(from, l -> l.contains(" 10.213.0.111/32 ") && !l.startsWith("Deleted"),
+                    ANSWER)).isPresent();
+        }
+    }
+
+    @Test
+    void aHostWhoseBridgePortIsDownIsCutOff() {
+        try (NetnsLab lab = pacsLab().build()) {
+            Host client = lab.host("client");
+            lab.host("primary").link(false);
+            assertThat(reaches(client, "10.213.0.110")).isFalse();
+            lab.host("primary").link(true);
+            assertThat(reachesSoon(client, "10.213.0.110")).isTrue();
+        }
+    }
+
+    @Test
+    void closeKillsEveryProcessInsideEvenOnesTheLabDidNotStart() throws Exception {
+        NetnsLab lab = pacsLab().build();
+        ChildProcess started;
+        Process foreign;
+        try (lab) {
+            started = lab.host("primary").start("sleep", "600");
+            foreign = new ProcessBuilder(lab.host("secondary").command("sleep", "600")).start();
+            assertThat(started.isAlive()).isTrue();
+        }
+        assertThat(started.isAlive()).isFalse();
+        assertThat(foreign.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).as("the foreign sleep ended").isTrue();
+        assertThat(lab.leftovers()).isEmpty();
+    }
+
+    @Test
+    void closeFinishesItsWorkWhenTheCallingThreadIsInterrupted() {
+        NetnsLab lab = pacsLab().build();
+        lab.host("client").start("sleep", "600");
+        Thread.currentThread().interrupt();
+        try {
+            lab.close();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(lab.leftovers()).isEmpty();
+    }
+
+    @Test
+    void aSetUpThatFailsHalfWayRemovesWhatItCreated() {
+        List<String> before = namespaces();
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jtsfail").host("a", "10.213.0.1/24")
+                .host("b", "10.213.0.2/24", h -> h.route("default", "192.0.2.1")).build())
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("route add default via 192.0.2.1: exit 2");
+        assertThat(namespaces()).isEqualTo(before);
+    }
+
+    @Test
+    void theShutdownHookRemovesALabWhenTheJvmIsTerminatedWithoutClosingIt() {
+        ChildProcess jvm = ChildProcess.start("abandoning-jvm", List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                AbandonedLabMain.class.getName()));
+        String prefix = jvm.next(l -> l.startsWith("LAB "), ANSWER).substring(4);
+        assertThat(namespacesStartingWith(prefix)).hasSize(2);
+
+        jvm.close();                                                   // SIGTERM: the JVM runs its shutdown hooks
+
+        assertThat(namespacesStartingWith(prefix)).isEmpty();
+    }
+
+    private static List<String> namespaces() {
+        return Command.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).sorted().toList();
+    }
+
+    private static List<String> namespacesStartingWith(String prefix) {
+        return namespaces().stream().filter(n -> n.startsWith(prefix + "-")).toList();
+    }
+
+    /** Builds a lab, says its prefix, and waits to be terminated without ever closing it. */
+    public static final class AbandonedLabMain {
+        public static void main(String[] args) throws Exception {
+            NetnsLab lab = NetnsLab.builder("lb4jtshook").host("a", "10.0.0.1/24").build();
+            System.out.println("LAB " + lab.prefix());
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+}
