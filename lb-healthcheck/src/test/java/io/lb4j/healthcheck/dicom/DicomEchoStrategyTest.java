@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,13 +120,8 @@ class DicomEchoStrategyTest {
     @Test
     void malformedAnswerIsAFailureThatSaysWhatIsWrong() {
         // An A-RELEASE-RP whose PDU length claims 6 bytes where PS3.8 allows exactly 4.
-        try (SilentServer broken = SilentServer.answering(s -> {
-            try (OutputStream out = s.getOutputStream()) {
-                out.write(new byte[] {0x06, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0});
-            } catch (IOException ignored) {
-                // the probe may have gone
-            }
-        })) {
+        try (TestServer broken = TestServer.loopback(connection -> TestServer.writeFully(connection,
+                ByteBuffer.wrap(new byte[] {0x06, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0})))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.defaults(), Loopback.target(Duration.ofSeconds(2), broken.port()));
 
             assertThat(result).isEqualTo(CheckResult.failed("port " + broken.port()
