@@ -319,12 +319,14 @@ class ConfigReplicationTest {
         ConfigReceiver receiver = receiver(secondary);
         String good = new String(ServiceCodec.encode(List.of(pacsWithWeight(5))), StandardCharsets.UTF_8);
         byte[] notJson = "{\"format\": \"lb4j-services/1\", \"services\": [".getBytes(StandardCharsets.UTF_8);
-        byte[] badDuration = good.replaceFirst("\"PT", "\"XX").getBytes(StandardCharsets.UTF_8);
+        String broken = good.replaceFirst("\"interval\"\\s*:\\s*\"[^\"]*\"", "\"interval\": \"soon\"");
+        assertThat(broken).as("the interval replaced").isNotEqualTo(good);
+        byte[] badDuration = broken.getBytes(StandardCharsets.UTF_8);
 
         try (Peer p = new Peer(receiver.address())) {
             p.send(ReplicationWire.config(SECRET, p.challenge, 1, 1, notJson));
             assertThat(p.ackStatus()).isEqualTo(ReplicationWire.STATUS_INVALID);
-            p.send(ReplicationWire.config(SECRET, p.challenge, 1, 2, badDuration));   // Duration.parse throws
+            p.send(ReplicationWire.config(SECRET, p.challenge, 1, 2, badDuration));   // "soon" is no duration
             assertThat(p.ackStatus()).isEqualTo(ReplicationWire.STATUS_INVALID);
             assertThat(receiver.status().state()).isEqualTo(PeerState.INVALID);
 
