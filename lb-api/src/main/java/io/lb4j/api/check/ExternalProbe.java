@@ -2,6 +2,7 @@ package io.lb4j.api.check;
 
 import io.lb4j.api.internal.Checks;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -20,14 +21,16 @@ import java.util.Objects;
  * missing or non-executable script fails each attempt with a reason that says so.
  *
  * @param script      the executable to run
- * @param checkSource the address passed as {@code $5}; empty for none
+ * @param checkSource the IP address literal passed as {@code $5}; empty for none
  */
 public record ExternalProbe(Path script, String checkSource) implements Probe {
 
     /**
      * Validates the fields.
      *
-     * @throws IllegalArgumentException when the script path is empty or the check source has whitespace
+     * @throws IllegalArgumentException when the script path is empty or the check source is not an IP address
+     *                                  literal (host names are refused: resolving one would put DNS in every
+     *                                  attempt)
      * @throws NullPointerException     naming a missing field
      */
     public ExternalProbe {
@@ -36,9 +39,23 @@ public record ExternalProbe(Path script, String checkSource) implements Probe {
         if (script.toString().isEmpty()) {
             throw Checks.invalid("external.script", "\"\"", "a path to an executable");
         }
-        if (!checkSource.equals(checkSource.strip()) || checkSource.chars().anyMatch(Character::isWhitespace)) {
-            throw Checks.invalid("external.checkSource", "\"" + checkSource + "\"", "an address without whitespace, or empty");
+        if (!checkSource.isEmpty() && !isAddressLiteral(checkSource)) {
+            throw Checks.invalid("external.checkSource", "\"" + checkSource + "\"", "an IP address literal, or empty");
         }
+    }
+
+    /**
+     * Whether {@code text} is an IPv6 literal without brackets or a dotted-quad IPv4 literal, written as a script
+     * would expect it ({@link InetAddress#ofLiteral} alone also takes {@code 10.1} and {@code 010.0.0.1}).
+     */
+    private static boolean isAddressLiteral(String text) {
+        InetAddress address;
+        try {
+            address = InetAddress.ofLiteral(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return text.indexOf(':') >= 0 ? !text.startsWith("[") : address.getHostAddress().equals(text);
     }
 
     /** Runs {@code script} with an empty {@code $5}. */
