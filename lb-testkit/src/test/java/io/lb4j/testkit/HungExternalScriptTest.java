@@ -65,7 +65,7 @@ class HungExternalScriptTest {
                 .healthCheck(HealthCheck.external(script).interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(500))
                         .failAfter(1).build())
                 .build();
-        lb = LoadBalancer.builder().engine(new SimulatedEngine()).service(service).build();
+        lb = LoadBalancer.builder().engine(new SimulatedEngine()).scriptDirectories(dir).service(service).build();
         List<RealServerDown> downs = new ArrayList<>();
         lb.events().subscribe(e -> {
             if (e instanceof RealServerDown d) {

@@ -11,19 +11,30 @@ import java.util.Objects;
  *
  * <p>Arguments (ldirectord's convention, with Loadbalancer.org's fifth): {@code $1} VIP, {@code $2} VIP port,
  * {@code $3} real-server IP, {@code $4} real-server port, {@code $5} check source IP (empty unless set). The script
- * runs once per attempt and real server; the ports are the first of the checked ports, and every checked port is in
- * the environment: {@code LB4J_VIP}, {@code LB4J_VPORT}, {@code LB4J_VPORTS}, {@code LB4J_RIP}, {@code LB4J_RPORT},
- * {@code LB4J_RPORTS} (comma-separated), {@code LB4J_SERVICE}, {@code LB4J_REAL_SERVER}, {@code LB4J_TIMEOUT_MS}.
- * On timeout the script and every process it started are killed. Its output (stdout and stderr, merged) is
- * captured, at most 64 KiB, into the failure reason.
+ * runs once per attempt and real server, never two at a time for one real server; the ports are the first of the
+ * checked ports, and every checked port is in the environment: {@code LB4J_VIP}, {@code LB4J_VPORT},
+ * {@code LB4J_VPORTS}, {@code LB4J_RIP}, {@code LB4J_RPORT}, {@code LB4J_RPORTS} (comma-separated),
+ * {@code LB4J_SERVICE}, {@code LB4J_REAL_SERVER}, {@code LB4J_TIMEOUT_MS}, {@code LB4J_CHECK_SOURCE}. Nothing else
+ * of the balancer's environment is passed on except {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin}; the working
+ * directory is {@code /}. The script runs in a session of its own (and, where cgroup v2 can be used, a cgroup of its
+ * own); at the timeout, or when the balancer stops, it and every process it started are killed, and what it leaves
+ * running when it exits is killed then. Its output (stdout and stderr, merged) is captured, at most 64 KiB, into the
+ * failure reason.
  *
- * <p>The script is not looked at when the probe is built (configuration may be written on another machine); a
- * missing or non-executable script fails each attempt with a reason that says so.
+ * <p>Where the script may come from is the balancer's decision, not the probe's: like keepalived's
+ * {@code enable_script_security}, a balancer only runs scripts inside its script directories
+ * ({@code LoadBalancer.builder().scriptDirectories(..)}, default {@value #DEFAULT_SCRIPT_DIRECTORY}), owned by root
+ * or the balancer's user and writable by no one else, in directories that are the same. It checks that when it is
+ * built or reconfigured, and again before every run. A relative {@code script} is looked up in those directories.
  *
- * @param script      the executable to run
+ * @param script      the executable to run: a name inside the balancer's script directories, or an absolute path
+ *                    into one of them
  * @param checkSource the IP address literal passed as {@code $5}; empty for none
  */
 public record ExternalProbe(Path script, String checkSource) implements Probe {
+
+    /** Where a balancer looks for scripts unless told otherwise. */
+    public static final String DEFAULT_SCRIPT_DIRECTORY = "/etc/lb4j/checks";
 
     /**
      * Validates the fields.

@@ -23,4 +23,15 @@ public interface HealthCheckStrategy {
 
     /** Starts one attempt; the stage completes with its result. */
     CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context);
+
+    /**
+     * Checks that this strategy may run {@code probe} under {@code context}'s settings; the balancer calls it for
+     * every check when it is built and on every reconfiguration, so a probe it would refuse to run is a
+     * configuration error rather than a server that goes down. The default accepts every probe it
+     * {@linkplain #supports supports}. Must not block for long: no network, at most a look at local files.
+     *
+     * @throws IllegalArgumentException {@code "field: value (expected: ...)"} saying why the probe is refused
+     */
+    default void validate(Probe probe, CheckContext context) {
+    }
 }

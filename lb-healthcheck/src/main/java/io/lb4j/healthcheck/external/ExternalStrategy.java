@@ -9,10 +9,10 @@ import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.healthcheck.net.Reasons;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +34,10 @@ import java.util.stream.Collectors;
  *
  * <p>Guarantees:
  * <ul>
+ *   <li>Only a script that {@link ScriptSecurity} accepts runs: {@link #validate} refuses any other when the balancer
+ *       is built or reconfigured, and every attempt checks again (a file may change after configuration).</li>
+ *   <li>The script gets {@code PATH=}{@value #PATH} and the {@code LB4J_*} variables, nothing else of the balancer's
+ *       environment, and {@code /} as its working directory.</li>
  *   <li>At most one run per real server and port list at any time: an attempt whose previous run is still being
  *       killed waits for it to be gone (within its own timeout) before it starts the script.</li>
  *   <li>Every process of a run is held together ({@link ScriptProcess}: own session, own cgroup where possible) and
@@ -50,9 +54,13 @@ public final class ExternalStrategy implements HealthCheckStrategy {
     /** Output kept per run; the rest is read and dropped so the script never blocks on a full pipe. */
     public static final int MAX_OUTPUT = 64 * 1024;
 
+    /** The search path a script gets: the only variable of its environment besides the {@code LB4J_*} ones. */
+    static final String PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+
     private static final Executor VIRTUAL = r -> Thread.ofVirtual().name("lb4j-external-check").start(r);
     private static final CompletableFuture<Void> NOTHING_BEFORE = CompletableFuture.completedFuture(null);
 
+    private final ScriptSecurity security = ScriptSecurity.system();
     private final Optional<Cgroup> cgroups;
     /** The latest run per target; a run starts its script only once the one it replaced is gone. */
     private final ConcurrentMap<RunKey, Run> runs = new ConcurrentHashMap<>();
@@ -70,6 +78,17 @@ public final class ExternalStrategy implements HealthCheckStrategy {
     @Override
     public boolean supports(Probe probe) {
         return probe instanceof ExternalProbe;
+    }
+
+    /**
+     * Refuses a script outside {@link CheckContext#scriptDirectories()} or not safe to run (see
+     * {@link ExternalProbe}).
+     *
+     * @throws IllegalArgumentException {@code "healthCheck.script: /tmp/x.sh (expected: a script inside ...)"}
+     */
+    @Override
+    public void validate(Probe probe, CheckContext context) {
+        security.resolve(((ExternalProbe) probe).script(), context.scriptDirectories());
     }
 
     @Override
@@ -131,13 +150,11 @@ public final class ExternalStrategy implements HealthCheckStrategy {
 
         /** Starts the script, or completes the result saying why not. */
         private ScriptProcess start() {
-            Path script = probe.script();
-            if (!Files.exists(script)) {
-                result.complete(CheckResult.failed("script " + script + " not found"));
-                return null;
-            }
-            if (!Files.isRegularFile(script) || !Files.isExecutable(script)) {
-                result.complete(CheckResult.failed("script " + script + " is not an executable file"));
+            Path script;
+            try {
+                script = security.resolve(probe.script(), context.scriptDirectories());
+            } catch (IllegalArgumentException e) {
+                result.complete(CheckResult.failed(e.getMessage()));
                 return null;
             }
             if (!previousGone(script)) {
@@ -152,8 +169,10 @@ public final class ExternalStrategy implements HealthCheckStrategy {
             String vport = target.vipPorts().isEmpty() ? rport
                     : target.vipPorts().contains(target.ports().isEmpty() ? -1 : target.ports().getFirst())
                     ? rport : String.valueOf(target.vipPorts().getFirst());
-            ProcessBuilder builder = new ProcessBuilder().redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder().redirectErrorStream(true).directory(new File("/"));
             Map<String, String> env = builder.environment();
+            env.clear(); // the balancer's environment (credentials, proxies, library paths) is not the script's
+            env.put("PATH", PATH);
             env.put("LB4J_VIP", vip);
             env.put("LB4J_VPORT", vport);
             env.put("LB4J_VPORTS", join(target.vipPorts()));

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * external() with real scripts: arguments, environment, exit codes, timeout kills and bounded output, with and without
- * a cgroup.
+ * a cgroup. The rules on where a script may come from are in {@link ScriptSecurityTest}.
  */
 @EnabledOnOs(OS.LINUX)
 class ExternalStrategyTest {
@@ -56,6 +56,29 @@ class ExternalStrategyTest {
         assertThat(run(strategy, ExternalProbe.of(script).withCheckSource("127.0.0.9"), target)).isEqualTo(CheckResult.ok());
         assertThat(Files.readString(seen).strip())
                 .isEqualTo("127.0.0.1|104|127.0.0.1|104|127.0.0.9|127.0.0.1|104|127.0.0.1|104|PACS|PrimaryCluster|104,80");
+    }
+
+    @Test
+    void theEnvironmentIsMinimalPathAndLb4jVariablesOnlyInTheRootDirectory() throws IOException {
+        // PWD is the shell's own (dash exports the working directory): the balancer passes nothing else.
+        Path script = script("""
+                env | LC_ALL=C sort
+                exit 1
+                """);
+
+        assertThat(run(strategy, ExternalProbe.of(script).withCheckSource("127.0.0.9"), target)).isEqualTo(CheckResult.failed("""
+                script exited with status 1; output: LB4J_CHECK_SOURCE=127.0.0.9
+                LB4J_REAL_SERVER=PrimaryCluster
+                LB4J_RIP=127.0.0.1
+                LB4J_RPORT=104
+                LB4J_RPORTS=104,80
+                LB4J_SERVICE=PACS
+                LB4J_TIMEOUT_MS=5000
+                LB4J_VIP=127.0.0.1
+                LB4J_VPORT=104
+                LB4J_VPORTS=104,80
+                PATH=/usr/sbin:/usr/bin:/sbin:/bin
+                PWD=/"""));
     }
 
     @Test
@@ -174,15 +197,26 @@ class ExternalStrategyTest {
     @Test
     void missingScriptFailsWithAClearReason() {
         Path missing = dir.resolve("nope.sh");
-        assertThat(run(strategy, ExternalProbe.of(missing), target))
-                .isEqualTo(CheckResult.failed("script " + missing + " not found"));
+        assertThat(run(strategy, ExternalProbe.of(missing), target)).isEqualTo(CheckResult.failed(
+                "healthCheck.script: " + missing + " (expected: a script inside " + dir + "; there is no such file)"));
     }
 
     @Test
     void nonExecutableScriptFailsWithAClearReason() throws IOException {
         Path plain = Files.writeString(dir.resolve("plain.sh"), "exit 0\n");
-        assertThat(run(strategy, ExternalProbe.of(plain), target))
-                .isEqualTo(CheckResult.failed("script " + plain + " is not an executable file"));
+        assertThat(run(strategy, ExternalProbe.of(plain), target)).isEqualTo(CheckResult.failed(
+                "healthCheck.script: " + plain + " (expected: an executable regular file; " + plain + " is not)"));
+    }
+
+    @Test
+    void aScriptMadeUnsafeAfterConfigurationIsRefusedAtItsNextRun() throws IOException {
+        Path script = script("exit 0\n");
+        strategy.validate(ExternalProbe.of(script), context(dir));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertThat(run(strategy, ExternalProbe.of(script), target)).isEqualTo(CheckResult.failed("healthCheck.script: "
+                + script + " (expected: the script and the directories from " + dir + " down to it writable by"
+                + " their owner only; " + script + " is rwxrwxrwx)"));
     }
 
     private ExternalStrategy strategy(boolean cgroup) {
@@ -227,7 +261,7 @@ class ExternalStrategyTest {
         }
     }
 
-    /** A real clock. */
+    /** A real clock, and {@code directory} as the only script directory. */
     static CheckContext context(Path directory) {
         return new CheckContext() {
             @Override
@@ -238,6 +272,11 @@ class ExternalStrategyTest {
             @Override
             public Network network() {
                 throw new UnsupportedOperationException("external checks use no network");
+            }
+
+            @Override
+            public List<Path> scriptDirectories() {
+                return List.of(directory);
             }
         };
     }
