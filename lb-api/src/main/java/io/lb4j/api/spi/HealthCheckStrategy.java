@@ -12,9 +12,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>An attempt must not block the calling thread. The monitor that calls it applies the timeout and the
  * fail/rise counting; the strategy only reports what it saw. A stage that completes exceptionally counts as a
- * failed attempt with the exception's message as the reason. When the timeout passes first, the monitor cancels the
- * stage ({@code toCompletableFuture().cancel(false)}); a strategy should then close what it opened at once, so that
- * no more than one attempt per target is ever in flight.
+ * failed attempt with the exception's message as the reason. When the timeout passes first, and when the monitor
+ * stops (the balancer stops, or the check is reconfigured), the monitor cancels the stage
+ * ({@code toCompletableFuture().cancel(false)}); a strategy should then close what it opened at once (sockets,
+ * processes), so that no more than one attempt per target is ever in flight and nothing outlives the balancer.
  */
 public interface HealthCheckStrategy {
 
