@@ -19,8 +19,9 @@ import java.util.Optional;
  *
  * <p>{@link #own()} is the cgroup this JVM runs in, when child groups can be made and killed there: cgroup v2
  * mounted (alone or in the hybrid layout's {@code unified} mount), the JVM's cgroup writable (root, or a delegated
- * cgroup such as a systemd unit with {@code Delegate=yes}) and {@code cgroup.kill} present. It is probed once per JVM;
- * when it is unavailable the cause is logged once and scripts are contained by their session and process tree only.
+ * cgroup such as a systemd unit with {@code Delegate=yes}) and {@code cgroup.kill} present. It is probed once per JVM,
+ * at the first script run; when it is unavailable the cause is logged once and scripts are contained by their session
+ * and process tree only.
  */
 final class Cgroup {
 

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -61,18 +62,18 @@ public final class ExternalStrategy implements HealthCheckStrategy {
     private static final CompletableFuture<Void> NOTHING_BEFORE = CompletableFuture.completedFuture(null);
 
     private final ScriptSecurity security = ScriptSecurity.system();
-    private final Optional<Cgroup> cgroups;
+    private final Supplier<Optional<Cgroup>> cgroups; // probed at the first run, not when the strategy is loaded
     /** The latest run per target; a run starts its script only once the one it replaced is gone. */
     private final ConcurrentMap<RunKey, Run> runs = new ConcurrentHashMap<>();
 
     /** For ServiceLoader: runs scripts in cgroups where {@link Cgroup#own()} is available. */
     public ExternalStrategy() {
-        this(Cgroup.own());
+        this.cgroups = Cgroup::own;
     }
 
     /** Runs scripts in child groups of {@code cgroups}, or without cgroups when empty. */
     ExternalStrategy(Optional<Cgroup> cgroups) {
-        this.cgroups = cgroups;
+        this.cgroups = () -> cgroups;
     }
 
     @Override
@@ -187,7 +188,7 @@ public final class ExternalStrategy implements HealthCheckStrategy {
             ScriptProcess started;
             try {
                 started = ScriptProcess.start(builder,
-                        List.of(script.toString(), vip, vport, rip, rport, probe.checkSource()), cgroups);
+                        List.of(script.toString(), vip, vport, rip, rport, probe.checkSource()), cgroups.get());
             } catch (IOException e) {
                 result.complete(CheckResult.failed("cannot start script " + script + ": " + e.getMessage()));
                 return null;

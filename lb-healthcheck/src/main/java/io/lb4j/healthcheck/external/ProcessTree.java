@@ -23,6 +23,8 @@ final class ProcessTree {
     /** Enough rounds for processes forked while the previous round was killing; a fork bomb needs a cgroup. */
     private static final int ROUNDS = 20;
 
+    private static final boolean PROC = Files.isReadable(Path.of("/proc/self/stat"));
+
     private final ProcessHandle leader;
     private final boolean sessionLeader;
     private final Instant leaderStart;
@@ -67,9 +69,12 @@ final class ProcessTree {
         return killed.size() - before;
     }
 
-    /** Every process killed so far, the leader included. */
-    synchronized List<ProcessHandle> killed() {
-        return List.copyOf(killed);
+    /**
+     * Whether a process killed so far is still running. A zombie is not: it has exited and only waits for its parent
+     * (init, once the script is gone) to reap it, which may take a while or, under a JVM that is itself pid 1, forever.
+     */
+    synchronized boolean anyRunning() {
+        return killed.stream().anyMatch(p -> p.isAlive() && !exited(p.pid()));
     }
 
     /**
@@ -104,6 +109,20 @@ final class ProcessTree {
             return Long.parseLong(fields[3]); // state ppid pgrp session
         } catch (IOException | RuntimeException e) {
             return -1; // gone meanwhile
+        }
+    }
+
+    /** Whether {@code /proc} says the process has exited (a zombie, or gone); never without {@code /proc}. */
+    private static boolean exited(long pid) {
+        if (!PROC) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return true; // reaped meanwhile
         }
     }
 

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * {@code cgroup.kill}; without a cgroup it walks the {@link ProcessTree}.
  *
  * <p>{@link #close()} kills whatever is left and completes once the script has been reaped (the JDK reaps its own
- * children; what it forked is re-parented to init, which reaps it) and nothing of the run is alive, and the cgroup is
- * removed. Thread-safe.
+ * children; what it forked is re-parented to init, which reaps it), nothing of the run is running any more and the
+ * cgroup is removed. Thread-safe.
  */
 final class ScriptProcess {
 
@@ -40,8 +40,8 @@ final class ScriptProcess {
     private static final Optional<Path> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
             .filter(Files::isExecutable).findFirst();
     private static final AtomicLong RUNS = new AtomicLong();
-    /** How long {@link #close()} waits for a killed group to empty before it leaves the cgroup behind. */
-    private static final Duration EMPTY_WAIT = Duration.ofSeconds(30);
+    /** How long {@link #close()} waits for killed processes to exit before it gives up on them. */
+    private static final Duration GONE_WAIT = Duration.ofSeconds(30);
 
     private final Process process;
     private final Cgroup cgroup; // null: contained by session and tree only
@@ -132,43 +132,50 @@ final class ScriptProcess {
     synchronized CompletableFuture<Void> close() {
         if (closed == null) {
             kill();
-            closed = process.onExit().thenCompose(p -> {
-                if (cgroup != null) {
-                    return CompletableFuture.runAsync(this::emptyAndRemove, r -> Thread.ofVirtual()
-                            .name("lb4j-external-cleanup").start(r));
-                }
-                kill(); // what the script left in its session, now that it is gone
-                return CompletableFuture.allOf(tree.killed().stream().map(ProcessHandle::onExit)
-                        .toArray(CompletableFuture[]::new));
-            });
+            closed = process.onExit().thenRunAsync(this::awaitGone, r -> Thread.ofVirtual()
+                    .name("lb4j-external-cleanup").start(r));
         }
         return closed;
     }
 
-    /** Waits, with a growing pause, until the killed group is empty, then removes it. */
-    private void emptyAndRemove() {
-        long deadline = System.nanoTime() + EMPTY_WAIT.toNanos();
+    /**
+     * Once the script is reaped, waits with a growing pause until nothing of the run is running, killing again what
+     * appeared meanwhile (without a cgroup: what the script left in its session), then removes the cgroup. A zombie
+     * counts as gone: its parent, init, reaps it when it will.
+     */
+    private void awaitGone() {
+        long deadline = System.nanoTime() + GONE_WAIT.toNanos();
         long pauseMillis = 1;
         try {
-            while (cgroup.populated()) {
+            while (running()) {
                 if (System.nanoTime() > deadline) {
-                    LOG.warn("external check: cgroup {} still has processes {} after it was killed; left in place",
-                            cgroup, EMPTY_WAIT);
+                    LOG.warn("external check: processes of {} still running {} after they were killed; giving up"
+                            + " on them", cgroup != null ? "cgroup " + cgroup : "pid " + process.pid(), GONE_WAIT);
                     return;
                 }
-                cgroup.kill(); // anything that slipped in while the group was dying
+                kill();
                 TimeUnit.MILLISECONDS.sleep(pauseMillis);
                 pauseMillis = Math.min(pauseMillis * 2, 100);
             }
-            synchronized (this) { // not while kill() writes to it
-                cgroup.remove();
-                removed = true;
+            if (cgroup != null) {
+                synchronized (this) { // not while kill() writes to it
+                    cgroup.remove();
+                    removed = true;
+                }
             }
         } catch (IOException e) {
             LOG.warn("external check: cannot remove cgroup {} ({})", cgroup, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private boolean running() throws IOException {
+        if (cgroup != null) {
+            return cgroup.populated();
+        }
+        tree.kill(); // the script is gone: what it left in its session is found only now
+        return tree.anyRunning();
     }
 
     private static void removeQuietly(Cgroup cgroup) {
