@@ -196,8 +196,7 @@ public final class ExternalStrategy implements HealthCheckStrategy {
             try {
                 watch(started);
             } catch (RuntimeException e) {
-                started.close(); // never released: the script did not run
-                throw e;
+                result.completeExceptionally(e); // so launched() kills the held process: the script never runs
             }
             return started;
         }
@@ -243,8 +242,8 @@ public final class ExternalStrategy implements HealthCheckStrategy {
                 before.get(target.timeout().toNanos(), TimeUnit.NANOSECONDS);
                 return true;
             } catch (TimeoutException e) {
-                result.complete(CheckResult.failed("the previous run of " + script + " is still alive "
-                        + Reasons.format(target.timeout()) + " after it was killed"));
+                result.complete(CheckResult.failed("the previous run of " + script + " was killed but has not exited"
+                        + " yet; this run did not start"));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 result.complete(CheckResult.failed("interrupted"));

@@ -168,15 +168,34 @@ class ExternalStrategyTest {
                 """.formatted(pids));
         CompletableFuture<CheckResult> attempt = strategy.check(ExternalProbe.of(script), target, context(dir))
                 .toCompletableFuture();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((!Files.exists(pids) || Files.readAllLines(pids).isEmpty()) && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        List<String> started = Files.readAllLines(pids);
+        List<String> started = awaitPid(pids);
 
         attempt.cancel(false); // what HealthMonitor does at its timeout and when it stops
 
         assertGone(started);
+    }
+
+    @Test
+    void theNextRunForATargetNeverSeesThePreviousOneAlive() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path seen = dir.resolve("seen");
+        Path hanging = script("""
+                echo $$ > %s
+                exec sleep 300
+                """.formatted(pids));
+        // kill -0 also finds a killed process that is not yet reaped.
+        Path next = script("""
+                if kill -0 "$(cat %s)" 2>/dev/null; then echo overlap > %s; else echo alone > %s; fi
+                """.formatted(pids, seen, seen));
+        CompletableFuture<CheckResult> first = strategy.check(ExternalProbe.of(hanging), target, context(dir))
+                .toCompletableFuture();
+        awaitPid(pids);
+
+        first.cancel(false);                                   // the monitor's timeout: kill, and the next is due
+        CheckResult second = run(strategy, ExternalProbe.of(next), target);
+
+        assertThat(second).isEqualTo(CheckResult.ok());
+        assertThat(Files.readString(seen).strip()).isEqualTo("alone");
     }
 
     @Test
@@ -217,6 +236,17 @@ class ExternalStrategyTest {
         assertThat(run(strategy, ExternalProbe.of(script), target)).isEqualTo(CheckResult.failed("healthCheck.script: "
                 + script + " (expected: the script and the directories from " + dir + " down to it writable by"
                 + " their owner only; " + script + " is rwxrwxrwx)"));
+    }
+
+    /** The pid the script wrote to {@code file}, once it has, within a deadline. */
+    private static List<String> awaitPid(Path file) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((!Files.exists(file) || Files.readString(file).isBlank()) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        List<String> pids = Files.readAllLines(file);
+        assertThat(pids).as("pids the script wrote").hasSize(1);
+        return pids;
     }
 
     private ExternalStrategy strategy(boolean cgroup) {
