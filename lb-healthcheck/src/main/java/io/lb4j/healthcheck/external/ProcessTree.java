@@ -101,14 +101,19 @@ final class ProcessTree {
         return members;
     }
 
-    /** Field 6 of {@code /proc/<pid>/stat}, counted after the command name, which may contain spaces. */
+    /** Field 6 of {@code /proc/<pid>/stat}; -1 when it is gone. */
     private static long session(Path proc) {
+        String[] fields = stat(proc);
+        return fields == null ? -1 : Long.parseLong(fields[3]); // state ppid pgrp session
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name (which may contain spaces); null when gone. */
+    private static String[] stat(Path proc) {
         try {
             String stat = Files.readString(proc.resolve("stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[3]); // state ppid pgrp session
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         } catch (IOException | RuntimeException e) {
-            return -1; // gone meanwhile
+            return null; // exited and reaped meanwhile
         }
     }
 
@@ -117,13 +122,8 @@ final class ProcessTree {
         if (!PROC) {
             return false;
         }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
-        } catch (IOException | RuntimeException e) {
-            return true; // reaped meanwhile
-        }
+        String[] fields = stat(Path.of("/proc", Long.toString(pid)));
+        return fields == null || fields[0].equals("Z") || fields[0].equals("X");
     }
 
     private static boolean isNumber(Path name) {
