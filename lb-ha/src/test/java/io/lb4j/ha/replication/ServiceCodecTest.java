@@ -51,7 +51,7 @@ class ServiceCodecTest {
                         .scheduler(Scheduler.sourceHash()).failback(FailbackPolicy.manual()).build(),
                 VirtualService.directRouting().label("Legacy").address("192.168.100.103").ports(21)
                         .real("ftp", "192.168.100.114")
-                        .healthCheck(HealthCheck.external(Path.of("/etc/lb4j/check-ftp.sh")))
+                        .healthCheck(HealthCheck.external(Path.of("check-ftp.sh"))) // inside the script directories
                         .scheduler(Scheduler.roundRobin()).build(),
                 VirtualService.directRouting().label("Manual").address("192.168.100.104").ports(5000)
                         .real("m", "192.168.100.115").healthCheck(HealthCheck.none()).build());
