@@ -1,5 +1,6 @@
 package io.lb4j.api;
 
+import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.event.EventStream;
 import io.lb4j.api.internal.Checks;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -11,6 +12,7 @@ import io.lb4j.api.spi.TaskClock;
 import io.lb4j.api.status.BalancerStatus;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,8 +100,9 @@ public interface LoadBalancer extends AutoCloseable {
      * state (health, halt, drain), counters and connections of every real server whose label it keeps; removed
      * services are uninstalled; new ones are installed.
      *
-     * @throws IllegalArgumentException when the set is invalid (duplicate labels, overlapping VIP ports); nothing
-     *                                  changes
+     * @throws IllegalArgumentException when the set is invalid (duplicate labels, overlapping VIP ports, a check's
+     *                                  probe refused by its strategy, e.g. a script outside the script
+     *                                  directories); nothing changes
      */
     void reconfigure(Collection<VirtualService> services);
 
@@ -115,6 +118,7 @@ public interface LoadBalancer extends AutoCloseable {
         private TaskClock clock;
         private Network network;
         private final List<HealthCheckStrategy> strategies = new ArrayList<>();
+        private List<Path> scriptDirectories;
 
         Builder() {
         }
@@ -159,7 +163,37 @@ public interface LoadBalancer extends AutoCloseable {
         }
 
         /**
-         * @throws IllegalArgumentException when labels repeat or two services share a VIP port
+         * The only directories {@code external} health-check scripts may run from; default
+         * {@value ExternalProbe#DEFAULT_SCRIPT_DIRECTORY}. None at all forbids scripts. As keepalived's
+         * {@code enable_script_security}: a script must be inside one of them once symbolic links are resolved, be
+         * owned by root or the balancer's user, and neither it nor a directory from the configured one down to it may
+         * be writable by its group or others. A script that breaks a rule fails {@link #build()} and
+         * {@link LoadBalancer#reconfigure}, wherever the configuration came from (code, file, admin API, HA peer).
+         *
+         * @param directories absolute paths
+         * @throws IllegalArgumentException naming a relative path
+         * @throws IllegalStateException    when already set
+         */
+        public Builder scriptDirectories(Path... directories) {
+            Objects.requireNonNull(directories, "scriptDirectories");
+            if (scriptDirectories != null) {
+                throw new IllegalStateException("scriptDirectories was already set to " + scriptDirectories);
+            }
+            List<Path> list = new ArrayList<>();
+            for (Path d : directories) {
+                Objects.requireNonNull(d, "scriptDirectories");
+                if (!d.isAbsolute()) {
+                    throw Checks.invalid("scriptDirectories", d, "absolute paths");
+                }
+                list.add(d.normalize());
+            }
+            scriptDirectories = List.copyOf(list);
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when labels repeat, two services share a VIP port, or a check's probe is
+         *                                  refused by its strategy (e.g. a script outside the script directories)
          * @throws IllegalStateException    when no control plane is on the class path, or the engine cannot forward a
          *                                  service's method
          */
@@ -168,8 +202,9 @@ public interface LoadBalancer extends AutoCloseable {
             LoadBalancerProvider provider = ServiceLoader.load(LoadBalancerProvider.class).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no lb4j control plane on the class path"
                             + " (expected: the io.lb4j:lb-engine artifact as a dependency)"));
-            return provider.create(new LoadBalancerConfig(engine, services,
-                    clock, network, strategies));
+            List<Path> directories = scriptDirectories != null ? scriptDirectories
+                    : List.of(Path.of(ExternalProbe.DEFAULT_SCRIPT_DIRECTORY));
+            return provider.create(new LoadBalancerConfig(engine, services, clock, network, strategies, directories));
         }
 
         /**

@@ -6,6 +6,7 @@ import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -67,6 +68,21 @@ class LoadBalancerValidationTest {
                 .services(List.of(service("S", "10.9.0.1", 80), service("S", "10.9.0.3", 80))).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("services: \"S\" (expected: unique labels; \"S\" is used twice)");
+    }
+
+    @Test
+    void scriptDirectoriesMustBeAbsolute() {
+        assertThatThrownBy(() -> LoadBalancer.builder().scriptDirectories(Path.of("/etc/lb4j/checks"), Path.of("checks")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("scriptDirectories: checks (expected: absolute paths)");
+    }
+
+    @Test
+    void scriptDirectoriesAreSetOnce() {
+        assertThatThrownBy(() -> LoadBalancer.builder().scriptDirectories(Path.of("/etc/lb4j/checks/../checks"))
+                .scriptDirectories(Path.of("/opt/checks")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("scriptDirectories was already set to [/etc/lb4j/checks]");
     }
 
     @Test

@@ -70,6 +70,17 @@ public final class CompositeStrategy implements HealthCheckStrategy {
         });
     }
 
+    /** Each part's probe, and the other-ports probe, as the strategy that runs it validates it. */
+    @Override
+    public void validate(Probe probe, CheckContext context) {
+        CompositeProbe composite = (CompositeProbe) probe;
+        List<Probe> probes = new ArrayList<>(composite.parts().stream().map(CompositeProbe.Part::probe).toList());
+        probes.add(composite.otherPorts());
+        for (Probe p : probes) {
+            delegates().stream().filter(s -> s.supports(p)).findFirst().ifPresent(s -> s.validate(p, context));
+        }
+    }
+
     private CompletableFuture<CheckResult> run(Probe probe, List<Integer> ports, CheckTarget target, CheckContext context) {
         CheckTarget part = new CheckTarget(target.service(), target.vip(), target.vipPorts(), target.realServer(),
                 target.address(), ports, target.timeout());

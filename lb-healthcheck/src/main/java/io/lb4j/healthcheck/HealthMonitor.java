@@ -27,10 +27,15 @@ import java.util.random.RandomGenerator;
  * starts as up; the first failed attempt counts toward {@code failAfter}. Everything waits on the injected
  * {@link TaskClock}, so the same code runs in real time and under the test kit's virtual clock.
  *
+ * <p>At most one attempt is in flight: an attempt that reaches its timeout is cancelled
+ * ({@code toCompletableFuture().cancel(false)}) before the next one starts, since the timeout is at most the interval
+ * and is scheduled first; {@link #stop()} cancels the attempt in flight. A strategy closes what it opened when its
+ * stage is cancelled (an external script is killed with every process it started).
+ *
  * <p>Thread-safe. Results may arrive on any thread (an I/O thread, the timer); the listener is called on that thread,
- * without the monitor's lock held. Attempts never overlap (the timeout is at most the interval), so calls for one
- * monitor do not overlap either. A result that races with {@link #stop()} may still be delivered once; a listener
- * that cares checks that the monitor is still the current one.
+ * without the monitor's lock held. Attempts never overlap, so calls for one monitor do not overlap either. A result
+ * that races with {@link #stop()} may still be delivered once; a listener that cares checks that the monitor is still
+ * the current one.
  */
 public final class HealthMonitor {
 
@@ -57,6 +62,7 @@ public final class HealthMonitor {
     private boolean running;
     private long generation; // bumps on stop, so late results of an old run are ignored
     private Cancellable nextAttempt;
+    private Attempt current; // the attempt in flight, cancelled by stop()
     private long nextStartNanos;
     private boolean up = true;
     private int consecutiveFailures;
@@ -121,8 +127,13 @@ public final class HealthMonitor {
         }
     }
 
-    /** Stops checking; an attempt under way is ignored when it completes. Idempotent. */
+    /**
+     * Stops checking: no further attempt starts, and the one under way is cancelled (so the strategy closes its
+     * sockets or kills its script now, not at a timeout that a stopped clock may never run) and its result ignored.
+     * Idempotent.
+     */
     public void stop() {
+        Attempt inFlight;
         synchronized (lock) {
             running = false;
             generation++;
@@ -130,6 +141,11 @@ public final class HealthMonitor {
                 nextAttempt.cancel();
                 nextAttempt = null;
             }
+            inFlight = current;
+            current = null;
+        }
+        if (inFlight != null) {
+            inFlight.abandon(); // outside the lock: cancelling runs the strategy's completion handlers
         }
     }
 
@@ -153,6 +169,7 @@ public final class HealthMonitor {
             nextStartNanos += intervalNanos + jitterNanos();
             long delay = Math.max(0, nextStartNanos - clock.nanoTime());
             nextAttempt = clock.schedule(Duration.ofNanos(delay), () -> attempt(gen));
+            current = a;
         }
         CompletionStage<CheckResult> stage;
         try {
@@ -192,11 +209,26 @@ public final class HealthMonitor {
             if (compareAndSet(false, true)) {
                 // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
                 // however far behind an overloaded event loop falls.
-                CompletableFuture<CheckResult> f = inFlight;
-                if (f != null) {
-                    f.cancel(false);
-                }
+                cancelInFlight();
                 complete(gen, CheckResult.failed(timedOut));
+            }
+        }
+
+        /** The monitor stopped: cancel without a verdict. */
+        void abandon() {
+            if (compareAndSet(false, true)) {
+                Cancellable t = timeout;
+                if (t != null) {
+                    t.cancel();
+                }
+                cancelInFlight();
+            }
+        }
+
+        private void cancelInFlight() {
+            CompletableFuture<CheckResult> f = inFlight;
+            if (f != null) {
+                f.cancel(false);
             }
         }
 

@@ -113,4 +113,22 @@ class HealthMonitorTest {
         assertThat(connects).hasSize(2);
         assertThat(clock.pendingTasks()).isZero();
     }
+
+    @Test
+    void stopCancelsTheAttemptInFlightAtOnceNotAtItsTimeout() {
+        // A stopped balancer closes its clock, so a timeout that is still to come may never run: stop() itself must
+        // end the attempt (for an external check, kill the script).
+        HealthCheck check = HealthCheck.connect().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(3))
+                .build();
+        HealthMonitor m = monitor(check, silent);
+        m.start(Duration.ZERO);
+        clock.runDue();
+        assertThat(connects).hasSize(2).noneMatch(CompletableFuture::isDone);
+
+        m.stop();                                                                // t = 0, long before the timeout
+
+        assertThat(connects).hasSize(2).allMatch(CompletableFuture::isCancelled);
+        assertThat(clock.pendingTasks()).as("the timeout and the next attempt").isZero();
+        assertThat(seen).isEmpty();
+    }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,8 +141,19 @@ class ProbeSpecsTest {
     }
 
     @Test
-    void externalCheckSourceHasNoWhitespace() {
-        assertThatThrownBy(() -> ExternalProbe.of(Path.of("/x")).withCheckSource("10.0.0.1 "))
-                .hasMessage("external.checkSource: \"10.0.0.1 \" (expected: an address without whitespace, or empty)");
+    void externalCheckSourceIsAnIpLiteralNotAHostName() {
+        // A name would put a DNS lookup (and whoever answers it) into every attempt.
+        assertThatThrownBy(() -> ExternalProbe.of(Path.of("/x")).withCheckSource("pacs.hospital.example"))
+                .hasMessage("external.checkSource: \"pacs.hospital.example\" (expected: an IP address literal, or empty)");
+    }
+
+    @Test
+    void externalCheckSourceIsADottedQuadOrUnbracketedIpv6() {
+        for (String odd : List.of("10.0.0.1 ", "10.1", "010.0.0.1", "[::1]")) {
+            assertThatThrownBy(() -> ExternalProbe.of(Path.of("/x")).withCheckSource(odd))
+                    .hasMessage("external.checkSource: \"" + odd + "\" (expected: an IP address literal, or empty)");
+        }
+        assertThat(ExternalProbe.of(Path.of("/x")).withCheckSource("fd00::5").checkSource()).isEqualTo("fd00::5");
+        assertThat(ExternalProbe.of(Path.of("/x")).withCheckSource("10.0.0.5").checkSource()).isEqualTo("10.0.0.5");
     }
 }

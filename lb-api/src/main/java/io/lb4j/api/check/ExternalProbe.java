@@ -2,6 +2,7 @@ package io.lb4j.api.check;
 
 import io.lb4j.api.internal.Checks;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,24 +11,37 @@ import java.util.Objects;
  *
  * <p>Arguments (ldirectord's convention, with Loadbalancer.org's fifth): {@code $1} VIP, {@code $2} VIP port,
  * {@code $3} real-server IP, {@code $4} real-server port, {@code $5} check source IP (empty unless set). The script
- * runs once per attempt and real server; the ports are the first of the checked ports, and every checked port is in
- * the environment: {@code LB4J_VIP}, {@code LB4J_VPORT}, {@code LB4J_VPORTS}, {@code LB4J_RIP}, {@code LB4J_RPORT},
- * {@code LB4J_RPORTS} (comma-separated), {@code LB4J_SERVICE}, {@code LB4J_REAL_SERVER}, {@code LB4J_TIMEOUT_MS}.
- * On timeout the script and every process it started are killed. Its output (stdout and stderr, merged) is
- * captured, at most 64 KiB, into the failure reason.
+ * runs once per attempt and real server, never two at a time for one real server; the ports are the first of the
+ * checked ports, and every checked port is in the environment: {@code LB4J_VIP}, {@code LB4J_VPORT},
+ * {@code LB4J_VPORTS}, {@code LB4J_RIP}, {@code LB4J_RPORT}, {@code LB4J_RPORTS} (comma-separated),
+ * {@code LB4J_SERVICE}, {@code LB4J_REAL_SERVER}, {@code LB4J_TIMEOUT_MS}, {@code LB4J_CHECK_SOURCE}. Nothing else
+ * of the balancer's environment is passed on except {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin}; the working
+ * directory is {@code /}. The script runs in a session of its own (and, where cgroup v2 can be used, a cgroup of its
+ * own); at the timeout, or when the balancer stops, it and every process it started are killed, and what it leaves
+ * running when it exits is killed then. Its output (stdout and stderr, merged) is captured, at most 64 KiB, into the
+ * failure reason.
  *
- * <p>The script is not looked at when the probe is built (configuration may be written on another machine); a
- * missing or non-executable script fails each attempt with a reason that says so.
+ * <p>Where the script may come from is the balancer's decision, not the probe's: like keepalived's
+ * {@code enable_script_security}, a balancer only runs scripts inside its script directories
+ * ({@code LoadBalancer.builder().scriptDirectories(..)}, default {@value #DEFAULT_SCRIPT_DIRECTORY}), owned by root
+ * or the balancer's user and writable by no one else, in directories that are the same. It checks that when it is
+ * built or reconfigured, and again before every run. A relative {@code script} is looked up in those directories.
  *
- * @param script      the executable to run
- * @param checkSource the address passed as {@code $5}; empty for none
+ * @param script      the executable to run: a name inside the balancer's script directories, or an absolute path
+ *                    into one of them
+ * @param checkSource the IP address literal passed as {@code $5}; empty for none
  */
 public record ExternalProbe(Path script, String checkSource) implements Probe {
+
+    /** Where a balancer looks for scripts unless told otherwise. */
+    public static final String DEFAULT_SCRIPT_DIRECTORY = "/etc/lb4j/checks";
 
     /**
      * Validates the fields.
      *
-     * @throws IllegalArgumentException when the script path is empty or the check source has whitespace
+     * @throws IllegalArgumentException when the script path is empty or the check source is not an IP address
+     *                                  literal (host names are refused: resolving one would put DNS in every
+     *                                  attempt)
      * @throws NullPointerException     naming a missing field
      */
     public ExternalProbe {
@@ -36,9 +50,23 @@ public record ExternalProbe(Path script, String checkSource) implements Probe {
         if (script.toString().isEmpty()) {
             throw Checks.invalid("external.script", "\"\"", "a path to an executable");
         }
-        if (!checkSource.equals(checkSource.strip()) || checkSource.chars().anyMatch(Character::isWhitespace)) {
-            throw Checks.invalid("external.checkSource", "\"" + checkSource + "\"", "an address without whitespace, or empty");
+        if (!checkSource.isEmpty() && !isAddressLiteral(checkSource)) {
+            throw Checks.invalid("external.checkSource", "\"" + checkSource + "\"", "an IP address literal, or empty");
         }
+    }
+
+    /**
+     * Whether {@code text} is an IPv6 literal without brackets or a dotted-quad IPv4 literal, written as a script
+     * would expect it ({@link InetAddress#ofLiteral} alone also takes {@code 10.1} and {@code 010.0.0.1}).
+     */
+    private static boolean isAddressLiteral(String text) {
+        InetAddress address;
+        try {
+            address = InetAddress.ofLiteral(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return text.indexOf(':') >= 0 ? !text.startsWith("[") : address.getHostAddress().equals(text);
     }
 
     /** Runs {@code script} with an empty {@code $5}. */

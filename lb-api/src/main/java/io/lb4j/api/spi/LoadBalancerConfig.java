@@ -2,6 +2,7 @@ package io.lb4j.api.spi;
 
 import io.lb4j.api.VirtualService;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,13 +16,16 @@ import java.util.Objects;
  *                   and connect on one thread (its tasks must not block)
  * @param network    the network health checks use, or {@code null} for the real one
  * @param strategies health-check strategies to use before the ones found by {@link java.util.ServiceLoader}
+ * @param scriptDirectories the only directories health-check scripts may run from (absolute, normalized; empty for
+ *                   none), handed to strategies as {@link CheckContext#scriptDirectories()}
  */
 public record LoadBalancerConfig(ForwardingEngine engine, List<VirtualService> services, TaskClock clock,
-                                 Network network, List<HealthCheckStrategy> strategies) {
+                                 Network network, List<HealthCheckStrategy> strategies, List<Path> scriptDirectories) {
 
     /** Copies the lists. */
     public LoadBalancerConfig {
         services = List.copyOf(services);
         strategies = List.copyOf(strategies);
+        scriptDirectories = List.copyOf(scriptDirectories);
     }
 }

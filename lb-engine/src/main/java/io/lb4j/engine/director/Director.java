@@ -20,6 +20,7 @@ import io.lb4j.api.event.Reconfigured;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.ForwardingEngine;
+import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.api.spi.LoadBalancerConfig;
 import io.lb4j.api.spi.Network;
 import io.lb4j.api.spi.PersistenceTable;
@@ -33,6 +34,7 @@ import io.lb4j.healthcheck.HealthMonitor;
 import io.lb4j.healthcheck.net.CheckTransport;
 import io.lb4j.healthcheck.Strategies;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,6 +90,11 @@ final class Director implements LoadBalancer {
                     }
                     return network;
                 }
+            }
+
+            @Override
+            public List<Path> scriptDirectories() {
+                return config.scriptDirectories();
             }
         };
         for (VirtualService s : config.services()) {
@@ -510,7 +517,10 @@ final class Director implements LoadBalancer {
         return s;
     }
 
-    /** Rejects what this balancer cannot run: a method the engine lacks, a probe no strategy runs. */
+    /**
+     * Rejects what this balancer cannot run: a method the engine lacks, a probe no strategy runs or its strategy
+     * refuses (a script outside the script directories).
+     */
     private void validate(VirtualService s) {
         Set<ForwardingMethod> needed = EnumSet.of(s.method());
         if (s.method() != ForwardingMethod.PROXY && s.fallback().map(f -> f.masquerade()).orElse(false)) {
@@ -525,7 +535,13 @@ final class Director implements LoadBalancer {
                     .collect(Collectors.joining(", ")) + ")");
         }
         if (!s.healthCheck().isNone()) {
-            strategies.forProbe(s.healthCheck().probe());
+            HealthCheckStrategy strategy = strategies.forProbe(s.healthCheck().probe());
+            try {
+                strategy.validate(s.healthCheck().probe(), checkContext);
+            } catch (IllegalArgumentException e) {
+                // The same shape as validateServices' messages, so the admin API and the file can say which service.
+                throw new IllegalArgumentException("services[" + s.label() + "]." + e.getMessage(), e);
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,6 +24,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,8 +59,22 @@ class ConfigReplicationTest {
         return c;
     }
 
+    /** The script directory of both nodes, with the script {@link ServiceCodecTest#everyKindOfService()} names. */
+    @TempDir
+    Path checks;
+
     private LoadBalancer balancer(VirtualService... services) {
-        return closing(LbTestKit.create()).start(services);
+        Path script = checks.resolve("check-ftp.sh");
+        try {
+            if (!Files.exists(script)) {
+                Files.writeString(script, "#!/bin/sh\nexit 0\n");
+                Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return closing(LbTestKit.create()).start(LoadBalancer.builder().scriptDirectories(checks)
+                .services(List.of(services)));
     }
 
     private static VirtualService pacsWithWeight(int weight) {

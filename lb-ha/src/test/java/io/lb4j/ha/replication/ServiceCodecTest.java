@@ -68,8 +68,8 @@ class ServiceCodecTest {
                         .scheduler(Scheduler.sourceHash()).failback(FailbackPolicy.manual()).build(),
                 VirtualService.directRouting().label("Legacy").address("192.168.100.103").ports(21)
                         .real("ftp", "192.168.100.114")
-                        .healthCheck(HealthCheck.external(ExternalProbe.of(Path.of("/etc/lb4j/check-ftp.sh"))
-                                .withCheckSource("192.168.100.2")))
+                        .healthCheck(HealthCheck.external(ExternalProbe.of(Path.of("check-ftp.sh"))
+                                .withCheckSource("192.168.100.2"))) // inside the script directories
                         .scheduler(Scheduler.roundRobin()).build(),
                 VirtualService.tunnel().label("Range").address("192.168.100.105").portRange(9000, 9010)
                         .real("r", "192.168.100.116").healthCheck(HealthCheck.negotiate("PING\r\n", "^PONG")

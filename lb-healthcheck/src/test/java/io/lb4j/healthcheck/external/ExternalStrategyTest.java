@@ -1,11 +1,19 @@
 package io.lb4j.healthcheck.external;
 
 import io.lb4j.api.check.CheckResult;
-import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.spi.CheckContext;
+import io.lb4j.api.spi.Network;
+import io.lb4j.api.spi.TaskClock;
 import io.lb4j.healthcheck.support.Loopback;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +22,21 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
-/** external() with real scripts: arguments, environment, exit codes, timeout kills and bounded output. */
+/**
+ * external() with real scripts: arguments, environment, exit codes, timeout kills and bounded output, with and without
+ * a cgroup. The rules on where a script may come from are in {@link ScriptSecurityTest}.
+ */
+@EnabledOnOs(OS.LINUX)
 class ExternalStrategyTest {
+
+    private static final TaskClock CLOCK = TaskClock.system();
 
     private final ExternalStrategy strategy = new ExternalStrategy();
 
@@ -36,9 +54,32 @@ class ExternalStrategyTest {
                 exit 0
                 """.formatted(seen));
 
-        assertThat(Loopback.run(strategy, ExternalProbe.of(script).withCheckSource("127.0.0.9"), target)).isEqualTo(CheckResult.ok());
+        assertThat(run(strategy, ExternalProbe.of(script).withCheckSource("127.0.0.9"), target)).isEqualTo(CheckResult.ok());
         assertThat(Files.readString(seen).strip())
                 .isEqualTo("127.0.0.1|104|127.0.0.1|104|127.0.0.9|127.0.0.1|104|127.0.0.1|104|PACS|PrimaryCluster|104,80");
+    }
+
+    @Test
+    void theEnvironmentIsMinimalPathAndLb4jVariablesOnlyInTheRootDirectory() throws IOException {
+        // PWD is the shell's own (dash exports the working directory): the balancer passes nothing else.
+        Path script = script("""
+                env | LC_ALL=C sort
+                exit 1
+                """);
+
+        assertThat(run(strategy, ExternalProbe.of(script).withCheckSource("127.0.0.9"), target)).isEqualTo(CheckResult.failed("""
+                script exited with status 1; output: LB4J_CHECK_SOURCE=127.0.0.9
+                LB4J_REAL_SERVER=PrimaryCluster
+                LB4J_RIP=127.0.0.1
+                LB4J_RPORT=104
+                LB4J_RPORTS=104,80
+                LB4J_SERVICE=PACS
+                LB4J_TIMEOUT_MS=5000
+                LB4J_VIP=127.0.0.1
+                LB4J_VPORT=104
+                LB4J_VPORTS=104,80
+                PATH=/usr/sbin:/usr/bin:/sbin:/bin
+                PWD=/"""));
     }
 
     @Test
@@ -48,30 +89,96 @@ class ExternalStrategyTest {
                 echo "giving up" >&2
                 exit 3
                 """);
-        assertThat(Loopback.run(strategy, ExternalProbe.of(script), target))
+        assertThat(run(strategy, ExternalProbe.of(script), target))
                 .isEqualTo(CheckResult.failed("script exited with status 3; output: port 5222 closed\ngiving up"));
     }
 
-    @Test
-    void hangingScriptIsKilledWithItsChildrenAtTheTimeout() throws IOException {
+    @ParameterizedTest(name = "cgroup: {0}, child: {1}")
+    @CsvSource({"true, sleep", "false, sleep", "true, setsid sleep", "false, setsid sleep"})
+    void aHangingScriptIsKilledWithItsChildrenAtTheTimeout(boolean cgroup, String child) throws IOException {
+        // "setsid sleep": a child in a session (and process group) of its own, out of reach of a group kill.
+        Path pids = dir.resolve("pids");
+        Path script = script("""
+                %s 300 &
+                echo $! > %s
+                echo $$ >> %s
+                wait
+                """.formatted(child, pids, pids));
+        CheckTarget quick = new CheckTarget("PACS", Loopback.ADDRESS, List.of(104), "PrimaryCluster", Loopback.ADDRESS,
+                List.of(104), Duration.ofMillis(1500));
+
+        CheckResult result = run(strategy(cgroup), ExternalProbe.of(script), quick);
+
+        assertThat(result).isEqualTo(CheckResult.failed("script timed out after 1.5s; killed 2 processes"));
+        assertGone(Files.readAllLines(pids));
+    }
+
+    @ParameterizedTest(name = "cgroup: {0}")
+    @ValueSource(booleans = {true, false})
+    void whatAScriptLeavesRunningIsKilledWhenItExits(boolean cgroup) throws IOException {
+        // It holds the output pipe open too; without a cgroup the session finds it, since it never left it.
         Path pids = dir.resolve("pids");
         Path script = script("""
                 sleep 300 &
                 echo $! > %s
-                echo $$ >> %s
-                wait
-                """.formatted(pids, pids));
-        CheckTarget quick = new CheckTarget("PACS", Loopback.ADDRESS, List.of(104), "PrimaryCluster", Loopback.ADDRESS,
-                List.of(104), Duration.ofMillis(1500));
+                exit 0
+                """.formatted(pids));
 
-        CheckResult result = Loopback.run(strategy, ExternalProbe.of(script), quick);
+        assertThat(run(strategy(cgroup), ExternalProbe.of(script), target)).isEqualTo(CheckResult.ok());
+        assertGone(Files.readAllLines(pids));
+    }
 
-        assertThat(result).isEqualTo(CheckResult.failed("script timed out after 1.5s; killed 2 processes"));
-        // Both the script and the sleep it started are gone (or zombies about to be reaped by init).
-        for (String pid : Files.readAllLines(pids)) {
-            Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(pid.strip()));
-            p.ifPresent(h -> assertThat(h.onExit()).succeedsWithin(Duration.ofSeconds(5)));
-        }
+    @Test
+    void aDaemonThatLeftItsSessionAndParentIsKilledThroughTheCgroup() throws IOException {
+        assumeThat(Cgroup.own()).as("cgroup v2 usable here").isPresent();
+        // Double fork and setsid: neither the process tree nor the session leads to it any more.
+        Path pids = dir.resolve("pids");
+        Path script = script("""
+                (setsid sleep 300 >/dev/null 2>&1 & echo $! > %s)
+                exit 0
+                """.formatted(pids));
+
+        assertThat(run(strategy(true), ExternalProbe.of(script), target)).isEqualTo(CheckResult.ok());
+        assertGone(Files.readAllLines(pids));
+    }
+
+    @Test
+    void cancellingTheAttemptKillsTheScriptAtOnce() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path script = script("""
+                echo $$ > %s
+                exec sleep 300
+                """.formatted(pids));
+        CompletableFuture<CheckResult> attempt = strategy.check(ExternalProbe.of(script), target, context(dir))
+                .toCompletableFuture();
+        List<String> started = awaitPid(pids);
+
+        attempt.cancel(false); // what HealthMonitor does at its timeout and when it stops
+
+        assertGone(started);
+    }
+
+    @Test
+    void theNextRunForATargetNeverSeesThePreviousOneAlive() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path seen = dir.resolve("seen");
+        Path hanging = script("""
+                echo $$ > %s
+                exec sleep 300
+                """.formatted(pids));
+        // kill -0 also finds a killed process that is not yet reaped.
+        Path next = script("""
+                if kill -0 "$(cat %s)" 2>/dev/null; then echo overlap > %s; else echo alone > %s; fi
+                """.formatted(pids, seen, seen));
+        CompletableFuture<CheckResult> first = strategy.check(ExternalProbe.of(hanging), target, context(dir))
+                .toCompletableFuture();
+        awaitPid(pids);
+
+        first.cancel(false);                                   // the monitor's timeout: kill, and the next is due
+        CheckResult second = run(strategy, ExternalProbe.of(next), target);
+
+        assertThat(second).isEqualTo(CheckResult.ok());
+        assertThat(Files.readString(seen).strip()).isEqualTo("alone");
     }
 
     @Test
@@ -81,7 +188,7 @@ class ExternalStrategyTest {
                 exit 1
                 """);
 
-        CheckResult result = Loopback.run(strategy, ExternalProbe.of(script), target);
+        CheckResult result = run(strategy, ExternalProbe.of(script), target);
 
         assertThat(result.healthy()).isFalse();
         assertThat(result.reason()).startsWith("script exited with status 1; output: xxxx")
@@ -92,15 +199,99 @@ class ExternalStrategyTest {
     @Test
     void missingScriptFailsWithAClearReason() {
         Path missing = dir.resolve("nope.sh");
-        assertThat(Loopback.run(strategy, ExternalProbe.of(missing), target))
-                .isEqualTo(CheckResult.failed("script " + missing + " not found"));
+        assertThat(run(strategy, ExternalProbe.of(missing), target)).isEqualTo(CheckResult.failed(
+                "healthCheck.script: " + missing + " (expected: a script inside " + dir + "; there is no such file)"));
     }
 
     @Test
     void nonExecutableScriptFailsWithAClearReason() throws IOException {
         Path plain = Files.writeString(dir.resolve("plain.sh"), "exit 0\n");
-        assertThat(Loopback.run(strategy, ExternalProbe.of(plain), target))
-                .isEqualTo(CheckResult.failed("script " + plain + " is not an executable file"));
+        assertThat(run(strategy, ExternalProbe.of(plain), target)).isEqualTo(CheckResult.failed(
+                "healthCheck.script: " + plain + " (expected: an executable regular file; " + plain + " is not)"));
+    }
+
+    @Test
+    void aScriptMadeUnsafeAfterConfigurationIsRefusedAtItsNextRun() throws IOException {
+        Path script = script("exit 0\n");
+        strategy.validate(ExternalProbe.of(script), context(dir));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertThat(run(strategy, ExternalProbe.of(script), target)).isEqualTo(CheckResult.failed("healthCheck.script: "
+                + script + " (expected: the script and the directories from " + dir + " down to it writable by"
+                + " their owner only; " + script + " is rwxrwxrwx)"));
+    }
+
+    /** The pid the script wrote to {@code file}, once it has, within a deadline. */
+    private static List<String> awaitPid(Path file) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((!Files.exists(file) || Files.readString(file).isBlank()) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        List<String> pids = Files.readAllLines(file);
+        assertThat(pids).as("pids the script wrote").hasSize(1);
+        return pids;
+    }
+
+    private ExternalStrategy strategy(boolean cgroup) {
+        if (cgroup) {
+            assumeThat(Cgroup.own()).as("cgroup v2 usable here").isPresent();
+            return new ExternalStrategy(Cgroup.own());
+        }
+        return new ExternalStrategy(Optional.empty());
+    }
+
+    /**
+     * Every listed process has exited, within a deadline. Read from /proc: a killed orphan is a zombie until init reaps
+     * it, and {@link ProcessHandle#isAlive()} counts zombies as alive.
+     */
+    private static void assertGone(List<String> pids) {
+        assertThat(pids).isNotEmpty();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> alive = pids;
+        while (!(alive = pids.stream().filter(ExternalStrategyTest::running).toList()).isEmpty()
+                && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        assertThat(alive).as("processes still running").isEmpty();
+    }
+
+    private static boolean running(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid.strip(), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false; // gone and reaped
+        }
+    }
+
+    private CheckResult run(ExternalStrategy s, ExternalProbe probe, CheckTarget t) {
+        try {
+            return s.check(probe, t, context(dir)).toCompletableFuture()
+                    .get(Loopback.TEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("attempt did not complete: " + e, e);
+        }
+    }
+
+    /** A real clock, and {@code directory} as the only script directory. */
+    static CheckContext context(Path directory) {
+        return new CheckContext() {
+            @Override
+            public TaskClock clock() {
+                return CLOCK;
+            }
+
+            @Override
+            public Network network() {
+                throw new UnsupportedOperationException("external checks use no network");
+            }
+
+            @Override
+            public List<Path> scriptDirectories() {
+                return List.of(directory);
+            }
+        };
     }
 
     private Path script(String body) throws IOException {
