@@ -202,7 +202,7 @@ final class ApplianceRunner {
             try {
                 // The listeners that run (the started admin server and pair node) against the file's new services.
                 Listeners.checkNoClash(new ApplianceConfig(running.engine(), next.services(),
-                        appliance.config().admin(), running.ha()));
+                        appliance.config().admin(), running.ha(), running.scriptDirectories()));
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {

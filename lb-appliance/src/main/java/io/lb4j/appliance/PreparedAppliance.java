@@ -56,7 +56,8 @@ final class PreparedAppliance {
     static PreparedAppliance prepare(ApplianceConfig config, Object reloadLock, PrintStream out, PrintStream err) {
         Listeners.checkNoClash(config);
         ForwardingEngine engine = config.engine().create(config.ha().isPresent());
-        LoadBalancer balancer = LoadBalancer.builder().engine(engine).services(config.services()).build();
+        LoadBalancer balancer = LoadBalancer.builder().engine(engine)
+                .scriptDirectories(config.scriptDirectories().toArray(Path[]::new)).services(config.services()).build();
         ClusteredNode node = null;
         try {
             balancer.events().subscribe(e -> out.println(StatusText.event(e)));

@@ -2,6 +2,7 @@ package io.lb4j.appliance.config;
 
 import io.lb4j.api.VirtualService;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,16 +17,28 @@ import java.util.Optional;
  * @param services the services in file order; labels unique, no VIP port used twice
  * @param admin    the {@code admin:} section, or empty when the file has none (no admin server)
  * @param ha       the {@code ha:} section, or empty when the file has none (a single balancer, no pair)
+ * @param scriptDirectories the only directories {@code external} check scripts may come from
+ *                 ({@code scriptDirectories:}, default {@code [/etc/lb4j/checks]}); changes only with a restart
  */
 public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
-                              Optional<HaConfig> ha) {
+                              Optional<HaConfig> ha, List<Path> scriptDirectories) {
 
-    /** Copies the list. */
+    /** Where check scripts come from when the file does not say: keepalived's idea, lb4j's directory. */
+    public static final List<Path> DEFAULT_SCRIPT_DIRECTORIES = List.of(Path.of("/etc/lb4j/checks"));
+
+    /** Copies the lists. */
     public ApplianceConfig {
         Objects.requireNonNull(engine, "engine");
         services = List.copyOf(services);
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(ha, "ha");
+        scriptDirectories = List.copyOf(scriptDirectories);
+    }
+
+    /** A file without {@code scriptDirectories:}. */
+    public ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
+                           Optional<HaConfig> ha) {
+        this(engine, services, admin, ha, DEFAULT_SCRIPT_DIRECTORIES);
     }
 
     /** A file without {@code ha:}. */

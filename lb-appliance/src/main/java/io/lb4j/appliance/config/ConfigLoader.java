@@ -74,7 +74,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha");
+    private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
+            "scriptDirectories");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "nativeTransport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
@@ -160,9 +161,20 @@ public final class ConfigLoader {
             throw top.get("ha").error("ha: differs from the running pair's settings (expected: the running settings"
                     + " or no `ha:`; ha settings change only with a restart)");
         }
+        List<Path> scriptDirectories = top.has("scriptDirectories")
+                ? scriptDirectories(top.get("scriptDirectories")) : ApplianceConfig.DEFAULT_SCRIPT_DIRECTORIES;
+        if (running != null && top.has("scriptDirectories")
+                && !scriptDirectories.equals(running.scriptDirectories())) {
+            throw top.get("scriptDirectories").error("scriptDirectories: differs from the running balancer's"
+                    + " (expected: the running directories or no `scriptDirectories:`; they change only with a"
+                    + " restart)");
+        }
+        if (running != null) {
+            scriptDirectories = running.scriptDirectories();
+        }
         List<VirtualService> services = ServiceMapping.read(top.required("services", "the top level"),
                 engine.defaultMethod());
-        return new ApplianceConfig(engine, services, admin, ha);
+        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories);
     }
 
     private static EngineConfig engine(Mapping top, ApplianceConfig running) {
@@ -345,6 +357,27 @@ public final class ConfigLoader {
         }
         return new AdminConfig.KeyStore(path(m.required("keyStore", "admin.tls"), "admin.tls.keyStore"),
                 path(m.required("keyStorePasswordFile", "admin.tls"), "admin.tls.keyStorePasswordFile"));
+    }
+
+    /**
+     * {@code scriptDirectories:}: absolute directories, none twice, the only places {@code external} check scripts
+     * may come from; the balancer's builder checks the rest (and each script, when the services are built).
+     */
+    private static List<Path> scriptDirectories(ConfigNode node) {
+        List<ConfigNode> items = node instanceof ConfigNode.Sequence ? node.asSequence("scriptDirectories").items()
+                : List.of(node);
+        List<Path> directories = new ArrayList<>();
+        for (ConfigNode item : items) {
+            Path dir = path(item, "scriptDirectories");
+            if (!dir.isAbsolute()) {
+                throw item.error("scriptDirectories: " + dir + " (expected: absolute paths, such as /etc/lb4j/checks)");
+            }
+            if (directories.contains(dir)) {
+                throw item.error("scriptDirectories: " + dir + " (expected: each directory once)");
+            }
+            directories.add(dir);
+        }
+        return List.copyOf(directories);
     }
 
     private static Path path(ConfigNode n, String what) {

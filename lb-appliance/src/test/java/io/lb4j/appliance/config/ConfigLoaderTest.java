@@ -44,6 +44,28 @@ class ConfigLoaderTest {
         return ConfigLoader.parse(yaml, "pacs.yaml");
     }
 
+    // ------------------------------------------------------------------------------------------------ scriptDirectories
+
+    @Test
+    void scriptDirectoriesDefaultToEtcLb4jChecks() {
+        assertThat(parse(SEED).scriptDirectories()).containsExactly(Path.of("/etc/lb4j/checks"));
+    }
+
+    @Test
+    void scriptDirectoriesAreReadAsAbsolutePathsInFileOrder() {
+        ApplianceConfig config = parse("scriptDirectories: [/opt/pacs/checks, /etc/lb4j/checks]\n" + SEED);
+
+        assertThat(config.scriptDirectories()).containsExactly(Path.of("/opt/pacs/checks"), Path.of("/etc/lb4j/checks"));
+    }
+
+    @Test
+    void aRelativeScriptDirectoryIsRejectedAtItsValue() {
+        assertThatThrownBy(() -> parse("scriptDirectories: [checks]\n" + SEED))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pacs.yaml:1:21: scriptDirectories: checks (expected: absolute paths, such as"
+                        + " /etc/lb4j/checks)");
+    }
+
     // ------------------------------------------------------------------------------------------------ valid files
 
     @Test

@@ -61,7 +61,7 @@ class YamlConfigCodecTest {
                 .build();
         VirtualService ext = VirtualService.proxy().label("Ext").address("127.0.0.1").ports(13001)
                 .real("E", "127.0.0.9").healthCheck(HealthCheck.external(ExternalProbe.of(Path.of("/usr/local/bin/check"))
-                        .withCheckSource("db")))
+                        .withCheckSource("10.0.0.2")))
                 .build();
         VirtualService udp = VirtualService.proxy().label("Syslog").address("127.0.0.1").ports(10514)
                 .protocol(Protocol.UDP).real("S", "127.0.0.10").healthCheck(HealthCheck.none()).build();
