@@ -1,10 +1,11 @@
-package io.lb4j.testkit;
+package io.lb4j.engine.director;
 
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.testkit.LbTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;

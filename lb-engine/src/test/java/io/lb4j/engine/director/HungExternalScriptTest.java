@@ -1,8 +1,9 @@
-package io.lb4j.testkit;
+package io.lb4j.engine.director;
 
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.testkit.SimulatedEngine;
 import io.lb4j.api.event.RealServerDown;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
