@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -124,6 +125,7 @@ class ApplianceCommandsTest {
     @Test
     void checkRefusesAnAdminKeyStoreItCannotRead() throws IOException {
         Path password = Files.writeString(dir.resolve("ks.password"), "changeit\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------")); // passes SecretFile
         Path keyStore = dir.resolve("missing.p12");
         Path file = Files.writeString(dir.resolve("ks.yaml"), LOOPBACK + """
                 admin:

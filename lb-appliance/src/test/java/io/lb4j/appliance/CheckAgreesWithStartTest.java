@@ -53,7 +53,7 @@ class CheckAgreesWithStartTest {
         }
         assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("manual-failover.yaml",
                 "mergepacs-loopback.yaml", "mergepacs-pair-primary.yaml", "mergepacs-pair-secondary.yaml",
-                "mergepacs.yaml");
+                "mergepacs-per-port-checks.yaml", "mergepacs.yaml");
         for (Path file : files) {
             assertAgree(withTestSecret(file.getFileName().toString(), Files.readString(file)));
         }
