@@ -77,7 +77,7 @@ final class TreeParser {
         Mark at = m.getProblemMark();
         int line = at == null ? 0 : at.getLine() + 1;
         int column = at == null ? 0 : at.getColumn() + 1;
-        String problem = (m.getContext() == null ? "" : m.getContext() + ", ") + m.getProblem();
+        String problem = oneLine((m.getContext() == null ? "" : m.getContext() + ", ") + m.getProblem());
         return new ConfigException(new Location(fileName, line, column, "").toString(), "not valid YAML: " + problem,
                 line, column, e);
     }
@@ -95,7 +95,30 @@ final class TreeParser {
 
     /** Jackson names the (redacted) source in nested locations; the location is ours to say. */
     private static String withoutSource(String message) {
-        return SOURCE.matcher(String.valueOf(message)).replaceAll("$1");
+        return oneLine(SOURCE.matcher(String.valueOf(message)).replaceAll("$1"));
+    }
+
+    /**
+     * A parser's words on one line: the character it found may itself be a line break or another control
+     * character ("found: \n"), which would break a one-line message and a log line apart; shown escaped instead.
+     */
+    static String oneLine(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        b.append(String.format("\\u%04x", c));
+                    } else {
+                        b.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return b.toString();
     }
 
     private ConfigNode document(JsonParser p) throws IOException {

@@ -190,4 +190,15 @@ class ConfigNodeTest {
         assertThat(ConfigNode.parseYaml(m.toYaml(), "again.yaml").asMapping("m").get("label").asString("label"))
                 .as("a quoted number stays a string").isEqualTo("104");
     }
+
+    /** Found by ServiceMappingProperties: a bad escape whose "found" character is a line break. */
+    @Test
+    void aYamlSyntaxErrorIsOneLineEvenWhenTheCharacterFoundIsALineBreak() {
+        assertThatThrownBy(() -> ConfigNode.parseYaml("label: \"\\x\n6\"\n", "lb.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("lb.yaml:1:")
+                .hasMessageContaining("not valid YAML: ")
+                .hasMessageContaining("\\n")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }
