@@ -12,10 +12,14 @@ import io.lb4j.api.check.HttpProbe;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.testkit.SimulatedEngine;
+import io.lb4j.testsupport.api.ClassPathModules;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.tools.ToolProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,7 +53,9 @@ class ReadmeExamplesTest {
 
     @Test
     void everyJavaBlockOfTheReadmeIsARegionOfReadmeExamples() throws IOException {
-        List<String> blocks = all(JAVA_BLOCK, Files.readString(README));
+        // Module declarations are compiled on their own (below); every other block is a region of ReadmeExamples.
+        List<String> blocks = all(JAVA_BLOCK, Files.readString(README)).stream()
+                .filter(b -> !b.startsWith("module ")).toList();
         List<String> regions = all(REGION, Files.readString(SOURCE));
 
         assertThat(regions).as("regions of ReadmeExamples vs ```java blocks of README.md").hasSameSizeAs(blocks);
@@ -56,6 +63,34 @@ class ReadmeExamplesTest {
             assertThat(normalised(regions.get(i))).as("README.md's java block %d (%s)", i + 1,
                     blocks.get(i).lines().findFirst().orElse("")).isEqualTo(normalised(blocks.get(i)));
         }
+    }
+
+    /**
+     * The README's module declaration (section "On the module path") compiles with javac against the built lb4j
+     * modules, with a class that uses what it says it needs.
+     */
+    @Test
+    void theReadmesModuleDeclarationCompilesAgainstTheBuiltModules(@TempDir Path sources) throws IOException {
+        List<String> modules = all(JAVA_BLOCK, Files.readString(README)).stream()
+                .filter(b -> b.startsWith("module ")).toList();
+        assertThat(modules).as("module declarations in README.md").hasSize(1);
+        Path moduleInfo = Files.writeString(sources.resolve("module-info.java"), modules.get(0));
+        String name = modules.get(0).substring("module ".length(), modules.get(0).indexOf(' ', "module ".length()));
+        Path type = Files.createDirectories(sources.resolve(name.replace('.', '/'))).resolve("Gateway.java");
+        Files.writeString(type, "package " + name + ";\n\nclass Gateway {\n    void use() {\n"
+                + "        io.lb4j.api.LoadBalancer.builder().engine(io.lb4j.engine.proxy.ProxyEngine.create());\n"
+                + "        io.lb4j.ha.HaPair.builder();\n    }\n}\n");
+        Path out = Files.createDirectories(sources.resolve("out"));
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream err = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            // An explicit, empty class path: javac would take this JVM's, where every package is visible.
+            exit = ToolProvider.getSystemJavaCompiler().run(null, err, err, "-d", out.toString(), "-proc:none",
+                    "--class-path", out.toString(), "--module-path", ClassPathModules.modulePathArgument(),
+                    moduleInfo.toString(), type.toString());
+        }
+        assertThat(output.toString(StandardCharsets.UTF_8)).as("javac's output").isEmpty();
+        assertThat(exit).isZero();
     }
 
     @Test
