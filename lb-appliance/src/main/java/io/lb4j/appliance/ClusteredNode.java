@@ -118,9 +118,9 @@ final class ClusteredNode implements AutoCloseable {
                 flowSync.subscribe(e -> stateListener.run()); // the page shows each channel's change at once
                 flowSync.start();
             }
-            // The publisher's epoch lives in lb-ha's default state directory (/var/lib/lb4j) until the file has a key.
             if (ha.role() == HaConfig.Role.PRIMARY) {
-                publisher = ConfigPublisher.builder(balancer).peer(ha.replicationAddress()).secret(secret).build();
+                publisher = ConfigPublisher.builder(balancer).peer(ha.replicationAddress()).secret(secret)
+                        .stateDirectory(ha.stateDirectory()).build();
                 publisher.subscribe(e -> stateListener.run());
                 publisher.start();
             } else {

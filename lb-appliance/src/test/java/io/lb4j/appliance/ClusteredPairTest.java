@@ -72,7 +72,9 @@ class ClusteredPairTest {
                   listen: %s
                   replicationPort: 7790
                   secretFile: %s
-                """.formatted(services.stripTrailing(), priority, VIP, role, peer, self, secret);
+                  stateDirectory: %s
+                """.formatted(services.stripTrailing(), priority, VIP, role, peer, self, secret,
+                secret.resolveSibling("state-" + self));   // the epoch file stays in the lab's directory
     }
 
     private static String pacs(int weight) {

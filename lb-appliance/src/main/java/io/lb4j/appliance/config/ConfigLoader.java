@@ -86,7 +86,7 @@ public final class ConfigLoader {
     private static final Set<String> ADMIN_LOGIN_KEYS = Set.of("attempts", "per");
     private static final Set<String> HA_KEYS = Set.of("interface", "vrid", "priority", "advertInterval",
             "virtualAddresses", "preempt", "preemptDelay", "unicastPeers", "role", "peer", "listen", "replicationPort",
-            "flowSyncPort", "secretFile");
+            "flowSyncPort", "secretFile", "stateDirectory");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern EXPECTED = Pattern.compile("\\(expected: (.*)\\)$");
 
@@ -471,8 +471,16 @@ public final class ConfigLoader {
             flowSyncPort = OptionalInt.of(p);
         }
         Path secretFile = secretFile(m.required("secretFile", "ha"));
+        Path stateDirectory = Path.of(HaConfig.DEFAULT_STATE_DIRECTORY);
+        if (m.has("stateDirectory")) {
+            stateDirectory = path(m.get("stateDirectory"), "ha.stateDirectory");
+            if (!stateDirectory.isAbsolute()) {
+                throw m.get("stateDirectory").error("ha.stateDirectory: " + stateDirectory + " (expected: an absolute"
+                        + " directory, such as " + HaConfig.DEFAULT_STATE_DIRECTORY + ")");
+            }
+        }
         return Optional.of(new HaConfig(iface, vrid, priority, advert, vips, preempt, preemptDelay, unicastPeers,
-                role, peer, listen, replicationPort, flowSyncPort, secretFile));
+                role, peer, listen, replicationPort, flowSyncPort, secretFile, stateDirectory));
     }
 
     /**

@@ -41,11 +41,17 @@ import java.util.OptionalInt;
  * @param replicationPort  TCP port the secondary's config receiver listens on (on its {@code listen} address)
  * @param flowSyncPort     TCP port of flow sync on both nodes; present exactly when the engine is {@code packet}
  * @param secretFile       the file holding the shared secret (at least 16 bytes; one line end at the end is dropped)
+ * @param stateDirectory   where the primary keeps its replication epoch ({@code ha.stateDirectory}, default
+ *                         {@value #DEFAULT_STATE_DIRECTORY}), so a restarted primary's versions are newer whatever
+ *                         its clock says
  */
 public record HaConfig(String networkInterface, int vrid, int priority, Duration advertInterval,
                        List<String> virtualAddresses, boolean preempt, Duration preemptDelay,
                        List<String> unicastPeers, Role role, InetAddress peer, InetAddress listen,
-                       int replicationPort, OptionalInt flowSyncPort, Path secretFile) {
+                       int replicationPort, OptionalInt flowSyncPort, Path secretFile, Path stateDirectory) {
+
+    /** Where the replication epoch lives when the file does not say. */
+    public static final String DEFAULT_STATE_DIRECTORY = "/var/lib/lb4j";
 
     /** The shortest secret the replication and flow-sync channels accept, as lb-ha checks it. */
     public static final int MIN_SECRET_BYTES = 16;
@@ -69,8 +75,18 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
         }
     }
 
+    /** A file without {@code stateDirectory:}: the epoch in {@value #DEFAULT_STATE_DIRECTORY}. */
+    public HaConfig(String networkInterface, int vrid, int priority, Duration advertInterval,
+                    List<String> virtualAddresses, boolean preempt, Duration preemptDelay, List<String> unicastPeers,
+                    Role role, InetAddress peer, InetAddress listen, int replicationPort, OptionalInt flowSyncPort,
+                    Path secretFile) {
+        this(networkInterface, vrid, priority, advertInterval, virtualAddresses, preempt, preemptDelay, unicastPeers,
+                role, peer, listen, replicationPort, flowSyncPort, secretFile, Path.of(DEFAULT_STATE_DIRECTORY));
+    }
+
     /** Requires every field and copies the lists. */
     public HaConfig {
+        Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(networkInterface, "networkInterface");
         Objects.requireNonNull(advertInterval, "advertInterval");
         virtualAddresses = List.copyOf(virtualAddresses);
@@ -150,6 +166,7 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
         diff(d, "flowSyncPort", flowSyncPort.isPresent() ? flowSyncPort.getAsInt() : "none",
                 other.flowSyncPort.isPresent() ? other.flowSyncPort.getAsInt() : "none");
         diff(d, "secretFile", secretFile, other.secretFile);
+        diff(d, "stateDirectory", stateDirectory, other.stateDirectory);
         return d;
     }
 

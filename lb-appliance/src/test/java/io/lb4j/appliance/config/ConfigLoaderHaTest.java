@@ -166,7 +166,7 @@ class ConfigLoaderHaTest {
     void unknownKeyIsNamedWithTheKeysThatExist() {
         rejects(MINIMAL + "  colour: blue\n", "pacs.yaml:16:3: unknown key \"colour\" in ha (expected one of:"
                 + " advertInterval, flowSyncPort, interface, listen, peer, preempt, preemptDelay, priority,"
-                + " replicationPort, role, secretFile, unicastPeers, virtualAddresses, vrid)");
+                + " replicationPort, role, secretFile, stateDirectory, unicastPeers, virtualAddresses, vrid)");
     }
 
     @Test
@@ -296,6 +296,13 @@ class ConfigLoaderHaTest {
                         + " 7790)");
         assertThatThrownBy(() -> parsePacket(MINIMAL + "  flowSyncPort: 0\n")).isInstanceOf(ConfigException.class)
                 .hasMessage("pacs.yaml:18:17: ha.flowSyncPort: 0 (expected: 1-65535)");
+    }
+
+    @Test
+    void stateDirectoryDefaultsToVarLibLb4jAndIsReadAsGiven() {
+        assertThat(parse(MINIMAL).ha().orElseThrow().stateDirectory()).isEqualTo(Path.of("/var/lib/lb4j"));
+        assertThat(parse(MINIMAL.replace("  secretFile:", "  stateDirectory: /srv/lb4j\n  secretFile:")).ha()
+                .orElseThrow().stateDirectory()).isEqualTo(Path.of("/srv/lb4j"));
     }
 
     // ------------------------------------------------------------------------------------------------ the secret
