@@ -140,6 +140,13 @@ class ServiceMappingTest {
                         + " external | all-of)");
     }
 
+    @Test
+    void theChecksPortsAreAllOrAPortList() throws Exception {
+        rejects(PER_PORT.replace("type: all-of", "type: all-of\n      ports: al"), "lb.yaml:8:14",
+                "/services/0/healthCheck/ports", "healthCheck.ports: \"al\" (expected: all, or a port list such as"
+                        + " [104, \"8000-8010\"])");
+    }
+
     // ------------------------------------------------------------------------------------------------ keys
 
     @Test

@@ -62,6 +62,9 @@ final class HealthCheckMapping {
             ConfigNode ports = m.get("ports");
             if (ports instanceof ConfigNode.Scalar s && s.isString() && s.text().equals("all")) {
                 b.allPorts();
+            } else if (ports instanceof ConfigNode.Scalar s && s.isString() && !s.text().contains("-")) {
+                throw ports.error(WHAT + ".ports: " + s.shown() + " (expected: all, or a port list such as [104,"
+                        + " \"8000-8010\"])");
             } else {
                 int[] list = IntLists.read(ports, WHAT + ".ports", IntLists.Kind.PORT);
                 Locator.build(ports, () -> b.ports(list));
