@@ -14,7 +14,6 @@ import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
-import io.lb4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
