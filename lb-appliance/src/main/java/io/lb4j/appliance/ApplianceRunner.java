@@ -221,6 +221,11 @@ final class ApplianceRunner {
             if (!next.engine().equals(running.engine())) {
                 err.println("lb4j: warning: engine settings changed; they take effect only after a restart");
             }
+            if (!next.scriptDirectories().equals(appliance.config().scriptDirectories())) {
+                // The balancer checks scripts against the directories it was built with; say so, never silently.
+                err.println("lb4j: warning: scriptDirectories changed; they take effect only after a restart (check"
+                        + " scripts still come from " + appliance.config().scriptDirectories() + ")");
+            }
             Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {
                 err.println("lb4j: warning: admin settings changed; they take effect only after a restart (the admin"

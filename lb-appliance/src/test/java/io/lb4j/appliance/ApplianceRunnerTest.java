@@ -121,6 +121,25 @@ class ApplianceRunnerTest {
     }
 
     @Test
+    void sighupWithOtherScriptDirectoriesSaysTheyTakeEffectOnlyAfterARestart() throws Exception {
+        int vip = freePort();
+        try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
+            Path file = dir.resolve("lb.yaml");
+            Files.writeString(file, config(vip, a.port()));
+            try (ApplianceProcess p = ApplianceProcess.run(file)) {
+                p.awaitStdoutContains("SIGHUP reloads the file", STARTUP);
+
+                Files.writeString(file, "scriptDirectories: [/opt/checks]\n" + config(vip, a.port()));
+                p.signal("HUP");
+
+                p.awaitStderrContains("lb4j: warning: scriptDirectories changed; they take effect only after a"
+                        + " restart (check scripts still come from [/etc/lb4j/checks])", STARTUP);
+                p.awaitStdoutContains("lb4j: reloaded: 1 service(s)", STARTUP);
+            }
+        }
+    }
+
+    @Test
     void sighupWithABadFileKeepsTheRunningConfigAndSaysWhereTheFileIsWrong() throws Exception {
         int vip = freePort();
         try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
