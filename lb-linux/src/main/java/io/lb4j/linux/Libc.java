@@ -296,6 +296,31 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code send(fd, buffer, length, MSG_DONTWAIT)} on a connected or bound socket (AF_PACKET: one frame).
+     *
+     * @return the bytes sent, or -1 when the device queue is full now (ENOBUFS, EAGAIN, EINTR): the frame is
+     *         dropped, as a full queue drops it in the kernel
+     * @throws LinuxException on any other error (EMSGSIZE, EINVAL: a frame the kernel refuses)
+     */
+    public static long send(int fd, MemorySegment buffer, long length, String what) throws LinuxException {
+        MemorySegment c = capture();
+        long rc;
+        try {
+            rc = (long) SENDTO.invokeExact(c, fd, buffer, length, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        } catch (Throwable t) {
+            throw linkageFailure("sendto", t);
+        }
+        if (rc < 0) {
+            int errno = errno(c);
+            if (errno == LinuxException.ENOBUFS || errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
+                return -1;
+            }
+            throw new LinuxException(what, errno);
+        }
+        return rc;
+    }
+
     /** {@code ioctl(2)} with a pointer argument. */
     public static int ioctl(int fd, long request, MemorySegment argument, String what) throws LinuxException {
         MemorySegment c = capture();

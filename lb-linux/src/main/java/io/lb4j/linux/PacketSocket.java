@@ -18,6 +18,14 @@ import java.nio.ByteOrder;
  * every ready frame with one {@code sendto}; {@code PACKET_QDISC_BYPASS} skips the queueing discipline where the
  * kernel allows it, and {@code PACKET_LOSS} makes it skip a malformed frame instead of stalling the ring.
  *
+ * <p>Offloads ({@code PACKET_VNET_HDR}, {@link Options#vnetHeaders()}): every received frame is preceded by a
+ * {@link VirtioNetHeader} saying whether it is a super-frame (GRO/LRO, or a local sender's TSO/GSO, up to 64 KiB and
+ * more) and whether its transport checksum is still partial; every frame sent carries one too, so a frame forwarded
+ * with the header it arrived with keeps its offloads and the kernel or the NIC segments it. Super-frames do not fit
+ * the TX ring's fixed frames: {@link #sendLarge} sends them one system call each through a second socket on the same
+ * interface, after flushing the ring so that a flow's frames keep their order. Kernels without it (before 4.x) open
+ * without, and {@link #vnetHeaders()} says so.
+ *
  * <p>Needs CAP_NET_RAW. Not thread-safe: one thread receives and transmits (the packet engine's loop).
  * {@link #receive}, {@link #txClaim}, {@link #txCommit} and {@link #txFlush} allocate nothing.
  */
@@ -25,11 +33,20 @@ public final class PacketSocket implements AutoCloseable {
 
     /** Ring geometry; the defaults suit one 1-10 Gbit/s interface with a 1500-byte MTU. */
     public record Options(int rxBlockSize, int rxBlockCount, int blockTimeoutMillis, int txFrameSize,
-                          int txFrameCount, boolean qdiscBypass) {
+                          int txFrameCount, boolean qdiscBypass, boolean vnetHeaders) {
 
-        /** 16 RX blocks of 256 KiB retired after at most 1 ms; 1024 TX frames of 2 KiB. */
+        /**
+         * 16 RX blocks of 256 KiB retired after at most 1 ms (a block holds three 64 KiB super-frames or a hundred
+         * 1500-byte frames); 1024 TX frames of 2 KiB; qdisc bypass; virtio-net headers.
+         */
         public static Options defaults() {
-            return new Options(256 * 1024, 16, 1, 2048, 1024, true);
+            return new Options(256 * 1024, 16, 1, 2048, 1024, true, true);
+        }
+
+        /** These options with {@code PACKET_VNET_HDR} on or off. */
+        public Options withVnetHeaders(boolean enabled) {
+            return new Options(rxBlockSize, rxBlockCount, blockTimeoutMillis, txFrameSize, txFrameCount, qdiscBypass,
+                    enabled);
         }
 
         /** Checks the kernel's constraints: page-multiple blocks, 16-byte-aligned frames that fit a block. */
@@ -58,7 +75,8 @@ public final class PacketSocket implements AutoCloseable {
     public interface FrameHandler {
         /**
          * @param ring   the RX ring
-         * @param offset where the frame (its Ethernet header) starts
+         * @param offset where the frame (its Ethernet header) starts; with {@link #vnetHeaders()} its
+         *               {@link VirtioNetHeader} lies right before, at {@code offset - VirtioNetHeader.LENGTH}
          * @param length bytes of the frame present in the ring
          * @param wireLength the frame's length on the wire; larger than {@code length} when it was truncated
          * @param status the kernel's {@code tp_status} bits ({@link #TP_STATUS_CSUMNOTREADY}, ...)
@@ -91,6 +109,7 @@ public final class PacketSocket implements AutoCloseable {
     private static final int PACKET_TX_RING = 13;
     private static final int PACKET_QDISC_BYPASS = 20;
     private static final int PACKET_IGNORE_OUTGOING = 23;
+    private static final int PACKET_VNET_HDR = 15;
     private static final int TPACKET_V3 = 2;
     private static final int PACKET_OUTGOING = 4;
 
@@ -109,6 +128,8 @@ public final class PacketSocket implements AutoCloseable {
     private static final int SLL_PKTTYPE_OFFSET = 10;
     /** TX data starts at tp_hdrlen - sizeof(struct sockaddr_ll) = TPACKET_ALIGN(sizeof(tpacket3_hdr)). */
     private static final int TX_DATA_OFFSET = FRAME_HEADER_LENGTH;
+    /** The most a super-frame sent by {@link #sendLarge} may hold, its virtio-net header included. */
+    public static final int MAX_LARGE_FRAME = 256 * 1024;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfShort SHORT =
@@ -117,6 +138,9 @@ public final class PacketSocket implements AutoCloseable {
     private final String interfaceName;
     private final int interfaceIndex;
     private final int fd;
+    private final int largeFd;          // -1 without virtio-net headers
+    private final String vnetUnavailable;
+    private final int txVnet;           // bytes of virtio-net header before each TX frame: 0 or 10
     private final Options options;
     private final MemorySegment mapping;
     private final MemorySegment rx;
@@ -131,9 +155,12 @@ public final class PacketSocket implements AutoCloseable {
     private int txPending;
     private boolean closed;
 
-    private PacketSocket(String interfaceName, int interfaceIndex, int fd, Options options, MemorySegment mapping,
-                         long rxSize, int txBlockSize, int txFrameCountTotal) {
+    private PacketSocket(String interfaceName, int interfaceIndex, int fd, int largeFd, String vnetUnavailable,
+                         Options options, MemorySegment mapping, long rxSize, int txBlockSize, int txFrameCountTotal) {
         this.txFrameCountTotal = txFrameCountTotal;
+        this.largeFd = largeFd;
+        this.vnetUnavailable = vnetUnavailable;
+        this.txVnet = largeFd >= 0 ? VirtioNetHeader.LENGTH : 0;
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.fd = fd;
@@ -157,9 +184,26 @@ public final class PacketSocket implements AutoCloseable {
     public static PacketSocket open(String interfaceName, int interfaceIndex, Options options) throws LinuxException {
         // Protocol 0 until bind: the socket receives nothing from other interfaces in the meantime.
         int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0, "socket(AF_PACKET, SOCK_RAW)");
+        int largeFd = -1;
         try (Arena setup = Arena.ofConfined()) {
             String on = " on " + interfaceName;
             Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_VERSION, TPACKET_V3, "setsockopt(PACKET_VERSION, V3)" + on);
+            String vnetUnavailable = null;
+            if (options.vnetHeaders()) {
+                try {
+                    // Before the rings: the kernel refuses (EBUSY) once they exist.
+                    Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_VNET_HDR, 1, "setsockopt(PACKET_VNET_HDR)" + on);
+                    largeFd = openLargeFrameSocket(interfaceName, interfaceIndex, options, setup);
+                } catch (LinuxException olderKernel) {
+                    vnetUnavailable = olderKernel.getMessage();
+                    if (largeFd >= 0) {
+                        Libc.close(largeFd, "close(AF_PACKET large-frame socket)");
+                        largeFd = -1;
+                    }
+                }
+            } else {
+                vnetUnavailable = "switched off (PacketSocket.Options.vnetHeaders)";
+            }
             try {
                 Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "setsockopt(PACKET_IGNORE_OUTGOING)");
             } catch (LinuxException olderKernel) {
@@ -204,14 +248,40 @@ public final class PacketSocket implements AutoCloseable {
                 Libc.munmap(mapping, "munmap(rings)");
                 throw e;
             }
-            return new PacketSocket(interfaceName, interfaceIndex, fd, options, mapping, rxSize, txBlockSize,
-                    txBlocks * framesPerBlock);
+            return new PacketSocket(interfaceName, interfaceIndex, fd, largeFd, vnetUnavailable, options, mapping,
+                    rxSize, txBlockSize, txBlocks * framesPerBlock);
         } catch (LinuxException | RuntimeException e) {
             try {
                 Libc.close(fd, "close(AF_PACKET socket)");
+                if (largeFd >= 0) {
+                    Libc.close(largeFd, "close(AF_PACKET large-frame socket)");
+                }
             } catch (LinuxException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            throw e;
+        }
+    }
+
+    // A send-only socket for super-frames: bound with protocol 0, so the kernel delivers it nothing, and without
+    // rings, so send() transmits its buffer (with rings it would only kick the TX ring).
+    private static int openLargeFrameSocket(String interfaceName, int interfaceIndex, Options options, Arena setup)
+            throws LinuxException {
+        String on = " on " + interfaceName;
+        int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0, "socket(AF_PACKET, large frames)");
+        try {
+            Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_VNET_HDR, 1, "setsockopt(PACKET_VNET_HDR, large frames)" + on);
+            if (options.qdiscBypass()) {
+                Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_QDISC_BYPASS, 1,
+                        "setsockopt(PACKET_QDISC_BYPASS, large frames)" + on);
+            }
+            MemorySegment address = setup.allocate(20);
+            address.set(SHORT, 0, (short) Libc.AF_PACKET);
+            address.set(INT, 4, interfaceIndex);
+            Libc.bind(fd, address, "bind(AF_PACKET, large frames) to " + interfaceName);
+            return fd;
+        } catch (LinuxException e) {
+            Libc.close(fd, "close(AF_PACKET large-frame socket)");
             throw e;
         }
     }
@@ -226,7 +296,38 @@ public final class PacketSocket implements AutoCloseable {
 
     /** The largest frame {@link #txClaim} accepts. */
     public int maxTxFrameLength() {
-        return options.txFrameSize() - TX_DATA_OFFSET;
+        return options.txFrameSize() - TX_DATA_OFFSET - txVnet;
+    }
+
+    /**
+     * Whether frames carry a {@link VirtioNetHeader}: before each received frame, and before each frame claimed with
+     * {@link #txClaim} (at {@code offset - VirtioNetHeader.LENGTH}, cleared by the claim) or sent with
+     * {@link #sendLarge}.
+     */
+    public boolean vnetHeaders() {
+        return txVnet != 0;
+    }
+
+    /** Why {@link #vnetHeaders()} is false (the kernel's refusal, or switched off); null when true. */
+    public String vnetHeadersUnavailable() {
+        return vnetUnavailable;
+    }
+
+    /**
+     * Sends one super-frame that does not fit the TX ring: flushes the ring first (a flow's earlier frames leave
+     * first), then one {@code send}. {@code buffer} holds the frame's {@link VirtioNetHeader} followed by the frame;
+     * {@code length} counts both.
+     *
+     * @return false when the device queue was full and the frame was dropped
+     * @throws LinuxException when the kernel refuses the frame (e.g. EINVAL: an inconsistent offload header)
+     * @throws IllegalStateException without {@link #vnetHeaders()}
+     */
+    public boolean sendLarge(MemorySegment buffer, int length) throws LinuxException {
+        if (largeFd < 0) {
+            throw new IllegalStateException("large frames need virtio-net headers: " + vnetUnavailable);
+        }
+        txFlush();
+        return Libc.send(largeFd, buffer, length, "send(super-frame of " + length + " bytes) on " + interfaceName) > 0;
     }
 
     /**
@@ -301,7 +402,10 @@ public final class PacketSocket implements AutoCloseable {
                 return -1;
             }
         }
-        return header + TX_DATA_OFFSET;
+        if (txVnet != 0) {
+            VirtioNetHeader.clear(tx, header + TX_DATA_OFFSET);
+        }
+        return header + TX_DATA_OFFSET + txVnet;
     }
 
     private boolean txAvailable(long header) {
@@ -312,10 +416,10 @@ public final class PacketSocket implements AutoCloseable {
 
     /** Queues the frame written at the offset {@link #txClaim} returned; sent by the next {@link #txFlush}. */
     public void txCommit(long dataOffset, int length) {
-        long header = dataOffset - TX_DATA_OFFSET;
+        long header = dataOffset - TX_DATA_OFFSET - txVnet;
         tx.set(INT, header + FRAME_NEXT_OFFSET, 0);
-        tx.set(INT, header + FRAME_LEN_OFFSET, length);
-        tx.set(INT, header + FRAME_SNAPLEN_OFFSET, length);
+        tx.set(INT, header + FRAME_LEN_OFFSET, length + txVnet);
+        tx.set(INT, header + FRAME_SNAPLEN_OFFSET, length + txVnet);
         VarHandle.releaseFence(); // the frame's bytes are visible before the kernel sees SEND_REQUEST
         tx.set(INT, header + FRAME_STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
         txFrame = txFrame + 1 == txFrameCountTotal ? 0 : txFrame + 1;
@@ -342,7 +446,13 @@ public final class PacketSocket implements AutoCloseable {
             Libc.munmap(mapping, "munmap(rings) on " + interfaceName);
         } finally {
             arena.close();
-            Libc.close(fd, "close(AF_PACKET socket on " + interfaceName + ")");
+            try {
+                if (largeFd >= 0) {
+                    Libc.close(largeFd, "close(AF_PACKET large-frame socket on " + interfaceName + ")");
+                }
+            } finally {
+                Libc.close(fd, "close(AF_PACKET socket on " + interfaceName + ")");
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,6 +122,68 @@ class PacketSocketTest {
     }
 
     @Test
+    void aSuperFrameSentWithItsOffloadHeaderArrivesWholeWithItsSegmentationMetadata() throws Exception {
+        int payload = 30_000;
+        List<String> received = inNamespace(() -> {
+            try (PacketSocket sender = PacketSocket.open("va", Link.of("va").index(), PacketSocket.Options.defaults());
+                 PacketSocket receiver = PacketSocket.open("vb", Link.of("vb").index(),
+                         PacketSocket.Options.defaults())) {
+                assertThat(sender.vnetHeaders()).as(sender.vnetHeadersUnavailable()).isTrue();
+                assertThat(sender.maxTxFrameLength()).isLessThan(payload);
+                try (Arena arena = Arena.ofConfined()) {
+                    // virtio_net_hdr + Ethernet + IPv4 + TCP: a 30 kB TSO super-frame, checksum partial.
+                    MemorySegment b = arena.allocate(VirtioNetHeader.LENGTH + 54 + payload);
+                    VirtioNetHeader.write(b, 0, VirtioNetHeader.NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448,
+                            34, 16);
+                    ByteBuffer f = b.asSlice(VirtioNetHeader.LENGTH).asByteBuffer();
+                    f.putShort((short) 0x0200).putInt(0x0000_0002).putShort((short) 0x0200).putInt(0x0000_0001);
+                    f.putShort((short) 0x0800);
+                    f.put((byte) 0x45).put((byte) 0).putShort((short) (40 + payload)).putInt(0x0000_4000)
+                            .put((byte) 64).put((byte) 6).putShort((short) 0).putInt(0x0A00_0001).putInt(0x0A00_0002);
+                    f.putShort((short) 40000).putShort((short) 104).putInt(1).putInt(1).put((byte) 0x50)
+                            .put((byte) 0x10).putShort((short) 65535).putInt(0);
+                    assertThat(sender.sendLarge(b, (int) b.byteSize())).isTrue();
+                }
+                List<String> frames = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (frames.isEmpty() && System.nanoTime() - deadline < 0) {
+                    receiver.awaitReadable(50);
+                    receiver.receive((ring, offset, length, wire, status) -> {
+                        long h = offset - VirtioNetHeader.LENGTH;
+                        if (length > 1000) {
+                            frames.add(length + " " + VirtioNetHeader.gsoType(ring, h) + " "
+                                    + VirtioNetHeader.gsoSize(ring, h) + " " + VirtioNetHeader.flags(ring, h));
+                        }
+                    }, 16);
+                }
+                return frames;
+            }
+        });
+        // veth hands the super-frame over unsegmented: one frame, TCPv4 GSO of 1448-byte segments, checksum partial.
+        assertThat(received).containsExactly((54 + payload) + " " + VirtioNetHeader.GSO_TCPV4 + " 1448 "
+                + VirtioNetHeader.NEEDS_CSUM);
+    }
+
+    @Test
+    void withoutOffloadHeadersSuperFramesCannotBeSent() throws Exception {
+        Object outcome = inNamespace(() -> {
+            try (PacketSocket plain = PacketSocket.open("va", Link.of("va").index(),
+                    PacketSocket.Options.defaults().withVnetHeaders(false))) {
+                assertThat(plain.vnetHeaders()).isFalse();
+                assertThat(plain.vnetHeadersUnavailable()).contains("switched off");
+                try {
+                    plain.sendLarge(MemorySegment.ofArray(new byte[4000]), 4000);
+                    return "sent";
+                } catch (IllegalStateException e) {
+                    return e.getMessage();
+                }
+            }
+        });
+        assertThat(outcome).isEqualTo("large frames need virtio-net headers: switched off "
+                + "(PacketSocket.Options.vnetHeaders)");
+    }
+
+    @Test
     void linkReadsTheInterfaceOfTheThreadsNamespace() throws Exception {
         Link va = inNamespace(() -> Link.of("va"));
         assertThat(va.index()).isPositive();
@@ -162,10 +225,10 @@ class PacketSocketTest {
 
     @Test
     void ringOptionsAreValidatedWithMessagesThatTeach() {
-        assertThatThrownBy(() -> new PacketSocket.Options(1000, 4, 1, 2048, 64, true))
+        assertThatThrownBy(() -> new PacketSocket.Options(1000, 4, 1, 2048, 64, true, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("rxBlockSize: 1000 (expected: a multiple of 4096)");
-        assertThatThrownBy(() -> new PacketSocket.Options(4096, 4, 1, 100, 64, true))
+        assertThatThrownBy(() -> new PacketSocket.Options(4096, 4, 1, 100, 64, true, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("txFrameSize: 100 (expected: a multiple of 16 that divides 4096, or a multiple of 4096)");
     }

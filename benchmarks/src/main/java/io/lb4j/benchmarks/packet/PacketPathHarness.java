@@ -89,7 +89,7 @@ final class PacketPathHarness {
             Object flows = NEW_FLOW_TABLE.invokeExact(capacity, 60 * SECOND, 900 * SECOND, 120 * SECOND,
                     10 * SECOND, 300 * SECOND);
             neighbours = NEW_NEIGHBOURS.invokeExact(1024, 3600 * SECOND, SECOND);
-            path = NEW_PATH.invokeExact(ownMac, ownIp, 1518, flows, neighbours);
+            path = NEW_PATH.invokeExact(ownMac, ownIp, 1500, flows, neighbours);
             sink = NEW_SINK.invokeExact(2048, 256);
         } catch (Throwable t) {
             throw new IllegalStateException(t);

@@ -39,7 +39,10 @@ final class Counters {
     static final int GRATUITOUS_ARPS_SENT = 25;
     static final int SYNC_APPLIED = 26;
     static final int SYNC_REJECTED = 27;
-    static final int COUNT = 28;
+    static final int SUPER_FRAMES = 28;
+    static final int SOFTWARE_SEGMENTED = 29;
+    static final int TX_REFUSED = 30;
+    static final int COUNT = 31;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -6,6 +6,9 @@ import io.lb4j.linux.PacketSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lb4j.linux.VirtioNetHeader;
+
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * The packet engine's one thread: receives a batch of RX blocks, runs their frames through the {@link PacketPath}
  * straight out of the ring, {@value PacketPath#BATCH} at a time, flushes the TX ring once per batch of blocks, and
  * between batches runs control-plane commands (flow purges) and timer work. Sleeps in {@code poll} when idle.
+ * Super-frames that do not fit the TX ring are written to a buffer of their own and sent one by one
+ * ({@link PacketSocket#sendLarge}).
  */
 final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink {
 
@@ -38,11 +43,17 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
     private long warnedOversize;
     private long warnedVlan;
     private long warnedTxFull;
+    private long warnedRefused;
+    private final Arena largeArena = Arena.ofShared();
+    private final MemorySegment large;
+    private boolean largeClaimed;
 
     EngineLoop(PacketSocket socket, PacketPath path, TaskClock clock) {
         this.socket = socket;
         this.path = path;
         this.clock = clock;
+        this.large = socket.vnetHeaders() ? largeArena.allocate(PacketSocket.MAX_LARGE_FRAME, 64)
+                : MemorySegment.NULL;
     }
 
     /** Runs {@code command} on the loop thread before its next batch. */
@@ -98,6 +109,8 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
                 socket.close();
             } catch (LinuxException e) {
                 LOG.warn("closing the packet socket: {}", e.getMessage());
+            } finally {
+                largeArena.close();
             }
         }
     }
@@ -107,11 +120,16 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
         Counters c = path.counters();
         long oversize = c.get(Counters.OVERSIZE);
         if (oversize > warnedOversize && warnedOversize == 0) {
-            LOG.warn("{}: received frames larger than the MTU (GRO/LRO or a local sender's TSO/GSO): they cannot be "
-                    + "forwarded as they are and are dropped; switch the offloads off: ethtool -K {} gro off lro off "
-                    + "(and tso off gso off on local senders)", socket.interfaceName(), socket.interfaceName());
+            LOG.warn("{}: received UDP datagrams larger than the MTU without segmentation metadata (a sender with a "
+                    + "larger MTU?): they are dropped", socket.interfaceName());
         }
         warnedOversize = oversize;
+        long refused = c.get(Counters.TX_REFUSED);
+        if (refused > warnedRefused && warnedRefused == 0) {
+            LOG.warn("{}: the kernel refused super-frames the engine forwarded (see the counter txRefused)",
+                    socket.interfaceName());
+        }
+        warnedRefused = refused;
         long vlan = c.get(Counters.VLAN_OFFLOADED);
         if (vlan > warnedVlan && warnedVlan == 0) {
             LOG.warn("{}: the NIC strips VLAN tags (rx-vlan-offload); tagged frames are dropped: bind the engine to "
@@ -165,11 +183,20 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
 
     @Override
     public MemorySegment segment() {
-        return socket.txRing();
+        return largeClaimed ? large : socket.txRing();
     }
 
     @Override
     public long claim(int length) {
+        if (length > socket.maxTxFrameLength()) {
+            if (!socket.vnetHeaders() || length + VirtioNetHeader.LENGTH > large.byteSize()) {
+                return -1;
+            }
+            largeClaimed = true;
+            VirtioNetHeader.clear(large, 0);
+            return VirtioNetHeader.LENGTH;
+        }
+        largeClaimed = false;
         try {
             return socket.txClaim(length);
         } catch (LinuxException e) {
@@ -179,6 +206,19 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
 
     @Override
     public void commit(long offset, int length) {
-        socket.txCommit(offset, length);
+        if (!largeClaimed) {
+            socket.txCommit(offset, length);
+            return;
+        }
+        largeClaimed = false;
+        try {
+            if (!socket.sendLarge(large, length + VirtioNetHeader.LENGTH)) {
+                path.counters().increment(Counters.TX_FULL);
+            }
+        } catch (LinuxException e) {
+            // A frame the kernel will not take (an offload header it does not support) is dropped, not fatal.
+            path.counters().increment(Counters.TX_REFUSED);
+            LOG.debug("super-frame refused: {}", e.getMessage());
+        }
     }
 }

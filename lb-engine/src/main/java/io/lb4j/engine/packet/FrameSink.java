@@ -5,13 +5,18 @@ import java.lang.foreign.MemorySegment;
 /**
  * Where the packet path writes outgoing frames: a TX ring in production, a buffer in tests and benchmarks. The
  * path claims room, writes the frame in place and commits it, so a forwarded frame is copied exactly once.
+ * A super-frame (larger than the TX ring's frames) gets room elsewhere and is sent on its own.
  */
 interface FrameSink {
 
-    /** The memory that claimed offsets point into. */
+    /** The memory that the offset of the last {@link #claim} points into. */
     MemorySegment segment();
 
-    /** Room for a frame of {@code length} bytes: its offset in {@link #segment()}, or -1 when none is free now. */
+    /**
+     * Room for a frame of {@code length} bytes: its offset in {@link #segment()}, or -1 when none is free now. A sink
+     * for a path with virtio-net headers reserves {@code VirtioNetHeader.LENGTH} bytes right before the offset,
+     * cleared (no offloads) until the path copies the received frame's header there; it sends them with the frame.
+     */
     long claim(int length);
 
     /** Hands the frame written at {@code offset} to the wire. */

@@ -67,10 +67,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Host set-up (what the namespace system test builds):
  * <pre>
- * # the balancer: the VIP stays off the kernel; IP forwarding off, so the kernel drops the VIP frames it also sees;
- * # no receive offloads, so frames arrive at wire size
+ * # the balancer: the VIP stays off the kernel; IP forwarding off, so the kernel drops the VIP frames it also sees
+ * # (offloads stay as they are: GRO/LRO super-frames are forwarded whole)
  * sysctl -w net.ipv4.ip_forward=0
- * ethtool -K eth0 gro off lro off
  * # each direct-routing real server: the VIP on loopback, never announced or answered by ARP
  * ip addr add 192.168.100.100/32 dev lo
  * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
@@ -83,9 +82,13 @@ import java.util.concurrent.locks.LockSupport;
  * left to the host), IPv4 fragments (counted and dropped: TCP sets DF), VLAN tags stripped by the NIC (bind to the
  * VLAN interface instead), ICMP errors for flows (e.g. fragmentation-needed is left to the host), several packet
  * threads (no PACKET_FANOUT yet: one core), a backend's MAC change for existing flows (flows keep the MAC they were
- * created with; new flows use the re-resolved one). Offloads: frames larger than the MTU (GRO/LRO on the interface,
- * TSO/GSO of a sender on the same host) cannot be forwarded and are dropped with one warning naming the
- * {@code ethtool} command; offloaded transport checksums of local senders are completed before forwarding.
+ * created with; new flows use the re-resolved one).
+ *
+ * <p>Offloads: the engine asks the kernel for each frame's offload metadata ({@code PACKET_VNET_HDR}). Super-frames
+ * (GRO/LRO on the interface, TSO/GSO of a sender on the same host or bridge) are forwarded whole with their
+ * segmentation metadata, and the kernel or the next NIC cuts them to the MTU; partial transport checksums stay
+ * partial (a NAT rewrite moves the pseudo-header sum). On a kernel without it the engine says so once at start and
+ * segments TCP super-frames itself, completing checksums. No {@code ethtool} step is needed.
  *
  * <p>Requires Linux, CAP_NET_RAW and native access for module {@code io.lb4j.linux}, which makes the system calls:
  * {@code --enable-native-access=io.lb4j.linux} on the module path, {@code --enable-native-access=ALL-UNNAMED} on the
@@ -236,13 +239,17 @@ public final class PacketEngine implements ForwardingEngine {
                 : link.ipv4(); // 0 when it has none: ARP probes from 0.0.0.0 (RFC 5227) still get answers
         PacketSocket socket;
         try {
-            socket = PacketSocket.open(name, link.index(), PacketSocket.Options.defaults());
+            socket = PacketSocket.open(name, link.index(),
+                    PacketSocket.Options.defaults().withVnetHeaders(config.vnetHeaders));
         } catch (LinuxException e) {
             throw new UncheckedIOException(e);
         }
+        if (!socket.vnetHeaders()) {
+            LOG.warn("{}: no offload metadata from the kernel ({}): TCP super-frames (GRO/LRO, local TSO/GSO) are "
+                    + "segmented in software, which costs CPU; partial checksums are completed", name,
+                    socket.vnetHeadersUnavailable());
+        }
         this.clock = context.clock();
-        int maxFrame = Math.min(socket.maxTxFrameLength(), mtu + EthernetFlyweight.HEADER_LENGTH
-                + EthernetFlyweight.MAX_TAGS * EthernetFlyweight.VLAN_TAG_LENGTH);
         FlowTable flows = new FlowTable(config.flowCapacity, config.synTimeout.toNanos(),
                 config.tcpTimeout.toNanos(), config.tcpFinTimeout.toNanos(), config.closeTimeout.toNanos(),
                 config.udpTimeout.toNanos());
@@ -252,14 +259,15 @@ public final class PacketEngine implements ForwardingEngine {
         if (journal != null) {
             flows.journal(journal);
         }
-        path = new PacketPath(mac, ownIp, maxFrame, flows, neighbours);
+        path = new PacketPath(mac, ownIp, mtu, flows, neighbours, socket.vnetHeaders());
         path.answerArp(!pair.startsInStandby());
         loop = new EngineLoop(socket, path, clock);
         thread = new Thread(loop, "lb4j-packet-" + name);
         thread.setDaemon(true);
         thread.start();
-        LOG.info("packet engine on {} (index {}, MAC {}, MTU {}, ARP source {}): {} flows, TPACKET_V3 rings",
-                name, link.index(), Bytes.macToString(mac), mtu, Bytes.ipv4ToString(ownIp), config.flowCapacity);
+        LOG.info("packet engine on {} (index {}, MAC {}, MTU {}, ARP source {}): {} flows, TPACKET_V3 rings{}",
+                name, link.index(), Bytes.macToString(mac), mtu, Bytes.ipv4ToString(ownIp), config.flowCapacity,
+                socket.vnetHeaders() ? " with offload metadata" : "");
     }
 
     // ------------------------------------------------------------------ for the pair's hooks (EnginePairHooks)
@@ -427,6 +435,7 @@ public final class PacketEngine implements ForwardingEngine {
         private Duration udpTimeout = Duration.ofSeconds(300);
         private Duration neighbourTimeout = Duration.ofSeconds(30);
         private InetAddress sourceAddress;
+        private boolean vnetHeaders = true;
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -490,6 +499,16 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
+        /**
+         * Whether to ask the kernel for offload metadata (virtio-net headers) so super-frames are forwarded whole;
+         * default true. False makes the engine segment them in software, as it does on a kernel without it: for tests
+         * of that path, and to compare the two.
+         */
+        Builder vnetHeaders(boolean enabled) {
+            this.vnetHeaders = enabled;
+            return this;
+        }
+
         private static Duration positive(String name, Duration d) {
             Objects.requireNonNull(d, name);
             if (d.isNegative() || d.isZero()) {
@@ -531,15 +550,20 @@ public final class PacketEngine implements ForwardingEngine {
      * @param flowsExpired      flows ended by timeout
      * @param flowsEvicted      flows evicted from a full table
      * @param flowsHalted       flows ended by Halt or uninstall
-     * @param checksumsCompleted offloaded transport checksums completed before forwarding
-     * @param truncatedCapture  frames larger than the RX ring's frame (dropped)
-     * @param oversize          frames larger than the MTU (GRO/TSO; dropped)
+     * @param checksumsCompleted offloaded transport checksums completed before forwarding (only without offload
+     *                          metadata: with it, partial checksums are forwarded partial)
+     * @param truncatedCapture  frames larger than the RX ring's block (dropped)
+     * @param oversize          UDP datagrams larger than the MTU without segmentation metadata (dropped)
      * @param vlanOffloaded     frames whose VLAN tag the NIC stripped (dropped)
      * @param gratuitousArpsSent gratuitous ARPs sent for a VIP ({@link #announce})
      * @param flowSyncApplied   flow changes from the peer applied
      * @param flowSyncRejected  flow changes from the peer for a service or backend this node does not have
      * @param liveFlows         flows in the table now
      * @param flowSyncOverflows flow changes the sync journal had no room for (sent later by the periodic refresh)
+     * @param superFrames       frames larger than the MTU (GRO/LRO, a local sender's TSO/GSO) forwarded whole with
+     *                          their offload metadata, for the kernel or the next NIC to segment
+     * @param softwareSegmented TCP super-frames the engine segmented itself (no offload metadata)
+     * @param txRefused         super-frames the kernel refused to send (an offload it does not support; dropped)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
@@ -547,7 +571,8 @@ public final class PacketEngine implements ForwardingEngine {
                         long neighbourMiss, long txRingFull, long flowsCreated, long flowsExpired, long flowsEvicted,
                         long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
                         long vlanOffloaded, long gratuitousArpsSent, long flowSyncApplied, long flowSyncRejected,
-                        long liveFlows, long flowSyncOverflows) {
+                        long liveFlows, long flowSyncOverflows, long superFrames, long softwareSegmented,
+                        long txRefused) {
 
         Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
@@ -558,7 +583,8 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.FLOWS_EXPIRED], v[Counters.FLOWS_EVICTED], v[Counters.FLOWS_HALTED],
                     v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
                     v[Counters.VLAN_OFFLOADED], v[Counters.GRATUITOUS_ARPS_SENT], v[Counters.SYNC_APPLIED],
-                    v[Counters.SYNC_REJECTED], live, overflows);
+                    v[Counters.SYNC_REJECTED], live, overflows, v[Counters.SUPER_FRAMES],
+                    v[Counters.SOFTWARE_SEGMENTED], v[Counters.TX_REFUSED]);
         }
     }
 }

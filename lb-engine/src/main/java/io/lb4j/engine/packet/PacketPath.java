@@ -3,6 +3,7 @@ package io.lb4j.engine.packet;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.engine.packet.ha.FlowUpdate;
+import io.lb4j.linux.VirtioNetHeader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,6 +27,13 @@ import java.util.List;
  *       never throws or touches the flow table.</li>
  * </ul>
  *
+ * <p><b>Offloads.</b> With virtio-net headers (the socket's {@code PACKET_VNET_HDR}), each received frame is preceded
+ * by its {@link VirtioNetHeader} and each claimed TX frame by one the sink sends with it. A frame is forwarded with
+ * the header it arrived with: a super-frame (GRO/LRO, a local sender's TSO/GSO) leaves whole and the kernel or the
+ * next NIC segments it; a partial checksum stays partial, and a NAT rewrite moves its pseudo-header sum instead of
+ * completing it. Without the headers, a TCP super-frame is segmented here, to the MTU (or the sender's segment size
+ * where known), each segment with complete checksums; a partial checksum is completed before forwarding.
+ *
  * <p>Allocation-free per frame: flyweights and the flow table are preallocated. Not thread-safe: one packet thread
  * calls {@link #process} and {@link #tick}; only {@link #install} and {@link #uninstall} may be called from other
  * threads (they swap a volatile array), the flow purges they imply run on the packet thread.
@@ -46,7 +54,8 @@ final class PacketPath {
 
     private final long ownMac;
     private final int ownIp;
-    private final int maxFrameLength;
+    private final int mtu;
+    private final boolean vnet;
     private final FlowTable flows;
     private final NeighbourTable neighbours;
     private final Counters counters = new Counters();
@@ -70,10 +79,21 @@ final class PacketPath {
     private volatile boolean answeringArp = true;
     private volatile int[] ownedAddresses = new int[0];
 
-    PacketPath(long ownMac, int ownIp, int maxFrameLength, FlowTable flows, NeighbourTable neighbours) {
+    /** A path whose frames carry no virtio-net headers. */
+    PacketPath(long ownMac, int ownIp, int mtu, FlowTable flows, NeighbourTable neighbours) {
+        this(ownMac, ownIp, mtu, flows, neighbours, false);
+    }
+
+    /**
+     * @param mtu          the interface's MTU: the largest IPv4 packet that leaves without offload metadata
+     * @param vnetHeaders  whether received frames are preceded by a {@link VirtioNetHeader} and sinks reserve one
+     *                     before each claimed frame ({@link FrameSink#vnetHeaderLength()})
+     */
+    PacketPath(long ownMac, int ownIp, int mtu, FlowTable flows, NeighbourTable neighbours, boolean vnetHeaders) {
         this.ownMac = ownMac;
         this.ownIp = ownIp;
-        this.maxFrameLength = maxFrameLength;
+        this.mtu = mtu;
+        this.vnet = vnetHeaders;
         this.flows = flows;
         this.neighbours = neighbours;
         this.sweepBudget = Math.max(1024, flows.capacity() / 1000);
@@ -414,10 +434,6 @@ final class PacketPath {
             sourcePort = udp.sourcePort();
             destinationPort = udp.destinationPort();
         }
-        if (length > maxFrameLength) {
-            counters.increment(Counters.OVERSIZE);
-            return DROPPED;
-        }
         int source = ipv4.source();
         int destination = ipv4.destination();
         int ports = (sourcePort << 16) | destinationPort;
@@ -436,7 +452,7 @@ final class PacketPath {
                 return DROPPED;
             }
             touch(id, proto, flags, now);
-            return unNat(rx, offset, length, l3, checksumPartial, id, tx);
+            return unNat(rx, offset, length, l3, checksumPartial, id, proto, tx);
         }
 
         int id = -1;
@@ -466,8 +482,8 @@ final class PacketPath {
         }
         touch(id, proto, flags, now);
         return flows.nat(id)
-                ? forwardNat(rx, offset, length, l3, checksumPartial, id, tx)
-                : forwardDirect(rx, offset, length, l3, checksumPartial, id, tx);
+                ? forwardNat(rx, offset, length, l3, checksumPartial, id, proto, tx)
+                : forwardDirect(rx, offset, length, l3, checksumPartial, id, proto, tx);
     }
 
     private void touch(int id, int proto, int flags, long now) {
@@ -531,25 +547,137 @@ final class PacketPath {
     }
 
     private int forwardDirect(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
-                              FrameSink tx) {
+                              int proto, FrameSink tx) {
         long mac = backendMac(id);
         if (mac < 0) {
             return DROPPED;
         }
+        if (!emit(rx, offset, length, l3, checksumPartial, proto, mac, REWRITE_NONE, 0, 0, tx)) {
+            return DROPPED;
+        }
+        counters.increment(Counters.FORWARDED_DR);
+        return FORWARDED;
+    }
+
+    private static final int REWRITE_NONE = 0;
+    private static final int REWRITE_DESTINATION = 1;
+    private static final int REWRITE_SOURCE = 2;
+
+    /**
+     * Sends a copy of a validated IPv4 TCP/UDP frame to {@code destinationMac} from the balancer's MAC, with its
+     * source or destination address and port rewritten when {@code rewrite} says so. Keeps the frame's offloads when
+     * the path has virtio-net headers; otherwise segments a TCP super-frame and completes a partial checksum.
+     *
+     * @return whether it was sent (false: counted as dropped)
+     */
+    private boolean emit(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int proto,
+                         long destinationMac, int rewrite, int address, int port, FrameSink tx) {
+        int ipLength = Bytes.u16(rx, offset + l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET);
+        boolean superFrame = ipLength > mtu;
+        if (superFrame && !(vnet && VirtioNetHeader.gsoType(rx, offset - VirtioNetHeader.LENGTH)
+                != VirtioNetHeader.GSO_NONE)) {
+            if (proto != Ipv4Flyweight.PROTOCOL_TCP) {
+                counters.increment(Counters.OVERSIZE); // a UDP datagram larger than the MTU without GSO metadata
+                return false;
+            }
+            return segmentInSoftware(rx, offset, l3, ipLength, destinationMac, rewrite, address, port, tx);
+        }
         long o = tx.claim(length);
         if (o < 0) {
             counters.increment(Counters.TX_FULL);
-            return DROPPED;
+            return false;
         }
         MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, mac);
-        if (checksumPartial) {
+        copyWithMacs(rx, offset, out, o, length, destinationMac);
+        boolean keepPartial = false;
+        if (vnet) {
+            VirtioNetHeader.copy(rx, offset - VirtioNetHeader.LENGTH, out, o - VirtioNetHeader.LENGTH);
+            keepPartial = checksumPartial;
+        }
+        if (rewrite != REWRITE_NONE) {
+            rewrite(out, o + l3, rewrite == REWRITE_SOURCE, address, port, checksumPartial, keepPartial);
+        } else if (checksumPartial && !keepPartial) {
             completeTransportChecksum(out, o + l3);
         }
         tx.commit(o, length);
-        counters.increment(Counters.FORWARDED_DR);
         counters.increment(Counters.TX_FRAMES);
-        return FORWARDED;
+        if (superFrame) {
+            counters.increment(Counters.SUPER_FRAMES);
+        }
+        return true;
+    }
+
+    /**
+     * Cuts a TCP super-frame into segments that fit the MTU (or the sender's segment size, where the virtio-net header
+     * gives it), as the kernel's GSO would: every segment gets the headers, its slice of the payload, its sequence
+     * number, an IPv4 identification one higher than the last, FIN and PSH on the last segment only, CWR on the first
+     * only, and complete checksums (computed in full, as its IPv4 and TCP lengths are new).
+     */
+    private boolean segmentInSoftware(MemorySegment rx, long offset, int l3, int ipLength, long destinationMac,
+                                      int rewrite, int address, int port, FrameSink tx) {
+        long ip = offset + l3;
+        int ipHeader = (Bytes.u8(rx, ip) & 0x0F) * 4;
+        long l4 = ip + ipHeader;
+        int tcpHeader = (Bytes.u8(rx, l4 + TcpFlyweight.DATA_OFFSET_OFFSET) >>> 4) * 4;
+        int headers = l3 + ipHeader + tcpHeader;
+        int payload = ipLength - ipHeader - tcpHeader;
+        int mss = mtu - ipHeader - tcpHeader;
+        if (vnet) {
+            int gsoSize = VirtioNetHeader.gsoSize(rx, offset - VirtioNetHeader.LENGTH);
+            if (gsoSize > 0 && gsoSize < mss) {
+                mss = gsoSize;
+            }
+        }
+        if (mss <= 0 || payload <= 0) {
+            counters.increment(Counters.OVERSIZE);
+            return false;
+        }
+        int identification = Bytes.u16(rx, ip + Ipv4Flyweight.IDENTIFICATION_OFFSET);
+        int sequence = Bytes.i32(rx, l4 + TcpFlyweight.SEQUENCE_OFFSET);
+        int flags = Bytes.u8(rx, l4 + TcpFlyweight.FLAGS_OFFSET);
+        for (int at = 0, k = 0; at < payload; at += mss, k++) {
+            int n = Math.min(mss, payload - at);
+            int frameLength = headers + n;
+            long o = tx.claim(frameLength);
+            if (o < 0) {
+                counters.increment(Counters.TX_FULL); // the rest is lost; TCP retransmits it
+                return false;
+            }
+            MemorySegment out = tx.segment();
+            MemorySegment.copy(rx, offset, out, o, headers);
+            MemorySegment.copy(rx, offset + headers + at, out, o + headers, n);
+            Bytes.mac(out, o + EthernetFlyweight.DESTINATION_OFFSET, destinationMac);
+            Bytes.mac(out, o + EthernetFlyweight.SOURCE_OFFSET, ownMac);
+            long outIp = o + l3;
+            long outL4 = outIp + ipHeader;
+            Bytes.u16(out, outIp + Ipv4Flyweight.TOTAL_LENGTH_OFFSET, ipHeader + tcpHeader + n);
+            Bytes.u16(out, outIp + Ipv4Flyweight.IDENTIFICATION_OFFSET, (identification + k) & 0xFFFF);
+            if (rewrite == REWRITE_DESTINATION) {
+                Bytes.i32(out, outIp + Ipv4Flyweight.DESTINATION_OFFSET, address);
+                Bytes.u16(out, outL4 + TcpFlyweight.DESTINATION_PORT_OFFSET, port);
+            } else if (rewrite == REWRITE_SOURCE) {
+                Bytes.i32(out, outIp + Ipv4Flyweight.SOURCE_OFFSET, address);
+                Bytes.u16(out, outL4 + TcpFlyweight.SOURCE_PORT_OFFSET, port);
+            }
+            Bytes.u16(out, outIp + Ipv4Flyweight.CHECKSUM_OFFSET, Checksums.ipv4Header(out, outIp, ipHeader));
+            Bytes.i32(out, outL4 + TcpFlyweight.SEQUENCE_OFFSET, sequence + at);
+            int f = flags;
+            if (at + n < payload) {
+                f &= ~(TcpFlyweight.FIN | TcpFlyweight.PSH);
+            }
+            if (k > 0) {
+                f &= ~TcpFlyweight.CWR;
+            }
+            Bytes.u8(out, outL4 + TcpFlyweight.FLAGS_OFFSET, f);
+            Bytes.u16(out, outL4 + TcpFlyweight.CHECKSUM_OFFSET, Checksums.transportIpv4(out, outL4, tcpHeader + n,
+                    Bytes.i32(out, outIp + Ipv4Flyweight.SOURCE_OFFSET),
+                    Bytes.i32(out, outIp + Ipv4Flyweight.DESTINATION_OFFSET), Ipv4Flyweight.PROTOCOL_TCP,
+                    TcpFlyweight.CHECKSUM_OFFSET));
+            tx.commit(o, frameLength);
+            counters.increment(Counters.TX_FRAMES);
+        }
+        counters.increment(Counters.SOFTWARE_SEGMENTED);
+        return true;
     }
 
     // A flow synced from the peer before this node had resolved its backend carries no MAC (UNKNOWN, negative; a
@@ -593,47 +721,39 @@ final class PacketPath {
     }
 
     private int forwardNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
-                           FrameSink tx) {
+                           int proto, FrameSink tx) {
         long mac = backendMac(id);
         if (mac < 0) {
             return DROPPED;
         }
-        long o = tx.claim(length);
-        if (o < 0) {
-            counters.increment(Counters.TX_FULL);
+        if (!emit(rx, offset, length, l3, checksumPartial, proto, mac, REWRITE_DESTINATION, flows.backendIp(id),
+                flows.backendPort(id), tx)) {
             return DROPPED;
         }
-        MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, mac);
-        rewrite(out, o + l3, false, flows.backendIp(id), flows.backendPort(id), checksumPartial);
-        tx.commit(o, length);
         counters.increment(Counters.FORWARDED_NAT);
-        counters.increment(Counters.TX_FRAMES);
         return FORWARDED;
     }
 
-    private int unNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
+    private int unNat(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id, int proto,
                       FrameSink tx) {
-        long o = tx.claim(length);
-        if (o < 0) {
-            counters.increment(Counters.TX_FULL);
+        if (!emit(rx, offset, length, l3, checksumPartial, proto, flows.clientMac(id), REWRITE_SOURCE, flows.vip(id),
+                flows.vipPort(id), tx)) {
             return DROPPED;
         }
-        MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, flows.clientMac(id));
-        rewrite(out, o + l3, true, flows.vip(id), flows.vipPort(id), checksumPartial);
-        tx.commit(o, length);
         counters.increment(Counters.REPLIES_UNNATTED);
-        counters.increment(Counters.TX_FRAMES);
         return REPLY_FORWARDED;
     }
 
     /**
      * Rewrites the source (replies) or destination (requests) address and port of an IPv4 TCP/UDP packet that
      * {@link #processIpv4} validated, patching both checksums incrementally (RFC 1624): the address is in the IPv4
-     * header sum and, through the pseudo-header, in the transport sum; the port only in the transport sum.
+     * header sum and, through the pseudo-header, in the transport sum; the port only in the transport sum. A partial
+     * transport checksum (only the pseudo-header's sum, not complemented, for the NIC or the kernel to complete) is
+     * either completed here or, when {@code keepPartial}, kept partial: then only the address moves its sum, since
+     * the port is in the part still to be summed.
      */
-    private void rewrite(MemorySegment s, long ip, boolean source, int address, int port, boolean checksumPartial) {
+    private void rewrite(MemorySegment s, long ip, boolean source, int address, int port, boolean checksumPartial,
+                         boolean keepPartial) {
         long addressOffset = ip + (source ? Ipv4Flyweight.SOURCE_OFFSET : Ipv4Flyweight.DESTINATION_OFFSET);
         int oldAddress = Bytes.i32(s, addressOffset);
         Bytes.i32(s, addressOffset, address);
@@ -647,11 +767,17 @@ final class PacketPath {
         long portOffset = l4 + (source ? TcpFlyweight.SOURCE_PORT_OFFSET : TcpFlyweight.DESTINATION_PORT_OFFSET);
         int oldPort = Bytes.u16(s, portOffset);
         Bytes.u16(s, portOffset, port);
+        long l4Checksum = l4 + (isTcp ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET);
+        if (keepPartial) {
+            // The field holds the pseudo-header's sum S uncomplemented: ~S is a checksum RFC 1624 can update.
+            int seed = Bytes.u16(s, l4Checksum);
+            Bytes.u16(s, l4Checksum, ~Checksums.update32(~seed & 0xFFFF, oldAddress, address) & 0xFFFF);
+            return;
+        }
         if (checksumPartial) {
             completeTransportChecksum(s, ip);
             return;
         }
-        long l4Checksum = l4 + (isTcp ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET);
         int sum = Bytes.u16(s, l4Checksum);
         if (!isTcp && sum == 0) {
             return; // UDP without a checksum stays without one

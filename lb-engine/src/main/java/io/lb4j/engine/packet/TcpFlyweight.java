@@ -43,6 +43,7 @@ final class TcpFlyweight {
     static final int RST = 0x04;
     static final int PSH = 0x08;
     static final int ACK = 0x10;
+    static final int CWR = 0x80;
 
     private MemorySegment segment;
     private long offset;

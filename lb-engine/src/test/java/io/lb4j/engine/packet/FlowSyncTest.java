@@ -55,7 +55,7 @@ class FlowSyncTest {
             this.mac = mac;
             FlowTable flows = new FlowTable(1024, 60 * SEC, 900 * SEC, 120 * SEC, 10 * SEC, 300 * SEC);
             flows.journal(new FlowJournal(64));
-            path = new PacketPath(mac, LB, 1518, flows, new NeighbourTable(64, 60 * SEC, SEC));
+            path = new PacketPath(mac, LB, 1500, flows, new NeighbourTable(64, 60 * SEC, SEC));
             path.install(new RoutingTable(spec, 1, List.of(a, b), fallback, false, null));
             path.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
             if (resolveSecondReal) {

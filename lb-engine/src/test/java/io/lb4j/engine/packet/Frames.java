@@ -1,5 +1,7 @@
 package io.lb4j.engine.packet;
 
+import io.lb4j.linux.VirtioNetHeader;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -173,11 +175,24 @@ final class Frames {
 
     // ------------------------------------------------------------------ a sink that records frames
 
-    /** A {@link FrameSink} over one buffer that keeps a copy of every committed frame. */
+    /**
+     * A {@link FrameSink} over one buffer that keeps a copy of every committed frame, and of the virtio-net header
+     * before it when made for a path with them.
+     */
     static final class CapturingSink implements FrameSink {
-        private final MemorySegment buffer = MemorySegment.ofArray(new byte[65536]);
+        private final MemorySegment buffer = MemorySegment.ofArray(new byte[300_000]);
+        private final int reserve;
         final List<byte[]> frames = new ArrayList<>();
+        final List<byte[]> vnetHeaders = new ArrayList<>();
         boolean full;
+
+        CapturingSink() {
+            this(false);
+        }
+
+        CapturingSink(boolean vnetHeaders) {
+            this.reserve = vnetHeaders ? VirtioNetHeader.LENGTH : 0;
+        }
 
         @Override
         public MemorySegment segment() {
@@ -186,12 +201,22 @@ final class Frames {
 
         @Override
         public long claim(int length) {
-            return full || length > buffer.byteSize() ? -1 : 0;
+            if (full || length + reserve > buffer.byteSize()) {
+                return -1;
+            }
+            if (reserve != 0) {
+                VirtioNetHeader.clear(buffer, 0);
+            }
+            return reserve;
         }
 
         @Override
         public void commit(long offset, int length) {
             frames.add(buffer.asSlice(offset, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            if (reserve != 0) {
+                vnetHeaders.add(buffer.asSlice(offset - reserve, reserve)
+                        .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
         }
 
         byte[] last() {

@@ -74,7 +74,7 @@ class PacketEngineTest {
     void ipv6ServicesAreRefusedWithAClearMessage() {
         VirtualService v6 = VirtualService.directRouting().label("V6").address("2001:db8::1").ports(80)
                 .real("r", "2001:db8::2").healthCheck(HealthCheck.none()).build();
-        PacketPath path = new PacketPath(1, 1, 1518, PacketPathTest.newFlowTable(4),
+        PacketPath path = new PacketPath(1, 1, 1500, PacketPathTest.newFlowTable(4),
                 new NeighbourTable(16, 1, 1));
         assertThatThrownBy(() -> path.install(new RoutingTable(v6, 1, List.of(), null, true, null)))
                 .isInstanceOf(IllegalArgumentException.class)

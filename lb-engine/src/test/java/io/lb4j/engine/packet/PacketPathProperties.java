@@ -37,7 +37,7 @@ class PacketPathProperties {
                 .healthCheck(HealthCheck.none()).build();
         final Backend primary = Backend.of(pacs.realServers().get(0));
         final Backend secondary = Backend.of(pacs.fallback().orElseThrow());
-        final PacketPath path = new PacketPath(LB_MAC, LB, 1518, PacketPathTest.newFlowTable(256),
+        final PacketPath path = new PacketPath(LB_MAC, LB, 1500, PacketPathTest.newFlowTable(256),
                 new NeighbourTable(64, 60 * SEC, SEC));
         final CapturingSink tx = new CapturingSink();
         final long now = 1000 * SEC;

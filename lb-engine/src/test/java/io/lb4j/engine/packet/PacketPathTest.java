@@ -36,7 +36,7 @@ class PacketPathTest {
                 .healthCheck(HealthCheck.none()).build();
         primary = Backend.of(pacs.realServers().get(0));
         secondary = Backend.of(pacs.fallback().orElseThrow());
-        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(1024), new NeighbourTable(64, 60 * SEC, SEC));
+        path = new PacketPath(LB_MAC, LB, 1500, newFlowTable(1024), new NeighbourTable(64, 60 * SEC, SEC));
         path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
         path.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
         path.neighbours().confirm(SECONDARY, SECONDARY_MAC, now);
@@ -236,7 +236,7 @@ class PacketPathTest {
 
     @Test
     void anUnresolvedBackendIsResolvedByArpWhileTheClientRetransmits() {
-        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
+        path = new PacketPath(LB_MAC, LB, 1500, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
         path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
         byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]);
 
@@ -254,7 +254,7 @@ class PacketPathTest {
 
     @Test
     void tickResolvesEveryBackendOfEveryService() {
-        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
+        path = new PacketPath(LB_MAC, LB, 1500, newFlowTable(16), new NeighbourTable(64, 60 * SEC, SEC));
         path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
 
         path.tick(now, tx);
@@ -303,7 +303,7 @@ class PacketPathTest {
 
     @Test
     void aFullTableEvictsAndCountsIt() {
-        path = new PacketPath(LB_MAC, LB, 1518, newFlowTable(4), new NeighbourTable(64, 60 * SEC, SEC));
+        path = new PacketPath(LB_MAC, LB, 1500, newFlowTable(4), new NeighbourTable(64, 60 * SEC, SEC));
         path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
         path.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
         for (int port = 40000; port < 40006; port++) {

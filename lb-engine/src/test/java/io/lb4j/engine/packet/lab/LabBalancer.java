@@ -4,6 +4,7 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.engine.packet.PacketEngine;
+import io.lb4j.engine.packet.TestEngines;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import java.util.Arrays;
  * {@code LabBalancer IFACE VIP PRIMARY SECONDARY CHECK_PORT PORT...}; a CHECK_PORT of 0 means no health check
  * (manual failover only), otherwise a connect check on that port every 250 ms, failing after 3.
  * Commands on stdin: {@code halt}, {@code online}, {@code status}, {@code stats}; each answers one line.
+ * {@code -Dlb4j.lab.vnetHeaders=false} runs the engine without the kernel's offload metadata (software segmentation).
  */
 public final class LabBalancer {
 
@@ -32,7 +34,11 @@ public final class LabBalancer {
                 .fallback(args[3], f -> f.masquerade(true))
                 .healthCheck(check)
                 .build();
-        PacketEngine engine = PacketEngine.builder(iface).flowCapacity(4096).build();
+        PacketEngine.Builder builder = PacketEngine.builder(iface).flowCapacity(4096);
+        if (!Boolean.parseBoolean(System.getProperty("lb4j.lab.vnetHeaders", "true"))) {
+            builder = TestEngines.withoutOffloadMetadata(builder);
+        }
+        PacketEngine engine = builder.build();
         LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
         lb.start();
         System.out.println("READY");
