@@ -110,6 +110,10 @@ public final class PacketSocket implements AutoCloseable {
     private static final int PACKET_QDISC_BYPASS = 20;
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private static final int PACKET_VNET_HDR = 15;
+    private static final int PACKET_FANOUT = 18;
+    private static final int PACKET_FANOUT_DATA = 22;
+    /** Fanout mode: a classic BPF program chooses the socket (its result modulo the group's size). */
+    public static final int PACKET_FANOUT_CBPF = 6;
     private static final int TPACKET_V3 = 2;
     private static final int PACKET_OUTGOING = 4;
 
@@ -433,6 +437,36 @@ public final class PacketSocket implements AutoCloseable {
         }
         txPending = 0;
         Libc.sendKick(fd, "sendto(TX ring) on " + interfaceName);
+    }
+
+    /**
+     * Joins fanout group {@code group} (0-65535, per network namespace) in {@code mode}: from then on the kernel hands
+     * each frame to one socket of the group, chosen by the mode. Every member must be bound like this one.
+     *
+     * @throws LinuxException EINVAL when the group exists with another mode or interface (choose another id)
+     */
+    public void joinFanout(int group, int mode) throws LinuxException {
+        if (group < 0 || group > 0xFFFF) {
+            throw new IllegalArgumentException("group: " + group + " (expected: 0-65535)");
+        }
+        Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_FANOUT, group | mode << 16,
+                "setsockopt(PACKET_FANOUT, group " + group + ") on " + interfaceName);
+    }
+
+    /**
+     * Sets the classic BPF program of a {@link #PACKET_FANOUT_CBPF} group this socket belongs to (for the whole
+     * group; replaces the previous one at once).
+     *
+     * @param program {@code count} {@code struct sock_filter} instructions of 8 bytes each
+     */
+    public void fanoutProgram(MemorySegment program, int count) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fprog = a.allocate(16, 8); // struct sock_fprog {unsigned short len; struct sock_filter *}
+            fprog.set(SHORT, 0, (short) count);
+            fprog.set(ValueLayout.ADDRESS, 8, program);
+            Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_FANOUT_DATA, fprog,
+                    "setsockopt(PACKET_FANOUT_DATA, " + count + " instructions) on " + interfaceName);
+        }
     }
 
     /** Unmaps the rings and closes the socket; idempotent. */

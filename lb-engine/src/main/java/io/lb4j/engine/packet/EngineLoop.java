@@ -56,6 +56,10 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
                 : MemorySegment.NULL;
     }
 
+    PacketSocket socket() {
+        return socket;
+    }
+
     /** Runs {@code command} on the loop thread before its next batch. */
     void submit(Runnable command) {
         commands.add(command);

@@ -67,20 +67,25 @@ final class EnginePairHooks implements PairHooks {
 
     @Override
     public void answerArp(boolean answer) {
-        engine.started().answerArp(answer);
+        for (PacketEngine.Shard shard : engine.started()) {
+            shard.path().answerArp(answer);
+        }
     }
 
     @Override
     public void ownAddresses(Collection<? extends InetAddress> addresses) {
         Objects.requireNonNull(addresses, "addresses");
         int[] owned = addresses.stream().mapToInt(a -> ServiceState.ipv4("owned address", a)).distinct().toArray();
-        engine.started().ownAddresses(owned);
+        for (PacketEngine.Shard shard : engine.started()) {
+            shard.path().ownAddresses(owned);
+        }
     }
 
     @Override
     public int announce(Collection<? extends InetAddress> addresses) {
         Objects.requireNonNull(addresses, "addresses");
-        PacketPath p = engine.started();
+        PacketEngine.Shard first = engine.started()[0]; // the thread that receives and sends ARP
+        PacketPath p = first.path();
         List<Integer> announced = new ArrayList<>();
         for (InetAddress a : addresses) {
             if (a instanceof Inet4Address && p.answersFor(ServiceState.ipv4("address", a))) {
@@ -88,7 +93,7 @@ final class EnginePairHooks implements PairHooks {
             }
         }
         if (!announced.isEmpty()) {
-            engine.onLoop(() -> announced.forEach(vip -> p.sendGratuitousArp(vip, engine.loop())));
+            engine.onLoop(0, () -> announced.forEach(vip -> p.sendGratuitousArp(vip, first.loop())));
         }
         return announced.size();
     }
@@ -100,37 +105,51 @@ final class EnginePairHooks implements PairHooks {
         if (max < 1) {
             throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
         }
-        PacketPath p = engine.path();
-        FlowJournal journal = p == null ? null : p.flows().journal();
-        if (journal == null) {
+        PacketEngine.Shard[] shards = engine.shards();
+        if (shards == null || shards[0].path().flows().journal() == null) {
             return List.of();
         }
         List<FlowUpdate> out = new ArrayList<>();
-        p.pollUpdates(max, out);
-        continueExport(p, journal);
+        for (int i = 0; i < shards.length && out.size() < max; i++) {
+            shards[i].path().pollUpdates(max - out.size(), out);
+        }
+        continueExport(shards);
         return out;
     }
 
     @Override
     public void exportFlows() {
-        PacketPath p = engine.path();
-        if (p != null && p.flows().journal() != null) {
+        PacketEngine.Shard[] shards = engine.shards();
+        if (shards != null && shards[0].path().flows().journal() != null) {
             exportCursor = 0;
-            continueExport(p, p.flows().journal());
+            continueExport(shards);
         }
     }
 
-    // Republishes the next slice of the flow table on the packet thread, without waiting, while the journal has
-    // at least half its room free: an export never crowds out live changes.
-    private void continueExport(PacketPath p, FlowJournal journal) {
-        if (exportCursor < 0 || exportQueued || journal.free() < journal.capacity() / 2) {
+    // Republishes the next slice of the flow tables on their packet threads, one thread at a time and without
+    // waiting, while that thread's journal has at least half its room free: an export never crowds out live changes.
+    // The cursor runs over the threads' tables one after the other.
+    private void continueExport(PacketEngine.Shard[] shards) {
+        int cursor = exportCursor;
+        if (cursor < 0 || exportQueued) {
+            return;
+        }
+        int perShard = shards[0].path().flows().capacity();
+        int shard = cursor / perShard;
+        if (shard >= shards.length) {
+            exportCursor = -1;
+            return;
+        }
+        PacketPath p = shards[shard].path();
+        FlowJournal journal = p.flows().journal();
+        if (journal.free() < journal.capacity() / 2) {
             return;
         }
         exportQueued = true;
-        boolean submitted = engine.submitToLoop(() -> {
+        boolean submitted = engine.submitToLoop(shard, () -> {
             try {
                 FlowTable flows = p.flows();
-                int c = exportCursor;
+                int c = exportCursor - shard * perShard;
                 long now = engine.clock().nanoTime();
                 int budget = journal.free() - journal.capacity() / 4;
                 while (c >= 0 && c < flows.capacity() && budget > 0) {
@@ -140,7 +159,8 @@ final class EnginePairHooks implements PairHooks {
                     }
                     c++;
                 }
-                exportCursor = c >= flows.capacity() ? -1 : c;
+                int next = shard * perShard + c;
+                exportCursor = c >= flows.capacity() && shard + 1 >= shards.length ? -1 : next;
             } finally {
                 exportQueued = false;
             }
@@ -153,17 +173,35 @@ final class EnginePairHooks implements PairHooks {
     @Override
     public int applyFlowUpdates(List<FlowUpdate> updates) {
         Objects.requireNonNull(updates, "updates");
-        PacketPath p = engine.started();
-        List<FlowUpdate> copy = List.copyOf(updates);
+        PacketEngine.Shard[] shards = engine.started();
+        // Each flow goes to the thread the fanout program steers its frames to.
+        List<List<FlowUpdate>> byShard = new ArrayList<>();
+        for (int i = 0; i < shards.length; i++) {
+            byShard.add(new ArrayList<>());
+        }
+        for (FlowUpdate u : List.copyOf(updates)) {
+            byShard.get(FanoutProgram.shard(u.client(), u.clientPort(), shards.length)).add(u);
+        }
         int[] applied = new int[1];
-        engine.onLoop(() -> {
-            long now = engine.clock().nanoTime();
-            for (FlowUpdate u : copy) {
-                if (p.applySynced(u, now)) {
-                    applied[0]++;
-                }
+        for (int i = 0; i < shards.length; i++) {
+            List<FlowUpdate> mine = byShard.get(i);
+            if (mine.isEmpty()) {
+                continue;
             }
-        });
+            PacketPath p = shards[i].path();
+            engine.onLoop(i, () -> {
+                long now = engine.clock().nanoTime();
+                int n = 0;
+                for (FlowUpdate u : mine) {
+                    if (p.applySynced(u, now)) {
+                        n++;
+                    }
+                }
+                synchronized (applied) {
+                    applied[0] += n;
+                }
+            });
+        }
         return applied[0];
     }
 

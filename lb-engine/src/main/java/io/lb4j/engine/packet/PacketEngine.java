@@ -113,9 +113,11 @@ public final class PacketEngine implements ForwardingEngine {
 
     private final Builder config;
     private final EnginePairHooks pair = new EnginePairHooks(this);
-    private PacketPath path;
-    private EngineLoop loop;
-    private Thread thread;
+    private final ServiceTable services = new ServiceTable();
+    private final java.lang.foreign.Arena programArena = java.lang.foreign.Arena.ofShared();
+    private volatile Shard[] shards;
+    private FanoutProgram program;
+    private int[] programVips = new int[0];
     private TaskClock clock;
 
     private PacketEngine(Builder config) {
@@ -204,7 +206,8 @@ public final class PacketEngine implements ForwardingEngine {
     }
 
     /**
-     * Opens the interface's AF_PACKET socket and starts the packet thread.
+     * Opens the interface's AF_PACKET sockets (one per packet thread, joined in a fanout group when there are
+     * several) and starts the packet threads.
      *
      * @throws IllegalStateException when the engine is unavailable, already started, or the interface is missing,
      *                               down or has no MAC
@@ -213,7 +216,7 @@ public final class PacketEngine implements ForwardingEngine {
     @Override
     public synchronized void start(EngineContext context) {
         Objects.requireNonNull(context, "context");
-        if (thread != null) {
+        if (shards != null) {
             throw new IllegalStateException("packet engine on " + config.interfaceName + " already started");
         }
         ensureAvailability();
@@ -237,79 +240,154 @@ public final class PacketEngine implements ForwardingEngine {
         int mtu = link.mtu();
         int ownIp = config.sourceAddress != null ? ServiceState.ipv4("sourceAddress", config.sourceAddress)
                 : link.ipv4(); // 0 when it has none: ARP probes from 0.0.0.0 (RFC 5227) still get answers
-        PacketSocket socket;
+        int threads = config.packetThreads > 0 ? config.packetThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors());
+        PacketSocket[] sockets = openSockets(name, link.index(), threads);
+        boolean vnet = sockets[0].vnetHeaders();
+        if (!vnet) {
+            LOG.warn("{}: no offload metadata from the kernel ({}): TCP super-frames (GRO/LRO, local TSO/GSO) are "
+                    + "segmented in software, which costs CPU; partial checksums are completed", name,
+                    sockets[0].vnetHeadersUnavailable());
+        }
+        this.clock = context.clock();
+        NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
+                TimeUnit.SECONDS.toNanos(1));
+        int perThread = (config.flowCapacity + threads - 1) / threads;
+        Shard[] started = new Shard[threads];
+        for (int i = 0; i < threads; i++) {
+            FlowTable flows = new FlowTable(perThread, config.synTimeout.toNanos(), config.tcpTimeout.toNanos(),
+                    config.tcpFinTimeout.toNanos(), config.closeTimeout.toNanos(), config.udpTimeout.toNanos());
+            FlowJournal journal = pair.newJournal();
+            if (journal != null) {
+                flows.journal(journal);
+            }
+            // Thread 0 receives every frame that is not IPv4 TCP/UDP (FanoutProgram), ARP among them: it owns the
+            // neighbour table; the others only read it.
+            PacketPath path = new PacketPath(mac, ownIp, mtu, flows, neighbours, vnet, services, i == 0);
+            path.answerArp(!pair.startsInStandby());
+            EngineLoop loop = new EngineLoop(sockets[i], path, clock);
+            Thread thread = new Thread(loop, threads == 1 ? "lb4j-packet-" + name : "lb4j-packet-" + name + "-" + i);
+            thread.setDaemon(true);
+            started[i] = new Shard(path, loop, thread);
+        }
+        shards = started;
+        for (Shard shard : started) {
+            shard.thread.start();
+        }
+        LOG.info("packet engine on {} (index {}, MAC {}, MTU {}, ARP source {}): {} flows, {} packet thread{}, "
+                        + "TPACKET_V3 rings{}", name, link.index(), Bytes.macToString(mac), mtu,
+                Bytes.ipv4ToString(ownIp), config.flowCapacity, threads, threads == 1 ? "" : "s",
+                vnet ? " with offload metadata" : "");
+    }
+
+    // One socket per thread; several join one fanout group whose program keeps each flow on one thread. A group id
+    // is per network namespace: another engine on another interface may hold one, so ids are tried until one is free.
+    private PacketSocket[] openSockets(String name, int index, int threads) {
+        PacketSocket[] sockets = new PacketSocket[threads];
+        PacketSocket.Options options = PacketSocket.Options.defaults().withVnetHeaders(config.vnetHeaders);
         try {
-            socket = PacketSocket.open(name, link.index(),
-                    PacketSocket.Options.defaults().withVnetHeaders(config.vnetHeaders));
+            int group = -1;
+            for (int i = 0; i < threads; i++) {
+                sockets[i] = PacketSocket.open(name, index, options);
+                if (threads == 1) {
+                    break;
+                }
+                if (group < 0) {
+                    group = joinFreeGroup(sockets[0]);
+                    programVips = services.vips();
+                    program = FanoutProgram.forVips(programVips, programArena);
+                    sockets[0].fanoutProgram(program.instructions(), program.count());
+                } else {
+                    sockets[i].joinFanout(group, PacketSocket.PACKET_FANOUT_CBPF);
+                }
+            }
+            return sockets;
+        } catch (LinuxException | RuntimeException e) {
+            for (PacketSocket s : sockets) {
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (LinuxException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e instanceof LinuxException l ? new UncheckedIOException(l) : (RuntimeException) e;
+        }
+    }
+
+    private static int joinFreeGroup(PacketSocket first) throws LinuxException {
+        int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+        LinuxException last = null;
+        for (int k = 0; k < 16; k++) {
+            int group = (start + k * 4099) & 0xFFFF;
+            try {
+                first.joinFanout(group, PacketSocket.PACKET_FANOUT_CBPF);
+                return group;
+            } catch (LinuxException e) {
+                last = e; // taken by another socket of this namespace with another mode or interface
+            }
+        }
+        throw last;
+    }
+
+    // Installs the fanout program for these VIPs; call holding this engine's lock.
+    private void updateFanout(int[] vips) {
+        Shard[] s = shards;
+        if (s == null || s.length == 1 || java.util.Arrays.equals(vips, programVips)) {
+            return;
+        }
+        FanoutProgram next = FanoutProgram.forVips(vips, programArena);
+        try {
+            s[0].loop.socket().fanoutProgram(next.instructions(), next.count());
         } catch (LinuxException e) {
             throw new UncheckedIOException(e);
         }
-        if (!socket.vnetHeaders()) {
-            LOG.warn("{}: no offload metadata from the kernel ({}): TCP super-frames (GRO/LRO, local TSO/GSO) are "
-                    + "segmented in software, which costs CPU; partial checksums are completed", name,
-                    socket.vnetHeadersUnavailable());
-        }
-        this.clock = context.clock();
-        FlowTable flows = new FlowTable(config.flowCapacity, config.synTimeout.toNanos(),
-                config.tcpTimeout.toNanos(), config.tcpFinTimeout.toNanos(), config.closeTimeout.toNanos(),
-                config.udpTimeout.toNanos());
-        NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
-                TimeUnit.SECONDS.toNanos(1));
-        FlowJournal journal = pair.newJournal();
-        if (journal != null) {
-            flows.journal(journal);
-        }
-        path = new PacketPath(mac, ownIp, mtu, flows, neighbours, socket.vnetHeaders());
-        path.answerArp(!pair.startsInStandby());
-        loop = new EngineLoop(socket, path, clock);
-        thread = new Thread(loop, "lb4j-packet-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        LOG.info("packet engine on {} (index {}, MAC {}, MTU {}, ARP source {}): {} flows, TPACKET_V3 rings{}",
-                name, link.index(), Bytes.macToString(mac), mtu, Bytes.ipv4ToString(ownIp), config.flowCapacity,
-                socket.vnetHeaders() ? " with offload metadata" : "");
+        program = next;
+        programVips = vips;
+    }
+
+    /** One packet thread: its path (own flow table and counters) and its loop (own socket and rings). */
+    record Shard(PacketPath path, EngineLoop loop, Thread thread) {
     }
 
     // ------------------------------------------------------------------ for the pair's hooks (EnginePairHooks)
 
-    PacketPath started() {
-        if (path == null) {
+    /** The packet threads; throws before start. */
+    Shard[] started() {
+        Shard[] s = shards;
+        if (s == null) {
             throw new IllegalStateException("packet engine on " + config.interfaceName + " not started");
         }
-        return path;
+        return s;
     }
 
-    /** The packet path; null before start. */
-    PacketPath path() {
-        return path;
+    /** The packet threads; null before start. */
+    Shard[] shards() {
+        return shards;
     }
 
     /** Whether {@link #start} ran; call holding this engine's lock. */
     boolean hasStarted() {
-        return thread != null;
-    }
-
-    EngineLoop loop() {
-        return loop;
+        return shards != null;
     }
 
     TaskClock clock() {
         return clock;
     }
 
-    /** Queues {@code command} on the packet thread without waiting; false when the thread is not running. */
-    boolean submitToLoop(Runnable command) {
-        EngineLoop l = loop;
-        Thread t = thread;
-        if (l == null || t == null || !t.isAlive()) {
+    /** Queues {@code command} on a packet thread without waiting; false when that thread is not running. */
+    boolean submitToLoop(int shard, Runnable command) {
+        Shard[] s = shards;
+        if (s == null || !s[shard].thread.isAlive()) {
             return false;
         }
-        l.submit(command);
+        s[shard].loop.submit(command);
         return true;
     }
 
     /**
-     * Installs a service or swaps in its newer snapshot (lock-free for the packet thread; established flows keep
+     * Installs a service or swaps in its newer snapshot (lock-free for the packet threads; established flows keep
      * their backends).
      *
      * @throws IllegalArgumentException when the VIP or a backend is not IPv4, or VIP:port is already installed
@@ -317,18 +395,27 @@ public final class PacketEngine implements ForwardingEngine {
     @Override
     public synchronized void install(RoutingTable table) {
         Objects.requireNonNull(table, "table");
-        int purge = started().install(table);
+        started();
+        // The program learns a new VIP before any frame can match it, so a flow's first frame is already steered.
+        int vip = ServiceState.ipv4("address of service \"" + table.service().label() + "\"",
+                table.service().address());
+        updateFanout(java.util.stream.IntStream.concat(java.util.Arrays.stream(services.vips()),
+                java.util.stream.IntStream.of(vip)).distinct().sorted().toArray());
+        int purge = services.install(table);
+        updateFanout(services.vips());
         if (purge >= 0) {
-            onLoop(() -> path.purge(purge));
+            onEveryLoop(p -> p.purge(purge));
         }
     }
 
     @Override
     public synchronized void uninstall(String service) {
         Objects.requireNonNull(service, "service");
-        int id = started().uninstall(service);
+        started();
+        int id = services.uninstall(service);
         if (id >= 0) {
-            onLoop(() -> path.purge(id));
+            onEveryLoop(p -> p.purge(id));
+            updateFanout(services.vips());
         }
     }
 
@@ -337,47 +424,78 @@ public final class PacketEngine implements ForwardingEngine {
     public synchronized void expire(String service, Backend backend) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(backend, "backend");
-        int id = started().serviceId(service);
+        started();
+        int id = services.serviceId(service);
         if (id >= 0) {
             String label = backend.label();
-            onLoop(() -> path.expire(id, label));
+            onEveryLoop(p -> p.expire(id, label));
         }
     }
 
     /**
      * Takes no new flows, keeps forwarding established ones for up to {@code grace} or until none is left, then
-     * stops the packet thread, releases every flow's slot and closes the socket.
+     * stops the packet threads, releases every flow's slot and closes the sockets.
      */
     @Override
     public void stop(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        Thread t;
-        EngineLoop l;
+        Shard[] s;
         synchronized (this) {
-            t = thread;
-            l = loop;
-            if (t == null) {
+            s = shards;
+            if (s == null) {
                 return;
             }
-            path.acceptNewFlows(false);
+            for (Shard shard : s) {
+                shard.path.acceptNewFlows(false);
+            }
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (t.isAlive() && l.liveFlows() > 0 && System.nanoTime() - deadline < 0) {
+        while (liveFlows(s) > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        l.shutdown();
+        for (Shard shard : s) {
+            shard.loop.shutdown();
+        }
         try {
-            t.join(TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS));
+            for (Shard shard : s) {
+                shard.thread.join(TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            programArena.close();
         }
     }
 
-    // Runs a command on the packet thread and waits for it, so e.g. Halt has taken effect when expire() returns.
-    void onLoop(Runnable command) {
-        if (thread == null || !thread.isAlive()) {
+    private static long liveFlows(Shard[] s) {
+        long live = 0;
+        for (Shard shard : s) {
+            if (shard.thread.isAlive()) {
+                live += shard.loop.liveFlows();
+            }
+        }
+        return live;
+    }
+
+    /** Runs {@code command} on every packet thread with its path and waits for all (Halt, purges). */
+    void onEveryLoop(java.util.function.Consumer<PacketPath> command) {
+        Shard[] s = shards;
+        if (s == null) {
+            return;
+        }
+        for (int i = 0; i < s.length; i++) {
+            PacketPath p = s[i].path;
+            onLoop(i, () -> command.accept(p));
+        }
+    }
+
+    // Runs a command on a packet thread and waits for it, so e.g. Halt has taken effect when expire() returns.
+    void onLoop(int shard, Runnable command) {
+        Shard[] s = shards;
+        if (s == null || !s[shard].thread.isAlive()) {
             return; // stopped: the loop cleared every flow on its way out
         }
+        EngineLoop loop = s[shard].loop;
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.submit(() -> {
             try {
@@ -394,23 +512,30 @@ public final class PacketEngine implements ForwardingEngine {
         } catch (ExecutionException e) {
             throw new IllegalStateException("packet engine command failed", e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("packet thread of " + config.interfaceName + " did not answer within "
-                    + COMMAND_TIMEOUT_SECONDS + " s" + (loop.failure() == null ? "" : ": " + loop.failure()));
+            throw new IllegalStateException("packet thread " + shard + " of " + config.interfaceName
+                    + " did not answer within " + COMMAND_TIMEOUT_SECONDS + " s"
+                    + (loop.failure() == null ? "" : ": " + loop.failure()));
         }
     }
 
-    /** The engine's counters now (all zero before {@link #start}). */
+    /** The engine's counters now, summed over its packet threads (all zero before {@link #start}). */
     public Stats stats() {
-        PacketPath p = path;
-        if (p == null) {
-            return new Stats(new long[Counters.COUNT], 0, 0);
-        }
+        Shard[] s = shards;
         long[] v = new long[Counters.COUNT];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = p.counters().get(i);
+        if (s == null) {
+            return new Stats(v, 0, 0);
         }
-        FlowJournal journal = p.flows().journal();
-        return new Stats(v, loop.liveFlows(), journal == null ? 0 : journal.dropped());
+        long live = 0;
+        long overflows = 0;
+        for (Shard shard : s) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] += shard.path.counters().get(i);
+            }
+            live += shard.loop.liveFlows();
+            FlowJournal journal = shard.path.flows().journal();
+            overflows += journal == null ? 0 : journal.dropped();
+        }
+        return new Stats(v, live, overflows);
     }
 
     @Override
@@ -436,6 +561,7 @@ public final class PacketEngine implements ForwardingEngine {
         private Duration neighbourTimeout = Duration.ofSeconds(30);
         private InetAddress sourceAddress;
         private boolean vnetHeaders = true;
+        private int packetThreads;
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -496,6 +622,22 @@ public final class PacketEngine implements ForwardingEngine {
             Objects.requireNonNull(address, "sourceAddress");
             ServiceState.ipv4("sourceAddress", address);
             this.sourceAddress = address;
+            return this;
+        }
+
+        /**
+         * How many packet threads forward frames, 1-64; default 0: one per processor the JVM may use
+         * ({@code Runtime.availableProcessors()}, which honours CPU affinity and container limits). Each thread has
+         * its own socket and rings in one {@code PACKET_FANOUT} group and its own share of the flow table
+         * ({@link #flowCapacity} divided among them); a flow's frames, both directions of a NAT flow included, always
+         * reach the same thread.
+         */
+        public Builder packetThreads(int threads) {
+            if (threads < 0 || threads > 64) {
+                throw new IllegalArgumentException("packetThreads: " + threads + " (expected: 1-64, or 0 for one per "
+                        + "processor)");
+            }
+            this.packetThreads = threads;
             return this;
         }
 

@@ -56,6 +56,7 @@ final class PacketPath {
     private final int ownIp;
     private final int mtu;
     private final boolean vnet;
+    private final boolean ownsNeighbours;
     private final FlowTable flows;
     private final NeighbourTable neighbours;
     private final Counters counters = new Counters();
@@ -73,8 +74,7 @@ final class PacketPath {
     private final int[] batchEntry = new int[BATCH];
     private int touched; // consumes the early loads of processBatch so the JIT keeps them
 
-    private volatile ServiceState[] services = new ServiceState[0];
-    private int nextServiceId;
+    private final ServiceTable serviceTable;
     private volatile boolean acceptingNewFlows = true;
     private volatile boolean answeringArp = true;
     private volatile int[] ownedAddresses = new int[0];
@@ -90,6 +90,18 @@ final class PacketPath {
      *                     before each claimed frame ({@link FrameSink#vnetHeaderLength()})
      */
     PacketPath(long ownMac, int ownIp, int mtu, FlowTable flows, NeighbourTable neighbours, boolean vnetHeaders) {
+        this(ownMac, ownIp, mtu, flows, neighbours, vnetHeaders, new ServiceTable(), true);
+    }
+
+    /**
+     * One of an engine's packet threads' paths: all share {@code services} and {@code neighbours}; only the one that
+     * {@code ownsNeighbours} (the thread that receives the ARP frames) writes the neighbour table and sends ARP
+     * requests, the others only look MACs up.
+     */
+    PacketPath(long ownMac, int ownIp, int mtu, FlowTable flows, NeighbourTable neighbours, boolean vnetHeaders,
+               ServiceTable services, boolean ownsNeighbours) {
+        this.serviceTable = services;
+        this.ownsNeighbours = ownsNeighbours;
         this.ownMac = ownMac;
         this.ownIp = ownIp;
         this.mtu = mtu;
@@ -113,66 +125,24 @@ final class PacketPath {
 
     // ------------------------------------------------------------------ control plane (any thread)
 
-    /**
-     * Installs a service's first snapshot or swaps in a newer one.
-     *
-     * @return the id of a service whose flows the packet thread must now purge (its listeners changed), or -1
-     */
-    synchronized int install(RoutingTable table) {
-        String label = table.service().label();
-        ServiceState[] current = services;
-        for (int i = 0; i < current.length; i++) {
-            if (current[i].label.equals(label)) {
-                if (current[i].sameListeners(table)) {
-                    current[i].install(table);
-                    return -1;
-                }
-                ServiceState[] next = current.clone();
-                next[i] = new ServiceState(nextServiceId++, table);
-                services = next;
-                return current[i].id;
-            }
-        }
-        ServiceState added = new ServiceState(nextServiceId++, table);
-        for (ServiceState s : current) {
-            if (s.vip == added.vip && s.protocol == added.protocol) {
-                for (int port : table.service().ports()) {
-                    if (s.hasPort(port)) {
-                        throw new IllegalArgumentException("service \"" + label + "\": " + Bytes.ipv4ToString(s.vip)
-                                + ":" + port + " is already served by \"" + s.label + "\"");
-                    }
-                }
-            }
-        }
-        ServiceState[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = added;
-        services = next;
-        return -1;
+    /** The installed services, shared by every packet thread of an engine. */
+    ServiceTable serviceTable() {
+        return serviceTable;
     }
 
-    /** Removes a service so no frame matches it any more; returns its id for the flow purge, or -1 if unknown. */
-    synchronized int uninstall(String label) {
-        ServiceState[] current = services;
-        for (int i = 0; i < current.length; i++) {
-            if (current[i].label.equals(label)) {
-                ServiceState[] next = new ServiceState[current.length - 1];
-                System.arraycopy(current, 0, next, 0, i);
-                System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-                services = next;
-                return current[i].id;
-            }
-        }
-        return -1;
+    /** Installs into this path's {@link ServiceTable}; see {@link ServiceTable#install}. */
+    int install(RoutingTable table) {
+        return serviceTable.install(table);
+    }
+
+    /** Uninstalls from this path's {@link ServiceTable}; see {@link ServiceTable#uninstall}. */
+    int uninstall(String label) {
+        return serviceTable.uninstall(label);
     }
 
     /** The id of the installed service with this label, or -1. */
     int serviceId(String label) {
-        for (ServiceState s : services) {
-            if (s.label.equals(label)) {
-                return s.id;
-            }
-        }
-        return -1;
+        return serviceTable.serviceId(label);
     }
 
     /**
@@ -206,7 +176,7 @@ final class PacketPath {
 
     /** The label of the installed service with this id, or null (e.g. uninstalled since). */
     String serviceLabel(int id) {
-        for (ServiceState s : services) {
+        for (ServiceState s : serviceTable.services()) {
             if (s.id == id) {
                 return s.label;
             }
@@ -241,7 +211,10 @@ final class PacketPath {
      */
     void tick(long now, FrameSink tx) {
         counters.add(Counters.FLOWS_EXPIRED, flows.sweep(now, sweepBudget));
-        for (ServiceState s : services) {
+        if (!ownsNeighbours) {
+            return; // the thread that owns the neighbour table resolves every backend
+        }
+        for (ServiceState s : serviceTable.services()) {
             int[] addresses = s.snapshot().addresses;
             for (int address : addresses) {
                 if (neighbours.needsRequest(address, now)) {
@@ -348,7 +321,7 @@ final class PacketPath {
         }
         int operation = arp.operation();
         if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && answersFor(arp.targetIp())) {
-            if (sender != 0) {
+            if (sender != 0 && ownsNeighbours) {
                 neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
             }
             int target = arp.targetIp();
@@ -370,7 +343,7 @@ final class PacketPath {
             return ARP_ANSWERED;
         }
         if ((operation == ArpFlyweight.OPERATION_REQUEST || operation == ArpFlyweight.OPERATION_REPLY)
-                && sender != 0 && neighbours.known(sender)) {
+                && sender != 0 && ownsNeighbours && neighbours.known(sender)) {
             neighbours.confirm(sender, senderMac, now);
             return ARP_LEARNED;
         }
@@ -379,7 +352,7 @@ final class PacketPath {
     }
 
     private boolean isVip(int address) {
-        for (ServiceState s : services) {
+        for (ServiceState s : serviceTable.services()) {
             if (s.vip == address) {
                 return true;
             }
@@ -495,7 +468,7 @@ final class PacketPath {
     }
 
     private ServiceState findService(int address, int port, int proto) {
-        for (ServiceState s : services) {
+        for (ServiceState s : serviceTable.services()) {
             if (s.vip == address && s.protocol == proto && s.hasPort(port)) {
                 return s;
             }
@@ -523,7 +496,7 @@ final class PacketPath {
         }
         int address = snapshot.addresses[i];
         long mac = neighbours.lookup(address);
-        if (neighbours.needsRequest(address, now)) {
+        if (ownsNeighbours && neighbours.needsRequest(address, now)) {
             sendArpRequest(address, tx);
         }
         if (mac == NeighbourTable.UNKNOWN) {
@@ -891,7 +864,7 @@ final class PacketPath {
      */
     boolean applySynced(FlowUpdate update, long now) {
         ServiceState service = null;
-        for (ServiceState s : services) {
+        for (ServiceState s : serviceTable.services()) {
             if (s.label.equals(update.service())) {
                 service = s;
                 break;
