@@ -39,7 +39,15 @@ final class Counters {
     static final int GRATUITOUS_ARPS_SENT = 25;
     static final int SYNC_APPLIED = 26;
     static final int SYNC_REJECTED = 27;
-    static final int COUNT = 28;
+    /** Evictions whose victim was half-open (a subset of {@link #FLOWS_EVICTED}). */
+    static final int FLOWS_EVICTED_HALF_OPEN = 28;
+    /** Evictions whose victim was an established TCP or a UDP flow: a live connection cut (a subset too). */
+    static final int FLOWS_EVICTED_ACTIVE = 29;
+    /** Flows that became established while their backend was full: forwarded without a connection slot. */
+    static final int ESTABLISHED_OVER_LIMIT = 30;
+    /** Client ACKs of NAT flows whose server had not answered yet: forwarded, the flow stays half-open. */
+    static final int ACK_BEFORE_SERVER = 31;
+    static final int COUNT = 32;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

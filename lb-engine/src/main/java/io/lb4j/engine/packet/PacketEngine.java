@@ -54,9 +54,14 @@ import java.util.concurrent.locks.LockSupport;
  *       keeps the client's port.</li>
  *   <li><b>Flows:</b> a 5-tuple table with IPVS-like TCP timeouts (SYN, established, FIN, close; UDP); an existing
  *       flow keeps its backend across new routing snapshots until it ends or times out; {@link #expire} (Halt) ends
- *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. A full table
- *       evicts the flow nearest expiry (counted). Each flow holds one connection slot of its backend until it
- *       starts closing (FIN or RST), so {@code status()} connections are the active flows (IPVS's ActiveConn).</li>
+ *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. Established
+ *       TCP flows and UDP flows hold one connection slot of their backend until they start closing (FIN or RST), so
+ *       {@code status()} connections are the active flows (IPVS's ActiveConn); a flow that has seen only its SYN
+ *       holds none and times out after {@link Builder#synTimeout} (10 s), so spoofed SYNs neither fill a backend's
+ *       {@code maxConnections} nor stay long. A NAT flow is established only once the real server's SYN+ACK passed
+ *       the balancer. A full table evicts the least recently active flow of a small sample, whatever its state: a
+ *       flood of new flows (half-open, or established by blind ACKs) evicts idle flows, not those that carry
+ *       traffic. Every drop, eviction and over-limit flow is counted ({@link #stats()}).</li>
  *   <li><b>Neighbours:</b> the engine answers ARP for every installed VIP with its own MAC and resolves the real
  *       servers' MACs itself (re-requested before they expire). The host must not own the VIP: leave it off the
  *       kernel of the balancer's host (and keep IP forwarding off there), so the kernel neither answers ARP for it
@@ -414,13 +419,13 @@ public final class PacketEngine implements ForwardingEngine {
 
     /**
      * Configures a {@link PacketEngine}. Defaults follow {@code ipvsadm --set 900 120 300} and LVS's input-only
-     * TCP state table: SYN 60 s, established 900 s, FIN 120 s, after RST 10 s, UDP 300 s; 262,144 flows
-     * (about 25 MB); neighbours re-resolved after 30 s. Not thread-safe.
+     * TCP state table, except a shorter SYN timeout: SYN 10 s, established 900 s, FIN 120 s, after RST 10 s,
+     * UDP 300 s; 262,144 flows (about 25 MB); neighbours re-resolved after 30 s. Not thread-safe.
      */
     public static final class Builder {
         private final String interfaceName;
         private int flowCapacity = 1 << 18;
-        private Duration synTimeout = Duration.ofSeconds(60);
+        private Duration synTimeout = Duration.ofSeconds(10);
         private Duration tcpTimeout = Duration.ofSeconds(900);
         private Duration tcpFinTimeout = Duration.ofSeconds(120);
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -458,7 +463,13 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
-        /** Timeout of a TCP flow that has seen only its SYN. Default 60 s. */
+        /**
+         * Timeout of a TCP flow that has seen only its SYN (no ACK from the client yet; for NAT, no answer from the
+         * server yet). Each retransmitted SYN starts it again. Default 10 s: Linux clients retransmit a SYN after 1,
+         * 3, 7 and 15 s, so the longest gap before the fourth retransmission, 8 s, fits, while a SYN from a spoofed
+         * source occupies the table for 10 s instead of IPVS's 60 s. Such a flow holds no connection slot of its
+         * backend.
+         */
         public Builder synTimeout(Duration timeout) {
             this.synTimeout = positive("synTimeout", timeout);
             return this;
@@ -540,6 +551,13 @@ public final class PacketEngine implements ForwardingEngine {
      * @param flowSyncRejected  flow changes from the peer for a service or backend this node does not have
      * @param liveFlows         flows in the table now
      * @param flowSyncOverflows flow changes the sync journal had no room for (sent later by the periodic refresh)
+     * @param flowsEvictedHalfOpen of {@code flowsEvicted}, flows that had seen only their SYN
+     * @param flowsEvictedActive of {@code flowsEvicted}, established TCP and UDP flows (live connections cut; the
+     *                          rest were closing)
+     * @param establishedOverLimit times a flow became established (or a synced one arrived) while its backend had
+     *                          no connection slot free: forwarded all the same, without a slot
+     * @param ackBeforeServer   client ACKs on NAT flows whose server had not answered yet (forwarded; the flow
+     *                          stays half-open: spoofed handshakes, or a lost SYN+ACK)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
@@ -547,7 +565,8 @@ public final class PacketEngine implements ForwardingEngine {
                         long neighbourMiss, long txRingFull, long flowsCreated, long flowsExpired, long flowsEvicted,
                         long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
                         long vlanOffloaded, long gratuitousArpsSent, long flowSyncApplied, long flowSyncRejected,
-                        long liveFlows, long flowSyncOverflows) {
+                        long liveFlows, long flowSyncOverflows, long flowsEvictedHalfOpen, long flowsEvictedActive,
+                        long establishedOverLimit, long ackBeforeServer) {
 
         Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
@@ -558,7 +577,9 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.FLOWS_EXPIRED], v[Counters.FLOWS_EVICTED], v[Counters.FLOWS_HALTED],
                     v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
                     v[Counters.VLAN_OFFLOADED], v[Counters.GRATUITOUS_ARPS_SENT], v[Counters.SYNC_APPLIED],
-                    v[Counters.SYNC_REJECTED], live, overflows);
+                    v[Counters.SYNC_REJECTED], live, overflows, v[Counters.FLOWS_EVICTED_HALF_OPEN],
+                    v[Counters.FLOWS_EVICTED_ACTIVE], v[Counters.ESTABLISHED_OVER_LIMIT],
+                    v[Counters.ACK_BEFORE_SERVER]);
         }
     }
 }

@@ -435,7 +435,7 @@ final class PacketPath {
                 counters.increment(Counters.NO_FLOW);
                 return DROPPED;
             }
-            touch(id, proto, flags, now);
+            touch(id, proto, flags, true, now);
             return unNat(rx, offset, length, l3, checksumPartial, id, tx);
         }
 
@@ -464,17 +464,22 @@ final class PacketPath {
                 return DROPPED;
             }
         }
-        touch(id, proto, flags, now);
+        touch(id, proto, flags, false, now);
         return flows.nat(id)
                 ? forwardNat(rx, offset, length, l3, checksumPartial, id, tx)
                 : forwardDirect(rx, offset, length, l3, checksumPartial, id, tx);
     }
 
-    private void touch(int id, int proto, int flags, long now) {
-        if (proto == Ipv4Flyweight.PROTOCOL_TCP) {
-            flows.onTcp(id, flags, now);
-        } else {
+    private void touch(int id, int proto, int flags, boolean reply, long now) {
+        if (proto != Ipv4Flyweight.PROTOCOL_TCP) {
             flows.onUdp(id, now);
+            return;
+        }
+        int noticed = reply ? flows.onTcpReply(id, flags, now) : flows.onTcp(id, flags, now);
+        if (noticed == FlowTable.TCP_OVER_LIMIT) {
+            counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+        } else if (noticed == FlowTable.TCP_ACK_BEFORE_SERVER) {
+            counters.increment(Counters.ACK_BEFORE_SERVER);
         }
     }
 
@@ -521,13 +526,23 @@ final class PacketPath {
         int id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
                 targetPort, mac, natted, now);
         if (id < 0) {
-            flows.evictOne();
-            counters.increment(Counters.FLOWS_EVICTED);
+            evictOne();
             id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
                     targetPort, mac, natted, now);
         }
         counters.increment(Counters.FLOWS_CREATED);
         return id;
+    }
+
+    /** Makes room in the full flow table, counting the victim by the state it was in. */
+    private void evictOne() {
+        int state = flows.evictOne();
+        counters.increment(Counters.FLOWS_EVICTED);
+        if (state == FlowTable.STATE_SYN) {
+            counters.increment(Counters.FLOWS_EVICTED_HALF_OPEN);
+        } else if (state == FlowTable.STATE_ESTABLISHED || state == FlowTable.STATE_UDP) {
+            counters.increment(Counters.FLOWS_EVICTED_ACTIVE);
+        }
     }
 
     private int forwardDirect(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
@@ -789,7 +804,9 @@ final class PacketPath {
         int state = stateCode(update.state());
         if (existing >= 0 && flows.backendIp(existing) == update.backend()
                 && flows.backendPort(existing) == update.backendPort() && flows.nat(existing) == update.nat()) {
-            flows.syncState(existing, state, now);
+            if (!flows.syncState(existing, state, now)) {
+                counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+            }
             counters.increment(Counters.SYNC_APPLIED);
             return true;
         }
@@ -809,9 +826,12 @@ final class PacketPath {
             flows.removeQuietly(existing); // the peer moved this client to another backend (port reuse)
         }
         Backend backend = snapshot.backends[i];
-        // A closing flow no longer counts as a connection; an open one takes a slot if the backend has one free,
-        // and is kept without one rather than lost when it has not (the peer's choice stands).
-        boolean slot = state != FlowTable.STATE_FIN && state != FlowTable.STATE_CLOSE && backend.tryAcquire();
+        // Established and UDP flows take a slot if the backend has one free, and are kept without one rather than
+        // lost when it has not (the peer's choice stands); half-open and closing flows hold none, as on the peer.
+        boolean slot = FlowTable.holdsSlotIn(state) && backend.tryAcquire();
+        if (FlowTable.holdsSlotIn(state) && !slot) {
+            counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+        }
         long mac = neighbours.lookup(update.backend());
         for (int attempt = 0; attempt < 2; attempt++) {
             if (flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
@@ -819,8 +839,7 @@ final class PacketPath {
                     update.backendPort(), mac, update.nat(), now) >= 0) {
                 break;
             }
-            flows.evictOne(); // a full table makes room as for a new flow of its own; the retry cannot fail
-            counters.increment(Counters.FLOWS_EVICTED);
+            evictOne(); // a full table makes room as for a new flow of its own; the retry cannot fail
         }
         counters.increment(Counters.SYNC_APPLIED);
         return true;
