@@ -47,7 +47,11 @@ final class Counters {
     static final int ESTABLISHED_OVER_LIMIT = 30;
     /** Client ACKs of NAT flows whose server had not answered yet: forwarded, the flow stays half-open. */
     static final int ACK_BEFORE_SERVER = 31;
-    static final int COUNT = 32;
+    /** ARP replies from a neighbour that answer no outstanding request of the engine's: ignored. */
+    static final int ARP_UNSOLICITED = 32;
+    /** Backend addresses that found no room in the neighbour table (their new flows count as neighbour misses). */
+    static final int NEIGHBOUR_TABLE_FULL = 33;
+    static final int COUNT = 34;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -20,6 +20,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +65,11 @@ import java.util.concurrent.locks.LockSupport;
  *       flood of new flows (half-open, or established by blind ACKs) evicts idle flows, not those that carry
  *       traffic. Every drop, eviction and over-limit flow is counted ({@link #stats()}).</li>
  *   <li><b>Neighbours:</b> the engine answers ARP for every installed VIP with its own MAC and resolves the real
- *       servers' MACs itself (re-requested before they expire). The host must not own the VIP: leave it off the
+ *       servers' MACs itself (re-requested before they expire; the last MAC stays in use meanwhile). It learns a MAC
+ *       only from the first ARP reply to its own outstanding request, and keeps entries only for addresses it asks
+ *       for, so ARP requests, unsolicited replies and floods from any sender neither redirect flows nor push a
+ *       backend out of its table (a spoofer on the link who answers the engine's request before the server still
+ *       can: {@link Builder#neighbour} pins a MAC statically). The host must not own the VIP: leave it off the
  *       kernel of the balancer's host (and keep IP forwarding off there), so the kernel neither answers ARP for it
  *       nor forwards the frames the engine already forwarded.</li>
  *   <li><b>Allocation-free packet path:</b> flyweights over the rings, preallocated tables, counters instead of
@@ -251,8 +257,11 @@ public final class PacketEngine implements ForwardingEngine {
         FlowTable flows = new FlowTable(config.flowCapacity, config.synTimeout.toNanos(),
                 config.tcpTimeout.toNanos(), config.tcpFinTimeout.toNanos(), config.closeTimeout.toNanos(),
                 config.udpTimeout.toNanos());
-        NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
+        // At least 8 slots per static entry: their probe runs stay short and leave room for the learned ones.
+        int neighbourSlots = Math.max(1024, Integer.highestOneBit(Math.max(8 * config.neighbours.size() - 1, 1)) << 1);
+        NeighbourTable neighbours = new NeighbourTable(neighbourSlots, config.neighbourTimeout.toNanos(),
                 TimeUnit.SECONDS.toNanos(1));
+        config.neighbours.forEach(neighbours::putStatic);
         FlowJournal journal = pair.newJournal();
         if (journal != null) {
             flows.journal(journal);
@@ -420,7 +429,7 @@ public final class PacketEngine implements ForwardingEngine {
     /**
      * Configures a {@link PacketEngine}. Defaults follow {@code ipvsadm --set 900 120 300} and LVS's input-only
      * TCP state table, except a shorter SYN timeout: SYN 10 s, established 900 s, FIN 120 s, after RST 10 s,
-     * UDP 300 s; 262,144 flows (about 25 MB); neighbours re-resolved after 30 s. Not thread-safe.
+     * UDP 300 s; 262,144 flows (about 25 MB); neighbours re-resolved after 30 s, none static. Not thread-safe.
      */
     public static final class Builder {
         private final String interfaceName;
@@ -432,6 +441,7 @@ public final class PacketEngine implements ForwardingEngine {
         private Duration udpTimeout = Duration.ofSeconds(300);
         private Duration neighbourTimeout = Duration.ofSeconds(30);
         private InetAddress sourceAddress;
+        private final Map<Integer, Long> neighbours = new LinkedHashMap<>();
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -501,6 +511,49 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
+        /**
+         * A static neighbour: frames for {@code address} go to {@code mac} without ARP. The engine never requests it
+         * and no ARP frame ever changes it, which pins a backend's MAC against ARP spoofing (or reaches a backend
+         * that does not answer ARP). A second call for the same address replaces the first.
+         *
+         * @param address an IPv4 address (a real server or fallback on the interface's link)
+         * @param mac     six hexadecimal octets separated by colons, e.g. {@code "02:00:00:00:00:6e"}; unicast and
+         *                not all zeros
+         * @throws IllegalArgumentException naming the address and the MAC when either is not acceptable
+         */
+        public Builder neighbour(InetAddress address, String mac) {
+            Objects.requireNonNull(address, "neighbour address");
+            Objects.requireNonNull(mac, "neighbour mac");
+            int ip = ServiceState.ipv4("neighbour", address);
+            neighbours.put(ip, parseMac(address, mac));
+            return this;
+        }
+
+        // "aa:bb:cc:dd:ee:ff", either case; the MAC in the low 48 bits, first octet most significant.
+        private static long parseMac(InetAddress address, String mac) {
+            String what = "neighbour " + address.getHostAddress() + ": MAC \"" + mac + "\"";
+            boolean wellFormed = mac.length() == 17;
+            long value = 0;
+            for (int i = 0; wellFormed && i < 17; i++) {
+                char c = mac.charAt(i);
+                if (i % 3 == 2) {
+                    wellFormed = c == ':';
+                } else {
+                    int digit = c < 0x80 ? Character.digit(c, 16) : -1; // digit() also takes e.g. fullwidth digits
+                    wellFormed = digit >= 0;
+                    value = value << 4 | digit;
+                }
+            }
+            if (!wellFormed) {
+                throw new IllegalArgumentException(what
+                        + " (expected: six hexadecimal octets separated by colons, e.g. 02:00:00:00:00:6e)");
+            }
+            if (value == 0 || EthernetFlyweight.isGroup(value)) {
+                throw new IllegalArgumentException(what + " (expected: a unicast MAC that is not all zeros)");
+            }
+            return value;
+        }
+
         private static Duration positive(String name, Duration d) {
             Objects.requireNonNull(d, name);
             if (d.isNegative() || d.isZero()) {
@@ -558,6 +611,10 @@ public final class PacketEngine implements ForwardingEngine {
      *                          no connection slot free: forwarded all the same, without a slot
      * @param ackBeforeServer   client ACKs on NAT flows whose server had not answered yet (forwarded; the flow
      *                          stays half-open: spoofed handshakes, or a lost SYN+ACK)
+     * @param arpUnsolicited    ARP replies from a neighbour's address that answer no outstanding request of the
+     *                          engine's, ignored (also counts replies to the host's own requests)
+     * @param neighbourTableFull backend addresses that found the neighbour table full of entries in use (their new
+     *                          flows are neighbour misses)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
@@ -566,7 +623,8 @@ public final class PacketEngine implements ForwardingEngine {
                         long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
                         long vlanOffloaded, long gratuitousArpsSent, long flowSyncApplied, long flowSyncRejected,
                         long liveFlows, long flowSyncOverflows, long flowsEvictedHalfOpen, long flowsEvictedActive,
-                        long establishedOverLimit, long ackBeforeServer) {
+                        long establishedOverLimit, long ackBeforeServer, long arpUnsolicited,
+                        long neighbourTableFull) {
 
         Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
@@ -578,8 +636,8 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
                     v[Counters.VLAN_OFFLOADED], v[Counters.GRATUITOUS_ARPS_SENT], v[Counters.SYNC_APPLIED],
                     v[Counters.SYNC_REJECTED], live, overflows, v[Counters.FLOWS_EVICTED_HALF_OPEN],
-                    v[Counters.FLOWS_EVICTED_ACTIVE], v[Counters.ESTABLISHED_OVER_LIMIT],
-                    v[Counters.ACK_BEFORE_SERVER]);
+                    v[Counters.FLOWS_EVICTED_ACTIVE], v[Counters.ESTABLISHED_OVER_LIMIT], v[Counters.ACK_BEFORE_SERVER],
+                    v[Counters.ARP_UNSOLICITED], v[Counters.NEIGHBOUR_TABLE_FULL]);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <ul>
  *   <li><b>ARP</b>: requests for a VIP are answered with the balancer's MAC (the host kernel never owns the VIP);
- *       senders the engine is resolving are learned.</li>
+ *       backends' MACs are learned only from replies to the engine's own requests (see {@link NeighbourTable}).</li>
  *   <li><b>Client to VIP</b> (IPv4 TCP/UDP on an installed port): an existing flow keeps its backend; a new flow
  *       (a TCP SYN, or any UDP datagram) gets one from the service's current {@link RoutingTable}. Direct routing
  *       rewrites only the MACs; NAT (a masquerading fallback, or a NAT service) rewrites the destination address
@@ -224,9 +224,7 @@ final class PacketPath {
         for (ServiceState s : services) {
             int[] addresses = s.snapshot().addresses;
             for (int address : addresses) {
-                if (neighbours.needsRequest(address, now)) {
-                    sendArpRequest(address, tx);
-                }
+                resolve(address, now, tx);
             }
         }
     }
@@ -327,10 +325,9 @@ final class PacketPath {
             return DROPPED;
         }
         int operation = arp.operation();
+        // A request teaches the engine nothing (unlike RFC 826's merge): its sender fields are whatever the asker
+        // wrote, and "who-has VIP tell <backend>" from any MAC would otherwise redirect new flows to that MAC.
         if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && answersFor(arp.targetIp())) {
-            if (sender != 0) {
-                neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
-            }
             int target = arp.targetIp();
             int replyLength = Math.max(l3 + ArpFlyweight.LENGTH, MIN_FRAME);
             long o = tx.claim(replyLength);
@@ -349,10 +346,15 @@ final class PacketPath {
             counters.increment(Counters.TX_FRAMES);
             return ARP_ANSWERED;
         }
-        if ((operation == ArpFlyweight.OPERATION_REQUEST || operation == ArpFlyweight.OPERATION_REPLY)
-                && sender != 0 && neighbours.known(sender)) {
-            neighbours.confirm(sender, senderMac, now);
-            return ARP_LEARNED;
+        if (operation == ArpFlyweight.OPERATION_REPLY && sender != 0) {
+            int learned = neighbours.learn(sender, senderMac, arp.targetMac() == ownMac, now);
+            if (learned == NeighbourTable.LEARNED) {
+                return ARP_LEARNED;
+            }
+            if (learned == NeighbourTable.UNSOLICITED) {
+                counters.increment(Counters.ARP_UNSOLICITED);
+                return DROPPED;
+            }
         }
         counters.increment(Counters.NOT_FOR_US);
         return NOT_FOR_US;
@@ -512,9 +514,7 @@ final class PacketPath {
         }
         int address = snapshot.addresses[i];
         long mac = neighbours.lookup(address);
-        if (neighbours.needsRequest(address, now)) {
-            sendArpRequest(address, tx);
-        }
+        resolve(address, now, tx);
         if (mac == NeighbourTable.UNKNOWN) {
             backend.release(); // the client retransmits its SYN; by then the MAC is known
             counters.increment(Counters.NEIGHBOUR_MISS);
@@ -532,6 +532,16 @@ final class PacketPath {
         }
         counters.increment(Counters.FLOWS_CREATED);
         return id;
+    }
+
+    /** Sends an ARP request for {@code address} if one is due (see {@link NeighbourTable#resolve}). */
+    private void resolve(int address, long now, FrameSink tx) {
+        int due = neighbours.resolve(address, now);
+        if (due == NeighbourTable.SEND_REQUEST) {
+            sendArpRequest(address, tx);
+        } else if (due == NeighbourTable.TABLE_FULL) {
+            counters.increment(Counters.NEIGHBOUR_TABLE_FULL);
+        }
     }
 
     /** Makes room in the full flow table, counting the victim by the state it was in. */
