@@ -39,10 +39,25 @@ final class Counters {
     static final int GRATUITOUS_ARPS_SENT = 25;
     static final int SYNC_APPLIED = 26;
     static final int SYNC_REJECTED = 27;
-    static final int SUPER_FRAMES = 28;
-    static final int SOFTWARE_SEGMENTED = 29;
-    static final int TX_REFUSED = 30;
-    static final int COUNT = 31;
+    /** Evictions whose victim was half-open (a subset of {@link #FLOWS_EVICTED}). */
+    static final int FLOWS_EVICTED_HALF_OPEN = 28;
+    /** Evictions whose victim was an established TCP or a UDP flow: a live connection cut (a subset too). */
+    static final int FLOWS_EVICTED_ACTIVE = 29;
+    /** Flows that became established while their backend was full: forwarded without a connection slot. */
+    static final int ESTABLISHED_OVER_LIMIT = 30;
+    /** Client ACKs of NAT flows whose server had not answered yet: forwarded, the flow stays half-open. */
+    static final int ACK_BEFORE_SERVER = 31;
+    /** ARP replies from a neighbour that answer no outstanding request of the engine's: ignored. */
+    static final int ARP_UNSOLICITED = 32;
+    /** Backend addresses that found no room in the neighbour table (their new flows count as neighbour misses). */
+    static final int NEIGHBOUR_TABLE_FULL = 33;
+    /** Super-frames forwarded whole with their offload metadata. */
+    static final int SUPER_FRAMES = 34;
+    /** TCP super-frames segmented in software (no offload metadata). */
+    static final int SOFTWARE_SEGMENTED = 35;
+    /** Super-frames the kernel refused to send. */
+    static final int TX_REFUSED = 36;
+    static final int COUNT = 37;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -13,10 +13,22 @@ import java.lang.foreign.ValueLayout;
  * side.
  *
  * <p>Index entries encode {@code (flowId << 1 | direction) + 1}: direction 0 is the client-to-VIP key, direction 1
- * (NAT flows only) is the backend-to-client key of the replies. Every live flow that is not closing holds one
- * connection slot of its {@link Backend}, taken by {@code RoutingTable.route} and released exactly once here: when
- * the flow starts closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed,
- * when it is removed (timeout, eviction, expire on Halt, uninstall). Not thread-safe: owned by the packet thread.
+ * (NAT flows only) is the backend-to-client key of the replies.
+ *
+ * <p>Connection slots: an established TCP flow and a UDP flow hold one connection slot of their {@link Backend}
+ * (IPVS's ActiveConn); a TCP flow that has seen only its SYN and a closing one hold none. {@code RoutingTable.route}
+ * takes a slot when it schedules a new flow; a UDP flow keeps it, a TCP flow gives it back at once and takes one
+ * again ({@link Backend#tryAcquire}) when it becomes established, so SYNs from spoofed sources never fill a
+ * backend's {@code maxConnections}. An established flow whose backend is full then is forwarded all the same (the
+ * connection exists on the server already) without a slot. A held slot is released exactly once: when the flow
+ * starts closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed, when it
+ * is removed (timeout, eviction, expire on Halt, uninstall).
+ *
+ * <p>A NAT flow is established only once the real server answered: its SYN+ACK (or any later segment with ACK)
+ * passed the balancer on the way back, which a spoofed client cannot fake by sending an ACK after its SYN. A
+ * direct-routing flow, whose replies bypass the balancer, is established by the client's first ACK.
+ *
+ * <p>Not thread-safe: owned by the packet thread.
  */
 final class FlowTable {
 
@@ -28,7 +40,15 @@ final class FlowTable {
     static final int STATE_UDP = 5;
     static final int STATES = 6;
 
-    /** How many records {@link #evictOne} looks at to find the flow closest to expiry. */
+    // What onTcp and onTcpReply noticed besides the state change, for the caller's counters.
+    /** Nothing worth counting. */
+    static final int TCP_OK = 0;
+    /** The flow became established but its backend was full: it is forwarded without a connection slot. */
+    static final int TCP_OVER_LIMIT = 1;
+    /** A NAT flow's client sent an ACK before the server's SYN+ACK was seen: the flow stays half-open. */
+    static final int TCP_ACK_BEFORE_SERVER = 2;
+
+    /** How many records {@link #evictOne} looks at to find the least recently active flow. */
     private static final int EVICTION_SAMPLE = 8;
 
     private final int capacity;
@@ -48,10 +68,12 @@ final class FlowTable {
     private static final long NAT = 22;
     private static final long HOLDS_SLOT = 23;
     private static final long SERVICE = 24;
-    private static final long EXPIRES_AT = 32;
+    private static final long FLAGS = 28;         // SERVER_ANSWERED; bytes 29-31 unused
+    private static final long EXPIRES_AT = 32;    // last activity + the state's timeout (see lastActive)
     private static final long CLIENT_MAC = 40;
     private static final long BACKEND_MAC = 48;
     private static final long SYNCED_AT = 56;     // when flow-state sync last sent this flow
+    private static final int SERVER_ANSWERED = 1; // a NAT flow's reply with ACK was seen
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
@@ -235,26 +257,44 @@ final class FlowTable {
     // ------------------------------------------------------------------ insert / remove
 
     /**
-     * Adds a flow in its initial state. The caller has claimed a slot on {@code owner}; from here on the table
-     * releases it.
+     * Adds a flow in its initial state: UDP, or TCP half-open (SYN). The caller has claimed a slot on
+     * {@code owner}; from here on the table owns it: a UDP flow keeps it, a half-open TCP flow gives it back at once
+     * (see the class comment).
      *
-     * @return the flow id, or -1 when the table is full (the caller evicts and retries, or releases the slot)
+     * @return the flow id, or -1 when the table is full (the caller still holds the slot: it evicts and retries, or
+     *         releases the slot)
      */
     int insert(int serviceId, int proto, int client, int clientPort, int vipAddress, int vipPort, long clientMacAddress,
                Backend owner, int backendAddress, int backendTargetPort, long backendMacAddress, boolean natted,
                long now) {
         int initial = proto == Ipv4Flyweight.PROTOCOL_TCP ? STATE_SYN : STATE_UDP;
+        boolean keepsSlot = holdsSlotIn(initial);
         int id = insertRecord(serviceId, proto, initial, client, clientPort, vipAddress, vipPort, clientMacAddress,
-                owner, true, backendAddress, backendTargetPort, backendMacAddress, natted, now);
-        if (id >= 0 && journal != null) {
+                owner, keepsSlot, backendAddress, backendTargetPort, backendMacAddress, natted, now);
+        if (id < 0) {
+            return id;
+        }
+        if (!keepsSlot) {
+            owner.release();
+        }
+        if (journal != null) {
             publish(FlowJournal.KIND_UPSERT, id, now);
         }
         return id;
     }
 
     /**
+     * Whether a flow in {@code state} counts as one of its backend's connections: established TCP and UDP flows do;
+     * half-open and closing TCP flows do not.
+     */
+    static boolean holdsSlotIn(int state) {
+        return state == STATE_ESTABLISHED || state == STATE_UDP;
+    }
+
+    /**
      * Adds a flow the peer's flow-state sync reported, in the state the peer saw, without sending it back. It holds
-     * a slot of {@code owner} only when {@code holdsSlot} (the caller claimed one).
+     * a slot of {@code owner} only when {@code holdsSlot} (the caller claimed one, which only a state for which
+     * {@link #holdsSlotIn} is true may hold).
      *
      * @return the flow id, or -1 when the table is full
      */
@@ -268,6 +308,9 @@ final class FlowTable {
     private int insertRecord(int serviceId, int proto, int state, int client, int clientPort, int vipAddress,
                              int vipPort, long clientMacAddress, Backend owner, boolean holdsSlot, int backendAddress,
                              int backendTargetPort, long backendMacAddress, boolean natted, long now) {
+        if (holdsSlot && !holdsSlotIn(state)) {
+            throw new IllegalArgumentException("a flow in state " + state + " holds no connection slot");
+        }
         if (freeTop == 0) {
             return -1;
         }
@@ -285,6 +328,7 @@ final class FlowTable {
             slotsHeld++;
         }
         i32(id, SERVICE, serviceId);
+        u8(id, FLAGS, 0);
         i64(id, EXPIRES_AT, now + timeouts[state]);
         i64(id, CLIENT_MAC, clientMacAddress);
         i64(id, BACKEND_MAC, backendMacAddress);
@@ -300,23 +344,41 @@ final class FlowTable {
 
     /**
      * Applies a synced state to an existing flow, without sending it back: the state, and an expiry of now plus the
-     * state's timeout; a closing state gives the backend's slot back, an open one takes it again if it can.
+     * state's timeout; its slot follows the state as on the peer (see {@link #holdsSlotIn}).
+     *
+     * @return false when the state holds a slot but the backend had none free (the flow is kept without one)
      */
-    void syncState(int id, int state, long now) {
+    boolean syncState(int id, int state, long now) {
         u8(id, STATE, state);
         i64(id, EXPIRES_AT, now + timeouts[state]);
         i64(id, SYNCED_AT, now);
-        boolean closing = state == STATE_FIN || state == STATE_CLOSE;
-        if (closing && u8(id, HOLDS_SLOT) != 0) {
+        // An open state on a copy without a slot: established on the peer, or the peer reused the client's port and
+        // its removal of the old flow never arrived (a full journal drops it); either way it counts again.
+        return settleSlot(id, state);
+    }
+
+    /**
+     * Makes a flow hold a slot exactly when its state counts as a connection: takes one if the backend has one
+     * free, or releases the one it holds.
+     *
+     * @return false when the state holds a slot but the backend had none free
+     */
+    private boolean settleSlot(int id, int state) {
+        boolean held = u8(id, HOLDS_SLOT) != 0;
+        if (holdsSlotIn(state)) {
+            if (!held) {
+                if (!backend[id].tryAcquire()) {
+                    return false;
+                }
+                u8(id, HOLDS_SLOT, 1);
+                slotsHeld++;
+            }
+        } else if (held) {
             u8(id, HOLDS_SLOT, 0);
             slotsHeld--;
             backend[id].release();
-        } else if (!closing && u8(id, HOLDS_SLOT) == 0 && backend[id].tryAcquire()) {
-            // Open again: the peer reused the client's port and its removal of the old flow never arrived (a full
-            // journal drops it), so this copy counts as a connection again.
-            u8(id, HOLDS_SLOT, 1);
-            slotsHeld++;
         }
+        return true;
     }
 
     /** Removes a flow without sending the removal to the peer (its own sync said so, or the engine stops). */
@@ -399,35 +461,63 @@ final class FlowTable {
     // ------------------------------------------------------------------ state and time
 
     /**
-     * Advances the TCP state for a segment with {@code flags} (IPVS's input-only table: the balancer may see one
-     * direction only) and pushes the flow's expiry out by the new state's timeout.
+     * Advances the TCP state for a client's segment with {@code flags} (IPVS's input-only table: the balancer may see
+     * one direction only) and pushes the flow's expiry out by the new state's timeout. A half-open flow becomes
+     * established on the client's ACK, for a NAT flow only once the server answered.
+     *
+     * @return {@link #TCP_OK}, {@link #TCP_OVER_LIMIT} or {@link #TCP_ACK_BEFORE_SERVER}
      */
-    void onTcp(int id, int flags, long now) {
+    int onTcp(int id, int flags, long now) {
         int s = u8(id, STATE);
-        int next;
+        int next = s; // a retransmitted SYN, or a segment without news, only pushes the expiry out
+        int result = TCP_OK;
         if ((flags & TcpFlyweight.RST) != 0) {
             next = STATE_CLOSE;
         } else if ((flags & TcpFlyweight.FIN) != 0) {
             next = s == STATE_CLOSE ? STATE_CLOSE : STATE_FIN;
-        } else if ((flags & TcpFlyweight.SYN) != 0) {
-            next = s == STATE_SYN ? STATE_SYN : s; // a retransmitted SYN changes nothing
-        } else if ((flags & TcpFlyweight.ACK) != 0 && s == STATE_SYN) {
-            next = STATE_ESTABLISHED;
-        } else {
-            next = s;
+        } else if ((flags & (TcpFlyweight.SYN | TcpFlyweight.ACK)) == TcpFlyweight.ACK && s == STATE_SYN) {
+            if (u8(id, NAT) == 0 || (u8(id, FLAGS) & SERVER_ANSWERED) != 0) {
+                next = STATE_ESTABLISHED;
+            } else {
+                result = TCP_ACK_BEFORE_SERVER; // a spoofed client's blind ACK, or a lost SYN+ACK: stays half-open
+            }
         }
+        return advance(id, s, next, now) ? result : TCP_OVER_LIMIT;
+    }
+
+    /**
+     * Advances the TCP state for a NAT flow's reply (backend to client) with {@code flags}: an RST or FIN closes as
+     * from the client; an ACK records that the server answered, which {@link #onTcp} needs to establish the flow.
+     *
+     * @return {@link #TCP_OK} (the return value matches {@link #onTcp}'s)
+     */
+    int onTcpReply(int id, int flags, long now) {
+        int s = u8(id, STATE);
+        int next = s;
+        if ((flags & TcpFlyweight.RST) != 0) {
+            next = STATE_CLOSE;
+        } else if ((flags & TcpFlyweight.FIN) != 0) {
+            next = s == STATE_CLOSE ? STATE_CLOSE : STATE_FIN;
+        } else if ((flags & TcpFlyweight.ACK) != 0) {
+            // Its SYN+ACK, or, for a copy synced before the SYN+ACK passed, any later segment of the server's.
+            u8(id, FLAGS, u8(id, FLAGS) | SERVER_ANSWERED);
+        }
+        advance(id, s, next, now);
+        return TCP_OK;
+    }
+
+    // Sets the state and its expiry, journals a change (or a refresh once half the timeout passed since the last
+    // send) and settles the slot on a change. False when the flow became established without a free slot.
+    private boolean advance(int id, int s, int next, long now) {
         u8(id, STATE, next);
         i64(id, EXPIRES_AT, now + timeouts[next]);
         if (journal != null && (next != s || now - i64(id, SYNCED_AT) >= timeouts[next] >>> 1)) {
             publish(FlowJournal.KIND_UPSERT, id, now);
         }
-        if ((next == STATE_FIN || next == STATE_CLOSE) && u8(id, HOLDS_SLOT) != 0) {
-            // Closing: it no longer counts as an active connection (IPVS moves it to InActConn), so the backend's
-            // slot goes back now; the record stays until its timeout, to forward the connection's last segments.
-            u8(id, HOLDS_SLOT, 0);
-            slotsHeld--;
-            backend[id].release();
-        }
+        // Only on a change: an established flow kept without a slot does not retry on every segment. Closing gives
+        // the slot back at once (IPVS moves it to InActConn); the record stays until its timeout, to forward the
+        // connection's last segments.
+        return next == s || settleSlot(id, next);
     }
 
     /** Pushes out a UDP flow's expiry. */
@@ -470,20 +560,26 @@ final class FlowTable {
     }
 
     /**
-     * Makes room in a full table: removes the flow closest to expiry among a small sample, preferring flows that
-     * are not established (half-open or closing flows cost their clients least).
+     * Makes room in a full table: removes the least recently active flow among a small sample, whatever its state,
+     * a half-open one first when several were last active at the same instant. The sample walks through the table,
+     * so the flows of a flood that it meets are about {@code capacity / 8} evictions old: a flow that saw a segment
+     * since is never the victim, whether the flood's flows stay half-open or are established by blind ACKs (direct
+     * routing cannot tell those from real ones). An idle flow may be.
+     *
+     * @return the victim's state before removal (for the caller's counters)
      */
-    void evictOne() {
+    int evictOne() {
         int victim = -1;
-        long best = Long.MAX_VALUE;
+        long victimActive = 0;
         int c = evictCursor;
         for (int k = 0; k < EVICTION_SAMPLE; k++) {
-            if (u8(c, STATE) != STATE_FREE) {
-                // Established flows rank behind every other state: add a large penalty to their expiry.
-                long rank = i64(c, EXPIRES_AT) + (u8(c, STATE) == STATE_ESTABLISHED ? (1L << 62) : 0);
-                if (victim < 0 || rank - best < 0) {
+            int s = u8(c, STATE);
+            if (s != STATE_FREE) {
+                long active = lastActive(c);
+                if (victim < 0 || active - victimActive < 0
+                        || active == victimActive && s == STATE_SYN && u8(victim, STATE) != STATE_SYN) {
                     victim = c;
-                    best = rank;
+                    victimActive = active;
                 }
             }
             c = c + 1 == capacity ? 0 : c + 1;
@@ -497,7 +593,14 @@ final class FlowTable {
                 }
             }
         }
+        int state = u8(victim, STATE);
         remove(victim);
+        return state;
+    }
+
+    /** When a live flow last saw a segment (or a sync): its expiry is that instant plus its state's timeout. */
+    long lastActive(int id) {
+        return i64(id, EXPIRES_AT) - timeouts[u8(id, STATE)];
     }
 
     /** Removes every flow of a service that goes to the backend labelled {@code label} (Halt). */
@@ -608,6 +711,16 @@ final class FlowTable {
         return backend[id];
     }
 
+    /** Whether a live flow holds a connection slot of its backend. */
+    boolean holdsSlot(int id) {
+        return u8(id, HOLDS_SLOT) != 0;
+    }
+
+    /** Whether a NAT flow's server has answered (see {@link #onTcpReply}). */
+    boolean serverAnswered(int id) {
+        return (u8(id, FLAGS) & SERVER_ANSWERED) != 0;
+    }
+
     long expiresAt(int id) {
         return i64(id, EXPIRES_AT);
     }
@@ -628,6 +741,9 @@ final class FlowTable {
             }
             live++;
             holding += u8(id, HOLDS_SLOT);
+            if (u8(id, HOLDS_SLOT) != 0 && !holdsSlotIn(u8(id, STATE))) {
+                return "flow " + id + " in state " + u8(id, STATE) + " holds a slot";
+            }
             if (find(i32(id, CLIENT_IP), i32(id, VIP), i32(id, CLIENT_PORTS), u8(id, PROTOCOL)) != id << 1) {
                 return "flow " + id + " not found by its client key";
             }

@@ -1,44 +1,94 @@
 package io.lb4j.engine.packet;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * The engine's own ARP cache: IPv4 address to MAC, with expiry, for the real servers and fallbacks it forwards to.
- * A fixed-size open-addressing table (linear probing) that never deletes: an expired entry keeps its MAC and is
- * still used while a refresh request is out (like Linux's STALE state), so traffic does not stop every timeout.
- * When the table is full, a new address takes over the least recently confirmed entry of its probe run.
+ * The engine's own ARP cache: IPv4 address to MAC, for the real servers and fallbacks it forwards to. A fixed-size
+ * open-addressing table (linear probing, at most {@value #PROBE_LIMIT} slots per address) that never deletes.
  *
- * <p>Not thread-safe: owned by the packet-processing thread.
+ * <p>What it learns, and from whom:
+ * <ul>
+ *   <li>An entry exists only for an address the engine itself wants resolved ({@link #resolve}: the backends of
+ *       installed services) or that was configured statically ({@link #putStatic}). ARP traffic never creates one,
+ *       so a flood of requests or replies from random senders cannot fill the table or push a backend out.</li>
+ *   <li>A MAC is learned only from an ARP reply to the engine's own request: the reply's sender is an address with a
+ *       request outstanding (sent within the retry interval and not answered yet) and it is addressed to the
+ *       engine's MAC ({@link #learn}). ARP requests, unsolicited replies and replies that come after the first answer
+ *       change nothing: otherwise "who-has VIP tell &lt;backend&gt;" from any MAC would redirect new flows to it.</li>
+ *   <li>A resolved entry is re-requested once it is older than the reachable time; until a reply comes its last MAC
+ *       stays in use (like Linux's STALE state), so traffic does not stop every timeout.</li>
+ *   <li>A static entry is used as configured: never requested, never overwritten, never reused.</li>
+ *   <li>When the probe run of a new address is full, the new address takes over the entry in it that the engine has
+ *       not wanted for the longest time, provided that is at least the reachable time (a backend no installed
+ *       service has any more); otherwise {@link #resolve} says {@link #TABLE_FULL} and no entry in use is lost.</li>
+ * </ul>
+ *
+ * <p>Threading: one thread, the owner (the packet thread that runs {@code tick} and the ARP path), calls every method
+ * but {@link #lookup} (static entries may also be put before the owner starts: starting it publishes them); any
+ * number of other threads may call {@link #lookup} at the same time. Each slot
+ * carries a sequence number (a seqlock): the owner makes it odd, writes the address and MAC, and makes it even again
+ * with release semantics; a reader retries while it is odd or changed under it, so it never sees one address with
+ * another address's MAC. {@link #lookup} is lock-free for readers and allocation-free.
  */
 final class NeighbourTable {
 
+    /** The MAC of an address that is not resolved (yet); never a real MAC, which has 48 bits. */
     static final long UNKNOWN = -1;
 
+    /** {@link #resolve}: nothing to send (resolved and fresh, static, or a request went out recently). */
+    static final int NO_REQUEST = 0;
+    /** {@link #resolve}: send an ARP request for the address now (the request time is recorded already). */
+    static final int SEND_REQUEST = 1;
+    /** {@link #resolve}: the address has no entry and no room for one without losing an entry in use. */
+    static final int TABLE_FULL = 2;
+
+    /** {@link #learn}: the reply answered the engine's outstanding request; its MAC is in use now. */
+    static final int LEARNED = 0;
+    /** {@link #learn}: the sender is a neighbour, but the engine did not ask (or was answered already): ignored. */
+    static final int UNSOLICITED = 1;
+    /** {@link #learn}: the sender is not a neighbour of the engine: ignored. */
+    static final int STRANGER = 2;
+
     private static final int PROBE_LIMIT = 16;
+    private static final byte STATIC = 1;
+    private static final byte OUTSTANDING = 2;   // a request went out and was not answered yet
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int mask;
+    // Read by any thread under the seqlock, written by the owner only.
+    private final int[] sequence;        // 0: never used; odd: being written; even: stable
     private final int[] address;
-    private final long[] mac;            // UNKNOWN while a request is outstanding
+    private final long[] mac;            // UNKNOWN while the first request is outstanding
+    // The owner's alone.
     private final long[] confirmedAt;
     private final long[] requestedAt;
-    private final boolean[] used;
+    private final long[] wantedAt;       // the last resolve() for the address
+    private final byte[] flags;
     private final long reachableNanos;
     private final long retryNanos;
     private int size;
 
     /**
      * @param slots          a power of two
-     * @param reachableNanos how long a confirmed MAC counts as fresh before it is re-requested
-     * @param retryNanos     the least time between two requests for the same address
+     * @param reachableNanos how long a confirmed MAC counts as fresh before it is re-requested; also how long an
+     *                       entry must have gone unwanted before a new address may take its slot
+     * @param retryNanos     the least time between two requests for the same address, and how long a request waits
+     *                       for its reply
      */
     NeighbourTable(int slots, long reachableNanos, long retryNanos) {
         if (Integer.bitCount(slots) != 1) {
             throw new IllegalArgumentException("slots: " + slots + " (expected: a power of two)");
         }
         this.mask = slots - 1;
+        this.sequence = new int[slots];
         this.address = new int[slots];
         this.mac = new long[slots];
         this.confirmedAt = new long[slots];
         this.requestedAt = new long[slots];
-        this.used = new boolean[slots];
+        this.wantedAt = new long[slots];
+        this.flags = new byte[slots];
         this.reachableNanos = reachableNanos;
         this.retryNanos = retryNanos;
     }
@@ -48,10 +98,47 @@ final class NeighbourTable {
         return h ^ (h >>> 16);
     }
 
+    // ------------------------------------------------------------------ any thread
+
+    /**
+     * The MAC for {@code ip}, or {@link #UNKNOWN}; a stale MAC is returned too while its refresh is outstanding. Safe
+     * to call from any thread while the owner writes: the MAC returned was {@code ip}'s at some instant during the
+     * call.
+     */
+    long lookup(int ip) {
+        int i = hash(ip) & mask;
+        for (int k = 0; k < PROBE_LIMIT; k++) {
+            while (true) {
+                int s = (int) INTS.getAcquire(sequence, i);
+                if (s == 0) {
+                    return UNKNOWN; // an empty slot ends the probe run: slots are never emptied
+                }
+                if ((s & 1) != 0) {
+                    Thread.onSpinWait(); // the owner is between two stores
+                    continue;
+                }
+                int a = (int) INTS.getOpaque(address, i);
+                long m = (long) LONGS.getOpaque(mac, i);
+                VarHandle.loadLoadFence(); // both values are read before the sequence is checked again
+                if ((int) INTS.getOpaque(sequence, i) != s) {
+                    continue;
+                }
+                if (a == ip) {
+                    return m;
+                }
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        return UNKNOWN;
+    }
+
+    // ------------------------------------------------------------------ the owner
+
     private int slotOf(int ip) {
         int i = hash(ip) & mask;
         for (int k = 0; k < PROBE_LIMIT; k++) {
-            if (!used[i]) {
+            if (sequence[i] == 0) {
                 return -1;
             }
             if (address[i] == ip) {
@@ -62,69 +149,154 @@ final class NeighbourTable {
         return -1;
     }
 
-    /** The MAC for {@code ip}, or {@link #UNKNOWN}; a stale MAC is returned too (see {@link #needsRequest}). */
-    long lookup(int ip) {
-        int i = slotOf(ip);
-        return i < 0 ? UNKNOWN : mac[i];
+    // The seqlock's write side: readers see either the old pair or the new one, never a mix.
+    private void write(int i, int ip, long macAddress) {
+        int s = sequence[i];
+        INTS.setOpaque(sequence, i, s + 1);
+        VarHandle.storeStoreFence(); // the odd sequence is visible before either value changes
+        INTS.setOpaque(address, i, ip);
+        LONGS.setOpaque(mac, i, macAddress);
+        int next = s + 2;
+        INTS.setRelease(sequence, i, next == 0 ? 2 : next); // 0 means never used; a wrap skips it
     }
 
     /**
-     * Whether the engine should send an ARP request for {@code ip} now: it is unknown or stale and no request went
-     * out within the retry interval. Records the request time when it returns true, so callers just send.
+     * Says whether to send an ARP request for {@code ip} now, creating its entry if it has none: a request is due
+     * when the address is unknown or stale and no request went out within the retry interval; it records the request
+     * as sent, so callers just send. Marks the address as wanted (see the class comment on reuse).
+     *
+     * @return {@link #SEND_REQUEST}, {@link #NO_REQUEST} or {@link #TABLE_FULL}
      */
-    boolean needsRequest(int ip, long now) {
+    int resolve(int ip, long now) {
         int i = slotOf(ip);
         if (i < 0) {
-            i = claim(ip);
-            mac[i] = UNKNOWN;
-            confirmedAt[i] = now;
-            requestedAt[i] = now;
-            return true;
+            i = claim(ip, UNKNOWN, now);
+            if (i < 0) {
+                return TABLE_FULL;
+            }
+            requested(i, now);
+            return SEND_REQUEST;
+        }
+        wantedAt[i] = now;
+        if ((flags[i] & STATIC) != 0) {
+            return NO_REQUEST;
         }
         boolean fresh = mac[i] != UNKNOWN && now - confirmedAt[i] < reachableNanos;
         if (fresh || now - requestedAt[i] < retryNanos) {
-            return false;
+            return NO_REQUEST;
         }
+        requested(i, now);
+        return SEND_REQUEST;
+    }
+
+    private void requested(int i, long now) {
         requestedAt[i] = now;
-        return true;
+        flags[i] |= OUTSTANDING;
     }
 
-    /** Whether an entry (resolved or pending) exists for {@code ip}: ARP gleaning only updates known entries. */
-    boolean known(int ip) {
-        return slotOf(ip) >= 0;
+    /**
+     * Takes an ARP reply from {@code ip} at {@code macAddress} into account: learned only when it answers the
+     * engine's outstanding request for {@code ip} (sent within the retry interval, not answered yet) and is
+     * {@code addressedToUs} (its target MAC is the engine's). The first such answer closes the request.
+     *
+     * @return {@link #LEARNED}, {@link #UNSOLICITED} or {@link #STRANGER}
+     */
+    int learn(int ip, long macAddress, boolean addressedToUs, long now) {
+        int i = slotOf(ip);
+        if (i < 0) {
+            return STRANGER;
+        }
+        if (!addressedToUs || (flags[i] & (STATIC | OUTSTANDING)) != OUTSTANDING
+                || now - requestedAt[i] >= retryNanos) {
+            return UNSOLICITED;
+        }
+        flags[i] &= ~OUTSTANDING;
+        if (mac[i] != macAddress) {
+            write(i, ip, macAddress);
+        }
+        confirmedAt[i] = now;
+        return LEARNED;
     }
 
-    /** Records {@code ip} at {@code macAddress}, confirmed now. */
+    /**
+     * Records {@code ip} at {@code macAddress}, confirmed now, as an answered request would (set-up in tests and
+     * benchmarks; the packet path learns through {@link #learn} only). Does not change a static entry.
+     *
+     * @throws IllegalStateException when the address has no entry and there is no room for one
+     */
     void confirm(int ip, long macAddress, long now) {
         int i = slotOf(ip);
         if (i < 0) {
-            i = claim(ip);
-            requestedAt[i] = now - retryNanos;
+            i = claim(ip, macAddress, now);
+            if (i < 0) {
+                throw new IllegalStateException("neighbour table: no room for " + Bytes.ipv4ToString(ip));
+            }
+        } else if ((flags[i] & STATIC) != 0) {
+            return;
+        } else if (mac[i] != macAddress) {
+            write(i, ip, macAddress);
         }
-        mac[i] = macAddress;
+        wantedAt[i] = now;
         confirmedAt[i] = now;
+        requestedAt[i] = now - retryNanos;
+        flags[i] &= ~OUTSTANDING;
     }
 
-    private int claim(int ip) {
-        int home = hash(ip) & mask;
-        int i = home;
-        int oldest = home;
-        for (int k = 0; k < PROBE_LIMIT; k++) {
-            if (!used[i]) {
-                used[i] = true;
-                address[i] = ip;
-                size++;
-                return i;
+    /**
+     * Configures {@code ip} at {@code macAddress} for good: never requested, never overwritten by ARP, never
+     * reused for another address. Replaces a learned entry for the same address.
+     *
+     * @throws IllegalStateException when there is no room for it
+     */
+    void putStatic(int ip, long macAddress) {
+        int i = slotOf(ip);
+        if (i < 0) {
+            i = claim(ip, macAddress, 0);
+            if (i < 0) {
+                throw new IllegalStateException("neighbour table: no room for static neighbour "
+                        + Bytes.ipv4ToString(ip) + " (more than " + PROBE_LIMIT + " addresses collide)");
             }
-            if (confirmedAt[i] - confirmedAt[oldest] < 0) {
-                oldest = i;
+        } else if (mac[i] != macAddress) {
+            write(i, ip, macAddress);
+        }
+        flags[i] = STATIC;
+    }
+
+    // A slot for a new address: a never-used one in its probe run, else the entry unwanted for longest if that is
+    // at least the reachable time (never a static one); -1 when there is none, rather than take an entry in use.
+    private int claim(int ip, long macAddress, long now) {
+        int i = hash(ip) & mask;
+        int reusable = -1;
+        for (int k = 0; k < PROBE_LIMIT; k++) {
+            if (sequence[i] == 0) {
+                size++;
+                return take(i, ip, macAddress, now);
+            }
+            if ((flags[i] & STATIC) == 0 && now - wantedAt[i] >= reachableNanos
+                    && (reusable < 0 || wantedAt[i] - wantedAt[reusable] < 0)) {
+                reusable = i;
             }
             i = (i + 1) & mask;
         }
-        address[oldest] = ip; // full probe run: reuse its least recently confirmed entry
-        return oldest;
+        return reusable < 0 ? -1 : take(reusable, ip, macAddress, now);
     }
 
+    private int take(int i, int ip, long macAddress, long now) {
+        write(i, ip, macAddress);
+        flags[i] = 0;
+        confirmedAt[i] = now;
+        requestedAt[i] = now - retryNanos;
+        wantedAt[i] = now;
+        return i;
+    }
+
+    /** Whether {@code ip} is configured statically. */
+    boolean isStatic(int ip) {
+        int i = slotOf(ip);
+        return i >= 0 && (flags[i] & STATIC) != 0;
+    }
+
+    /** Addresses with an entry (resolved, pending or static). */
     int size() {
         return size;
     }

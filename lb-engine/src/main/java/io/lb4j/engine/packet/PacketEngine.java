@@ -20,6 +20,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -54,11 +56,20 @@ import java.util.concurrent.locks.LockSupport;
  *       keeps the client's port.</li>
  *   <li><b>Flows:</b> a 5-tuple table with IPVS-like TCP timeouts (SYN, established, FIN, close; UDP); an existing
  *       flow keeps its backend across new routing snapshots until it ends or times out; {@link #expire} (Halt) ends
- *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. A full table
- *       evicts the flow nearest expiry (counted). Each flow holds one connection slot of its backend until it
- *       starts closing (FIN or RST), so {@code status()} connections are the active flows (IPVS's ActiveConn).</li>
+ *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. Established
+ *       TCP flows and UDP flows hold one connection slot of their backend until they start closing (FIN or RST), so
+ *       {@code status()} connections are the active flows (IPVS's ActiveConn); a flow that has seen only its SYN
+ *       holds none and times out after {@link Builder#synTimeout} (10 s), so spoofed SYNs neither fill a backend's
+ *       {@code maxConnections} nor stay long. A NAT flow is established only once the real server's SYN+ACK passed
+ *       the balancer. A full table evicts the least recently active flow of a small sample, whatever its state: a
+ *       flood of new flows (half-open, or established by blind ACKs) evicts idle flows, not those that carry
+ *       traffic. Every drop, eviction and over-limit flow is counted ({@link #stats()}).</li>
  *   <li><b>Neighbours:</b> the engine answers ARP for every installed VIP with its own MAC and resolves the real
- *       servers' MACs itself (re-requested before they expire). The host must not own the VIP: leave it off the
+ *       servers' MACs itself (re-requested before they expire; the last MAC stays in use meanwhile). It learns a MAC
+ *       only from the first ARP reply to its own outstanding request, and keeps entries only for addresses it asks
+ *       for, so ARP requests, unsolicited replies and floods from any sender neither redirect flows nor push a
+ *       backend out of its table (a spoofer on the link who answers the engine's request before the server still
+ *       can: {@link Builder#neighbour} pins a MAC statically). The host must not own the VIP: leave it off the
  *       kernel of the balancer's host (and keep IP forwarding off there), so the kernel neither answers ARP for it
  *       nor forwards the frames the engine already forwarded.</li>
  *   <li><b>Allocation-free packet path:</b> flyweights over the rings, preallocated tables, counters instead of
@@ -250,8 +261,11 @@ public final class PacketEngine implements ForwardingEngine {
                     sockets[0].vnetHeadersUnavailable());
         }
         this.clock = context.clock();
-        NeighbourTable neighbours = new NeighbourTable(1024, config.neighbourTimeout.toNanos(),
+        // At least 8 slots per static entry: their probe runs stay short and leave room for the learned ones.
+        int neighbourSlots = Math.max(1024, Integer.highestOneBit(Math.max(8 * config.neighbours.size() - 1, 1)) << 1);
+        NeighbourTable neighbours = new NeighbourTable(neighbourSlots, config.neighbourTimeout.toNanos(),
                 TimeUnit.SECONDS.toNanos(1));
+        config.neighbours.forEach(neighbours::putStatic);
         int perThread = (config.flowCapacity + threads - 1) / threads;
         Shard[] started = new Shard[threads];
         for (int i = 0; i < threads; i++) {
@@ -547,13 +561,13 @@ public final class PacketEngine implements ForwardingEngine {
 
     /**
      * Configures a {@link PacketEngine}. Defaults follow {@code ipvsadm --set 900 120 300} and LVS's input-only
-     * TCP state table: SYN 60 s, established 900 s, FIN 120 s, after RST 10 s, UDP 300 s; 262,144 flows
-     * (about 25 MB); neighbours re-resolved after 30 s. Not thread-safe.
+     * TCP state table, except a shorter SYN timeout: SYN 10 s, established 900 s, FIN 120 s, after RST 10 s,
+     * UDP 300 s; 262,144 flows (about 25 MB); neighbours re-resolved after 30 s, none static. Not thread-safe.
      */
     public static final class Builder {
         private final String interfaceName;
         private int flowCapacity = 1 << 18;
-        private Duration synTimeout = Duration.ofSeconds(60);
+        private Duration synTimeout = Duration.ofSeconds(10);
         private Duration tcpTimeout = Duration.ofSeconds(900);
         private Duration tcpFinTimeout = Duration.ofSeconds(120);
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -562,6 +576,7 @@ public final class PacketEngine implements ForwardingEngine {
         private InetAddress sourceAddress;
         private boolean vnetHeaders = true;
         private int packetThreads;
+        private final Map<Integer, Long> neighbours = new LinkedHashMap<>();
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -593,7 +608,13 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
-        /** Timeout of a TCP flow that has seen only its SYN. Default 60 s. */
+        /**
+         * Timeout of a TCP flow that has seen only its SYN (no ACK from the client yet; for NAT, no answer from the
+         * server yet). Each retransmitted SYN starts it again. Default 10 s: Linux clients retransmit a SYN after 1,
+         * 3, 7 and 15 s, so the longest gap before the fourth retransmission, 8 s, fits, while a SYN from a spoofed
+         * source occupies the table for 10 s instead of IPVS's 60 s. Such a flow holds no connection slot of its
+         * backend.
+         */
         public Builder synTimeout(Duration timeout) {
             this.synTimeout = positive("synTimeout", timeout);
             return this;
@@ -651,6 +672,49 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
+        /**
+         * A static neighbour: frames for {@code address} go to {@code mac} without ARP. The engine never requests it
+         * and no ARP frame ever changes it, which pins a backend's MAC against ARP spoofing (or reaches a backend
+         * that does not answer ARP). A second call for the same address replaces the first.
+         *
+         * @param address an IPv4 address (a real server or fallback on the interface's link)
+         * @param mac     six hexadecimal octets separated by colons, e.g. {@code "02:00:00:00:00:6e"}; unicast and
+         *                not all zeros
+         * @throws IllegalArgumentException naming the address and the MAC when either is not acceptable
+         */
+        public Builder neighbour(InetAddress address, String mac) {
+            Objects.requireNonNull(address, "neighbour address");
+            Objects.requireNonNull(mac, "neighbour mac");
+            int ip = ServiceState.ipv4("neighbour", address);
+            neighbours.put(ip, parseMac(address, mac));
+            return this;
+        }
+
+        // "aa:bb:cc:dd:ee:ff", either case; the MAC in the low 48 bits, first octet most significant.
+        private static long parseMac(InetAddress address, String mac) {
+            String what = "neighbour " + address.getHostAddress() + ": MAC \"" + mac + "\"";
+            boolean wellFormed = mac.length() == 17;
+            long value = 0;
+            for (int i = 0; wellFormed && i < 17; i++) {
+                char c = mac.charAt(i);
+                if (i % 3 == 2) {
+                    wellFormed = c == ':';
+                } else {
+                    int digit = c < 0x80 ? Character.digit(c, 16) : -1; // digit() also takes e.g. fullwidth digits
+                    wellFormed = digit >= 0;
+                    value = value << 4 | digit;
+                }
+            }
+            if (!wellFormed) {
+                throw new IllegalArgumentException(what
+                        + " (expected: six hexadecimal octets separated by colons, e.g. 02:00:00:00:00:6e)");
+            }
+            if (value == 0 || EthernetFlyweight.isGroup(value)) {
+                throw new IllegalArgumentException(what + " (expected: a unicast MAC that is not all zeros)");
+            }
+            return value;
+        }
+
         private static Duration positive(String name, Duration d) {
             Objects.requireNonNull(d, name);
             if (d.isNegative() || d.isZero()) {
@@ -706,6 +770,17 @@ public final class PacketEngine implements ForwardingEngine {
      *                          their offload metadata, for the kernel or the next NIC to segment
      * @param softwareSegmented TCP super-frames the engine segmented itself (no offload metadata)
      * @param txRefused         super-frames the kernel refused to send (an offload it does not support; dropped)
+     * @param flowsEvictedHalfOpen of {@code flowsEvicted}, flows that had seen only their SYN
+     * @param flowsEvictedActive of {@code flowsEvicted}, established TCP and UDP flows (live connections cut; the
+     *                          rest were closing)
+     * @param establishedOverLimit times a flow became established (or a synced one arrived) while its backend had
+     *                          no connection slot free: forwarded all the same, without a slot
+     * @param ackBeforeServer   client ACKs on NAT flows whose server had not answered yet (forwarded; the flow
+     *                          stays half-open: spoofed handshakes, or a lost SYN+ACK)
+     * @param arpUnsolicited    ARP replies from a neighbour's address that answer no outstanding request of the
+     *                          engine's, ignored (also counts replies to the host's own requests)
+     * @param neighbourTableFull backend addresses that found the neighbour table full of entries in use (their new
+     *                          flows are neighbour misses)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
@@ -714,7 +789,9 @@ public final class PacketEngine implements ForwardingEngine {
                         long flowsHalted, long checksumsCompleted, long truncatedCapture, long oversize,
                         long vlanOffloaded, long gratuitousArpsSent, long flowSyncApplied, long flowSyncRejected,
                         long liveFlows, long flowSyncOverflows, long superFrames, long softwareSegmented,
-                        long txRefused) {
+                        long txRefused, long flowsEvictedHalfOpen, long flowsEvictedActive,
+                        long establishedOverLimit, long ackBeforeServer, long arpUnsolicited,
+                        long neighbourTableFull) {
 
         Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
@@ -726,7 +803,9 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.CHECKSUMS_COMPLETED], v[Counters.TRUNCATED_CAPTURE], v[Counters.OVERSIZE],
                     v[Counters.VLAN_OFFLOADED], v[Counters.GRATUITOUS_ARPS_SENT], v[Counters.SYNC_APPLIED],
                     v[Counters.SYNC_REJECTED], live, overflows, v[Counters.SUPER_FRAMES],
-                    v[Counters.SOFTWARE_SEGMENTED], v[Counters.TX_REFUSED]);
+                    v[Counters.SOFTWARE_SEGMENTED], v[Counters.TX_REFUSED], v[Counters.FLOWS_EVICTED_HALF_OPEN],
+                    v[Counters.FLOWS_EVICTED_ACTIVE], v[Counters.ESTABLISHED_OVER_LIMIT], v[Counters.ACK_BEFORE_SERVER],
+                    v[Counters.ARP_UNSOLICITED], v[Counters.NEIGHBOUR_TABLE_FULL]);
         }
     }
 }

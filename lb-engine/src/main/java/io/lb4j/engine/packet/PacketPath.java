@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <ul>
  *   <li><b>ARP</b>: requests for a VIP are answered with the balancer's MAC (the host kernel never owns the VIP);
- *       senders the engine is resolving are learned.</li>
+ *       backends' MACs are learned only from replies to the engine's own requests (see {@link NeighbourTable}).</li>
  *   <li><b>Client to VIP</b> (IPv4 TCP/UDP on an installed port): an existing flow keeps its backend; a new flow
  *       (a TCP SYN, or any UDP datagram) gets one from the service's current {@link RoutingTable}. Direct routing
  *       rewrites only the MACs; NAT (a masquerading fallback, or a NAT service) rewrites the destination address
@@ -217,9 +217,7 @@ final class PacketPath {
         for (ServiceState s : serviceTable.services()) {
             int[] addresses = s.snapshot().addresses;
             for (int address : addresses) {
-                if (neighbours.needsRequest(address, now)) {
-                    sendArpRequest(address, tx);
-                }
+                resolve(address, now, tx);
             }
         }
     }
@@ -320,10 +318,9 @@ final class PacketPath {
             return DROPPED;
         }
         int operation = arp.operation();
+        // A request teaches the engine nothing (unlike RFC 826's merge): its sender fields are whatever the asker
+        // wrote, and "who-has VIP tell <backend>" from any MAC would otherwise redirect new flows to that MAC.
         if (operation == ArpFlyweight.OPERATION_REQUEST && answeringArp && answersFor(arp.targetIp())) {
-            if (sender != 0 && ownsNeighbours) {
-                neighbours.confirm(sender, senderMac, now); // RFC 826: the asker will talk to us
-            }
             int target = arp.targetIp();
             int replyLength = Math.max(l3 + ArpFlyweight.LENGTH, MIN_FRAME);
             long o = tx.claim(replyLength);
@@ -342,10 +339,15 @@ final class PacketPath {
             counters.increment(Counters.TX_FRAMES);
             return ARP_ANSWERED;
         }
-        if ((operation == ArpFlyweight.OPERATION_REQUEST || operation == ArpFlyweight.OPERATION_REPLY)
-                && sender != 0 && ownsNeighbours && neighbours.known(sender)) {
-            neighbours.confirm(sender, senderMac, now);
-            return ARP_LEARNED;
+        if (operation == ArpFlyweight.OPERATION_REPLY && sender != 0 && ownsNeighbours) {
+            int learned = neighbours.learn(sender, senderMac, arp.targetMac() == ownMac, now);
+            if (learned == NeighbourTable.LEARNED) {
+                return ARP_LEARNED;
+            }
+            if (learned == NeighbourTable.UNSOLICITED) {
+                counters.increment(Counters.ARP_UNSOLICITED);
+                return DROPPED;
+            }
         }
         counters.increment(Counters.NOT_FOR_US);
         return NOT_FOR_US;
@@ -424,7 +426,7 @@ final class PacketPath {
                 counters.increment(Counters.NO_FLOW);
                 return DROPPED;
             }
-            touch(id, proto, flags, now);
+            touch(id, proto, flags, true, now);
             return unNat(rx, offset, length, l3, checksumPartial, id, proto, tx);
         }
 
@@ -453,17 +455,22 @@ final class PacketPath {
                 return DROPPED;
             }
         }
-        touch(id, proto, flags, now);
+        touch(id, proto, flags, false, now);
         return flows.nat(id)
                 ? forwardNat(rx, offset, length, l3, checksumPartial, id, proto, tx)
                 : forwardDirect(rx, offset, length, l3, checksumPartial, id, proto, tx);
     }
 
-    private void touch(int id, int proto, int flags, long now) {
-        if (proto == Ipv4Flyweight.PROTOCOL_TCP) {
-            flows.onTcp(id, flags, now);
-        } else {
+    private void touch(int id, int proto, int flags, boolean reply, long now) {
+        if (proto != Ipv4Flyweight.PROTOCOL_TCP) {
             flows.onUdp(id, now);
+            return;
+        }
+        int noticed = reply ? flows.onTcpReply(id, flags, now) : flows.onTcp(id, flags, now);
+        if (noticed == FlowTable.TCP_OVER_LIMIT) {
+            counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+        } else if (noticed == FlowTable.TCP_ACK_BEFORE_SERVER) {
+            counters.increment(Counters.ACK_BEFORE_SERVER);
         }
     }
 
@@ -496,8 +503,8 @@ final class PacketPath {
         }
         int address = snapshot.addresses[i];
         long mac = neighbours.lookup(address);
-        if (ownsNeighbours && neighbours.needsRequest(address, now)) {
-            sendArpRequest(address, tx);
+        if (ownsNeighbours) {
+            resolve(address, now, tx);
         }
         if (mac == NeighbourTable.UNKNOWN) {
             backend.release(); // the client retransmits its SYN; by then the MAC is known
@@ -510,13 +517,33 @@ final class PacketPath {
         int id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
                 targetPort, mac, natted, now);
         if (id < 0) {
-            flows.evictOne();
-            counters.increment(Counters.FLOWS_EVICTED);
+            evictOne();
             id = flows.insert(service.id, proto, client, clientPort, vip, vipPort, clientMac, backend, address,
                     targetPort, mac, natted, now);
         }
         counters.increment(Counters.FLOWS_CREATED);
         return id;
+    }
+
+    /** Sends an ARP request for {@code address} if one is due (see {@link NeighbourTable#resolve}). */
+    private void resolve(int address, long now, FrameSink tx) {
+        int due = neighbours.resolve(address, now);
+        if (due == NeighbourTable.SEND_REQUEST) {
+            sendArpRequest(address, tx);
+        } else if (due == NeighbourTable.TABLE_FULL) {
+            counters.increment(Counters.NEIGHBOUR_TABLE_FULL);
+        }
+    }
+
+    /** Makes room in the full flow table, counting the victim by the state it was in. */
+    private void evictOne() {
+        int state = flows.evictOne();
+        counters.increment(Counters.FLOWS_EVICTED);
+        if (state == FlowTable.STATE_SYN) {
+            counters.increment(Counters.FLOWS_EVICTED_HALF_OPEN);
+        } else if (state == FlowTable.STATE_ESTABLISHED || state == FlowTable.STATE_UDP) {
+            counters.increment(Counters.FLOWS_EVICTED_ACTIVE);
+        }
     }
 
     private int forwardDirect(MemorySegment rx, long offset, int length, int l3, boolean checksumPartial, int id,
@@ -888,7 +915,9 @@ final class PacketPath {
         int state = stateCode(update.state());
         if (existing >= 0 && flows.backendIp(existing) == update.backend()
                 && flows.backendPort(existing) == update.backendPort() && flows.nat(existing) == update.nat()) {
-            flows.syncState(existing, state, now);
+            if (!flows.syncState(existing, state, now)) {
+                counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+            }
             counters.increment(Counters.SYNC_APPLIED);
             return true;
         }
@@ -908,9 +937,12 @@ final class PacketPath {
             flows.removeQuietly(existing); // the peer moved this client to another backend (port reuse)
         }
         Backend backend = snapshot.backends[i];
-        // A closing flow no longer counts as a connection; an open one takes a slot if the backend has one free,
-        // and is kept without one rather than lost when it has not (the peer's choice stands).
-        boolean slot = state != FlowTable.STATE_FIN && state != FlowTable.STATE_CLOSE && backend.tryAcquire();
+        // Established and UDP flows take a slot if the backend has one free, and are kept without one rather than
+        // lost when it has not (the peer's choice stands); half-open and closing flows hold none, as on the peer.
+        boolean slot = FlowTable.holdsSlotIn(state) && backend.tryAcquire();
+        if (FlowTable.holdsSlotIn(state) && !slot) {
+            counters.increment(Counters.ESTABLISHED_OVER_LIMIT);
+        }
         long mac = neighbours.lookup(update.backend());
         for (int attempt = 0; attempt < 2; attempt++) {
             if (flows.insertSynced(service.id, update.protocol(), state, update.client(), update.clientPort(),
@@ -918,8 +950,7 @@ final class PacketPath {
                     update.backendPort(), mac, update.nat(), now) >= 0) {
                 break;
             }
-            flows.evictOne(); // a full table makes room as for a new flow of its own; the retry cannot fail
-            counters.increment(Counters.FLOWS_EVICTED);
+            evictOne(); // a full table makes room as for a new flow of its own; the retry cannot fail
         }
         counters.increment(Counters.SYNC_APPLIED);
         return true;

@@ -43,7 +43,8 @@ class FanoutProgramTest {
                 seen[FanoutProgram.shard(client, clientPort, 4)]++;
             }
         }
-        assertThat(seen).as("clients spread over four threads").allSatisfy(n -> assertThat(n).isBetween(400, 600));
+        assertThat(Arrays.stream(seen).boxed().toList()).as("clients spread over four threads")
+                .allSatisfy(n -> assertThat(n).isBetween(400, 600));
     }
 
     @Test

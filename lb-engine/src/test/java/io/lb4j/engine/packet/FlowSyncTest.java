@@ -195,10 +195,12 @@ class FlowSyncTest {
         assertThat(backup.a.activeConnections()).isZero();
 
         master.process(master.segment(40000, SYN), now);                 // the port again, to A again
+        master.process(master.segment(40000, ACK), now);                 // established: A's slot taken
         List<FlowUpdate> updates = master.poll();
         assertThat(updates).extracting(FlowUpdate::kind)
-                .containsExactly(FlowUpdate.Kind.REMOVE, FlowUpdate.Kind.UPSERT);
+                .containsExactly(FlowUpdate.Kind.REMOVE, FlowUpdate.Kind.UPSERT, FlowUpdate.Kind.UPSERT);
         backup.path.applySynced(updates.get(1), now);                      // the removal never arrived
+        backup.path.applySynced(updates.get(2), now);
 
         assertThat(backup.a.activeConnections()).isEqualTo(master.a.activeConnections()).isEqualTo(1);
         assertThat(backup.path.flows().verify()).isNull();

@@ -7,6 +7,7 @@ import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -34,6 +35,32 @@ class PacketEngineTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("tcpTimeout: PT0S (expected: > 0)");
         assertThatThrownBy(() -> PacketEngine.builder(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("interfaceName");
+    }
+
+    @Test
+    void aStaticNeighbourNeedsAnIpv4AddressAndAUnicastMacWrittenWithColons() throws Exception {
+        PacketEngine.Builder builder = PacketEngine.builder("eth0");
+        InetAddress backend = InetAddress.getByName("10.0.0.110");
+        String format = " (expected: six hexadecimal octets separated by colons, e.g. 02:00:00:00:00:6e)";
+
+        assertThat(builder.neighbour(backend, "02:00:00:00:00:6E")).isSameAs(builder);
+        for (String bad : new String[]{"02-00-00-00-00-6e", "2:0:0:0:0:6e", "02:00:00:00:00:6g", "02:00:00:00:00",
+                "02:00:00:00:00:6e:", "０2:00:00:00:00:6e"}) {
+            assertThatThrownBy(() -> builder.neighbour(backend, bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("neighbour 10.0.0.110: MAC \"" + bad + "\"" + format);
+        }
+        for (String notUnicast : new String[]{"01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00"}) {
+            assertThatThrownBy(() -> builder.neighbour(backend, notUnicast))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("neighbour 10.0.0.110: MAC \"" + notUnicast
+                            + "\" (expected: a unicast MAC that is not all zeros)");
+        }
+        assertThatThrownBy(() -> builder.neighbour(InetAddress.getByName("2001:db8::2"), "02:00:00:00:00:6e"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("neighbour: 2001:db8:0:0:0:0:0:2 (expected: an IPv4 address; the packet engine does not "
+                        + "forward IPv6 yet)");
+        assertThatThrownBy(() -> builder.neighbour(backend, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("neighbour mac");
     }
 
     @Test

@@ -43,8 +43,9 @@ class PacketPathTest {
         tx = new CapturingSink();
     }
 
+    /** A flow table with the engine's default timeouts. */
     static FlowTable newFlowTable(int capacity) {
-        return new FlowTable(capacity, 60 * SEC, 900 * SEC, 120 * SEC, 10 * SEC, 300 * SEC);
+        return new FlowTable(capacity, 10 * SEC, 900 * SEC, 120 * SEC, 10 * SEC, 300 * SEC);
     }
 
     int process(byte[] frame) {
@@ -95,7 +96,6 @@ class PacketPathTest {
         assertThat(mac(out, 6)).as("source MAC = balancer, so the bridge learns nothing wrong").isEqualTo(LB_MAC);
         assertThat(java.util.Arrays.copyOfRange(out, 12, out.length))
                 .isEqualTo(java.util.Arrays.copyOfRange(syn, 12, syn.length));
-        assertThat(primary.activeConnections()).isEqualTo(1);
         assertThat(count(Counters.FORWARDED_DR)).isEqualTo(1);
     }
 
@@ -116,7 +116,9 @@ class PacketPathTest {
     @Test
     void haltExpiresTheBackendsFlowsAndReleasesTheirSlots() {
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[0]));
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 80, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 80, ACK, new byte[0]));
         assertThat(primary.activeConnections()).isEqualTo(2);
 
         path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
@@ -131,6 +133,8 @@ class PacketPathTest {
         // Reconnecting reaches the fallback through NAT.
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, SYN, new byte[0]));
         assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
+        process(tcp(LB_MAC, SECONDARY_MAC, SECONDARY, CLIENT, 104, 40002, SYN | ACK, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, ACK, new byte[0]));
         assertThat(secondary.activeConnections()).isEqualTo(1);
     }
 
@@ -266,21 +270,22 @@ class PacketPathTest {
 
     @Test
     void flowsTimeOutByTcpStateAndGiveTheirSlotBack() {
-        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));   // SYN: 60 s
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));   // SYN: 10 s
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0]));
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, ACK, new byte[0]));   // established: 900 s
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, ACK, new byte[0]));
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40002, 104, ACK | TcpFlyweight.FIN, new byte[0])); // FIN: 120 s
-        assertThat(primary.activeConnections()).as("a closing flow is no longer active").isEqualTo(2);
+        assertThat(primary.activeConnections()).as("only the established flow is active").isEqualTo(1);
         assertThat(path.flows().size()).isEqualTo(3);
 
-        now += 61 * SEC;
+        now += 11 * SEC;
         path.tick(now, tx);
-        assertThat(primary.activeConnections()).as("half-open flow gone after 60 s").isEqualTo(1);
-        assertThat(path.flows().size()).isEqualTo(2);
-        now += 60 * SEC;
+        assertThat(path.flows().size()).as("half-open flow gone after 10 s").isEqualTo(2);
+        now += 110 * SEC;
         path.tick(now, tx);
         assertThat(path.flows().size()).as("closing flow gone after 120 s").isEqualTo(1);
+        assertThat(primary.activeConnections()).isEqualTo(1);
         now += 800 * SEC;
         path.tick(now, tx);
         assertThat(primary.activeConnections()).as("established flow gone after 900 s").isZero();
@@ -297,8 +302,8 @@ class PacketPathTest {
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));
 
         assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
-        assertThat(primary.activeConnections()).isZero();
-        assertThat(secondary.activeConnections()).isEqualTo(1);
+        assertThat(path.flows().size()).as("the closing flow made way for the new one").isEqualTo(1);
+        assertThat(secondary.totalConnections()).as("scheduled by the new snapshot").isEqualTo(1);
     }
 
     @Test
@@ -312,7 +317,9 @@ class PacketPathTest {
         }
         assertThat(path.flows().size()).isEqualTo(4);
         assertThat(count(Counters.FLOWS_EVICTED)).isEqualTo(2);
-        assertThat(primary.activeConnections()).isEqualTo(4);
+        assertThat(count(Counters.FLOWS_EVICTED_HALF_OPEN)).isEqualTo(2);
+        assertThat(count(Counters.FLOWS_EVICTED_ACTIVE)).isZero();
+        assertThat(primary.activeConnections()).as("half-open flows hold no slot").isZero();
         assertThat(path.flows().verify()).isNull();
     }
 
