@@ -2,10 +2,13 @@ package io.lb4j.testsupport.net;
 
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +20,10 @@ import java.util.concurrent.Executors;
  * each connection with {@code "NAME PORT\n"} and then echoes every byte until the client closes. A port written
  * {@code http:PORT} speaks HTTP/1.1 instead: a request is answered 200 with header {@code X-Server: NAME PORT} and its
  * body echoed. Prints {@code READY} once every port listens; runs until it is killed.
+ *
+ * <p>A test stops and restarts its (non-HTTP) services with commands on standard input, each answered by one line
+ * ({@code OK ...} or {@code FAIL ...}): {@code stop PORT} (connections refused from now on, established ones go on),
+ * {@code listen PORT}.
  */
 public final class TestServerMain {
 
@@ -38,10 +45,33 @@ public final class TestServerMain {
                 tcp.add(Integer.parseInt(args[i]));
             }
         }
-        TestServer.start(any, tcp, Handler.greet(local -> name + " " + local.getPort()).then(Handler.echo()));
+        TestServer server = TestServer.start(any, tcp, Handler.greet(local -> name + " " + local.getPort())
+                .then(Handler.echo()));
         System.out.println("READY");
         System.out.flush();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = commands.readLine()) != null) {
+            System.out.println(command(server, line.trim().split("\\s+")));
+            System.out.flush();
+        }
         new CountDownLatch(1).await(); // the listeners run on virtual threads, which keep no JVM alive
+    }
+
+    private static String command(TestServer server, String[] words) {
+        try {
+            if (words.length == 2 && words[0].equals("stop")) {
+                server.stop(Integer.parseInt(words[1]));
+                return "OK stopped " + words[1];
+            }
+            if (words.length == 2 && words[0].equals("listen")) {
+                server.listen(Integer.parseInt(words[1]));
+                return "OK listening " + words[1];
+            }
+            return "FAIL unknown command " + String.join(" ", words) + " (expected: stop PORT, listen PORT)";
+        } catch (RuntimeException e) {
+            return "FAIL " + e;
+        }
     }
 
     private static void http(String name, int port) throws IOException {

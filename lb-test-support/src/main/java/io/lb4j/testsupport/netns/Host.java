@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One host of a {@link NetnsLab}: a network namespace with {@code eth0} on the lab's bridge. Runs commands and Java
- * mains inside it; every process it starts is ended by the lab's {@link NetnsLab#close()}.
+ * One host of a {@link NetnsLab}: a network namespace with {@code eth0} on the lab's bridge, or the caller's own
+ * namespace with an interface of its own there ({@link HostSetup#callersNamespace()}). Runs commands and Java mains
+ * inside it; every process it starts is ended by the lab's {@link NetnsLab#close()}.
  */
 public final class Host {
 
@@ -27,13 +28,16 @@ public final class Host {
 
     private final NetnsLab lab;
     private final String name;
+    /** Null for a host in the caller's namespace. */
     private final String namespace;
+    private final String interfaceName;
     private final String address;
 
-    Host(NetnsLab lab, String name, String namespace, String address) {
+    Host(NetnsLab lab, String name, String namespace, String interfaceName, String address) {
         this.lab = lab;
         this.name = name;
         this.namespace = namespace;
+        this.interfaceName = interfaceName;
         this.address = address;
     }
 
@@ -42,25 +46,61 @@ public final class Host {
         return name;
     }
 
-    /** The network namespace's name, unique to the lab, e.g. {@code "lb4jha-3fa9c1-a"}. */
+    /**
+     * The network namespace's name, unique to the lab, e.g. {@code "lb4jha-3fa9c1-a"}.
+     *
+     * @throws IllegalStateException for a host in the caller's namespace, which has no name
+     */
     public String namespace() {
+        if (namespace == null) {
+            throw new IllegalStateException("host " + name + " is in the caller's namespace, which has no name");
+        }
         return namespace;
+    }
+
+    /** Whether the host is the caller's own namespace (see {@link HostSetup#callersNamespace()}). */
+    public boolean inCallersNamespace() {
+        return namespace == null;
     }
 
     /** The path {@code setns(2)} opens to enter the namespace from a thread of this JVM. */
     public Path namespacePath() {
-        return Path.of("/run/netns", namespace);
+        return namespace == null ? Path.of("/proc/self/ns/net") : Path.of("/run/netns", namespace);
     }
 
-    /** {@code eth0}'s address, without the prefix length. */
+    /**
+     * The host's interface on the lab: {@code eth0}, or {@code <6 hex digits>-<host>} for a host in the caller's
+     * namespace.
+     */
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    /** The interface's address, without the prefix length. */
     public String address() {
         return address;
     }
 
-    /** {@code command} to run inside the namespace: {@code ip netns exec NS command...}, which execs it. */
+    /**
+     * {@code command} to run inside the namespace: {@code ip netns exec NS command...}, which execs it; the command as
+     * it is for a host in the caller's namespace.
+     */
     public List<String> command(List<String> command) {
+        if (namespace == null) {
+            return List.copyOf(command);
+        }
         List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         all.addAll(command);
+        return all;
+    }
+
+    /** {@code ip [-n NS] args...}: iproute2 acting on this host's namespace. */
+    List<String> ip(String... args) {
+        List<String> all = new ArrayList<>(List.of("ip"));
+        if (namespace != null) {
+            all.addAll(List.of("-n", namespace));
+        }
+        all.addAll(List.of(args));
         return all;
     }
 
@@ -124,14 +164,14 @@ public final class Host {
     }
 
     /**
-     * Captures on {@code eth0} with tcpdump ({@code -nn}, line-buffered, immediate mode, not promiscuous): one line
-     * per packet matching {@code filter}. Returns once tcpdump listens.
+     * Captures on the host's interface ({@code eth0}) with tcpdump ({@code -nn}, line-buffered, immediate mode, not
+     * promiscuous): one line per packet matching {@code filter}. Returns once tcpdump listens.
      *
      * @throws AssertionError with tcpdump's output when it does not start within 15 s
      */
     public ChildProcess tcpdump(String filter) {
         ChildProcess p = start(name + "-tcpdump", List.of("tcpdump", "--immediate-mode", "-l", "-nn", "-p", "-i",
-                "eth0", filter));
+                interfaceName, filter));
         if (p.await(0, l -> l.startsWith("listening on"), Duration.ofSeconds(15)).isEmpty()) {
             throw new AssertionError(name + ": tcpdump did not start:\n" + p.text());
         }
@@ -141,21 +181,23 @@ public final class Host {
     /**
      * Watches the host's addresses ({@code ip -o monitor address}): a line per address added, and one starting with
      * {@code Deleted} per address removed. Returns once the monitor is subscribed (it saw a marker address come on
-     * {@code lo}), so no change the test makes afterwards is missed.
+     * {@code lo}, or on the host's interface in the caller's namespace, whose {@code lo} is not the lab's), so no
+     * change the test makes afterwards is missed.
      */
     public ChildProcess watchAddresses() {
         ChildProcess p = start(name + "-monitor", List.of("ip", "-o", "monitor", "address"));
         String marker = " " + MARKER + " ";
+        String markerDevice = namespace == null ? interfaceName : "lo";
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         // The monitor prints nothing until a change: make one until it reports it, then it listens.
         while (true) {
-            Command.run("ip", "-n", namespace, "addr", "add", MARKER, "dev", "lo");
+            Command.run(ip("addr", "add", MARKER, "dev", markerDevice));
             try {
                 if (p.await(0, l -> l.contains(marker), Duration.ofMillis(100)).isPresent()) {
                     return p;
                 }
             } finally {
-                Command.run("ip", "-n", namespace, "addr", "del", MARKER, "dev", "lo");
+                Command.run(ip("addr", "del", MARKER, "dev", markerDevice));
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError(name + ": ip monitor did not report the marker address:\n" + p.text());
@@ -163,9 +205,9 @@ public final class Host {
         }
     }
 
-    /** {@code eth0}'s MAC address, e.g. {@code "aa:bb:cc:dd:ee:ff"}. */
+    /** The interface's MAC address, e.g. {@code "aa:bb:cc:dd:ee:ff"}. */
     public String mac() {
-        String out = Command.run("ip", "-n", namespace, "-o", "link", "show", "eth0");
+        String out = Command.run(ip("-o", "link", "show", "dev", interfaceName));
         Matcher m = MAC.matcher(out);
         if (!m.find()) {
             throw new IllegalStateException(name + ": no MAC address in: " + out.strip());
@@ -173,25 +215,26 @@ public final class Host {
         return m.group(1);
     }
 
-    /** Whether {@code eth0} carries {@code address} now (an IP literal). */
+    /** Whether the interface ({@code eth0}) carries {@code address} now (an IP literal). */
     public boolean hasAddress(String address) {
-        return Command.run("ip", "-n", namespace, "-o", "addr", "show", "dev", "eth0").contains(" " + address + "/");
+        return Command.run(ip("-o", "addr", "show", "dev", interfaceName)).contains(" " + address + "/");
     }
 
-    /** The MAC address this host's neighbour table holds for {@code address} on {@code eth0}, or empty. */
+    /** The MAC address this host's neighbour table holds for {@code address} on its interface, or empty. */
     public Optional<String> neighbour(String address) {
-        String out = Command.run("ip", "-n", namespace, "neigh", "show", address, "dev", "eth0");
+        String out = Command.run(ip("neigh", "show", address, "dev", interfaceName));
         int at = out.indexOf("lladdr ");
         return at < 0 ? Optional.empty() : Optional.of(out.substring(at + 7, at + 24));
     }
 
-    /** Takes the host's bridge port down or up: its {@code eth0} loses or regains its carrier. */
+    /** Takes the host's bridge port down or up: its interface loses or regains its carrier. */
     public void link(boolean up) {
         Command.run("ip", "-n", lab.bridgeNamespace(), "link", "set", NetnsLab.bridgePort(name), up ? "up" : "down");
     }
 
     @Override
     public String toString() {
-        return name + " (" + namespace + ", " + address + ")";
+        return name + " (" + (namespace == null ? "caller's namespace, " + interfaceName : namespace) + ", "
+                + address + ")";
     }
 }

@@ -16,8 +16,23 @@ public final class HostSetup {
     final List<String> vips = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
     final List<List<String>> routes = new ArrayList<>();
+    boolean callersNamespace;
 
     HostSetup() {
+    }
+
+    /**
+     * Puts the host in the caller's own network namespace instead of a namespace of its own: its interface is this
+     * end of its veth pair, named {@code <the lab's 6 hex digits>-<host>} (so the host's name has at most 8
+     * characters), and this JVM's own threads are on the lab: a balancer whose health checks and AF_PACKET socket
+     * must live in the test's JVM. The namespace is shared with everything else on the machine, so such a host may
+     * not have a {@link #vip VIP} and its {@link #sysctl sysctls} must be its interface's own (keys naming
+     * {@code eth0}, which stands for its interface, e.g. {@code net.ipv4.conf.eth0.forwarding}); they and its routes
+     * go with the interface when the lab closes. Its address's subnet must be unused in the caller's namespace.
+     */
+    public HostSetup callersNamespace() {
+        callersNamespace = true;
+        return this;
     }
 
     /**
@@ -31,7 +46,10 @@ public final class HostSetup {
         return this;
     }
 
-    /** Sets {@code key} (e.g. {@code net.ipv4.ip_forward}) to {@code value} in the host's namespace. */
+    /**
+     * Sets {@code key} (e.g. {@code net.ipv4.ip_forward}) to {@code value} in the host's namespace; a key naming
+     * {@code eth0} names the host's lab interface (see {@link #callersNamespace()}).
+     */
     public HostSetup sysctl(String key, String value) {
         sysctls.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
         return this;

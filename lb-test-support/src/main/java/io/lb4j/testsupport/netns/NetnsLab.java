@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * A lab network of hosts on one machine, built from network namespaces (root only), as DESIGN.md "Testing" describes:
  * each host is a namespace whose {@code eth0} is one end of a veth pair; the other ends are ports of a bridge that
  * lives in a namespace of its own, so the root namespace holds no address on the lab's subnet and no lab packet ever
- * passes through it.
+ * passes through it (unless a host is the caller's namespace: see below).
  *
  * <pre>{@code
  * try (NetnsLab lab = NetnsLab.builder("lb4jt")
@@ -47,28 +47,43 @@ import java.util.stream.Stream;
  * labs (in one JVM or in two) never collide, and whatever a crashed run leaves behind says which tests made it. The
  * bridge's namespace is {@code <prefix>-<digits>-br}; a host's bridge port is {@code p-<host>} inside it.
  *
+ * <p><b>A host in the caller's namespace.</b> A host set up with {@link HostSetup#callersNamespace()} is this JVM's
+ * own network namespace, for a balancer whose health checks and AF_PACKET socket run on this JVM's threads (a socket
+ * belongs to the namespace of the thread that opens it): its interface is the caller's end of its veth pair, called
+ * {@code <6 hex digits>-<host>} after the lab's digits, with the alias {@code <prefix>-<6 hex digits>-<host>}. The
+ * namespace is shared, so the lab refuses such a host a VIP or a sysctl that is not its interface's own, and refuses
+ * an address whose subnet the namespace already has; the interface's sysctls, address and routes go with it.
+ *
  * <p><b>Offloads.</b> Interfaces keep their default offloads (TSO, GSO, GRO), as a VM's NIC does: a lab that switches
  * them off hides the super-frames real hosts send. {@link Builder#offloads(boolean) offloads(false)} switches them off
  * on every host's {@code eth0}; it exists only to keep today's behaviour of the packet-engine tests, whose engine
  * does not yet forward GSO/GRO super-frames (issue 13 removes that need).
  *
  * <p><b>Clean-up.</b> {@link #close()} kills every process the lab started and every other process still inside its
- * namespaces, then deletes the namespaces (their veths and the bridge go with them) and the lab's
- * {@link #directory()}; also after a set-up that failed half-way, also when the calling thread was interrupted. A
- * shutdown hook closes the labs still open when the JVM exits (SIGTERM, SIGINT, {@code System.exit}) as a last
- * resort; only SIGKILL of the JVM leaves namespaces behind, and their prefix says whose they are.
+ * namespaces, then deletes the interfaces of hosts in the caller's namespace, the namespaces (their veths and the
+ * bridge go with them) and the lab's {@link #directory()}; also after a set-up that failed half-way, also when the
+ * calling thread was interrupted. A shutdown hook closes the labs still open when the JVM exits (SIGTERM, SIGINT,
+ * {@code System.exit}) as a last resort; only SIGKILL of the JVM leaves namespaces behind, and their prefix says
+ * whose they are (an interface in the caller's namespace goes with its peer in the bridge's namespace).
  */
 public final class NetnsLab implements AutoCloseable {
 
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,11}");
     /** Short enough that {@code p-<host>} fits IFNAMSIZ (15 characters). */
     private static final Pattern HOST = Pattern.compile("[a-z][a-z0-9]{0,9}");
+    /** A host in the caller's namespace: short enough that {@code <6 hex digits>-<host>} fits IFNAMSIZ. */
+    private static final int CALLERS_HOST_LENGTH = 8;
+    /** The key of an interface's own sysctl, e.g. {@code net.ipv4.conf.eth0.forwarding}. */
+    private static final Pattern INTERFACE_SYSCTL =
+            Pattern.compile("net\\.ipv[46]\\.(conf|neigh)\\.eth0\\.[a-z0-9_]+");
     private static final String BRIDGE = "br";
 
     private final String prefix;
     private final Path directory;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
+    /** The interfaces of hosts in the caller's namespace. */
+    private final List<String> callersInterfaces = new ArrayList<>();
     private final List<ChildProcess> processes = new CopyOnWriteArrayList<>();
     private boolean closed;
 
@@ -145,9 +160,30 @@ public final class NetnsLab implements AutoCloseable {
             }
             HostSetup s = new HostSetup();
             setup.accept(s);
+            if (s.callersNamespace) {
+                requireFitsCallersNamespace(name, s);
+            }
             addresses.put(name, address);
             setups.put(name, s);
             return this;
+        }
+
+        private static void requireFitsCallersNamespace(String name, HostSetup s) {
+            if (name.length() > CALLERS_HOST_LENGTH) {
+                throw new IllegalArgumentException("host: \"" + name + "\" (expected: at most " + CALLERS_HOST_LENGTH
+                        + " characters for a host in the caller's namespace, whose interface is "
+                        + "<6 hex digits>-<host>)");
+            }
+            if (!s.vips.isEmpty()) {
+                throw new IllegalArgumentException("host " + name + " is in the caller's namespace: it cannot have a "
+                        + "VIP (" + s.vips + "), the namespace is shared");
+            }
+            for (String key : s.sysctls.keySet()) {
+                if (!INTERFACE_SYSCTL.matcher(key).matches()) {
+                    throw new IllegalArgumentException("host " + name + " is in the caller's namespace: sysctl " + key
+                            + " is not its interface's own (expected: e.g. net.ipv4.conf.eth0.forwarding)");
+                }
+            }
         }
 
         /**
@@ -211,39 +247,72 @@ public final class NetnsLab implements AutoCloseable {
         Command.run("ip", "-n", br, "link", "set", "br0", "up");
         for (Map.Entry<String, String> e : addresses.entrySet()) {
             String name = e.getKey();
-            String ns = addNamespace(name);
-            // Both ends are created inside their namespaces: the root namespace never holds either.
-            Command.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", bridgePort(name),
-                    "netns", br);
+            String address = e.getValue().substring(0, e.getValue().indexOf('/'));
+            Host host;
+            if (setups.get(name).callersNamespace) {
+                requireUnusedSubnet(name, e.getValue());
+                String link = callersInterface(name);
+                // The caller's end is created in the caller's namespace, the bridge port in the bridge's.
+                Command.run("ip", "link", "add", link, "type", "veth", "peer", "name", bridgePort(name), "netns", br);
+                callersInterfaces.add(link);
+                Command.run("ip", "link", "set", link, "alias", prefix + "-" + name); // says whose it is
+                host = new Host(this, name, null, link, address);
+            } else {
+                String ns = addNamespace(name);
+                // Both ends are created inside their namespaces: the root namespace never holds either.
+                Command.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name",
+                        bridgePort(name), "netns", br);
+                host = new Host(this, name, ns, "eth0", address);
+            }
             Command.run("ip", "-n", br, "link", "set", bridgePort(name), "master", "br0");
             Command.run("ip", "-n", br, "link", "set", bridgePort(name), "up");
-            Command.run("ip", "-n", ns, "link", "set", "eth0", "up");
+            Command.run(host.ip("link", "set", host.interfaceName(), "up"));
             if (!offloads) {
-                Command.run("ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro",
-                        "off");
+                host.run("ethtool", "-K", host.interfaceName(), "tso", "off", "gso", "off", "gro", "off");
             }
-            Command.run("ip", "-n", ns, "addr", "add", e.getValue(), "dev", "eth0");
-            Host host = new Host(this, name, ns, e.getValue().substring(0, e.getValue().indexOf('/')));
+            Command.run(host.ip("addr", "add", e.getValue(), "dev", host.interfaceName()));
             hosts.put(name, host);
             setUp(host, setups.get(name));
         }
     }
 
+    /** {@code <6 hex digits>-<host>}: the interface of a host in the caller's namespace, unique to the lab. */
+    private String callersInterface(String host) {
+        return prefix.substring(prefix.length() - 6) + "-" + host;
+    }
+
+    /**
+     * Refuses a subnet the caller's namespace already has an address or a route in (other than its default route):
+     * the lab's traffic would be ambiguous there.
+     */
+    private static void requireUnusedSubnet(String host, String address) {
+        List<String> used = new ArrayList<>();
+        Command.run("ip", "-o", "addr", "show", "to", address).lines().forEach(used::add);
+        Command.run("ip", "route", "show", "root", address).lines().forEach(used::add);
+        Command.run("ip", "route", "show", "match", address).lines().filter(l -> !l.startsWith("default"))
+                .forEach(used::add);
+        if (!used.isEmpty()) {
+            throw new IllegalStateException("host " + host + " in the caller's namespace: " + address + " overlaps "
+                    + "what that namespace already has: " + used.stream().map(String::strip).toList());
+        }
+    }
+
     private static void setUp(Host host, HostSetup setup) {
-        String ns = host.namespace();
         for (String vip : setup.vips) {
             boolean v6 = vip.contains(":");
-            Command.run("ip", "-n", ns, "addr", "add", vip + (v6 ? "/128" : "/32"), "dev", "lo");
+            Command.run(host.ip("addr", "add", vip + (v6 ? "/128" : "/32"), "dev", "lo"));
             if (!v6) {
                 host.run("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
                         "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");
             }
         }
-        setup.sysctls.forEach((key, value) -> host.run("sysctl", "-qw", key + "=" + value));
+        // "eth0" stands for the host's interface, whose name differs in the caller's namespace.
+        setup.sysctls.forEach((key, value) -> host.run("sysctl", "-qw",
+                key.replace(".eth0.", "." + host.interfaceName() + ".") + "=" + value));
         for (List<String> route : setup.routes) {
-            List<String> command = new ArrayList<>(List.of("ip", "-n", ns, "route", "add"));
-            command.addAll(route);
-            Command.run(command);
+            List<String> args = new ArrayList<>(List.of("route", "add"));
+            route.forEach(word -> args.add(word.equals("eth0") ? host.interfaceName() : word));
+            Command.run(host.ip(args.toArray(String[]::new)));
         }
     }
 
@@ -296,10 +365,23 @@ public final class NetnsLab implements AutoCloseable {
         return directory;
     }
 
-    /** The namespaces whose names start with this lab's prefix that exist now: none once the lab is closed. */
+    /**
+     * The namespaces whose names start with this lab's prefix that exist now, and the interfaces of its hosts in the
+     * caller's namespace that still exist: none once the lab is closed.
+     */
     public List<String> leftovers() {
-        return Command.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0])
-                .filter(n -> n.startsWith(prefix + "-")).toList();
+        List<String> left = new ArrayList<>(Command.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0])
+                .filter(n -> n.startsWith(prefix + "-")).toList());
+        for (String link : callersInterfaces) {
+            if (linkExists(link)) {
+                left.add(link);
+            }
+        }
+        return left;
+    }
+
+    private static boolean linkExists(String link) {
+        return Command.attempt(List.of("ip", "link", "show", "dev", link)).exitCode() == 0;
     }
 
     /**
@@ -321,6 +403,14 @@ public final class NetnsLab implements AutoCloseable {
             for (String ns : namespaces) {
                 killRemaining(ns, failures);
             }
+            // Deleting the bridge's namespace would take the peers along, but a failed build may have none yet.
+            for (String link : callersInterfaces) {
+                Command.Result r = Command.attempt(List.of("ip", "link", "del", "dev", link));
+                if (r.exitCode() != 0 && linkExists(link)) {
+                    failures.add("interface " + link + ": " + r.output().strip());
+                }
+            }
+            callersInterfaces.clear();
             for (String ns : namespaces.reversed()) { // hosts first: their veths leave the bridge before it goes
                 Command.Result r = Command.attempt(List.of("ip", "netns", "del", ns));
                 if (r.exitCode() != 0) {

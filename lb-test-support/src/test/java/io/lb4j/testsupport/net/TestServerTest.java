@@ -1,5 +1,6 @@
 package io.lb4j.testsupport.net;
 
+import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -10,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -144,6 +147,35 @@ class TestServerTest {
             assertThatThrownBy(() -> TestServer.start(LOOPBACK, List.of(0, taken), Handler.hold()))
                     .isInstanceOf(UncheckedIOException.class)
                     .hasMessage("cannot listen on 127.0.0.1:" + taken);
+        }
+    }
+
+    @Test
+    void theMainStopsAndListensOnAPortWhenToldOnStandardInput() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (ChildProcess main = ChildProcess.start("server-main", List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                TestServerMain.class.getName(), "srv", Integer.toString(port)))) {
+            main.next("READY"::equals, Duration.ofSeconds(20));
+            try (Socket established = connect(port)) {
+                assertThat(firstLine(established)).isEqualTo("srv " + port);
+
+                assertThat(main.ask("stop " + port, Duration.ofSeconds(10))).isEqualTo("OK stopped " + port);
+                assertThatThrownBy(() -> connect(port)).isInstanceOf(ConnectException.class);
+                established.getOutputStream().write('a');
+                assertThat(established.getInputStream().read()).as("established connection still echoes")
+                        .isEqualTo('a');
+
+                assertThat(main.ask("listen " + port, Duration.ofSeconds(10))).isEqualTo("OK listening " + port);
+                try (Socket again = connect(port)) {
+                    assertThat(firstLine(again)).isEqualTo("srv " + port);
+                }
+                assertThat(main.ask("restart", Duration.ofSeconds(10))).startsWith("FAIL unknown command restart");
+            }
         }
     }
 }

@@ -6,7 +6,11 @@ import io.lb4j.testsupport.process.Command;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,6 +161,59 @@ class NetnsLabTest {
             lab.host("primary").link(true);
             assertThat(reachesSoon(client, "10.213.0.110")).isTrue();
         }
+    }
+
+    @Test
+    void aHostInTheCallersNamespaceHasAnInterfaceOfItsOwnThereAndCloseRemovesIt() throws IOException {
+        NetnsLab lab = NetnsLab.builder("lb4jts")
+                .host("client", "10.214.0.10/24")
+                .host("balancer", "10.214.0.2/24", h -> h.callersNamespace().sysctl("net.ipv4.conf.eth0.arp_ignore",
+                        "1").route("10.214.1.0/24", "10.214.0.10"))
+                .build();
+        Host balancer = lab.host("balancer");
+        String link = balancer.interfaceName();
+        try (lab) {
+            assertThat(balancer.inCallersNamespace()).isTrue();
+            assertThat(link).isEqualTo(lab.prefix().substring(lab.prefix().length() - 6) + "-balancer").hasSize(15);
+            assertThat(Command.run("ip", "-o", "addr", "show", "dev", link)).contains(" 10.214.0.2/24 ");
+            assertThat(Command.run("ip", "-o", "link", "show", "dev", link)).as("the alias says whose it is")
+                    .contains("alias " + lab.prefix() + "-balancer");
+            assertThat(Command.run("sysctl", "-n", "net.ipv4.conf." + link + ".arp_ignore").strip()).isEqualTo("1");
+            assertThat(Command.run("ip", "route", "show", "10.214.1.0/24")).contains("via 10.214.0.10 dev " + link);
+            assertThat(lab.leftovers()).contains(link);
+
+            assertThat(reaches(lab.host("client"), "10.214.0.2")).as("the client reaches the caller's namespace")
+                    .isTrue();
+            assertThat(lab.host("client").neighbour("10.214.0.2")).contains(balancer.mac());
+            try (Socket s = new Socket()) {                            // and a socket of this JVM reaches the client
+                assertThatThrownBy(() -> s.connect(new InetSocketAddress("10.214.0.10", 9), 3000))
+                        .isInstanceOf(ConnectException.class).hasMessageContaining("refused");
+            }
+        }
+        assertThat(lab.leftovers()).isEmpty();
+        assertThat(Command.attempt(List.of("ip", "link", "show", "dev", link)).exitCode()).as("interface %s", link)
+                .isNotZero();
+        assertThat(Command.run("ip", "route")).doesNotContain("10.214.");
+    }
+
+    @Test
+    void aHostInTheCallersNamespaceMayChangeNothingButItsOwnInterface() {
+        List<String> before = namespaces();
+        String links = Command.run("ip", "-o", "link");
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jts").host("b", "10.214.0.2/24", h -> h.callersNamespace()
+                .vip(VIP))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot have a VIP");
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jts").host("b", "10.214.0.2/24", h -> h.callersNamespace()
+                .sysctl("net.ipv4.ip_forward", "1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sysctl net.ipv4.ip_forward is not its interface's own");
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jts").host("balancer1", "10.214.0.2/24",
+                HostSetup::callersNamespace)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 8 characters");
+        // 127.0.0.0/8 is on lo: the lab's traffic would be ambiguous in the caller's namespace.
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jts").host("a", "10.214.0.1/24")
+                .host("b", "127.0.0.7/8", HostSetup::callersNamespace).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("overlaps");
+        assertThat(namespaces()).isEqualTo(before);
+        assertThat(Command.run("ip", "-o", "link")).isEqualTo(links);
     }
 
     @Test

@@ -10,7 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -20,6 +23,11 @@ import java.util.Random;
  * {@code http ADDRESS PORT BYTES} POSTs BYTES random bytes over HTTP/1.1 and prints {@code OK <X-Server>} when the
  * body comes back intact. {@code hold ADDRESS PORT} opens a connection and keeps it; {@code send-held BYTES} checks an
  * echo on it.
+ *
+ * <p>Several held connections, by number: {@code open ADDRESS PORT} prints {@code OK <n> <greeting>};
+ * {@code alive N MILLIS} sends a probe and prints {@code OK open} when its echo comes back within MILLIS, otherwise
+ * {@code OK closed <why>} (closed by the peer, reset, or silent: a balancer that forgot the flow drops its segments
+ * without a word), and from then on the connection counts as closed; {@code close N} closes it.
  */
 public final class LabClient {
 
@@ -28,6 +36,7 @@ public final class LabClient {
         System.out.println("READY");
         System.out.flush();
         Socket held = null;
+        List<Socket> opened = new ArrayList<>();
 
         String line;
         while ((line = commands.readLine()) != null) {
@@ -68,6 +77,17 @@ public final class LabClient {
                         echo(held, Integer.parseInt(w[1]));
                         System.out.println("OK held");
                     }
+                    case "open" -> {
+                        Socket s = open(w[1], Integer.parseInt(w[2]));
+                        opened.add(s);
+                        System.out.println("OK " + (opened.size() - 1) + " " + greeting(s));
+                    }
+                    case "alive" -> System.out.println("OK " + alive(opened.get(Integer.parseInt(w[1])),
+                            Integer.parseInt(w[2])));
+                    case "close" -> {
+                        opened.get(Integer.parseInt(w[1])).close();
+                        System.out.println("OK closed");
+                    }
                     default -> System.out.println("FAIL unknown command " + w[0]);
                 }
             } catch (Exception e) {
@@ -82,6 +102,32 @@ public final class LabClient {
         s.connect(new InetSocketAddress(address, port), 3000);
         s.setSoTimeout(3000);
         return s;
+    }
+
+    private static final byte[] PROBE = "probe\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** "open", or "closed" and why; a connection whose probe went unanswered is closed here for good. */
+    private static String alive(Socket s, int millis) throws Exception {
+        if (s.isClosed()) {
+            return "closed earlier";
+        }
+        try {
+            s.setSoTimeout(millis);
+            s.getOutputStream().write(PROBE);
+            byte[] back = new byte[PROBE.length];
+            new DataInputStream(s.getInputStream()).readFully(back);
+            if (Arrays.equals(back, PROBE)) {
+                return "open";
+            }
+            s.close();
+            return "closed: the probe came back as " + new String(back, StandardCharsets.US_ASCII).strip();
+        } catch (SocketTimeoutException e) {
+            s.close();   // its late echo must not answer a later probe
+            return "closed: no echo within " + millis + " ms";
+        } catch (Exception e) {
+            s.close();
+            return "closed: " + e;
+        }
     }
 
     private static String greeting(Socket s) throws Exception {
