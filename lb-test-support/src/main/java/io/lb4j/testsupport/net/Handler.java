@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
@@ -90,6 +93,48 @@ public interface Handler {
      */
     static Handler greetWithLocalAddress() {
         return greet(local -> local.getAddress().getHostAddress() + ":" + local.getPort());
+    }
+
+    /**
+     * Bulk transfers checked end to end by SHA-256, as big as medical images and never held in memory; the server
+     * side of {@link Transfer}. Reads one command line, then:
+     * <ul>
+     * <li>{@code upload}: reads every byte until the client half-closes, then answers {@code "<bytes> <sha-256>\n"}
+     *     of what it read (lowercase hex);</li>
+     * <li>{@code download BYTES SEED}: writes {@code BYTES} bytes of {@link Transfer#generator(long)} seeded
+     *     {@code SEED}, then {@code "<sha-256>\n"} of what it wrote.</li>
+     * </ul>
+     * Any other line is answered {@code "FAIL unknown command <line>\n"}.
+     */
+    static Handler digest() {
+        return connection -> {
+            String command = Transfer.readLine(Channels.newInputStream(connection));
+            String[] w = command.split(" ");
+            MessageDigest sha = Transfer.sha256();
+            ByteBuffer buf = ByteBuffer.allocate(Transfer.CHUNK);
+            if (w.length == 1 && w[0].equals("upload")) {
+                long bytes = 0;
+                int n;
+                while ((n = connection.read(buf.clear())) >= 0) {
+                    sha.update(buf.array(), 0, n);
+                    bytes += n;
+                }
+                send(bytes + " " + HexFormat.of().formatHex(sha.digest()) + "\n").serve(connection);
+            } else if (w.length == 3 && w[0].equals("download")) {
+                long left = Long.parseLong(w[1]);
+                SplittableRandom generator = Transfer.generator(Long.parseLong(w[2]));
+                while (left > 0) {
+                    int n = (int) Math.min(buf.capacity(), left);
+                    generator.nextBytes(buf.array());
+                    sha.update(buf.array(), 0, n);
+                    TestServer.writeFully(connection, buf.clear().limit(n));
+                    left -= n;
+                }
+                send(HexFormat.of().formatHex(sha.digest()) + "\n").serve(connection);
+            } else {
+                send("FAIL unknown command " + command + "\n").serve(connection);
+            }
+        };
     }
 
     /** Answers every line with {@code tag:line}, so a client sees which backend it reached and that it is live. */

@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
  * {@code TestServerMain NAME PORT...} listens on every address (a VIP on {@code lo} included) on each port, greets
  * each connection with {@code "NAME PORT\n"} and then echoes every byte until the client closes. A port written
  * {@code http:PORT} speaks HTTP/1.1 instead: a request is answered 200 with header {@code X-Server: NAME PORT} and its
- * body echoed. Prints {@code READY} once every port listens; runs until it is killed.
+ * body echoed. A port written {@code digest:PORT} greets the same way and then serves {@link Handler#digest()}: bulk
+ * uploads and downloads checked by SHA-256 (the client side is {@link Transfer}). Prints {@code READY} once every port
+ * listens.
  *
  * <p>A test stops and restarts its (non-HTTP) services with commands on standard input, each answered by one line
  * ({@code OK ...} or {@code FAIL ...}): {@code stop PORT} (connections refused from now on, established ones go on),
@@ -32,21 +34,26 @@ public final class TestServerMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: TestServerMain NAME PORT... (a port written http:PORT speaks HTTP)");
+            System.err.println("usage: TestServerMain NAME PORT... (a port written http:PORT speaks HTTP, "
+                    + "digest:PORT bulk transfers)");
             System.exit(2);
         }
         String name = args[0];
         InetAddress any = new InetSocketAddress(0).getAddress(); // the wildcard address, IPv6 and IPv4
         List<Integer> tcp = new ArrayList<>();
+        List<Integer> digest = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("http:")) {
                 http(name, Integer.parseInt(args[i].substring("http:".length())));
+            } else if (args[i].startsWith("digest:")) {
+                digest.add(Integer.parseInt(args[i].substring("digest:".length())));
             } else {
                 tcp.add(Integer.parseInt(args[i]));
             }
         }
-        TestServer server = TestServer.start(any, tcp, Handler.greet(local -> name + " " + local.getPort())
-                .then(Handler.echo()));
+        Handler greet = Handler.greet(local -> name + " " + local.getPort());
+        TestServer server = TestServer.start(any, tcp, greet.then(Handler.echo()));
+        TestServer.start(any, digest, greet.then(Handler.digest()));
         System.out.println("READY");
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -32,7 +32,8 @@ public final class Command {
             Map.entry("ss", "iproute2"), Map.entry("ethtool", "ethtool"), Map.entry("tcpdump", "tcpdump"),
             Map.entry("keepalived", "keepalived"), Map.entry("nft", "nftables"), Map.entry("iperf3", "iperf3"),
             Map.entry("curl", "curl"), Map.entry("storescp", "dcmtk"), Map.entry("storescu", "dcmtk"),
-            Map.entry("echoscu", "dcmtk"), Map.entry("dcmqrscp", "dcmtk"));
+            Map.entry("echoscu", "dcmtk"), Map.entry("dcmqrscp", "dcmtk"), Map.entry("dump2dcm", "dcmtk"),
+            Map.entry("Orthanc", "orthanc"));
 
     /** Directories searched besides {@code PATH}: root's tools live there and a test JVM's PATH may lack them. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
