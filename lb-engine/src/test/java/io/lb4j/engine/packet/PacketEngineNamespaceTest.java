@@ -361,6 +361,17 @@ class PacketEngineNamespaceTest {
                 .isGreaterThanOrEqualTo(GIB / (64 * 1024));
         assertThat(stat(after, "forwardedNat") + stat(after, "repliesUnNatted")).as("NAT during the upload")
                 .isEqualTo(stat(before, "forwardedNat") + stat(before, "repliesUnNatted"));
+        long superFrames = stat(after, "superFrames") - stat(before, "superFrames");
+        long segmented = stat(after, "softwareSegmented") - stat(before, "softwareSegmented");
+        if (!offloads()) {
+            assertThat(superFrames + segmented).as("super-frames without offloads").isZero();
+        } else if (offloadMetadata()) {
+            assertThat(superFrames).as("the client's TSO super-frames, forwarded whole").isPositive();
+            assertThat(segmented).isZero();
+        } else {
+            assertThat(segmented).as("the client's TSO super-frames, segmented by the engine").isPositive();
+            assertThat(superFrames).isZero();
+        }
     }
 
     /** The counter {@code name} of the balancer's answer to {@code stats}. */
