@@ -155,32 +155,6 @@ class TestServerTest {
         }
     }
 
-    @Test
-    void theMainStopsAndListensOnAPortWhenToldOnStandardInput() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        try (ChildProcess main = ChildProcess.start("server-main", List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                TestServerMain.class.getName(), "srv", Integer.toString(port)))) {
-            main.next("READY"::equals, Duration.ofSeconds(20));
-            try (Socket established = connect(port)) {
-                assertThat(firstLine(established)).isEqualTo("srv " + port);
-
-                assertThat(main.ask("stop " + port, Duration.ofSeconds(10))).isEqualTo("OK stopped " + port);
-                assertThatThrownBy(() -> connect(port)).isInstanceOf(ConnectException.class);
-                established.getOutputStream().write('a');
-                assertThat(established.getInputStream().read()).as("established connection still echoes")
-                        .isEqualTo('a');
-
-                assertThat(main.ask("listen " + port, Duration.ofSeconds(10))).isEqualTo("OK listening " + port);
-                try (Socket again = connect(port)) {
-                    assertThat(firstLine(again)).isEqualTo("srv " + port);
-                }
-                assertThat(main.ask("restart", Duration.ofSeconds(10))).startsWith("FAIL unknown command restart");
-            }
     private static final Duration STALL = Duration.ofSeconds(10);
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -248,6 +222,35 @@ class TestServerTest {
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void theMainStopsAndListensOnAPortWhenToldOnStandardInput() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (ChildProcess main = ChildProcess.start("server-main", List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                TestServerMain.class.getName(), "srv", Integer.toString(port)))) {
+            main.next("READY"::equals, Duration.ofSeconds(20));
+            try (Socket established = connect(port)) {
+                assertThat(firstLine(established)).isEqualTo("srv " + port);
+
+                assertThat(main.ask("stop " + port, Duration.ofSeconds(10))).isEqualTo("OK stopped " + port);
+                assertThatThrownBy(() -> connect(port)).isInstanceOf(ConnectException.class);
+                established.getOutputStream().write('a');
+                assertThat(established.getInputStream().read()).as("established connection still echoes")
+                        .isEqualTo('a');
+
+                assertThat(main.ask("listen " + port, Duration.ofSeconds(10))).isEqualTo("OK listening " + port);
+                try (Socket again = connect(port)) {
+                    assertThat(firstLine(again)).isEqualTo("srv " + port);
+                }
+                assertThat(main.ask("restart", Duration.ofSeconds(10))).startsWith("FAIL unknown command restart");
+            }
         }
     }
 }
