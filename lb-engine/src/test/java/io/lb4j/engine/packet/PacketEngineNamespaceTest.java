@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * talks to the VIP; the engine runs in a child JVM inside the balancer's namespace (an AF_PACKET socket belongs to
  * the namespace of the process that opens it); the primary answers by direct routing, the secondary through MASQ.
  * Hosts keep their default offloads (TSO, GSO, GRO), as a VM's NIC does, so the engine sees the super-frames real
- * hosts send (issue 13); {@link PacketEngineNamespaceOffloadsOffTest} runs the same tests with them off.
+ * hosts send; {@link PacketEngineNamespaceOffloadsOffTest} runs the same tests with them off, and
+ * {@link PacketEngineNamespaceSoftwareSegmentationTest} with the engine segmenting super-frames itself.
  *
  * <p>Besides connections on every port, transfers as big as medical images (1 GiB, and 16 at once of random sizes),
  * checked by SHA-256 at both ends, and a real PACS: Debian's Orthanc as primary and as secondary, DCMTK's

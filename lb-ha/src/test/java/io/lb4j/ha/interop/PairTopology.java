@@ -36,8 +36,8 @@ final class PairTopology {
 
     /**
      * A, B and C, plus two direct-routing real servers R1 and R2 (the VIP on {@code lo}, never answered by ARP) and a
-     * MASQ fallback F 10.77.0.120/32 whose default route is the pair's floating {@link #GATEWAY}. Offloads off, so a
-     * packet engine on A or B sees frames at wire size until it forwards super-frames (issue 13).
+     * MASQ fallback F 10.77.0.120/32 whose default route is the pair's floating {@link #GATEWAY}. Default offloads:
+     * the engines on A and B forward the super-frames the hosts send.
      */
     static NetnsLab pairWithRealServers() {
         // The packet engine forwards the VIP's frames; the node's kernel must not forward them a second time.
@@ -47,7 +47,7 @@ final class PairTopology {
         }
         // The fallback answers through the pair's floating gateway, which only the master's engine answers for.
         b.host("f", SUBNET + "120/32", h -> h.route(GATEWAY + "/32").route("default", GATEWAY));
-        return b.offloads(false).build();
+        return b.build();
     }
 
     /** Whether an {@code ip -o monitor address} line says the VIP was added. */

@@ -56,8 +56,7 @@ import java.util.stream.Stream;
  *
  * <p><b>Offloads.</b> Interfaces keep their default offloads (TSO, GSO, GRO), as a VM's NIC does: a lab that switches
  * them off hides the super-frames real hosts send. {@link Builder#offloads(boolean) offloads(false)} switches them off
- * on every host's {@code eth0}; it exists only to keep today's behaviour of the packet-engine tests, whose engine
- * does not yet forward GSO/GRO super-frames (issue 13 removes that need).
+ * on every host's {@code eth0}, for a test's variant that checks the same behaviour on frames at wire size.
  *
  * <p><b>Clean-up.</b> {@link #close()} kills every process the lab started and every other process still inside its
  * namespaces, then deletes the interfaces of hosts in the caller's namespace, the namespaces (their veths and the
@@ -188,8 +187,8 @@ public final class NetnsLab implements AutoCloseable {
 
         /**
          * Whether hosts keep the default offloads of their {@code eth0} (TSO, GSO, GRO); default {@code true}.
-         * {@code false} runs {@code ethtool -K eth0 tso off gso off gro off} on each host: only for the packet-engine
-         * tests that still need it (issue 13), and their availability check must name {@code ethtool}.
+         * {@code false} runs {@code ethtool -K eth0 tso off gso off gro off} on each host: for a variant of a test on
+         * frames at wire size, whose availability check must name {@code ethtool}.
          */
         public Builder offloads(boolean enabled) {
             this.offloads = enabled;
