@@ -3,7 +3,7 @@
 # (issue 13, "Benchmarks").
 #
 #   benchmarks/packet-vs-kernel.sh          # root; env: DURATION=10 ROUNDS=3 OMIT=2 CASES="dr masq udp"
-#                                           #   OFFLOADS=on|off UDP_RATE=0 PORT=5201 JAVA JAR LB4J_JVM_OPTS KEEP_OUT=1
+#                                           #   OFFLOADS=on|off UDP_RATE=0 THREADS=0 STREAMS=1 PORT=5201 JAVA JAR LB4J_JVM_OPTS KEEP_OUT=1
 #   flock /tmp/lb4j-netns.lock benchmarks/packet-vs-kernel.sh   # when namespace tests may run at the same time
 #
 # Cases (iperf3 from the client to VIP:PORT; goal = lb4j / kernel):
@@ -60,6 +60,10 @@ OMIT="${OMIT:-2}"
 CASES="${CASES:-dr masq udp}"
 OFFLOADS="${OFFLOADS:-on}"
 UDP_RATE="${UDP_RATE:-0}"
+# lb4j's packet threads (0: one per processor) and iperf3's parallel TCP streams: THREADS=1 vs 2 with STREAMS=4
+# shows what PACKET_FANOUT buys when there are several flows (one flow always stays on one thread).
+THREADS="${THREADS:-0}"
+STREAMS="${STREAMS:-1}"
 PORT="${PORT:-5201}"
 JAR="${JAR:-$ROOT/benchmarks/target/benchmarks.jar}"
 # A full JIT (the packet path is hot), a small heap (the engine's tables are off-heap; the packet path allocates
@@ -278,7 +282,7 @@ EOF
     [[ $c == masq ]] && mode=masq
     LB4J_LOG="$WORK/$tag-lb4j.log"
     # ip netns exec execs java: $! is the JVM, so SIGTERM reaches its shutdown hook (which prints the counters).
-    ip netns exec "$(ns balancer)" "$JAVA" $LB4J_JVM_OPTS -cp "$JAR" "$MAIN" \
+    ip netns exec "$(ns balancer)" "$JAVA" $LB4J_JVM_OPTS -Dlb4j.packetThreads="$THREADS" -cp "$JAR" "$MAIN" \
       "$mode" eth0 "$VIP" "$PRIMARY" "$SECONDARY" "$PORT" >"$LB4J_LOG" 2>&1 </dev/null &
     LB4J_PID=$!
     PIDS+=("$LB4J_PID")
@@ -374,7 +378,7 @@ measure() {
       "buffer dropped $(per_s "$e0" "$e1")/s (the client sent $sent/s over its whole run)"
   else
     timeout -k 5 "$CLIENT_LIMIT" ip netns exec "$(ns client)" iperf3 -c "$VIP" -p "$PORT" -t "$DURATION" -O "$OMIT" \
-      --connect-timeout 3000 -J >"$out" 2>"$err" </dev/null || rc=$?
+      -P "$STREAMS" --connect-timeout 3000 -J >"$out" 2>"$err" </dev/null || rc=$?
     value="$(jq -r '.end.sum_received.bits_per_second // empty' "$out" 2>/dev/null || true)"
     if [[ -n $value ]]; then
       value="$(awk -v b="$value" 'BEGIN { printf "%.3f", b / 1e9 }')"
@@ -397,7 +401,7 @@ RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 start_s=$(date +%s)
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; Linux $(uname -r); load average $load_start"
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; Linux $(uname -r); load average $load_start; lb4j packet threads ${THREADS/#0/one per core}, ${STREAMS} TCP stream(s)"
 echo "== $(iperf3 --version | head -1); $(nft --version); $("$JAVA" -version 2>&1 | head -1)"
 echo "== offloads $OFFLOADS; $ROUNDS rounds x $DURATION s (+ $OMIT s warm-up) per case and system; namespaces $PREFIX-*"
 for c in $CASES; do

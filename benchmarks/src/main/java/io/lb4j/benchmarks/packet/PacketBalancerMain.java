@@ -46,7 +46,9 @@ public final class PacketBalancerMain {
         String iface = args[1];
         int port = Integer.parseInt(args[5]);
         PacketEngine.ensureAvailability();
-        PacketEngine engine = PacketEngine.builder(iface).build();
+        // -Dlb4j.packetThreads=N: the engine's packet threads (0, the default: one per processor).
+        PacketEngine engine = PacketEngine.builder(iface).packetThreads(Integer.getInteger("lb4j.packetThreads", 0))
+                .build();
         LoadBalancer.Builder builder = LoadBalancer.builder().engine(engine);
         for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
             builder.service(VirtualService.directRouting()
