@@ -72,6 +72,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = bind("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle IOCTL = bindVariadic("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -310,6 +312,31 @@ public final class Libc {
             rc = (long) SENDTO.invokeExact(c, fd, buffer, length, MSG_DONTWAIT, MemorySegment.NULL, 0);
         } catch (Throwable t) {
             throw linkageFailure("sendto", t);
+        }
+        if (rc < 0) {
+            int errno = errno(c);
+            if (errno == LinuxException.ENOBUFS || errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
+                return -1;
+            }
+            throw new LinuxException(what, errno);
+        }
+        return rc;
+    }
+
+    /**
+     * {@code sendmsg(fd, message, MSG_DONTWAIT)}: one datagram (an AF_PACKET frame) gathered from the message's
+     * iovecs; {@code message} is a {@code struct msghdr} the caller filled.
+     *
+     * @return the bytes sent, or -1 when the device queue is full now (ENOBUFS, EAGAIN, EINTR): the frame is dropped
+     * @throws LinuxException on any other error (EMSGSIZE, EINVAL: a frame the kernel refuses)
+     */
+    public static long sendmsg(int fd, MemorySegment message, String what) throws LinuxException {
+        MemorySegment c = capture();
+        long rc;
+        try {
+            rc = (long) SENDMSG.invokeExact(c, fd, message, MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw linkageFailure("sendmsg", t);
         }
         if (rc < 0) {
             int errno = errno(c);

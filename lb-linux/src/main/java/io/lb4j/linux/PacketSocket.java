@@ -151,6 +151,8 @@ public final class PacketSocket implements AutoCloseable {
     private final MemorySegment tx;
     private final MemorySegment pollfd;
     private final Arena arena = Arena.ofShared();
+    private final MemorySegment iovecs;
+    private final MemorySegment message;
     private final int txFramesPerBlock;
     private final int txBlockSize;
     private final int txFrameCountTotal;
@@ -175,6 +177,9 @@ public final class PacketSocket implements AutoCloseable {
         this.txBlockSize = txBlockSize;
         this.txFramesPerBlock = txBlockSize / options.txFrameSize();
         this.pollfd = arena.allocate(8);
+        this.iovecs = arena.allocate(32, 8);
+        this.message = arena.allocate(56, 8);
+        message.set(ValueLayout.ADDRESS, 16, iovecs);
         pollfd.set(ValueLayout.JAVA_INT, 0, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) (Libc.POLLIN | Libc.POLLERR));
     }
@@ -327,11 +332,36 @@ public final class PacketSocket implements AutoCloseable {
      * @throws IllegalStateException without {@link #vnetHeaders()}
      */
     public boolean sendLarge(MemorySegment buffer, int length) throws LinuxException {
+        return sendLarge(buffer, length, MemorySegment.NULL, 0, 0);
+    }
+
+    /**
+     * {@link #sendLarge(MemorySegment, int)} gathered from two pieces, so a forwarded super-frame's payload goes from
+     * the RX ring to the kernel without a copy in between: the first {@code headLength} bytes of {@code head} (the
+     * virtio-net header and the frame's rewritten headers), then {@code tailLength} bytes of {@code tail} from
+     * {@code tailOffset}. Allocates nothing.
+     */
+    public boolean sendLarge(MemorySegment head, int headLength, MemorySegment tail, long tailOffset, int tailLength)
+            throws LinuxException {
         if (largeFd < 0) {
             throw new IllegalStateException("large frames need virtio-net headers: " + vnetUnavailable);
         }
         txFlush();
-        return Libc.send(largeFd, buffer, length, "send(super-frame of " + length + " bytes) on " + interfaceName) > 0;
+        // struct iovec {void *base; size_t len} x 2, then struct msghdr {name, namelen, iov, iovlen, control,
+        // controllen, flags}: name and control stay NULL (the socket is bound).
+        if (!head.isNative() || !tail.isNative()) {
+            throw new IllegalArgumentException("super-frames are sent from native memory (a ring, an arena)");
+        }
+        java.util.Objects.checkFromIndexSize(0, headLength, head.byteSize());
+        java.util.Objects.checkFromIndexSize(tailOffset, tailLength, tail.byteSize());
+        // Raw addresses, not slices: no object per frame (the segments' bounds were checked above).
+        iovecs.set(ValueLayout.JAVA_LONG, 0, head.address());
+        iovecs.set(ValueLayout.JAVA_LONG, 8, headLength);
+        iovecs.set(ValueLayout.JAVA_LONG, 16, tail.address() + tailOffset);
+        iovecs.set(ValueLayout.JAVA_LONG, 24, tailLength);
+        message.set(ValueLayout.JAVA_LONG, 24, tailLength == 0 ? 1 : 2);
+        return Libc.sendmsg(largeFd, message, "sendmsg(super-frame of " + (headLength + tailLength) + " bytes) on "
+                + interfaceName) > 0;
     }
 
     /**

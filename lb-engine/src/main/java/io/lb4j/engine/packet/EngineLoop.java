@@ -214,9 +214,18 @@ final class EngineLoop implements Runnable, PacketSocket.FrameHandler, FrameSink
             socket.txCommit(offset, length);
             return;
         }
+        commit(offset, length, MemorySegment.NULL, 0, 0);
+    }
+
+    @Override
+    public void commit(long offset, int headLength, MemorySegment tail, long tailOffset, int tailLength) {
+        if (!largeClaimed) {
+            FrameSink.super.commit(offset, headLength, tail, tailOffset, tailLength);
+            return;
+        }
         largeClaimed = false;
         try {
-            if (!socket.sendLarge(large, length + VirtioNetHeader.LENGTH)) {
+            if (!socket.sendLarge(large, headLength + VirtioNetHeader.LENGTH, tail, tailOffset, tailLength)) {
                 path.counters().increment(Counters.TX_FULL);
             }
         } catch (LinuxException e) {

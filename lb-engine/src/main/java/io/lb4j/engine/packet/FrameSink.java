@@ -21,4 +21,14 @@ interface FrameSink {
 
     /** Hands the frame written at {@code offset} to the wire. */
     void commit(long offset, int length);
+
+    /**
+     * Hands a frame to the wire whose first {@code headLength} bytes were written at {@code offset} and whose rest
+     * still lies in {@code tail} (a super-frame's payload in the RX ring): a sink that can gather sends it without
+     * copying the payload; this default copies it behind the head first.
+     */
+    default void commit(long offset, int headLength, MemorySegment tail, long tailOffset, int tailLength) {
+        MemorySegment.copy(tail, tailOffset, segment(), offset + headLength, tailLength);
+        commit(offset, headLength + tailLength);
+    }
 }

@@ -588,7 +588,9 @@ final class PacketPath {
             return false;
         }
         MemorySegment out = tx.segment();
-        copyWithMacs(rx, offset, out, o, length, destinationMac);
+        // A super-frame's payload stays where it is: only its headers are copied (and rewritten), the sink gathers.
+        int copied = superFrame ? headersLength(rx, offset, l3, proto) : length;
+        copyWithMacs(rx, offset, out, o, copied, destinationMac);
         boolean keepPartial = false;
         if (vnet) {
             VirtioNetHeader.copy(rx, offset - VirtioNetHeader.LENGTH, out, o - VirtioNetHeader.LENGTH);
@@ -599,12 +601,23 @@ final class PacketPath {
         } else if (checksumPartial && !keepPartial) {
             completeTransportChecksum(out, o + l3);
         }
-        tx.commit(o, length);
-        counters.increment(Counters.TX_FRAMES);
         if (superFrame) {
+            tx.commit(o, copied, rx, offset + copied, length - copied);
             counters.increment(Counters.SUPER_FRAMES);
+        } else {
+            tx.commit(o, length);
         }
+        counters.increment(Counters.TX_FRAMES);
         return true;
+    }
+
+    // Ethernet, IPv4 and TCP (or UDP) headers of a frame processIpv4 validated: what a rewrite may touch.
+    private static int headersLength(MemorySegment rx, long offset, int l3, int proto) {
+        long ip = offset + l3;
+        int ipHeader = (Bytes.u8(rx, ip) & 0x0F) * 4;
+        int l4Header = proto == Ipv4Flyweight.PROTOCOL_TCP
+                ? (Bytes.u8(rx, ip + ipHeader + TcpFlyweight.DATA_OFFSET_OFFSET) >>> 4) * 4 : UdpFlyweight.HEADER_LENGTH;
+        return l3 + ipHeader + l4Header;
     }
 
     /**
