@@ -37,6 +37,11 @@ import java.util.function.Consumer;
  * <p>Defaults: protocol TCP, scheduler {@link Scheduler#weightedLeastConnections() wlc}, health check
  * {@link HealthCheck#connect()} on all ports, no persistence, {@link FailbackPolicy#automatic() automatic}
  * fail-back.
+ *
+ * <p>A proxy service's real servers see the balancer's address, not the client's. A PACS that authorises
+ * modalities by AE title and IP address needs the modality's: {@link Builder#preserveClientAddress(boolean)}
+ * connects from the client's own address, {@link Builder#proxyProtocol(ProxyProtocol)} tells it to a real server
+ * that speaks the PROXY protocol.
  */
 public final class VirtualService {
 
@@ -51,6 +56,8 @@ public final class VirtualService {
     private final Scheduler scheduler;
     private final Duration persistence;
     private final FailbackPolicy failback;
+    private final boolean preserveClientAddress;
+    private final ProxyProtocol proxyProtocol;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -65,6 +72,8 @@ public final class VirtualService {
         this.scheduler = b.scheduler;
         this.persistence = b.persistence;
         this.failback = b.failback;
+        this.preserveClientAddress = b.preserveClientAddress;
+        this.proxyProtocol = b.proxyProtocol;
     }
 
     /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
@@ -97,6 +106,7 @@ public final class VirtualService {
         Builder b = new Builder(method).label(label).address(address).protocol(protocol).healthCheck(healthCheck)
                 .scheduler(scheduler).persistence(persistence).failback(failback);
         b.ports.addAll(ports);
+        b.preserveClientAddress(preserveClientAddress).proxyProtocol(proxyProtocol);
         realServers.forEach(b::real);
         if (fallback != null) {
             b.fallback(fallback);
@@ -158,19 +168,36 @@ public final class VirtualService {
         return failback;
     }
 
+    /**
+     * Whether the connections to the real servers come from the client's own address rather than the balancer's
+     * (proxy services over TCP only); see {@link Builder#preserveClientAddress(boolean)}.
+     */
+    public boolean preserveClientAddress() {
+        return preserveClientAddress;
+    }
+
+    /**
+     * What each connection to a real server starts with before the client's bytes (proxy services over TCP only);
+     * {@link ProxyProtocol#NONE} by default.
+     */
+    public ProxyProtocol proxyProtocol() {
+        return proxyProtocol;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VirtualService v && method == v.method && label.equals(v.label)
                 && address.equals(v.address) && ports.equals(v.ports) && protocol == v.protocol
                 && realServers.equals(v.realServers) && Objects.equals(fallback, v.fallback)
                 && healthCheck.equals(v.healthCheck) && scheduler.equals(v.scheduler)
-                && persistence.equals(v.persistence) && failback.equals(v.failback);
+                && persistence.equals(v.persistence) && failback.equals(v.failback)
+                && preserveClientAddress == v.preserveClientAddress && proxyProtocol == v.proxyProtocol;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
-                persistence, failback);
+                persistence, failback, preserveClientAddress, proxyProtocol);
     }
 
     @Override
@@ -197,6 +224,8 @@ public final class VirtualService {
         private Scheduler scheduler = Scheduler.weightedLeastConnections();
         private Duration persistence = Duration.ZERO;
         private FailbackPolicy failback = FailbackPolicy.automatic();
+        private boolean preserveClientAddress;
+        private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -320,6 +349,53 @@ public final class VirtualService {
         }
 
         /**
+         * Whether a proxy service's connections to its real servers come from the client's own IP address instead of
+         * the balancer's; default {@code false}. A PACS that authorises modalities by AE title and IP address then
+         * sees each modality's address, as it would without the balancer. Proxy services over TCP only ({@link
+         * #build()} refuses it for other methods, which keep the client's address anyway, and for UDP); every real
+         * server and the fallback must have the VIP's address family, since an IPv6 client's address cannot be the
+         * source of a connection to an IPv4 server. May be combined with {@link #proxyProtocol(ProxyProtocol)}.
+         *
+         * <p>The proxy engine binds each connection to a real server to the client's address with an ephemeral port
+         * (HAProxy's {@code usesrc clientip}) through the socket option {@code IP_TRANSPARENT}: it needs
+         * CAP_NET_ADMIN (CAP_NET_RAW also does) and Netty's epoll transport ({@code
+         * ProxyEngine.builder().nativeTransport(true)}, {@code engine: { nativeTransport: true }} in the appliance
+         * file), and refuses the service at start, naming what is missing, without them.
+         *
+         * <p>The real server answers the client's address, so its replies must come back through the balancer, and
+         * the balancer must hand them to its own socket rather than forward them. The host recipe, as lb4j's
+         * namespace test applies it (IPv4; the nftables table covers IPv6 too, with {@code ip -6 rule} and
+         * {@code ip -6 route add local ::/0 dev lo table 100} as the IPv6 routing lines):
+         * <pre>
+         * # on the balancer: mark packets that belong to a transparent socket, deliver marked packets locally
+         * nft add table inet lb4j
+         * nft add chain inet lb4j divert '{ type filter hook prerouting priority mangle; }'
+         * nft add rule inet lb4j divert meta l4proto tcp socket transparent 1 meta mark set 1
+         * ip rule add fwmark 1 lookup 100
+         * ip route add local 0.0.0.0/0 dev lo table 100
+         * # on each real server: reach the clients through the balancer
+         * ip route add default via BALANCER_ADDRESS
+         * </pre>
+         * The real server's route may name only the clients' networks instead of {@code default}; what matters is
+         * that no reply to a client bypasses the balancer (a reply that does is answered by the client with a reset).
+         */
+        public Builder preserveClientAddress(boolean preserveClientAddress) {
+            this.preserveClientAddress = preserveClientAddress;
+            return this;
+        }
+
+        /**
+         * What each connection to a real server starts with, before the client's first byte; default
+         * {@link ProxyProtocol#NONE}. {@link ProxyProtocol#V2} sends a PROXY protocol v2 header with the client's
+         * and the VIP's addresses and ports, for real servers that expect it. Proxy services over TCP only
+         * ({@link #build()} refuses it otherwise). May be combined with {@link #preserveClientAddress(boolean)}.
+         */
+        public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
+            this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+            return this;
+        }
+
+        /**
          * Checks every rule and builds the service.
          *
          * @throws IllegalArgumentException naming the field, the bad value and what is allowed
@@ -340,6 +416,7 @@ public final class VirtualService {
             checkPorts();
             Objects.requireNonNull(protocol, "protocol");
             Checks.notNegative("persistence", persistence);
+            checkClientAddressOptions();
 
             List<RealServer> servers = new ArrayList<>();
             Set<String> labels = new HashSet<>();
@@ -377,6 +454,28 @@ public final class VirtualService {
                                 + " probe; " + p + " is in none");
                     }
                 }
+            }
+        }
+
+        /** preserveClientAddress and proxyProtocol concern the connections only a TCP proxy opens itself. */
+        private void checkClientAddressOptions() {
+            if (preserveClientAddress && method != ForwardingMethod.PROXY) {
+                throw Checks.invalid("preserveClientAddress", true, "false for a " + method.configName()
+                        + " service: only a proxy service opens its own connections to the real servers, "
+                        + method.configName() + " keeps the client's address already");
+            }
+            if (preserveClientAddress && protocol == Protocol.UDP) {
+                throw Checks.invalid("preserveClientAddress", true, "false for a UDP service: the client's address"
+                        + " is kept on TCP connections only");
+            }
+            if (proxyProtocol != ProxyProtocol.NONE && method != ForwardingMethod.PROXY) {
+                throw Checks.invalid("proxyProtocol", "\"" + proxyProtocol.configName() + "\"", "none for a "
+                        + method.configName() + " service: only a proxy service opens its own connections to the"
+                        + " real servers");
+            }
+            if (proxyProtocol != ProxyProtocol.NONE && protocol == Protocol.UDP) {
+                throw Checks.invalid("proxyProtocol", "\"" + proxyProtocol.configName() + "\"", "none for a UDP"
+                        + " service: the PROXY header is sent on TCP connections only");
             }
         }
 
@@ -441,6 +540,11 @@ public final class VirtualService {
             if (how != ForwardingMethod.PROXY && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
                 throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
                         + " address like the VIP: " + how.configName() + " cannot change the address family");
+            }
+            if (preserveClientAddress && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
+                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4"
+                        : "IPv6") + " address like the VIP: preserveClientAddress connects from the client's address,"
+                        + " which has the VIP's family");
             }
         }
     }

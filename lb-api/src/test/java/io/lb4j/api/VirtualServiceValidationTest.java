@@ -456,4 +456,82 @@ class VirtualServiceValidationTest {
         assertThat(service.realServers()).extracting(RealServer::label).containsExactly("PrimaryCluster", "B", "A");
         assertThat(service.ports()).isEqualTo(List.of(104, 80));
     }
+
+    // --- the client's address at the real server ----------------------------------------------------------------
+
+    /** A valid proxy service to set the client-address options on. */
+    private static VirtualService.Builder proxyPacs() {
+        return VirtualService.proxy().label("PACS").address("192.168.100.100").ports(104)
+                .real("PrimaryCluster", "192.168.100.110").fallback("192.168.100.120");
+    }
+
+    @Test
+    void aProxyServiceKeepsTheClientsAddressAndSendsAProxyHeaderOnlyWhenAsked() {
+        VirtualService plain = proxyPacs().build();
+        VirtualService both = proxyPacs().preserveClientAddress(true).proxyProtocol(ProxyProtocol.V2).build();
+
+        assertThat(plain.preserveClientAddress()).isFalse();
+        assertThat(plain.proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
+        assertThat(both.preserveClientAddress()).isTrue();
+        assertThat(both.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(both).isNotEqualTo(plain);
+        assertThat(both.toBuilder().build()).isEqualTo(both).hasSameHashCodeAs(both);
+        assertThat(both.toBuilder().preserveClientAddress(false).build()).isNotEqualTo(both);
+        assertThat(both.toBuilder().proxyProtocol(ProxyProtocol.NONE).build()).isNotEqualTo(both);
+    }
+
+    @Test
+    void theClientAddressOptionsAreRefusedForMethodsThatKeepTheAddressAlready() {
+        assertThatThrownBy(() -> pacs().preserveClientAddress(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preserveClientAddress: true (expected: false for a direct-routing service: only a proxy"
+                        + " service opens its own connections to the real servers, direct-routing keeps the client's"
+                        + " address already)");
+        assertThatThrownBy(() -> VirtualService.nat().label("S").address("10.0.0.1").ports(80).real("a", "10.0.0.2")
+                .proxyProtocol(ProxyProtocol.V2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("proxyProtocol: \"v2\" (expected: none for a nat service: only a proxy service opens its"
+                        + " own connections to the real servers)");
+        assertThat(pacs().preserveClientAddress(false).proxyProtocol(ProxyProtocol.NONE).build())
+                .isEqualTo(pacs().build());
+    }
+
+    @Test
+    void theClientAddressOptionsAreRefusedForUdp() {
+        assertThatThrownBy(() -> proxyPacs().protocol(Protocol.UDP).preserveClientAddress(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preserveClientAddress: true (expected: false for a UDP service: the client's address is"
+                        + " kept on TCP connections only)");
+        assertThatThrownBy(() -> proxyPacs().protocol(Protocol.UDP).proxyProtocol(ProxyProtocol.V2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("proxyProtocol: \"v2\" (expected: none for a UDP service: the PROXY header is sent on TCP"
+                        + " connections only)");
+    }
+
+    @Test
+    void keepingTheClientsAddressNeedsRealServersOfTheVipsFamily() {
+        assertThatThrownBy(() -> proxyPacs().real("v6", "2001:db8::110").preserveClientAddress(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("realServer[v6].address: 2001:db8:0:0:0:0:0:110 (expected: an IPv4 address like the VIP:"
+                        + " preserveClientAddress connects from the client's address, which has the VIP's family)");
+        assertThatThrownBy(() -> VirtualService.proxy().label("S").address("2001:db8::100").ports(104)
+                .fallback("10.0.0.2").preserveClientAddress(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fallback.address: 10.0.0.2 (expected: an IPv6 address like the VIP: preserveClientAddress"
+                        + " connects from the client's address, which has the VIP's family)");
+        // Without it a proxy may change the family: the connection comes from the balancer's own address.
+        assertThat(proxyPacs().real("v6", "2001:db8::110").proxyProtocol(ProxyProtocol.V2).build().realServers())
+                .hasSize(2);
+    }
+
+    @Test
+    void proxyProtocolNamesItsConfigurationValues() {
+        assertThat(ProxyProtocol.fromConfigName("v2")).isEqualTo(ProxyProtocol.V2);
+        assertThat(ProxyProtocol.fromConfigName("none")).isEqualTo(ProxyProtocol.NONE);
+        assertThatThrownBy(() -> ProxyProtocol.fromConfigName("v1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("proxyProtocol: \"v1\" (expected: none, v2)");
+        assertThatThrownBy(() -> proxyPacs().proxyProtocol(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("proxyProtocol");
+    }
 }

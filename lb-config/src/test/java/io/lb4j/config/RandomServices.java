@@ -5,6 +5,7 @@ import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.Protocol;
+import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
@@ -32,8 +33,8 @@ import java.util.TreeSet;
  * Valid service lists drawn from the whole model: every forwarding method, TCP and UDP, IPv4 and IPv6, port lists
  * with ranges, every scheduler, persistence, every failback policy, real servers with every option, fallbacks with
  * and without masquerading, and every health-check type with every option, {@code allOf} with and without
- * {@code otherPorts} included. Labels and texts carry quotes, spaces, non-ASCII and control characters, since the
- * written forms must carry them.
+ * {@code otherPorts} included, and for TCP proxies {@code preserveClientAddress} and {@code proxyProtocol}. Labels
+ * and texts carry quotes, spaces, non-ASCII and control characters, since the written forms must carry them.
  */
 final class RandomServices {
 
@@ -67,8 +68,9 @@ final class RandomServices {
         boolean v6 = r.nextInt(4) == 0;
         String vip = v6 ? "fd00::" + Integer.toHexString(index + 1) : "10.0." + index + ".1";
         List<Integer> ports = ports();
+        Protocol protocol = pick(Protocol.values());
         VirtualService.Builder b = VirtualService.builder(method).label(pick(LABELS) + " " + index).address(vip)
-                .protocol(pick(Protocol.values())).scheduler(pick(SCHEDULERS));
+                .protocol(protocol).scheduler(pick(SCHEDULERS));
         ports.forEach(b::ports);
         if (r.nextBoolean()) {
             b.persistence(duration(0, 86_400_000));
@@ -95,6 +97,10 @@ final class RandomServices {
                     .masquerade(masquerade).port(remaps && r.nextBoolean() ? r.nextInt(65536) : 0).build());
         }
         b.healthCheck(healthCheck(ports));
+        // Only a TCP proxy may keep the client's address or send a PROXY header; its reals share the VIP's family.
+        if (method == ForwardingMethod.PROXY && protocol == Protocol.TCP) {
+            b.preserveClientAddress(r.nextBoolean()).proxyProtocol(pick(ProxyProtocol.values()));
+        }
         return b.build();
     }
 

@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.Protocol;
+import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
@@ -316,5 +317,54 @@ class ServiceMappingTest {
         assertThatThrownBy(() -> ServiceMapping.write(List.of(pacs.toBuilder().persistence(Duration.ofNanos(1))
                 .build()))).hasMessage("services[PACS].persistence: PT0.000000001S (expected: a duration of whole"
                         + " milliseconds, not negative, at most 999999999 of one unit)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ client address
+
+    /** A proxy service for the modality's-address keys; %s is where they go. */
+    private static final String PROXY = """
+            services:
+              - label: PACS
+                address: 192.168.100.100
+                ports: [104]
+                forwarding: proxy
+                %s
+                realServers:
+                  - { label: PrimaryCluster, address: 192.168.100.110 }
+            """;
+
+    @Test
+    void theClientAddressKeysMapToTheirBuilderOptionsAndAreWrittenOut() {
+        VirtualService read = yaml(PROXY.formatted("preserveClientAddress: true\n    proxyProtocol: v2")).getFirst();
+
+        assertThat(read).isEqualTo(VirtualService.proxy().label("PACS").address("192.168.100.100").ports(104)
+                .real("PrimaryCluster", "192.168.100.110").preserveClientAddress(true).proxyProtocol(ProxyProtocol.V2)
+                .build());
+        assertThat(yaml(PROXY.formatted("proxyProtocol: none")).getFirst().proxyProtocol())
+                .isEqualTo(ProxyProtocol.NONE);
+        assertThat(yaml(PROXY.formatted("preserveClientAddress: false")).getFirst().preserveClientAddress())
+                .isFalse();
+        String written = ServiceMapping.writeDocument(List.of(read)).toYaml();
+        assertThat(written).contains("  preserveClientAddress: true\n", "  proxyProtocol: \"v2\"\n");
+        assertThat(yaml(written)).containsExactly(read);
+        // Defaults are written too, for a direct-routing service as for any other.
+        assertThat(ServiceMapping.writeDocument(yaml(PER_PORT)).toYaml())
+                .contains("  preserveClientAddress: false\n", "  proxyProtocol: \"none\"\n");
+    }
+
+    @Test
+    void aBadClientAddressValueIsReportedWhereItIsWritten() throws Exception {
+        rejects(PROXY.formatted("proxyProtocol: v1"), "lb.yaml:6:20", "/services/0/proxyProtocol",
+                "proxyProtocol: \"v1\" (expected: none, v2)");
+        rejects(PROXY.formatted("preserveClientAddress: yes please"), "lb.yaml:6:28",
+                "/services/0/preserveClientAddress", "preserveClientAddress: \"yes please\" (expected: true or false)");
+        rejects(PER_PORT.replace("forwarding: direct-routing",
+                        "forwarding: direct-routing\n    preserveClientAddress: true"), "lb.yaml:6:28",
+                "/services/0/preserveClientAddress", "preserveClientAddress: true (expected: false for a"
+                        + " direct-routing service: only a proxy service opens its own connections to the real servers,"
+                        + " direct-routing keeps the client's address already)");
+        rejects(PROXY.formatted("proxyProtocol: v2\n    protocol: udp"), "lb.yaml:6:20", "/services/0/proxyProtocol",
+                "proxyProtocol: \"v2\" (expected: none for a UDP service: the PROXY header is sent on TCP connections"
+                        + " only)");
     }
 }

@@ -174,7 +174,27 @@ public final class ConfigLoader {
         }
         List<VirtualService> services = ServiceMapping.read(top.required("services", "the top level"),
                 engine.defaultMethod());
+        checkClientAddressTransport(engine, top.get("services"), services);
         return new ApplianceConfig(engine, services, admin, ha, scriptDirectories);
+    }
+
+    /**
+     * A service that keeps the client's address needs the proxy engine's epoll transport ({@code IP_TRANSPARENT}):
+     * said at the service's key when the file is read, so {@code --check} and a reload refuse it as the start would.
+     */
+    private static void checkClientAddressTransport(EngineConfig engine, ConfigNode list,
+                                                    List<VirtualService> services) {
+        if (!engine.type().equals("proxy") || engine.nativeTransport()) {
+            return;
+        }
+        List<ConfigNode> items = list.asSequence("services").items();
+        for (int i = 0; i < services.size(); i++) {
+            if (services.get(i).preserveClientAddress()) {
+                throw items.get(i).asMapping("a service").get("preserveClientAddress").error("preserveClientAddress:"
+                        + " true (expected: false, or engine: { nativeTransport: true }: IP_TRANSPARENT needs the"
+                        + " proxy engine's epoll transport)");
+            }
+        }
     }
 
     private static EngineConfig engine(Mapping top, ApplianceConfig running) {

@@ -82,8 +82,8 @@ class BadInputTest {
         return List.of(
                 new Case("unknown key", "scheduler: wlc", "schedular: wlc", 6, 5, "/services/0/schedular",
                         "unknown key \"schedular\" in a service (expected one of: address, failback, fallback,"
-                                + " forwarding, healthCheck, label, persistence, ports, protocol, realServers,"
-                                + " scheduler)"),
+                                + " forwarding, healthCheck, label, persistence, ports, preserveClientAddress,"
+                                + " protocol, proxyProtocol, realServers, scheduler)"),
                 new Case("bad port", "[104, 80,", "[104, 70000,", 4, 18, "/services/0/ports/1",
                         "ports: 70000 (expected: 1-65535)"),
                 new Case("duplicate port", "5222, 1001]", "5222, 1001, 80]", 4, 51, "/services/0/ports/7",
@@ -127,6 +127,13 @@ class BadInputTest {
                                 + " (expected: 1-16 printable ASCII characters, no backslash, not only spaces)"),
                 new Case("zero hold-down", "scheduler: wlc", "scheduler: wlc\n    failback: { holdDown: 0 }", 7, 27,
                         "/services/0/failback/holdDown", "failback.holdDown: PT0S (expected: > 0)"),
+                new Case("client address kept by direct routing", "scheduler: wlc",
+                        "scheduler: wlc\n    preserveClientAddress: true", 7, 28, "/services/0/preserveClientAddress",
+                        "preserveClientAddress: true (expected: false for a direct-routing service: only a proxy"
+                                + " service opens its own connections to the real servers, direct-routing keeps the"
+                                + " client's address already)"),
+                new Case("unknown PROXY protocol version", "scheduler: wlc", "scheduler: wlc\n    proxyProtocol: v1",
+                        7, 20, "/services/0/proxyProtocol", "proxyProtocol: \"v1\" (expected: none, v2)"),
                 new Case("missing address", "    address: 192.168.100.100\n", "", 2, 5, "/services/0",
                         "address: missing in service \"PACS\" (expected: a `address:` entry)"));
     }

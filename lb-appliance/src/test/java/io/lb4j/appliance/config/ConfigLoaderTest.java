@@ -66,6 +66,30 @@ class ConfigLoaderTest {
                         + " /etc/lb4j/checks)");
     }
 
+    // ------------------------------------------------------------------------------------------------ client address
+
+    @Test
+    void keepingTheClientsAddressNeedsTheEpollTransportAndIsRefusedAtItsKeyWithout() {
+        String file = """
+                engine: { type: proxy%s }
+                services:
+                  - label: PACS
+                    address: 127.0.0.1
+                    ports: [104]
+                    preserveClientAddress: true
+                    proxyProtocol: v2
+                    realServers: [ { label: PrimaryCluster, address: 127.0.0.2 } ]
+                """;
+
+        VirtualService read = parse(file.formatted(", nativeTransport: true")).services().getFirst();
+        assertThat(read.preserveClientAddress()).isTrue();
+        assertThat(read.proxyProtocol()).isEqualTo(io.lb4j.api.ProxyProtocol.V2);
+        assertThatThrownBy(() -> parse(file.formatted("")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pacs.yaml:6:28: preserveClientAddress: true (expected: false, or engine: {"
+                        + " nativeTransport: true }: IP_TRANSPARENT needs the proxy engine's epoll transport)");
+    }
+
     // ------------------------------------------------------------------------------------------------ valid files
 
     @Test

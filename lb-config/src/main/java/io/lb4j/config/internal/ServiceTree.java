@@ -5,6 +5,7 @@ import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.Protocol;
+import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.VirtualService;
@@ -92,6 +93,13 @@ public final class ServiceTree {
         if (m.has("healthCheck")) {
             b.healthCheck(HealthCheckMapping.read(m.get("healthCheck")));
         }
+        if (m.has("preserveClientAddress")) {
+            b.preserveClientAddress(m.get("preserveClientAddress").asBoolean("preserveClientAddress"));
+        }
+        if (m.has("proxyProtocol")) {
+            ConfigNode n = m.get("proxyProtocol");
+            b.proxyProtocol(n.at(() -> ProxyProtocol.fromConfigName(n.asString("proxyProtocol"))));
+        }
         if (m.has("realServers")) {
             for (ConfigNode item : m.get("realServers").asSequence("realServers").items()) {
                 b.real(realServer(item.asMapping("a real server")));
@@ -172,6 +180,8 @@ public final class ServiceTree {
         out.put("ports", IntLists.write(s.ports()));
         out.put("protocol", ConfigNode.Scalar.of(s.protocol().name().toLowerCase(Locale.ROOT)));
         out.put("forwarding", ConfigNode.Scalar.of(s.method().configName()));
+        out.put("preserveClientAddress", ConfigNode.Scalar.of(s.preserveClientAddress()));
+        out.put("proxyProtocol", ConfigNode.Scalar.of(s.proxyProtocol().configName()));
         out.put("scheduler", ConfigNode.Scalar.of(scheduler(s.scheduler(), field + ".scheduler")));
         out.put("persistence", HealthCheckMapping.duration(s.persistence(), field + ".persistence"));
         out.put("failback", switch (s.failback().mode()) {

@@ -13,7 +13,8 @@ public final class Vocabulary {
 
     /** The keys of a service. */
     public static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
-            "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback");
+            "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback",
+            "preserveClientAddress", "proxyProtocol");
     /** The keys of a real server. */
     public static final Set<String> REAL_SERVER_KEYS = Set.of("label", "address", "port", "weight",
             "minConnections", "maxConnections");

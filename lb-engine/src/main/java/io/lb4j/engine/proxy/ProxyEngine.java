@@ -86,6 +86,33 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>UDP:</b> one upstream socket per client address and VIP port (a session), replies sent back to the
  *       client from the VIP socket, sessions closed after {@link Builder#udpIdleTimeout(Duration) udpIdleTimeout}
  *       without traffic, measured on the balancer's {@link TaskClock}.</li>
+ *   <li><b>PROXY protocol:</b> for a service with {@link VirtualService#proxyProtocol() proxyProtocol}
+ *       {@link io.lb4j.api.ProxyProtocol#V2 V2}, each connection to a real server starts with a PROXY v2 header
+ *       (client address and port as source, VIP and port as destination), written and flushed as soon as the
+ *       connection is up and before any byte of the client's; back-pressure, half-close and the byte counters
+ *       (which count the client's bytes only) are as above.</li>
+ *   <li><b>Client's address:</b> for a service that {@link VirtualService#preserveClientAddress() preserves the
+ *       client's address}, each connection to a real server gets {@code IP_TRANSPARENT} and binds to the client's
+ *       IP with an ephemeral port (HAProxy's {@code usesrc clientip}) before it connects. That needs the epoll
+ *       transport ({@link Builder#nativeTransport(boolean) nativeTransport(true)}: Java NIO cannot set
+ *       {@code IP_TRANSPARENT}; the epoll half-close defect above then applies to the engine) and CAP_NET_ADMIN
+ *       (CAP_NET_RAW also does): {@link #install} checks both, setting {@code IP_TRANSPARENT} on a probe socket,
+ *       and refuses the service naming what is missing. A client whose address family differs from the chosen
+ *       real server's is never connected from the balancer's address instead: that attempt fails as a failed
+ *       connect does (counted, retried once on the next candidate). The replies must come back through the
+ *       balancer and be delivered to its sockets; the host recipe, as the namespace test applies it:
+ *       <pre>
+ * # on the balancer: mark packets that belong to a transparent socket, deliver marked packets locally
+ * nft add table inet lb4j
+ * nft add chain inet lb4j divert '{ type filter hook prerouting priority mangle; }'
+ * nft add rule inet lb4j divert meta l4proto tcp socket transparent 1 meta mark set 1
+ * ip rule add fwmark 1 lookup 100
+ * ip route add local 0.0.0.0/0 dev lo table 100
+ * # on each real server: reach the clients through the balancer
+ * ip route add default via BALANCER_ADDRESS
+ *       </pre>
+ *       (For IPv6 clients also {@code ip -6 rule add fwmark 1 lookup 100} and
+ *       {@code ip -6 route add local ::/0 dev lo table 100}.)</li>
  * </ul>
  *
  * <p>Thread-safe. Lifecycle calls ({@link #start}, {@link #install}, {@link #uninstall}, {@link #expire},
@@ -178,7 +205,10 @@ public final class ProxyEngine implements ForwardingEngine {
      * @throws UncheckedIOException     naming address:port when a listener cannot be bound; what this call bound
      *                                  is closed again and the previous snapshot stays installed
      * @throws IllegalArgumentException when the service's forwarding method is not {@code proxy}
-     * @throws IllegalStateException    when the engine is not running
+     * @throws IllegalStateException    when the engine is not running; or, for a service that
+     *                                  {@link VirtualService#preserveClientAddress() preserves the client's
+     *                                  address}, naming what it lacks: the epoll transport, or CAP_NET_ADMIN
+     *                                  (nothing is bound then)
      */
     @Override
     public void install(RoutingTable table) {
@@ -190,6 +220,9 @@ public final class ProxyEngine implements ForwardingEngine {
         }
         synchronized (lifecycle) {
             requireRunning("install");
+            if (spec.preserveClientAddress()) {
+                ClientAddress.checkUsable(spec.label(), runtime.transport());
+            }
             ServiceHandle existing = services.get(spec.label());
             ServiceHandle handle = existing != null ? existing : new ServiceHandle(spec.label(), table);
             Set<ListenKey> wanted = new LinkedHashSet<>();

@@ -1,5 +1,7 @@
 package io.lb4j.engine.proxy;
 
+import io.lb4j.api.ProxyProtocol;
+import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
 import io.netty.buffer.ByteBuf;
@@ -48,6 +50,9 @@ final class TcpPair implements Flow {
     // backend is connected. Bounded by what the kernel had buffered for this socket, as no more can follow a FIN.
     private ArrayDeque<Object> early;
     private boolean earlyFin;
+    // The service's client-address options as of this connection's routing: a newer table changes new connections.
+    private boolean transparent;
+    private boolean proxyHeader;
 
     TcpPair(EngineRuntime rt, ServiceHandle service, int vipPort, Channel client) {
         this.rt = rt;
@@ -92,7 +97,11 @@ final class TcpPair implements Flow {
         Backend b;
         try {
             clientKey = RoutingTable.clientKey(((InetSocketAddress) client.remoteAddress()).getAddress());
-            b = service.table().route(clientKey);
+            RoutingTable table = service.table();
+            VirtualService spec = table.service();
+            transparent = spec.preserveClientAddress();
+            proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
+            b = table.route(clientKey);
         } catch (RuntimeException e) {
             // A faulty scheduler must cost one connection, not the event loop.
             fail("route", e);
@@ -119,6 +128,12 @@ final class TcpPair implements Flow {
         try {
             ch = rt.upstream().newChannel();
             ch.pipeline().addLast(new Relay(this, false));
+            if (transparent) {
+                ClientAddress.makeTransparent(ch);
+            }
+            if (proxyHeader) {
+                ProxyHeader.prepare(ch);
+            }
         } catch (RuntimeException e) {
             a.end();
             fail("connect", e);
@@ -147,7 +162,22 @@ final class TcpPair implements Flow {
             connected(a, registered);
             return;
         }
-        ChannelFuture f = ch.connect(b.target(vipPort));
+        InetSocketAddress target = b.target(vipPort);
+        ChannelFuture f;
+        if (transparent) {
+            InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
+            InetSocketAddress source = ClientAddress.source(from, target);
+            if (source == null) {
+                // Refused rather than made from the balancer's address, which the real server must not trust:
+                // counted and retried as a failed connect.
+                ch.close();
+                connected(a, ch.newFailedFuture(ClientAddress.familyMismatch(from, target)));
+                return;
+            }
+            f = ch.connect(target, source);
+        } else {
+            f = ch.connect(target);
+        }
         if (f.isDone()) {
             connected(a, f);
         } else {
@@ -160,6 +190,17 @@ final class TcpPair implements Flow {
             if (!client.isActive() || aborted) {
                 f.channel().close();
                 return;
+            }
+            if (proxyHeader) {
+                // First on the wire: nothing of the client's has been written yet (its reads wait for wired).
+                try {
+                    ProxyHeader.write(f.channel(), (InetSocketAddress) client.remoteAddress(),
+                            (InetSocketAddress) client.localAddress());
+                } catch (RuntimeException e) {
+                    f.channel().close();
+                    fail("PROXY header", e);
+                    return;
+                }
             }
             wired = true;
             if (early != null) {

@@ -137,6 +137,19 @@ public interface Handler {
         };
     }
 
+    /**
+     * Writes {@code name}, the local port and the address and port the connection came from, e.g.
+     * {@code "primary 104 10.213.0.10:40312"}, and a newline: the client's address as the real server sees it.
+     */
+    static Handler greetWithPeer(String name) {
+        return connection -> {
+            InetSocketAddress local = (InetSocketAddress) connection.getLocalAddress();
+            InetSocketAddress peer = (InetSocketAddress) connection.getRemoteAddress();
+            send(name + " " + local.getPort() + " " + peer.getAddress().getHostAddress() + ":" + peer.getPort()
+                    + "\n").serve(connection);
+        };
+    }
+
     /** Answers every line with {@code tag:line}, so a client sees which backend it reached and that it is live. */
     static Handler tagLines(String tag) {
         return connection -> {

@@ -20,8 +20,9 @@ import java.util.concurrent.Executors;
  * each connection with {@code "NAME PORT\n"} and then echoes every byte until the client closes. A port written
  * {@code http:PORT} speaks HTTP/1.1 instead: a request is answered 200 with header {@code X-Server: NAME PORT} and its
  * body echoed. A port written {@code digest:PORT} greets the same way and then serves {@link Handler#digest()}: bulk
- * uploads and downloads checked by SHA-256 (the client side is {@link Transfer}). Prints {@code READY} once every port
- * listens.
+ * uploads and downloads checked by SHA-256 (the client side is {@link Transfer}). A port written {@code peer:PORT}
+ * greets with {@code "NAME PORT PEER_ADDRESS:PEER_PORT\n"} instead, where the connection came from
+ * ({@link Handler#greetWithPeer}), then echoes. Prints {@code READY} once every port listens.
  *
  * <p>A test stops and restarts its (non-HTTP) services with commands on standard input, each answered by one line
  * ({@code OK ...} or {@code FAIL ...}): {@code stop PORT} (connections refused from now on, established ones go on),
@@ -35,18 +36,21 @@ public final class TestServerMain {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: TestServerMain NAME PORT... (a port written http:PORT speaks HTTP, "
-                    + "digest:PORT bulk transfers)");
+                    + "digest:PORT bulk transfers, peer:PORT greets with the peer's address)");
             System.exit(2);
         }
         String name = args[0];
         InetAddress any = new InetSocketAddress(0).getAddress(); // the wildcard address, IPv6 and IPv4
         List<Integer> tcp = new ArrayList<>();
         List<Integer> digest = new ArrayList<>();
+        List<Integer> peer = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("http:")) {
                 http(name, Integer.parseInt(args[i].substring("http:".length())));
             } else if (args[i].startsWith("digest:")) {
                 digest.add(Integer.parseInt(args[i].substring("digest:".length())));
+            } else if (args[i].startsWith("peer:")) {
+                peer.add(Integer.parseInt(args[i].substring("peer:".length())));
             } else {
                 tcp.add(Integer.parseInt(args[i]));
             }
@@ -54,6 +58,9 @@ public final class TestServerMain {
         Handler greet = Handler.greet(local -> name + " " + local.getPort());
         TestServer server = TestServer.start(any, tcp, greet.then(Handler.echo()));
         TestServer.start(any, digest, greet.then(Handler.digest()));
+        if (!peer.isEmpty()) {
+            TestServer.start(any, peer, Handler.greetWithPeer(name).then(Handler.echo()));
+        }
         System.out.println("READY");
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -143,13 +143,22 @@ public final class Host {
      * (e.g. {@code -Xmx64m}) after the defaults (native access, C1 only, serial GC, SLF4J at warn).
      */
     public ChildProcess startJava(List<String> jvmOptions, Class<?> main, String... args) {
+        return start(name + "-" + main.getSimpleName(), javaCommand(jvmOptions, main, args));
+    }
+
+    /**
+     * The command {@link #startJava(List, Class, String...)} runs (without the namespace prefix, which
+     * {@link #start(String, List)} adds): for a test that runs the child JVM under a wrapper, e.g. {@code setpriv}
+     * dropping capabilities, as {@code start(label, wrapper + javaCommand(...))}.
+     */
+    public List<String> javaCommand(List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath(), main.getName()));
         command.addAll(List.of(args));
-        return start(name + "-" + main.getSimpleName(), command);
+        return command;
     }
 
     /** The test's whole class path, also when surefire runs it from a manifest-only jar or on the module path. */
