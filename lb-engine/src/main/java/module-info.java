@@ -21,6 +21,8 @@ module io.lb4j.engine {
     requires io.netty.common;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    // jdk.net.ExtendedSocketOptions: the TCP keepalive timers on the NIO transport.
+    requires jdk.net;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;
