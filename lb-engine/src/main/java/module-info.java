@@ -22,6 +22,8 @@ module io.lb4j.engine {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.codec.haproxy;
+    // jdk.net.ExtendedSocketOptions: the TCP keepalive timers on the NIO transport.
+    requires jdk.net;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;

@@ -1,6 +1,8 @@
 package io.lb4j.admin;
 
+import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.Protocol;
 import io.lb4j.api.RealServerState;
 import io.lb4j.api.event.Draining;
 import io.lb4j.api.event.FailedBack;
@@ -14,6 +16,7 @@ import io.lb4j.api.event.Reconfigured;
 import io.lb4j.api.event.Subscription;
 import io.lb4j.api.status.BalancerStatus;
 import io.lb4j.api.status.RealServerStatus;
+import io.lb4j.api.status.ServiceCounters;
 import io.lb4j.api.status.ServiceStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -39,6 +42,10 @@ import java.util.function.ToDoubleFunction;
  * (last attempt: 1 ok, 0 failed, NaN before any), {@code lb4j.service.fallback.active},
  * {@code lb4j.service.fallback.connections.active}, {@code lb4j.transitions} (tag {@code event}),
  * {@code lb4j.healthcheck.verdicts} (tag {@code result} = down/up), {@code lb4j.failovers}, {@code lb4j.failbacks}.
+ * For proxy services, function counters of what their timeouts and caps did ({@link ServiceCounters}, read from the
+ * same snapshot): {@code lb4j.proxy.idle.expired} (TCP; tag {@code side} = client/server),
+ * {@code lb4j.proxy.refused} (tag {@code reason} = noBackend, and maxConnections for TCP) and
+ * {@code lb4j.proxy.udp.sessions.evicted} (UDP).
  */
 final class AdminMetrics implements AutoCloseable {
 
@@ -86,6 +93,9 @@ final class AdminMetrics implements AutoCloseable {
                     m -> service(svc) == null ? Double.NaN : service(svc).onFallback() ? 1 : 0));
             wanted.add(gauge("lb4j.service.fallback.connections.active", st, "connections open to the fallback",
                     m -> service(svc) == null ? Double.NaN : service(svc).fallbackActiveConnections()));
+            if (s.method() == ForwardingMethod.PROXY) {
+                proxyCounters(s, st, wanted);
+            }
             for (RealServerStatus r : s.realServers()) {
                 String real = r.label();
                 Tags rt = Tags.of("service", svc, "realServer", real);
@@ -119,6 +129,41 @@ final class AdminMetrics implements AutoCloseable {
         }
         gauges.clear();
         gauges.addAll(wanted);
+    }
+
+    /** The counters of what a proxy service's timeouts and caps did: those that apply to its protocol. */
+    private void proxyCounters(ServiceStatus s, Tags st, Set<Meter.Id> wanted) {
+        String svc = s.label();
+        String refused = "connections closed, or new UDP clients' datagrams dropped, by the proxy engine";
+        wanted.add(counter("lb4j.proxy.refused", st.and("reason", "noBackend"), refused + ": no backend could take"
+                + " them", m -> counters(svc, ServiceCounters::refusedNoBackend)));
+        if (s.protocol() == Protocol.TCP) {
+            wanted.add(counter("lb4j.proxy.refused", st.and("reason", "maxConnections"), refused + ": the service"
+                    + " held maxConnections", m -> counters(svc, ServiceCounters::refusedAtCap)));
+            String idle = "connections closed because this side was idle for its timeout";
+            wanted.add(counter("lb4j.proxy.idle.expired", st.and("side", "client"), idle,
+                    m -> counters(svc, ServiceCounters::clientIdleExpired)));
+            wanted.add(counter("lb4j.proxy.idle.expired", st.and("side", "server"), idle,
+                    m -> counters(svc, ServiceCounters::serverIdleExpired)));
+        } else {
+            wanted.add(counter("lb4j.proxy.udp.sessions.evicted", st, "UDP sessions closed to make room for a new"
+                    + " client under maxUdpSessions", m -> counters(svc, ServiceCounters::udpSessionsEvicted)));
+        }
+    }
+
+    private double counters(String svc, ToDoubleFunction<ServiceCounters> f) {
+        ServiceStatus s = service(svc);
+        return s == null ? Double.NaN : f.applyAsDouble(s.counters());
+    }
+
+    private Meter.Id counter(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
+        for (Meter.Id id : gauges) {
+            if (id.getName().equals(name) && Tags.of(id.getTags()).equals(tags)) {
+                return id; // already registered
+            }
+        }
+        return FunctionCounter.builder(name, this, f).tags(tags).description(description).register(registry)
+                .getId();
     }
 
     private Meter.Id gauge(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
@@ -185,7 +230,8 @@ final class AdminMetrics implements AutoCloseable {
         return List.of("lb4j.realserver.connections.active", "lb4j.realserver.connections", "lb4j.realserver.weight",
                 "lb4j.realserver.state", "lb4j.realserver.check.healthy", "lb4j.service.fallback.active",
                 "lb4j.service.fallback.connections.active", "lb4j.transitions", "lb4j.healthcheck.verdicts",
-                "lb4j.failovers", "lb4j.failbacks");
+                "lb4j.failovers", "lb4j.failbacks", "lb4j.proxy.idle.expired", "lb4j.proxy.refused",
+                "lb4j.proxy.udp.sessions.evicted");
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.lb4j.api.event.RealServerUp;
 import io.lb4j.api.event.Reconfigured;
 import io.lb4j.api.status.BalancerStatus;
 import io.lb4j.api.status.RealServerStatus;
+import io.lb4j.api.status.ServiceCounters;
 import io.lb4j.api.status.ServiceStatus;
 
 import java.util.List;
@@ -75,6 +76,10 @@ final class Json {
         } else {
             n.putNull("fallback");
         }
+        ServiceCounters c = s.counters();
+        n.putObject("counters").put("clientIdleExpired", c.clientIdleExpired())
+                .put("serverIdleExpired", c.serverIdleExpired()).put("refusedNoBackend", c.refusedNoBackend())
+                .put("refusedAtCap", c.refusedAtCap()).put("udpSessionsEvicted", c.udpSessionsEvicted());
         return n;
     }
 

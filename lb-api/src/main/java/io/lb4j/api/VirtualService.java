@@ -42,8 +42,37 @@ import java.util.function.Consumer;
  * modalities by AE title and IP address needs the modality's: {@link Builder#preserveClientAddress(boolean)}
  * connects from the client's own address, {@link Builder#proxyProtocol(ProxyProtocol)} tells it to a real server
  * that speaks the PROXY protocol.
+ *
+ * <p>Timeouts and caps of a {@link #proxy() proxy} service, which the proxy engine enforces: a TCP service has
+ * {@link #clientIdleTimeout()} and {@link #serverIdleTimeout()} (default {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} min
+ * each), {@link #tcpKeepAlive()} on both sockets (default {@link TcpKeepAlive#defaults()}) and
+ * {@link #maxConnections()} (default 0, no cap); a UDP service has {@link #maxUdpSessions()} (default
+ * {@value #DEFAULT_MAX_UDP_SESSIONS}). Setting one where it cannot apply (another forwarding method, or the other
+ * protocol) is refused by {@link Builder#build()}; a service it does not apply to reports the default.
  */
 public final class VirtualService {
+
+    /**
+     * The default client and server idle timeout in minutes: 30. Long enough for what PACS traffic does between
+     * messages (a modality keeps its DICOM association open for minutes between images and series, an HL7 MLLP link
+     * idles for minutes between messages), where HAProxy's usual 30-60 s {@code timeout client/server} would abort
+     * associations mid-study. Short enough that a client that vanished without a FIN, or a backend that accepted and
+     * stopped reading, gives its two descriptors back within half an hour; TCP keepalive finds the vanished peers
+     * much sooner (see {@link TcpKeepAlive#defaults()}).
+     */
+    public static final int DEFAULT_IDLE_TIMEOUT_MINUTES = 30;
+    /** {@link #DEFAULT_IDLE_TIMEOUT_MINUTES} as a duration. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(DEFAULT_IDLE_TIMEOUT_MINUTES);
+    /** The longest idle timeout: 7 days. */
+    public static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(7);
+    /**
+     * The default cap on a UDP proxy service's sessions: 10,000. Each session holds a socket (a descriptor) to its
+     * backend, and a UDP source address costs an attacker nothing to forge, so the default is bounded: far above
+     * the syslog and audit senders of a hospital, far below a process's descriptor limit.
+     */
+    public static final int DEFAULT_MAX_UDP_SESSIONS = 10_000;
+    /** The largest {@link #maxConnections()} and {@link #maxUdpSessions()}: 1,000,000. */
+    public static final int MAX_CAP = 1_000_000;
 
     private final ForwardingMethod method;
     private final String label;
@@ -58,6 +87,11 @@ public final class VirtualService {
     private final FailbackPolicy failback;
     private final boolean preserveClientAddress;
     private final ProxyProtocol proxyProtocol;
+    private final Duration clientIdleTimeout;
+    private final Duration serverIdleTimeout;
+    private final TcpKeepAlive tcpKeepAlive;
+    private final int maxConnections;
+    private final int maxUdpSessions;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -74,6 +108,11 @@ public final class VirtualService {
         this.failback = b.failback;
         this.preserveClientAddress = b.preserveClientAddress;
         this.proxyProtocol = b.proxyProtocol;
+        this.clientIdleTimeout = b.clientIdleTimeout != null ? b.clientIdleTimeout : DEFAULT_IDLE_TIMEOUT;
+        this.serverIdleTimeout = b.serverIdleTimeout != null ? b.serverIdleTimeout : DEFAULT_IDLE_TIMEOUT;
+        this.tcpKeepAlive = b.tcpKeepAlive != null ? b.tcpKeepAlive : TcpKeepAlive.defaults();
+        this.maxConnections = b.maxConnections != null ? b.maxConnections : 0;
+        this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
     }
 
     /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
@@ -111,7 +150,30 @@ public final class VirtualService {
         if (fallback != null) {
             b.fallback(fallback);
         }
+        copyLimits(b);
         return b;
+    }
+
+    /**
+     * Sets only the values that differ from the defaults: every service holds all five, but the builder refuses one
+     * set where it cannot apply, and a non-default value is always one that applies.
+     */
+    private void copyLimits(Builder b) {
+        if (!clientIdleTimeout.equals(DEFAULT_IDLE_TIMEOUT)) {
+            b.clientIdleTimeout(clientIdleTimeout);
+        }
+        if (!serverIdleTimeout.equals(DEFAULT_IDLE_TIMEOUT)) {
+            b.serverIdleTimeout(serverIdleTimeout);
+        }
+        if (!tcpKeepAlive.equals(TcpKeepAlive.defaults())) {
+            b.tcpKeepAlive(tcpKeepAlive);
+        }
+        if (maxConnections != 0) {
+            b.maxConnections(maxConnections);
+        }
+        if (maxUdpSessions != DEFAULT_MAX_UDP_SESSIONS) {
+            b.maxUdpSessions(maxUdpSessions);
+        }
     }
 
     public ForwardingMethod method() {
@@ -182,6 +244,53 @@ public final class VirtualService {
      */
     public ProxyProtocol proxyProtocol() {
         return proxyProtocol;
+
+    }
+
+    /**
+     * How long a proxied TCP connection may go without a byte from or to its client (read from the client, or
+     * handed to the client's socket) before the engine closes both sides; {@link Duration#ZERO} = never. Default
+     * {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} min (see {@link #DEFAULT_IDLE_TIMEOUT_MINUTES} for why). TCP proxy
+     * services only.
+     */
+    public Duration clientIdleTimeout() {
+        return clientIdleTimeout;
+    }
+
+    /**
+     * How long a proxied TCP connection may go without a byte from or to its backend before the engine closes both
+     * sides; {@link Duration#ZERO} = never. Default {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} min. A backend that
+     * accepts and never reads is idle once the kernel stops taking what is written to it. TCP proxy services only.
+     */
+    public Duration serverIdleTimeout() {
+        return serverIdleTimeout;
+    }
+
+    /** Keepalive on the client's and the backend's socket; default {@link TcpKeepAlive#defaults()}. TCP proxy only. */
+    public TcpKeepAlive tcpKeepAlive() {
+        return tcpKeepAlive;
+    }
+
+    /**
+     * The most TCP connections the service holds at once, over all its ports and backends; 0 (the default) = no
+     * cap. A connection beyond it is closed as soon as it is accepted, before any backend is chosen, and counted.
+     * Not to be confused with {@link RealServer#maxConnections()}, which caps one real server and sends what it
+     * cannot take elsewhere. No cap by default: a TCP client needs a completed handshake, so connections cannot be
+     * forged the way UDP sources can, and a default cap could turn away a busy site's real clients. TCP proxy
+     * services only.
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * The most UDP sessions (client address and port, per VIP port) the service holds at once, over all its ports;
+     * 0 = no cap. When a new client would exceed it, the least recently active session (by datagrams either way)
+     * is closed first, its socket with it, and counted. Default {@value #DEFAULT_MAX_UDP_SESSIONS}. UDP proxy
+     * services only.
+     */
+    public int maxUdpSessions() {
+        return maxUdpSessions;
     }
 
     @Override
@@ -191,13 +300,21 @@ public final class VirtualService {
                 && realServers.equals(v.realServers) && Objects.equals(fallback, v.fallback)
                 && healthCheck.equals(v.healthCheck) && scheduler.equals(v.scheduler)
                 && persistence.equals(v.persistence) && failback.equals(v.failback)
-                && preserveClientAddress == v.preserveClientAddress && proxyProtocol == v.proxyProtocol;
+                && preserveClientAddress == v.preserveClientAddress && proxyProtocol == v.proxyProtocol
+                && sameLimits(v);
+    }
+
+    private boolean sameLimits(VirtualService v) {
+        return clientIdleTimeout.equals(v.clientIdleTimeout) && serverIdleTimeout.equals(v.serverIdleTimeout)
+                && tcpKeepAlive.equals(v.tcpKeepAlive) && maxConnections == v.maxConnections
+                && maxUdpSessions == v.maxUdpSessions;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
-                persistence, failback, preserveClientAddress, proxyProtocol);
+        return 31 * Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
+                persistence, failback, preserveClientAddress, proxyProtocol)
+                + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions);
     }
 
     @Override
@@ -226,6 +343,12 @@ public final class VirtualService {
         private FailbackPolicy failback = FailbackPolicy.automatic();
         private boolean preserveClientAddress;
         private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
+        // Null = not set: build() refuses a value set where it cannot apply, and fills in the default otherwise.
+        private Duration clientIdleTimeout;
+        private Duration serverIdleTimeout;
+        private TcpKeepAlive tcpKeepAlive;
+        private Integer maxConnections;
+        private Integer maxUdpSessions;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -385,6 +508,15 @@ public final class VirtualService {
         }
 
         /**
+         * Closes a TCP proxy connection whose client has sent and been sent nothing for this long; 0 = never,
+         * else 1 s-7 days; default {@value VirtualService#DEFAULT_IDLE_TIMEOUT_MINUTES} min. TCP proxy services only.
+         */
+        public Builder clientIdleTimeout(Duration timeout) {
+            this.clientIdleTimeout = Objects.requireNonNull(timeout, "clientIdleTimeout");
+            return this;
+        }
+
+        /**
          * What each connection to a real server starts with, before the client's first byte; default
          * {@link ProxyProtocol#NONE}. {@link ProxyProtocol#V2} sends a PROXY protocol v2 header with the client's
          * and the VIP's addresses and ports, for real servers that expect it. Proxy services over TCP only
@@ -392,6 +524,40 @@ public final class VirtualService {
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+            return this;
+        }
+
+        /**
+         * Closes a TCP proxy connection whose backend has sent and been sent nothing for this long; 0 = never,
+         * else 1 s-7 days; default {@value VirtualService#DEFAULT_IDLE_TIMEOUT_MINUTES} min. TCP proxy services only.
+         */
+        public Builder serverIdleTimeout(Duration timeout) {
+            this.serverIdleTimeout = Objects.requireNonNull(timeout, "serverIdleTimeout");
+            return this;
+        }
+
+        /** Keepalive on both sockets of each connection; default {@link TcpKeepAlive#defaults()}. TCP proxy only. */
+        public Builder tcpKeepAlive(TcpKeepAlive keepAlive) {
+            this.tcpKeepAlive = Objects.requireNonNull(keepAlive, "tcpKeepAlive");
+            return this;
+        }
+
+        /**
+         * The most TCP connections the service holds at once, 0-{@value VirtualService#MAX_CAP}; 0 (the default) =
+         * no cap. TCP proxy services only; see {@link VirtualService#maxConnections()}.
+         */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * The most UDP sessions the service holds at once, least recently active evicted first,
+         * 0-{@value VirtualService#MAX_CAP}; 0 = no cap; default {@value VirtualService#DEFAULT_MAX_UDP_SESSIONS}.
+         * UDP proxy services only; see {@link VirtualService#maxUdpSessions()}.
+         */
+        public Builder maxUdpSessions(int maxUdpSessions) {
+            this.maxUdpSessions = maxUdpSessions;
             return this;
         }
 
@@ -417,6 +583,7 @@ public final class VirtualService {
             Objects.requireNonNull(protocol, "protocol");
             Checks.notNegative("persistence", persistence);
             checkClientAddressOptions();
+            checkLimits();
 
             List<RealServer> servers = new ArrayList<>();
             Set<String> labels = new HashSet<>();
@@ -439,6 +606,47 @@ public final class VirtualService {
             HealthCheck check = healthCheck instanceof HealthCheck.Builder hb ? hb.build() : (HealthCheck) healthCheck;
             checkCompositeCoversEveryPort(check);
             return new VirtualService(this, vip, servers, fb, check);
+        }
+
+        /** The timeouts and caps: each in range, and each only where it applies (see the class documentation). */
+        private void checkLimits() {
+            idleTimeout("clientIdleTimeout", clientIdleTimeout);
+            idleTimeout("serverIdleTimeout", serverIdleTimeout);
+            if (maxConnections != null) {
+                Checks.inRange("maxConnections", maxConnections, 0, MAX_CAP);
+            }
+            if (maxUdpSessions != null) {
+                Checks.inRange("maxUdpSessions", maxUdpSessions, 0, MAX_CAP);
+            }
+            onlyFor(Protocol.TCP, "clientIdleTimeout", clientIdleTimeout);
+            onlyFor(Protocol.TCP, "serverIdleTimeout", serverIdleTimeout);
+            onlyFor(Protocol.TCP, "tcpKeepAlive", tcpKeepAlive);
+            onlyFor(Protocol.TCP, "maxConnections", maxConnections);
+            onlyFor(Protocol.UDP, "maxUdpSessions", maxUdpSessions);
+        }
+
+        /** Refuses {@code value}, when set, unless this is a proxy service of the {@code needed} protocol. */
+        private void onlyFor(Protocol needed, String field, Object value) {
+            if (value == null) {
+                return;
+            }
+            if (method != ForwardingMethod.PROXY) {
+                throw Checks.invalid(field, value, "unset: only proxy services have it, and this one is "
+                        + method.configName());
+            }
+            if (protocol != needed) {
+                throw Checks.invalid(field, value, "unset: only " + needed + " services have it, and this one is "
+                        + protocol + (needed == Protocol.TCP
+                        ? "; UDP sessions end after the engine's udpIdleTimeout and maxUdpSessions caps them"
+                        : "; maxConnections caps TCP connections"));
+            }
+        }
+
+        private static void idleTimeout(String field, Duration value) {
+            if (value != null && !value.isZero()
+                    && (value.compareTo(Duration.ofSeconds(1)) < 0 || value.compareTo(MAX_IDLE_TIMEOUT) > 0)) {
+                throw Checks.invalid(field, value, "0 (never), or 1 s-7 days");
+            }
         }
 
         /**

@@ -27,8 +27,9 @@ import java.util.Set;
  * <p>Guarantees: reading returns services that each passed lb-api's builders and together pass
  * {@code LoadBalancer.Builder.validateServices}, or throws one {@link ConfigException} at the node the mistake is in,
  * with lb-api's own message for rules lb-api checks; the same mistake gets the same problem text in YAML and JSON.
- * Writing writes every value out (defaults included), and reading what was written gives equal services. Stateless;
- * thread-safe.
+ * Writing writes every value out (defaults included; a proxy service's timeouts and caps only where they apply: the
+ * TCP ones for TCP, {@code maxUdpSessions} for UDP, none for other methods), and reading what was written gives
+ * equal services. Stateless; thread-safe.
  */
 public final class ServiceMapping {
 

@@ -8,6 +8,7 @@ import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
@@ -32,9 +33,11 @@ import java.util.TreeSet;
 /**
  * Valid service lists drawn from the whole model: every forwarding method, TCP and UDP, IPv4 and IPv6, port lists
  * with ranges, every scheduler, persistence, every failback policy, real servers with every option, fallbacks with
- * and without masquerading, and every health-check type with every option, {@code allOf} with and without
- * {@code otherPorts} included, and for TCP proxies {@code preserveClientAddress} and {@code proxyProtocol}. Labels
- * and texts carry quotes, spaces, non-ASCII and control characters, since the written forms must carry them.
+ * and without masquerading, every health-check type with every option, {@code allOf} with and without
+ * {@code otherPorts} included, for TCP proxies {@code preserveClientAddress} and {@code proxyProtocol}, and a proxy
+ * service's timeouts and caps (idle timeouts including 0, keepalive on, off and tuned, connection and UDP session caps
+ * including 0) where they apply. Labels and texts carry quotes, spaces, non-ASCII and control characters, since the
+ * written forms must carry them.
  */
 final class RandomServices {
 
@@ -71,6 +74,9 @@ final class RandomServices {
         Protocol protocol = pick(Protocol.values());
         VirtualService.Builder b = VirtualService.builder(method).label(pick(LABELS) + " " + index).address(vip)
                 .protocol(protocol).scheduler(pick(SCHEDULERS));
+        if (method == ForwardingMethod.PROXY) {
+            limits(b, protocol);
+        }
         ports.forEach(b::ports);
         if (r.nextBoolean()) {
             b.persistence(duration(0, 86_400_000));
@@ -102,6 +108,36 @@ final class RandomServices {
             b.preserveClientAddress(r.nextBoolean()).proxyProtocol(pick(ProxyProtocol.values()));
         }
         return b.build();
+    }
+
+    /** Each proxy setting of the protocol sometimes, at its bounds or anywhere in its range; else the default. */
+    private void limits(VirtualService.Builder b, Protocol protocol) {
+        if (protocol == Protocol.UDP) {
+            if (r.nextBoolean()) {
+                b.maxUdpSessions(r.nextInt(4) == 0 ? r.nextInt(2) : r.nextInt(VirtualService.MAX_CAP + 1));
+            }
+            return;
+        }
+        if (r.nextBoolean()) {
+            b.clientIdleTimeout(idleTimeout());
+        }
+        if (r.nextBoolean()) {
+            b.serverIdleTimeout(idleTimeout());
+        }
+        switch (r.nextInt(3)) {
+            case 0 -> b.tcpKeepAlive(TcpKeepAlive.off());
+            case 1 -> b.tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(1 + r.nextInt(TcpKeepAlive.MAX_SECONDS)),
+                    Duration.ofSeconds(1 + r.nextInt(TcpKeepAlive.MAX_SECONDS)), 1 + r.nextInt(TcpKeepAlive.MAX_COUNT)));
+            default -> { }
+        }
+        if (r.nextBoolean()) {
+            b.maxConnections(r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(VirtualService.MAX_CAP));
+        }
+    }
+
+    /** 0 (never) or 1 s-7 days. */
+    private Duration idleTimeout() {
+        return r.nextInt(5) == 0 ? Duration.ZERO : duration(1000, VirtualService.MAX_IDLE_TIMEOUT.toMillis());
     }
 
     /** One to eight distinct ports, sometimes with a run that is written as a range. */

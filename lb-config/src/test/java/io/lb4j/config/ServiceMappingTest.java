@@ -6,6 +6,7 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.Scheduler;
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
@@ -215,6 +216,109 @@ class ServiceMappingTest {
 
         assertThat(ServiceMapping.read(services, ForwardingMethod.DIRECT_ROUTING).getFirst().method())
                 .isEqualTo(ForwardingMethod.DIRECT_ROUTING);
+    }
+
+    /** A TCP proxy service with every timeout and cap set, and a UDP one with its session cap. */
+    private static final String LIMITS = """
+            services:
+              - label: MLLP
+                address: 10.0.0.1
+                ports: [2575]
+                realServers: [ { label: r, address: 10.0.0.2 } ]
+                clientIdleTimeout: 2h
+                serverIdleTimeout: 0
+                tcpKeepAlive: { idle: 30s, interval: 5s, count: 3 }
+                maxConnections: 200
+              - label: Syslog
+                address: 10.0.0.1
+                ports: [514]
+                protocol: udp
+                realServers: [ { label: r, address: 10.0.0.2 } ]
+                maxUdpSessions: 500
+            """;
+
+    @Test
+    void everyProxyTimeoutAndCapMapsToItsBuilderOption() {
+        assertThat(yaml(LIMITS)).containsExactly(
+                VirtualService.proxy().label("MLLP").address("10.0.0.1").ports(2575).real("r", "10.0.0.2")
+                        .clientIdleTimeout(Duration.ofHours(2)).serverIdleTimeout(Duration.ZERO)
+                        .tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(30), Duration.ofSeconds(5), 3))
+                        .maxConnections(200).build(),
+                VirtualService.proxy().label("Syslog").address("10.0.0.1").ports(514).protocol(Protocol.UDP)
+                        .real("r", "10.0.0.2").maxUdpSessions(500).build());
+    }
+
+    @Test
+    void tcpKeepAliveIsTrueFalseOrAMappingWhoseMissingKeysTakeTheDefaults() {
+        String keepAlive = "{ idle: 30s, interval: 5s, count: 3 }";
+
+        assertThat(yaml(LIMITS.replace(keepAlive, "true")).getFirst().tcpKeepAlive())
+                .isEqualTo(TcpKeepAlive.defaults());
+        assertThat(yaml(LIMITS.replace(keepAlive, "false")).getFirst().tcpKeepAlive()).isEqualTo(TcpKeepAlive.off());
+        assertThat(yaml(LIMITS.replace(keepAlive, "{ idle: 2m }")).getFirst().tcpKeepAlive())
+                .isEqualTo(TcpKeepAlive.of(Duration.ofMinutes(2), Duration.ofSeconds(15), 4));
+    }
+
+    @Test
+    void aProxySettingWhereItCannotApplyIsRefusedAtItsKeyWithTheReason() throws Exception {
+        rejects(LIMITS.replace("maxConnections: 200", "maxConnections: 200\n    maxUdpSessions: 500"),
+                "lb.yaml:10:21", "/services/0/maxUdpSessions", "maxUdpSessions: 500 (expected: unset: only UDP"
+                        + " services have it, and this one is TCP; maxConnections caps TCP connections)");
+        rejects(LIMITS.replace("maxUdpSessions: 500", "maxConnections: 5"), "lb.yaml:15:21",
+                "/services/1/maxConnections", "maxConnections: 5 (expected: unset: only TCP services have it, and"
+                        + " this one is UDP; UDP sessions end after the engine's udpIdleTimeout and maxUdpSessions"
+                        + " caps them)");
+        rejects(LIMITS.replace("ports: [2575]", "ports: [2575]\n    forwarding: nat"), "lb.yaml:7:24",
+                "/services/0/clientIdleTimeout", "clientIdleTimeout: PT2H (expected: unset: only proxy services have"
+                        + " it, and this one is nat)");
+    }
+
+    @Test
+    void aProxySettingOutOfRangeIsRefusedAtItsValueWithTheRange() throws Exception {
+        rejects(LIMITS.replace("clientIdleTimeout: 2h", "clientIdleTimeout: 500ms"), "lb.yaml:6:24",
+                "/services/0/clientIdleTimeout", "clientIdleTimeout: PT0.5S (expected: 0 (never), or 1 s-7 days)");
+        rejects(LIMITS.replace("serverIdleTimeout: 0", "serverIdleTimeout: 8d"), "lb.yaml:7:24",
+                "/services/0/serverIdleTimeout", "serverIdleTimeout: \"8d\" (expected: a duration such as 500ms, 30s,"
+                        + " 5m or 1h)");
+        rejects(LIMITS.replace("serverIdleTimeout: 0", "serverIdleTimeout: 169h"), "lb.yaml:7:24",
+                "/services/0/serverIdleTimeout", "serverIdleTimeout: PT169H (expected: 0 (never), or 1 s-7 days)");
+        rejects(LIMITS.replace("maxConnections: 200", "maxConnections: -1"), "lb.yaml:9:21",
+                "/services/0/maxConnections", "maxConnections: -1 (expected: 0-1000000)");
+        rejects(LIMITS.replace("maxUdpSessions: 500", "maxUdpSessions: 1000001"), "lb.yaml:15:21",
+                "/services/1/maxUdpSessions", "maxUdpSessions: 1000001 (expected: 0-1000000)");
+        rejects(LIMITS.replace("maxConnections: 200", "maxConnections: many"), "lb.yaml:9:21",
+                "/services/0/maxConnections", "maxConnections: \"many\" (expected: an integer)");
+    }
+
+    @Test
+    void tcpKeepAliveMistakesAreNamedWithTheFormsOrTheRange() throws Exception {
+        String keepAlive = "{ idle: 30s, interval: 5s, count: 3 }";
+        rejects(LIMITS.replace(keepAlive, "always"), "lb.yaml:8:19", "/services/0/tcpKeepAlive", "tcpKeepAlive: \"always\""
+                + " (expected: true | false | { idle: <duration>, interval: <duration>, count: <1-127> })");
+        rejects(LIMITS.replace(keepAlive, "{ idle: 1500ms }"), "lb.yaml:8:27", "/services/0/tcpKeepAlive/idle",
+                "tcpKeepAlive.idle: PT1.5S (expected: whole seconds, 1 s-32767 s)");
+        rejects(LIMITS.replace(keepAlive, "{ count: 128 }"), "lb.yaml:8:28", "/services/0/tcpKeepAlive/count",
+                "tcpKeepAlive.count: 128 (expected: 1-127)");
+        rejects(LIMITS.replace(keepAlive, "{ idel: 30s }"), "lb.yaml:8:21", "/services/0/tcpKeepAlive/idel",
+                "unknown key \"idel\" in tcpKeepAlive (expected one of: count, idle, interval)");
+    }
+
+    @Test
+    void theProxySettingsAreWrittenOnlyWhereTheyApply() {
+        List<VirtualService> services = yaml(LIMITS);
+        VirtualService dr = yaml(PER_PORT).getFirst();
+
+        String yaml = ServiceMapping.write(List.of(services.get(0), services.get(1), dr)).toYaml();
+
+        assertThat(yaml).contains("  clientIdleTimeout: \"2h\"\n  serverIdleTimeout: \"0\"\n  tcpKeepAlive:\n"
+                + "    idle: \"30s\"\n    interval: \"5s\"\n    count: 3\n  maxConnections: 200\n");
+        assertThat(yaml.split("maxUdpSessions", -1)).hasSize(2);
+        assertThat(yaml).contains("  maxUdpSessions: 500\n");
+        assertThat(yaml.split("clientIdleTimeout", -1)).as("only the TCP proxy service has it").hasSize(2);
+        assertThat(yaml(ServiceMapping.writeDocument(services).toYaml())).isEqualTo(services);
+        assertThat(json(ServiceMapping.writeDocument(List.of(services.getFirst().toBuilder()
+                .tcpKeepAlive(TcpKeepAlive.off()).build())).toJson()).getFirst().tcpKeepAlive())
+                .isEqualTo(TcpKeepAlive.off());
     }
 
     // ------------------------------------------------------------------------------------------------ errors

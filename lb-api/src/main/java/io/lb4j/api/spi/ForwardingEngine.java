@@ -1,6 +1,7 @@
 package io.lb4j.api.spi;
 
 import io.lb4j.api.ForwardingMethod;
+import io.lb4j.api.status.ServiceCounters;
 
 import java.time.Duration;
 import java.util.Set;
@@ -44,4 +45,14 @@ public interface ForwardingEngine {
 
     /** Stops accepting, lets connections finish for up to {@code grace}, then closes what is left. */
     void stop(Duration grace);
+
+    /**
+     * What the service's idle timeouts and connection and session caps did so far, for its status and metrics.
+     * Called by the control plane under its lock whenever status is read: must be cheap and must not block.
+     * The default, for engines that enforce none of them, is {@link ServiceCounters#NONE}; so is the answer for a
+     * label that is not installed.
+     */
+    default ServiceCounters counters(String service) {
+        return ServiceCounters.NONE;
+    }
 }

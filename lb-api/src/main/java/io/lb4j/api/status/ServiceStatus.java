@@ -19,15 +19,26 @@ import java.util.NoSuchElementException;
  * @param realServers               every real server, in configured order
  * @param fallbackAddress           the fallback's address, or {@code null} without one
  * @param fallbackActiveConnections connections open to the fallback now
+ * @param counters                  what the service's idle timeouts and connection and session caps did (from the
+ *                                  forwarding engine; {@link ServiceCounters#NONE} where it enforces none)
  */
 public record ServiceStatus(String label, InetAddress address, List<Integer> ports, Protocol protocol,
                             ForwardingMethod method, boolean onFallback, List<RealServerStatus> realServers,
-                            InetAddress fallbackAddress, int fallbackActiveConnections) {
+                            InetAddress fallbackAddress, int fallbackActiveConnections, ServiceCounters counters) {
 
-    /** Copies the lists. */
+    /** Copies the lists; {@code null} counters become {@link ServiceCounters#NONE}. */
     public ServiceStatus {
         ports = List.copyOf(ports);
         realServers = List.copyOf(realServers);
+        counters = counters == null ? ServiceCounters.NONE : counters;
+    }
+
+    /** A status without engine counters ({@link ServiceCounters#NONE}), as before they existed. */
+    public ServiceStatus(String label, InetAddress address, List<Integer> ports, Protocol protocol,
+                         ForwardingMethod method, boolean onFallback, List<RealServerStatus> realServers,
+                         InetAddress fallbackAddress, int fallbackActiveConnections) {
+        this(label, address, ports, protocol, method, onFallback, realServers, fallbackAddress,
+                fallbackActiveConnections, ServiceCounters.NONE);
     }
 
     /**

@@ -81,9 +81,10 @@ class BadInputTest {
     static List<Case> mistakes() {
         return List.of(
                 new Case("unknown key", "scheduler: wlc", "schedular: wlc", 6, 5, "/services/0/schedular",
-                        "unknown key \"schedular\" in a service (expected one of: address, failback, fallback,"
-                                + " forwarding, healthCheck, label, persistence, ports, preserveClientAddress,"
-                                + " protocol, proxyProtocol, realServers, scheduler)"),
+                        "unknown key \"schedular\" in a service (expected one of: address, clientIdleTimeout,"
+                                + " failback, fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions,"
+                                + " persistence, ports, preserveClientAddress, protocol, proxyProtocol, realServers,"
+                                + " scheduler, serverIdleTimeout, tcpKeepAlive)"),
                 new Case("bad port", "[104, 80,", "[104, 70000,", 4, 18, "/services/0/ports/1",
                         "ports: 70000 (expected: 1-65535)"),
                 new Case("duplicate port", "5222, 1001]", "5222, 1001, 80]", 4, 51, "/services/0/ports/7",

@@ -8,9 +8,11 @@ import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.config.ConfigNode;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -22,7 +24,8 @@ import java.util.Map;
  * A list of services, both ways: the keys of a service, its real servers, fallback and failback policy here, its
  * health check in {@link HealthCheckMapping}. Reading builds each value with lb-api's builders and puts their
  * messages where the mistake is ({@link Locator}); writing writes every value out, defaults included, so what is
- * written reads back equal and means the same to a reader whose defaults differ. Stateless; thread-safe.
+ * written reads back equal and means the same to a reader whose defaults differ. The proxy timeouts and caps are
+ * written only where they apply, since the builder refuses them elsewhere. Stateless; thread-safe.
  */
 public final class ServiceTree {
 
@@ -108,7 +111,45 @@ public final class ServiceTree {
         if (m.has("fallback")) {
             b.fallback(fallback(m.get("fallback").asMapping("fallback")));
         }
+        readLimits(m, b);
         return Locator.build(m, b::build);
+    }
+
+    /** The proxy timeouts and caps; the builder refuses each where it does not apply, at its key. */
+    private static void readLimits(ConfigNode.Mapping m, VirtualService.Builder b) {
+        if (m.has("clientIdleTimeout")) {
+            b.clientIdleTimeout(m.get("clientIdleTimeout").asDuration("clientIdleTimeout"));
+        }
+        if (m.has("serverIdleTimeout")) {
+            b.serverIdleTimeout(m.get("serverIdleTimeout").asDuration("serverIdleTimeout"));
+        }
+        if (m.has("tcpKeepAlive")) {
+            b.tcpKeepAlive(tcpKeepAlive(m.get("tcpKeepAlive")));
+        }
+        if (m.has("maxConnections")) {
+            b.maxConnections(m.get("maxConnections").asInt("maxConnections", "an integer"));
+        }
+        if (m.has("maxUdpSessions")) {
+            b.maxUdpSessions(m.get("maxUdpSessions").asInt("maxUdpSessions", "an integer"));
+        }
+    }
+
+    /** {@code true} (the defaults), {@code false} (off), or {@code { idle, interval, count }}, each optional. */
+    private static TcpKeepAlive tcpKeepAlive(ConfigNode node) {
+        if (node instanceof ConfigNode.Scalar s) {
+            if (!s.isNull() && !s.isString() && (s.text().equals("true") || s.text().equals("false"))) {
+                return node.asBoolean("tcpKeepAlive") ? TcpKeepAlive.defaults() : TcpKeepAlive.off();
+            }
+            throw node.error("tcpKeepAlive: " + node.asScalar("tcpKeepAlive").shown() + " (expected: "
+                    + Vocabulary.TCP_KEEP_ALIVE_FORMS + ")");
+        }
+        ConfigNode.Mapping m = node.asMapping("tcpKeepAlive");
+        m.checkKeys(Vocabulary.TCP_KEEP_ALIVE_KEYS, "tcpKeepAlive");
+        TcpKeepAlive d = TcpKeepAlive.defaults();
+        Duration idle = m.has("idle") ? m.get("idle").asDuration("tcpKeepAlive.idle") : d.idle();
+        Duration interval = m.has("interval") ? m.get("interval").asDuration("tcpKeepAlive.interval") : d.interval();
+        int count = m.has("count") ? m.get("count").asInt("tcpKeepAlive.count", "an integer") : d.count();
+        return Locator.build(m, () -> TcpKeepAlive.of(idle, interval, count));
     }
 
     private static RealServer realServer(ConfigNode.Mapping m) {
@@ -210,7 +251,32 @@ public final class ServiceTree {
             fn.put("masquerade", ConfigNode.Scalar.of(f.masquerade()));
             out.put("fallback", ConfigNode.Mapping.of(fn));
         });
+        writeLimits(s, field, out);
         return ConfigNode.Mapping.of(out);
+    }
+
+    /** The proxy timeouts and caps that apply to {@code s}: a TCP proxy's four, a UDP proxy's one, else none. */
+    private static void writeLimits(VirtualService s, String field, Map<String, ConfigNode> out) {
+        if (s.method() != ForwardingMethod.PROXY) {
+            return;
+        }
+        if (s.protocol() == Protocol.UDP) {
+            out.put("maxUdpSessions", ConfigNode.Scalar.of(s.maxUdpSessions()));
+            return;
+        }
+        out.put("clientIdleTimeout", HealthCheckMapping.duration(s.clientIdleTimeout(), field + ".clientIdleTimeout"));
+        out.put("serverIdleTimeout", HealthCheckMapping.duration(s.serverIdleTimeout(), field + ".serverIdleTimeout"));
+        TcpKeepAlive k = s.tcpKeepAlive();
+        if (k.enabled()) {
+            Map<String, ConfigNode> kn = new LinkedHashMap<>();
+            kn.put("idle", HealthCheckMapping.duration(k.idle(), field + ".tcpKeepAlive.idle"));
+            kn.put("interval", HealthCheckMapping.duration(k.interval(), field + ".tcpKeepAlive.interval"));
+            kn.put("count", ConfigNode.Scalar.of(k.count()));
+            out.put("tcpKeepAlive", ConfigNode.Mapping.of(kn));
+        } else {
+            out.put("tcpKeepAlive", ConfigNode.Scalar.of(false));
+        }
+        out.put("maxConnections", ConfigNode.Scalar.of(s.maxConnections()));
     }
 
     /** The configuration name of a built-in scheduler; a scheduler that name does not give back has none. */

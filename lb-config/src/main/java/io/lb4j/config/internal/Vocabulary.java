@@ -14,7 +14,8 @@ public final class Vocabulary {
     /** The keys of a service. */
     public static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
             "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback",
-            "preserveClientAddress", "proxyProtocol");
+            "preserveClientAddress", "proxyProtocol",
+            "clientIdleTimeout", "serverIdleTimeout", "tcpKeepAlive", "maxConnections", "maxUdpSessions");
     /** The keys of a real server. */
     public static final Set<String> REAL_SERVER_KEYS = Set.of("label", "address", "port", "weight",
             "minConnections", "maxConnections");
@@ -24,6 +25,11 @@ public final class Vocabulary {
     public static final Set<String> FAILBACK_KEYS = Set.of("holdDown");
     /** The forms of {@code failback}, for messages. */
     public static final String FAILBACK_FORMS = "automatic | manual | { holdDown: <duration> }";
+    /** The keys of {@code tcpKeepAlive} as a mapping, rather than {@code true} or {@code false}. */
+    public static final Set<String> TCP_KEEP_ALIVE_KEYS = Set.of("idle", "interval", "count");
+    /** The forms of {@code tcpKeepAlive}, for messages. */
+    public static final String TCP_KEEP_ALIVE_FORMS = "true | false | { idle: <duration>, interval: <duration>,"
+            + " count: <1-127> }";
     /** The transport protocols. */
     public static final List<String> PROTOCOLS = List.of("tcp", "udp");
 

@@ -233,7 +233,7 @@ final class Director implements LoadBalancer {
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
                     s.fallback == null ? null : s.fallback.address(),
-                    s.fallback == null ? 0 : s.fallback.activeConnections()));
+                    s.fallback == null ? 0 : s.fallback.activeConnections(), engine.counters(v.label())));
         }
         return new BalancerStatus(clock.now(), running, list);
     }

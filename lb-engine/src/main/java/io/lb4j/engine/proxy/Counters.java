@@ -15,6 +15,10 @@ final class Counters {
     final LongAdder pauses = new LongAdder();
     final LongAdder datagramsDropped = new LongAdder();
     final LongAdder errors = new LongAdder();
+    final LongAdder clientIdleExpired = new LongAdder();
+    final LongAdder serverIdleExpired = new LongAdder();
+    final LongAdder refusedAtCap = new LongAdder();
+    final LongAdder udpSessionsEvicted = new LongAdder();
     final AtomicInteger udpSessions = new AtomicInteger();
     final LongAccumulator peakPending = new LongAccumulator(Math::max, 0);
 

@@ -8,6 +8,7 @@ import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.api.status.ServiceCounters;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -113,6 +114,17 @@ import java.util.concurrent.TimeUnit;
  *       </pre>
  *       (For IPv6 clients also {@code ip -6 rule add fwmark 1 lookup 100} and
  *       {@code ip -6 route add local ::/0 dev lo table 100}.)</li>
+ *   <li><b>Timeouts and caps</b>, per service ({@link VirtualService#clientIdleTimeout()} and the settings beside
+ *       it): a TCP connection whose client side, or backend side, has had no byte read from it nor handed to its
+ *       socket for the side's idle timeout (default 30 min, on the balancer's {@link TaskClock}) is closed, both
+ *       sides, and counted per side; bytes stuck behind a peer that stopped reading are not activity. Both sockets
+ *       get the service's TCP keepalive (on by default: 60 s, 15 s, 4 probes), see {@link VirtualService#tcpKeepAlive()}
+ *       for what each transport can set. A connection beyond the service's {@code maxConnections} is closed as soon
+ *       as it is accepted, before routing, and counted; its slot, like every connection's, is held until both its
+ *       sockets are closed. A new UDP client beyond the service's {@code maxUdpSessions} (default 10,000) first
+ *       evicts the least recently active session of the service, closing its socket; all the UDP ports of a service
+ *       share one I/O thread for that. Counts: {@link #stats()} for the engine, {@link #counters(String)} per
+ *       service (what {@code LoadBalancer.status()} reports).</li>
  * </ul>
  *
  * <p>Thread-safe. Lifecycle calls ({@link #start}, {@link #install}, {@link #uninstall}, {@link #expire},
@@ -327,7 +339,25 @@ public final class ProxyEngine implements ForwardingEngine {
         return new Stats(counters.accepted.sum(), counters.refused.sum(), counters.connectFailures.sum(),
                 counters.retries.sum(), flows.openConnections(), counters.udpSessions.get(),
                 counters.bytesToBackends.sum(), counters.bytesToClients.sum(), pending[0], counters.peakPending.get(),
-                counters.pauses.sum(), counters.datagramsDropped.sum(), counters.errors.sum());
+                counters.pauses.sum(), counters.datagramsDropped.sum(), counters.errors.sum(),
+                counters.clientIdleExpired.sum(), counters.serverIdleExpired.sum(), counters.refusedAtCap.sum(),
+                counters.udpSessionsEvicted.sum());
+    }
+
+    /**
+     * What the service's idle timeouts and caps did since it was installed (kept across newer snapshots, dropped
+     * by {@link #uninstall}); {@link ServiceCounters#NONE} for a label that is not installed. Lock-free and cheap:
+     * the control plane calls it for every service whenever its status is read.
+     */
+    @Override
+    public ServiceCounters counters(String service) {
+        ServiceHandle handle = services.get(Objects.requireNonNull(service, "service"));
+        return handle == null ? ServiceCounters.NONE : handle.counters.snapshot();
+    }
+
+    /** The live flows; for the tests of this package, which look at the channels' options. */
+    FlowRegistry flows() {
+        return flows;
     }
 
     private void requireRunning(String operation) {
@@ -353,7 +383,7 @@ public final class ProxyEngine implements ForwardingEngine {
         InetSocketAddress local = new InetSocketAddress(key.address(), key.port());
         ChannelFuture f;
         if (key.protocol() == Protocol.UDP) {
-            f = new Bootstrap().group(rt.group()).channel(rt.transport().datagramChannel())
+            f = new Bootstrap().group(handle.udpLoop(rt.group())).channel(rt.transport().datagramChannel())
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
                     .handler(new UdpListener(rt, handle, key.port()))
                     .bind(local);
@@ -437,10 +467,18 @@ public final class ProxyEngine implements ForwardingEngine {
      * @param backPressurePauses times a direction stopped reading because its destination was not writable
      * @param datagramsDropped   datagrams dropped because a queue was full or a socket not writable
      * @param errors             I/O errors and exceptions on connections and sessions (each closes what it hit)
+     * @param clientIdleExpired  TCP connections closed because their client side was idle for the service's
+     *                           {@code clientIdleTimeout}
+     * @param serverIdleExpired  TCP connections closed because their backend side was idle for the service's
+     *                           {@code serverIdleTimeout}
+     * @param refusedAtCap       TCP connections closed on accept because their service held {@code maxConnections}
+     *                           (not counted in {@code refused})
+     * @param udpSessionsEvicted UDP sessions closed to make room for a new client under {@code maxUdpSessions}
      */
     public record Stats(long accepted, long refused, long connectFailures, long retries, int activeConnections,
                         int udpSessions, long bytesToBackends, long bytesToClients, long pendingBytes,
-                        long peakPendingBytes, long backPressurePauses, long datagramsDropped, long errors) {
+                        long peakPendingBytes, long backPressurePauses, long datagramsDropped, long errors,
+                        long clientIdleExpired, long serverIdleExpired, long refusedAtCap, long udpSessionsEvicted) {
     }
 
     /**

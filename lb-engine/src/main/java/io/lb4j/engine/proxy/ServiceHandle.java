@@ -2,9 +2,12 @@ package io.lb4j.engine.proxy;
 
 import io.lb4j.api.spi.RoutingTable;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One installed service: its newest routing table (read lock-free per new connection) and its listeners. */
 final class ServiceHandle {
@@ -14,6 +17,13 @@ final class ServiceHandle {
     private volatile boolean closed;
     /** Guarded by the engine's lifecycle lock. */
     final Map<ProxyEngine.ListenKey, Channel> listeners = new HashMap<>();
+    /** What the service's timeouts and caps did; kept across newer snapshots, as the handle is. */
+    final LimitCounters counters = new LimitCounters();
+    /** TCP connections of the service from accept until both sides closed: what {@code maxConnections} caps. */
+    final AtomicInteger connections = new AtomicInteger();
+    /** The service's UDP sessions by last activity, for {@code maxUdpSessions}; confined to {@link #udpLoop}. */
+    final UdpLru udpSessions = new UdpLru();
+    private EventLoop udpLoop; // guarded by the engine's lifecycle lock
 
     ServiceHandle(String label, RoutingTable table) {
         this.label = label;
@@ -39,5 +49,31 @@ final class ServiceHandle {
 
     void close() {
         closed = true;
+    }
+
+    /**
+     * Takes a {@code maxConnections} slot for a new TCP connection; {@code false}, taking none, when {@code max}
+     * (0 = no cap) are held already. The count is kept without a cap too, so that a newer snapshot that sets one
+     * starts from the connections actually open.
+     */
+    boolean admit(int max) {
+        int n = connections.incrementAndGet();
+        if (max > 0 && n > max) {
+            connections.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The one event loop of all the service's UDP VIP sockets (and so of all its sessions), picked on first use:
+     * one loop lets {@code maxUdpSessions} and its least-recently-active order span every port without locks. Called
+     * under the engine's lifecycle lock.
+     */
+    EventLoop udpLoop(EventLoopGroup group) {
+        if (udpLoop == null) {
+            udpLoop = group.next();
+        }
+        return udpLoop;
     }
 }

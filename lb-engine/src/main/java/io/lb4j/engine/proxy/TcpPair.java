@@ -1,8 +1,10 @@
 package io.lb4j.engine.proxy;
 
 import io.lb4j.api.ProxyProtocol;
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
+import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.RoutingTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,17 +18,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One proxied TCP connection: the accepted client channel and the channel to the backend, on the same event loop so
- * that everything below runs on one thread without locks. Only {@link #abort()} and {@link #pendingBytes()} are
- * called from other threads.
+ * that everything below runs on one thread without locks. Only {@link #abort()}, {@link #pendingBytes()} and the
+ * clock's idle-check task (which hops onto the loop) run on other threads.
  *
  * <p>Life: route, connect (retry once on the next candidate), relay both ways with back-pressure and half-close,
- * close. Each backend slot taken by routing is released exactly once, by {@link Attempt#end()}.
+ * close. Each backend slot taken by routing is released exactly once, by {@link Attempt#end()}; the service's
+ * {@code maxConnections} slot, taken on accept, once when the pair finishes.
+ *
+ * <p>Idle timeouts: a side is active when bytes are read from it or handed to its socket. Reads are stamped with the
+ * balancer's clock once per read batch; a write that the socket took whole stamps the destination at once, and one
+ * that had to wait is seen at the next idle check or writability change (so expiry may come up to one check later
+ * than exact for a side that is being drained slowly, never earlier). One check per connection is scheduled on the
+ * clock, at the earlier of the two sides' deadlines.
  */
 final class TcpPair implements Flow {
 
@@ -53,6 +63,21 @@ final class TcpPair implements Flow {
     // The service's client-address options as of this connection's routing: a newer table changes new connections.
     private boolean transparent;
     private boolean proxyHeader;
+    // Timeouts and caps, as the snapshot at accept said: a newer snapshot applies to newer connections.
+    private boolean holdsSlot;
+    private TcpKeepAlive keepAlive = TcpKeepAlive.defaults();
+    private long clientIdleNanos; // 0 = never
+    private long serverIdleNanos;
+    private boolean idleTracked; // either timeout set and the backend connected
+    private long clientActiveAt; // clock nanos of each side's last activity
+    private long serverActiveAt;
+    private long writtenToClient; // bytes written into each side's channel, flushed or not
+    private long writtenToServer;
+    private long clientFlushedMark; // bytes known handed to each side's socket as of its activity stamp
+    private long serverFlushedMark;
+    private boolean readFromClient; // bytes read from the side since its last readComplete
+    private boolean readFromServer;
+    private Cancellable idleCheck;
 
     TcpPair(EngineRuntime rt, ServiceHandle service, int vipPort, Channel client) {
         this.rt = rt;
@@ -94,6 +119,19 @@ final class TcpPair implements Flow {
             refuse();
             return;
         }
+        VirtualService spec = service.table().service();
+        if (!service.admit(spec.maxConnections())) {
+            // Before routing: a refused connection must not take, or count against, a backend's slot.
+            rt.counters().refusedAtCap.increment();
+            service.counters.refusedAtCap.increment();
+            client.close();
+            return;
+        }
+        holdsSlot = true;
+        keepAlive = spec.tcpKeepAlive();
+        clientIdleNanos = spec.clientIdleTimeout().toNanos();
+        serverIdleNanos = spec.serverIdleTimeout().toNanos();
+        KeepAlive.apply(client, keepAlive);
         Backend b;
         try {
             clientKey = RoutingTable.clientKey(((InetSocketAddress) client.remoteAddress()).getAddress());
@@ -116,6 +154,7 @@ final class TcpPair implements Flow {
 
     private void refuse() {
         rt.counters().refused.increment();
+        service.counters.refusedNoBackend.increment();
         client.close();
     }
 
@@ -127,6 +166,7 @@ final class TcpPair implements Flow {
         Channel ch;
         try {
             ch = rt.upstream().newChannel();
+            KeepAlive.apply(ch, keepAlive);
             ch.pipeline().addLast(new Relay(this, false));
             if (transparent) {
                 ClientAddress.makeTransparent(ch);
@@ -203,6 +243,7 @@ final class TcpPair implements Flow {
                 }
             }
             wired = true;
+            startIdleTracking();
             if (early != null) {
                 Object msg;
                 while ((msg = early.poll()) != null) {
@@ -293,7 +334,15 @@ final class TcpPair implements Flow {
             return;
         }
         if (msg instanceof ByteBuf buf) {
-            rt.counters().bytes(fromClient, buf.readableBytes());
+            int n = buf.readableBytes();
+            rt.counters().bytes(fromClient, n);
+            if (fromClient) {
+                writtenToServer += n;
+                readFromClient = true;
+            } else {
+                writtenToClient += n;
+                readFromServer = true;
+            }
         }
         // Failures surface as exceptionCaught on dst's pipeline, which closes the pair.
         dst.write(msg, dst.voidPromise());
@@ -321,12 +370,18 @@ final class TcpPair implements Flow {
         Channel dst = wired ? peer(fromClient) : null;
         if (dst != null) {
             dst.flush();
+            if (idleTracked && (fromClient ? readFromClient : readFromServer)) {
+                stampAfterRead(fromClient, dst);
+            }
         }
     }
 
     /** {@code ch}'s writability changed: let its peer, which writes into it, read again once it drained. */
     void writabilityChanged(boolean clientSide) {
         Channel ch = clientSide ? client : server;
+        if (idleTracked && ch != null && ch.isWritable()) {
+            stampFlushProgress(clientSide, rt.clock().nanoTime()); // it drained: the peer is reading
+        }
         Channel other = peer(clientSide);
         if (wired && ch != null && ch.isWritable() && other != null) {
             resumeReading(other);
@@ -438,8 +493,125 @@ final class TcpPair implements Flow {
     private void maybeFinished() {
         if (!finished && !client.isOpen() && (attempt == null || attempt.ended)) {
             finished = true;
+            if (idleCheck != null) {
+                idleCheck.cancel(); // the clock would otherwise hold this pair until the deadline
+                idleCheck = null;
+            }
+            if (holdsSlot) {
+                holdsSlot = false;
+                service.connections.decrementAndGet();
+            }
             rt.flows().closed();
         }
+    }
+
+    // ---- idle timeouts (on the client's event loop, like everything above) ----------------------------------------
+
+    private void startIdleTracking() {
+        if (clientIdleNanos == 0 && serverIdleNanos == 0) {
+            return;
+        }
+        idleTracked = true;
+        long now = rt.clock().nanoTime();
+        clientActiveAt = now;
+        serverActiveAt = now;
+        scheduleIdleCheck(now);
+    }
+
+    /** After a read batch from one side was flushed on: that side was active, and so was the other if it took all. */
+    private void stampAfterRead(boolean fromClient, Channel dst) {
+        long now = rt.clock().nanoTime();
+        if (fromClient) {
+            readFromClient = false;
+            clientActiveAt = now;
+        } else {
+            readFromServer = false;
+            serverActiveAt = now;
+        }
+        if (pending(dst) == 0) {
+            if (fromClient) {
+                serverActiveAt = now;
+                serverFlushedMark = writtenToServer;
+            } else {
+                clientActiveAt = now;
+                clientFlushedMark = writtenToClient;
+            }
+        }
+    }
+
+    /** Stamps {@code clientSide}'s side active at {@code now} if its socket took bytes since the last stamp. */
+    private void stampFlushProgress(boolean clientSide, long now) {
+        Channel ch = clientSide ? client : server;
+        long flushed = (clientSide ? writtenToClient : writtenToServer) - pending(ch);
+        if (clientSide && flushed > clientFlushedMark) {
+            clientFlushedMark = flushed;
+            clientActiveAt = now;
+        } else if (!clientSide && flushed > serverFlushedMark) {
+            serverFlushedMark = flushed;
+            serverActiveAt = now;
+        }
+    }
+
+    private void scheduleIdleCheck(long now) {
+        long delay = Long.MAX_VALUE;
+        if (clientIdleNanos > 0) {
+            delay = clientActiveAt + clientIdleNanos - now;
+        }
+        if (serverIdleNanos > 0) {
+            delay = Math.min(delay, serverActiveAt + serverIdleNanos - now);
+        }
+        try {
+            idleCheck = rt.clock().schedule(Duration.ofNanos(Math.max(0, delay)), this::idleCheckDue);
+        } catch (RejectedExecutionException e) {
+            // The balancer's clock is closed: the balancer is stopping, and the engine closes every connection.
+            idleCheck = null;
+        }
+    }
+
+    /** On the clock's thread: hop onto the pair's loop. */
+    private void idleCheckDue() {
+        try {
+            client.eventLoop().execute(this::checkIdle);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down and closes its channels itself.
+        }
+    }
+
+    private void checkIdle() {
+        idleCheck = null;
+        if (finished || !client.isOpen()) {
+            return;
+        }
+        long now = rt.clock().nanoTime();
+        stampFlushProgress(true, now);
+        stampFlushProgress(false, now);
+        if (clientIdleNanos > 0 && now - clientActiveAt >= clientIdleNanos) {
+            expireIdle(true);
+        } else if (serverIdleNanos > 0 && now - serverActiveAt >= serverIdleNanos) {
+            expireIdle(false);
+        } else {
+            scheduleIdleCheck(now);
+        }
+    }
+
+    /**
+     * Closes both sides of a connection idle on {@code clientSide}'s side. Nothing is lost that could still arrive:
+     * that side has moved no byte for the whole timeout. A close, not a reset: each peer gets a FIN after whatever
+     * its kernel buffer still holds.
+     */
+    private void expireIdle(boolean clientSide) {
+        if (clientSide) {
+            rt.counters().clientIdleExpired.increment();
+            service.counters.clientIdleExpired.increment();
+        } else {
+            rt.counters().serverIdleExpired.increment();
+            service.counters.serverIdleExpired.increment();
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("service {}: closing a connection idle on the {} side for {}", service.label(),
+                    clientSide ? "client" : "backend", Duration.ofNanos(clientSide ? clientIdleNanos : serverIdleNanos));
+        }
+        closeBoth();
     }
 
     @Override
@@ -457,6 +629,16 @@ final class TcpPair implements Flow {
     @Override
     public boolean datagram() {
         return false;
+    }
+
+    /** The client's channel; for the tests of this package, which read its options. */
+    Channel clientChannel() {
+        return client;
+    }
+
+    /** The current backend channel, or {@code null} before the first connect; for the tests of this package. */
+    Channel serverChannel() {
+        return server;
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The handler of one UDP VIP socket: finds or opens the client's {@link UdpSession} for every datagram. Runs on the
- * socket's event loop only; the session map is confined to it.
+ * socket's event loop only, the service's one UDP loop; the session map, and the service's session order that
+ * {@code maxUdpSessions} evicts by, are confined to it.
  */
 final class UdpListener extends ChannelInboundHandlerAdapter {
 
@@ -47,29 +48,58 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
                 packet.release();
                 return;
             }
+        } else {
+            service.udpSessions.touch(session);
         }
         session.toBackend(packet.content()); // the session owns the payload from here
     }
 
     private UdpSession open(Channel vip, InetSocketAddress client) {
         if (service.closed()) {
-            rt.counters().refused.increment();
+            refused();
             return null;
         }
-        Backend b = service.table().route(RoutingTable.clientKey(client.getAddress()));
+        RoutingTable table = service.table();
+        Backend b = table.route(RoutingTable.clientKey(client.getAddress()));
         if (b == null) {
-            rt.counters().refused.increment();
+            refused();
             return null;
         }
+        makeRoom(table.service().maxUdpSessions());
         UdpSession s = new UdpSession(rt, service.label(), vip, client, b, this);
         sessions.put(client, s);
+        service.udpSessions.add(s);
         s.open(b.target(vipPort));
         return s;
+    }
+
+    private void refused() {
+        rt.counters().refused.increment();
+        service.counters.refusedNoBackend.increment();
+    }
+
+    /**
+     * Evicts the service's least recently active sessions, on any of its ports, until a new one fits under
+     * {@code max} (0 = no cap). After routing, so that a datagram that would be refused anyway evicts nothing.
+     */
+    private void makeRoom(int max) {
+        UdpSession eldest;
+        while (max > 0 && service.udpSessions.size() >= max && (eldest = service.udpSessions.eldest()) != null) {
+            rt.counters().udpSessionsEvicted.increment();
+            service.counters.udpSessionsEvicted.increment();
+            eldest.evict();
+        }
+    }
+
+    /** Called on this loop by a session that relayed a reply: it is the service's most recently active. */
+    void touched(UdpSession session) {
+        service.udpSessions.touch(session);
     }
 
     /** Called on this loop by a session that closed. */
     void closed(UdpSession session) {
         sessions.remove(session.client(), session);
+        service.udpSessions.remove(session);
     }
 
     @Override

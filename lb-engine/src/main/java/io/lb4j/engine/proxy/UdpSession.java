@@ -40,6 +40,10 @@ final class UdpSession implements Flow {
     private boolean closed;
     private long lastActiveNanos;
     private Cancellable idleCheck;
+    // The service's order of last activity (UdpLru), through the sessions; on the service's UDP loop only.
+    boolean inLru;
+    UdpSession lruOlder;
+    UdpSession lruNewer;
 
     UdpSession(EngineRuntime rt, String service, Channel vip, InetSocketAddress client, Backend backend,
                UdpListener listener) {
@@ -127,6 +131,7 @@ final class UdpSession implements Flow {
                 return;
             }
             lastActiveNanos = rt.clock().nanoTime();
+            listener.touched(UdpSession.this);
             rt.counters().bytesToClients.add(reply.content().readableBytes());
             vip.write(new DatagramPacket(reply.content(), client), vip.voidPromise()); // hands the payload on
         }
@@ -196,6 +201,11 @@ final class UdpSession implements Flow {
     @Override
     public void abort() {
         onLoop(this::close);
+    }
+
+    /** Closes this session, its upstream socket with it, to make room under {@code maxUdpSessions}; on the loop. */
+    void evict() {
+        close();
     }
 
     @Override
