@@ -136,7 +136,6 @@ final class TcpPair implements Flow {
         try {
             clientKey = RoutingTable.clientKey(((InetSocketAddress) client.remoteAddress()).getAddress());
             RoutingTable table = service.table();
-            VirtualService spec = table.service();
             transparent = spec.preserveClientAddress();
             proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
             b = table.route(clientKey);
