@@ -21,6 +21,7 @@ module io.lb4j.engine {
     requires io.netty.common;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.classes.io_uring;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;
