@@ -10,6 +10,7 @@ import io.lb4j.config.ConfigNode.Mapping;
 import io.lb4j.config.ConfigNode;
 import io.lb4j.config.SecretFile;
 import io.lb4j.config.ServiceMapping;
+import io.lb4j.engine.proxy.Transport;
 import io.lb4j.ha.vrrp.VrrpInstance;
 
 import java.io.IOException;
@@ -77,8 +78,10 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
             "scriptDirectories");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
-            "udpIdleTimeout", "nativeTransport");
+            "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
+    // engine.transport's values: ProxyEngine's Transport constants in lower case (io_uring, not IO_URING).
+    private static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll", "io_uring");
     private static final Set<String> ADMIN_KEYS = Set.of("address", "port", "users", "tls", "loginAttempts",
             "sessionTimeout");
     private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash", "role");
@@ -195,6 +198,18 @@ public final class ConfigLoader {
         return config;
     }
 
+    /** {@code engine.transport}: one of {@link #TRANSPORTS}, and one that can run here. */
+    private static Transport transport(ConfigNode node) {
+        String text = node.asOneOf("engine.transport", TRANSPORTS);
+        Transport t = Transport.valueOf(text.toUpperCase(Locale.ROOT));
+        if (!t.isAvailable()) {
+            throw node.error("engine.transport: " + text + " is not available here: "
+                    + t.unavailabilityCause().map(Throwable::toString).orElse("unknown cause")
+                    + " (expected: auto, nio, or a native transport this machine runs)");
+        }
+        return t;
+    }
+
     private static EngineConfig engine(ConfigNode node, ConfigNode iface) {
         EngineConfig d = EngineConfig.PROXY_DEFAULTS;
         String type;
@@ -202,7 +217,7 @@ public final class ConfigLoader {
         if (node == null || node instanceof ConfigNode.Scalar) {
             type = node == null ? "proxy" : node.asOneOf("engine", ENGINE_TYPES);
             config = new EngineConfig(type, "", d.ioThreads(), d.connectTimeout(), d.maxPendingBytes(),
-                    d.udpIdleTimeout(), d.nativeTransport());
+                    d.udpIdleTimeout(), d.transport());
         } else {
             Mapping m = node.asMapping("engine");
             m.checkKeys(ENGINE_KEYS, "engine");
@@ -228,8 +243,7 @@ public final class ConfigLoader {
                             : d.maxPendingBytes(),
                     m.has("udpIdleTimeout") ? m.get("udpIdleTimeout").asDuration("engine.udpIdleTimeout")
                             : d.udpIdleTimeout(),
-                    m.has("nativeTransport") ? m.get("nativeTransport").asBoolean("engine.nativeTransport")
-                            : d.nativeTransport());
+                    m.has("transport") ? transport(m.get("transport")) : d.transport());
         }
         if (type.equals("packet")) {
             if (iface == null) {
@@ -237,7 +251,7 @@ public final class ConfigLoader {
                         + " engine serves, e.g. interface: eth0)");
             }
             return new EngineConfig(type, iface.asString("interface"), 0, d.connectTimeout(), d.maxPendingBytes(),
-                    d.udpIdleTimeout(), d.nativeTransport());
+                    d.udpIdleTimeout(), d.transport());
         }
         if (iface != null) {
             throw iface.error("interface: only for engine packet (expected: no `interface:` with engine " + type

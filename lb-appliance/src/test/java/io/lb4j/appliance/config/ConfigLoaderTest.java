@@ -15,6 +15,7 @@ import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.check.NegotiateProbe;
 import io.lb4j.config.ConfigException;
+import io.lb4j.engine.proxy.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class ConfigLoaderTest {
     @Test
     void everyServiceAndRealServerKeyMapsToItsBuilderOption() {
         ApplianceConfig config = parse("""
-                engine: { type: proxy, ioThreads: 1, connectTimeout: 500ms, maxPendingBytes: 131072, udpIdleTimeout: 5m, nativeTransport: false }
+                engine: { type: proxy, ioThreads: 1, connectTimeout: 500ms, maxPendingBytes: 131072, udpIdleTimeout: 5m, transport: nio }
                 services:
                   - label: WEB
                     address: 127.0.0.1
@@ -126,7 +127,7 @@ class ConfigLoaderTest {
                 .build();
         assertThat(config.services()).containsExactly(web, syslog);
         assertThat(config.engine()).isEqualTo(new EngineConfig("proxy", "", 1, Duration.ofMillis(500), 131072,
-                Duration.ofMinutes(5), false));
+                Duration.ofMinutes(5), Transport.NIO));
     }
 
     @Test
@@ -358,6 +359,18 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(SEED.replace("engine: proxy", "engine: { type: proxy, ioThreads: 0 }")))
                 .hasMessageStartingWith("pacs.yaml:1:")
                 .hasMessageContaining("ioThreads: 0 (expected: 1-1024)");
+    }
+
+    @Test
+    void engineTransportIsOneOfTheProxyTransportsInLowerCase() {
+        for (Transport t : Transport.available()) {
+            String name = t.name().toLowerCase();
+            assertThat(parse(SEED.replace("engine: proxy", "engine: { type: proxy, transport: " + name + " }"))
+                    .engine().transport()).as(name).isEqualTo(t);
+        }
+        assertThat(parse(SEED).engine().transport()).isEqualTo(Transport.AUTO);
+        assertThatThrownBy(() -> parse(SEED.replace("engine: proxy", "engine: { type: proxy, transport: uring }")))
+                .hasMessage("pacs.yaml:1:35: engine.transport: \"uring\" (expected: auto | nio | epoll | io_uring)");
     }
 
     @Test
