@@ -4,11 +4,11 @@
 #
 #   benchmarks/proxy-vs-haproxy.sh     # env: DURATION=8s WARMUP=3s CONNECTIONS=50 BIG_CONNECTIONS=10 ROUNDS=3
 #                                      #      ROWS=keepalive,newconn,big LB4J_JAVA_OPTS=... JAVA=... NGINX_WORKERS=1
-#                                      #      LB4J_TRANSPORT=nio|epoll
+#                                      #      LB4J_TRANSPORT=auto|nio|epoll|io_uring
 #
 # Rows:  keep-alive 1 KiB requests | a new connection per request (Connection: close) | 1 MiB responses (keep-alive)
-# Columns: direct to nginx | through HAProxy (mode tcp, nbthread 1) | through lb4j (ProxyEngine, ioThreads 1, NIO
-# unless LB4J_TRANSPORT=epoll)
+# Columns: direct to nginx | through HAProxy (mode tcp, nbthread 1) | through lb4j (ProxyEngine, ioThreads 1, the
+# fastest transport available unless LB4J_TRANSPORT says which; benchmarks/transports.sh compares the transports)
 # and the ratios lb4j/HAProxy for requests/s and p99 latency (goal: req/s >= 1.0, p99 <= 1.1).
 #
 # Needs: nginx, haproxy, wrk (Debian packages; installed with apt-get when missing, which needs root), a JDK 25
@@ -29,13 +29,12 @@ LB4J_PORT=${LB4J_PORT:-18182}
 ROWS=${ROWS:-keepalive,newconn,big}
 # JVM options of the appliance. Leak detection is a debugging aid (tests run it paranoid); production runs without.
 LB4J_JAVA_OPTS=${LB4J_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled}
-# The proxy engine's transport, written into the appliance's config: nio (the engine's default) or epoll (where
-# available). Said explicitly because the appliance's own default may differ from the engine's.
-LB4J_TRANSPORT=${LB4J_TRANSPORT:-nio}
+# The proxy engine's transport, written into the appliance's config: auto (the default: the fastest available), nio,
+# epoll or io_uring (the last two where available; the appliance refuses the file otherwise).
+LB4J_TRANSPORT=${LB4J_TRANSPORT:-auto}
 case "$LB4J_TRANSPORT" in
-  nio) NATIVE_TRANSPORT=false ;;
-  epoll) NATIVE_TRANSPORT=true ;;
-  *) echo "LB4J_TRANSPORT: $LB4J_TRANSPORT (expected: nio or epoll)" >&2; exit 1 ;;
+  auto | nio | epoll | io_uring) ;;
+  *) echo "LB4J_TRANSPORT: $LB4J_TRANSPORT (expected: auto, nio, epoll or io_uring)" >&2; exit 1 ;;
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -165,7 +164,7 @@ PIDS+=($!)
 wait_for_port "$HAPROXY_PORT" haproxy
 
 cat >"$WORK/lb4j.yaml" <<EOF
-engine: { type: proxy, ioThreads: 1, nativeTransport: $NATIVE_TRANSPORT }
+engine: { type: proxy, ioThreads: 1, transport: $LB4J_TRANSPORT }
 services:
   - label: BENCH
     address: 127.0.0.1

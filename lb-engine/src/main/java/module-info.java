@@ -24,6 +24,7 @@ module io.lb4j.engine {
     requires io.netty.codec.haproxy;
     // jdk.net.ExtendedSocketOptions: the TCP keepalive timers on the NIO transport.
     requires jdk.net;
+    requires io.netty.transport.classes.io_uring;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;

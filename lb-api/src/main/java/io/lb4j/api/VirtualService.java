@@ -481,9 +481,9 @@ public final class VirtualService {
          *
          * <p>The proxy engine binds each connection to a real server to the client's address with an ephemeral port
          * (HAProxy's {@code usesrc clientip}) through the socket option {@code IP_TRANSPARENT}: it needs
-         * CAP_NET_ADMIN (CAP_NET_RAW also does) and Netty's epoll transport ({@code
-         * ProxyEngine.builder().nativeTransport(true)}, {@code engine: { nativeTransport: true }} in the appliance
-         * file), and refuses the service at start, naming what is missing, without them.
+         * CAP_NET_ADMIN (CAP_NET_RAW also does) and a native transport of the proxy engine, io_uring or epoll (its
+         * default {@code Transport.AUTO} picks one where Netty's native library loads; Java NIO cannot set the
+         * option), and refuses the service at start, naming what is missing, without them.
          *
          * <p>The real server answers the client's address, so its replies must come back through the balancer, and
          * the balancer must hand them to its own socket rather than forward them. The host recipe, as lb4j's

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -35,6 +37,19 @@ class BuiltJarTest {
         assertThat(JAR).as("the shaded jar; built by `mvn verify`").exists();
 
         assertThat(ApplianceJarCheck.problems(JAR, VERSION)).as(JAR.toString()).isEmpty();
+    }
+
+    @Test
+    void carriesNettysNativeIoUringAndEpollLibrariesWhereNettyLoadsThem() throws IOException {
+        // The proxy engine's default transport is the fastest one that loads: without these it would run on NIO.
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            for (String arch : List.of("x86_64", "aarch_64")) {
+                assertThat(jar.getEntry("META-INF/native/libnetty_transport_native_io_uring42_" + arch + ".so"))
+                        .as("io_uring for %s", arch).isNotNull();
+                assertThat(jar.getEntry("META-INF/native/libnetty_transport_native_epoll_" + arch + ".so"))
+                        .as("epoll for %s", arch).isNotNull();
+            }
+        }
     }
 
     @Test

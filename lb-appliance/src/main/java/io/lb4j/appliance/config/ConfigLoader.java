@@ -10,6 +10,7 @@ import io.lb4j.config.ConfigNode.Mapping;
 import io.lb4j.config.ConfigNode;
 import io.lb4j.config.SecretFile;
 import io.lb4j.config.ServiceMapping;
+import io.lb4j.engine.proxy.Transport;
 import io.lb4j.ha.vrrp.VrrpInstance;
 
 import java.io.IOException;
@@ -77,8 +78,10 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
             "scriptDirectories");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
-            "udpIdleTimeout", "nativeTransport");
+            "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
+    // engine.transport's values: ProxyEngine's Transport constants in lower case (io_uring, not IO_URING).
+    private static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll", "io_uring");
     private static final Set<String> ADMIN_KEYS = Set.of("address", "port", "users", "tls", "loginAttempts",
             "sessionTimeout");
     private static final Set<String> ADMIN_USER_KEYS = Set.of("name", "passwordHash", "role");
@@ -179,20 +182,21 @@ public final class ConfigLoader {
     }
 
     /**
-     * A service that keeps the client's address needs the proxy engine's epoll transport ({@code IP_TRANSPARENT}):
-     * said at the service's key when the file is read, so {@code --check} and a reload refuse it as the start would.
+     * A service that keeps the client's address needs a native transport of the proxy engine ({@code IP_TRANSPARENT}):
+     * said at the service's key when the file is read, so {@code --check} and a reload refuse it as the start would
+     * when the file forces Java NIO. (With {@code auto} the engine's start says whether io_uring or epoll runs here.)
      */
     private static void checkClientAddressTransport(EngineConfig engine, ConfigNode list,
                                                     List<VirtualService> services) {
-        if (!engine.type().equals("proxy") || engine.nativeTransport()) {
+        if (!engine.type().equals("proxy") || engine.transport() != io.lb4j.engine.proxy.Transport.NIO) {
             return;
         }
         List<ConfigNode> items = list.asSequence("services").items();
         for (int i = 0; i < services.size(); i++) {
             if (services.get(i).preserveClientAddress()) {
                 throw items.get(i).asMapping("a service").get("preserveClientAddress").error("preserveClientAddress:"
-                        + " true (expected: false, or engine: { nativeTransport: true }: IP_TRANSPARENT needs the"
-                        + " proxy engine's epoll transport)");
+                        + " true (expected: false, or engine: { transport: auto | io_uring | epoll }: IP_TRANSPARENT"
+                        + " needs a native transport of the proxy engine)");
             }
         }
     }
@@ -215,6 +219,18 @@ public final class ConfigLoader {
         return config;
     }
 
+    /** {@code engine.transport}: one of {@link #TRANSPORTS}, and one that can run here. */
+    private static Transport transport(ConfigNode node) {
+        String text = node.asOneOf("engine.transport", TRANSPORTS);
+        Transport t = Transport.valueOf(text.toUpperCase(Locale.ROOT));
+        if (!t.isAvailable()) {
+            throw node.error("engine.transport: " + text + " is not available here: "
+                    + t.unavailabilityCause().map(Throwable::toString).orElse("unknown cause")
+                    + " (expected: auto, nio, or a native transport this machine runs)");
+        }
+        return t;
+    }
+
     private static EngineConfig engine(ConfigNode node, ConfigNode iface) {
         EngineConfig d = EngineConfig.PROXY_DEFAULTS;
         String type;
@@ -222,7 +238,7 @@ public final class ConfigLoader {
         if (node == null || node instanceof ConfigNode.Scalar) {
             type = node == null ? "proxy" : node.asOneOf("engine", ENGINE_TYPES);
             config = new EngineConfig(type, "", d.ioThreads(), d.connectTimeout(), d.maxPendingBytes(),
-                    d.udpIdleTimeout(), d.nativeTransport());
+                    d.udpIdleTimeout(), d.transport());
         } else {
             Mapping m = node.asMapping("engine");
             m.checkKeys(ENGINE_KEYS, "engine");
@@ -248,8 +264,7 @@ public final class ConfigLoader {
                             : d.maxPendingBytes(),
                     m.has("udpIdleTimeout") ? m.get("udpIdleTimeout").asDuration("engine.udpIdleTimeout")
                             : d.udpIdleTimeout(),
-                    m.has("nativeTransport") ? m.get("nativeTransport").asBoolean("engine.nativeTransport")
-                            : d.nativeTransport());
+                    m.has("transport") ? transport(m.get("transport")) : d.transport());
         }
         if (type.equals("packet")) {
             if (iface == null) {
@@ -257,7 +272,7 @@ public final class ConfigLoader {
                         + " engine serves, e.g. interface: eth0)");
             }
             return new EngineConfig(type, iface.asString("interface"), 0, d.connectTimeout(), d.maxPendingBytes(),
-                    d.udpIdleTimeout(), d.nativeTransport());
+                    d.udpIdleTimeout(), d.transport());
         }
         if (iface != null) {
             throw iface.error("interface: only for engine packet (expected: no `interface:` with engine " + type

@@ -4,6 +4,7 @@ import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.engine.proxy.Transport;
 import io.lb4j.ha.HaPair;
 
 import java.time.Duration;
@@ -20,17 +21,14 @@ import java.util.Objects;
  * @param connectTimeout   proxy connect timeout to a backend
  * @param maxPendingBytes  proxy back-pressure bound per connection and direction
  * @param udpIdleTimeout   proxy UDP session idle timeout
- * @param nativeTransport  whether the proxy uses epoll where available
+ * @param transport        the proxy's Netty transport; {@link Transport#AUTO} for the fastest available
  */
 public record EngineConfig(String type, String networkInterface, int ioThreads, Duration connectTimeout,
-                           int maxPendingBytes, Duration udpIdleTimeout, boolean nativeTransport) {
+                           int maxPendingBytes, Duration udpIdleTimeout, Transport transport) {
 
-    /**
-     * The proxy engine with its defaults: what a file without {@code engine:} runs. Java NIO, as the engine's own
-     * default: Netty 4.2.18's epoll transport can truncate transfers (see {@code ProxyEngine}).
-     */
+    /** The proxy engine with its defaults: what a file without {@code engine:} runs. */
     public static final EngineConfig PROXY_DEFAULTS = new EngineConfig("proxy", "", 0, Duration.ofSeconds(3),
-            64 * 1024, Duration.ofSeconds(60), false);
+            64 * 1024, Duration.ofSeconds(60), Transport.AUTO);
 
     /** Requires every field; the loader has checked the values. */
     public EngineConfig {
@@ -38,6 +36,7 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
         Objects.requireNonNull(networkInterface, "networkInterface");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(udpIdleTimeout, "udpIdleTimeout");
+        Objects.requireNonNull(transport, "transport");
     }
 
     /** The forwarding method a service gets when it names none: what this engine forwards natively. */
@@ -67,7 +66,7 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
     public ForwardingEngine create(boolean pairNode) {
         if (type.equals("proxy")) {
             ProxyEngine.Builder b = ProxyEngine.builder().connectTimeout(connectTimeout)
-                    .maxPendingBytes(maxPendingBytes).udpIdleTimeout(udpIdleTimeout).nativeTransport(nativeTransport);
+                    .maxPendingBytes(maxPendingBytes).udpIdleTimeout(udpIdleTimeout).transport(transport);
             if (ioThreads > 0) {
                 b.ioThreads(ioThreads);
             }

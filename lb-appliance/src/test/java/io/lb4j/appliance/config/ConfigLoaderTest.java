@@ -15,6 +15,7 @@ import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.check.NegotiateProbe;
 import io.lb4j.config.ConfigException;
+import io.lb4j.engine.proxy.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -81,13 +82,14 @@ class ConfigLoaderTest {
                     realServers: [ { label: PrimaryCluster, address: 127.0.0.2 } ]
                 """;
 
-        VirtualService read = parse(file.formatted(", nativeTransport: true")).services().getFirst();
+        VirtualService read = parse(file.formatted("")).services().getFirst();             // transport: auto
         assertThat(read.preserveClientAddress()).isTrue();
         assertThat(read.proxyProtocol()).isEqualTo(io.lb4j.api.ProxyProtocol.V2);
-        assertThatThrownBy(() -> parse(file.formatted("")))
+        assertThat(parse(file.formatted(", transport: epoll")).services().getFirst().preserveClientAddress()).isTrue();
+        assertThatThrownBy(() -> parse(file.formatted(", transport: nio")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("pacs.yaml:6:28: preserveClientAddress: true (expected: false, or engine: {"
-                        + " nativeTransport: true }: IP_TRANSPARENT needs the proxy engine's epoll transport)");
+                .hasMessage("pacs.yaml:6:28: preserveClientAddress: true (expected: false, or engine: { transport:"
+                        + " auto | io_uring | epoll }: IP_TRANSPARENT needs a native transport of the proxy engine)");
     }
 
     // ------------------------------------------------------------------------------------------------ valid files
@@ -114,7 +116,7 @@ class ConfigLoaderTest {
     @Test
     void everyServiceAndRealServerKeyMapsToItsBuilderOption() {
         ApplianceConfig config = parse("""
-                engine: { type: proxy, ioThreads: 1, connectTimeout: 500ms, maxPendingBytes: 131072, udpIdleTimeout: 5m, nativeTransport: false }
+                engine: { type: proxy, ioThreads: 1, connectTimeout: 500ms, maxPendingBytes: 131072, udpIdleTimeout: 5m, transport: nio }
                 services:
                   - label: WEB
                     address: 127.0.0.1
@@ -150,7 +152,7 @@ class ConfigLoaderTest {
                 .build();
         assertThat(config.services()).containsExactly(web, syslog);
         assertThat(config.engine()).isEqualTo(new EngineConfig("proxy", "", 1, Duration.ofMillis(500), 131072,
-                Duration.ofMinutes(5), false));
+                Duration.ofMinutes(5), Transport.NIO));
     }
 
     @Test
@@ -382,6 +384,18 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(SEED.replace("engine: proxy", "engine: { type: proxy, ioThreads: 0 }")))
                 .hasMessageStartingWith("pacs.yaml:1:")
                 .hasMessageContaining("ioThreads: 0 (expected: 1-1024)");
+    }
+
+    @Test
+    void engineTransportIsOneOfTheProxyTransportsInLowerCase() {
+        for (Transport t : Transport.available()) {
+            String name = t.name().toLowerCase();
+            assertThat(parse(SEED.replace("engine: proxy", "engine: { type: proxy, transport: " + name + " }"))
+                    .engine().transport()).as(name).isEqualTo(t);
+        }
+        assertThat(parse(SEED).engine().transport()).isEqualTo(Transport.AUTO);
+        assertThatThrownBy(() -> parse(SEED.replace("engine: proxy", "engine: { type: proxy, transport: uring }")))
+                .hasMessage("pacs.yaml:1:35: engine.transport: \"uring\" (expected: auto | nio | epoll | io_uring)");
     }
 
     @Test

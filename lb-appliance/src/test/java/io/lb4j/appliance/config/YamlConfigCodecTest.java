@@ -14,6 +14,7 @@ import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
+import io.lb4j.engine.proxy.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class YamlConfigCodecTest {
     @Test
     void acceptsWhatTheFileAcceptsWithTheRunningEngine() {
         ApplianceConfig packet = new ApplianceConfig(new EngineConfig("packet", "eth0", 0, Duration.ofSeconds(3),
-                65536, Duration.ofSeconds(60), true), RUNNING.services());
+                65536, Duration.ofSeconds(60), Transport.EPOLL), RUNNING.services());
 
         List<VirtualService> services = ConfigLoader.codec(packet).decode("""
                 services:

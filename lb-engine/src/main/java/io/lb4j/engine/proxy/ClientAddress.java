@@ -2,9 +2,10 @@ package io.lb4j.engine.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
-import io.netty.channel.epoll.Epoll;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringChannelOption;
 
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -15,10 +16,11 @@ import java.net.InetSocketAddress;
  * checks {@link ProxyEngine#install} makes before it binds such a service, and the per-connection set-up
  * {@link TcpPair} does. Stateless; thread-safe.
  *
- * <p>Why epoll only: binding a socket to an address the host does not own needs {@code IP_TRANSPARENT} before the
- * bind. Netty's epoll channels set it as a supported option ({@link EpollChannelOption#IP_TRANSPARENT}); Java NIO
- * has no such option and hides its sockets' descriptors (reaching them would need {@code --add-opens
- * java.base/sun.nio.ch}), so there is no robust way to set it on an NIO channel.
+ * <p>Why the native transports only: binding a socket to an address the host does not own needs
+ * {@code IP_TRANSPARENT} before the bind. Netty's epoll and io_uring channels set it as a supported option
+ * ({@link EpollChannelOption#IP_TRANSPARENT}, {@link IoUringChannelOption#IP_TRANSPARENT}); Java NIO has no such
+ * option and hides its sockets' descriptors (reaching them would need {@code --add-opens java.base/sun.nio.ch}), so
+ * there is no robust way to set it on an NIO channel.
  */
 final class ClientAddress {
 
@@ -32,14 +34,15 @@ final class ClientAddress {
      * @throws IllegalStateException naming the service and what is missing: the epoll transport, or CAP_NET_ADMIN
      */
     static void checkUsable(String label, Transport transport) {
-        if (!"epoll".equals(transport.name())) {
-            throw new IllegalStateException("service \"" + label + "\": preserveClientAddress needs the epoll"
-                    + " transport (ProxyEngine.builder().nativeTransport(true); engine: { nativeTransport: true } in"
-                    + " the appliance file) and this engine runs on " + transport.name() + ", which cannot set"
-                    + " IP_TRANSPARENT" + (Epoll.isAvailable() ? ""
-                    : "; epoll is unavailable here: " + Epoll.unavailabilityCause()));
+        if (transport != Transport.EPOLL && transport != Transport.IO_URING) {
+            throw new IllegalStateException("service \"" + label + "\": preserveClientAddress needs a native"
+                    + " transport (io_uring or epoll: ProxyEngine.builder().transport(Transport.AUTO); engine:"
+                    + " { transport: auto } in the appliance file) and this engine runs on "
+                    + transport.name().toLowerCase(java.util.Locale.ROOT) + ", which cannot set IP_TRANSPARENT"
+                    + (Transport.available().size() > 1 ? "" : "; neither io_uring nor epoll is available here: "
+                    + Transport.EPOLL.unavailabilityCause().map(Throwable::toString).orElse("unknown cause")));
         }
-        Channel probe = new EpollSocketChannel();
+        Channel probe = transport.socketChannel().get();
         try {
             makeTransparent(probe);
         } catch (ChannelException e) {
@@ -62,7 +65,9 @@ final class ClientAddress {
      * @throws ChannelException when the kernel refuses it (the probe in {@link #checkUsable} makes that unlikely)
      */
     static void makeTransparent(Channel upstream) {
-        if (!upstream.config().setOption(EpollChannelOption.IP_TRANSPARENT, true)) {
+        ChannelOption<Boolean> option = upstream instanceof EpollSocketChannel ? EpollChannelOption.IP_TRANSPARENT
+                : IoUringChannelOption.IP_TRANSPARENT;
+        if (!upstream.config().setOption(option, true)) {
             throw new ChannelException("IP_TRANSPARENT is not an option of " + upstream.getClass().getSimpleName());
         }
     }

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Sets a service's {@link TcpKeepAlive} on one proxied socket (client or backend side). {@code SO_KEEPALIVE} is a
  * standard option every transport sets. The three timers are not: on epoll they are Netty's
- * {@link EpollChannelOption#TCP_KEEPIDLE} and friends; on NIO they are the JDK's
+ * {@link EpollChannelOption#TCP_KEEPIDLE} and friends, on io_uring {@link IoUringChannelOption#TCP_KEEPIDLE} and
+ * friends; on NIO they are the JDK's
  * {@link ExtendedSocketOptions#TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL} and {@code TCP_KEEPCOUNT} through
  * {@link NioChannelOption}, which the JDK supports on Linux and macOS but not on every platform. Where a timer cannot
  * be set the socket still probes, on the OS's timers (Linux: 2 h idle, 75 s interval, 9 probes), and the engine logs
@@ -46,6 +49,10 @@ final class KeepAlive {
                 all = config.setOption(EpollChannelOption.TCP_KEEPIDLE, keepAlive.idleSeconds())
                         & config.setOption(EpollChannelOption.TCP_KEEPINTVL, keepAlive.intervalSeconds())
                         & config.setOption(EpollChannelOption.TCP_KEEPCNT, keepAlive.count());
+            } else if (ch instanceof IoUringSocketChannel) {
+                all = config.setOption(IoUringChannelOption.TCP_KEEPIDLE, keepAlive.idleSeconds())
+                        & config.setOption(IoUringChannelOption.TCP_KEEPINTVL, keepAlive.intervalSeconds())
+                        & config.setOption(IoUringChannelOption.TCP_KEEPCNT, keepAlive.count());
             } else {
                 // NioChannelOption answers false for an option the JDK does not support on this platform.
                 all = config.setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), keepAlive.idleSeconds())

@@ -54,16 +54,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>What it guarantees:
  * <ul>
- *   <li><b>Transport:</b> Java NIO by default; Linux epoll with {@link Builder#nativeTransport(boolean)
- *       nativeTransport(true)} where {@code io.netty.channel.epoll.Epoll.isAvailable()}. Epoll is opt-in because
- *       Netty 4.2.18's epoll registration forgets a socket it removed from the epoll set once the socket wants no
- *       events (a half-closed, drained connection); the next write that must wait then fails with
- *       {@code epoll_ctl(..) ENOENT} and the output is shut down mid-stream, truncating the transfer. The byte-exact
- *       relay test caught it; it stays opt-in until a Netty release fixes it and can be used (4.2.19.Final and
- *       4.2.20.Final were tried: Maven Central serves their Java jars but not their {@code linux-x86_64} native
- *       epoll jars, so they cannot run epoll at all). After a peer's FIN, epoll also drains
- *       the socket regardless of back-pressure (bounded by the kernel receive buffer, see
- *       {@link Builder#socketReceiveBuffer(int)}).</li>
+ *   <li><b>Transport:</b> the fastest available here by default ({@link Transport#AUTO}: io_uring, else epoll,
+ *       else Java NIO); {@link Builder#transport(Transport)} picks one, {@link Transport#NIO} forces Java NIO. Every
+ *       transport relays the same bytes with the guarantees below. On epoll, Netty 4.2.18 deletes a socket from the
+ *       epoll set when it wants no events (a half-closed, drained connection) but keeps treating it as added, so
+ *       the next wait for writability would fail ({@code epoll_ctl(..) ENOENT}) and shut the output down
+ *       mid-stream; the engine keeps such sockets in the epoll set instead (nothing changes in what the kernel
+ *       reports). After a peer's FIN, epoll also drains the socket regardless of back-pressure (bounded by the
+ *       kernel receive buffer, see {@link Builder#socketReceiveBuffer(int)}).</li>
  *   <li><b>Routing:</b> one lock-free read of the newest installed table per new connection (per new UDP
  *       session); a newer table never touches established connections. The backend's connection slot taken by
  *       {@link RoutingTable#route(long)} is released exactly once, when the connection (or session) ends, so the
@@ -94,9 +92,9 @@ import java.util.concurrent.TimeUnit;
  *       (which count the client's bytes only) are as above.</li>
  *   <li><b>Client's address:</b> for a service that {@link VirtualService#preserveClientAddress() preserves the
  *       client's address}, each connection to a real server gets {@code IP_TRANSPARENT} and binds to the client's
- *       IP with an ephemeral port (HAProxy's {@code usesrc clientip}) before it connects. That needs the epoll
- *       transport ({@link Builder#nativeTransport(boolean) nativeTransport(true)}: Java NIO cannot set
- *       {@code IP_TRANSPARENT}; the epoll half-close defect above then applies to the engine) and CAP_NET_ADMIN
+ *       IP with an ephemeral port (HAProxy's {@code usesrc clientip}) before it connects. That needs a native
+ *       transport, io_uring or epoll ({@link Transport#AUTO}, the default, picks one where it loads; Java NIO cannot
+ *       set {@code IP_TRANSPARENT}) and CAP_NET_ADMIN
  *       (CAP_NET_RAW also does): {@link #install} checks both, setting {@code IP_TRANSPARENT} on a probe socket,
  *       and refuses the service naming what is missing. A client whose address family differs from the chosen
  *       real server's is never connected from the balancer's address instead: that attempt fails as a failed
@@ -146,7 +144,7 @@ public final class ProxyEngine implements ForwardingEngine {
     private final Duration connectTimeout;
     private final int maxPendingBytes;
     private final Duration udpIdleTimeout;
-    private final boolean nativeTransport;
+    private final Transport transport;
     private final int socketReceiveBuffer;
 
     private final Counters counters = new Counters();
@@ -161,7 +159,7 @@ public final class ProxyEngine implements ForwardingEngine {
         this.connectTimeout = b.connectTimeout;
         this.maxPendingBytes = b.maxPendingBytes;
         this.udpIdleTimeout = b.udpIdleTimeout;
-        this.nativeTransport = b.nativeTransport;
+        this.transport = b.transport;
         this.socketReceiveBuffer = b.socketReceiveBuffer;
     }
 
@@ -186,9 +184,10 @@ public final class ProxyEngine implements ForwardingEngine {
     }
 
     /**
-     * Starts the I/O threads.
+     * Starts the I/O threads on the configured {@link Builder#transport(Transport) transport}.
      *
-     * @throws IllegalStateException when already started or stopped
+     * @throws IllegalStateException when already started or stopped, or when the configured transport is not
+     *                               {@link Transport#isAvailable() available} here (naming its cause)
      */
     @Override
     public void start(EngineContext context) {
@@ -199,7 +198,7 @@ public final class ProxyEngine implements ForwardingEngine {
                 throw new IllegalStateException("proxy engine: start() called when " + state.name().toLowerCase()
                         + " (expected: once, on a new engine)");
             }
-            Transport transport = Transport.select(nativeTransport);
+            Transport transport = this.transport.resolve();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
                     new DefaultThreadFactory("lb4j-proxy", true), transport.ioHandlerFactory());
             runtime = new EngineRuntime(transport, group, clock, counters, flows, udpIdleTimeout.toNanos(),
@@ -443,6 +442,7 @@ public final class ProxyEngine implements ForwardingEngine {
     public String toString() {
         return "ProxyEngine[" + state.name().toLowerCase() + ", ioThreads=" + ioThreads + ", connectTimeout="
                 + connectTimeout + ", maxPendingBytes=" + maxPendingBytes + ", udpIdleTimeout=" + udpIdleTimeout
+                + ", transport=" + transport
                 + (socketReceiveBuffer > 0 ? ", socketReceiveBuffer=" + socketReceiveBuffer : "") + "]";
     }
 
@@ -486,14 +486,15 @@ public final class ProxyEngine implements ForwardingEngine {
      * {@link IllegalArgumentException} naming the option, the value and the allowed range. Not thread-safe.
      *
      * <p>Defaults: one I/O thread per available processor, connect timeout 3 s, {@code maxPendingBytes} 64 KiB,
-     * UDP idle timeout 60 s, Java NIO transport, kernel-tuned socket receive buffers.
+     * UDP idle timeout 60 s, the fastest available transport ({@link Transport#AUTO}), kernel-tuned socket receive
+     * buffers.
      */
     public static final class Builder {
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration connectTimeout = Duration.ofSeconds(3);
         private int maxPendingBytes = 64 * 1024;
         private Duration udpIdleTimeout = Duration.ofSeconds(60);
-        private boolean nativeTransport = false;
+        private Transport transport = Transport.AUTO;
         private int socketReceiveBuffer;
 
         Builder() {
@@ -528,12 +529,12 @@ public final class ProxyEngine implements ForwardingEngine {
         }
 
         /**
-         * Whether to use the epoll transport where available; default false, Java NIO (see the class documentation
-         * for the Netty 4.2.18 epoll defect that makes epoll opt-in: with it, half-closed connections can be
-         * truncated).
+         * The Netty transport of the engine's sockets; default {@link Transport#AUTO}, the fastest available here
+         * (io_uring, else epoll, else Java NIO). {@link Transport#NIO} forces Java NIO. A transport that is not
+         * {@link Transport#isAvailable() available} here makes {@link ProxyEngine#start} fail, naming the cause.
          */
-        public Builder nativeTransport(boolean nativeTransport) {
-            this.nativeTransport = nativeTransport;
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -387,7 +387,7 @@ final class TcpPair implements Flow {
         }
     }
 
-    // Epoll rejects read interest on a socket whose input is shut down (the fd may already be out of the epoll set).
+    // No read interest on a socket whose input is shut down: nothing is left to read (see EpollInterestFix for epoll).
     private static void resumeReading(Channel ch) {
         if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
             ch.config().setAutoRead(true);

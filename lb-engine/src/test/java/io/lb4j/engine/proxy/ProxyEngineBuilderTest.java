@@ -4,6 +4,7 @@ import io.lb4j.api.spi.TaskClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +16,26 @@ class ProxyEngineBuilderTest {
     void defaultsAreDocumented() {
         assertThat(ProxyEngine.create().toString()).isEqualTo("ProxyEngine[new, ioThreads="
                 + Runtime.getRuntime().availableProcessors()
-                + ", connectTimeout=PT3S, maxPendingBytes=65536, udpIdleTimeout=PT1M]");
+                + ", connectTimeout=PT3S, maxPendingBytes=65536, udpIdleTimeout=PT1M, transport=AUTO]");
+    }
+
+    @Test
+    void transportIsRequired() {
+        assertThatThrownBy(() -> ProxyEngine.builder().transport(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("transport");
+    }
+
+    @Test
+    void autoTransportIsTheFastestAvailableOne_ioUringThenEpollThenNio() {
+        List<Transport> available = Transport.available();
+
+        assertThat(List.of(Transport.IO_URING, Transport.EPOLL, Transport.NIO)).containsSubsequence(available);
+        assertThat(available).endsWith(Transport.NIO);
+        assertThat(Transport.AUTO.resolve()).isEqualTo(available.getFirst());
+        for (Transport t : available) {
+            assertThat(t.resolve()).as("%s resolves to itself", t).isEqualTo(t);
+            assertThat(t.unavailabilityCause()).as("%s has no unavailability cause", t).isEmpty();
+        }
     }
 
     @Test

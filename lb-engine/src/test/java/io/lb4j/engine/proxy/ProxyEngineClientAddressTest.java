@@ -7,13 +7,14 @@ import io.lb4j.api.spi.TaskClock;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
 import io.lb4j.testsupport.process.Command;
-import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -74,8 +75,8 @@ class ProxyEngineClientAddressTest {
         }
     }
 
-    private ProxyEngine started(boolean epoll) {
-        engine = ProxyEngine.builder().nativeTransport(epoll).ioThreads(1).build();
+    private ProxyEngine started(Transport transport) {
+        engine = ProxyEngine.builder().transport(transport).ioThreads(1).build();
         engine.start(TaskClock::system);
         return engine;
     }
@@ -86,27 +87,30 @@ class ProxyEngineClientAddressTest {
     }
 
     @Test
-    void onJavaNioAServiceThatKeepsTheClientsAddressIsRefusedNamingTheEpollTransportAndNothingIsBound()
+    void onJavaNioAServiceThatKeepsTheClientsAddressIsRefusedNamingTheNativeTransportsAndNothingIsBound()
             throws Exception {
         TestServer server = TestServer.start(PRIMARY, 0, Handler.close());
         closeLater.add(server);
         int port = freeTcpPort(VIP);
         VirtualService spec = pacs(port, server).preserveClientAddress(true).build();
-        ProxyEngine e = started(false);
+        ProxyEngine e = started(Transport.NIO);
 
         assertThatThrownBy(() -> e.install(table(spec, 1, List.of(real(spec, "PrimaryCluster")), null)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("service \"PACS\": preserveClientAddress needs the epoll transport"
-                        + " (ProxyEngine.builder().nativeTransport(true); engine: { nativeTransport: true } in the"
-                        + " appliance file) and this engine runs on nio, which cannot set IP_TRANSPARENT");
+                .hasMessageStartingWith("service \"PACS\": preserveClientAddress needs a native transport (io_uring"
+                        + " or epoll: ProxyEngine.builder().transport(Transport.AUTO); engine: { transport: auto } in"
+                        + " the appliance file) and this engine runs on nio, which cannot set IP_TRANSPARENT");
         try (ServerSocket free = new ServerSocket()) {
             free.bind(new InetSocketAddress(VIP, port)); // the refused service bound nothing
         }
     }
 
-    @Test
-    void onEpollTheRealServerSeesTheClientsOwnAddressAndWithoutTheOptionTheBalancers() throws Exception {
-        Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void onANativeTransportTheRealServerSeesTheClientsOwnAddressAndWithoutTheOptionTheBalancers(Transport transport)
+            throws Exception {
+        Assumptions.assumeTrue(transport.isAvailable(), () -> transport + " unavailable: "
+                + transport.unavailabilityCause().orElse(null));
         Assumptions.assumeTrue(Command.isRoot(), "IP_TRANSPARENT needs CAP_NET_ADMIN: run as root");
         TestServer server = TestServer.start(PRIMARY, 0, Handler.greetWithPeer("primary").then(Handler.echo()));
         closeLater.add(server);
@@ -115,7 +119,7 @@ class ProxyEngineClientAddressTest {
         VirtualService keeps = pacs(kept, server).preserveClientAddress(true).proxyProtocol(ProxyProtocol.NONE)
                 .build();
         VirtualService other = pacs(plain, server).label("OTHER").build();
-        ProxyEngine e = started(true);
+        ProxyEngine e = started(transport);
         e.install(table(keeps, 1, List.of(real(keeps, "PrimaryCluster")), null));
         e.install(table(other, 1, List.of(real(other, "PrimaryCluster")), null));
 

@@ -12,9 +12,12 @@ import io.lb4j.testsupport.net.TestServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
+import org.junit.jupiter.params.provider.EnumSource;
 import io.netty.channel.socket.nio.NioChannelOption;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -374,13 +377,11 @@ class ProxyEngineLimitsTest {
     // ------------------------------------------------------------------------------------------------ keepalive
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void keepAliveIsSetOnBothSocketsAsTheServiceSays(boolean nativeTransport) throws Exception {
-        if (nativeTransport) {
-            assumeThat(Epoll.isAvailable()).as("epoll on this machine").isTrue();
-        }
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING"})
+    void keepAliveIsSetOnBothSocketsAsTheServiceSays(Transport transport) throws Exception {
+        assumeThat(transport.isAvailable()).as(transport + " on this machine").isTrue();
         TestServer hold = later(TestServer.start(PRIMARY, 0, Handler.hold()));
-        started(ProxyEngine.builder().nativeTransport(nativeTransport));
+        started(ProxyEngine.builder().transport(transport));
 
         TcpPair byDefault = connectedPair(hold, "DEFAULT", b -> { });
         TcpPair tuned = connectedPair(hold, "TUNED",
@@ -388,7 +389,8 @@ class ProxyEngineLimitsTest {
         TcpPair off = connectedPair(hold, "OFF", b -> b.tcpKeepAlive(TcpKeepAlive.off()));
 
         for (Channel ch : List.of(byDefault.clientChannel(), byDefault.serverChannel())) {
-            assertThat(ch instanceof EpollSocketChannel).isEqualTo(nativeTransport);
+            assertThat(ch.getClass()).isEqualTo(transport == Transport.NIO ? NioSocketChannel.class
+                    : transport == Transport.EPOLL ? EpollSocketChannel.class : IoUringSocketChannel.class);
             assertThat(keepAlive(ch)).as(ch.toString()).containsExactly(1, 60, 15, 4);
         }
         for (Channel ch : List.of(tuned.clientChannel(), tuned.serverChannel())) {
@@ -434,6 +436,11 @@ class ProxyEngineLimitsTest {
             return List.of(on, ch.config().getOption(EpollChannelOption.TCP_KEEPIDLE),
                     ch.config().getOption(EpollChannelOption.TCP_KEEPINTVL),
                     ch.config().getOption(EpollChannelOption.TCP_KEEPCNT));
+        }
+        if (ch instanceof IoUringSocketChannel) {
+            return List.of(on, ch.config().getOption(IoUringChannelOption.TCP_KEEPIDLE),
+                    ch.config().getOption(IoUringChannelOption.TCP_KEEPINTVL),
+                    ch.config().getOption(IoUringChannelOption.TCP_KEEPCNT));
         }
         return List.of(on, ch.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)),
                 ch.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL)),

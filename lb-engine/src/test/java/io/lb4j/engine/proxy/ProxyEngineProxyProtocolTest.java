@@ -3,7 +3,6 @@ package io.lb4j.engine.proxy;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.TaskClock;
-import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -81,10 +80,9 @@ class ProxyEngineProxyProtocolTest {
     }
 
     private static ProxyEngine engine(String transport) {
-        if (transport.equals("epoll")) {
-            Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
-        }
-        ProxyEngine e = ProxyEngine.builder().nativeTransport(transport.equals("epoll")).ioThreads(1).build();
+        Transport t = Transport.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
+        Assumptions.assumeTrue(t.isAvailable(), () -> transport + " unavailable: " + t.unavailabilityCause());
+        ProxyEngine e = ProxyEngine.builder().transport(t).ioThreads(1).build();
         e.start(TaskClock::system);
         return e;
     }
@@ -153,7 +151,7 @@ class ProxyEngineProxyProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nio", "epoll"})
+    @ValueSource(strings = {"nio", "epoll", "io_uring"})
     void theHeaderGoesOutAloneAtOnceThenTheClientsBytesExactlyAndHalfCloseWorksBothWays(String transport)
             throws Exception {
         engine = engine(transport);
@@ -188,7 +186,7 @@ class ProxyEngineProxyProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nio", "epoll"})
+    @ValueSource(strings = {"nio", "epoll", "io_uring"})
     void bytesAndFinTheClientSendsBeforeTheBackendIsConnectedFollowTheHeader(String transport) throws Exception {
         engine = engine(transport);
         int port = install(VIP, PRIMARY);

@@ -6,9 +6,9 @@ import io.lb4j.api.spi.TaskClock;
 import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -71,19 +71,11 @@ class ProxyEngineRelayTest {
         LeakCheck.assertNoLeaks();
     }
 
-    @Test
+    @ParameterizedTest
+    @MethodSource("io.lb4j.engine.proxy.TestSupport#transports")
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void relaysEveryByteOf500ConcurrentConnectionsWithHalfClosesFromEitherSide() throws Exception {
-        relay(ProxyEngine.create(), 500, 20260101L);
-    }
-
-    @Test
-    @Disabled("Netty 4.2.18 epoll: an empty interest set deletes the fd from epoll without resetting the registration,"
-            + " the next EPOLL_CTL_MOD fails with ENOENT and Netty shuts the output down mid-stream; see ProxyEngine."
-            + " 4.2.19/4.2.20 could not be tried: Maven Central lacks their linux-x86_64 native epoll jars")
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void relaysEveryByteOnTheEpollTransport() throws Exception {
-        relay(ProxyEngine.builder().nativeTransport(true).build(), 500, 20260101L);
+    void relaysEveryByteOf500ConcurrentConnectionsWithHalfClosesFromEitherSide(Transport transport) throws Exception {
+        relay(ProxyEngine.builder().transport(transport).build(), 500, 20260101L);
     }
 
     private void relay(ProxyEngine engine, int connections, long seed) throws Exception {

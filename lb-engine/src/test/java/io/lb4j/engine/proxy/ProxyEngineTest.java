@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -286,18 +288,20 @@ class ProxyEngineTest {
         assertThat(e.stats().connectFailures()).isZero();
     }
 
-    @Test
-    void slowReaderKeepsTheEngineBufferUnderItsBound() throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.lb4j.engine.proxy.TestSupport#transports")
+    void slowReaderKeepsTheEngineBufferUnderItsBound(Transport transport) throws Exception {
         int maxPending = 64 * 1024;
         // maxPendingBytes + one read, + Netty's per-write bookkeeping, generously
-        slowReader(ProxyEngine.builder().maxPendingBytes(maxPending).build(), false,
+        slowReader(ProxyEngine.builder().transport(transport).maxPendingBytes(maxPending).build(), false,
                 maxPending + ProxyEngine.MAX_READ_BYTES + 1024);
     }
 
-    @Test
-    void slowReaderStaysUnderTheBoundEvenAfterTheBackendsFin() throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.lb4j.engine.proxy.TestSupport#transports")
+    void slowReaderStaysUnderTheBoundEvenAfterTheBackendsFin(Transport transport) throws Exception {
         int maxPending = 64 * 1024;
-        slowReader(ProxyEngine.builder().maxPendingBytes(maxPending).build(), true,
+        slowReader(ProxyEngine.builder().transport(transport).maxPendingBytes(maxPending).build(), true,
                 maxPending + ProxyEngine.MAX_READ_BYTES + 1024);
     }
 

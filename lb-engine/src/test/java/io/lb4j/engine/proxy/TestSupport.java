@@ -85,6 +85,14 @@ final class TestSupport {
         return Backend.of(spec.fallback().orElseThrow());
     }
 
+    /**
+     * Every transport the engine can use here, fastest first: NIO, and epoll and io_uring where they run. The tests
+     * that relay bytes run once per transport: {@code @MethodSource("io.lb4j.engine.proxy.TestSupport#transports")}.
+     */
+    static List<Transport> transports() {
+        return Transport.available();
+    }
+
     static RoutingTable table(VirtualService spec, long version, List<Backend> backends, Backend fallback) {
         return new RoutingTable(spec, version, backends, fallback, backends.isEmpty(), null);
     }

@@ -28,7 +28,7 @@ public final class TransparentBalancer {
                 .proxyProtocol(ProxyProtocol.fromConfigName(args.length > 3 ? args[3] : "none"))
                 .healthCheck(HealthCheck.none())
                 .build();
-        ProxyEngine engine = ProxyEngine.builder().nativeTransport(true).ioThreads(1).build();
+        ProxyEngine engine = ProxyEngine.builder().ioThreads(1).build(); // AUTO: io_uring or epoll here
         LoadBalancer lb = LoadBalancer.builder().engine(engine).service(pacs).build();
         try {
             lb.start();
