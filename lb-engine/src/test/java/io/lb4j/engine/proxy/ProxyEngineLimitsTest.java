@@ -296,14 +296,16 @@ class ProxyEngineLimitsTest {
         assertThat(engine.counters("PACS").serverIdleExpired()).isEqualTo(1);
     }
 
-    @Test
-    void aHalfClosedClientThatIsStillBeingSentToIsNotIdle() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING"})
+    void aHalfClosedClientThatIsStillBeingSentToIsNotIdle(Transport transport) throws Exception {
+        assumeThat(transport.isAvailable()).as(transport + " on this machine").isTrue();
         ManualBackend backend = new ManualBackend();
         int port = freeTcpPort(VIP);
         VirtualService spec = TestSupport.service("PACS", port)
                 .real("R", PRIMARY.getHostAddress(), r -> r.port(backend.port()))
                 .clientIdleTimeout(IDLE).serverIdleTimeout(LONG).build();
-        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        started(ProxyEngine.builder().transport(transport)).install(table(spec, 1, List.of(real(spec, "R")), null));
 
         Socket client = connect(port);
         Socket server = backend.next();
@@ -330,6 +332,11 @@ class ProxyEngineLimitsTest {
         advance(Duration.ofSeconds(9), loop);
         assertThat(engine.stats().clientIdleExpired()).isZero();
         advance(Duration.ofSeconds(2), loop);
+        if (transport == Transport.IO_URING) {
+            // io_uring completes writes after the flush returns, so the last chunk's hand-over is only seen at the
+            // next check and stamped then: expiry within one timeout more, as VirtualService documents.
+            advance(IDLE, loop);
+        }
         await(() -> engine.stats().clientIdleExpired() == 1, "the client side to expire");
         assertThat(closedByPeer(client)).isTrue();
     }
