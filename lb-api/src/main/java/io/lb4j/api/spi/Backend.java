@@ -129,9 +129,23 @@ public final class Backend {
 
     /**
      * Claims a connection slot: returns false, changing nothing, when the backend is overloaded. Every successful
-     * call must be matched by one {@link #release()} when the connection ends.
+     * call must be matched by one {@link #release()} when the connection ends. Counts the connection in
+     * {@link #totalConnections()}.
      */
     public boolean tryAcquire() {
+        return claim(true);
+    }
+
+    /**
+     * Claims a slot again for a connection already counted in {@link #totalConnections()} that gave its slot back
+     * (the packet engine holds none for a half-open flow and takes one when it becomes established); otherwise as
+     * {@link #tryAcquire()}, including the matching {@link #release()}.
+     */
+    public boolean tryReacquire() {
+        return claim(false);
+    }
+
+    private boolean claim(boolean count) {
         AtomicInteger active = counters.active;
         while (true) {
             if (counters.overloaded) {
@@ -143,7 +157,9 @@ public final class Backend {
                 return false;
             }
             if (active.compareAndSet(current, current + 1)) {
-                counters.total.incrementAndGet();
+                if (count) {
+                    counters.total.incrementAndGet();
+                }
                 if (maxConnections > 0 && current + 1 >= maxConnections) {
                     counters.overloaded = true;
                 }

@@ -18,7 +18,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Connection slots: an established TCP flow and a UDP flow hold one connection slot of their {@link Backend}
  * (IPVS's ActiveConn); a TCP flow that has seen only its SYN and a closing one hold none. {@code RoutingTable.route}
  * takes a slot when it schedules a new flow; a UDP flow keeps it, a TCP flow gives it back at once and takes one
- * again ({@link Backend#tryAcquire}) when it becomes established, so SYNs from spoofed sources never fill a
+ * again ({@link Backend#tryReacquire}) when it becomes established, so SYNs from spoofed sources never fill a
  * backend's {@code maxConnections}. An established flow whose backend is full then is forwarded all the same (the
  * connection exists on the server already) without a slot. A held slot is released exactly once: when the flow
  * starts closing (FIN or RST: like IPVS, a closing connection is no longer active) or, if it never closed, when it
@@ -367,7 +367,7 @@ final class FlowTable {
         boolean held = u8(id, HOLDS_SLOT) != 0;
         if (holdsSlotIn(state)) {
             if (!held) {
-                if (!backend[id].tryAcquire()) {
+                if (!backend[id].tryReacquire()) {
                     return false;
                 }
                 u8(id, HOLDS_SLOT, 1);

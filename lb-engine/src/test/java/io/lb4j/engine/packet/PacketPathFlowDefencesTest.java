@@ -103,6 +103,18 @@ class PacketPathFlowDefencesTest {
     }
 
     @Test
+    void anEstablishedConnectionCountsOnceInTheBackendsTotal() {
+        start(1024, false, 0);
+
+        handshake(CLIENT, 40000, false);
+        fromClient(CLIENT, 40000, ACK, new byte[] {1, 2, 3});
+
+        assertThat(primary.activeConnections()).isEqualTo(1);
+        assertThat(primary.totalConnections()).as("scheduled once; the slot taken again at ACK is not a new one")
+                .isEqualTo(1);
+    }
+
+    @Test
     void aFlowEstablishedOnAFullBackendIsForwardedWithoutASlotAndCounted() {
         start(1024, false, 1);
         fromClient(CLIENT, 40000, SYN, NO_DATA);
