@@ -91,9 +91,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Not done (and not claimed in {@link #methods()}): tunnelling, IPv6 forwarding (IPv6 frames are counted and
  * left to the host), IPv4 fragments (counted and dropped: TCP sets DF), VLAN tags stripped by the NIC (bind to the
- * VLAN interface instead), ICMP errors for flows (e.g. fragmentation-needed is left to the host), several packet
- * threads (no PACKET_FANOUT yet: one core), a backend's MAC change for existing flows (flows keep the MAC they were
- * created with; new flows use the re-resolved one).
+ * VLAN interface instead), ICMP errors for flows (e.g. fragmentation-needed is left to the host), a backend's MAC
+ * change for existing flows (flows keep the MAC they were created with; new flows use the re-resolved one).
  *
  * <p>Offloads: the engine asks the kernel for each frame's offload metadata ({@code PACKET_VNET_HDR}). Super-frames
  * (GRO/LRO on the interface, TSO/GSO of a sender on the same host or bridge) are forwarded whole with their
@@ -104,8 +103,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Requires Linux, CAP_NET_RAW and native access for module {@code io.lb4j.linux}, which makes the system calls:
  * {@code --enable-native-access=io.lb4j.linux} on the module path, {@code --enable-native-access=ALL-UNNAMED} on the
  * class path (or {@code Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest). {@link #isAvailable()}
- * says whether, and {@link #unavailabilityCause()} why not, naming the flag for the way lb4j was loaded. One thread
- * per engine runs the packet path; control-plane calls are thread-safe and return once the packet thread applied them.
+ * says whether, and {@link #unavailabilityCause()} why not, naming the flag for the way lb4j was loaded.
+ *
+ * <p>Cores: {@link Builder#packetThreads(int)} packet threads (default one per processor), each with its own socket,
+ * rings and share of the flow table, in one {@code PACKET_FANOUT} group whose classic BPF program hashes the client's
+ * address and port, so every frame of a flow, both directions of a NAT flow included, reaches the thread holding it;
+ * frames that are not IPv4 TCP/UDP (ARP among them) go to the first thread, which owns the neighbour table. Counters,
+ * {@link #stats()}, Halt and flow-state sync see one engine. Control-plane calls are thread-safe and return once
+ * every packet thread applied them.
  *
  * <p>In a clustered pair (module {@code io.lb4j.ha}) build the engine with {@code HaPair.packetEngine(builder)}: it
  * starts silent and journals its flows, and the pair decides when it answers ARP for the VIPs.
