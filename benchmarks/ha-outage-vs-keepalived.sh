@@ -45,6 +45,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
+# shellcheck source=lib/processes.sh
+source "$HERE/lib/processes.sh"
 ROUNDS="${ROUNDS:-3}"
 ADVERTS="${ADVERTS:-1000 100}"
 STOPS="${STOPS:-sigkill graceful}"
@@ -159,7 +161,6 @@ for host in a:1 b:2 c:10; do
   ip -n "$(ns "$h")" link set eth0 up
 done
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 # sleep_until_us EPOCH_MICROS
 sleep_until_us() {
@@ -168,38 +169,6 @@ sleep_until_us() {
 }
 vip_on() { ip -n "$(ns "$1")" -4 -o addr show dev eth0 | grep -q " $VIP/"; }
 a_master_b_not() { vip_on a && ! vip_on b; }
-alive() { kill -0 "$1" 2>/dev/null; }
-
-# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 10 ms; fails the run with WHAT after SECONDS.
-wait_until() {
-  local deadline=$(( $(now_ms) + $1 * 1000 )) what=$2
-  shift 2
-  until "$@"; do
-    if (( $(now_ms) > deadline )); then
-      echo "timed out waiting for: $what" >&2
-      return 1
-    fi
-    sleep 0.01
-  done
-}
-
-# forget PID: drops a reaped process from PIDS, so the cleanup never signals a pid the system may have reused.
-forget() {
-  local p keep=()
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-# stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL; reaps it.
-stop_pid() {
-  local p=$1
-  if alive "$p"; then
-    kill -TERM "$p" 2>/dev/null || true
-    wait_until 10 "pid $p to exit" bash -c "! kill -0 $p 2>/dev/null" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
-  fi
-  wait "$p" 2>/dev/null || true
-  forget "$p"
-}
 
 declare -A LISTENER
 start_listener() {

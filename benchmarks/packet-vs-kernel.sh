@@ -54,6 +54,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
+# shellcheck source=lib/processes.sh
+source "$HERE/lib/processes.sh"
 DURATION="${DURATION:-10}"
 ROUNDS="${ROUNDS:-3}"
 OMIT="${OMIT:-2}"
@@ -170,39 +172,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-alive() { kill -0 "$1" 2>/dev/null; }
-
-# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 20 ms; fails with WHAT after SECONDS.
-wait_until() {
-  local deadline=$(( $(now_ms) + $1 * 1000 )) what=$2
-  shift 2
-  until "$@"; do
-    if (( $(now_ms) > deadline )); then
-      echo "timed out waiting for: $what" >&2
-      return 1
-    fi
-    sleep 0.02
-  done
-}
-
-# forget PID: drops a reaped process from PIDS, so the cleanup never signals a pid the system may have reused.
-forget() {
-  local p keep=()
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-# stop_pid PID [SIGNAL]: SIGNAL (default TERM), up to 10 s to exit, then SIGKILL; reaps it.
-stop_pid() {
-  local p=$1
-  if alive "$p"; then
-    kill "-${2:-TERM}" "$p" 2>/dev/null || true
-    wait_until 10 "pid $p to exit" bash -c "! kill -0 $p 2>/dev/null" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
-  fi
-  wait "$p" 2>/dev/null || true
-  forget "$p"
-}
 
 # ------------------------------------------------------------------------------------------------ lab
 ns() { echo "$PREFIX-$1"; }
