@@ -153,6 +153,10 @@ public final class PacketSocket implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
     private final MemorySegment message;
+    // What the per-batch and per-frame calls name in an error, built once: no string per call on the packet path.
+    private final String pollWhat;
+    private final String kickWhat;
+    private final String sendLargeWhat;
     private final int txFramesPerBlock;
     private final int txBlockSize;
     private final int txFrameCountTotal;
@@ -177,6 +181,9 @@ public final class PacketSocket implements AutoCloseable {
         this.txBlockSize = txBlockSize;
         this.txFramesPerBlock = txBlockSize / options.txFrameSize();
         this.pollfd = arena.allocate(8);
+        this.pollWhat = "poll(AF_PACKET socket on " + interfaceName + ")";
+        this.kickWhat = "sendto(TX ring) on " + interfaceName;
+        this.sendLargeWhat = "sendmsg(super-frame) on " + interfaceName;
         this.iovecs = arena.allocate(32, 8);
         this.message = arena.allocate(56, 8);
         message.set(ValueLayout.ADDRESS, 16, iovecs);
@@ -360,8 +367,7 @@ public final class PacketSocket implements AutoCloseable {
         iovecs.set(ValueLayout.JAVA_LONG, 16, tail.address() + tailOffset);
         iovecs.set(ValueLayout.JAVA_LONG, 24, tailLength);
         message.set(ValueLayout.JAVA_LONG, 24, tailLength == 0 ? 1 : 2);
-        return Libc.sendmsg(largeFd, message, "sendmsg(super-frame of " + (headLength + tailLength) + " bytes) on "
-                + interfaceName) > 0;
+        return Libc.sendmsg(largeFd, message, sendLargeWhat) > 0;
     }
 
     /**
@@ -370,7 +376,7 @@ public final class PacketSocket implements AutoCloseable {
      * @return whether the socket is readable
      */
     public boolean awaitReadable(int timeoutMillis) throws LinuxException {
-        return Libc.poll(pollfd, 1, timeoutMillis, "poll(AF_PACKET socket on " + interfaceName + ")") > 0;
+        return Libc.poll(pollfd, 1, timeoutMillis, pollWhat) > 0;
     }
 
     /**
@@ -466,7 +472,7 @@ public final class PacketSocket implements AutoCloseable {
             return;
         }
         txPending = 0;
-        Libc.sendKick(fd, "sendto(TX ring) on " + interfaceName);
+        Libc.sendKick(fd, kickWhat);
     }
 
     /**
