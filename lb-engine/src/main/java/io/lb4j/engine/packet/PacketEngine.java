@@ -130,9 +130,7 @@ public final class PacketEngine implements ForwardingEngine {
     private final Builder config;
     private final EnginePairHooks pair = new EnginePairHooks(this);
     private final ServiceTable services = new ServiceTable();
-    private final java.lang.foreign.Arena programArena = java.lang.foreign.Arena.ofShared();
     private volatile Shard[] shards;
-    private FanoutProgram program;
     private int[] programVips = new int[0];
     private TaskClock clock;
 
@@ -314,8 +312,7 @@ public final class PacketEngine implements ForwardingEngine {
                 if (group < 0) {
                     group = joinFreeGroup(sockets[0]);
                     programVips = services.vips();
-                    program = FanoutProgram.forVips(programVips, programArena);
-                    sockets[0].fanoutProgram(program.instructions(), program.count());
+                    setFanoutProgram(sockets[0], programVips);
                 } else {
                     sockets[i].joinFanout(group, PacketSocket.PACKET_FANOUT_CBPF);
                 }
@@ -356,14 +353,20 @@ public final class PacketEngine implements ForwardingEngine {
         if (s == null || s.length == 1 || java.util.Arrays.equals(vips, programVips)) {
             return;
         }
-        FanoutProgram next = FanoutProgram.forVips(vips, programArena);
         try {
-            s[0].loop.socket().fanoutProgram(next.instructions(), next.count());
+            setFanoutProgram(s[0].loop.socket(), vips);
         } catch (LinuxException e) {
             throw new UncheckedIOException(e);
         }
-        program = next;
         programVips = vips;
+    }
+
+    // The kernel copies the program when it is set, so its memory lives only for the call.
+    private static void setFanoutProgram(PacketSocket member, int[] vips) throws LinuxException {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            FanoutProgram program = FanoutProgram.forVips(vips, arena);
+            member.fanoutProgram(program.instructions(), program.count());
+        }
     }
 
     /** One packet thread: its path (own flow table and counters) and its loop (own socket and rings). */
@@ -481,8 +484,6 @@ public final class PacketEngine implements ForwardingEngine {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            programArena.close();
         }
     }
 
