@@ -5,6 +5,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.LbEvent;
 import io.lb4j.engine.packet.lab.LabClient;
 import io.lb4j.testkit.ConformanceEnvironment;
+import io.lb4j.testkit.RealTimeEnvironment;
 import io.lb4j.testkit.FailoverConformanceSuite;
 import io.lb4j.testkit.HeldConnection;
 import io.lb4j.testsupport.net.TestServerMain;
@@ -20,8 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,7 +60,7 @@ class PacketEngineConformanceTest extends FailoverConformanceSuite {
         return new PacketEnvironment();
     }
 
-    private static final class PacketEnvironment implements ConformanceEnvironment {
+    private static final class PacketEnvironment implements RealTimeEnvironment {
         private static final Duration ANSWER = Duration.ofSeconds(15);
         /** How long a held connection's probe may take to come back before the connection counts as closed. */
         private static final int PROBE_MILLIS = 2000;
@@ -134,11 +133,6 @@ class PacketEngineConformanceTest extends FailoverConformanceSuite {
         }
 
         @Override
-        public boolean exactTime() {
-            return false;
-        }
-
-        @Override
         public LoadBalancer start(VirtualService service) {
             engine = PacketEngine.builder(lab.host("balancer").interfaceName()).flowCapacity(256).build();
             lb = LoadBalancer.builder().engine(engine).service(service).build();
@@ -181,27 +175,6 @@ class PacketEngineConformanceTest extends FailoverConformanceSuite {
             if (!answer.equals(expected)) {
                 throw new AssertionError("primary server answered \"" + answer + "\", expected \"" + expected + "\"");
             }
-        }
-
-        @Override
-        public void advance(Duration duration) {
-            // Real time has to pass here: the scenario asserts that nothing changes during it.
-            long end = System.nanoTime() + duration.toNanos();
-            for (long left; (left = end - System.nanoTime()) > 0; ) {
-                LockSupport.parkNanos(left);
-            }
-        }
-
-        @Override
-        public boolean advanceUntil(BooleanSupplier condition, Duration limit) {
-            long end = System.nanoTime() + limit.toNanos();
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() - end > 0) {
-                    return false;
-                }
-                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-            }
-            return true;
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.LbEvent;
 import io.lb4j.testkit.ConformanceEnvironment;
+import io.lb4j.testkit.RealTimeEnvironment;
 import io.lb4j.testkit.FailoverConformanceSuite;
 import io.lb4j.testkit.HeldConnection;
 import io.lb4j.testsupport.net.Handler;
@@ -23,8 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * The failover scenarios on the proxy engine, in real time on loopback: real listeners for the primary (127.0.0.2)
@@ -39,7 +38,7 @@ class ProxyEngineConformanceTest extends FailoverConformanceSuite {
         return new ProxyEnvironment();
     }
 
-    private static final class ProxyEnvironment implements ConformanceEnvironment {
+    private static final class ProxyEnvironment implements RealTimeEnvironment {
         private static final int OFFSET = 20000;
         private final List<Integer> ports = Arrays.stream(PACS_PORTS).map(p -> p + OFFSET).boxed().toList();
         private final TestServer primary = cluster("127.0.0.2");
@@ -80,11 +79,6 @@ class ProxyEngineConformanceTest extends FailoverConformanceSuite {
         }
 
         @Override
-        public boolean exactTime() {
-            return false;
-        }
-
-        @Override
         public LoadBalancer start(VirtualService service) {
             lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build()).service(service).build();
             lb.events().subscribe(e -> {
@@ -117,27 +111,6 @@ class ProxyEngineConformanceTest extends FailoverConformanceSuite {
         @Override
         public void recoverPrimary() {
             ports.forEach(primary::listen);
-        }
-
-        @Override
-        public void advance(Duration duration) {
-            // Real time has to pass here: the scenario asserts that nothing changes during it.
-            long end = System.nanoTime() + duration.toNanos();
-            for (long left; (left = end - System.nanoTime()) > 0; ) {
-                LockSupport.parkNanos(left);
-            }
-        }
-
-        @Override
-        public boolean advanceUntil(BooleanSupplier condition, Duration limit) {
-            long end = System.nanoTime() + limit.toNanos();
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() - end > 0) {
-                    return false;
-                }
-                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-            }
-            return true;
         }
 
         @Override
