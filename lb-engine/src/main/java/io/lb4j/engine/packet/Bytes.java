@@ -79,4 +79,22 @@ final class Bytes {
         return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "."
                 + (address & 0xFF);
     }
+
+    /** The text of an IPv6 address given as its two big-endian halves (Java's uncompressed form); never on the packet path. */
+    static String ipv6ToString(long high, long low) {
+        byte[] a = java.nio.ByteBuffer.allocate(16).putLong(high).putLong(low).array();
+        try {
+            return java.net.InetAddress.getByAddress(a).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // 16 bytes are always an address
+        }
+    }
+
+    static long u64(MemorySegment s, long offset) {
+        return s.get(U64, offset);
+    }
+
+    static void u64(MemorySegment s, long offset, long value) {
+        s.set(U64, offset, value);
+    }
 }

@@ -82,4 +82,39 @@ final class Checksums {
         sum = (sum & 0xFFFF) + (sum >>> 16);
         return ~sum & 0xFFFF;
     }
+
+    /** The sum of the four 16-bit words of a 64-bit value (at most 4 x 0xFFFF). */
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xFFFF) + ((v >>> 16) & 0xFFFF) + (v & 0xFFFF);
+    }
+
+    /**
+     * The IPv6 pseudo-header's contribution for an upper-layer checksum (RFC 8200 8.1): both addresses, the
+     * upper-layer packet length and the next header value (of the upper layer, not of an extension header).
+     */
+    static long pseudoHeaderIpv6(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow,
+                                 int protocol, int upperLayerLength) {
+        return words(sourceHigh) + words(sourceLow) + words(destinationHigh) + words(destinationLow)
+                + (upperLayerLength >>> 16) + (upperLayerLength & 0xFFFF) + protocol;
+    }
+
+    /**
+     * The checksum to store for a TCP, UDP or ICMPv6 message over IPv6, computed from scratch with the checksum field
+     * taken as 0. IPv6 has no header checksum, and a UDP checksum is mandatory (RFC 8200 8.1): a computed 0 is sent
+     * as 0xFFFF.
+     */
+    static int transportIpv6(MemorySegment s, long offset, int length, long sourceHigh, long sourceLow,
+                             long destinationHigh, long destinationLow, int protocol, int checksumOffset) {
+        long sum = sum(s, offset, length,
+                pseudoHeaderIpv6(sourceHigh, sourceLow, destinationHigh, destinationLow, protocol, length))
+                - Bytes.u16(s, offset + checksumOffset);
+        int result = ~fold(sum) & 0xFFFF;
+        return result == 0 && protocol == Ipv6Flyweight.PROTOCOL_UDP ? 0xFFFF : result;
+    }
+
+    /** RFC 1624 eqn. 3 for a 128-bit field (an IPv6 address) changing, as its eight 16-bit words. */
+    static int update128(int checksum, long oldHigh, long oldLow, long newHigh, long newLow) {
+        long sum = (~checksum & 0xFFFF) + words(~oldHigh) + words(~oldLow) + words(newHigh) + words(newLow);
+        return ~fold(sum) & 0xFFFF;
+    }
 }

@@ -22,6 +22,7 @@ final class Counters {
     static final int MALFORMED = 8;
     static final int BAD_IP_CHECKSUM = 9;
     static final int FRAGMENTS = 10;
+    /** IPv6 frames received (forwarded or not; the IPv4 frames are {@link #RX_FRAMES} minus the others). */
     static final int IPV6 = 11;
     static final int UNKNOWN_ETHERTYPE = 12;
     static final int NO_FLOW = 13;
@@ -57,7 +58,17 @@ final class Counters {
     static final int SOFTWARE_SEGMENTED = 35;
     /** Super-frames the kernel refused to send. */
     static final int TX_REFUSED = 36;
-    static final int COUNT = 37;
+    /** Neighbour Advertisements sent for a VIP (solicited answers and unsolicited announcements). */
+    static final int NEIGHBOUR_ADVERTS_SENT = 37;
+    /** Neighbour Solicitations sent to resolve a backend. */
+    static final int NEIGHBOUR_SOLICITS_SENT = 38;
+    /** IPv6 packets with an extension header the path does not walk (AH, ESP, ...) or too long a chain. */
+    static final int IPV6_EXTENSION_DROPPED = 39;
+    /** ICMP errors (e.g. Packet Too Big) about a flow, forwarded to the flow's backend. */
+    static final int ICMP_ERRORS_FORWARDED = 40;
+    /** Frames whose transport checksum is invalid where the path checks it (NDP, IPv6 UDP checksum 0). */
+    static final int BAD_CHECKSUM = 41;
+    static final int COUNT = 42;
 
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -75,9 +75,14 @@ final class EnginePairHooks implements PairHooks {
     @Override
     public void ownAddresses(Collection<? extends InetAddress> addresses) {
         Objects.requireNonNull(addresses, "addresses");
-        int[] owned = addresses.stream().mapToInt(a -> ServiceState.ipv4("owned address", a)).distinct().toArray();
+        int[] owned = addresses.stream().filter(a -> a instanceof Inet4Address)
+                .mapToInt(a -> ServiceState.ipv4("owned address", a)).distinct().toArray();
+        long[] owned6 = addresses.stream().filter(a -> !(a instanceof Inet4Address)).distinct()
+                .flatMapToLong(a -> java.util.stream.LongStream.of(ServiceState.high(a), ServiceState.low(a)))
+                .toArray();
         for (PacketEngine.Shard shard : engine.started()) {
             shard.path().ownAddresses(owned);
+            shard.path().ownAddresses6(owned6);
         }
     }
 
@@ -92,10 +97,19 @@ final class EnginePairHooks implements PairHooks {
                 announced.add(ServiceState.ipv4("address", a));
             }
         }
-        if (!announced.isEmpty()) {
-            engine.onLoop(0, () -> announced.forEach(vip -> p.sendGratuitousArp(vip, first.loop())));
+        List<long[]> announced6 = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            if (!(a instanceof Inet4Address) && p.answersFor6(ServiceState.high(a), ServiceState.low(a))) {
+                announced6.add(new long[] {ServiceState.high(a), ServiceState.low(a)});
+            }
         }
-        return announced.size();
+        if (!announced.isEmpty() || !announced6.isEmpty()) {
+            engine.onLoop(0, () -> {
+                announced.forEach(vip -> p.sendGratuitousArp(vip, first.loop()));
+                announced6.forEach(vip -> p.sendUnsolicitedAdvertisement(vip[0], vip[1], first.loop()));
+            });
+        }
+        return announced.size() + announced6.size();
     }
 
     // ------------------------------------------------------------------ flow-state sync

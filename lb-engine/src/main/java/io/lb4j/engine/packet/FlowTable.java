@@ -28,6 +28,12 @@ import java.lang.foreign.ValueLayout;
  * passed the balancer on the way back, which a spoofed client cannot fake by sending an ACK after its SYN. A
  * direct-routing flow, whose replies bypass the balancer, is established by the client's first ACK.
  *
+ * <p>IPv6 flows live in the same records and index: their addresses' 32-bit folds take the IPv4 address fields (for
+ * the hash and the slot layout), a flag marks the record as IPv6, and the full 128-bit addresses sit in a parallel
+ * off-heap array, 48 bytes per record, which a lookup compares only when the fold and the ports matched. An IPv4
+ * lookup never matches an IPv6 record, nor the reverse. Flow-state sync carries IPv4 flows only: IPv6 flows are not
+ * journaled.
+ *
  * <p>Not thread-safe: owned by the packet thread.
  */
 final class FlowTable {
@@ -74,11 +80,19 @@ final class FlowTable {
     private static final long BACKEND_MAC = 48;
     private static final long SYNCED_AT = 56;     // when flow-state sync last sent this flow
     private static final int SERVER_ANSWERED = 1; // a NAT flow's reply with ACK was seen
+    private static final int IPV6 = 2;            // the addresses are in addresses6
+    // The IPv6 flows' full addresses, two big-endian longs each, one 48-byte record per flow id.
+    private static final long RECORD6 = 48;
+    private static final long CLIENT6 = 0;
+    private static final long VIP6 = 16;
+    private static final long BACKEND6 = 32;
+    private static final ValueLayout.OfLong LONG_BE = Bytes.U64;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
 
     private final MemorySegment records;
+    private final MemorySegment addresses6;
     private final Backend[] backend;
 
     private final int[] free;
@@ -101,6 +115,7 @@ final class FlowTable {
         this.index = OffHeap.allocate(4L * slots, "flow index");
         this.mask = slots - 1;
         records = OffHeap.allocate(RECORD * capacity, "flow records");
+        addresses6 = OffHeap.allocate(RECORD6 * capacity, "IPv6 flow addresses");
         backend = new Backend[capacity];
         free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -132,8 +147,8 @@ final class FlowTable {
     }
 
     private void publish(int kind, int id, long now) {
-        if (muted) {
-            return;
+        if (muted || (u8(id, FLAGS) & IPV6) != 0) {
+            return; // flow-state sync speaks IPv4 addresses only
         }
         i64(id, SYNCED_AT, now);
         int ports = i32(id, CLIENT_PORTS);
@@ -231,13 +246,58 @@ final class FlowTable {
 
     private boolean matches(int ref, int source, int destination, int ports, int proto) {
         int id = ref >>> 1;
-        if (u8(id, PROTOCOL) != proto) {
+        if (u8(id, PROTOCOL) != proto || (u8(id, FLAGS) & IPV6) != 0) {
             return false;
         }
         if ((ref & 1) == 0) {
             return i32(id, CLIENT_IP) == source && i32(id, VIP) == destination && i32(id, CLIENT_PORTS) == ports;
         }
         return i32(id, BACKEND_IP) == source && i32(id, CLIENT_IP) == destination && replyPorts(id) == ports;
+    }
+
+    /** The 32 bits of an IPv6 address that stand for it in the IPv4 address fields and the hash. */
+    static int fold(long high, long low) {
+        long x = high ^ low;
+        return (int) (x ^ (x >>> 32));
+    }
+
+    /**
+     * {@link #find} for an IPv6 packet.
+     *
+     * @return {@code flowId << 1 | direction}, or -1
+     */
+    int find6(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow, int ports, int proto) {
+        int source = fold(sourceHigh, sourceLow);
+        int destination = fold(destinationHigh, destinationLow);
+        int i = hash(source, destination, ports, proto) & mask;
+        while (true) {
+            int entry = slot(i);
+            if (entry == 0) {
+                return -1;
+            }
+            int ref = entry - 1;
+            int id = ref >>> 1;
+            if (u8(id, PROTOCOL) == proto && (u8(id, FLAGS) & IPV6) != 0) {
+                boolean forward = (ref & 1) == 0;
+                if (forward ? i32(id, CLIENT_PORTS) == ports
+                        && address6(id, CLIENT6, sourceHigh, sourceLow) && address6(id, VIP6, destinationHigh,
+                        destinationLow)
+                        : replyPorts(id) == ports && address6(id, BACKEND6, sourceHigh, sourceLow)
+                        && address6(id, CLIENT6, destinationHigh, destinationLow)) {
+                    return ref;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    private boolean address6(int id, long field, long high, long low) {
+        long at = id * RECORD6 + field;
+        return addresses6.get(LONG_BE, at) == high && addresses6.get(LONG_BE, at + 8) == low;
+    }
+
+    private long half6(int id, long field, boolean high) {
+        return addresses6.get(LONG_BE, id * RECORD6 + field + (high ? 0 : 8));
     }
 
     /**
@@ -279,6 +339,36 @@ final class FlowTable {
         }
         if (journal != null) {
             publish(FlowJournal.KIND_UPSERT, id, now);
+        }
+        return id;
+    }
+
+    /**
+     * {@link #insert} for an IPv6 flow; never journaled (see the class comment).
+     *
+     * @return the flow id, or -1 when the table is full
+     */
+    int insert6(int serviceId, int proto, long clientHigh, long clientLow, int clientPort, long vipHigh, long vipLow,
+                int vipPort, long clientMacAddress, Backend owner, long backendHigh, long backendLow,
+                int backendTargetPort, long backendMacAddress, boolean natted, long now) {
+        int initial = proto == Ipv6Flyweight.PROTOCOL_TCP ? STATE_SYN : STATE_UDP;
+        boolean keepsSlot = holdsSlotIn(initial);
+        int id = insertRecord(serviceId, proto, initial, fold(clientHigh, clientLow), clientPort,
+                fold(vipHigh, vipLow), vipPort, clientMacAddress, owner, keepsSlot, fold(backendHigh, backendLow),
+                backendTargetPort, backendMacAddress, natted, now);
+        if (id < 0) {
+            return id;
+        }
+        u8(id, FLAGS, IPV6);
+        long at = id * RECORD6;
+        addresses6.set(LONG_BE, at + CLIENT6, clientHigh);
+        addresses6.set(LONG_BE, at + CLIENT6 + 8, clientLow);
+        addresses6.set(LONG_BE, at + VIP6, vipHigh);
+        addresses6.set(LONG_BE, at + VIP6 + 8, vipLow);
+        addresses6.set(LONG_BE, at + BACKEND6, backendHigh);
+        addresses6.set(LONG_BE, at + BACKEND6 + 8, backendLow);
+        if (!keepsSlot) {
+            owner.release();
         }
         return id;
     }
@@ -698,6 +788,24 @@ final class FlowTable {
 
     int protocol(int id) {
         return u8(id, PROTOCOL);
+    }
+
+    /** Whether a live flow is an IPv6 flow (its addresses are read with the {@code *6} accessors). */
+    boolean ipv6(int id) {
+        return (u8(id, FLAGS) & IPV6) != 0;
+    }
+
+    /** The upper ({@code high}) or lower 64 bits of an IPv6 flow's client address. */
+    long client6(int id, boolean high) {
+        return half6(id, CLIENT6, high);
+    }
+
+    long vip6(int id, boolean high) {
+        return half6(id, VIP6, high);
+    }
+
+    long backend6(int id, boolean high) {
+        return half6(id, BACKEND6, high);
     }
 
     /** Sends a live flow to the journal as it is now (the full export to a peer that just connected). */

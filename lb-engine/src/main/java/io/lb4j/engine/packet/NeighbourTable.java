@@ -4,17 +4,21 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The engine's own ARP cache: IPv4 address to MAC, for the real servers and fallbacks it forwards to. A fixed-size
- * open-addressing table (linear probing, at most {@value #PROBE_LIMIT} slots per address) that never deletes.
+ * The engine's own neighbour cache: IPv4 (ARP) and IPv6 (NDP) address to MAC, for the real servers and fallbacks it
+ * forwards to. A fixed-size open-addressing table (linear probing, at most {@value #PROBE_LIMIT} slots per address)
+ * that never deletes. Addresses are 128-bit keys: an IPv6 address as two longs, an IPv4 address as its IPv4-mapped
+ * IPv6 form ({@code ::ffff:a.b.c.d}, RFC 4291 2.5.5.2), so both families share one table and one set of defences;
+ * the {@code int} methods are the IPv4 spellings of the {@code (high, low)} ones.
  *
  * <p>What it learns, and from whom:
  * <ul>
  *   <li>An entry exists only for an address the engine itself wants resolved ({@link #resolve}: the backends of
- *       installed services) or that was configured statically ({@link #putStatic}). ARP traffic never creates one,
- *       so a flood of requests or replies from random senders cannot fill the table or push a backend out.</li>
- *   <li>A MAC is learned only from an ARP reply to the engine's own request: the reply's sender is an address with a
- *       request outstanding (sent within the retry interval and not answered yet) and it is addressed to the
- *       engine's MAC ({@link #learn}). ARP requests, unsolicited replies and replies that come after the first answer
+ *       installed services) or that was configured statically ({@link #putStatic}). ARP or NDP traffic never
+ *       creates one, so a flood of requests or replies from random senders cannot fill the table or push a backend out.</li>
+ *   <li>A MAC is learned only from an ARP reply (or a solicited Neighbour Advertisement) to the engine's own
+ *       request: the reply's sender is an address with a request outstanding (sent within the retry interval and not
+ *       answered yet) and it is addressed to the engine's MAC ({@link #learn}). ARP requests, Neighbour
+ *       Solicitations, unsolicited replies and advertisements and replies that come after the first answer
  *       change nothing: otherwise "who-has VIP tell &lt;backend&gt;" from any MAC would redirect new flows to it.</li>
  *   <li>A resolved entry is re-requested once it is older than the reachable time; until a reply comes its last MAC
  *       stays in use (like Linux's STALE state), so traffic does not stop every timeout.</li>
@@ -59,7 +63,8 @@ final class NeighbourTable {
     private final int mask;
     // Read by any thread under the seqlock, written by the owner only.
     private final int[] sequence;        // 0: never used; odd: being written; even: stable
-    private final int[] address;
+    private final long[] high;          // the address's upper 64 bits (0 for IPv4-mapped)
+    private final long[] low;
     private final long[] mac;            // UNKNOWN while the first request is outstanding
     // The owner's alone.
     private final long[] confirmedAt;
@@ -83,7 +88,8 @@ final class NeighbourTable {
         }
         this.mask = slots - 1;
         this.sequence = new int[slots];
-        this.address = new int[slots];
+        this.high = new long[slots];
+        this.low = new long[slots];
         this.mac = new long[slots];
         this.confirmedAt = new long[slots];
         this.requestedAt = new long[slots];
@@ -93,9 +99,23 @@ final class NeighbourTable {
         this.retryNanos = retryNanos;
     }
 
-    private static int hash(int ip) {
-        int h = ip * 0x9E3779B1;
-        return h ^ (h >>> 16);
+    /** The upper 64 bits of an IPv4-mapped IPv6 address. */
+    static final long MAPPED_HIGH = 0;
+
+    /** The lower 64 bits of the IPv4-mapped IPv6 address of {@code ip}: {@code ::ffff:ip}. */
+    static long mappedLow(int ip) {
+        return 0x0000_FFFF_0000_0000L | (ip & 0xFFFF_FFFFL);
+    }
+
+    private static int hash(long high, long low) {
+        long h = (high * 0x9E37_79B9_7F4A_7C15L) ^ (low * 0xC2B2_AE3D_27D4_EB4FL);
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private static String toString(long high, long low) {
+        return high == MAPPED_HIGH && (low >>> 32) == 0xFFFF ? Bytes.ipv4ToString((int) low)
+                : Bytes.ipv6ToString(high, low);
     }
 
     // ------------------------------------------------------------------ any thread
@@ -106,7 +126,12 @@ final class NeighbourTable {
      * call.
      */
     long lookup(int ip) {
-        int i = hash(ip) & mask;
+        return lookup(MAPPED_HIGH, mappedLow(ip));
+    }
+
+    /** {@link #lookup(int)} for an IPv6 address. */
+    long lookup(long ipHigh, long ipLow) {
+        int i = hash(ipHigh, ipLow) & mask;
         for (int k = 0; k < PROBE_LIMIT; k++) {
             while (true) {
                 int s = (int) INTS.getAcquire(sequence, i);
@@ -117,13 +142,14 @@ final class NeighbourTable {
                     Thread.onSpinWait(); // the owner is between two stores
                     continue;
                 }
-                int a = (int) INTS.getOpaque(address, i);
+                long h = (long) LONGS.getOpaque(high, i);
+                long l = (long) LONGS.getOpaque(low, i);
                 long m = (long) LONGS.getOpaque(mac, i);
                 VarHandle.loadLoadFence(); // both values are read before the sequence is checked again
                 if ((int) INTS.getOpaque(sequence, i) != s) {
                     continue;
                 }
-                if (a == ip) {
+                if (h == ipHigh && l == ipLow) {
                     return m;
                 }
                 break;
@@ -135,13 +161,13 @@ final class NeighbourTable {
 
     // ------------------------------------------------------------------ the owner
 
-    private int slotOf(int ip) {
-        int i = hash(ip) & mask;
+    private int slotOf(long ipHigh, long ipLow) {
+        int i = hash(ipHigh, ipLow) & mask;
         for (int k = 0; k < PROBE_LIMIT; k++) {
             if (sequence[i] == 0) {
                 return -1;
             }
-            if (address[i] == ip) {
+            if (high[i] == ipHigh && low[i] == ipLow) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -150,11 +176,12 @@ final class NeighbourTable {
     }
 
     // The seqlock's write side: readers see either the old pair or the new one, never a mix.
-    private void write(int i, int ip, long macAddress) {
+    private void write(int i, long ipHigh, long ipLow, long macAddress) {
         int s = sequence[i];
         INTS.setOpaque(sequence, i, s + 1);
         VarHandle.storeStoreFence(); // the odd sequence is visible before either value changes
-        INTS.setOpaque(address, i, ip);
+        LONGS.setOpaque(high, i, ipHigh);
+        LONGS.setOpaque(low, i, ipLow);
         LONGS.setOpaque(mac, i, macAddress);
         int next = s + 2;
         INTS.setRelease(sequence, i, next == 0 ? 2 : next); // 0 means never used; a wrap skips it
@@ -168,9 +195,14 @@ final class NeighbourTable {
      * @return {@link #SEND_REQUEST}, {@link #NO_REQUEST} or {@link #TABLE_FULL}
      */
     int resolve(int ip, long now) {
-        int i = slotOf(ip);
+        return resolve(MAPPED_HIGH, mappedLow(ip), now);
+    }
+
+    /** {@link #resolve(int, long)} for an IPv6 address: says whether to send a Neighbour Solicitation. */
+    int resolve(long ipHigh, long ipLow, long now) {
+        int i = slotOf(ipHigh, ipLow);
         if (i < 0) {
-            i = claim(ip, UNKNOWN, now);
+            i = claim(ipHigh, ipLow, UNKNOWN, now);
             if (i < 0) {
                 return TABLE_FULL;
             }
@@ -202,7 +234,15 @@ final class NeighbourTable {
      * @return {@link #LEARNED}, {@link #UNSOLICITED} or {@link #STRANGER}
      */
     int learn(int ip, long macAddress, boolean addressedToUs, long now) {
-        int i = slotOf(ip);
+        return learn(MAPPED_HIGH, mappedLow(ip), macAddress, addressedToUs, now);
+    }
+
+    /**
+     * {@link #learn(int, long, boolean, long)} for an IPv6 address: a Neighbour Advertisement with the Solicited flag,
+     * sent to the engine's MAC, from the target of an outstanding solicitation.
+     */
+    int learn(long ipHigh, long ipLow, long macAddress, boolean addressedToUs, long now) {
+        int i = slotOf(ipHigh, ipLow);
         if (i < 0) {
             return STRANGER;
         }
@@ -212,7 +252,7 @@ final class NeighbourTable {
         }
         flags[i] &= ~OUTSTANDING;
         if (mac[i] != macAddress) {
-            write(i, ip, macAddress);
+            write(i, ipHigh, ipLow, macAddress);
         }
         confirmedAt[i] = now;
         return LEARNED;
@@ -225,16 +265,21 @@ final class NeighbourTable {
      * @throws IllegalStateException when the address has no entry and there is no room for one
      */
     void confirm(int ip, long macAddress, long now) {
-        int i = slotOf(ip);
+        confirm(MAPPED_HIGH, mappedLow(ip), macAddress, now);
+    }
+
+    /** {@link #confirm(int, long, long)} for an IPv6 address. */
+    void confirm(long ipHigh, long ipLow, long macAddress, long now) {
+        int i = slotOf(ipHigh, ipLow);
         if (i < 0) {
-            i = claim(ip, macAddress, now);
+            i = claim(ipHigh, ipLow, macAddress, now);
             if (i < 0) {
-                throw new IllegalStateException("neighbour table: no room for " + Bytes.ipv4ToString(ip));
+                throw new IllegalStateException("neighbour table: no room for " + toString(ipHigh, ipLow));
             }
         } else if ((flags[i] & STATIC) != 0) {
             return;
         } else if (mac[i] != macAddress) {
-            write(i, ip, macAddress);
+            write(i, ipHigh, ipLow, macAddress);
         }
         wantedAt[i] = now;
         confirmedAt[i] = now;
@@ -249,28 +294,33 @@ final class NeighbourTable {
      * @throws IllegalStateException when there is no room for it
      */
     void putStatic(int ip, long macAddress) {
-        int i = slotOf(ip);
+        putStatic(MAPPED_HIGH, mappedLow(ip), macAddress);
+    }
+
+    /** {@link #putStatic(int, long)} for an IPv6 address. */
+    void putStatic(long ipHigh, long ipLow, long macAddress) {
+        int i = slotOf(ipHigh, ipLow);
         if (i < 0) {
-            i = claim(ip, macAddress, 0);
+            i = claim(ipHigh, ipLow, macAddress, 0);
             if (i < 0) {
                 throw new IllegalStateException("neighbour table: no room for static neighbour "
-                        + Bytes.ipv4ToString(ip) + " (more than " + PROBE_LIMIT + " addresses collide)");
+                        + toString(ipHigh, ipLow) + " (more than " + PROBE_LIMIT + " addresses collide)");
             }
         } else if (mac[i] != macAddress) {
-            write(i, ip, macAddress);
+            write(i, ipHigh, ipLow, macAddress);
         }
         flags[i] = STATIC;
     }
 
     // A slot for a new address: a never-used one in its probe run, else the entry unwanted for longest if that is
     // at least the reachable time (never a static one); -1 when there is none, rather than take an entry in use.
-    private int claim(int ip, long macAddress, long now) {
-        int i = hash(ip) & mask;
+    private int claim(long ipHigh, long ipLow, long macAddress, long now) {
+        int i = hash(ipHigh, ipLow) & mask;
         int reusable = -1;
         for (int k = 0; k < PROBE_LIMIT; k++) {
             if (sequence[i] == 0) {
                 size++;
-                return take(i, ip, macAddress, now);
+                return take(i, ipHigh, ipLow, macAddress, now);
             }
             if ((flags[i] & STATIC) == 0 && now - wantedAt[i] >= reachableNanos
                     && (reusable < 0 || wantedAt[i] - wantedAt[reusable] < 0)) {
@@ -278,11 +328,11 @@ final class NeighbourTable {
             }
             i = (i + 1) & mask;
         }
-        return reusable < 0 ? -1 : take(reusable, ip, macAddress, now);
+        return reusable < 0 ? -1 : take(reusable, ipHigh, ipLow, macAddress, now);
     }
 
-    private int take(int i, int ip, long macAddress, long now) {
-        write(i, ip, macAddress);
+    private int take(int i, long ipHigh, long ipLow, long macAddress, long now) {
+        write(i, ipHigh, ipLow, macAddress);
         flags[i] = 0;
         confirmedAt[i] = now;
         requestedAt[i] = now - retryNanos;
@@ -292,7 +342,7 @@ final class NeighbourTable {
 
     /** Whether {@code ip} is configured statically. */
     boolean isStatic(int ip) {
-        int i = slotOf(ip);
+        int i = slotOf(MAPPED_HIGH, mappedLow(ip));
         return i >= 0 && (flags[i] & STATIC) != 0;
     }
 

@@ -268,7 +268,8 @@ public final class PacketEngine implements ForwardingEngine {
         int neighbourSlots = Math.max(1024, Integer.highestOneBit(Math.max(8 * config.neighbours.size() - 1, 1)) << 1);
         NeighbourTable neighbours = new NeighbourTable(neighbourSlots, config.neighbourTimeout.toNanos(),
                 TimeUnit.SECONDS.toNanos(1));
-        config.neighbours.forEach(neighbours::putStatic);
+        config.neighbours.forEach((address, neighbourMac) -> neighbours.putStatic(ServiceState.high(address),
+                ServiceState.low(address), neighbourMac));
         int perThread = (config.flowCapacity + threads - 1) / threads;
         Shard[] started = new Shard[threads];
         for (int i = 0; i < threads; i++) {
@@ -412,17 +413,21 @@ public final class PacketEngine implements ForwardingEngine {
      * Installs a service or swaps in its newer snapshot (lock-free for the packet threads; established flows keep
      * their backends).
      *
-     * @throws IllegalArgumentException when the VIP or a backend is not IPv4, or VIP:port is already installed
+     * @throws IllegalArgumentException when a backend's address family differs from the VIP's, or VIP:port is already
+     *                                  installed
      */
     @Override
     public synchronized void install(RoutingTable table) {
         Objects.requireNonNull(table, "table");
         started();
         // The program learns a new VIP before any frame can match it, so a flow's first frame is already steered.
-        int vip = ServiceState.ipv4("address of service \"" + table.service().label() + "\"",
-                table.service().address());
-        updateFanout(java.util.stream.IntStream.concat(java.util.Arrays.stream(services.vips()),
-                java.util.stream.IntStream.of(vip)).distinct().sorted().toArray());
+        // IPv6 frames all go to thread 0 (see FanoutProgram): only IPv4 VIPs are in the program.
+        if (!(table.service().address() instanceof java.net.Inet6Address)) {
+            int vip = ServiceState.ipv4("address of service \"" + table.service().label() + "\"",
+                    table.service().address());
+            updateFanout(java.util.stream.IntStream.concat(java.util.Arrays.stream(services.vips()),
+                    java.util.stream.IntStream.of(vip)).distinct().sorted().toArray());
+        }
         int purge = services.install(table);
         updateFanout(services.vips());
         if (purge >= 0) {
@@ -582,7 +587,7 @@ public final class PacketEngine implements ForwardingEngine {
         private InetAddress sourceAddress;
         private boolean vnetHeaders = true;
         private int packetThreads;
-        private final Map<Integer, Long> neighbours = new LinkedHashMap<>();
+        private final Map<InetAddress, Long> neighbours = new LinkedHashMap<>();
 
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -679,11 +684,11 @@ public final class PacketEngine implements ForwardingEngine {
         }
 
         /**
-         * A static neighbour: frames for {@code address} go to {@code mac} without ARP. The engine never requests it
-         * and no ARP frame ever changes it, which pins a backend's MAC against ARP spoofing (or reaches a backend
+         * A static neighbour: frames for {@code address} go to {@code mac} without ARP or NDP. The engine never
+         * requests it and no ARP or NDP frame ever changes it, which pins a backend's MAC against ARP spoofing (or reaches a backend
          * that does not answer ARP). A second call for the same address replaces the first.
          *
-         * @param address an IPv4 address (a real server or fallback on the interface's link)
+         * @param address an IPv4 or IPv6 address (a real server or fallback on the interface's link)
          * @param mac     six hexadecimal octets separated by colons, e.g. {@code "02:00:00:00:00:6e"}; unicast and
          *                not all zeros
          * @throws IllegalArgumentException naming the address and the MAC when either is not acceptable
@@ -691,8 +696,7 @@ public final class PacketEngine implements ForwardingEngine {
         public Builder neighbour(InetAddress address, String mac) {
             Objects.requireNonNull(address, "neighbour address");
             Objects.requireNonNull(mac, "neighbour mac");
-            int ip = ServiceState.ipv4("neighbour", address);
-            neighbours.put(ip, parseMac(address, mac));
+            neighbours.put(address, parseMac(address, mac));
             return this;
         }
 

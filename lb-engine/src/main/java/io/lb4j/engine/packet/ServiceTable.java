@@ -42,11 +42,13 @@ final class ServiceTable {
         }
         ServiceState added = new ServiceState(nextServiceId++, table);
         for (ServiceState s : current) {
-            if (s.vip == added.vip && s.protocol == added.protocol) {
+            if (s.isVip(added.vipHigh, added.vipLow) && s.protocol == added.protocol) {
                 for (int port : table.service().ports()) {
                     if (s.hasPort(port)) {
-                        throw new IllegalArgumentException("service \"" + label + "\": " + Bytes.ipv4ToString(s.vip)
-                                + ":" + port + " is already served by \"" + s.label + "\"");
+                        throw new IllegalArgumentException("service \"" + label + "\": "
+                                + (s.ipv6 ? "[" + table.service().address().getHostAddress() + "]"
+                                        : Bytes.ipv4ToString(s.vip)) + ":" + port
+                                + " is already served by \"" + s.label + "\"");
                     }
                 }
             }
@@ -82,8 +84,8 @@ final class ServiceTable {
         return -1;
     }
 
-    /** The distinct VIPs of the installed services, sorted. */
+    /** The distinct IPv4 VIPs of the installed services, sorted. */
     int[] vips() {
-        return Arrays.stream(services).mapToInt(s -> s.vip).distinct().sorted().toArray();
+        return Arrays.stream(services).filter(s -> !s.ipv6).mapToInt(s -> s.vip).distinct().sorted().toArray();
     }
 }

@@ -52,7 +52,8 @@ public interface PairHooks {
     void journalFlows();
 
     /**
-     * Starts or stops answering ARP for the installed VIPs. The master of a pair answers; the backup does not, so
+     * Starts or stops answering ARP (IPv4 VIPs) and Neighbour Solicitations (IPv6 VIPs) for the installed VIPs. The
+     * master of a pair answers; the backup does not, so
      * clients and routers keep sending to the master (the backup still forwards whatever reaches its MAC, e.g. from a
      * stale ARP cache right after a takeover).
      *
@@ -61,19 +62,19 @@ public interface PairHooks {
     void answerArp(boolean answer);
 
     /**
-     * Sets the addresses the engine answers ARP for besides its VIPs (while it answers at all), replacing the previous
-     * set: a floating gateway that MASQ fallbacks route their replies through, so that in a pair the replies reach the
+     * Sets the addresses the engine answers ARP or NDP for besides its VIPs (while it answers at all), replacing the
+     * previous set: a floating gateway that MASQ fallbacks route their replies through, so that in a pair the replies reach the
      * master, which holds (or has synced) their NAT flows. The engine only answers ARP for them; frames addressed to
      * such an address itself are left to the host.
      *
-     * @throws IllegalArgumentException when an address is not IPv4
-     * @throws IllegalStateException    when the engine has not started
+     * @throws IllegalStateException when the engine has not started
      */
     void ownAddresses(Collection<? extends InetAddress> addresses);
 
     /**
-     * Broadcasts one gratuitous ARP from the engine's MAC for each of {@code addresses} it answers for (an installed
-     * VIP or an {@link #ownAddresses owned} address), so clients, switches and fallbacks send to this node at once (a
+     * Broadcasts one gratuitous ARP (IPv4) or multicasts one unsolicited Neighbour Advertisement with the override
+     * flag to all nodes (IPv6) from the engine's MAC for each of {@code addresses} it answers for (an installed VIP
+     * or an {@link #ownAddresses owned} address), so clients, switches and fallbacks send to this node at once (a
      * new master calls it on takeover, in bursts). Returns once the frames are queued on the packet thread.
      *
      * @return how many addresses were announced (the others are not the engine's to announce)
