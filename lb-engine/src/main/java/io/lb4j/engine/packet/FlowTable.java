@@ -852,10 +852,15 @@ final class FlowTable {
             if (u8(id, HOLDS_SLOT) != 0 && !holdsSlotIn(u8(id, STATE))) {
                 return "flow " + id + " in state " + u8(id, STATE) + " holds a slot";
             }
-            if (find(i32(id, CLIENT_IP), i32(id, VIP), i32(id, CLIENT_PORTS), u8(id, PROTOCOL)) != id << 1) {
+            boolean v6 = ipv6(id);
+            if ((v6 ? find6(client6(id, true), client6(id, false), vip6(id, true), vip6(id, false),
+                    i32(id, CLIENT_PORTS), u8(id, PROTOCOL))
+                    : find(i32(id, CLIENT_IP), i32(id, VIP), i32(id, CLIENT_PORTS), u8(id, PROTOCOL))) != id << 1) {
                 return "flow " + id + " not found by its client key";
             }
-            if (nat(id) && find(i32(id, BACKEND_IP), i32(id, CLIENT_IP), replyPorts(id), u8(id, PROTOCOL))
+            if (nat(id) && (v6 ? find6(backend6(id, true), backend6(id, false), client6(id, true), client6(id, false),
+                    replyPorts(id), u8(id, PROTOCOL))
+                    : find(i32(id, BACKEND_IP), i32(id, CLIENT_IP), replyPorts(id), u8(id, PROTOCOL)))
                     != ((id << 1) | 1)) {
                 return "NAT flow " + id + " not found by its reply key";
             }

@@ -96,18 +96,6 @@ class PacketEngineTest {
     }
 
     @Test
-    void aServiceMixingAddressFamiliesIsRefusedWithAClearMessage() {
-        VirtualService mixed = VirtualService.directRouting().label("V6").address("2001:db8::1").ports(80)
-                .real("r", "10.0.0.2").healthCheck(HealthCheck.none()).build();
-        PacketPath path = new PacketPath(1, 1, 1500, PacketPathTest.newFlowTable(4),
-                new NeighbourTable(16, 1, 1));
-        assertThatThrownBy(() -> path.install(new RoutingTable(mixed, 1, List.of(), null, true, null)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("address of r in service \"V6\": 10.0.0.2 (expected: an IPv6 address, as the VIP "
-                        + "2001:db8:0:0:0:0:0:1 is; the packet engine does not translate between families)");
-    }
-
-    @Test
     void ipv6ServicesAreInstalled() {
         VirtualService v6 = VirtualService.directRouting().label("V6").address("2001:db8::1").ports(80)
                 .real("r", "2001:db8::2").healthCheck(HealthCheck.none()).build();
