@@ -19,6 +19,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -232,6 +236,114 @@ public class PacketPathBenchmark {
                         RST);
             }
         }
+    }
+
+    /**
+     * Established IPv6 flows forwarded by direct routing: the same walk over {@code flows} flows as
+     * {@link DirectRouting}'s, on TCP over IPv6 (no header checksum; the client address's low 32 bits and the port
+     * change per frame).
+     */
+    @State(Scope.Thread)
+    public static class DirectRoutingIpv6 {
+        static final int RING = 64;
+        static final int LENGTH = 14 + 40 + 20 + 6;
+        static final long VIP_HIGH = 0x2001_0db8_0000_0000L;
+        static final long VIP_LOW = 0x100;
+        static final long CLIENT_HIGH = 0x2001_0db8_0000_0001L;
+
+        @Param({"10000", "1000000"})
+        int flows;
+
+        PacketPathHarness path;
+        MemorySegment ring;
+        int[] visitClient;
+        int[] visitPorts;
+        int next;
+        int slot;
+
+        @Setup(Level.Trial)
+        public void load() {
+            VirtualService pacs = VirtualService.directRouting().label("PACS").address("2001:db8::100")
+                    .ports(104, 80).real("A", "2001:db8::1:1").real("B", "2001:db8::1:2").real("C", "2001:db8::1:3")
+                    .fallback("2001:db8::1:9", f -> f.masquerade(true))
+                    .healthCheck(HealthCheck.none()).build();
+            List<Backend> reals = pacs.realServers().stream().map(Backend::of).toList();
+            path = new PacketPathHarness(BenchFrames.LB_MAC, BenchFrames.LB_IP, flows + flows / 4);
+            path.install(new RoutingTable(pacs, 1, reals, Backend.of(pacs.fallback().orElseThrow()), false, null));
+            for (int i = 1; i <= 9; i++) {
+                path.neighbour6(VIP_HIGH, 0x1_0000 | i, BenchFrames.BACKEND_MAC + i, NOW);
+            }
+            MemorySegment setup = Arena.ofAuto().allocate(LENGTH);
+            for (int i = 0; i < flows; i++) {
+                write(setup, 0, i, clientPort(i), SYN);
+                path.process(setup, 0, LENGTH, NOW);
+                write(setup, 0, i, clientPort(i), ACK);
+                path.process(setup, 0, LENGTH, NOW);
+            }
+            if (path.liveFlows() != flows) {
+                throw new IllegalStateException("loaded " + path.liveFlows() + " flows, wanted " + flows);
+            }
+            ring = Arena.ofAuto().allocate((long) RING * 128);
+            for (int s = 0; s < RING; s++) {
+                write(ring, s * 128L, 0, clientPort(0), ACK);
+            }
+            int visits = Math.min(flows, MAX_FRAMES);
+            visitClient = new int[visits];
+            visitPorts = new int[visits];
+            SplittableRandom random = new SplittableRandom(42);
+            for (int k = 0; k < visits; k++) {
+                int flow = random.nextInt(flows);
+                visitClient[k] = flow;
+                visitPorts[k] = (clientPort(flow) << 16) | 104;
+            }
+        }
+
+        static int clientPort(int flow) {
+            return 1024 + (flow & 0x3FFF);
+        }
+
+        /** An untagged TCP/IPv6 frame from client {@code flow} to [VIP]:104. */
+        static void write(MemorySegment m, long o, int flow, int port, int flags) {
+            m.asSlice(o, LENGTH).fill((byte) 0);
+            m.set(BE_LONG, o, BenchFrames.LB_MAC << 16 | BenchFrames.CLIENT_MAC >>> 32);
+            m.set(BE_INT, o + 8, (int) BenchFrames.CLIENT_MAC);
+            m.set(BE_SHORT, o + 12, (short) 0x86DD);
+            long ip = o + 14;
+            m.set(BE_INT, ip, 0x6000_0000);
+            m.set(BE_SHORT, ip + 4, (short) (LENGTH - 54));
+            m.set(ValueLayout.JAVA_BYTE, ip + 6, (byte) 6);
+            m.set(ValueLayout.JAVA_BYTE, ip + 7, (byte) 64);
+            m.set(BE_LONG, ip + 8, CLIENT_HIGH);
+            m.set(BE_LONG, ip + 16, flow >>> 14);
+            m.set(BE_LONG, ip + 24, VIP_HIGH);
+            m.set(BE_LONG, ip + 32, VIP_LOW);
+            long tcp = ip + 40;
+            m.set(BE_SHORT, tcp, (short) port);
+            m.set(BE_SHORT, tcp + 2, (short) 104);
+            m.set(ValueLayout.JAVA_BYTE, tcp + 12, (byte) 0x50);
+            m.set(ValueLayout.JAVA_BYTE, tcp + 13, (byte) flags);
+        }
+
+        /** Writes the next flow of the walk into the next ring slot (address and ports); returns its offset. */
+        final long nextFrame() {
+            int k = next;
+            next = k + 1 == visitClient.length ? 0 : k + 1;
+            int s = slot;
+            slot = (s + 1) & (RING - 1);
+            long o = s * 128L;
+            ring.set(BE_LONG, o + 14 + 16, visitClient[k] >>> 14);
+            ring.set(BE_INT, o + 14 + 40, visitPorts[k]);
+            return o;
+        }
+    }
+
+    static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    @Benchmark
+    public int establishedDirectRoutingIpv6(DirectRoutingIpv6 s) {
+        return s.path.process(s.ring, s.nextFrame(), DirectRoutingIpv6.LENGTH, NOW);
     }
 
     @Benchmark

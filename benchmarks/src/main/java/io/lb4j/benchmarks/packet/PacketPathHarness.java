@@ -22,6 +22,7 @@ final class PacketPathHarness {
     private static final MethodHandle NEW_SINK;
     private static final MethodHandle INSTALL;
     private static final MethodHandle CONFIRM;
+    private static final MethodHandle CONFIRM6;
     private static final MethodHandle PROCESS;
     private static final MethodHandle PROCESS_BATCH;
     private static final MethodHandle FLOWS;
@@ -54,6 +55,9 @@ final class PacketPathHarness {
             CONFIRM = l.findVirtual(neighbours, "confirm", MethodType.methodType(void.class, int.class, long.class,
                     long.class)).asType(MethodType.methodType(void.class, Object.class, int.class, long.class,
                     long.class));
+            CONFIRM6 = l.findVirtual(neighbours, "confirm", MethodType.methodType(void.class, long.class, long.class,
+                    long.class, long.class)).asType(MethodType.methodType(void.class, Object.class, long.class,
+                    long.class, long.class, long.class));
             PROCESS = l.findVirtual(path, "process", MethodType.methodType(int.class, MemorySegment.class, long.class,
                     int.class, boolean.class, long.class, sinkType)).asType(MethodType.methodType(int.class,
                     Object.class, MemorySegment.class, long.class, int.class, boolean.class, long.class, Object.class));
@@ -107,6 +111,15 @@ final class PacketPathHarness {
     void neighbour(int ip, long mac, long now) {
         try {
             CONFIRM.invokeExact(neighbours, ip, mac, now);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Confirms an IPv6 neighbour, given as the two halves of its address. */
+    void neighbour6(long high, long low, long mac, long now) {
+        try {
+            CONFIRM6.invokeExact(neighbours, high, low, mac, now);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -13,7 +13,8 @@ import java.nio.ByteOrder;
  * hash cannot do this: a NAT reply's 5-tuple is not the request's.
  *
  * <p>Frames that are not IPv4 TCP/UDP (ARP, IPv6, in-band VLAN tags) all go to thread 0, which owns the neighbour
- * table. {@link #shard} computes the same choice in Java, for flows the pair's sync hands over.
+ * table. IPv6 is not hashed: its NDP must reach the neighbour table's owner anyway, and hashing its TCP/UDP would need
+ * the 128-bit VIPs and a walk of the extension headers in classic BPF; IPv6 forwarding therefore uses one core. {@link #shard} computes the same choice in Java, for flows the pair's sync hands over.
  *
  * <p>Loads are relative to the network header, where the kernel's fanout runs its program.
  */

@@ -50,10 +50,17 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li><b>Direct routing:</b> a client's frame to VIP:port leaves with the real server's MAC as destination and
  *       the balancer's MAC as source, IP and TCP untouched; the server (VIP on a non-ARPing loopback) replies
- *       straight to the client, so replies never pass the balancer.</li>
+ *       straight to the client, so replies never pass the balancer. IPv4 and IPv6 alike: a service is of one
+ *       family (its VIP and real servers).</li>
  *   <li><b>NAT:</b> destination address and port are rewritten with RFC 1624 incremental checksums; the backend's
  *       replies (it must route them back through the balancer) are rewritten back to VIP:port. A fallback port of 0
- *       keeps the client's port.</li>
+ *       keeps the client's port. Over IPv6 (NAT66) only the transport checksum changes, through the pseudo-header; a
+ *       UDP datagram with checksum 0, invalid in IPv6, is dropped.</li>
+ *   <li><b>IPv6:</b> hop-by-hop, routing (segments left 0) and destination-options headers are walked to the
+ *       transport header, at most 8 of them; fragments, AH, ESP and other extension headers are counted and dropped.
+ *       An ICMPv6 error (Packet Too Big, unreachable, time exceeded, parameter problem) sent to a VIP about a packet
+ *       of a flow (the embedded packet's 5-tuple, read backwards, is the flow's) goes to that flow's real server, so
+ *       path MTU discovery works for direct-routing replies; for a NAT flow it is translated back.</li>
  *   <li><b>Flows:</b> a 5-tuple table with IPVS-like TCP timeouts (SYN, established, FIN, close; UDP); an existing
  *       flow keeps its backend across new routing snapshots until it ends or times out; {@link #expire} (Halt) ends
  *       a backend's flows at once, and mid-connection segments without a flow are dropped, like IPVS. Established
@@ -64,11 +71,13 @@ import java.util.concurrent.locks.LockSupport;
  *       the balancer. A full table evicts the least recently active flow of a small sample, whatever its state: a
  *       flood of new flows (half-open, or established by blind ACKs) evicts idle flows, not those that carry
  *       traffic. Every drop, eviction and over-limit flow is counted ({@link #stats()}).</li>
- *   <li><b>Neighbours:</b> the engine answers ARP for every installed VIP with its own MAC and resolves the real
- *       servers' MACs itself (re-requested before they expire; the last MAC stays in use meanwhile). It learns a MAC
- *       only from the first ARP reply to its own outstanding request, and keeps entries only for addresses it asks
- *       for, so ARP requests, unsolicited replies and floods from any sender neither redirect flows nor push a
- *       backend out of its table (a spoofer on the link who answers the engine's request before the server still
+ *   <li><b>Neighbours:</b> the engine answers ARP (IPv4) and Neighbour Solicitations (IPv6, with solicited and
+ *       override set) for every installed VIP with its own MAC and resolves the real servers' MACs itself, by ARP or
+ *       by a Neighbour Solicitation to the solicited-node group from the link-local address of its MAC's EUI-64
+ *       (re-requested before they expire; the last MAC stays in use meanwhile). It learns a MAC only from the first
+ *       ARP reply, or solicited Neighbour Advertisement, to its own outstanding request, and keeps entries only for addresses it asks
+ *       for, so ARP requests, solicitations, unsolicited replies and advertisements and floods from any sender
+ *       neither redirect flows nor push a backend out of its table (a spoofer on the link who answers the engine's request before the server still
  *       can: {@link Builder#neighbour} pins a MAC statically). The host must not own the VIP: leave it off the
  *       kernel of the balancer's host (and keep IP forwarding off there), so the kernel neither answers ARP for it
  *       nor forwards the frames the engine already forwarded.</li>
@@ -84,15 +93,21 @@ import java.util.concurrent.locks.LockSupport;
  * # each direct-routing real server: the VIP on loopback, never announced or answered by ARP
  * ip addr add 192.168.100.100/32 dev lo
  * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+ * # or an IPv6 VIP: a /128 on loopback, no duplicate address detection (Linux answers Neighbour Solicitations on
+ * # eth0 only for eth0's own addresses, so no counterpart of arp_ignore is needed)
+ * ip -6 addr add 2001:db8::100/128 dev lo nodad
  * # a MASQ fallback: its replies must pass the balancer to be un-NATed, also when it shares the clients' subnet
  * ip addr add 192.168.100.120/32 dev eth0
  * ip route add 192.168.100.2/32 dev eth0 &amp;&amp; ip route add default via 192.168.100.2
+ * # (IPv6: ip -6 addr add 2001:db8::120/128 dev eth0 nodad; ip -6 route add 2001:db8::2/128 dev eth0;
+ * #  ip -6 route add default via 2001:db8::2)
  * </pre>
  *
- * <p>Not done (and not claimed in {@link #methods()}): tunnelling, IPv6 forwarding (IPv6 frames are counted and
- * left to the host), IPv4 fragments (counted and dropped: TCP sets DF), VLAN tags stripped by the NIC (bind to the
- * VLAN interface instead), ICMP errors for flows (e.g. fragmentation-needed is left to the host), a backend's MAC
- * change for existing flows (flows keep the MAC they were created with; new flows use the re-resolved one).
+ * <p>Not done (and not claimed in {@link #methods()}): tunnelling, fragments (IPv4 and IPv6: counted and dropped;
+ * TCP sets DF), VLAN tags stripped by the NIC (bind to the VLAN interface instead), IPv4 ICMP errors for flows
+ * (fragmentation-needed is left to the host; ICMPv6 errors are forwarded), flow-state sync of IPv6 flows (a pair's
+ * backup does not learn them), a backend's MAC change for existing flows (flows keep the MAC they were created with;
+ * new flows use the re-resolved one).
  *
  * <p>Offloads: the engine asks the kernel for each frame's offload metadata ({@code PACKET_VNET_HDR}). Super-frames
  * (GRO/LRO on the interface, TSO/GSO of a sender on the same host or bridge) are forwarded whole with their
@@ -108,7 +123,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Cores: {@link Builder#packetThreads(int)} packet threads (default one per processor), each with its own socket,
  * rings and share of the flow table, in one {@code PACKET_FANOUT} group whose classic BPF program hashes the client's
  * address and port, so every frame of a flow, both directions of a NAT flow included, reaches the thread holding it;
- * frames that are not IPv4 TCP/UDP (ARP among them) go to the first thread, which owns the neighbour table. Counters,
+ * frames that are not IPv4 TCP/UDP (ARP, and all IPv6: NDP must reach the neighbour table's owner, and one thread
+ * keeps an IPv6 NAT flow's two directions together) go to the first thread, which owns the neighbour table. Counters,
  * {@link #stats()}, Halt and flow-state sync see one engine. Control-plane calls are thread-safe and return once
  * every packet thread applied them.
  *

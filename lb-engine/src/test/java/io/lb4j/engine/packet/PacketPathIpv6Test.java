@@ -355,6 +355,74 @@ class PacketPathIpv6Test {
         assertThat(checksumValid(out)).isTrue();
     }
 
+    // ------------------------------------------------------------------ offloads
+
+    /** A client's 20,000-byte TCP super-frame over IPv6 after the handshake, as TSO/GRO leaves it. */
+    private byte[] establishedSuperFrame(PacketPath p, CapturingSink sink, int vnet, byte[] payload) {
+        byte[] syn = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]);
+        byte[] ack = tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[0]);
+        for (byte[] f : new byte[][] {syn, ack}) {
+            byte[] ring = new byte[vnet + f.length];
+            System.arraycopy(f, 0, ring, vnet, f.length);
+            assertThat(p.process(MemorySegment.ofArray(ring), vnet, f.length, false, now, sink))
+                    .isEqualTo(PacketPath.FORWARDED);
+        }
+        sink.frames.clear();
+        sink.vnetHeaders.clear();
+        return tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK | TcpFlyweight.PSH, payload);
+    }
+
+    @Test
+    void withoutOffloadMetadataATcpSuperFrameOverIpv6IsSegmentedWithCompleteChecksums() {
+        PacketPath p = new PacketPath(LB_MAC, Frames.LB, 1500, PacketPathTest.newFlowTable(64),
+                new NeighbourTable(64, 60 * SEC, SEC));
+        p.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+        p.neighbours().confirm(PRIMARY[0], PRIMARY[1], PRIMARY_MAC, now);
+        byte[] payload = new byte[20_000];
+        new Random(3).nextBytes(payload);
+        byte[] frame = establishedSuperFrame(p, tx, 0, payload);
+
+        assertThat(p.process(MemorySegment.ofArray(frame), 0, frame.length, false, now, tx))
+                .isEqualTo(PacketPath.FORWARDED);
+
+        int mss = 1500 - 40 - 20;
+        assertThat(tx.frames).hasSize((payload.length + mss - 1) / mss);
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        for (byte[] segment : tx.frames) {
+            assertThat(segment.length - 14).as("each segment fits the MTU").isLessThanOrEqualTo(1500);
+            assertThat(Frames.u16(segment, 14 + 4)).as("payload length").isEqualTo(segment.length - 54);
+            assertThat(Frames.mac(segment, 0)).isEqualTo(PRIMARY_MAC);
+            assertThat(checksumValid(segment)).isTrue();
+            joined.write(segment, 74, segment.length - 74);
+        }
+        assertThat(joined.toByteArray()).isEqualTo(payload);
+        assertThat(count(Counters.SOFTWARE_SEGMENTED)).isEqualTo(1);
+    }
+
+    @Test
+    void withOffloadMetadataATcpv6SuperFrameLeavesWholeWithItsGsoType() {
+        PacketPath p = new PacketPath(LB_MAC, Frames.LB, 1500, PacketPathTest.newFlowTable(64),
+                new NeighbourTable(64, 60 * SEC, SEC), true);
+        p.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+        p.neighbours().confirm(PRIMARY[0], PRIMARY[1], PRIMARY_MAC, now);
+        CapturingSink sink = new CapturingSink(true);
+        int vnet = io.lb4j.linux.VirtioNetHeader.LENGTH;
+        byte[] frame = establishedSuperFrame(p, sink, vnet, new byte[20_000]);
+        byte[] ring = new byte[vnet + frame.length];
+        MemorySegment memory = MemorySegment.ofArray(ring);
+        io.lb4j.linux.VirtioNetHeader.write(memory, 0, io.lb4j.linux.VirtioNetHeader.NEEDS_CSUM,
+                io.lb4j.linux.VirtioNetHeader.GSO_TCPV6, 74, 1428, 54, 16);
+        System.arraycopy(frame, 0, ring, vnet, frame.length);
+
+        assertThat(p.process(memory, vnet, frame.length, true, now, sink)).isEqualTo(PacketPath.FORWARDED);
+
+        assertThat(sink.frames).hasSize(1);
+        assertThat(sink.frames.getFirst()).hasSize(frame.length);
+        assertThat(io.lb4j.linux.VirtioNetHeader.gsoType(MemorySegment.ofArray(sink.vnetHeaders.getFirst()), 0))
+                .isEqualTo(io.lb4j.linux.VirtioNetHeader.GSO_TCPV6);
+        assertThat(p.counters().get(Counters.SUPER_FRAMES)).isEqualTo(1);
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);

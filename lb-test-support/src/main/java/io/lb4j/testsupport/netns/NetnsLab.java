@@ -269,7 +269,11 @@ public final class NetnsLab implements AutoCloseable {
             if (!offloads) {
                 host.run("ethtool", "-K", host.interfaceName(), "tso", "off", "gso", "off", "gro", "off");
             }
-            Command.run(host.ip("addr", "add", e.getValue(), "dev", host.interfaceName()));
+            // An IPv6 address skips duplicate address detection (nodad): it is usable at once, not "tentative"
+            // for a second or two, and the lab's addresses are unique by construction.
+            Command.run(e.getValue().contains(":")
+                    ? host.ip("addr", "add", e.getValue(), "dev", host.interfaceName(), "nodad")
+                    : host.ip("addr", "add", e.getValue(), "dev", host.interfaceName()));
             hosts.put(name, host);
             setUp(host, setups.get(name));
         }

@@ -77,7 +77,8 @@ public final class LabClient {
                         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                                 .connectTimeout(Duration.ofSeconds(3)).build()) {
                             response = http.send(HttpRequest.newBuilder(
-                                            URI.create("http://" + w[1] + ":" + w[2] + "/echo"))
+                                            URI.create("http://" + (w[1].contains(":") ? "[" + w[1] + "]" : w[1]) + ":"
+                                                    + w[2] + "/echo"))
                                     .timeout(Duration.ofSeconds(5))
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
                                     HttpResponse.BodyHandlers.ofByteArray());
