@@ -766,13 +766,13 @@ public final class PacketEngine implements ForwardingEngine {
      * @param forwardedDirect   client frames forwarded by direct routing
      * @param forwardedNat      client frames forwarded by NAT
      * @param repliesUnNatted   backend replies rewritten back to the VIP
-     * @param arpRepliesSent    ARP replies for a VIP
-     * @param arpRequestsSent   ARP requests for backends
+     * @param arpRepliesSent    ARP replies for a VIP (IPv6: see {@code neighbourAdvertsSent})
+     * @param arpRequestsSent   ARP requests for backends (IPv6: see {@code neighbourSolicitsSent})
      * @param notForUs          frames left to the host (other addresses, ports, protocols)
      * @param malformed         truncated or inconsistent headers
      * @param badIpChecksum     IPv4 headers whose checksum failed
-     * @param fragments         IPv4 fragments (dropped)
-     * @param ipv6              IPv6 frames (not forwarded yet)
+     * @param fragments         IPv4 and IPv6 fragments (dropped)
+     * @param ipv6              IPv6 frames received (all kinds; the others are IPv4, ARP or unknown)
      * @param unknownEtherType  neither IPv4, IPv6 nor ARP
      * @param noFlow            mid-connection TCP segments without a flow (dropped)
      * @param noBackend         new flows no backend could take
@@ -807,6 +807,13 @@ public final class PacketEngine implements ForwardingEngine {
      *                          engine's, ignored (also counts replies to the host's own requests)
      * @param neighbourTableFull backend addresses that found the neighbour table full of entries in use (their new
      *                          flows are neighbour misses)
+     * @param neighbourAdvertsSent IPv6 Neighbour Advertisements for a VIP: answers to solicitations and unsolicited
+     *                          ones ({@link #announce})
+     * @param neighbourSolicitsSent IPv6 Neighbour Solicitations for backends
+     * @param ipv6ExtensionDropped IPv6 packets with AH, ESP, another extension header the engine does not walk, a
+     *                          routing header with segments left, or more than 8 extension headers (dropped)
+     * @param icmpErrorsForwarded ICMPv6 errors about a flow (Packet Too Big among them) forwarded to its backend
+     * @param badChecksum       NDP messages whose checksum failed and IPv6 UDP datagrams without one (dropped)
      */
     public record Stats(long rxFrames, long txFrames, long forwardedDirect, long forwardedNat, long repliesUnNatted,
                         long arpRepliesSent, long arpRequestsSent, long notForUs, long malformed, long badIpChecksum,
@@ -817,7 +824,8 @@ public final class PacketEngine implements ForwardingEngine {
                         long liveFlows, long flowSyncOverflows, long superFrames, long softwareSegmented,
                         long txRefused, long flowsEvictedHalfOpen, long flowsEvictedActive,
                         long establishedOverLimit, long ackBeforeServer, long arpUnsolicited,
-                        long neighbourTableFull) {
+                        long neighbourTableFull, long neighbourAdvertsSent, long neighbourSolicitsSent,
+                        long ipv6ExtensionDropped, long icmpErrorsForwarded, long badChecksum) {
 
         Stats(long[] v, long live, long overflows) {
             this(v[Counters.RX_FRAMES], v[Counters.TX_FRAMES], v[Counters.FORWARDED_DR], v[Counters.FORWARDED_NAT],
@@ -831,7 +839,9 @@ public final class PacketEngine implements ForwardingEngine {
                     v[Counters.SYNC_REJECTED], live, overflows, v[Counters.SUPER_FRAMES],
                     v[Counters.SOFTWARE_SEGMENTED], v[Counters.TX_REFUSED], v[Counters.FLOWS_EVICTED_HALF_OPEN],
                     v[Counters.FLOWS_EVICTED_ACTIVE], v[Counters.ESTABLISHED_OVER_LIMIT], v[Counters.ACK_BEFORE_SERVER],
-                    v[Counters.ARP_UNSOLICITED], v[Counters.NEIGHBOUR_TABLE_FULL]);
+                    v[Counters.ARP_UNSOLICITED], v[Counters.NEIGHBOUR_TABLE_FULL], v[Counters.NEIGHBOUR_ADVERTS_SENT],
+                    v[Counters.NEIGHBOUR_SOLICITS_SENT], v[Counters.IPV6_EXTENSION_DROPPED],
+                    v[Counters.ICMP_ERRORS_FORWARDED], v[Counters.BAD_CHECKSUM]);
         }
     }
 }

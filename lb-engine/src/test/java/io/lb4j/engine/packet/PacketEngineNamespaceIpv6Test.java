@@ -198,7 +198,10 @@ class PacketEngineNamespaceIpv6Test {
         long fromVip = lines.stream().filter(l -> source(l).startsWith(VIP + ".")).count();
         assertThat(toVip).as("client packets seen on the balancer").isGreaterThan(PORTS.length * 3L);
         assertThat(fromVip).as("server replies seen on the balancer (direct routing: none)").isZero();
-        assertThat(balancer.ask("stats", ANSWER)).contains("forwardedNat=0", "repliesUnNatted=0");
+        String stats = balancer.ask("stats", ANSWER);
+        assertThat(stats).contains("forwardedNat=0", "repliesUnNatted=0");
+        assertThat(stat(stats, "neighbourSolicitsSent")).as("the engine resolved the servers by NDP").isPositive();
+        assertThat(stat(stats, "neighbourAdvertsSent")).as("the engine answered for the VIP").isPositive();
         // The engine answered the client's solicitation for the VIP; the primary, with the VIP on lo, did not.
         assertThat(lab.host("client").neighbour(VIP)).as("the client's neighbour entry for the VIP")
                 .contains(lab.host("balancer").mac());

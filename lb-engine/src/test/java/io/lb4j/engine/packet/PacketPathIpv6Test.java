@@ -396,7 +396,7 @@ class PacketPathIpv6Test {
             joined.write(segment, 74, segment.length - 74);
         }
         assertThat(joined.toByteArray()).isEqualTo(payload);
-        assertThat(count(Counters.SOFTWARE_SEGMENTED)).isEqualTo(1);
+        assertThat(p.counters().get(Counters.SOFTWARE_SEGMENTED)).isEqualTo(1);
     }
 
     @Test
