@@ -122,6 +122,36 @@ class PacketPathIpv6Test {
     }
 
     @Test
+    void answersForAnOwnedAddressSuchAsAPairsFloatingGateway() {
+        long[] gateway = address("2001:db8::1");
+        byte[] ns = neighbourMessage(0x3333_FF00_0001L, SECONDARY_MAC, SECONDARY, solicitedNode(gateway), NS, 0,
+                gateway, 1, SECONDARY_MAC, 255);
+        assertThat(process(ns)).as("not owned yet").isEqualTo(PacketPath.NOT_FOR_US);
+
+        path.ownAddresses6(new long[] {gateway[0], gateway[1]});
+
+        assertThat(process(ns)).isEqualTo(PacketPath.ARP_ANSWERED);
+        assertThat(Frames.mac(tx.last(), 0)).isEqualTo(SECONDARY_MAC);
+        assertThat(source(tx.last())).isEqualTo(gateway);
+    }
+
+    @Test
+    void announcesAVipWithAnUnsolicitedOverridingAdvertisementToAllNodes() {
+        path.sendUnsolicitedAdvertisement(VIP[0], VIP[1], tx);
+
+        byte[] na = tx.last();
+        assertThat(Frames.mac(na, 0)).isEqualTo(0x3333_0000_0001L);
+        assertThat(Frames.mac(na, 6)).isEqualTo(LB_MAC);
+        assertThat(source(na)).isEqualTo(VIP);
+        assertThat(destination(na)).isEqualTo(ALL_NODES);
+        assertThat(na[14 + 7] & 0xFF).isEqualTo(255);
+        assertThat(Frames.i32(na, 58)).as("override, not solicited").isEqualTo(OVERRIDE);
+        assertThat(new long[] {longAt(na, 62), longAt(na, 70)}).isEqualTo(VIP);
+        assertThat(Frames.mac(na, 80)).isEqualTo(LB_MAC);
+        assertThat(checksumValid(na)).isTrue();
+    }
+
+    @Test
     void doesNotAnswerForAnAddressThatIsNotItsOwn() {
         byte[] ns = neighbourMessage(0x3333_FF00_0110L, CLIENT_MAC, CLIENT, solicitedNode(PRIMARY), NS, 0, PRIMARY, 1,
                 CLIENT_MAC, 255);
@@ -190,6 +220,25 @@ class PacketPathIpv6Test {
 
         assertThat(path.neighbours().lookup(PRIMARY[0], PRIMARY[1])).isEqualTo(PRIMARY_MAC);
         assertThat(count(Counters.ARP_UNSOLICITED)).isEqualTo(2);
+    }
+
+    @Test
+    void aFullNeighbourTableRefusesANewIpv6BackendAsItRefusesAnIpv4One() {
+        NeighbourTable full = new NeighbourTable(16, 60 * SEC, SEC);
+        for (int i = 0; i < 16; i++) {
+            full.confirm(Frames.ip("10.9.0." + (i + 1)), 0x02_00_00_00_01_00L + i, now); // all wanted now
+        }
+        path = new PacketPath(LB_MAC, Frames.LB, 1500, PacketPathTest.newFlowTable(64), full);
+        path.install(new RoutingTable(pacs, 1, List.of(primary), secondary, false, null));
+
+        path.tick(now, tx);
+
+        assertThat(tx.frames).as("no solicitation: no entry to record it in").isEmpty();
+        assertThat(count(Counters.NEIGHBOUR_TABLE_FULL)).as("the primary and the fallback").isEqualTo(2);
+        assertThat(process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0])))
+                .isEqualTo(PacketPath.DROPPED);
+        assertThat(count(Counters.NEIGHBOUR_MISS)).isEqualTo(1);
+        assertThat(full.lookup(Frames.ip("10.9.0.1"))).as("no entry in use was lost").isEqualTo(0x02_00_00_00_01_00L);
     }
 
     // ------------------------------------------------------------------ forwarding
