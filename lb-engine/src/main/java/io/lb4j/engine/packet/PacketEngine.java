@@ -89,7 +89,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * # the balancer: the VIP stays off the kernel; IP forwarding off, so the kernel drops the VIP frames it also sees
  * # (offloads stay as they are: GRO/LRO super-frames are forwarded whole)
- * sysctl -w net.ipv4.ip_forward=0
+ * sysctl -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
  * # each direct-routing real server: the VIP on loopback, never announced or answered by ARP
  * ip addr add 192.168.100.100/32 dev lo
  * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
@@ -665,7 +665,10 @@ public final class PacketEngine implements ForwardingEngine {
             return this;
         }
 
-        /** The sender address of the engine's ARP requests. Default: the interface's first IPv4 address. */
+        /**
+         * The sender address of the engine's ARP requests. Default: the interface's first IPv4 address. (Its IPv6
+         * Neighbour Solicitations come from the link-local address of the interface MAC's modified EUI-64.)
+         */
         public Builder sourceAddress(InetAddress address) {
             Objects.requireNonNull(address, "sourceAddress");
             ServiceState.ipv4("sourceAddress", address);
