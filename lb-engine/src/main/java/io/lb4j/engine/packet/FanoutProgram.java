@@ -13,8 +13,11 @@ import java.nio.ByteOrder;
  * hash cannot do this: a NAT reply's 5-tuple is not the request's.
  *
  * <p>Frames that are not IPv4 TCP/UDP (ARP, IPv6, in-band VLAN tags) all go to thread 0, which owns the neighbour
- * table. IPv6 is not hashed: its NDP must reach the neighbour table's owner anyway, and hashing its TCP/UDP would need
- * the 128-bit VIPs and a walk of the extension headers in classic BPF; IPv6 forwarding therefore uses one core. {@link #shard} computes the same choice in Java, for flows the pair's sync hands over.
+ * table. IPv6 is not hashed, on purpose: a classic BPF program cannot walk extension headers, so a flow whose frames
+ * sometimes carry one (a hop-by-hop header on some segments) would be split between threads and lose its flow; an
+ * ICMPv6 error (Packet Too Big) names its flow only inside the embedded packet, and must reach the thread that holds
+ * the flow; and NDP must reach the neighbour table's owner. One thread for all of IPv6 keeps all three right; IPv6
+ * forwarding therefore uses one core. {@link #shard} computes the same choice in Java, for flows the pair's sync hands over.
  *
  * <p>Loads are relative to the network header, where the kernel's fanout runs its program.
  */
