@@ -72,6 +72,21 @@ class FanoutProgramTest {
     }
 
     @Test
+    void everyIpv6FrameGoesToThreadZeroWhichHoldsItsFlowsAndItsNeighbours() {
+        try (Arena arena = Arena.ofConfined()) {
+            FanoutProgram program = FanoutProgram.forVips(VIPS, arena);
+            for (int port = 1024; port < 1100; port++) {
+                byte[] syn = Frames6.tcp(LB_MAC, CLIENT_MAC, Frames6.CLIENT, Frames6.VIP, port, 104, 0x02,
+                        new byte[0]);
+                assertThat(run(program, syn, 0x86DD)).isZero();
+                byte[] reply = Frames6.tcp(LB_MAC, SECONDARY_MAC, Frames6.SECONDARY, Frames6.CLIENT, 104, port, 0x12,
+                        new byte[0]);
+                assertThat(run(program, reply, 0x86DD)).isZero();
+            }
+        }
+    }
+
+    @Test
     void aProgramWithoutVipsStillSteersReplies() {
         try (Arena arena = Arena.ofConfined()) {
             FanoutProgram program = FanoutProgram.forVips(new int[0], arena);
