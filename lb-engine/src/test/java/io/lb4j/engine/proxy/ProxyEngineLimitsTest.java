@@ -406,7 +406,64 @@ class ProxyEngineLimitsTest {
         for (Channel ch : List.of(off.clientChannel(), off.serverChannel())) {
             assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).as(ch.toString()).isFalse();
         }
+        for (TcpPair p : List.of(byDefault, tuned, off)) {
+            for (Channel ch : List.of(p.clientChannel(), p.serverChannel())) {
+                assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as(ch + " TCP_NODELAY").isTrue();
+            }
+        }
         assertThat(hold.openConnections()).isEqualTo(3);
+    }
+
+    /**
+     * The listener passes its keepalive on to what it accepts (one set per listener, not per connection): a newer
+     * snapshot with other settings must reach connections accepted after it, and leave the earlier ones as they were.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING"})
+    void aChangedKeepAliveReachesConnectionsAcceptedAfterTheChange(Transport transport) throws Exception {
+        assumeThat(transport.isAvailable()).as(transport + " on this machine").isTrue();
+        TestServer hold = later(TestServer.start(PRIMARY, 0, Handler.hold()));
+        started(ProxyEngine.builder().transport(transport));
+        int port = freeTcpPort(VIP);
+        VirtualService before = TestSupport.service("PACS", port)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(hold.port())).build();
+        engine.install(table(before, 1, List.of(real(before, "R")), null));
+        TcpPair first = relayedPair(hold, port, 1);
+
+        VirtualService after = before.toBuilder()
+                .tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(42), Duration.ofSeconds(7), 3)).build();
+        engine.install(table(after, 2, List.of(real(after, "R")), null));
+        TcpPair second = relayedPair(hold, port, 2);
+
+        VirtualService off = after.toBuilder().tcpKeepAlive(TcpKeepAlive.off()).build();
+        engine.install(table(off, 3, List.of(real(off, "R")), null));
+        TcpPair third = relayedPair(hold, port, 3);
+
+        assertThat(keepAlive(first.clientChannel())).containsExactly(1, 60, 15, 4);
+        assertThat(keepAlive(second.clientChannel())).containsExactly(1, 42, 7, 3);
+        assertThat(keepAlive(second.serverChannel())).containsExactly(1, 42, 7, 3);
+        assertThat(third.clientChannel().config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+        assertThat(third.serverChannel().config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+    }
+
+    /** Connects to {@code port} and answers the pair relaying it once {@code backend} accepted its n-th connection. */
+    private TcpPair relayedPair(TestServer backend, int port, int n) throws Exception {
+        List<TcpPair> known = new ArrayList<>();
+        engine.flows().forEach(f -> known.add((TcpPair) f));
+        connect(port);
+        await(() -> backend.accepted() == n, "the backend to accept connection " + n);
+        TcpPair[] found = new TcpPair[1];
+        await(() -> {
+            engine.flows().forEach(f -> {
+                TcpPair p = (TcpPair) f;
+                Channel server = p.serverChannel();
+                if (!known.contains(p) && server != null && server.isActive()) {
+                    found[0] = p;
+                }
+            });
+            return found[0] != null;
+        }, "connection " + n + " to be relayed");
+        return found[0];
     }
 
     /** Installs a service with {@code options} that forwards to {@code backend}; returns its connected pair. */
