@@ -251,9 +251,10 @@ public final class VirtualService {
      * How long a proxied TCP connection may go without a byte from or to its client (read from the client, or
      * handed to the client's socket) before the engine closes both sides; {@link Duration#ZERO} = never. Default
      * {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} min (see {@link #DEFAULT_IDLE_TIMEOUT_MINUTES} for why). Expiry is
-     * never early, and may be up to one timeout late when bytes to the side were still being handed over at the
-     * last check (a slow reader, or io_uring, which completes writes after they are flushed). TCP proxy services
-     * only.
+     * never early: the engine checks each I/O thread's connections every tenth of the shortest timeout among them
+     * (at most every 10 s), so it comes up to that period late, or up to one timeout late when bytes to the side
+     * were still being handed over at the last check (a slow reader, or io_uring, which completes writes after they
+     * are flushed). TCP proxy services only.
      */
     public Duration clientIdleTimeout() {
         return clientIdleTimeout;
