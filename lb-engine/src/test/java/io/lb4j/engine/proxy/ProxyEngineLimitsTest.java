@@ -381,6 +381,71 @@ class ProxyEngineLimitsTest {
         assertThat(clock.pendingTasks()).as("the clock holds no closed connection").isZero();
     }
 
+    /**
+     * Idle timeouts cost the clock one pending pass per I/O thread, not a timer per connection (which was a hand-off
+     * to the clock's thread at each connect and each close): 20 connections, one task; a shorter timeout brings the
+     * pass forward rather than adding one per connection.
+     */
+    @Test
+    void twentyConnectionsOnOneIoThreadHoldOnePassOnTheClock() throws Exception {
+        TestServer echo = later(TestServer.start(PRIMARY, 0, Handler.echo()));
+        int port = freeTcpPort(VIP);
+        VirtualService spec = TestSupport.service("PACS", port)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build(); // 30 min defaults
+        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket c = connect(port);
+            send(c, "x");
+            assertThat(read(c, 1)).isEqualTo("x");
+            clients.add(c);
+        }
+        assertThat(engine.stats().activeConnections()).isEqualTo(20);
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+
+        int shortPort = freeTcpPort(VIP);
+        VirtualService shorter = TestSupport.service("HL7", shortPort)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port()))
+                .clientIdleTimeout(IDLE).serverIdleTimeout(IDLE).build();
+        engine.install(table(shorter, 1, List.of(real(shorter, "R")), null));
+        Socket quiet = connect(shortPort);
+        send(quiet, "y");
+        assertThat(read(quiet, 1)).isEqualTo("y");
+        EventLoop loop = onlyPairOn(shortPort).clientChannel().eventLoop();
+        settle(loop);
+        assertThat(clock.pendingTasks()).as("the pass, brought forward").isEqualTo(1);
+
+        // The pass now comes every second (a tenth of 10 s): the quiet connection goes at 10 s, the others stay.
+        advance(Duration.ofSeconds(9), loop);
+        assertThat(engine.stats().clientIdleExpired()).isZero();
+        advance(Duration.ofSeconds(2), loop);
+        await(() -> engine.stats().clientIdleExpired() == 1, "the quiet connection to expire");
+        assertThat(closedByPeer(quiet)).isTrue();
+        await(() -> engine.stats().activeConnections() == 20, "the quiet connection to end");
+
+        for (Socket c : clients) {
+            c.close();
+        }
+        await(() -> engine.stats().activeConnections() == 0, "the connections to end");
+        assertThat(clock.pendingTasks()).as("no connection, no pass").isZero();
+    }
+
+    /** The one connection relayed on VIP port {@code port}. */
+    private TcpPair onlyPairOn(int port) throws Exception {
+        TcpPair[] found = new TcpPair[1];
+        await(() -> {
+            engine.flows().forEach(f -> {
+                TcpPair p = (TcpPair) f;
+                if (((InetSocketAddress) p.clientChannel().localAddress()).getPort() == port) {
+                    found[0] = p;
+                }
+            });
+            return found[0] != null;
+        }, "the connection on port " + port);
+        return found[0];
+    }
+
     // ------------------------------------------------------------------------------------------------ keepalive
 
     @ParameterizedTest
