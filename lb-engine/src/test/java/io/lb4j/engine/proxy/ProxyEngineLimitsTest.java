@@ -363,13 +363,19 @@ class ProxyEngineLimitsTest {
         assertThat(engine.stats().clientIdleExpired() + engine.stats().serverIdleExpired()).isZero();
     }
 
+    /** Starts the engine with service PACS (the default timeouts) to {@code echo}; answers its VIP port. */
+    private int startedWithEchoService(TestServer echo) {
+        int port = freeTcpPort(VIP);
+        VirtualService spec = TestSupport.service("PACS", port)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build();
+        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        return port;
+    }
+
     @Test
     void aClosedConnectionCancelsItsIdleCheck() throws Exception {
         TestServer echo = later(TestServer.start(PRIMARY, 0, Handler.echo()));
-        int port = freeTcpPort(VIP);
-        VirtualService spec = TestSupport.service("PACS", port)
-                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build(); // 30 min defaults
-        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        int port = startedWithEchoService(echo); // 30 min defaults
 
         Socket client = connect(port);
         send(client, "x");
@@ -389,10 +395,7 @@ class ProxyEngineLimitsTest {
     @Test
     void twentyConnectionsOnOneIoThreadHoldOnePassOnTheClock() throws Exception {
         TestServer echo = later(TestServer.start(PRIMARY, 0, Handler.echo()));
-        int port = freeTcpPort(VIP);
-        VirtualService spec = TestSupport.service("PACS", port)
-                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build(); // 30 min defaults
-        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        int port = startedWithEchoService(echo); // 30 min defaults
 
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
