@@ -321,9 +321,9 @@ public final class VirtualService {
 
     @Override
     public String toString() {
-        return "VirtualService[" + label + " " + method.configName() + " " + address.getHostAddress() + " ports="
+        return "VirtualService[" + label + " " + method.configName() + " " + Addresses.text(address) + " ports="
                 + ports + " " + protocol + " reals=" + realServers.stream().map(RealServer::label).toList()
-                + (fallback == null ? "" : " fallback=" + fallback.address().getHostAddress()) + "]";
+                + (fallback == null ? "" : " fallback=" + Addresses.text(fallback.address())) + "]";
     }
 
     /**
@@ -743,16 +743,16 @@ public final class VirtualService {
                 // A proxy may forward to another port on the VIP's own address; anything else would loop.
                 boolean loops = how != ForwardingMethod.PROXY || port == 0 || ports.contains(port);
                 if (loops) {
-                    throw Checks.invalid(field, target.getHostAddress(), "an address other than the VIP "
-                            + vip.getHostAddress() + (how == ForwardingMethod.PROXY ? ", or a port the VIP does not listen on" : ""));
+                    throw Checks.invalid(field, Addresses.text(target), "an address other than the VIP "
+                            + Addresses.text(vip) + (how == ForwardingMethod.PROXY ? ", or a port the VIP does not listen on" : ""));
                 }
             }
             if (how != ForwardingMethod.PROXY && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
-                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
+                throw Checks.invalid(field, Addresses.text(target), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
                         + " address like the VIP: " + how.configName() + " cannot change the address family");
             }
             if (preserveClientAddress && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
-                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4"
+                throw Checks.invalid(field, Addresses.text(target), "an " + (vip instanceof Inet4Address ? "IPv4"
                         : "IPv6") + " address like the VIP: preserveClientAddress connects from the client's address,"
                         + " which has the VIP's family");
             }
