@@ -1,5 +1,6 @@
 package io.lb4j.admin;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.SecretFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,7 +206,7 @@ final class TlsMaterial {
             List<String> san = new ArrayList<>(List.of("dns:localhost", "ip:127.0.0.1"));
             if (bind instanceof Inet4Address && !bind.isAnyLocalAddress()
                     && !bind.getHostAddress().equals("127.0.0.1")) {
-                san.add("ip:" + bind.getHostAddress());
+                san.add("ip:" + Addresses.text(bind));
             }
             // Valid from an hour before the server's now (its clock, which tests move), for clients whose clocks
             // lag a little; keytool takes the start relative to the system clock.
