@@ -115,7 +115,22 @@ public final class VirtualService {
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
     }
 
-    /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
+    /**
+     * A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode): the balancer forwards each frame to
+     * a real server by its MAC, and the real server answers the client directly, from the VIP. Real servers and the
+     * fallback must have the VIP's address family.
+     *
+     * <p>Each Linux real server holds the VIP on {@code lo} (the guide's loopback adapter), so it accepts the frames
+     * the balancer forwards, and never announces it on the LAN, where only the balancer may answer for it:
+     * <pre>
+     * # IPv4: the VIP on lo, never announced or answered by ARP on the LAN
+     * ip addr add 192.168.100.100/32 dev lo
+     * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+     * # IPv6: the VIP on lo, duplicate address detection off; no sysctl needed (Linux answers neighbour
+     * # solicitations only for addresses of the interface they arrive on, and never solicits from one on lo)
+     * ip -6 addr add 2001:db8::100/128 dev lo nodad
+     * </pre>
+     */
     public static Builder directRouting() {
         return new Builder(ForwardingMethod.DIRECT_ROUTING);
     }

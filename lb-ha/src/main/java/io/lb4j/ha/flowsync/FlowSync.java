@@ -263,7 +263,7 @@ public final class FlowSync implements AutoCloseable {
     // ------------------------------------------------------------------ receiver
 
     private void receive(Socket s) throws IOException {
-        String from = s.getRemoteSocketAddress().toString();
+        String from = PeerHealth.text((InetSocketAddress) s.getRemoteSocketAddress());
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline, 64 * 1024));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));

@@ -178,7 +178,7 @@ public final class ConfigReceiver implements AutoCloseable {
     }
 
     private void serve(Socket s) throws IOException {
-        String from = s.getRemoteSocketAddress().toString();
+        String from = PeerHealth.text((InetSocketAddress) s.getRemoteSocketAddress());
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
