@@ -13,7 +13,6 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -204,8 +203,8 @@ final class TlsMaterial {
             Path tmp = Files.createTempFile(dir, "admin-tls", ".p12.tmp");
             Files.delete(tmp); // keytool refuses to write into an existing (empty) file
             List<String> san = new ArrayList<>(List.of("dns:localhost", "ip:127.0.0.1"));
-            if (bind instanceof Inet4Address && !bind.isAnyLocalAddress()
-                    && !bind.getHostAddress().equals("127.0.0.1")) {
+            // The bind address of either family, so that a client verifying https://[2001:db8::2]:9443/ finds it.
+            if (!bind.isAnyLocalAddress() && !bind.getHostAddress().equals("127.0.0.1")) {
                 san.add("ip:" + Addresses.text(bind));
             }
             // Valid from an hour before the server's now (its clock, which tests move), for clients whose clocks

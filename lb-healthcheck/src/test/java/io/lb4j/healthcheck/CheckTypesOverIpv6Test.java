@@ -15,6 +15,7 @@ import io.lb4j.healthcheck.hl7.Hl7Strategy;
 import io.lb4j.healthcheck.http.HttpStrategy;
 import io.lb4j.healthcheck.negotiate.NegotiateStrategy;
 import io.lb4j.healthcheck.support.Loopback;
+import io.lb4j.healthcheck.support.SelfSignedServer;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
 import io.lb4j.testsupport.process.ChildProcess;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,9 +33,7 @@ import java.net.ServerSocket;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,7 +92,7 @@ class CheckTypesOverIpv6Test {
     @Test
     void httpsHandshakesWithAnIpv6RealServerAndSendsTheBracketedHost() throws Exception {
         HttpsServer https = HttpsServer.create(new InetSocketAddress(V6, 0), 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
+        https.setHttpsConfigurator(new HttpsConfigurator(SelfSignedServer.context(dir, "ip:::1")));
         int port = serve(https);
 
         assertThat(Loopback.run(new HttpStrategy(), HttpProbe.get("/host").tls(true).insecure(true)
@@ -195,23 +192,5 @@ class CheckTypesOverIpv6Test {
             out.flush();
             in.read(); // hold the connection until the probe closes it
         };
-    }
-
-    /** A server SSL context with a fresh self-signed certificate for ::1. */
-    private SSLContext selfSigned() throws Exception {
-        Path store = dir.resolve("server.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Command.run(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:::1", "-validity", "2",
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
     }
 }
