@@ -4,6 +4,7 @@ import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -27,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -424,7 +424,7 @@ public final class ProxyEngine implements ForwardingEngine {
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
             throw new UncheckedIOException(new IOException("service \"" + handle.label() + "\": cannot bind "
-                    + key.protocol() + " " + hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
+                    + key.protocol() + " " + Addresses.hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
         }
         return f.channel();
     }
@@ -445,11 +445,6 @@ public final class ProxyEngine implements ForwardingEngine {
 
     private static AdaptiveRecvByteBufAllocator readAllocator() {
         return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES);
-    }
-
-    static String hostPort(InetAddress address, int port) {
-        String host = address.getHostAddress();
-        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Override
