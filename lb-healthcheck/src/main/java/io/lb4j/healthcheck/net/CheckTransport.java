@@ -6,10 +6,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -35,6 +38,10 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class CheckTransport {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckTransport.class);
+    /** The fallback to channels is said once per JVM, not per transport. */
+    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
+
     private static final class Shared {
         static final CheckTransport INSTANCE = create(1);
     }
@@ -46,10 +53,21 @@ public final class CheckTransport {
     private final Class<? extends SocketChannel> channelType;
     private final ConcurrentMap<Integer, Bootstrap> connectOnly = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Bootstrap> connectOnlyV6 = new ConcurrentHashMap<>();
+    /** Whether connect checks run as bare sockets on the loop's epoll ({@link EpollConnectProbe}). */
+    private final boolean bareProbes;
+    /** Per loop, the clock the bare probes' deadlines run on: the loop's own, in 1 ms ticks. */
+    private final ConcurrentMap<EventLoop, EventLoopClock> deadlines = new ConcurrentHashMap<>();
 
     private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
+        this.bareProbes = Epoll.isAvailable() && group.next() instanceof IoEventLoop loop
+                && loop.isCompatible(EpollIoHandle.class);
+        if (!bareProbes && FALLBACK_LOGGED.compareAndSet(false, true)) {
+            LOG.info("health checks: connect checks use a Netty channel each ({}): {}", channelType.getSimpleName(),
+                    Epoll.isAvailable() ? "the check loop is not an epoll loop"
+                            : "Netty's native epoll transport is not available here: " + Epoll.unavailabilityCause());
+        }
     }
 
     /** The JVM-wide check loop: one daemon thread, epoll if available. */
@@ -134,6 +152,29 @@ public final class CheckTransport {
     }
 
     /**
+     * Connects to the resolved {@code remote} as a bare socket on one of this transport's loops, or returns
+     * {@code null} when this transport cannot (no epoll: the caller uses a channel). On the calling thread when it is
+     * one of the loops, so that checks started by a loop clock stay on that loop.
+     */
+    java.util.concurrent.CompletableFuture<Void> bareConnect(InetSocketAddress remote, Duration timeout) {
+        if (!bareProbes || remote.isUnresolved()) {
+            return null;
+        }
+        EventLoop loop = currentLoop();
+        return EpollConnectProbe.start((IoEventLoop) loop, deadlines.computeIfAbsent(loop, EventLoopClock::new),
+                remote, timeout);
+    }
+
+    private EventLoop currentLoop() {
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return (EventLoop) e;
+            }
+        }
+        return group.next();
+    }
+
+    /**
      * A new {@link TaskClock} whose timer is one of this transport's loops: health checks scheduled on it start,
      * time out and connect on the same thread. Closing the clock leaves the loop running.
      */
@@ -153,6 +194,6 @@ public final class CheckTransport {
 
     @Override
     public String toString() {
-        return "CheckTransport[" + channelType.getSimpleName() + "]";
+        return "CheckTransport[" + (bareProbes ? "epoll, bare connect probes" : channelType.getSimpleName()) + "]";
     }
 }
