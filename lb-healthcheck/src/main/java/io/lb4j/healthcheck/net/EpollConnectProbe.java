@@ -30,6 +30,9 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIoHandle, Runnable {
 
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_QUICKACK = 12;
+
     private final IoEventLoop loop;
     private final InetSocketAddress remote;
     private final Duration timeout;
@@ -69,6 +72,10 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
         try {
             socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address
                     ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+            // As HAProxy's connect check: no quick ACK, so the handshake's last ACK waits (for data that never
+            // comes) and the close's RST goes instead. The server sees SYN and RST: no accept, no child socket, no
+            // wake-up of its accept thread, and on loopback that work is done in the checker's own system calls.
+            socket.setIntOpt(IPPROTO_TCP, TCP_QUICKACK, 0);
             if (socket.connect(remote)) {
                 connected();
                 return;
