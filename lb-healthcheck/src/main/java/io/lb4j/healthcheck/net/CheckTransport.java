@@ -24,6 +24,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -55,12 +57,17 @@ public final class CheckTransport {
     private final ConcurrentMap<Integer, Bootstrap> connectOnlyV6 = new ConcurrentHashMap<>();
     /** Whether connect checks run as bare sockets on the loop's epoll ({@link EpollConnectProbe}). */
     private final boolean bareProbes;
-    /** Per loop, the clock the bare probes' deadlines run on: the loop's own, in 1 ms ticks. */
-    private final ConcurrentMap<EventLoop, EventLoopClock> deadlines = new ConcurrentHashMap<>();
+    /** The loops, to find the calling thread's own. */
+    private final EventLoop[] loops;
+    /** Per loop, the bare probes' deadlines (used on that loop only). */
+    private final ConcurrentMap<EventLoop, ProbeDeadlines> deadlines = new ConcurrentHashMap<>();
 
     private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
+        List<EventLoop> all = new ArrayList<>();
+        group.forEach(e -> all.add((EventLoop) e));
+        this.loops = all.toArray(EventLoop[]::new);
         this.bareProbes = Epoll.isAvailable() && group.next() instanceof IoEventLoop loop
                 && loop.isCompatible(EpollIoHandle.class);
         if (!bareProbes && FALLBACK_LOGGED.compareAndSet(false, true)) {
@@ -161,14 +168,14 @@ public final class CheckTransport {
             return null;
         }
         EventLoop loop = currentLoop();
-        return EpollConnectProbe.start((IoEventLoop) loop, deadlines.computeIfAbsent(loop, EventLoopClock::new),
+        return EpollConnectProbe.start((IoEventLoop) loop, deadlines.computeIfAbsent(loop, ProbeDeadlines::new),
                 remote, timeout);
     }
 
     private EventLoop currentLoop() {
-        for (io.netty.util.concurrent.EventExecutor e : group) {
+        for (EventLoop e : loops) {
             if (e.inEventLoop()) {
-                return (EventLoop) e;
+                return e;
             }
         }
         return group.next();

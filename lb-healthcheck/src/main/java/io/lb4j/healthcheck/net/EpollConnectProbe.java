@@ -1,6 +1,5 @@
 package io.lb4j.healthcheck.net;
 
-import io.lb4j.api.spi.Cancellable;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -38,7 +37,8 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
     private final Duration timeout;
     private LinuxSocket socket;
     private IoRegistration registration;
-    private Cancellable deadline;
+    /** When the connect times out, {@link System#nanoTime()}; kept by {@link ProbeDeadlines}. */
+    long deadlineNanos;
 
     private EpollConnectProbe(IoEventLoop loop, InetSocketAddress remote, Duration timeout) {
         this.loop = loop;
@@ -50,7 +50,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
      * Starts a connect to the resolved address {@code remote} on {@code loop}, an epoll loop; at once when called on
      * that loop, else handed to it.
      */
-    static CompletableFuture<Void> start(IoEventLoop loop, EventLoopClock deadlines, InetSocketAddress remote,
+    static CompletableFuture<Void> start(IoEventLoop loop, ProbeDeadlines deadlines, InetSocketAddress remote,
                                          Duration timeout) {
         EpollConnectProbe probe = new EpollConnectProbe(loop, remote, timeout);
         if (loop.inEventLoop()) {
@@ -65,7 +65,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
         return probe;
     }
 
-    private void connect(EventLoopClock deadlines) {
+    private void connect(ProbeDeadlines deadlines) {
         if (isDone()) {
             return; // cancelled before it started
         }
@@ -87,7 +87,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
                 throw new IOException("cannot register the check socket with the loop");
             }
             registration.submit(EpollIoOps.EPOLLOUT);
-            deadline = deadlines.schedule(timeout, this);
+            deadlines.add(this, timeout);
         } catch (Exception e) {
             fail(Reasons.describe(e, timeout), e);
         }
@@ -110,7 +110,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
         }
     }
 
-    /** The deadline passed first. */
+    /** The deadline passed ({@link ProbeDeadlines}); nothing when the probe is done already. */
     @Override
     public void run() {
         if (!isDone()) {
@@ -152,11 +152,6 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
      * registration's cancel then skips its {@code epoll_ctl(DEL)}, one system call less per check.
      */
     private void closeSocket() {
-        Cancellable d = deadline;
-        deadline = null;
-        if (d != null) {
-            d.cancel();
-        }
         LinuxSocket s = socket;
         if (s != null && s.isOpen()) {
             try {
