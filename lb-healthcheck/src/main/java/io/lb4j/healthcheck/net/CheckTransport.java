@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The event loop that health-check connections run on: one small loop serves thousands of targets, since an
- * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere.
+ * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere. On an epoll loop a
+ * connect-only check is a bare socket on the loop ({@link EpollConnectProbe}), not a channel; elsewhere it is a
+ * channel, and the first transport to fall back says so once in the log.
  *
  * <p>{@link #shared()} is created on first use with one daemon thread and lives as long as the JVM; embedders that
  * manage their own Netty loop pass it to {@link #of(EventLoopGroup, Class)}. Thread-safe. Not part of the public
