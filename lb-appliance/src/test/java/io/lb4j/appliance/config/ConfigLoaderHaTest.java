@@ -281,6 +281,17 @@ class ConfigLoaderHaTest {
     }
 
     @Test
+    void peerAndListenMayBeIpv6WithOrWithoutBracketsAndAreComparedAsAddresses() throws IOException {
+        HaConfig ha = parse(MINIMAL.replace("peer: 10.0.0.3", "peer: \"fd00::3\"")
+                .replace("listen: 10.0.0.2", "listen: \"[fd00::2]\"")).ha().orElseThrow();
+        assertThat(ha.peer()).isEqualTo(ip("fd00::3"));
+        assertThat(ha.listen()).isEqualTo(ip("fd00::2"));
+        rejects(MINIMAL.replace("peer: 10.0.0.3", "peer: \"fd00:0::2\"").replace("listen: 10.0.0.2",
+                "listen: \"fd00::2\""), "pacs.yaml:13:9: ha.peer: fd00::2 (expected: the other node's management"
+                + " address; fd00::2 is this node's, `listen:`)");
+    }
+
+    @Test
     void replicationPortIs1To65535() {
         rejects(MINIMAL + "  replicationPort: 0\n", "pacs.yaml:16:20: ha.replicationPort: 0 (expected: 1-65535)");
         rejects(MINIMAL + "  replicationPort: 70000\n",
