@@ -5,7 +5,7 @@ import io.lb4j.api.spi.TaskClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -73,20 +73,20 @@ abstract class AnnouncingVipOwner implements VipOwner {
     }
 
     /** Makes this node answer for {@code addresses}; throws {@link java.io.UncheckedIOException} when it cannot. */
-    abstract void take(List<Inet4Address> addresses);
+    abstract void take(List<InetAddress> addresses);
 
     /** Stops answering for {@code addresses}; logs, never throws. */
-    abstract void give(List<Inet4Address> addresses);
+    abstract void give(List<InetAddress> addresses);
 
     /** Sends one gratuitous ARP per address; logs, never throws. */
-    abstract void announceOnce(List<Inet4Address> addresses);
+    abstract void announceOnce(List<InetAddress> addresses);
 
     /** Releases the owner's own sockets; called once, by {@link #close()}. */
     void closeResources() {
     }
 
     @Override
-    public final synchronized void acquire(List<Inet4Address> addresses) {
+    public final synchronized void acquire(List<InetAddress> addresses) {
         take(addresses);
         announce(addresses);
         cancelRepeat();
@@ -95,7 +95,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
         }
     }
 
-    private synchronized void repeatBurst(List<Inet4Address> addresses) {
+    private synchronized void repeatBurst(List<InetAddress> addresses) {
         if (repeat == null || closed) {
             return; // released (or closed) since: this node no longer answers for them
         }
@@ -103,7 +103,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
         announce(addresses);
     }
 
-    private void announce(List<Inet4Address> addresses) {
+    private void announce(List<InetAddress> addresses) {
         for (int i = 0; i < burst; i++) {
             announceOnce(addresses);
         }
@@ -117,7 +117,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
     }
 
     @Override
-    public final synchronized void release(List<Inet4Address> addresses) {
+    public final synchronized void release(List<InetAddress> addresses) {
         cancelRepeat();
         give(addresses);
     }
