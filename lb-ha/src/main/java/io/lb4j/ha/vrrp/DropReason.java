@@ -15,7 +15,10 @@ public enum DropReason {
      * below 20 bytes, or an advert of the other family than the instance's.
      */
     NOT_VRRP,
-    /** IPv4 TTL or IPv6 hop limit not 255 (RFC 5798 7.1): the advert crossed a router, or was forged off-link. */
+    /**
+     * IPv4 TTL or IPv6 hop limit not 255 (RFC 5798 7.1): the advert crossed a router, or was forged off-link. Not
+     * checked with unicast peers (their list authenticates the source), as keepalived does not.
+     */
     BAD_TTL,
     /** VRRP version other than 3. */
     BAD_VERSION,

@@ -69,7 +69,8 @@ import java.util.function.Consumer;
  *   <li>A master yields to a higher priority, and to an equal priority from a higher primary address; seeing a
  *       lower-priority master it sends an advert at once (as keepalived does) so that master yields without waiting
  *       for our next interval.</li>
- *   <li>Received packets must be protocol 112 of the instance's family with TTL (IPv6: hop limit) 255, version 3,
+ *   <li>Received packets must be protocol 112 of the instance's family with TTL (IPv6: hop limit) 255 (any, from a
+ *       configured unicast peer), version 3,
  *       type 1, a valid checksum (per {@link ChecksumMode} for IPv4; over the IPv6 pseudo-header for IPv6) and
  *       consistent lengths; anything else is counted by {@link DropReason} in
  *       {@link #stats()} and dropped. No packet can throw out of the receive path or change state unless valid.</li>
@@ -396,8 +397,11 @@ public final class VrrpInstance implements AutoCloseable {
             drop(DropReason.NOT_VRRP); // the other family's advert: its VRIDs are another space (RFC 5798 5.2.3)
             return;
         }
-        if (r.ttl() != 255) {
-            drop(DropReason.BAD_TTL); // TTL or hop limit: RFC 5798 7.1, for IPv4 and IPv6 alike
+        // TTL or hop limit 255 (RFC 5798 7.1), for IPv4 and IPv6 alike; not for unicast peers, as keepalived: the peer
+        // list authenticates the source, a unicast advert may cross a router, and keepalived sends IPv6 unicast
+        // adverts with the kernel's default hop limit.
+        if (r.ttl() != 255 && unicastPeers.isEmpty()) {
+            drop(DropReason.BAD_TTL);
             return;
         }
         if (advert.vrid() != vrid) {

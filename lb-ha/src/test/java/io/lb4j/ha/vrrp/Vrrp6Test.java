@@ -233,6 +233,22 @@ class Vrrp6Test {
     }
 
     @Test
+    void fromAUnicastPeerAnyHopLimitIsAcceptedAsKeepalivedSendsIpv6UnicastWithTheKernelDefault() {
+        VirtualLan.Node nodeA = lan.node("fe80::1");
+        nodeA.ttl = 64;
+        VrrpInstance a = router(nodeA, 200).unicastPeer("fe80::2").build();
+        VrrpInstance b = router(lan.node("fe80::2"), 100).unicastPeer("fe80::1").build();
+        a.start();
+        b.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(b.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(b.stats().dropped()).containsEntry(DropReason.BAD_TTL, 0L);
+        assertThat(lan.sentBy(nodeA).getLast().destination()).isEqualTo(InetAddress.ofLiteral("fe80::2"));
+    }
+
+    @Test
     void anIpv4AndAnIpv6InstanceWithTheSameVridOnOneSegmentDoNotInterfere() {
         VrrpInstance v4 = VrrpInstance.builder().vrid(51).priority(100).virtualAddress("10.0.0.100")
                 .transport(lan.node("10.0.0.2")).clock(clock).build();
