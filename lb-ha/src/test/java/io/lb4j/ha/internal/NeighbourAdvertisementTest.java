@@ -35,6 +35,22 @@ class NeighbourAdvertisementTest {
         assertThat(hex.formatHex(f, 78, 86)).isEqualTo("0201" + "020000000a01"); // target link-layer address
     }
 
+    /**
+     * The unsolicited advertisement keepalived 2.2.7 (Debian 12) sent on takeover for 2001:db8:77::100 from MAC
+     * 02:00:00:00:00:0a on an interface that does not forward IPv6, captured in a network namespace.
+     */
+    @Test
+    void isByteForByteWhatKeepalivedSendsForTheSameAddressAndMac() {
+        String keepalived = "333300000001" + "02000000000a" + "86dd"
+                + "6000000000203aff" + "20010db8007700000000000000000100" + "ff020000000000000000000000000001"
+                + "8800f635" + "20000000" + "20010db8007700000000000000000100" + "0201" + "02000000000a";
+
+        byte[] ours = NeighbourAdvertisement.frame(HexFormat.of().parseHex("02000000000a"),
+                (Inet6Address) InetAddress.ofLiteral("2001:db8:77::100"), false);
+
+        assertThat(HexFormat.of().formatHex(ours)).isEqualTo(keepalived);
+    }
+
     @Test
     void theRouterFlagIsSetWhenAskedAndTheOverrideFlagAlways() {
         assertThat(NeighbourAdvertisement.frame(MAC, VIP, true)[58] & 0xFF).isEqualTo(0xA0);

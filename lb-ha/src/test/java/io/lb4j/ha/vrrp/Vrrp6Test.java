@@ -55,6 +55,32 @@ class Vrrp6Test {
         assertThat(HexFormat.of().formatHex(m, 24, 40)).isEqualTo("20010db8000000000000000000000101");
     }
 
+    /**
+     * Captured in a network namespace from keepalived 2.2.7 (Debian 12), {@code vrrp_version 3}, advert_int 0.1, VIP
+     * 2001:db8:77::100/128, interface MAC 02:00:00:00:00:0a: the IPv6 header (traffic class 0xc0, hop limit 255) and
+     * the advert, whose checksum keepalived had the kernel compute ({@code IPV6_CHECKSUM}).
+     */
+    private static final String KEEPALIVED_ADVERT = "6c0bb941001870fffe80000000000000000000fffe00000a"
+            + "ff020000000000000000000000000012"
+            + "31336401000a3e6920010db8007700000000000000000100";
+
+    @Test
+    void decodesAnIpv6AdvertCapturedFromKeepalivedAndEncodesTheSameFieldsToTheSameBytes() {
+        byte[] packet = HexFormat.of().parseHex(KEEPALIVED_ADVERT);
+        InetAddress source = InetAddress.ofLiteral("fe80::ff:fe00:a");
+
+        VrrpCodec.Decoded d = VrrpCodec.decode(packet, packet.length, ChecksumMode.WITH_PSEUDO_HEADER);
+
+        assertThat(d.dropped()).isNull();
+        VrrpAdvert advert = new VrrpAdvert(51, 100, 10, List.of(InetAddress.ofLiteral("2001:db8:77::100")));
+        assertThat(d.received().advert()).isEqualTo(advert);
+        assertThat(d.received().source()).isEqualTo(source);
+        assertThat(d.received().destination()).isEqualTo(GROUP);
+        assertThat(d.received().ttl()).isEqualTo(255);
+        assertThat(HexFormat.of().formatHex(VrrpCodec.encode(advert, source, GROUP, ChecksumMode.WITH_PSEUDO_HEADER)))
+                .isEqualTo(KEEPALIVED_ADVERT.substring(80));
+    }
+
     @Test
     void theChecksumCoversTheIpv6PseudoHeaderWhateverTheIpv4Mode() {
         byte[] m = VrrpCodec.encode(ADVERT, A, GROUP, ChecksumMode.WITHOUT_PSEUDO_HEADER);
