@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A raw IPv6 socket for one IP protocol (VRRP's 112) on one interface, the IPv6 counterpart of {@link RawIpSocket}.
@@ -209,7 +210,7 @@ public final class RawIp6Socket implements AutoCloseable {
             at += (length + 7) & ~7L;
         }
         int payload = (int) Math.min(n, buffer.length - HEADER_LENGTH);
-        java.util.Arrays.fill(buffer, 0, HEADER_LENGTH, (byte) 0);
+        Arrays.fill(buffer, 0, HEADER_LENGTH, (byte) 0);
         buffer[0] = 0x60;
         buffer[4] = (byte) (n >>> 8);
         buffer[5] = (byte) n;

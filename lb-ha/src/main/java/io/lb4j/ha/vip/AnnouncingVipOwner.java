@@ -12,9 +12,9 @@ import java.util.Objects;
 
 /**
  * What every {@link VipOwner} that announces its addresses shares: on acquire, take the addresses and send a burst of
- * gratuitous ARPs, then a second burst a few seconds later (keepalived's {@code vrrp_garp_master_repeat} and
- * {@code vrrp_garp_master_delay}), so switches and clients that missed the first still move; on release, cancel the
- * pending burst before giving the addresses up. Everything runs under the owner's monitor, so a repeat burst can
+ * gratuitous ARPs (for IPv6 addresses: unsolicited Neighbour Advertisements), then a second burst a few seconds
+ * later (keepalived's {@code vrrp_garp_master_repeat} and {@code vrrp_garp_master_delay}), so switches and clients
+ * that missed the first still move; on release, cancel the pending burst before giving the addresses up. Everything runs under the owner's monitor, so a repeat burst can
  * never go out after the release that cancelled it.
  */
 abstract class AnnouncingVipOwner implements VipOwner {
@@ -49,8 +49,8 @@ abstract class AnnouncingVipOwner implements VipOwner {
         abstract B self();
 
         /**
-         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
-         * most 1 hour; default 5 s).
+         * Gratuitous ARPs (IPv6: Neighbour Advertisements) per address per burst (1-100, default 5) and the delay
+         * of the second burst (0 = none, at most 1 hour; default 5 s).
          */
         public B gratuitousArps(int burst, Duration repeatAfter) {
             if (burst < 1 || burst > 100) {
@@ -78,7 +78,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
     /** Stops answering for {@code addresses}; logs, never throws. */
     abstract void give(List<InetAddress> addresses);
 
-    /** Sends one gratuitous ARP per address; logs, never throws. */
+    /** Sends one gratuitous ARP (IPv6: unsolicited Neighbour Advertisement) per address; logs, never throws. */
     abstract void announceOnce(List<InetAddress> addresses);
 
     /** Releases the owner's own sockets; called once, by {@link #close()}. */

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * A broadcast segment for VRRP tests: every packet a plugged-in node sends reaches every other plugged-in node as a
- * whole IPv4 or IPv6 packet (of the sender's primary address's family), delivered by the virtual clock at the instant it was sent (zero latency) but after the sender's
- * current step, as a real network would.
+ * whole IPv4 or IPv6 packet (of the sender's primary address's family), delivered by the virtual clock at the
+ * instant it was sent (zero latency) but after the sender's current step, as a real network would.
  */
 public final class VirtualLan {
 
