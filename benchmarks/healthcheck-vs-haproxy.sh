@@ -3,7 +3,8 @@
 #
 #   benchmarks/healthcheck-vs-haproxy.sh
 #
-# 1. one Java process opens max(TARGETS) listeners (127.77.x.y : 30000-30099) that accept and close;
+# 1. one Java process opens max(TARGETS) listeners (127.77.x.y : 30000-30099) that accept and close (neither checker
+#    gives them anything to accept: lb4j's and HAProxy's connect checks both reset before the handshake's last ACK);
 # 2. lb4j: for each N in TARGETS, a fresh JVM runs N HealthMonitors with HealthCheck.connect() every 1 s, first
 #    attempts spread over the interval, all on ONE CheckTransport loop thread whose clock is that loop (what a balancer
 #    given no clock does; LB4J_CLOCK=system puts the timer on a TaskClock.system() thread of its own instead);
@@ -15,6 +16,9 @@
 # Environment: JAR (benchmarks.jar to run, e.g. a saved baseline), LB4J_CLOCK (loop | system), TARGETS ("1000 10000"), WARMUP_S (5), WINDOW_S (30), JAVA, LB4J_JVM_OPTS, LB4J_EXTRA_OPTS (e.g. JFR),
 # HAPROXY_RUNS ("1000:1000 1000:100" = servers:interval_ms), KEEP_OUT=1 keeps the work directory.
 # Needs root only to apt-get install haproxy when it is missing and to raise the fd limit. Loopback only.
+# On a machine shared with other sessions, each session's autogroup gets an even share of the cores and neither checker
+# reaches 10,000 checks/s; run it as `setsid sh -c 'echo -10 > /proc/self/autogroup; exec benchmarks/...'` (root), which
+# gives both checkers the same larger share, and quote the load average with the figures.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"

@@ -25,6 +25,8 @@ module io.lb4j.engine {
     // jdk.net.ExtendedSocketOptions: the TCP keepalive timers on the NIO transport.
     requires jdk.net;
     requires io.netty.transport.classes.io_uring;
+    // io.netty.channel.unix.Socket: the proxy half-closes a native socket without Netty's exception per call.
+    requires io.netty.transport.unix.common;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;

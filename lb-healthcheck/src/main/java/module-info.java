@@ -20,6 +20,7 @@ module io.lb4j.healthcheck {
     requires io.netty.handler;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
 
     // The monitor and the checks' event loop, for the control plane in io.lb4j.engine.
     exports io.lb4j.healthcheck to io.lb4j.engine;

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.LbEvent;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.status.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -636,7 +637,7 @@ final class AdminHandler implements HttpHandler {
     }
 
     private static String remote(HttpExchange ex) {
-        return address(ex).getHostAddress();
+        return Addresses.text(address(ex));
     }
 
     private static InetAddress address(HttpExchange ex) {

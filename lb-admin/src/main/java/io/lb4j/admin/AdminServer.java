@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.SecretFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -128,8 +129,8 @@ public final class AdminServer implements AutoCloseable {
         try {
             server = HttpsServer.create(bindAddress, 64);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the admin server to " + bindAddress.getAddress()
-                    .getHostAddress() + ":" + bindAddress.getPort(), e);
+            throw new UncheckedIOException("cannot bind the admin server to "
+                    + Addresses.hostPort(bindAddress.getAddress(), bindAddress.getPort()), e);
         }
         server.setHttpsConfigurator(new HttpsConfigurator(tls.context) {
             @Override
@@ -235,8 +236,7 @@ public final class AdminServer implements AutoCloseable {
     public URI uri() {
         InetSocketAddress a = address();
         InetAddress host = a.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : a.getAddress();
-        String h = host.getHostAddress().contains(":") ? "[" + host.getHostAddress() + "]" : host.getHostAddress();
-        return URI.create("https://" + h + ":" + a.getPort() + "/");
+        return URI.create("https://" + Addresses.hostPort(host, a.getPort()) + "/");
     }
 
     /** The certificate the server presents now, e.g. to pin it in a client (a renewal replaces it). */

@@ -1,5 +1,7 @@
 package io.lb4j.admin;
 
+import io.lb4j.api.internal.Addresses;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -14,15 +16,15 @@ final class ClientAddress {
     private ClientAddress() {
     }
 
-    /** {@code 192.0.2.7}, or {@code 2001:db8:1:2:0:0:0:0/64} for any address of that /64. */
+    /** {@code 192.0.2.7}, or {@code 2001:db8:1:2::/64} for any address of that /64. */
     static String source(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
-            return address.getHostAddress();
+            return Addresses.text(address);
         }
         byte[] prefix = Arrays.copyOf(address.getAddress(), 16);
         Arrays.fill(prefix, 8, 16, (byte) 0);
         try {
-            return InetAddress.getByAddress(prefix).getHostAddress() + "/64";
+            return Addresses.text(InetAddress.getByAddress(prefix)) + "/64";
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException("16 bytes are an IPv6 address", e);
         }

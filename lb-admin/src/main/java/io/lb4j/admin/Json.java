@@ -14,6 +14,7 @@ import io.lb4j.api.event.Online;
 import io.lb4j.api.event.RealServerDown;
 import io.lb4j.api.event.RealServerUp;
 import io.lb4j.api.event.Reconfigured;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.status.BalancerStatus;
 import io.lb4j.api.status.RealServerStatus;
 import io.lb4j.api.status.ServiceCounters;
@@ -57,7 +58,7 @@ final class Json {
     static ObjectNode service(ServiceStatus s) {
         ObjectNode n = object();
         n.put("label", s.label());
-        n.put("address", s.address().getHostAddress());
+        n.put("address", Addresses.text(s.address()));
         ArrayNode ports = n.putArray("ports");
         s.ports().forEach(ports::add);
         n.put("protocol", s.protocol().name());
@@ -71,7 +72,7 @@ final class Json {
         }
         n.put("activeConnections", active);
         if (s.fallbackAddress() != null) {
-            n.putObject("fallback").put("address", s.fallbackAddress().getHostAddress())
+            n.putObject("fallback").put("address", Addresses.text(s.fallbackAddress()))
                     .put("activeConnections", s.fallbackActiveConnections());
         } else {
             n.putNull("fallback");
@@ -86,7 +87,7 @@ final class Json {
     static ObjectNode realServer(RealServerStatus r) {
         ObjectNode n = object();
         n.put("label", r.label());
-        n.put("address", r.address().getHostAddress());
+        n.put("address", Addresses.text(r.address()));
         n.put("port", r.port());
         n.put("weight", r.weight());
         n.put("state", r.state().name());

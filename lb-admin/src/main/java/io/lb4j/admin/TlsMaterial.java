@@ -1,5 +1,6 @@
 package io.lb4j.admin;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.SecretFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,6 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -203,9 +203,9 @@ final class TlsMaterial {
             Path tmp = Files.createTempFile(dir, "admin-tls", ".p12.tmp");
             Files.delete(tmp); // keytool refuses to write into an existing (empty) file
             List<String> san = new ArrayList<>(List.of("dns:localhost", "ip:127.0.0.1"));
-            if (bind instanceof Inet4Address && !bind.isAnyLocalAddress()
-                    && !bind.getHostAddress().equals("127.0.0.1")) {
-                san.add("ip:" + bind.getHostAddress());
+            // The bind address of either family, so that a client verifying https://[2001:db8::2]:9443/ finds it.
+            if (!bind.isAnyLocalAddress() && !bind.getHostAddress().equals("127.0.0.1")) {
+                san.add("ip:" + Addresses.text(bind));
             }
             // Valid from an hour before the server's now (its clock, which tests move), for clients whose clocks
             // lag a little; keytool takes the start relative to the system clock.

@@ -65,7 +65,7 @@ class LoginLimiterTest {
         assertThat(limiter.tryAcquire(ip("2001:db8:1:2:ffff:ffff:ffff:fffe"), "b")).isNull();
         // Another address of the same /64: the same budget, now empty.
         assertThat(limiter.tryAcquire(ip("2001:db8:1:2:1234::9"), "c"))
-                .isEqualTo(new LoginLimiter.Refusal("from 2001:db8:1:2:0:0:0:0/64", Duration.ofSeconds(30)));
+                .isEqualTo(new LoginLimiter.Refusal("from 2001:db8:1:2::/64", Duration.ofSeconds(30)));
         // The next /64 has a budget of its own.
         assertThat(limiter.tryAcquire(ip("2001:db8:1:3::1"), "c")).isNull();
     }

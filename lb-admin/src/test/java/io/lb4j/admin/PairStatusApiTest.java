@@ -105,7 +105,7 @@ class PairStatusApiTest {
         List<PairStatus.Link> two = List.of(
                 new PairStatus.Link("CONFIG_PUBLISHER", "192.0.2.2:7790", "STALE", at,
                         "the secondary holds 42:1, newer than this primary's 1:1"),
-                new PairStatus.Link("FLOW_SYNC_IN", "192.0.2.2", "OK", SINCE, "receiving from /192.0.2.2:40000"));
+                new PairStatus.Link("FLOW_SYNC_IN", "192.0.2.2", "OK", SINCE, "receiving from 192.0.2.2:40000"));
         SUPPLIER.set(() -> Optional.of(MASTER.withLinks(two)));
 
         JsonNode links = loggedIn().get("/api/pair").json().get("links");
@@ -114,7 +114,7 @@ class PairStatusApiTest {
                 + "\"state\":\"STALE\",\"since\":\"2026-11-26T15:40:06.250Z\","
                 + "\"detail\":\"the secondary holds 42:1, newer than this primary's 1:1\",\"error\":true},"
                 + "{\"channel\":\"FLOW_SYNC_IN\",\"peer\":\"192.0.2.2\",\"state\":\"OK\","
-                + "\"since\":\"2026-11-26T15:40:01.250Z\",\"detail\":\"receiving from /192.0.2.2:40000\","
+                + "\"since\":\"2026-11-26T15:40:01.250Z\",\"detail\":\"receiving from 192.0.2.2:40000\","
                 + "\"error\":false}]");
         assertThat(client.get("/api/status").json().get("pair").get("links")).isEqualTo(links);
         // A VRRP transition keeps the links.

@@ -2,6 +2,7 @@ package io.lb4j.api;
 
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.event.EventStream;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.internal.Checks;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.HealthCheckStrategy;
@@ -225,7 +226,7 @@ public interface LoadBalancer extends AutoCloseable {
                     String owner = owners.putIfAbsent(key, s.label());
                     if (owner != null) {
                         throw Checks.invalid("services[" + s.label() + "].ports", port, "a port not already used by "
-                                + "service \"" + owner + "\" on " + s.address().getHostAddress() + "/" + s.protocol());
+                                + "service \"" + owner + "\" on " + Addresses.text(s.address()) + "/" + s.protocol());
                     }
                 }
             }

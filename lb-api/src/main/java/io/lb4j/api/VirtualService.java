@@ -115,7 +115,22 @@ public final class VirtualService {
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
     }
 
-    /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
+    /**
+     * A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode): the balancer forwards each frame to
+     * a real server by its MAC, and the real server answers the client directly, from the VIP. Real servers and the
+     * fallback must have the VIP's address family.
+     *
+     * <p>Each Linux real server holds the VIP on {@code lo} (the guide's loopback adapter), so it accepts the frames
+     * the balancer forwards, and never announces it on the LAN, where only the balancer may answer for it:
+     * <pre>
+     * # IPv4: the VIP on lo, never announced or answered by ARP on the LAN
+     * ip addr add 192.168.100.100/32 dev lo
+     * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+     * # IPv6: the VIP on lo, duplicate address detection off; no sysctl needed (Linux answers neighbour
+     * # solicitations only for addresses of the interface they arrive on, and never solicits from one on lo)
+     * ip -6 addr add 2001:db8::100/128 dev lo nodad
+     * </pre>
+     */
     public static Builder directRouting() {
         return new Builder(ForwardingMethod.DIRECT_ROUTING);
     }
@@ -251,9 +266,10 @@ public final class VirtualService {
      * How long a proxied TCP connection may go without a byte from or to its client (read from the client, or
      * handed to the client's socket) before the engine closes both sides; {@link Duration#ZERO} = never. Default
      * {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} min (see {@link #DEFAULT_IDLE_TIMEOUT_MINUTES} for why). Expiry is
-     * never early, and may be up to one timeout late when bytes to the side were still being handed over at the
-     * last check (a slow reader, or io_uring, which completes writes after they are flushed). TCP proxy services
-     * only.
+     * never early: the engine checks each I/O thread's connections every tenth of the shortest timeout among them
+     * (at most every 10 s), so it comes up to that period late, or up to one timeout late when bytes to the side
+     * were still being handed over at the last check (a slow reader, or io_uring, which completes writes after they
+     * are flushed). TCP proxy services only.
      */
     public Duration clientIdleTimeout() {
         return clientIdleTimeout;
@@ -321,9 +337,9 @@ public final class VirtualService {
 
     @Override
     public String toString() {
-        return "VirtualService[" + label + " " + method.configName() + " " + address.getHostAddress() + " ports="
+        return "VirtualService[" + label + " " + method.configName() + " " + Addresses.text(address) + " ports="
                 + ports + " " + protocol + " reals=" + realServers.stream().map(RealServer::label).toList()
-                + (fallback == null ? "" : " fallback=" + fallback.address().getHostAddress()) + "]";
+                + (fallback == null ? "" : " fallback=" + Addresses.text(fallback.address())) + "]";
     }
 
     /**
@@ -743,16 +759,16 @@ public final class VirtualService {
                 // A proxy may forward to another port on the VIP's own address; anything else would loop.
                 boolean loops = how != ForwardingMethod.PROXY || port == 0 || ports.contains(port);
                 if (loops) {
-                    throw Checks.invalid(field, target.getHostAddress(), "an address other than the VIP "
-                            + vip.getHostAddress() + (how == ForwardingMethod.PROXY ? ", or a port the VIP does not listen on" : ""));
+                    throw Checks.invalid(field, Addresses.text(target), "an address other than the VIP "
+                            + Addresses.text(vip) + (how == ForwardingMethod.PROXY ? ", or a port the VIP does not listen on" : ""));
                 }
             }
             if (how != ForwardingMethod.PROXY && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
-                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
+                throw Checks.invalid(field, Addresses.text(target), "an " + (vip instanceof Inet4Address ? "IPv4" : "IPv6")
                         + " address like the VIP: " + how.configName() + " cannot change the address family");
             }
             if (preserveClientAddress && (target instanceof Inet4Address) != (vip instanceof Inet4Address)) {
-                throw Checks.invalid(field, target.getHostAddress(), "an " + (vip instanceof Inet4Address ? "IPv4"
+                throw Checks.invalid(field, Addresses.text(target), "an " + (vip instanceof Inet4Address ? "IPv4"
                         : "IPv6") + " address like the VIP: preserveClientAddress connects from the client's address,"
                         + " which has the VIP's family");
             }

@@ -59,7 +59,7 @@ class LoadBalancerValidationTest {
                 service6("A", "2001:db8::1"), service6("B", "2001:0db8:0:0::1"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("services[B].ports: 80 (expected: a port not already used by service \"A\" on"
-                        + " 2001:db8:0:0:0:0:0:1/TCP)");
+                        + " 2001:db8::1/TCP)");
     }
 
     @Test

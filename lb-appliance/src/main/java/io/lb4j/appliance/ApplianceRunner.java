@@ -3,6 +3,7 @@ package io.lb4j.appliance;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.ConfigLoader;
@@ -287,7 +288,7 @@ final class ApplianceRunner {
 
     private static String describe(List<VirtualService> services) {
         return services.size() + " service(s) [" + services.stream()
-                .map(s -> s.label() + " " + s.address().getHostAddress() + " " + s.ports())
+                .map(s -> s.label() + " " + Addresses.text(s.address()) + " " + s.ports())
                 .collect(Collectors.joining("; ")) + "]";
     }
 }

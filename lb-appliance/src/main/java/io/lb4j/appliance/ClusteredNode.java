@@ -3,6 +3,7 @@ package io.lb4j.appliance;
 import io.lb4j.admin.PairStatus;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.appliance.config.HaConfig;
@@ -148,7 +149,7 @@ final class ClusteredNode implements AutoCloseable {
     long reconfigure(Collection<VirtualService> services) {
         if (publisher == null) {
             throw new IllegalStateException("this node is the secondary (ha.role): its services are replicated from"
-                    + " the primary " + ha.peer().getHostAddress() + "; change them there");
+                    + " the primary " + Addresses.text(ha.peer()) + "; change them there");
         }
         return publisher.reconfigure(services);
     }
@@ -192,7 +193,7 @@ final class ClusteredNode implements AutoCloseable {
             links.add(link(f.receiverStatus()));
         }
         return new PairStatus(last == null ? VrrpState.INITIALIZE.name() : last.to().name(), ha.vrid(),
-                ha.priority(), ha.virtualAddresses(), ha.role().configName(), ha.peer().getHostAddress(),
+                ha.priority(), ha.virtualAddresses(), ha.role().configName(), Addresses.text(ha.peer()),
                 last == null ? null : last.at(), last == null ? null : last.reason().name(), links);
     }
 
@@ -214,7 +215,7 @@ final class ClusteredNode implements AutoCloseable {
         return "VRRP " + ha.vrid() + " on " + ha.networkInterface() + ", priority " + ha.priority() + ", addresses "
                 + String.join(", ", ha.virtualAddresses()) + "; " + ha.role().configName()
                 + (isPrimary() ? ", replicating services to " : ", receiving services from ")
-                + ha.peer().getHostAddress() + " (port " + ha.replicationPort() + ")"
+                + Addresses.text(ha.peer()) + " (port " + ha.replicationPort() + ")"
                 + (ha.flowSyncPort().isPresent() ? ", flow sync on port " + ha.flowSyncPort().getAsInt() : "");
     }
 

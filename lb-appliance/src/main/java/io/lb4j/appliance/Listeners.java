@@ -2,6 +2,7 @@ package io.lb4j.appliance;
 
 import io.lb4j.api.Protocol;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.HaConfig;
@@ -28,7 +29,7 @@ final class Listeners {
         }
 
         String where() {
-            return address.getHostAddress() + ":" + port + "/" + protocol;
+            return Addresses.hostPort(address, port) + "/" + protocol;
         }
     }
 

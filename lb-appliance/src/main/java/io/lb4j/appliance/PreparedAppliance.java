@@ -2,6 +2,7 @@ package io.lb4j.appliance;
 
 import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.ConfigLoader;
@@ -175,7 +176,7 @@ final class PreparedAppliance {
             String family = config.ha().get().virtualAddresses().getFirst().contains(":") ? "ipv6" : "ipv4";
             String value = Files.readString(Path.of("/proc/sys/net/" + family + "/ip_nonlocal_bind")).trim();
             boolean servesVip = config.services().stream().anyMatch(s -> config.ha().get().virtualAddresses()
-                    .contains(s.address().getHostAddress()));
+                    .contains(Addresses.text(s.address())));
             if (value.equals("0") && servesVip) {
                 err.println("lb4j: warning: net." + family + ".ip_nonlocal_bind=0: a backup cannot bind the virtual"
                         + " addresses it does not own yet (set sysctl net." + family + ".ip_nonlocal_bind=1 on both"

@@ -9,6 +9,7 @@ import io.lb4j.api.event.Online;
 import io.lb4j.api.event.RealServerDown;
 import io.lb4j.api.event.RealServerUp;
 import io.lb4j.api.event.Reconfigured;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.status.BalancerStatus;
 import io.lb4j.api.status.RealServerStatus;
 import io.lb4j.api.status.ServiceStatus;
@@ -54,13 +55,13 @@ public final class StatusText {
             String routing = s.onFallback() ? "FALLBACK" : "real servers";
             for (RealServerStatus r : s.realServers()) {
                 sb.append(String.format(format, s.label(), routing, r.label(),
-                        r.address().getHostAddress() + (r.port() == 0 ? "" : ":" + r.port()), r.state(),
+                        r.port() == 0 ? Addresses.text(r.address()) : Addresses.hostPort(r.address(), r.port()), r.state(),
                         r.activeConnections(), r.totalConnections()));
                 routing = "";
             }
             if (s.fallbackAddress() != null) {
                 sb.append(String.format(format, s.realServers().isEmpty() ? s.label() : "", routing, "(fallback)",
-                        s.fallbackAddress().getHostAddress(), s.onFallback() ? "ACTIVE" : "standby",
+                        Addresses.text(s.fallbackAddress()), s.onFallback() ? "ACTIVE" : "standby",
                         s.fallbackActiveConnections(), "-"));
             }
         }

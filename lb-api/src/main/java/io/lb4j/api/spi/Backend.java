@@ -2,6 +2,7 @@ package io.lb4j.api.spi;
 
 import io.lb4j.api.Fallback;
 import io.lb4j.api.RealServer;
+import io.lb4j.api.internal.Addresses;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -185,7 +186,7 @@ public final class Backend {
 
     @Override
     public String toString() {
-        return label + "(" + address.getHostAddress() + (port == 0 ? "" : ":" + port) + ")";
+        return label + "(" + (port == 0 ? Addresses.text(address) : Addresses.hostPort(address, port)) + ")";
     }
 
     /** Live counts, shared between the snapshots that contain the same server. */

@@ -5,6 +5,7 @@ import io.lb4j.admin.AdminServer;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.ConfigCodec;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.ConfigException;
 import io.lb4j.config.ConfigNode.Mapping;
 import io.lb4j.config.ConfigNode;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -90,7 +90,6 @@ public final class ConfigLoader {
     private static final Set<String> HA_KEYS = Set.of("interface", "vrid", "priority", "advertInterval",
             "virtualAddresses", "preempt", "preemptDelay", "unicastPeers", "role", "peer", "listen", "replicationPort",
             "flowSyncPort", "secretFile", "stateDirectory");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern EXPECTED = Pattern.compile("\\(expected: (.*)\\)$");
 
     private ConfigLoader() {
@@ -486,8 +485,8 @@ public final class ConfigLoader {
         ConfigNode peerNode = m.required("peer", "ha");
         InetAddress peer = ipLiteral(peerNode, "ha.peer");
         if (peer.equals(listen)) {
-            throw peerNode.error("ha.peer: " + peer.getHostAddress() + " (expected: the other node's management"
-                    + " address; " + peer.getHostAddress() + " is this node's, `listen:`)");
+            throw peerNode.error("ha.peer: " + Addresses.text(peer) + " (expected: the other node's management"
+                    + " address; " + Addresses.text(peer) + " is this node's, `listen:`)");
         }
         int replicationPort = m.has("replicationPort") ? port(m.get("replicationPort"), "ha.replicationPort")
                 : HaConfig.DEFAULT_REPLICATION_PORT;
@@ -551,47 +550,34 @@ public final class ConfigLoader {
             } else if ((a instanceof Inet4Address) != (like instanceof Inet4Address)) {
                 String family = like instanceof Inet4Address ? "IPv4" : "IPv6";
                 throw item.error(what + ": " + item.asScalar(what).text() + " (expected: an " + family + " address"
-                        + " like " + like.getHostAddress() + "; the pair's VRRP instance carries one family)");
+                        + " like " + Addresses.text(like) + "; the pair's VRRP instance carries one family)");
             }
             if (what.equals("ha.virtualAddresses")) {
                 // The builder knows what a virtual address may not be (multicast, wildcard, IPv6 link-local).
                 vrrpStep(item, "virtualAddresses", item.asScalar(what).text(),
                         () -> VrrpInstance.builder().virtualAddress(a));
             }
-            ConfigNode first = seen.putIfAbsent(a.getHostAddress(), item);
+            ConfigNode first = seen.putIfAbsent(Addresses.text(a), item);
             if (first != null) {
-                throw item.error(what + ": " + a.getHostAddress() + " (expected: each address once; already listed"
+                throw item.error(what + ": " + Addresses.text(a) + " (expected: each address once; already listed"
                         + " on line " + first.line() + ")");
             }
-            addresses.add(a.getHostAddress());
+            addresses.add(Addresses.text(a));
         }
         return List.copyOf(addresses);
     }
 
-    /** An IPv4 or IPv6 literal; never looked up in DNS (a host name is an error, not a query). */
+    /**
+     * An IPv4 or IPv6 literal (IPv6 also in brackets), parsed as the services' addresses are; never looked up in DNS
+     * (a host name is an error, not a query).
+     */
     private static InetAddress ipLiteral(ConfigNode node, String what) {
         ConfigNode.Scalar s = node.asScalar(what);
-        String text = s.text();
-        Matcher v4 = IPV4.matcher(text);
-        boolean valid;
-        if (v4.matches()) {
-            valid = true;
-            for (int i = 1; i <= 4; i++) {
-                valid &= Integer.parseInt(v4.group(i)) <= 255;
-            }
-        } else {
-            // InetAddress parses a text with a colon as an IPv6 literal and never resolves it.
-            valid = text.indexOf(':') >= 0 && text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':'
-                    || c == '.');
+        try {
+            return Addresses.parse(what, s.text());
+        } catch (IllegalArgumentException e) {
+            throw node.error(what + ": " + s.shown() + " (expected: an IP address literal such as 192.168.100.2)");
         }
-        if (valid) {
-            try {
-                return InetAddress.getByName(text);
-            } catch (UnknownHostException e) {
-                // reported below
-            }
-        }
-        throw node.error(what + ": " + s.shown() + " (expected: an IP address literal such as 192.168.100.2)");
     }
 
     private static int port(ConfigNode node, String what) {

@@ -1,5 +1,6 @@
 package io.lb4j.appliance.config;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.Durations;
 import io.lb4j.config.SecretFile;
 import io.lb4j.ha.vrrp.VrrpInstance;
@@ -161,8 +162,8 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
         diff(d, "preemptDelay", preemptDelay, other.preemptDelay);
         diff(d, "unicastPeers", unicastPeers, other.unicastPeers);
         diff(d, "role", role.configName(), other.role.configName());
-        diff(d, "peer", peer.getHostAddress(), other.peer.getHostAddress());
-        diff(d, "listen", listen.getHostAddress(), other.listen.getHostAddress());
+        diff(d, "peer", Addresses.text(peer), Addresses.text(other.peer));
+        diff(d, "listen", Addresses.text(listen), Addresses.text(other.listen));
         diff(d, "replicationPort", replicationPort, other.replicationPort);
         diff(d, "flowSyncPort", flowSyncPort.isPresent() ? flowSyncPort.getAsInt() : "none",
                 other.flowSyncPort.isPresent() ? other.flowSyncPort.getAsInt() : "none");

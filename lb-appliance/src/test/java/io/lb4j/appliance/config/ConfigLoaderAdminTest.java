@@ -152,6 +152,15 @@ class ConfigLoaderAdminTest {
     }
 
     @Test
+    void anIpv6AddressIsAcceptedWithOrWithoutBrackets() {
+        for (String address : List.of("\"::1\"", "\"[::1]\"", "\"2001:db8::2\"")) {
+            AdminConfig admin = parse("admin:\n  address: " + address
+                    + "\n  users: [ { name: op, passwordHash: \"HASH\" } ]\n").admin().orElseThrow();
+            assertThat(admin.address()).isEqualTo(address.substring(1, address.length() - 1));
+        }
+    }
+
+    @Test
     void addressThatIsNotAnIpLiteralIsRejectedWithTheBuilderMessage() {
         assertThatThrownBy(() -> parse("admin:\n  address: lb.example.org\n  users: [ { name: op, passwordHash: \"HASH\" } ]\n"))
                 .hasMessage("pacs.yaml:8:12: admin.address: \"lb.example.org\" (expected: an IPv4 or IPv6 literal"

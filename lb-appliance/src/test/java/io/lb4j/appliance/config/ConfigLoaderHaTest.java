@@ -263,11 +263,11 @@ class ConfigLoaderHaTest {
         HaConfig ha = parse(MINIMAL.replace("[10.0.0.100]", "[\"fd00::100\", \"fd00::101\"]")
                 + "  unicastPeers: [\"fe80::2\"]\n").ha().orElseThrow();
 
-        assertThat(ha.virtualAddresses()).containsExactly("fd00:0:0:0:0:0:0:100", "fd00:0:0:0:0:0:0:101");
-        assertThat(ha.unicastPeers()).containsExactly("fe80:0:0:0:0:0:0:2");
+        assertThat(ha.virtualAddresses()).containsExactly("fd00::100", "fd00::101");
+        assertThat(ha.unicastPeers()).containsExactly("fe80::2");
         assertThat(ha.vrrp().ipv6()).isTrue();
         rejects(MINIMAL.replace("[10.0.0.100]", "[\"fd00::100\"]") + "  unicastPeers: [10.0.0.3]\n",
-                "pacs.yaml:16:18: ha.unicastPeers: 10.0.0.3 (expected: an IPv6 address like fd00:0:0:0:0:0:0:100;"
+                "pacs.yaml:16:18: ha.unicastPeers: 10.0.0.3 (expected: an IPv6 address like fd00::100;"
                         + " the pair's VRRP instance carries one family)");
     }
 
@@ -294,6 +294,17 @@ class ConfigLoaderHaTest {
                 "pacs.yaml:14:11: ha.listen: 10 (expected: an IP address literal such as 192.168.100.2)");
         rejects(MINIMAL.replace("peer: 10.0.0.3", "peer: 10.0.0.2"), "pacs.yaml:13:9: ha.peer: 10.0.0.2"
                 + " (expected: the other node's management address; 10.0.0.2 is this node's, `listen:`)");
+    }
+
+    @Test
+    void peerAndListenMayBeIpv6WithOrWithoutBracketsAndAreComparedAsAddresses() throws IOException {
+        HaConfig ha = parse(MINIMAL.replace("peer: 10.0.0.3", "peer: \"fd00::3\"")
+                .replace("listen: 10.0.0.2", "listen: \"[fd00::2]\"")).ha().orElseThrow();
+        assertThat(ha.peer()).isEqualTo(ip("fd00::3"));
+        assertThat(ha.listen()).isEqualTo(ip("fd00::2"));
+        rejects(MINIMAL.replace("peer: 10.0.0.3", "peer: \"fd00:0::2\"").replace("listen: 10.0.0.2",
+                "listen: \"fd00::2\""), "pacs.yaml:13:9: ha.peer: fd00::2 (expected: the other node's management"
+                + " address; fd00::2 is this node's, `listen:`)");
     }
 
     @Test

@@ -114,6 +114,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ipv6VipsRealServersAndFallbacksAreAcceptedWithOrWithoutBrackets() {
+        ApplianceConfig config = parse("""
+                engine: packet
+                interface: eth0
+                services:
+                  - label: PACS-v6
+                    address: "2001:db8::100"
+                    ports: [104]
+                    forwarding: direct-routing
+                    realServers:
+                      - { label: PrimaryCluster, address: "[2001:db8::110]" }
+                    fallback: { address: "2001:DB8:0:0::120", masquerade: true }
+                  - label: WEB
+                    address: 192.168.100.101
+                    ports: [443]
+                    forwarding: nat
+                    realServers:
+                      - { label: a, address: 192.168.100.111 }
+                """);
+
+        VirtualService v6 = config.services().getFirst();
+        assertThat(v6.address().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:100");
+        assertThat(v6.realServer("PrimaryCluster").orElseThrow().address())
+                .isEqualTo(java.net.InetAddress.ofLiteral("2001:db8::110"));
+        assertThat(v6.fallback().orElseThrow().address()).isEqualTo(java.net.InetAddress.ofLiteral("2001:db8::120"));
+        assertThat(config.services().get(1).address().getHostAddress()).isEqualTo("192.168.100.101");
+    }
+
+    @Test
+    void aServiceOfOneFamilyWithARealServerOfTheOtherIsRefusedAtItsAddress() {
+        assertThatThrownBy(() -> parse("""
+                engine: packet
+                interface: eth0
+                services:
+                  - label: PACS-v6
+                    address: "2001:db8::100"
+                    ports: [104]
+                    realServers:
+                      - { label: PrimaryCluster, address: 192.168.100.110 }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("pacs.yaml:")
+                .hasMessageContaining("address: 192.168.100.110 (expected: an IPv6 address like the VIP");
+    }
+
+    @Test
     void everyServiceAndRealServerKeyMapsToItsBuilderOption() {
         ApplianceConfig config = parse("""
                 engine: { type: proxy, ioThreads: 1, connectTimeout: 500ms, maxPendingBytes: 131072, udpIdleTimeout: 5m, transport: nio }

@@ -10,6 +10,7 @@ import io.lb4j.api.RealServer;
 import io.lb4j.api.Scheduler;
 import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.config.ConfigNode;
 
 import java.time.Duration;
@@ -217,7 +218,7 @@ public final class ServiceTree {
         String field = "services[" + s.label() + "]";
         Map<String, ConfigNode> out = new LinkedHashMap<>();
         out.put("label", ConfigNode.Scalar.of(s.label()));
-        out.put("address", ConfigNode.Scalar.of(s.address().getHostAddress()));
+        out.put("address", ConfigNode.Scalar.of(Addresses.text(s.address())));
         out.put("ports", IntLists.write(s.ports()));
         out.put("protocol", ConfigNode.Scalar.of(s.protocol().name().toLowerCase(Locale.ROOT)));
         out.put("forwarding", ConfigNode.Scalar.of(s.method().configName()));
@@ -236,7 +237,7 @@ public final class ServiceTree {
         for (RealServer r : s.realServers()) {
             Map<String, ConfigNode> rn = new LinkedHashMap<>();
             rn.put("label", ConfigNode.Scalar.of(r.label()));
-            rn.put("address", ConfigNode.Scalar.of(r.address().getHostAddress()));
+            rn.put("address", ConfigNode.Scalar.of(Addresses.text(r.address())));
             rn.put("port", ConfigNode.Scalar.of(r.port()));
             rn.put("weight", ConfigNode.Scalar.of(r.weight()));
             rn.put("minConnections", ConfigNode.Scalar.of(r.minConnections()));
@@ -246,7 +247,7 @@ public final class ServiceTree {
         out.put("realServers", ConfigNode.Sequence.of(reals));
         s.fallback().ifPresent(f -> {
             Map<String, ConfigNode> fn = new LinkedHashMap<>();
-            fn.put("address", ConfigNode.Scalar.of(f.address().getHostAddress()));
+            fn.put("address", ConfigNode.Scalar.of(Addresses.text(f.address())));
             fn.put("port", ConfigNode.Scalar.of(f.port()));
             fn.put("masquerade", ConfigNode.Scalar.of(f.masquerade()));
             out.put("fallback", ConfigNode.Mapping.of(fn));

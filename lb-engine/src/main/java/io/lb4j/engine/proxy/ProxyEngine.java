@@ -2,7 +2,9 @@ package io.lb4j.engine.proxy;
 
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.Protocol;
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.EngineContext;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -26,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -254,7 +255,21 @@ public final class ProxyEngine implements ForwardingEngine {
                 }
                 throw e;
             }
+            // Accepted sockets inherit the listener's keepalive: set it there once, not per connection. While it
+            // changes, new connections set their own (one accepted just before may keep the previous settings).
+            TcpKeepAlive keepAlive = spec.tcpKeepAlive();
+            boolean unchanged = keepAlive.equals(handle.listenerKeepAlive());
+            if (!unchanged) {
+                handle.listenerKeepAlive(null);
+            }
+            boolean inherited = true;
+            for (Map.Entry<ListenKey, Channel> e : handle.listeners.entrySet()) {
+                if (e.getKey().protocol() == Protocol.TCP && (!unchanged || added.contains(e.getKey()))) {
+                    inherited &= KeepAlive.applyToListener(e.getValue(), keepAlive);
+                }
+            }
             handle.table(table);
+            handle.listenerKeepAlive(inherited ? keepAlive : null);
             List<ListenKey> dropped = new ArrayList<>(handle.listeners.keySet());
             dropped.removeAll(wanted);
             for (ListenKey key : dropped) {
@@ -394,7 +409,6 @@ public final class ProxyEngine implements ForwardingEngine {
                     .option(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null)
                     .childOption(ChannelOption.AUTO_READ, false) // nothing is read before the backend is connected
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                     .childOption(ChannelOption.RECVBUF_ALLOCATOR, readAllocator())
                     .childOption(ChannelOption.SO_RCVBUF, socketReceiveBuffer > 0 ? socketReceiveBuffer : null)
@@ -410,7 +424,7 @@ public final class ProxyEngine implements ForwardingEngine {
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
             throw new UncheckedIOException(new IOException("service \"" + handle.label() + "\": cannot bind "
-                    + key.protocol() + " " + hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
+                    + key.protocol() + " " + Addresses.hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
         }
         return f.channel();
     }
@@ -431,11 +445,6 @@ public final class ProxyEngine implements ForwardingEngine {
 
     private static AdaptiveRecvByteBufAllocator readAllocator() {
         return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES);
-    }
-
-    static String hostPort(InetAddress address, int port) {
-        String host = address.getHostAddress();
-        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Override

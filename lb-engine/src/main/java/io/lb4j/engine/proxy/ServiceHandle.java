@@ -1,5 +1,6 @@
 package io.lb4j.engine.proxy;
 
+import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.spi.RoutingTable;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -24,6 +25,8 @@ final class ServiceHandle {
     /** The service's UDP sessions by last activity, for {@code maxUdpSessions}; confined to {@link #udpLoop}. */
     final UdpLru udpSessions = new UdpLru();
     private EventLoop udpLoop; // guarded by the engine's lifecycle lock
+    /** The keepalive every TCP listener of the service passes on to what it accepts; null: set per connection. */
+    private volatile TcpKeepAlive listenerKeepAlive;
 
     ServiceHandle(String label, RoutingTable table) {
         this.label = label;
@@ -40,6 +43,14 @@ final class ServiceHandle {
 
     void table(RoutingTable newest) {
         this.table = newest;
+    }
+
+    TcpKeepAlive listenerKeepAlive() {
+        return listenerKeepAlive;
+    }
+
+    void listenerKeepAlive(TcpKeepAlive keepAlive) {
+        this.listenerKeepAlive = keepAlive;
     }
 
     /** Whether the service was uninstalled or the engine is stopping: new connections are refused. */

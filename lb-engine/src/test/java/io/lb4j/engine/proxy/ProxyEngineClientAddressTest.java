@@ -156,7 +156,7 @@ class ProxyEngineClientAddressTest {
         assertThat(ClientAddress.source(v4Client, v4Server)).isEqualTo(new InetSocketAddress(CLIENT, 0));
         assertThat(ClientAddress.source(v4Client, v6Server)).isNull();
         assertThat(ClientAddress.familyMismatch(v4Client, v6Server)).hasMessage("preserveClientAddress: client"
-                + " 127.0.0.5 is IPv4 and real server [fd00:0:0:0:0:0:0:110]:104 is IPv6; a connection cannot come"
+                + " 127.0.0.5 is IPv4 and real server [fd00::110]:104 is IPv6; a connection cannot come"
                 + " from the client's address, and is not made from the balancer's instead");
     }
 

@@ -363,13 +363,19 @@ class ProxyEngineLimitsTest {
         assertThat(engine.stats().clientIdleExpired() + engine.stats().serverIdleExpired()).isZero();
     }
 
+    /** Starts the engine with service PACS (the default timeouts) to {@code echo}; answers its VIP port. */
+    private int startedWithEchoService(TestServer echo) {
+        int port = freeTcpPort(VIP);
+        VirtualService spec = TestSupport.service("PACS", port)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build();
+        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        return port;
+    }
+
     @Test
     void aClosedConnectionCancelsItsIdleCheck() throws Exception {
         TestServer echo = later(TestServer.start(PRIMARY, 0, Handler.echo()));
-        int port = freeTcpPort(VIP);
-        VirtualService spec = TestSupport.service("PACS", port)
-                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port())).build(); // 30 min defaults
-        started(ProxyEngine.builder()).install(table(spec, 1, List.of(real(spec, "R")), null));
+        int port = startedWithEchoService(echo); // 30 min defaults
 
         Socket client = connect(port);
         send(client, "x");
@@ -379,6 +385,68 @@ class ProxyEngineLimitsTest {
         client.close();
         await(() -> engine.stats().activeConnections() == 0, "the connection to end");
         assertThat(clock.pendingTasks()).as("the clock holds no closed connection").isZero();
+    }
+
+    /**
+     * Idle timeouts cost the clock one pending pass per I/O thread, not a timer per connection (which was a hand-off
+     * to the clock's thread at each connect and each close): 20 connections, one task; a shorter timeout brings the
+     * pass forward rather than adding one per connection.
+     */
+    @Test
+    void twentyConnectionsOnOneIoThreadHoldOnePassOnTheClock() throws Exception {
+        TestServer echo = later(TestServer.start(PRIMARY, 0, Handler.echo()));
+        int port = startedWithEchoService(echo); // 30 min defaults
+
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket c = connect(port);
+            send(c, "x");
+            assertThat(read(c, 1)).isEqualTo("x");
+            clients.add(c);
+        }
+        assertThat(engine.stats().activeConnections()).isEqualTo(20);
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+
+        int shortPort = freeTcpPort(VIP);
+        VirtualService shorter = TestSupport.service("HL7", shortPort)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(echo.port()))
+                .clientIdleTimeout(IDLE).serverIdleTimeout(IDLE).build();
+        engine.install(table(shorter, 1, List.of(real(shorter, "R")), null));
+        Socket quiet = connect(shortPort);
+        send(quiet, "y");
+        assertThat(read(quiet, 1)).isEqualTo("y");
+        EventLoop loop = onlyPairOn(shortPort).clientChannel().eventLoop();
+        settle(loop);
+        assertThat(clock.pendingTasks()).as("the pass, brought forward").isEqualTo(1);
+
+        // The pass now comes every second (a tenth of 10 s): the quiet connection goes at 10 s, the others stay.
+        advance(Duration.ofSeconds(9), loop);
+        assertThat(engine.stats().clientIdleExpired()).isZero();
+        advance(Duration.ofSeconds(2), loop);
+        await(() -> engine.stats().clientIdleExpired() == 1, "the quiet connection to expire");
+        assertThat(closedByPeer(quiet)).isTrue();
+        await(() -> engine.stats().activeConnections() == 20, "the quiet connection to end");
+
+        for (Socket c : clients) {
+            c.close();
+        }
+        await(() -> engine.stats().activeConnections() == 0, "the connections to end");
+        assertThat(clock.pendingTasks()).as("no connection, no pass").isZero();
+    }
+
+    /** The one connection relayed on VIP port {@code port}. */
+    private TcpPair onlyPairOn(int port) throws Exception {
+        TcpPair[] found = new TcpPair[1];
+        await(() -> {
+            engine.flows().forEach(f -> {
+                TcpPair p = (TcpPair) f;
+                if (((InetSocketAddress) p.clientChannel().localAddress()).getPort() == port) {
+                    found[0] = p;
+                }
+            });
+            return found[0] != null;
+        }, "the connection on port " + port);
+        return found[0];
     }
 
     // ------------------------------------------------------------------------------------------------ keepalive
@@ -406,7 +474,64 @@ class ProxyEngineLimitsTest {
         for (Channel ch : List.of(off.clientChannel(), off.serverChannel())) {
             assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).as(ch.toString()).isFalse();
         }
+        for (TcpPair p : List.of(byDefault, tuned, off)) {
+            for (Channel ch : List.of(p.clientChannel(), p.serverChannel())) {
+                assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as(ch + " TCP_NODELAY").isTrue();
+            }
+        }
         assertThat(hold.openConnections()).isEqualTo(3);
+    }
+
+    /**
+     * The listener passes its keepalive on to what it accepts (one set per listener, not per connection): a newer
+     * snapshot with other settings must reach connections accepted after it, and leave the earlier ones as they were.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING"})
+    void aChangedKeepAliveReachesConnectionsAcceptedAfterTheChange(Transport transport) throws Exception {
+        assumeThat(transport.isAvailable()).as(transport + " on this machine").isTrue();
+        TestServer hold = later(TestServer.start(PRIMARY, 0, Handler.hold()));
+        started(ProxyEngine.builder().transport(transport));
+        int port = freeTcpPort(VIP);
+        VirtualService before = TestSupport.service("PACS", port)
+                .real("R", PRIMARY.getHostAddress(), r -> r.port(hold.port())).build();
+        engine.install(table(before, 1, List.of(real(before, "R")), null));
+        TcpPair first = relayedPair(hold, port, 1);
+
+        VirtualService after = before.toBuilder()
+                .tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(42), Duration.ofSeconds(7), 3)).build();
+        engine.install(table(after, 2, List.of(real(after, "R")), null));
+        TcpPair second = relayedPair(hold, port, 2);
+
+        VirtualService off = after.toBuilder().tcpKeepAlive(TcpKeepAlive.off()).build();
+        engine.install(table(off, 3, List.of(real(off, "R")), null));
+        TcpPair third = relayedPair(hold, port, 3);
+
+        assertThat(keepAlive(first.clientChannel())).containsExactly(1, 60, 15, 4);
+        assertThat(keepAlive(second.clientChannel())).containsExactly(1, 42, 7, 3);
+        assertThat(keepAlive(second.serverChannel())).containsExactly(1, 42, 7, 3);
+        assertThat(third.clientChannel().config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+        assertThat(third.serverChannel().config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+    }
+
+    /** Connects to {@code port} and answers the pair relaying it once {@code backend} accepted its n-th connection. */
+    private TcpPair relayedPair(TestServer backend, int port, int n) throws Exception {
+        List<TcpPair> known = new ArrayList<>();
+        engine.flows().forEach(f -> known.add((TcpPair) f));
+        connect(port);
+        await(() -> backend.accepted() == n, "the backend to accept connection " + n);
+        TcpPair[] found = new TcpPair[1];
+        await(() -> {
+            engine.flows().forEach(f -> {
+                TcpPair p = (TcpPair) f;
+                Channel server = p.serverChannel();
+                if (!known.contains(p) && server != null && server.isActive()) {
+                    found[0] = p;
+                }
+            });
+            return found[0] != null;
+        }, "connection " + n + " to be relayed");
+        return found[0];
     }
 
     /** Installs a service with {@code options} that forwards to {@code backend}; returns its connected pair. */

@@ -1,6 +1,7 @@
 package io.lb4j.ha.flowsync;
 
 import io.lb4j.api.event.Subscription;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.packet.ha.FlowUpdate;
@@ -115,7 +116,7 @@ public final class FlowSync implements AutoCloseable {
         this.ownsClock = b.clock == null;
         this.clock = b.clock != null ? b.clock : TaskClock.system();
         this.senderHealth = new PeerHealth(PeerChannel.FLOW_SYNC_OUT, PeerHealth.text(peer), clock, LOG);
-        this.receiverHealth = new PeerHealth(PeerChannel.FLOW_SYNC_IN, peer.getAddress().getHostAddress(), clock,
+        this.receiverHealth = new PeerHealth(PeerChannel.FLOW_SYNC_IN, Addresses.text(peer.getAddress()), clock,
                 LOG);
         this.reconnector = new Reconnector(peer, clock, senderHealth);
     }
@@ -140,7 +141,7 @@ public final class FlowSync implements AutoCloseable {
         }
         server = PeerServer.start(listen, peer.getAddress(), maxConnections, "lb4j-flow-sync-in", this::receive,
                 LOG);
-        receiverHealth.watch(frameTimeout, "no flow sync frame from " + peer.getAddress().getHostAddress());
+        receiverHealth.watch(frameTimeout, "no flow sync frame from " + Addresses.text(peer.getAddress()));
         senderThread = Thread.ofPlatform().daemon().name("lb4j-flow-sync-out").start(
                 () -> reconnector.run(this::stream, this::discardJournal));
         return this;
@@ -262,7 +263,7 @@ public final class FlowSync implements AutoCloseable {
     // ------------------------------------------------------------------ receiver
 
     private void receive(Socket s) throws IOException {
-        String from = s.getRemoteSocketAddress().toString();
+        String from = PeerHealth.text((InetSocketAddress) s.getRemoteSocketAddress());
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline, 64 * 1024));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));

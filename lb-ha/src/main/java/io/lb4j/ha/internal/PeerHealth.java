@@ -1,6 +1,7 @@
 package io.lb4j.ha.internal;
 
 import io.lb4j.api.event.Subscription;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.ha.peer.PeerChannel;
@@ -45,10 +46,10 @@ public final class PeerHealth implements AutoCloseable {
         this.lastHeardNanos = clock.nanoTime();
     }
 
-    /** An address as the health view writes it: {@code 10.0.0.2:7790}, without a host name. */
+    /** An address as the health view writes it: {@code 10.0.0.2:7790} or {@code [fd00::2]:7790}, without a host name. */
     public static String text(InetSocketAddress address) {
-        return (address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString())
-                + ":" + address.getPort();
+        return address.getAddress() != null ? Addresses.hostPort(address.getAddress(), address.getPort())
+                : address.getHostString() + ":" + address.getPort();
     }
 
     /** The state now. */

@@ -1,5 +1,7 @@
 package io.lb4j.ha.internal;
 
+import io.lb4j.api.internal.Addresses;
+
 import org.slf4j.Logger;
 
 import java.io.IOException;
@@ -100,7 +102,7 @@ public final class PeerServer implements AutoCloseable {
                 continue;
             }
             InetAddress from = s.getInetAddress();
-            String why = !from.equals(peer) ? "not the peer " + peer.getHostAddress()
+            String why = !from.equals(peer) ? "not the peer " + Addresses.text(peer)
                     : open.size() >= maxConnections ? "already " + maxConnections + " connections (the limit)"
                     : null;
             if (why != null || closed) {

@@ -3,6 +3,7 @@ package io.lb4j.ha.replication;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.Subscription;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.ha.internal.DeadlineInputStream;
 import io.lb4j.ha.internal.PeerHealth;
@@ -101,7 +102,7 @@ public final class ConfigReceiver implements AutoCloseable {
         this.frameTimeout = b.frameTimeout;
         this.ownsClock = b.clock == null;
         this.clock = b.clock != null ? b.clock : TaskClock.system();
-        this.health = new PeerHealth(PeerChannel.CONFIG_RECEIVER, peer.getHostAddress(), clock, LOG);
+        this.health = new PeerHealth(PeerChannel.CONFIG_RECEIVER, Addresses.text(peer), clock, LOG);
     }
 
     /** A builder applying what the primary sends to {@code balancer}; listen, peer and secret are required. */
@@ -120,7 +121,7 @@ public final class ConfigReceiver implements AutoCloseable {
             throw new IllegalStateException("config receiver already started (expected: start() once)");
         }
         server = PeerServer.start(listen, peer, maxConnections, "lb4j-config-receiver", this::serve, LOG);
-        health.watch(frameTimeout, "nothing authentic from the primary " + peer.getHostAddress());
+        health.watch(frameTimeout, "nothing authentic from the primary " + Addresses.text(peer));
         return this;
     }
 
@@ -177,7 +178,7 @@ public final class ConfigReceiver implements AutoCloseable {
     }
 
     private void serve(Socket s) throws IOException {
-        String from = s.getRemoteSocketAddress().toString();
+        String from = PeerHealth.text((InetSocketAddress) s.getRemoteSocketAddress());
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));

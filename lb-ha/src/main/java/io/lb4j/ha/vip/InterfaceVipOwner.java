@@ -1,5 +1,6 @@
 package io.lb4j.ha.vip;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.ha.HaPair;
 
 import io.lb4j.linux.LinkLayerSocket;
@@ -89,7 +90,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("adding " + a.getHostAddress() + "/" + prefix + " to " + interfaceName
+                throw new UncheckedIOException("adding " + Addresses.text(a) + "/" + prefix + " to " + interfaceName
                         + " failed", e);
             }
         }
@@ -111,7 +112,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
                     netlink().deleteAddress(index, a, prefix(a));
                 }
             } catch (IOException e) {
-                LOG.error("removing {}/{} from {} failed: {}", a.getHostAddress(), prefix(a), interfaceName,
+                LOG.error("removing {}/{} from {} failed: {}", Addresses.text(a), prefix(a), interfaceName,
                         e.getMessage());
             }
         }
@@ -162,7 +163,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
                 }
                 announcements++;
             } catch (IOException e) {
-                LOG.warn("announcing {} on {} failed: {}", a.getHostAddress(), interfaceName, e.getMessage());
+                LOG.warn("announcing {} on {} failed: {}", Addresses.text(a), interfaceName, e.getMessage());
             }
         }
     }
@@ -229,7 +230,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
     private void ip(String verb, InetAddress a) throws IOException {
         boolean v6 = a instanceof Inet6Address;
         List<String> command = new java.util.ArrayList<>(List.of("ip", v6 ? "-6" : "-4", "addr", verb,
-                a.getHostAddress() + "/" + prefix(a), "dev", interfaceName));
+                Addresses.text(a) + "/" + prefix(a), "dev", interfaceName));
         if (v6 && verb.equals("add")) {
             command.add("nodad");
         }
@@ -237,7 +238,7 @@ public final class InterfaceVipOwner extends AnnouncingVipOwner {
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("ip addr " + verb + " " + a.getHostAddress() + " timed out after 5 s");
+                throw new IOException("ip addr " + verb + " " + Addresses.text(a) + " timed out after 5 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.lb4j.ha.vrrp;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.ha.vip.VipOwner;
 
 import io.lb4j.api.event.Subscription;
@@ -184,7 +185,7 @@ public final class VrrpInstance implements AutoCloseable {
             }
             primary = t.primaryAddress();
             if (primary.getAddress().length != virtualAddresses.getFirst().getAddress().length) {
-                throw new IOException("the transport's primary address " + primary.getHostAddress() + " is not of"
+                throw new IOException("the transport's primary address " + Addresses.text(primary) + " is not of"
                         + " the virtual addresses' family (expected: an " + (ipv6() ? "IPv6" : "IPv4") + " address)");
             }
             transport = t;
@@ -422,7 +423,7 @@ public final class VrrpInstance implements AutoCloseable {
             long seen = owner ? addressMismatches++ : dropped.getOrDefault(DropReason.ADDRESS_MISMATCH, 0L);
             if (seen == 0) {
                 LOG.warn("VRRP instance {}: {} advertises {} but we have {} (misconfiguration; {})", vrid,
-                        r.source().getHostAddress(), advert.addresses(), virtualAddresses,
+                        Addresses.text(r.source()), advert.addresses(), virtualAddresses,
                         owner ? "used: priority 255, the address owner" : "advert dropped");
             }
             if (!owner) {
@@ -503,7 +504,7 @@ public final class VrrpInstance implements AutoCloseable {
         }
         if (clampedIntervals++ % 100 == 0) {
             LOG.warn("VRRP instance {}: {} advertises an interval of {} ms, above maxLearnedAdvertInterval {} ms;"
-                    + " using {} ms ({} so far)", vrid, source.getHostAddress(), centis * 10L, maxLearnedCentis * 10L,
+                    + " using {} ms ({} so far)", vrid, Addresses.text(source), centis * 10L, maxLearnedCentis * 10L,
                     maxLearnedCentis * 10L, clampedIntervals);
         }
         return maxLearnedCentis;
@@ -604,7 +605,7 @@ public final class VrrpInstance implements AutoCloseable {
                 // Interface down or no route: the state machine goes on; the peer decides from what it receives.
                 if (sendFailures++ % 100 == 0) {
                     LOG.warn("VRRP instance {}: sending advert to {} failed ({} failures so far): {}", vrid,
-                            destination.getHostAddress(), sendFailures, e.getMessage());
+                            Addresses.text(destination), sendFailures, e.getMessage());
                 }
             }
         }
@@ -614,7 +615,7 @@ public final class VrrpInstance implements AutoCloseable {
         VrrpState from = state;
         state = to;
         LOG.info("VRRP instance {}: {} -> {} ({}{})", vrid, from, to, reason,
-                peer == null ? "" : ", peer " + peer.getHostAddress());
+                peer == null ? "" : ", peer " + Addresses.text(peer));
         publish(new StateChanged(clock.now(), vrid, from, to, reason, Optional.ofNullable(peer)));
     }
 
@@ -723,17 +724,17 @@ public final class VrrpInstance implements AutoCloseable {
             Objects.requireNonNull(address, "virtualAddress");
             if (address.isMulticastAddress() || address.isAnyLocalAddress()
                     || address instanceof Inet6Address v6 && v6.isLinkLocalAddress()) {
-                throw new IllegalArgumentException("virtualAddress: " + address.getHostAddress()
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address)
                         + " (expected: a unicast address that is neither the wildcard nor IPv6 link-local)");
             }
             InetAddress plain = plain(address);
             if (!virtualAddresses.isEmpty() && virtualAddresses.iterator().next().getClass() != plain.getClass()) {
-                throw new IllegalArgumentException("virtualAddress: " + address.getHostAddress() + " (expected: an "
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address) + " (expected: an "
                         + family(virtualAddresses.iterator().next()) + " address like the others; one instance"
                         + " serves one family, run a second instance for the other)");
             }
             if (virtualAddresses.size() == 255 && !virtualAddresses.contains(plain)) {
-                throw new IllegalArgumentException("virtualAddress: " + address.getHostAddress()
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address)
                         + " (expected: at most 255 addresses per virtual router)");
             }
             virtualAddresses.add(plain);
@@ -850,7 +851,7 @@ public final class VrrpInstance implements AutoCloseable {
             InetAddress first = virtualAddresses.iterator().next();
             for (InetAddress peer : unicastPeers) {
                 if (peer.getClass() != first.getClass()) {
-                    throw new IllegalArgumentException("unicastPeer: " + peer.getHostAddress() + " (expected: an "
+                    throw new IllegalArgumentException("unicastPeer: " + Addresses.text(peer) + " (expected: an "
                             + family(first) + " address, the family of the virtual addresses)");
                 }
             }

@@ -297,10 +297,10 @@ class Vrrp6Test {
     void oneInstanceServesOneFamily() {
         assertThatThrownBy(() -> VrrpInstance.builder().virtualAddress("10.0.0.1").virtualAddress("2001:db8::1"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("virtualAddress: 2001:db8:0:0:0:0:0:1 (expected: an IPv4 address like the others; one"
+                .hasMessage("virtualAddress: 2001:db8::1 (expected: an IPv4 address like the others; one"
                         + " instance serves one family, run a second instance for the other)");
         assertThatThrownBy(() -> VrrpInstance.builder().virtualAddress("fe80::1"))
-                .hasMessage("virtualAddress: fe80:0:0:0:0:0:0:1 (expected: a unicast address that is neither the"
+                .hasMessage("virtualAddress: fe80::1 (expected: a unicast address that is neither the"
                         + " wildcard nor IPv6 link-local)");
         assertThatThrownBy(() -> VrrpInstance.builder().vrid(1).priority(100).virtualAddress("2001:db8::1")
                 .unicastPeer("10.0.0.2").networkInterface("eth0").build())

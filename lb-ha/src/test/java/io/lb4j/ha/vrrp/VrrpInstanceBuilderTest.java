@@ -42,7 +42,7 @@ class VrrpInstanceBuilderTest {
     @Test
     void anotherFamilyThanTheFirstAddressAndHostNamesAreRejectedAsVirtualAddresses() {
         assertThatThrownBy(() -> valid().virtualAddress("2001:db8::1")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("virtualAddress: 2001:db8:0:0:0:0:0:1 (expected: an IPv4 address like the others; one"
+                .hasMessage("virtualAddress: 2001:db8::1 (expected: an IPv4 address like the others; one"
                         + " instance serves one family, run a second instance for the other)");
         assertThatThrownBy(() -> valid().virtualAddress("vip.example.org"))
                 .hasMessage("virtualAddress: \"vip.example.org\" (expected: an IP address literal)");

@@ -4,6 +4,7 @@ import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Probe;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Cancellable;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
@@ -164,8 +165,8 @@ public final class ExternalStrategy implements HealthCheckStrategy {
             if (result.isDone()) {
                 return null; // cancelled while waiting
             }
-            String vip = target.vip().getHostAddress();
-            String rip = target.address().getHostAddress();
+            String vip = Addresses.text(target.vip());
+            String rip = Addresses.text(target.address());
             String rport = target.ports().isEmpty() ? "" : String.valueOf(target.ports().getFirst());
             String vport = target.vipPorts().isEmpty() ? rport
                     : target.vipPorts().contains(target.ports().isEmpty() ? -1 : target.ports().getFirst())

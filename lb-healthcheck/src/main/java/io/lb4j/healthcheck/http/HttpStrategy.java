@@ -4,6 +4,7 @@ import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.check.Probe;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.healthcheck.net.CheckTransport;
@@ -15,7 +16,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 import javax.net.ssl.SSLException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -97,8 +97,8 @@ public final class HttpStrategy implements HealthCheckStrategy {
     }
 
     private static String hostHeader(InetAddress address, int port, boolean tls) {
-        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-        return port == (tls ? 443 : 80) ? host : host + ":" + port;
+        String hostPort = Addresses.hostPort(address, port);
+        return port == (tls ? 443 : 80) ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
     }
 
     /** The host part of a Host header, for SNI and certificate name checks. */

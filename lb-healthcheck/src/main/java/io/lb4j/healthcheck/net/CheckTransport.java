@@ -6,10 +6,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -21,19 +24,27 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * The event loop that health-check connections run on: one small loop serves thousands of targets, since an
- * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere.
+ * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere. On an epoll loop a
+ * connect-only check is a bare socket on the loop ({@link EpollConnectProbe}), not a channel; elsewhere it is a
+ * channel, and the first transport to fall back says so once in the log.
  *
  * <p>{@link #shared()} is created on first use with one daemon thread and lives as long as the JVM; embedders that
  * manage their own Netty loop pass it to {@link #of(EventLoopGroup, Class)}. Thread-safe. Not part of the public
  * API: used by the strategies in {@code io.lb4j.healthcheck}.
  */
 public final class CheckTransport {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckTransport.class);
+    /** The fallback to channels is said once per JVM, not per transport. */
+    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final class Shared {
         static final CheckTransport INSTANCE = create(1);
@@ -46,10 +57,26 @@ public final class CheckTransport {
     private final Class<? extends SocketChannel> channelType;
     private final ConcurrentMap<Integer, Bootstrap> connectOnly = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Bootstrap> connectOnlyV6 = new ConcurrentHashMap<>();
+    /** Whether connect checks run as bare sockets on the loop's epoll ({@link EpollConnectProbe}). */
+    private final boolean bareProbes;
+    /** The loops, to find the calling thread's own. */
+    private final EventLoop[] loops;
+    /** Per loop, the bare probes' deadlines (used on that loop only). */
+    private final ConcurrentMap<EventLoop, ProbeDeadlines> deadlines = new ConcurrentHashMap<>();
 
     private CheckTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
+        List<EventLoop> all = new ArrayList<>();
+        group.forEach(e -> all.add((EventLoop) e));
+        this.loops = all.toArray(EventLoop[]::new);
+        this.bareProbes = Epoll.isAvailable() && group.next() instanceof IoEventLoop loop
+                && loop.isCompatible(EpollIoHandle.class);
+        if (!bareProbes && FALLBACK_LOGGED.compareAndSet(false, true)) {
+            LOG.info("health checks: connect checks use a Netty channel each ({}): {}", channelType.getSimpleName(),
+                    Epoll.isAvailable() ? "the check loop is not an epoll loop"
+                            : "Netty's native epoll transport is not available here: " + Epoll.unavailabilityCause());
+        }
     }
 
     /** The JVM-wide check loop: one daemon thread, epoll if available. */
@@ -134,6 +161,29 @@ public final class CheckTransport {
     }
 
     /**
+     * Connects to the resolved {@code remote} as a bare socket on one of this transport's loops, or returns
+     * {@code null} when this transport cannot (no epoll: the caller uses a channel). On the calling thread when it is
+     * one of the loops, so that checks started by a loop clock stay on that loop.
+     */
+    java.util.concurrent.CompletableFuture<Void> bareConnect(InetSocketAddress remote, Duration timeout) {
+        if (!bareProbes || remote.isUnresolved()) {
+            return null;
+        }
+        EventLoop loop = currentLoop();
+        return EpollConnectProbe.start((IoEventLoop) loop, deadlines.computeIfAbsent(loop, ProbeDeadlines::new),
+                remote, timeout);
+    }
+
+    private EventLoop currentLoop() {
+        for (EventLoop e : loops) {
+            if (e.inEventLoop()) {
+                return e;
+            }
+        }
+        return group.next();
+    }
+
+    /**
      * A new {@link TaskClock} whose timer is one of this transport's loops: health checks scheduled on it start,
      * time out and connect on the same thread. Closing the clock leaves the loop running.
      */
@@ -153,6 +203,6 @@ public final class CheckTransport {
 
     @Override
     public String toString() {
-        return "CheckTransport[" + channelType.getSimpleName() + "]";
+        return "CheckTransport[" + (bareProbes ? "epoll, bare connect probes" : channelType.getSimpleName()) + "]";
     }
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.CompletionStage;
  * {@code "connection refused"}, {@code "timed out after 5s"}, {@code "no route to host"}. Thread-safe; never blocks
  * the caller. Cancelling the returned future closes the connection attempt. The connection is closed with
  * {@code SO_LINGER 0} (SYN, SYN-ACK, ACK, RST, as HAProxy's connect checks): no FIN exchange and no TIME_WAIT
- * socket per check. Called on the check loop (a {@link CheckTransport#newClock()} clock), the whole connect runs
+ * socket per check. On an epoll loop (Linux) a connect is a bare socket on the loop's epoll, not a channel
+ * ({@link EpollConnectProbe}): half the system calls; elsewhere, and for unresolved addresses, a Netty channel. Called on the check loop (a {@link CheckTransport#newClock()} clock), the whole connect runs
  * on that thread without a hand-off.
  */
 public final class NettyNetwork implements Network {
@@ -45,6 +46,10 @@ public final class NettyNetwork implements Network {
     public CompletionStage<Void> connect(InetSocketAddress remote, Duration timeout) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(timeout, "timeout");
+        java.util.concurrent.CompletableFuture<Void> bare = transport.bareConnect(remote, timeout);
+        if (bare != null) {
+            return bare;
+        }
         Attempt done = new Attempt(timeout);
         ChannelFuture f;
         try {

@@ -60,6 +60,25 @@ class ExternalStrategyTest {
     }
 
     @Test
+    void anIpv6RealServerReachesTheScriptInItsShortFormWithoutBrackets() throws IOException {
+        Path seen = dir.resolve("seen");
+        Path script = script("""
+                echo "$1|$2|$3|$4|$5|$LB4J_VIP|$LB4J_RIP" > %s
+                exit 0
+                """.formatted(seen));
+        java.net.InetAddress vip = java.net.InetAddress.ofLiteral("2001:db8:0:0:0:0:0:100");
+        java.net.InetAddress rip = java.net.InetAddress.ofLiteral("::1");
+        CheckTarget v6 = new CheckTarget("PACS", vip, List.of(104), "PrimaryCluster", rip, List.of(104),
+                Duration.ofSeconds(5));
+
+        assertThat(run(strategy, ExternalProbe.of(script).withCheckSource("2001:db8::9"), v6))
+                .isEqualTo(CheckResult.ok());
+        // As ldirectord passes them, and as a script hands them to curl -g "http://[$3]:$4/" or nc "$3" "$4".
+        assertThat(Files.readString(seen).strip())
+                .isEqualTo("2001:db8::100|104|::1|104|2001:db8::9|2001:db8::100|::1");
+    }
+
+    @Test
     void theEnvironmentIsMinimalPathAndLb4jVariablesOnlyInTheRootDirectory() throws IOException {
         // PWD is the shell's own (dash exports the working directory): the balancer passes nothing else.
         Path script = script("""

@@ -6,20 +6,16 @@ import com.sun.net.httpserver.HttpsServer;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.healthcheck.support.Loopback;
-import io.lb4j.testsupport.process.Command;
+import io.lb4j.healthcheck.support.SelfSignedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +71,7 @@ class HttpStrategyTest {
     @Test
     void httpsWithSelfSignedCertificatePassesOnlyWhenInsecureIsChosen() throws Exception {
         HttpsServer https = HttpsServer.create(new InetSocketAddress(Loopback.ADDRESS, 0), 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
+        https.setHttpsConfigurator(new HttpsConfigurator(SelfSignedServer.context(dir, "dns:localhost,ip:127.0.0.1")));
         int port = serve(https);
         var target = Loopback.target(Duration.ofSeconds(5), port);
 
@@ -89,7 +85,7 @@ class HttpStrategyTest {
     @Test
     void plainHttpToATlsPortFails() throws Exception {
         HttpsServer https = HttpsServer.create(new InetSocketAddress(Loopback.ADDRESS, 0), 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
+        https.setHttpsConfigurator(new HttpsConfigurator(SelfSignedServer.context(dir, "dns:localhost,ip:127.0.0.1")));
         int port = serve(https);
 
         CheckResult result = Loopback.run(strategy, HttpProbe.get("/health"), Loopback.target(Duration.ofSeconds(2), port));
@@ -114,23 +110,5 @@ class HttpStrategyTest {
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
         ex.close();
-    }
-
-    /** A server SSL context with a fresh self-signed certificate for localhost / 127.0.0.1. */
-    private SSLContext selfSigned() throws Exception {
-        Path store = dir.resolve("server.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Command.run(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
     }
 }

@@ -36,10 +36,12 @@ public final class HostSetup {
     }
 
     /**
-     * A direct-routing real server's VIP: {@code address} on {@code lo} (a /32, or /128 for IPv6), so the host
-     * accepts packets for it, and for IPv4 {@code arp_ignore=1} and {@code arp_announce=2} on {@code all} and
+     * A direct-routing real server's VIP, set up as the README says: for IPv4 {@code address} as a /32 on {@code lo},
+     * so the host accepts packets for it, and {@code arp_ignore=1} and {@code arp_announce=2} on {@code all} and
      * {@code eth0}, so it never answers ARP for it nor uses it as the source of its own ARP requests (only the
-     * balancer answers for the VIP).
+     * balancer answers for the VIP); for IPv6 {@code ip -6 addr add ADDRESS/128 dev lo nodad} and nothing else (the
+     * host answers neighbour solicitations only for its interfaces' own addresses, and never solicits from one on
+     * {@code lo}).
      */
     public HostSetup vip(String address) {
         vips.add(Objects.requireNonNull(address, "address"));

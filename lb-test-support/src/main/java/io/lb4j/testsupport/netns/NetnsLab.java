@@ -296,10 +296,20 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /**
+     * The README's IPv6 step for a direct-routing real server, after {@code ip}: the VIP on {@code lo} with duplicate
+     * address detection off. No sysctl goes with it: Linux answers a neighbour solicitation only for an address of
+     * the interface it arrives on, and solicits from that interface's own addresses, so a VIP on {@code lo} is never
+     * announced on the link (IPv4 needs {@code arp_ignore} / {@code arp_announce} for the same).
+     */
+    static String[] ipv6VipStep(String vip) {
+        return new String[] {"-6", "addr", "add", vip + "/128", "dev", "lo", "nodad"};
+    }
+
     private static void setUp(Host host, HostSetup setup) {
         for (String vip : setup.vips) {
             boolean v6 = vip.contains(":");
-            Command.run(host.ip("addr", "add", vip + (v6 ? "/128" : "/32"), "dev", "lo"));
+            Command.run(host.ip(v6 ? ipv6VipStep(vip) : new String[] {"addr", "add", vip + "/32", "dev", "lo"}));
             if (!v6) {
                 host.run("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
                         "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");

@@ -152,6 +152,52 @@ class NetnsLabTest {
         }
     }
 
+    /**
+     * The README's IPv6 real-server step, checked twice: the text in the README is what the lab runs, and it is
+     * enough. A client that solicits the VIP gets no answer (the real server announces nothing for an address on
+     * {@code lo}, with no sysctl), a frame addressed to the real server's MAC, as the balancer forwards it, is answered
+     * from the VIP, and the real server's own solicitations come from its link-local address, never the VIP.
+     */
+    @Test
+    void anIpv6VipOnLoopbackIsNeverAnnouncedYetAcceptsWhatIsForwardedToIt() throws IOException {
+        String vip6 = "2001:db8:213::100";
+        assertThat(Files.readString(Path.of("..", "README.md")))
+                .as("the README's IPv6 real-server step is what the lab runs")
+                .contains("ip " + String.join(" ", NetnsLab.ipv6VipStep("2001:db8::100")) + "\n");
+        try (NetnsLab lab = NetnsLab.builder("lb4jts")
+                .host("client", "10.213.0.10/24")
+                .host("primary", "10.213.0.110/24", h -> h.vip(vip6))
+                .build()) {
+            Host client = lab.host("client");
+            Host primary = lab.host("primary");
+            client.run("ip", "-6", "addr", "add", "2001:db8:213::10/64", "dev", "eth0", "nodad");
+            primary.run("ip", "-6", "addr", "add", "2001:db8:213::110/64", "dev", "eth0", "nodad");
+            assertThat(primary.run("ip", "-6", "-o", "addr", "show", "dev", "lo"))
+                    .contains(" " + vip6 + "/128 scope global nodad");
+            assertThat(sysctl(primary, "net.ipv4.conf.all.arp_ignore")).as("no IPv4 sysctl for an IPv6 VIP")
+                    .isEqualTo("0");
+            assertThat(reachesSoon(client, "2001:db8:213::110")).as("the lab's IPv6 link works").isTrue();
+            long deadline = System.nanoTime() + ANSWER.toNanos();
+            while (!primary.run("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link").contains("fe80:")
+                    || primary.run("ip", "-6", "-o", "addr", "show", "dev", "eth0", "tentative").contains("fe80:")) {
+                assertThat(System.nanoTime() - deadline).as("a link-local address past DAD").isNegative();
+            }
+            ChildProcess capture = primary.tcpdump("icmp6");
+
+            assertThat(reaches(client, vip6)).as("the VIP, solicited on the link").isFalse();
+            assertThat(client.neighbour(vip6)).as("no answer to the client's solicitations").isEmpty();
+
+            client.run("ip", "-6", "neigh", "replace", vip6, "lladdr", primary.mac(), "dev", "eth0");
+            primary.run("ip", "-6", "neigh", "flush", "dev", "eth0");
+            assertThat(reaches(client, vip6)).as("the VIP, forwarded to the real server's MAC").isTrue();
+            assertThat(capture.await(0, l -> l.contains("neighbor solicitation, who has 2001:db8:213::10")
+                    && l.contains(" IP6 fe80:"), ANSWER)).as("the real server solicits from its link-local address:%n%s",
+                    capture.text()).isPresent();
+            assertThat(capture.text()).as("no neighbour message for or from the VIP but the client's solicitations")
+                    .doesNotContain("IP6 " + vip6 + " >").doesNotContain("tgt is " + vip6);
+        }
+    }
+
     @Test
     void aHostWhoseBridgePortIsDownIsCutOff() {
         try (NetnsLab lab = pacsLab().build()) {

@@ -1,5 +1,6 @@
 package io.lb4j.ha.vrrp.internal;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.linux.Link;
 import io.lb4j.linux.LinuxException;
 import io.lb4j.linux.RawIp6Socket;
@@ -155,7 +156,7 @@ public final class RawSocketTransport implements VrrpTransport {
         } else if (socket6 != null && destination instanceof Inet6Address v6) {
             socket6.send(v6, message);
         } else {
-            throw new IOException("destination " + destination.getHostAddress() + " is not of this transport's family");
+            throw new IOException("destination " + Addresses.text(destination) + " is not of this transport's family");
         }
     }
 

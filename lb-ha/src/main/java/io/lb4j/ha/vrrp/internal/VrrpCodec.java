@@ -1,5 +1,6 @@
 package io.lb4j.ha.vrrp.internal;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.ha.vrrp.ChecksumMode;
 import io.lb4j.ha.vrrp.DropReason;
 
@@ -82,7 +83,7 @@ public final class VrrpCodec {
             byte[] a = addresses.get(i).getAddress();
             if (a.length != width) {
                 throw new IllegalArgumentException("addresses: " + addresses + " (expected: all of the family of the"
-                        + " source " + source.getHostAddress() + ")");
+                        + " source " + Addresses.text(source) + ")");
             }
             System.arraycopy(a, 0, m, ADDRESSES_OFFSET + width * i, width);
         }
