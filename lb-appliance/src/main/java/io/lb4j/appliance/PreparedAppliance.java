@@ -2,6 +2,7 @@ package io.lb4j.appliance;
 
 import io.lb4j.admin.AdminServer;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.ConfigLoader;
@@ -163,19 +164,23 @@ final class PreparedAppliance {
 
     /**
      * With the proxy engine the backup binds the VIPs before it owns them, which Linux allows only with
-     * {@code net.ipv4.ip_nonlocal_bind=1}; say so before the bind fails with a bare "cannot assign address".
+     * {@code net.ipv4.ip_nonlocal_bind=1} ({@code net.ipv6.ip_nonlocal_bind=1} for IPv6 VIPs); say so before the bind
+     * fails with a bare "cannot assign address".
      */
     private static void warnIfVipsCannotBeBound(ApplianceConfig config, PrintStream err) {
         if (!config.engine().type().equals("proxy")) {
             return;
         }
         try {
-            String value = Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).trim();
+            // One VRRP instance carries one family: its addresses' sysctl is the one that matters.
+            String family = config.ha().get().virtualAddresses().getFirst().contains(":") ? "ipv6" : "ipv4";
+            String value = Files.readString(Path.of("/proc/sys/net/" + family + "/ip_nonlocal_bind")).trim();
             boolean servesVip = config.services().stream().anyMatch(s -> config.ha().get().virtualAddresses()
-                    .contains(s.address().getHostAddress()));
+                    .contains(Addresses.text(s.address())));
             if (value.equals("0") && servesVip) {
-                err.println("lb4j: warning: net.ipv4.ip_nonlocal_bind=0: a backup cannot bind the virtual addresses"
-                        + " it does not own yet (set sysctl net.ipv4.ip_nonlocal_bind=1 on both nodes)");
+                err.println("lb4j: warning: net." + family + ".ip_nonlocal_bind=0: a backup cannot bind the virtual"
+                        + " addresses it does not own yet (set sysctl net." + family + ".ip_nonlocal_bind=1 on both"
+                        + " nodes)");
             }
         } catch (IOException e) {
             // not Linux, or no /proc: the start says what fails

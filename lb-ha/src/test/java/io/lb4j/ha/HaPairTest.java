@@ -9,7 +9,7 @@ import io.lb4j.ha.internal.GratuitousArp;
 import io.lb4j.testkit.VirtualClock;
 import org.junit.jupiter.api.Test;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -33,12 +33,12 @@ class HaPairTest {
         }
 
         @Override
-        public void acquire(List<Inet4Address> addresses) {
+        public void acquire(List<InetAddress> addresses) {
             calls.add(clock.elapsed().toMillis() + " acquire " + addresses);
         }
 
         @Override
-        public void release(List<Inet4Address> addresses) {
+        public void release(List<InetAddress> addresses) {
             calls.add(clock.elapsed().toMillis() + " release " + addresses);
         }
     }

@@ -33,6 +33,10 @@ final class NetCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = bind("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle RECVMSG = bind("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = bind("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private NetCalls() {
     }
@@ -91,6 +95,44 @@ final class NetCalls {
                 return -1;
             }
             throw new LinuxException(what, errno);
+        }
+        return rc;
+    }
+
+    /**
+     * {@code recvmsg(2)} into the {@code struct msghdr} the caller filled (for a raw IPv6 socket's ancillary data:
+     * the hop limit and the destination); returns the byte count, or -1 when nothing is waiting ({@code EAGAIN} with
+     * {@link #MSG_DONTWAIT}) or the call was interrupted.
+     */
+    static long recvmsg(int fd, MemorySegment message, int flags, String what) throws LinuxException {
+        MemorySegment c = CAPTURE_BUFFER.get();
+        long rc;
+        try {
+            rc = (long) RECVMSG.invokeExact(c, fd, message, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc < 0) {
+            int errno = (int) ERRNO.get(c, 0L);
+            if (errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
+                return -1;
+            }
+            throw new LinuxException(what, errno);
+        }
+        return rc;
+    }
+
+    /** {@code sendmsg(2)} of the {@code struct msghdr} the caller filled (blocking, unlike {@link Libc#sendmsg}). */
+    static long sendmsg(int fd, MemorySegment message, int flags, String what) throws LinuxException {
+        MemorySegment c = CAPTURE_BUFFER.get();
+        long rc;
+        try {
+            rc = (long) SENDMSG.invokeExact(c, fd, message, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, (int) ERRNO.get(c, 0L));
         }
         return rc;
     }

@@ -455,7 +455,7 @@ public final class ConfigLoader {
             vrrpStep(n, "advertInterval", n.asScalar("ha.advertInterval").text(), () -> vrrp.advertInterval(a));
             advert = a;
         }
-        List<String> vips = ipv4List(m.required("virtualAddresses", "ha"), "ha.virtualAddresses", false);
+        List<String> vips = vrrpAddresses(m.required("virtualAddresses", "ha"), "ha.virtualAddresses", false, null);
         boolean preempt = true;
         if (m.has("preempt")) {
             preempt = m.get("preempt").asBoolean("ha.preempt");
@@ -477,7 +477,8 @@ public final class ConfigLoader {
             preemptDelay = d;
         }
         List<String> unicastPeers = m.has("unicastPeers")
-                ? ipv4List(m.get("unicastPeers"), "ha.unicastPeers", true) : List.of();
+                ? vrrpAddresses(m.get("unicastPeers"), "ha.unicastPeers", true, InetAddress.ofLiteral(vips.getFirst()))
+                : List.of();
         HaConfig.Role role = HaConfig.Role.valueOf(m.required("role", "ha").asOneOf("ha.role",
                 List.of("primary", "secondary")).toUpperCase(Locale.ROOT));
         InetAddress listen = ipLiteral(m.required("listen", "ha"), "ha.listen");
@@ -531,26 +532,37 @@ public final class ConfigLoader {
         }
     }
 
-    /** A list of IPv4 literals (or one, written without brackets), none twice; may be empty only if allowed. */
-    private static List<String> ipv4List(ConfigNode node, String what, boolean mayBeEmpty) {
+    /**
+     * A list of IP literals (or one, written without brackets) of one family, none twice; may be empty only if
+     * allowed. One VRRP instance carries one family (RFC 5798): the family of {@code like}, or of the first item.
+     */
+    private static List<String> vrrpAddresses(ConfigNode node, String what, boolean mayBeEmpty, InetAddress like) {
         List<ConfigNode> items = node.asItems(what);
         if (items.isEmpty() && !mayBeEmpty) {
-            throw node.error(what + ": [] (expected: at least one IPv4 address)");
+            throw node.error(what + ": [] (expected: at least one IPv4 or IPv6 address)");
         }
         Map<String, ConfigNode> seen = new HashMap<>();
         List<String> addresses = new ArrayList<>();
         for (ConfigNode item : items) {
             InetAddress a = ipLiteral(item, what);
-            if (!(a instanceof Inet4Address)) {
-                throw item.error(what + ": " + item.asScalar(what).text() + " (expected: an IPv4 address; IPv6 VRRP"
-                        + " is not supported yet)");
+            if (like == null) {
+                like = a;
+            } else if ((a instanceof Inet4Address) != (like instanceof Inet4Address)) {
+                String family = like instanceof Inet4Address ? "IPv4" : "IPv6";
+                throw item.error(what + ": " + item.asScalar(what).text() + " (expected: an " + family + " address"
+                        + " like " + Addresses.text(like) + "; the pair's VRRP instance carries one family)");
             }
-            ConfigNode first = seen.putIfAbsent(a.getHostAddress(), item);
+            if (what.equals("ha.virtualAddresses")) {
+                // The builder knows what a virtual address may not be (multicast, wildcard, IPv6 link-local).
+                vrrpStep(item, "virtualAddresses", item.asScalar(what).text(),
+                        () -> VrrpInstance.builder().virtualAddress(a));
+            }
+            ConfigNode first = seen.putIfAbsent(Addresses.text(a), item);
             if (first != null) {
-                throw item.error(what + ": " + a.getHostAddress() + " (expected: each address once; already listed"
+                throw item.error(what + ": " + Addresses.text(a) + " (expected: each address once; already listed"
                         + " on line " + first.line() + ")");
             }
-            addresses.add(a.getHostAddress());
+            addresses.add(Addresses.text(a));
         }
         return List.copyOf(addresses);
     }

@@ -32,10 +32,11 @@ import java.util.OptionalInt;
  * @param vrid             virtual router id, 1-255, the same on both nodes
  * @param priority         1-255, higher is master; 255 only for the address owner
  * @param advertInterval   the master's advert interval
- * @param virtualAddresses IPv4 literals VRRP moves between the nodes, none twice
+ * @param virtualAddresses IPv4 or IPv6 literals (one family) VRRP moves between the nodes, none twice
  * @param preempt          whether a higher-priority backup takes over from a live master
  * @param preemptDelay     keepalived's {@code preempt_delay}
- * @param unicastPeers     IPv4 literals adverts go to instead of 224.0.0.18; empty for multicast
+ * @param unicastPeers     literals of the virtual addresses' family adverts go to instead of 224.0.0.18 or
+ *                         ff02::12 (an IPv6 peer by its link-local address); empty for multicast
  * @param role             {@link Role#PRIMARY} publishes its services, {@link Role#SECONDARY} receives them
  * @param peer             the other node's management address
  * @param listen           this node's management address

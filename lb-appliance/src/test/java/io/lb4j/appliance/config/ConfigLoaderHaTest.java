@@ -224,15 +224,18 @@ class ConfigLoaderHaTest {
     }
 
     @Test
-    void virtualAddressesAreDistinctIpv4Literals() {
+    void virtualAddressesAreDistinctLiteralsOfOneFamily() {
         rejects(MINIMAL.replace("[10.0.0.100]", "[]"),
-                "pacs.yaml:11:21: ha.virtualAddresses: [] (expected: at least one IPv4 address)");
+                "pacs.yaml:11:21: ha.virtualAddresses: [] (expected: at least one IPv4 or IPv6 address)");
         rejects(MINIMAL.replace("[10.0.0.100]", "[vip.example.org]"), "pacs.yaml:11:22: ha.virtualAddresses:"
                 + " \"vip.example.org\" (expected: an IP address literal such as 192.168.100.2)");
         rejects(MINIMAL.replace("[10.0.0.100]", "[10.0.0.300]"), "pacs.yaml:11:22: ha.virtualAddresses:"
                 + " \"10.0.0.300\" (expected: an IP address literal such as 192.168.100.2)");
-        rejects(MINIMAL.replace("[10.0.0.100]", "[\"fd00::100\"]"), "pacs.yaml:11:22: ha.virtualAddresses:"
-                + " fd00::100 (expected: an IPv4 address; IPv6 VRRP is not supported yet)");
+        rejects(MINIMAL.replace("[10.0.0.100]", "[10.0.0.100, \"fd00::100\"]"), "pacs.yaml:11:34:"
+                + " ha.virtualAddresses: fd00::100 (expected: an IPv4 address like 10.0.0.100; the pair's VRRP"
+                + " instance carries one family)");
+        rejects(MINIMAL.replace("[10.0.0.100]", "[\"fe80::100\"]"), "pacs.yaml:11:22: ha.virtualAddresses:"
+                + " fe80::100 (expected: a unicast address that is neither the wildcard nor IPv6 link-local)");
         rejects(MINIMAL.replace("[10.0.0.100]", "[10.0.0.100, 10.0.0.100]"), "pacs.yaml:11:34:"
                 + " ha.virtualAddresses: 10.0.0.100 (expected: each address once; already listed on line 11)");
     }
@@ -256,7 +259,20 @@ class ConfigLoaderHaTest {
     }
 
     @Test
-    void unicastPeersAreIpv4LiteralsAndMayBeEmpty() {
+    void ipv6VirtualAddressesAndUnicastPeersMakeAnIpv6Instance() {
+        HaConfig ha = parse(MINIMAL.replace("[10.0.0.100]", "[\"fd00::100\", \"fd00::101\"]")
+                + "  unicastPeers: [\"fe80::2\"]\n").ha().orElseThrow();
+
+        assertThat(ha.virtualAddresses()).containsExactly("fd00::100", "fd00::101");
+        assertThat(ha.unicastPeers()).containsExactly("fe80::2");
+        assertThat(ha.vrrp().ipv6()).isTrue();
+        rejects(MINIMAL.replace("[10.0.0.100]", "[\"fd00::100\"]") + "  unicastPeers: [10.0.0.3]\n",
+                "pacs.yaml:16:18: ha.unicastPeers: 10.0.0.3 (expected: an IPv6 address like fd00::100;"
+                        + " the pair's VRRP instance carries one family)");
+    }
+
+    @Test
+    void unicastPeersAreLiteralsAndMayBeEmpty() {
         assertThat(parse(MINIMAL + "  unicastPeers: []\n").ha().orElseThrow().unicastPeers()).isEmpty();
         rejects(MINIMAL + "  unicastPeers: [peer-b]\n", "pacs.yaml:16:18: ha.unicastPeers: \"peer-b\""
                 + " (expected: an IP address literal such as 192.168.100.2)");

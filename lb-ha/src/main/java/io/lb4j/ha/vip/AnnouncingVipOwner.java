@@ -5,16 +5,16 @@ import io.lb4j.api.spi.TaskClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What every {@link VipOwner} that announces its addresses shares: on acquire, take the addresses and send a burst of
- * gratuitous ARPs, then a second burst a few seconds later (keepalived's {@code vrrp_garp_master_repeat} and
- * {@code vrrp_garp_master_delay}), so switches and clients that missed the first still move; on release, cancel the
- * pending burst before giving the addresses up. Everything runs under the owner's monitor, so a repeat burst can
+ * gratuitous ARPs (for IPv6 addresses: unsolicited Neighbour Advertisements), then a second burst a few seconds
+ * later (keepalived's {@code vrrp_garp_master_repeat} and {@code vrrp_garp_master_delay}), so switches and clients
+ * that missed the first still move; on release, cancel the pending burst before giving the addresses up. Everything runs under the owner's monitor, so a repeat burst can
  * never go out after the release that cancelled it.
  */
 abstract class AnnouncingVipOwner implements VipOwner {
@@ -49,8 +49,8 @@ abstract class AnnouncingVipOwner implements VipOwner {
         abstract B self();
 
         /**
-         * Gratuitous ARPs per address per burst (1-100, default 5) and the delay of the second burst (0 = none, at
-         * most 1 hour; default 5 s).
+         * Gratuitous ARPs (IPv6: Neighbour Advertisements) per address per burst (1-100, default 5) and the delay
+         * of the second burst (0 = none, at most 1 hour; default 5 s).
          */
         public B gratuitousArps(int burst, Duration repeatAfter) {
             if (burst < 1 || burst > 100) {
@@ -73,20 +73,20 @@ abstract class AnnouncingVipOwner implements VipOwner {
     }
 
     /** Makes this node answer for {@code addresses}; throws {@link java.io.UncheckedIOException} when it cannot. */
-    abstract void take(List<Inet4Address> addresses);
+    abstract void take(List<InetAddress> addresses);
 
     /** Stops answering for {@code addresses}; logs, never throws. */
-    abstract void give(List<Inet4Address> addresses);
+    abstract void give(List<InetAddress> addresses);
 
-    /** Sends one gratuitous ARP per address; logs, never throws. */
-    abstract void announceOnce(List<Inet4Address> addresses);
+    /** Sends one gratuitous ARP (IPv6: unsolicited Neighbour Advertisement) per address; logs, never throws. */
+    abstract void announceOnce(List<InetAddress> addresses);
 
     /** Releases the owner's own sockets; called once, by {@link #close()}. */
     void closeResources() {
     }
 
     @Override
-    public final synchronized void acquire(List<Inet4Address> addresses) {
+    public final synchronized void acquire(List<InetAddress> addresses) {
         take(addresses);
         announce(addresses);
         cancelRepeat();
@@ -95,7 +95,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
         }
     }
 
-    private synchronized void repeatBurst(List<Inet4Address> addresses) {
+    private synchronized void repeatBurst(List<InetAddress> addresses) {
         if (repeat == null || closed) {
             return; // released (or closed) since: this node no longer answers for them
         }
@@ -103,7 +103,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
         announce(addresses);
     }
 
-    private void announce(List<Inet4Address> addresses) {
+    private void announce(List<InetAddress> addresses) {
         for (int i = 0; i < burst; i++) {
             announceOnce(addresses);
         }
@@ -117,7 +117,7 @@ abstract class AnnouncingVipOwner implements VipOwner {
     }
 
     @Override
-    public final synchronized void release(List<Inet4Address> addresses) {
+    public final synchronized void release(List<InetAddress> addresses) {
         cancelRepeat();
         give(addresses);
     }

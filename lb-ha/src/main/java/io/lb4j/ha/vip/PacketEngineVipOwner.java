@@ -8,14 +8,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A {@link VipOwner} for the packet engine, which owns the VIPs itself instead of the host kernel: on becoming master
- * the engine starts answering ARP for its VIPs and broadcasts gratuitous ARPs from its own MAC (a burst now and a
- * second burst a few seconds later, as {@link InterfaceVipOwner} and keepalived do); on leaving master it stops
- * answering, so only one node of the pair ever claims the VIP. Build the engine with {@link HaPair#packetEngine} on
+ * the engine starts answering ARP (and, for IPv6 VIPs, Neighbour Solicitations: one switch covers both) for its VIPs
+ * and announces them from its own MAC (a burst now and a second burst a few seconds later, as
+ * {@link InterfaceVipOwner} and keepalived do; {@link PairHooks#announce} decides per address whether that is a
+ * gratuitous ARP or an unsolicited Neighbour Advertisement); on leaving master it stops answering, so only one node
+ * of the pair ever claims the VIP. Build the engine with {@link HaPair#packetEngine} on
  * both nodes, so a node never answers before VRRP made it master.
  *
  * <pre>{@code
@@ -51,26 +54,33 @@ public final class PacketEngineVipOwner extends AnnouncingVipOwner {
     }
 
     @Override
-    void take(List<Inet4Address> addresses) {
+    void take(List<InetAddress> addresses) {
         // Every VRRP address is the master's: the service VIPs, and any other (a floating gateway for MASQ replies).
-        hooks.ownAddresses(addresses);
+        try {
+            hooks.ownAddresses(addresses);
+        } catch (IllegalArgumentException notYet) {
+            // An engine that owns extra IPv4 addresses only: its IPv6 VIPs are still answered (Neighbour
+            // Solicitations, behind the same switch as ARP); only an IPv6 address that is no service's VIP is not.
+            LOG.warn("{}: owns IPv4 addresses only besides its VIPs; {}", engine, notYet.getMessage());
+            hooks.ownAddresses(addresses.stream().filter(a -> a instanceof Inet4Address).toList());
+        }
         hooks.answerArp(true);
     }
 
     @Override
-    void announceOnce(List<Inet4Address> addresses) {
+    void announceOnce(List<InetAddress> addresses) {
         try {
             int announced = hooks.announce(addresses);
             if (announced < addresses.size()) {
                 LOG.warn("{}: only {} of the VRRP addresses {} announced", engine, announced, addresses);
             }
         } catch (RuntimeException e) {
-            LOG.warn("{}: gratuitous ARP failed: {}", engine, e.getMessage());
+            LOG.warn("{}: announcing the VIPs failed: {}", engine, e.getMessage());
         }
     }
 
     @Override
-    void give(List<Inet4Address> addresses) {
+    void give(List<InetAddress> addresses) {
         try {
             hooks.answerArp(false);
         } catch (RuntimeException e) {

@@ -2,7 +2,7 @@ package io.lb4j.ha.vip;
 
 import io.lb4j.ha.HaPair;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -10,8 +10,9 @@ import java.util.List;
  * {@link HaPair} calls {@link #acquire} on every transition to master and {@link #release} on every transition out
  * of it, in order, on the VRRP instance's serialized path, so the calls never overlap and must return quickly.
  *
- * <p>Implementations: {@link InterfaceVipOwner} adds the addresses to an interface (rtnetlink, or the {@code ip}
- * command) and announces them with gratuitous ARP, for the proxy engine or any service bound to the VIP;
+ * <p>The addresses are one VRRP instance's: all IPv4 or all IPv6. Implementations: {@link InterfaceVipOwner} adds the
+ * addresses to an interface (rtnetlink, or the {@code ip} command) and announces them with gratuitous ARP (IPv4) or
+ * unsolicited Neighbour Advertisements (IPv6), for the proxy engine or any service bound to the VIP;
  * {@link #none()} for a setup where something else answers (the packet engine answers ARP for its VIPs itself).
  */
 public interface VipOwner extends AutoCloseable {
@@ -22,10 +23,10 @@ public interface VipOwner extends AutoCloseable {
      * @throws java.io.UncheckedIOException when the addresses cannot be added; the pair logs it and stays master (the
      *                                      peer would not do better), and the next transition retries
      */
-    void acquire(List<Inet4Address> addresses);
+    void acquire(List<InetAddress> addresses);
 
     /** Stops answering for {@code addresses}; addresses already gone are not an error. */
-    void release(List<Inet4Address> addresses);
+    void release(List<InetAddress> addresses);
 
     /** Releases the owner's own resources (sockets, timers); does not release addresses. Idempotent. */
     @Override
@@ -36,11 +37,11 @@ public interface VipOwner extends AutoCloseable {
     static VipOwner none() {
         return new VipOwner() {
             @Override
-            public void acquire(List<Inet4Address> addresses) {
+            public void acquire(List<InetAddress> addresses) {
             }
 
             @Override
-            public void release(List<Inet4Address> addresses) {
+            public void release(List<InetAddress> addresses) {
             }
 
             @Override

@@ -5,11 +5,20 @@ package io.lb4j.ha.vrrp;
  * ({@link VrrpStats#dropped()}); none is logged one by one, so a flood cannot fill the log.
  */
 public enum DropReason {
-    /** Shorter than an IPv4 header plus the 8-byte VRRP header, or than its own length fields say. */
+    /**
+     * Shorter than an IP header plus the 8-byte VRRP header, or than its own length fields (IPv4 total length, IPv6
+     * payload length, address count) say.
+     */
     TRUNCATED,
-    /** Not IPv4, not protocol 112, or an IP header length below 20 bytes. */
+    /**
+     * Not IPv4 or IPv6, not protocol 112 (an IPv6 packet with extension headers included), an IPv4 header length
+     * below 20 bytes, or an advert of the other family than the instance's.
+     */
     NOT_VRRP,
-    /** IP TTL not 255 (RFC 5798 7.1): the advert crossed a router, or was forged off-link. */
+    /**
+     * IPv4 TTL or IPv6 hop limit not 255 (RFC 5798 7.1): the advert crossed a router, or was forged off-link. Not
+     * checked with unicast peers (their list authenticates the source), as keepalived does not.
+     */
     BAD_TTL,
     /** VRRP version other than 3. */
     BAD_VERSION,

@@ -1,5 +1,6 @@
 package io.lb4j.ha.vrrp;
 
+import io.lb4j.api.internal.Addresses;
 import io.lb4j.ha.vip.VipOwner;
 
 import io.lb4j.api.event.Subscription;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -35,7 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * One VRRPv3 virtual router (RFC 5798, IPv4) that interoperates with keepalived ({@code vrrp_version 3}).
+ * One VRRPv3 virtual router (RFC 5798) over IPv4 or IPv6 that interoperates with keepalived ({@code vrrp_version 3}).
  *
  * <pre>{@code
  * VrrpInstance vrrp = VrrpInstance.builder()
@@ -46,6 +48,12 @@ import java.util.function.Consumer;
  * vrrp.subscribe(e -> log.info("{}", e));
  * vrrp.start();
  * }</pre>
+ *
+ * <p>The family of the virtual addresses is the instance's: an IPv4 instance advertises to 224.0.0.18 from the
+ * interface's primary IPv4 address; an IPv6 instance advertises to ff02::12 from the interface's link-local address
+ * with hop limit 255, its checksum over the IPv6 pseudo-header (RFC 5798 5.1.2, 5.2.8). An IPv4 and an IPv6 instance
+ * may run side by side on one interface, even with the same VRID: they use separate sockets, and RFC 5798 gives each
+ * family its own VRID space.
  *
  * <p>What it guarantees (times by the instance's {@link TaskClock}; Master_Adver_Interval is the master's interval
  * as learned from its adverts, or our own before any advert):
@@ -62,8 +70,10 @@ import java.util.function.Consumer;
  *   <li>A master yields to a higher priority, and to an equal priority from a higher primary address; seeing a
  *       lower-priority master it sends an advert at once (as keepalived does) so that master yields without waiting
  *       for our next interval.</li>
- *   <li>Received packets must be IPv4 protocol 112 with TTL 255, version 3, type 1, a valid checksum (per
- *       {@link ChecksumMode}) and consistent lengths; anything else is counted by {@link DropReason} in
+ *   <li>Received packets must be protocol 112 of the instance's family with TTL (IPv6: hop limit) 255 (any, from a
+ *       configured unicast peer), version 3,
+ *       type 1, a valid checksum (per {@link ChecksumMode} for IPv4; over the IPv6 pseudo-header for IPv6) and
+ *       consistent lengths; anything else is counted by {@link DropReason} in
  *       {@link #stats()} and dropped. No packet can throw out of the receive path or change state unless valid.</li>
  *   <li>An advert whose virtual-address list differs from ours is dropped ({@link DropReason#ADDRESS_MISMATCH})
  *       unless it comes from the address owner (priority 255), as RFC 5798 7.1 requires.</li>
@@ -84,7 +94,9 @@ public final class VrrpInstance implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
     /** 224.0.0.18, the IANA group for IPv4 VRRP. */
-    public static final Inet4Address MULTICAST_GROUP = ipv4("224.0.0.18");
+    public static final Inet4Address MULTICAST_GROUP = (Inet4Address) InetAddress.ofLiteral("224.0.0.18");
+    /** ff02::12, the IANA group for IPv6 VRRP. */
+    public static final Inet6Address MULTICAST_GROUP_IPV6 = (Inet6Address) InetAddress.ofLiteral("ff02::12");
     private static final int HISTORY = 1_000;
     private static final long CENTI_NANOS = 10_000_000L;
     private static final Duration LINK_CHECK = Duration.ofMillis(100);
@@ -93,12 +105,13 @@ public final class VrrpInstance implements AutoCloseable {
     private final int priority;
     private final int advertCentis;
     private final int maxLearnedCentis;
-    private final List<Inet4Address> virtualAddresses;
+    private final List<InetAddress> virtualAddresses;
+    private final InetAddress group;
     private final String interfaceName;
     private final boolean preempt;
     private final Duration preemptDelay;
     private final ChecksumMode checksumMode;
-    private final List<Inet4Address> unicastPeers;
+    private final List<InetAddress> unicastPeers;
     private final TaskClock clock;
     private final boolean ownsClock;
     private final VrrpTransport configuredTransport;
@@ -108,7 +121,7 @@ public final class VrrpInstance implements AutoCloseable {
 
     // Guarded by this.
     private VrrpTransport transport;
-    private Inet4Address primary;
+    private InetAddress primary;
     private VrrpState state = VrrpState.INITIALIZE;
     private boolean stopped;
     private int masterAdverCentis;
@@ -118,7 +131,7 @@ public final class VrrpInstance implements AutoCloseable {
     private long nextAdvertNanos;
     private long preemptDeadlineNanos;
     private boolean lowerPrioritySeen;
-    private Inet4Address resignedBy;
+    private InetAddress resignedBy;
     private long advertsSent;
     private long advertsAccepted;
     private long addressMismatches;
@@ -136,6 +149,7 @@ public final class VrrpInstance implements AutoCloseable {
         this.maxLearnedCentis = b.maxLearnedAdvertInterval != null ? (int) (b.maxLearnedAdvertInterval.toMillis() / 10)
                 : Math.min(10 * advertCentis, VrrpCodec.MAX_INTERVAL_CENTIS);
         this.virtualAddresses = List.copyOf(b.virtualAddresses);
+        this.group = ipv6() ? MULTICAST_GROUP_IPV6 : MULTICAST_GROUP;
         this.interfaceName = b.interfaceName;
         this.preempt = b.preempt;
         this.preemptDelay = b.preemptDelay;
@@ -167,9 +181,13 @@ public final class VrrpInstance implements AutoCloseable {
         VrrpTransport t = configuredTransport;
         try {
             if (t == null) {
-                t = RawSocketTransport.open(interfaceName, unicastPeers.isEmpty());
+                t = RawSocketTransport.open(interfaceName, unicastPeers.isEmpty(), ipv6());
             }
             primary = t.primaryAddress();
+            if (primary.getAddress().length != virtualAddresses.getFirst().getAddress().length) {
+                throw new IOException("the transport's primary address " + Addresses.text(primary) + " is not of"
+                        + " the virtual addresses' family (expected: an " + (ipv6() ? "IPv6" : "IPv4") + " address)");
+            }
             transport = t;
             t.start(this::onPacket);
         } catch (IOException e) {
@@ -180,7 +198,7 @@ public final class VrrpInstance implements AutoCloseable {
             throw new UncheckedIOException("VRRP instance " + vrid + " could not start on " + interfaceName, e);
         }
         // The first takeover must not wait for class loading and first-time code: run the advert encoder once now.
-        VrrpCodec.encode(new VrrpAdvert(vrid, priority, advertCentis, virtualAddresses), primary, MULTICAST_GROUP,
+        VrrpCodec.encode(new VrrpAdvert(vrid, priority, advertCentis, virtualAddresses), primary, group,
                 checksumMode);
         if (priority == 255) {
             becomeMaster(TransitionReason.STARTUP_ADDRESS_OWNER, null);
@@ -276,9 +294,14 @@ public final class VrrpInstance implements AutoCloseable {
         return priority;
     }
 
-    /** The virtual addresses, in configured order. */
-    public List<Inet4Address> virtualAddresses() {
+    /** The virtual addresses, in configured order; all IPv4 or all IPv6. */
+    public List<InetAddress> virtualAddresses() {
         return virtualAddresses;
+    }
+
+    /** Whether this is an IPv6 instance (its virtual addresses are IPv6; adverts go to ff02::12). */
+    public boolean ipv6() {
+        return virtualAddresses.getFirst() instanceof Inet6Address;
     }
 
     /** The interface name given to the builder, or null when only a transport was given. */
@@ -371,7 +394,14 @@ public final class VrrpInstance implements AutoCloseable {
         }
         VrrpCodec.Received r = d.received();
         VrrpAdvert advert = r.advert();
-        if (r.ttl() != 255) {
+        if (r.source().getClass() != primary.getClass()) {
+            drop(DropReason.NOT_VRRP); // the other family's advert: its VRIDs are another space (RFC 5798 5.2.3)
+            return;
+        }
+        // TTL or hop limit 255 (RFC 5798 7.1), for IPv4 and IPv6 alike; not for unicast peers, as keepalived: the peer
+        // list authenticates the source, a unicast advert may cross a router, and keepalived sends IPv6 unicast
+        // adverts with the kernel's default hop limit.
+        if (r.ttl() != 255 && unicastPeers.isEmpty()) {
             drop(DropReason.BAD_TTL);
             return;
         }
@@ -393,7 +423,7 @@ public final class VrrpInstance implements AutoCloseable {
             long seen = owner ? addressMismatches++ : dropped.getOrDefault(DropReason.ADDRESS_MISMATCH, 0L);
             if (seen == 0) {
                 LOG.warn("VRRP instance {}: {} advertises {} but we have {} (misconfiguration; {})", vrid,
-                        r.source().getHostAddress(), advert.addresses(), virtualAddresses,
+                        Addresses.text(r.source()), advert.addresses(), virtualAddresses,
                         owner ? "used: priority 255, the address owner" : "advert dropped");
             }
             if (!owner) {
@@ -409,7 +439,7 @@ public final class VrrpInstance implements AutoCloseable {
         }
     }
 
-    private void backupReceived(VrrpAdvert advert, Inet4Address source) {
+    private void backupReceived(VrrpAdvert advert, InetAddress source) {
         int p = advert.priority();
         long now = clock.nanoTime();
         if (p == 0) {
@@ -433,7 +463,7 @@ public final class VrrpInstance implements AutoCloseable {
         restartDownTimer(masterDownNanos());
     }
 
-    private void masterReceived(VrrpAdvert advert, Inet4Address source) {
+    private void masterReceived(VrrpAdvert advert, InetAddress source) {
         int p = advert.priority();
         if (p == 0) {
             // Another master resigned: announce ourselves at once so backups do not take over after Skew_Time.
@@ -468,19 +498,19 @@ public final class VrrpInstance implements AutoCloseable {
     }
 
     /** {@code centis} cut to the configured maximum; a cut is counted and logged (first, then every 100th). */
-    private int bounded(int centis, Inet4Address source) {
+    private int bounded(int centis, InetAddress source) {
         if (centis <= maxLearnedCentis) {
             return centis;
         }
         if (clampedIntervals++ % 100 == 0) {
             LOG.warn("VRRP instance {}: {} advertises an interval of {} ms, above maxLearnedAdvertInterval {} ms;"
-                    + " using {} ms ({} so far)", vrid, source.getHostAddress(), centis * 10L, maxLearnedCentis * 10L,
+                    + " using {} ms ({} so far)", vrid, Addresses.text(source), centis * 10L, maxLearnedCentis * 10L,
                     maxLearnedCentis * 10L, clampedIntervals);
         }
         return maxLearnedCentis;
     }
 
-    private void learnInterval(int advertised, Inet4Address source) {
+    private void learnInterval(int advertised, InetAddress source) {
         int centis = bounded(advertised, source);
         if (centis != masterAdverCentis) {
             Duration previous = Duration.ofNanos(masterAdverCentis * CENTI_NANOS);
@@ -490,7 +520,7 @@ public final class VrrpInstance implements AutoCloseable {
         }
     }
 
-    private void enterBackup(TransitionReason reason, Inet4Address peer, long downNanos) {
+    private void enterBackup(TransitionReason reason, InetAddress peer, long downNanos) {
         lowerPrioritySeen = false;
         resignedBy = null;
         transition(VrrpState.BACKUP, reason, peer);
@@ -514,8 +544,9 @@ public final class VrrpInstance implements AutoCloseable {
         becomeMaster(reason, resignedBy);
     }
 
-    private void becomeMaster(TransitionReason reason, Inet4Address peer) {
-        // RFC 5798 6.4.1/6.4.2: advert first, then the addresses (listeners send the gratuitous ARPs), then timer.
+    private void becomeMaster(TransitionReason reason, InetAddress peer) {
+        // RFC 5798 6.4.1/6.4.2: advert first, then the addresses (listeners send the gratuitous ARPs or unsolicited
+        // Neighbour Advertisements), then timer.
         sendAdvert(priority);
         transition(VrrpState.MASTER, reason, peer);
         scheduleAdvert();
@@ -564,8 +595,8 @@ public final class VrrpInstance implements AutoCloseable {
 
     private void sendAdvert(int advertPriority) {
         VrrpAdvert advert = new VrrpAdvert(vrid, advertPriority, advertCentis, virtualAddresses);
-        List<Inet4Address> destinations = unicastPeers.isEmpty() ? List.of(MULTICAST_GROUP) : unicastPeers;
-        for (Inet4Address destination : destinations) {
+        List<InetAddress> destinations = unicastPeers.isEmpty() ? List.of(group) : unicastPeers;
+        for (InetAddress destination : destinations) {
             byte[] message = VrrpCodec.encode(advert, primary, destination, checksumMode);
             try {
                 transport.send(destination, message);
@@ -574,17 +605,17 @@ public final class VrrpInstance implements AutoCloseable {
                 // Interface down or no route: the state machine goes on; the peer decides from what it receives.
                 if (sendFailures++ % 100 == 0) {
                     LOG.warn("VRRP instance {}: sending advert to {} failed ({} failures so far): {}", vrid,
-                            destination.getHostAddress(), sendFailures, e.getMessage());
+                            Addresses.text(destination), sendFailures, e.getMessage());
                 }
             }
         }
     }
 
-    private void transition(VrrpState to, TransitionReason reason, Inet4Address peer) {
+    private void transition(VrrpState to, TransitionReason reason, InetAddress peer) {
         VrrpState from = state;
         state = to;
         LOG.info("VRRP instance {}: {} -> {} ({}{})", vrid, from, to, reason,
-                peer == null ? "" : ", peer " + peer.getHostAddress());
+                peer == null ? "" : ", peer " + Addresses.text(peer));
         publish(new StateChanged(clock.now(), vrid, from, to, reason, Optional.ofNullable(peer)));
     }
 
@@ -606,17 +637,9 @@ public final class VrrpInstance implements AutoCloseable {
         dropped.merge(reason, 1L, Long::sum);
     }
 
-    /** Unsigned comparison of two IPv4 addresses, as RFC 5798 compares primary addresses. */
-    static int compare(Inet4Address a, Inet4Address b) {
+    /** Unsigned comparison of two addresses of one family, as RFC 5798 compares primary addresses. */
+    static int compare(InetAddress a, InetAddress b) {
         return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
-    }
-
-    private static Inet4Address ipv4(String literal) {
-        try {
-            return (Inet4Address) InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Override
@@ -627,20 +650,21 @@ public final class VrrpInstance implements AutoCloseable {
     /**
      * Fluent builder for a {@link VrrpInstance}; validates on {@link #build()}. Not thread-safe.
      *
-     * <p>Defaults: advert interval 1 s, maximum learned interval 10 times that, preempt on, no preempt delay, checksum {@link ChecksumMode#WITH_PSEUDO_HEADER}
-     * (keepalived's), multicast to 224.0.0.18, a system clock owned and closed by the instance.
+     * <p>Defaults: advert interval 1 s, maximum learned interval 10 times that, preempt on, no preempt delay, checksum
+     * {@link ChecksumMode#WITH_PSEUDO_HEADER} (keepalived's), multicast to 224.0.0.18 (IPv4) or ff02::12 (IPv6), a
+     * system clock owned and closed by the instance.
      */
     public static final class Builder {
         private int vrid = -1;
         private int priority = -1;
         private Duration advertInterval = Duration.ofSeconds(1);
         private Duration maxLearnedAdvertInterval;
-        private final Set<Inet4Address> virtualAddresses = new LinkedHashSet<>();
+        private final Set<InetAddress> virtualAddresses = new LinkedHashSet<>();
         private String interfaceName;
         private boolean preempt = true;
         private Duration preemptDelay = Duration.ZERO;
         private ChecksumMode checksumMode = ChecksumMode.WITH_PSEUDO_HEADER;
-        private final List<Inet4Address> unicastPeers = new ArrayList<>();
+        private final List<InetAddress> unicastPeers = new ArrayList<>();
         private TaskClock clock;
         private VrrpTransport transport;
 
@@ -686,24 +710,34 @@ public final class VrrpInstance implements AutoCloseable {
             return this;
         }
 
-        /** Adds a virtual IPv4 address (a literal, never resolved through DNS). */
+        /** Adds a virtual IPv4 or IPv6 address (a literal, never resolved through DNS). */
         public Builder virtualAddress(String literal) {
             Objects.requireNonNull(literal, "virtualAddress");
             return virtualAddress(literal(literal, "virtualAddress"));
         }
 
-        /** Adds a virtual IPv4 address. */
+        /**
+         * Adds a virtual IPv4 or IPv6 address. All addresses of one instance are of one family (an IPv6 instance
+         * serves IPv6 addresses only, RFC 5798 5.2.9); run an instance per family for both.
+         */
         public Builder virtualAddress(InetAddress address) {
             Objects.requireNonNull(address, "virtualAddress");
-            if (!(address instanceof Inet4Address v4)) {
-                throw new IllegalArgumentException("virtualAddress: " + address.getHostAddress()
-                        + " (expected: an IPv4 address; IPv6 VRRP is not supported yet)");
+            if (address.isMulticastAddress() || address.isAnyLocalAddress()
+                    || address instanceof Inet6Address v6 && v6.isLinkLocalAddress()) {
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address)
+                        + " (expected: a unicast address that is neither the wildcard nor IPv6 link-local)");
             }
-            if (virtualAddresses.size() == 255 && !virtualAddresses.contains(v4)) {
-                throw new IllegalArgumentException("virtualAddress: " + v4.getHostAddress()
+            InetAddress plain = plain(address);
+            if (!virtualAddresses.isEmpty() && virtualAddresses.iterator().next().getClass() != plain.getClass()) {
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address) + " (expected: an "
+                        + family(virtualAddresses.iterator().next()) + " address like the others; one instance"
+                        + " serves one family, run a second instance for the other)");
+            }
+            if (virtualAddresses.size() == 255 && !virtualAddresses.contains(plain)) {
+                throw new IllegalArgumentException("virtualAddress: " + Addresses.text(address)
                         + " (expected: at most 255 addresses per virtual router)");
             }
-            virtualAddresses.add(v4);
+            virtualAddresses.add(plain);
             return this;
         }
 
@@ -742,7 +776,10 @@ public final class VrrpInstance implements AutoCloseable {
             return this;
         }
 
-        /** The IPv4 checksum mode; both routers must agree (default: keepalived's, with the pseudo-header). */
+        /**
+         * The IPv4 checksum mode; both routers must agree (default: keepalived's, with the pseudo-header). An IPv6
+         * advert's checksum always covers the IPv6 pseudo-header, whatever this says.
+         */
         public Builder checksum(ChecksumMode mode) {
             this.checksumMode = Objects.requireNonNull(mode, "checksum");
             return this;
@@ -750,16 +787,35 @@ public final class VrrpInstance implements AutoCloseable {
 
         /**
          * Adds a unicast peer: adverts go to each peer instead of the multicast group, and adverts from other
-         * addresses are dropped ({@link DropReason#UNKNOWN_PEER}). keepalived's {@code unicast_peer}.
+         * addresses are dropped ({@link DropReason#UNKNOWN_PEER}). keepalived's {@code unicast_peer}. Of the virtual
+         * addresses' family. An IPv6 peer's adverts come from its link-local address (RFC 5798 5.1.2.1; keepalived's
+         * default too), so name the peer by its link-local address; the advert goes out on the instance's
+         * interface whatever the address's scope.
          */
         public Builder unicastPeer(String literal) {
             Objects.requireNonNull(literal, "unicastPeer");
             InetAddress a = literal(literal, "unicastPeer");
-            if (!(a instanceof Inet4Address v4)) {
-                throw new IllegalArgumentException("unicastPeer: " + literal + " (expected: an IPv4 address)");
+            if (a.isMulticastAddress() || a.isAnyLocalAddress() || a.isLoopbackAddress()) {
+                throw new IllegalArgumentException("unicastPeer: " + literal + " (expected: a unicast address)");
             }
-            unicastPeers.add(v4);
+            unicastPeers.add(plain(a));
             return this;
+        }
+
+        /** {@code a} without an IPv6 scope (the instance's interface is the scope), so equality is by bytes only. */
+        private static InetAddress plain(InetAddress a) {
+            if (a instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
+                try {
+                    return Inet6Address.getByAddress(null, v6.getAddress(), -1);
+                } catch (UnknownHostException impossible) {
+                    throw new AssertionError(impossible);
+                }
+            }
+            return a;
+        }
+
+        private static String family(InetAddress a) {
+            return a instanceof Inet6Address ? "IPv6" : "IPv4";
         }
 
         /** The clock; default a system clock the instance owns and closes on {@link #stop()}. */
@@ -789,7 +845,15 @@ public final class VrrpInstance implements AutoCloseable {
                 throw new IllegalArgumentException("priority: unset (expected: 1-255)");
             }
             if (virtualAddresses.isEmpty()) {
-                throw new IllegalArgumentException("virtualAddress: none (expected: at least one IPv4 address)");
+                throw new IllegalArgumentException("virtualAddress: none (expected: at least one IPv4 or IPv6"
+                        + " address)");
+            }
+            InetAddress first = virtualAddresses.iterator().next();
+            for (InetAddress peer : unicastPeers) {
+                if (peer.getClass() != first.getClass()) {
+                    throw new IllegalArgumentException("unicastPeer: " + Addresses.text(peer) + " (expected: an "
+                            + family(first) + " address, the family of the virtual addresses)");
+                }
             }
             if (interfaceName == null && transport == null) {
                 throw new IllegalArgumentException("networkInterface: unset (expected: an interface name, or a "

@@ -28,15 +28,18 @@ abstract class PairNode {
     final String host;
     final int priority;
     final int advertMillis;
+    /** The virtual address, IPv4 or IPv6: its family is the instance's. */
+    final String vip;
     ChildProcess output;
     private final List<Claim> killedAt = new ArrayList<>();
     private final List<ChildProcess> previousOutputs = new ArrayList<>();
 
-    PairNode(NetnsLab lab, String host, int priority, int advertMillis) {
+    PairNode(NetnsLab lab, String host, int priority, int advertMillis, String vip) {
         this.lab = lab;
         this.host = host;
         this.priority = priority;
         this.advertMillis = advertMillis;
+        this.vip = vip;
     }
 
     /** Starts the router in its host's namespace. */
@@ -105,13 +108,17 @@ abstract class PairNode {
     static final class Lb4j extends PairNode {
 
         Lb4j(NetnsLab lab, String host, int priority, int advertMillis) {
-            super(lab, host, priority, advertMillis);
+            this(lab, host, priority, advertMillis, PairTopology.VIP);
+        }
+
+        Lb4j(NetnsLab lab, String host, int priority, int advertMillis, String vip) {
+            super(lab, host, priority, advertMillis, vip);
         }
 
         @Override
         ChildProcess launch(List<String> options) {
             List<String> args = new ArrayList<>(List.of("eth0", "51", Integer.toString(priority),
-                    Integer.toString(advertMillis), PairTopology.VIP));
+                    Integer.toString(advertMillis), vip));
             args.addAll(options);
             return lab.host(host).startJava(List.of("-Xmx64m"), VrrpNodeMain.class, args.toArray(String[]::new));
         }
@@ -155,7 +162,11 @@ abstract class PairNode {
         private Path vrrpPidFile;
 
         Keepalived(NetnsLab lab, String host, int priority, int advertMillis) {
-            super(lab, host, priority, advertMillis);
+            this(lab, host, priority, advertMillis, PairTopology.VIP);
+        }
+
+        Keepalived(NetnsLab lab, String host, int priority, int advertMillis, String vip) {
+            super(lab, host, priority, advertMillis, vip);
         }
 
         @Override
@@ -164,10 +175,30 @@ abstract class PairNode {
             String delay = options.stream().filter(o -> o.startsWith("preemptDelayMillis="))
                     .map(o -> String.format(java.util.Locale.ROOT, "%.3f",
                             Long.parseLong(o.substring(19)) / 1000.0)).findFirst().orElse(null);
-            // keepalived's unicast_peer: adverts go to the peer only, sourced from this node's address.
+            boolean v6 = vip.contains(":");
+            // keepalived's unicast_peer: adverts go to the peer only, sourced from this node's address (IPv6: its
+            // link-local address, keepalived's default and RFC 5798's).
             String unicast = options.stream().filter(o -> o.startsWith("unicastPeer=")).findFirst()
-                    .map(o -> "unicast_src_ip " + PairTopology.SUBNET + (host.equals("a") ? "1" : "2")
+                    .map(o -> (v6 ? "" : "unicast_src_ip " + PairTopology.SUBNET + (host.equals("a") ? "1" : "2"))
                             + "\n  unicast_peer {\n    " + o.substring("unicastPeer=".length()) + "\n  }")
+                    .orElse("");
+            // A second instance of the other family with the same VRID on the same interface (RFC 5798: a VRID
+            // space per family).
+            String also = options.stream().filter(o -> o.startsWith("alsoVip=")).findFirst()
+                    .map(o -> o.substring("alsoVip=".length()))
+                    .map(a -> """
+                            vrrp_instance VI_2 {
+                              state BACKUP
+                              interface eth0
+                              virtual_router_id 51
+                              priority %d
+                              advert_int %s
+                              virtual_ipaddress {
+                                %s/%d
+                              }
+                            }
+                            """.formatted(priority, String.format(java.util.Locale.ROOT, "%.2f", advertMillis / 1000.0),
+                            a, a.contains(":") ? 128 : 32))
                     .orElse("");
             String conf = """
                     global_defs {
@@ -185,13 +216,13 @@ abstract class PairNode {
                       %s
                       %s
                       virtual_ipaddress {
-                        %s/32
+                        %s/%d
                       }
                     }
-                    """.formatted(lab.prefix().replace('-', '_') + "_" + host, priority,
+                    %s""".formatted(lab.prefix().replace('-', '_') + "_" + host, priority,
                     String.format(java.util.Locale.ROOT, "%.2f", advertMillis / 1000.0),
                     nopreempt ? "nopreempt" : "", delay == null ? "" : "preempt_delay " + delay, unicast,
-                    PairTopology.VIP);
+                    vip, v6 ? 128 : 32, also);
             Path file = lab.directory().resolve("keepalived-" + host + ".conf");
             Files.writeString(file, conf);
             pidFile = lab.directory().resolve("keepalived-" + host + ".pid");

@@ -21,7 +21,7 @@ class AnnouncingVipOwnerTest {
 
     private final VirtualClock clock = new VirtualClock();
     private final List<String> calls = new ArrayList<>();
-    private final List<Inet4Address> vip = List.of((Inet4Address) InetAddress.ofLiteral("10.0.0.100"));
+    private final List<InetAddress> vip = List.of((Inet4Address) InetAddress.ofLiteral("10.0.0.100"));
 
     /** Records what the base class asks of an owner, at which virtual instant. */
     private final class Recording extends AnnouncingVipOwner {
@@ -30,17 +30,17 @@ class AnnouncingVipOwnerTest {
         }
 
         @Override
-        void take(List<Inet4Address> addresses) {
+        void take(List<InetAddress> addresses) {
             calls.add("take@" + clock.nanoTime());
         }
 
         @Override
-        void give(List<Inet4Address> addresses) {
+        void give(List<InetAddress> addresses) {
             calls.add("give@" + clock.nanoTime());
         }
 
         @Override
-        void announceOnce(List<Inet4Address> addresses) {
+        void announceOnce(List<InetAddress> addresses) {
             calls.add("garp@" + clock.nanoTime());
         }
     }

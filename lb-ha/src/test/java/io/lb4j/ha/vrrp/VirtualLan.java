@@ -14,12 +14,12 @@ import java.util.List;
 
 /**
  * A broadcast segment for VRRP tests: every packet a plugged-in node sends reaches every other plugged-in node as a
- * whole IPv4 packet, delivered by the virtual clock at the instant it was sent (zero latency) but after the sender's
- * current step, as a real network would.
+ * whole IPv4 or IPv6 packet (of the sender's primary address's family), delivered by the virtual clock at the
+ * instant it was sent (zero latency) but after the sender's current step, as a real network would.
  */
 public final class VirtualLan {
 
-    record Sent(long atNanos, Inet4Address source, Inet4Address destination, VrrpAdvert advert) {
+    record Sent(long atNanos, InetAddress source, InetAddress destination, VrrpAdvert advert) {
     }
 
     private final VirtualClock clock;
@@ -31,7 +31,7 @@ public final class VirtualLan {
     }
 
     public Node node(String primary) {
-        Node n = new Node(ipv4(primary));
+        Node n = new Node(InetAddress.ofLiteral(primary));
         nodes.add(n);
         return n;
     }
@@ -45,13 +45,13 @@ public final class VirtualLan {
     }
 
     public final class Node implements VrrpTransport {
-        final Inet4Address primary;
+        final InetAddress primary;
         volatile boolean plugged = true;
         volatile boolean carrier = true;   // what linkUp() reports: false = the node's own link is down
         volatile int ttl = 255;
         private volatile Receiver receiver;
 
-        Node(Inet4Address primary) {
+        Node(InetAddress primary) {
             this.primary = primary;
         }
 
@@ -61,12 +61,12 @@ public final class VirtualLan {
         }
 
         @Override
-        public void send(Inet4Address destination, byte[] message) throws IOException {
+        public void send(InetAddress destination, byte[] message) throws IOException {
             if (!plugged) {
                 return; // a cable pulled: the packet goes nowhere
             }
-            VrrpCodec.Decoded d = VrrpCodec.decode(ipPacket(primary, destination, ttl, message), 20 + message.length,
-                    ChecksumMode.WITH_PSEUDO_HEADER);
+            byte[] wire = ipPacket(primary, destination, ttl, message);
+            VrrpCodec.Decoded d = VrrpCodec.decode(wire, wire.length, ChecksumMode.WITH_PSEUDO_HEADER);
             VrrpAdvert advert = d.received() != null ? d.received().advert() : null;
             synchronized (VirtualLan.this) {
                 sent.add(new Sent(clock.nanoTime(), primary, destination, advert));
@@ -93,7 +93,7 @@ public final class VirtualLan {
         }
 
         @Override
-        public Inet4Address primaryAddress() {
+        public InetAddress primaryAddress() {
             return primary;
         }
 
@@ -103,8 +103,23 @@ public final class VirtualLan {
         }
     }
 
-    /** An IPv4 packet with a 20-byte header around {@code payload}, protocol 112. */
-    static byte[] ipPacket(Inet4Address source, Inet4Address destination, int ttl, byte[] payload) {
+    /**
+     * An IPv4 packet with a 20-byte header, or an IPv6 packet with a 40-byte header, around {@code payload}, protocol
+     * 112; {@code ttl} is the TTL or the hop limit.
+     */
+    static byte[] ipPacket(InetAddress source, InetAddress destination, int ttl, byte[] payload) {
+        if (source instanceof java.net.Inet6Address) {
+            byte[] p = new byte[40 + payload.length];
+            p[0] = 0x60;
+            p[4] = (byte) (payload.length >>> 8);
+            p[5] = (byte) payload.length;
+            p[6] = (byte) VrrpCodec.PROTOCOL;
+            p[7] = (byte) ttl;
+            System.arraycopy(source.getAddress(), 0, p, 8, 16);
+            System.arraycopy(destination.getAddress(), 0, p, 24, 16);
+            System.arraycopy(payload, 0, p, 40, payload.length);
+            return p;
+        }
         byte[] p = new byte[20 + payload.length];
         p[0] = 0x45;
         p[2] = (byte) (p.length >>> 8);

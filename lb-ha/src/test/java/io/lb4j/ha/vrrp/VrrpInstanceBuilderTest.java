@@ -40,10 +40,10 @@ class VrrpInstanceBuilderTest {
     }
 
     @Test
-    void ipv6AndHostNamesAreRejectedAsVirtualAddresses() {
-        assertThatThrownBy(() -> valid().virtualAddress("fe80::1")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("virtualAddress: fe80:0:0:0:0:0:0:1 (expected: an IPv4 address; IPv6 VRRP is not "
-                        + "supported yet)");
+    void anotherFamilyThanTheFirstAddressAndHostNamesAreRejectedAsVirtualAddresses() {
+        assertThatThrownBy(() -> valid().virtualAddress("2001:db8::1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("virtualAddress: 2001:db8::1 (expected: an IPv4 address like the others; one"
+                        + " instance serves one family, run a second instance for the other)");
         assertThatThrownBy(() -> valid().virtualAddress("vip.example.org"))
                 .hasMessage("virtualAddress: \"vip.example.org\" (expected: an IP address literal)");
     }
@@ -53,7 +53,7 @@ class VrrpInstanceBuilderTest {
         assertThatThrownBy(() -> VrrpInstance.builder().priority(1).virtualAddress("10.0.0.1").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("vrid: unset (expected: 1-255)");
         assertThatThrownBy(() -> VrrpInstance.builder().vrid(1).priority(1).build())
-                .hasMessage("virtualAddress: none (expected: at least one IPv4 address)");
+                .hasMessage("virtualAddress: none (expected: at least one IPv4 or IPv6 address)");
         assertThatThrownBy(() -> VrrpInstance.builder().vrid(1).priority(1).virtualAddress("10.0.0.1").build())
                 .hasMessage("networkInterface: unset (expected: an interface name, or a transport)");
     }

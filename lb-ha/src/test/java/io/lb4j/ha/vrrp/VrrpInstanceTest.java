@@ -394,7 +394,7 @@ class VrrpInstanceTest {
     /** An advert from {@code source} as a host on the segment could forge it (TTL 255, valid checksum). */
     private static byte[] forged(String source, int priority, int centis, String... addresses) {
         VrrpAdvert advert = new VrrpAdvert(51, priority, centis,
-                java.util.Arrays.stream(addresses).map(VirtualLan::ipv4).toList());
+                java.util.Arrays.stream(addresses).map(java.net.InetAddress::ofLiteral).toList());
         return ipPacket(ipv4(source), VrrpInstance.MULTICAST_GROUP, 255, VrrpCodec.encode(advert, ipv4(source),
                 VrrpInstance.MULTICAST_GROUP, ChecksumMode.WITH_PSEUDO_HEADER));
     }

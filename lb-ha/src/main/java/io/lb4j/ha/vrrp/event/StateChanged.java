@@ -2,7 +2,7 @@ package io.lb4j.ha.vrrp.event;
 
 import io.lb4j.ha.vrrp.VrrpState;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -13,5 +13,5 @@ import java.util.Optional;
  *             master that resigned), when an advert caused it
  */
 public record StateChanged(Instant at, int vrid, VrrpState from, VrrpState to, TransitionReason reason,
-                           Optional<Inet4Address> peer) implements HaEvent {
+                           Optional<InetAddress> peer) implements HaEvent {
 }
