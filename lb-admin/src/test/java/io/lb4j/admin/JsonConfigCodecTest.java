@@ -92,7 +92,8 @@ class JsonConfigCodecTest {
     void unknownKeysWrongTypesAndBadJsonAreRejected() {
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"adress\": \"10.0.0.1\"}]}", "/services/0/adress",
                 "unknown key \"adress\" in a service (expected one of: address, clientIdleTimeout, failback,"
-                        + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, persistence, ports,"
+                        + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, onDown,"
+                        + " persistence, ports,"
                         + " preserveClientAddress, protocol, proxyProtocol, realServers, scheduler, serverIdleTimeout,"
                         + " tcpKeepAlive)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"

@@ -92,6 +92,7 @@ public final class VirtualService {
     private final TcpKeepAlive tcpKeepAlive;
     private final int maxConnections;
     private final int maxUdpSessions;
+    private final OnDown onDown;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -113,6 +114,7 @@ public final class VirtualService {
         this.tcpKeepAlive = b.tcpKeepAlive != null ? b.tcpKeepAlive : TcpKeepAlive.defaults();
         this.maxConnections = b.maxConnections != null ? b.maxConnections : 0;
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
+        this.onDown = b.onDown;
     }
 
     /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
@@ -151,6 +153,7 @@ public final class VirtualService {
             b.fallback(fallback);
         }
         copyLimits(b);
+        b.onDown(onDown);
         return b;
     }
 
@@ -295,6 +298,11 @@ public final class VirtualService {
         return maxUdpSessions;
     }
 
+    /** What happens to a real server's established connections when it turns DOWN; default {@link OnDown#KEEP}. */
+    public OnDown onDown() {
+        return onDown;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VirtualService v && method == v.method && label.equals(v.label)
@@ -303,7 +311,11 @@ public final class VirtualService {
                 && healthCheck.equals(v.healthCheck) && scheduler.equals(v.scheduler)
                 && persistence.equals(v.persistence) && failback.equals(v.failback)
                 && preserveClientAddress == v.preserveClientAddress && proxyProtocol == v.proxyProtocol
-                && sameLimits(v);
+                && sameLimits(v) && sameServerHandling(v);
+    }
+
+    private boolean sameServerHandling(VirtualService v) {
+        return onDown == v.onDown;
     }
 
     private boolean sameLimits(VirtualService v) {
@@ -316,7 +328,8 @@ public final class VirtualService {
     public int hashCode() {
         return 31 * Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
                 persistence, failback, preserveClientAddress, proxyProtocol)
-                + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions);
+                + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions)
+                + 17 * Objects.hash(onDown);
     }
 
     @Override
@@ -351,6 +364,7 @@ public final class VirtualService {
         private TcpKeepAlive tcpKeepAlive;
         private Integer maxConnections;
         private Integer maxUdpSessions;
+        private OnDown onDown = OnDown.KEEP;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -560,6 +574,16 @@ public final class VirtualService {
          */
         public Builder maxUdpSessions(int maxUdpSessions) {
             this.maxUdpSessions = maxUdpSessions;
+            return this;
+        }
+
+        /**
+         * What happens to a real server's established connections when its health check marks it DOWN; default
+         * {@link OnDown#KEEP}. {@link OnDown#CLOSE} ends them, so clients reconnect to what can take them now (the
+         * fallback when no real server is left); see {@link OnDown}.
+         */
+        public Builder onDown(OnDown onDown) {
+            this.onDown = Objects.requireNonNull(onDown, "onDown");
             return this;
         }
 

@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
@@ -103,6 +104,7 @@ final class RandomServices {
                     .masquerade(masquerade).port(remaps && r.nextBoolean() ? r.nextInt(65536) : 0).build());
         }
         b.healthCheck(healthCheck(ports));
+        b.onDown(pick(OnDown.values()));
         // Only a TCP proxy may keep the client's address or send a PROXY header; its reals share the VIP's family.
         if (method == ForwardingMethod.PROXY && protocol == Protocol.TCP) {
             b.preserveClientAddress(r.nextBoolean()).proxyProtocol(pick(ProxyProtocol.values()));

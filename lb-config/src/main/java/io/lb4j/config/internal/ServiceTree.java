@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
@@ -95,6 +96,9 @@ public final class ServiceTree {
         }
         if (m.has("healthCheck")) {
             b.healthCheck(HealthCheckMapping.read(m.get("healthCheck")));
+        }
+        if (m.has("onDown")) {
+            b.onDown(OnDown.fromConfigName(m.get("onDown").asOneOf("onDown", Vocabulary.ON_DOWN)));
         }
         if (m.has("preserveClientAddress")) {
             b.preserveClientAddress(m.get("preserveClientAddress").asBoolean("preserveClientAddress"));
@@ -232,6 +236,7 @@ public final class ServiceTree {
                     HealthCheckMapping.duration(s.failback().holdDown(), field + ".failback.holdDown")));
         });
         out.put("healthCheck", HealthCheckMapping.write(s.healthCheck(), field + ".healthCheck"));
+        out.put("onDown", ConfigNode.Scalar.of(s.onDown().configName()));
         List<ConfigNode> reals = new ArrayList<>();
         for (RealServer r : s.realServers()) {
             Map<String, ConfigNode> rn = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CheckResult;
@@ -434,6 +435,10 @@ final class Director implements LoadBalancer {
             }
             events.publish(new RealServerDown(now, label, rt.spec.label(), cause.reason()));
             refresh(s, rt.spec.label() + " down: " + cause.reason(), now);
+            if (s.spec.onDown() == OnDown.CLOSE && running) {
+                // After the new snapshot is in: a client that reconnects at once is routed without this server.
+                engine.expire(label, rt.backend);
+            }
         }
     }
 
