@@ -95,7 +95,7 @@ class JsonConfigCodecTest {
                         + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, onDown,"
                         + " persistence, ports,"
                         + " preserveClientAddress, protocol, proxyProtocol, realServers, scheduler, serverIdleTimeout,"
-                        + " tcpKeepAlive)");
+                        + " slowStart, tcpKeepAlive)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                         + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\", \"weight\": \"heavy\"}]}]}",
                 "/services/0/realServers/0/weight", "realServer[P].weight: \"heavy\" (expected: an integer)");

@@ -93,6 +93,7 @@ public final class VirtualService {
     private final int maxConnections;
     private final int maxUdpSessions;
     private final OnDown onDown;
+    private final Duration slowStart;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -115,6 +116,7 @@ public final class VirtualService {
         this.maxConnections = b.maxConnections != null ? b.maxConnections : 0;
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
         this.onDown = b.onDown;
+        this.slowStart = b.slowStart;
     }
 
     /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
@@ -153,7 +155,7 @@ public final class VirtualService {
             b.fallback(fallback);
         }
         copyLimits(b);
-        b.onDown(onDown);
+        b.onDown(onDown).slowStart(slowStart);
         return b;
     }
 
@@ -303,6 +305,14 @@ public final class VirtualService {
         return onDown;
     }
 
+    /**
+     * How long a real server that comes back takes to reach its weight; zero (the default) = at once. See
+     * {@link Builder#slowStart(Duration)}.
+     */
+    public Duration slowStart() {
+        return slowStart;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VirtualService v && method == v.method && label.equals(v.label)
@@ -315,7 +325,7 @@ public final class VirtualService {
     }
 
     private boolean sameServerHandling(VirtualService v) {
-        return onDown == v.onDown;
+        return onDown == v.onDown && slowStart.equals(v.slowStart);
     }
 
     private boolean sameLimits(VirtualService v) {
@@ -329,7 +339,7 @@ public final class VirtualService {
         return 31 * Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
                 persistence, failback, preserveClientAddress, proxyProtocol)
                 + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions)
-                + 17 * Objects.hash(onDown);
+                + 17 * Objects.hash(onDown, slowStart);
     }
 
     @Override
@@ -365,6 +375,7 @@ public final class VirtualService {
         private Integer maxConnections;
         private Integer maxUdpSessions;
         private OnDown onDown = OnDown.KEEP;
+        private Duration slowStart = Duration.ZERO;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -588,6 +599,25 @@ public final class VirtualService {
         }
 
         /**
+         * Slow start (HAProxy's {@code slowstart}): a real server that comes back, from DOWN, Halt or Drain or when
+         * the service fails back to it, takes new connections at an effective weight that grows linearly from 0 to
+         * its weight over this duration, recomputed every twentieth of it (at least every second). Not at the
+         * balancer's start, nor for a server that was already taking connections. 0 (the default) = off, else
+         * 1 s-1 day.
+         *
+         * <p>While every real server taking connections is still ramping (a service failing back to its one
+         * primary), the fallback takes the complement: at a fraction {@code f} of the ramp, a share {@code 1 - f}
+         * of new connections (weighted by the servers' weights) still goes to the fallback, exactly, one in turn,
+         * so the primary is not flooded with the whole hospital's connections the moment it returns. With a server
+         * at full weight beside the ramping one, the fallback takes nothing and the ramping server's share among
+         * the real servers grows with its effective weight. A persistent client the primary took stays with it.
+         */
+        public Builder slowStart(Duration slowStart) {
+            this.slowStart = Objects.requireNonNull(slowStart, "slowStart");
+            return this;
+        }
+
+        /**
          * Checks every rule and builds the service.
          *
          * @throws IllegalArgumentException naming the field, the bad value and what is allowed
@@ -608,6 +638,10 @@ public final class VirtualService {
             checkPorts();
             Objects.requireNonNull(protocol, "protocol");
             Checks.notNegative("persistence", persistence);
+            if (!slowStart.isZero() && (slowStart.compareTo(Duration.ofSeconds(1)) < 0
+                    || slowStart.compareTo(Duration.ofDays(1)) > 0)) {
+                throw Checks.invalid("slowStart", slowStart, "0 (off), or 1 s-1 day");
+            }
             checkClientAddressOptions();
             checkLimits();
 

@@ -105,6 +105,9 @@ final class RandomServices {
         }
         b.healthCheck(healthCheck(ports));
         b.onDown(pick(OnDown.values()));
+        if (r.nextBoolean()) {
+            b.slowStart(duration(1_000, 86_400_000));
+        }
         // Only a TCP proxy may keep the client's address or send a PROXY header; its reals share the VIP's family.
         if (method == ForwardingMethod.PROXY && protocol == Protocol.TCP) {
             b.preserveClientAddress(r.nextBoolean()).proxyProtocol(pick(ProxyProtocol.values()));

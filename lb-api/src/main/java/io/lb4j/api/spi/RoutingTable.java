@@ -6,16 +6,21 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An immutable snapshot of where one virtual service sends new connections. The control plane builds a new one on
  * every change and hands it to the engine, which swaps one reference; readers never block and never see half a
  * change. Live connection counts live in the {@link Backend}s, which are shared between snapshots.
  *
- * <p>{@link #route(long)} applies, in order: source persistence, the scheduler, the next available backend when
- * the chosen one is at its connection limit, and finally the fallback.
+ * <p>{@link #route(long)} applies, in order: source persistence, the fallback's {@link #fallbackShare() share}
+ * during a slow start, the scheduler, the next available backend when the chosen one is at its connection limit,
+ * and finally the fallback.
  */
 public final class RoutingTable {
+
+    /** {@link #fallbackShare()} of all new connections: one million. */
+    public static final int SHARE_SCALE = 1_000_000;
 
     private final VirtualService service;
     private final long version;
@@ -24,6 +29,14 @@ public final class RoutingTable {
     private final boolean onFallback;
     private final Selector selector;
     private final PersistenceTable persistence;
+    private final int fallbackShare;
+    private final AtomicLong turns = new AtomicLong();
+
+    /** {@link #RoutingTable(VirtualService, long, List, Backend, boolean, PersistenceTable, int)} with no share. */
+    public RoutingTable(VirtualService service, long version, List<Backend> backends, Backend fallback,
+                        boolean onFallback, PersistenceTable persistence) {
+        this(service, version, backends, fallback, onFallback, persistence, 0);
+    }
 
     /**
      * @param service     the service's spec
@@ -32,9 +45,16 @@ public final class RoutingTable {
      * @param fallback    the fallback backend, or {@code null} when the service has none
      * @param onFallback  whether the service has failed over (no real server may take new connections)
      * @param persistence the service's persistence table, or {@code null} when persistence is off
+     * @param fallbackShare the share of new connections, in millionths ({@value #SHARE_SCALE} = all), that go to the
+     *                    fallback although {@code backends} may take them: slow start while a service fails back
+     * @throws IllegalArgumentException when {@code fallbackShare} is outside 0-{@value #SHARE_SCALE}
      */
     public RoutingTable(VirtualService service, long version, List<Backend> backends, Backend fallback,
-                        boolean onFallback, PersistenceTable persistence) {
+                        boolean onFallback, PersistenceTable persistence, int fallbackShare) {
+        if (fallbackShare < 0 || fallbackShare > SHARE_SCALE) {
+            throw new IllegalArgumentException("fallbackShare: " + fallbackShare + " (expected: 0-" + SHARE_SCALE + ")");
+        }
+        this.fallbackShare = fallbackShare;
         this.service = Objects.requireNonNull(service, "service");
         this.version = version;
         this.backends = List.copyOf(backends);
@@ -62,6 +82,14 @@ public final class RoutingTable {
         return fallback;
     }
 
+    /**
+     * The share of new connections, in millionths, that go to the fallback although real servers may take them
+     * (slow start while the service fails back); 0 in every other snapshot.
+     */
+    public int fallbackShare() {
+        return fallbackShare;
+    }
+
     /** Whether the service has failed over to its fallback. */
     public boolean onFallback() {
         return onFallback;
@@ -86,6 +114,9 @@ public final class RoutingTable {
                     }
                 }
             }
+            if (fallbackShare > 0 && fallback != null && fallbackTurn() && fallback.tryAcquire()) {
+                return fallback;
+            }
             Backend chosen = selector.select(clientKey);
             if (chosen != null && chosen.tryAcquire()) {
                 return remembered(clientKey, chosen);
@@ -103,6 +134,15 @@ public final class RoutingTable {
             return fallback;
         }
         return null;
+    }
+
+    /**
+     * Whether this new connection is the fallback's: the n-th connection is when {@code floor((n + 1) * share)}
+     * passes a whole number, so any run of connections gives the fallback its share to within one, lock-free.
+     */
+    private boolean fallbackTurn() {
+        long n = turns.getAndIncrement();
+        return (n + 1) * fallbackShare / SHARE_SCALE != n * fallbackShare / SHARE_SCALE;
     }
 
     private Backend remembered(long clientKey, Backend b) {

@@ -100,6 +100,9 @@ public final class ServiceTree {
         if (m.has("onDown")) {
             b.onDown(OnDown.fromConfigName(m.get("onDown").asOneOf("onDown", Vocabulary.ON_DOWN)));
         }
+        if (m.has("slowStart")) {
+            b.slowStart(m.get("slowStart").asDuration("slowStart"));
+        }
         if (m.has("preserveClientAddress")) {
             b.preserveClientAddress(m.get("preserveClientAddress").asBoolean("preserveClientAddress"));
         }
@@ -237,6 +240,7 @@ public final class ServiceTree {
         });
         out.put("healthCheck", HealthCheckMapping.write(s.healthCheck(), field + ".healthCheck"));
         out.put("onDown", ConfigNode.Scalar.of(s.onDown().configName()));
+        out.put("slowStart", HealthCheckMapping.duration(s.slowStart(), field + ".slowStart"));
         List<ConfigNode> reals = new ArrayList<>();
         for (RealServer r : s.realServers()) {
             Map<String, ConfigNode> rn = new LinkedHashMap<>();
