@@ -181,7 +181,7 @@ final class RandomServices {
         if (r.nextBoolean()) {
             b.jitter(duration(0, interval.toMillis() - 1));
         }
-        return b.failAfter(1 + r.nextInt(1000)).riseAfter(1 + r.nextInt(1000)).build();
+        return b.failAfter(1 + r.nextInt(1000)).riseAfter(1 + r.nextInt(1000)).spread(r.nextBoolean()).build();
     }
 
     /** Each checked port in one part, some left to {@code otherPorts} when it checks, perhaps a health endpoint. */

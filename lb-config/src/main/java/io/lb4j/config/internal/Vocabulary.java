@@ -51,7 +51,7 @@ public final class Vocabulary {
             "hl7", "negotiate", "external");
 
     private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
-            "failAfter", "riseAfter");
+            "failAfter", "riseAfter", "spread");
     private static final Map<String, Set<String>> TYPE_KEYS = Map.of(
             "connect", Set.of(),
             NONE, Set.of(),

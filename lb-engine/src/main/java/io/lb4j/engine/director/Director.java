@@ -130,7 +130,7 @@ final class Director implements LoadBalancer {
             throw e;
         }
         running = true;
-        services.values().forEach(this::startMonitors);
+        startMonitors(services.values());
     }
 
     @Override
@@ -300,7 +300,7 @@ final class Director implements LoadBalancer {
                 ServiceRuntime s = fresh.containsKey(v.label()) ? fresh.get(v.label()) : newRuntime(v, now);
                 next.put(v.label(), s);
                 if (running) {
-                    startMonitors(s);
+                    startMonitors(List.of(s));
                 }
                 events.publish(new Reconfigured(now, v.label(), "added"));
             } else if (old.spec.equals(v)) {
@@ -349,56 +349,74 @@ final class Director implements LoadBalancer {
         old.cancelTimers();
         refresh(s, "reconfigured", now);
         if (running) {
-            startMonitors(s);
+            startMonitors(List.of(s));
         }
         return s;
     }
 
     // ---------------------------------------------------------------- health
 
-    private void startMonitors(ServiceRuntime s) {
-        HealthCheck check = s.spec.healthCheck();
-        if (check.isNone()) {
-            return;
-        }
-        for (RealServerRuntime rt : s.reals.values()) {
-            if (rt.monitor != null) {
+    /**
+     * Starts a monitor for every checked real server of {@code batch} that has none. The k-th of the n started
+     * here makes its first attempt k/n of its interval from now when its check spreads (HAProxy's start-up
+     * spreading): a thousand checks do not all start in one instant.
+     */
+    private void startMonitors(Collection<ServiceRuntime> batch) {
+        long n = batch.stream().filter(s -> !s.spec.healthCheck().isNone())
+                .flatMap(s -> s.reals.values().stream()).filter(rt -> rt.monitor == null).count();
+        long k = 0;
+        for (ServiceRuntime s : batch) {
+            HealthCheck check = s.spec.healthCheck();
+            if (check.isNone()) {
                 continue;
             }
-            RealServer r = rt.spec;
-            List<Integer> ports = check.ports().allPorts()
-                    ? s.spec.ports().stream().map(r::targetPort).distinct().toList()
-                    : check.ports().ports();
-            CheckTarget target = new CheckTarget(s.spec.label(), s.spec.address(), s.spec.ports(), r.label(),
-                    r.address(), ports, check.timeout());
-            HealthMonitor[] self = new HealthMonitor[1];
-            HealthMonitor.Listener listener = new HealthMonitor.Listener() {
-                @Override
-                public void onResult(CheckResult result) {
-                    synchronized (Director.this) {
-                        if (rt.monitor == self[0]) {
-                            rt.lastCheck = result.reason();
-                        }
-                    }
+            for (RealServerRuntime rt : s.reals.values()) {
+                if (rt.monitor == null) {
+                    long interval = check.interval().toNanos();
+                    // interval * k / n without overflow for long intervals and many servers
+                    Duration spread = check.spread()
+                            ? Duration.ofNanos(interval / n * k + interval % n * k / n) : Duration.ZERO;
+                    startMonitor(s, rt, check, spread);
+                    k++;
                 }
-
-                @Override
-                public void onTransition(boolean up, CheckResult cause) {
-                    synchronized (Director.this) {
-                        if (rt.monitor == self[0] && running) {
-                            healthChanged(s.spec.label(), rt, up, cause);
-                        }
-                    }
-                }
-            };
-            HealthMonitor m = new HealthMonitor(check, target, strategies.forProbe(check.probe()), checkContext,
-                    listener, random.split());
-            self[0] = m;
-            rt.monitor = m;
-            Duration initial = check.jitter().isZero() ? Duration.ZERO
-                    : Duration.ofNanos(random.nextLong(check.jitter().toNanos()));
-            m.start(initial, rt.healthy);
+            }
         }
+    }
+
+    private void startMonitor(ServiceRuntime s, RealServerRuntime rt, HealthCheck check, Duration spread) {
+        RealServer r = rt.spec;
+        List<Integer> ports = check.ports().allPorts()
+                ? s.spec.ports().stream().map(r::targetPort).distinct().toList()
+                : check.ports().ports();
+        CheckTarget target = new CheckTarget(s.spec.label(), s.spec.address(), s.spec.ports(), r.label(),
+                r.address(), ports, check.timeout());
+        HealthMonitor[] self = new HealthMonitor[1];
+        HealthMonitor.Listener listener = new HealthMonitor.Listener() {
+            @Override
+            public void onResult(CheckResult result) {
+                synchronized (Director.this) {
+                    if (rt.monitor == self[0]) {
+                        rt.lastCheck = result.reason();
+                    }
+                }
+            }
+
+            @Override
+            public void onTransition(boolean up, CheckResult cause) {
+                synchronized (Director.this) {
+                    if (rt.monitor == self[0] && running) {
+                        healthChanged(s.spec.label(), rt, up, cause);
+                    }
+                }
+            }
+        };
+        HealthMonitor m = new HealthMonitor(check, target, strategies.forProbe(check.probe()), checkContext,
+                listener, random.split());
+        self[0] = m;
+        rt.monitor = m;
+        Duration initial = check.jitter().isZero() ? spread
+                : spread.plusNanos(random.nextLong(check.jitter().toNanos()));
+        m.start(initial, rt.healthy);
     }
 
     private static void stopMonitors(ServiceRuntime s) {

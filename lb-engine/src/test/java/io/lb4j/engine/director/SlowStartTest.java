@@ -31,8 +31,9 @@ class SlowStartTest {
     }
 
     private static HealthCheck.Builder check() {
+        // Unspread: every server's checks at 0, 10, 20 s..., so the timeline below holds for both servers.
         return HealthCheck.connect().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(2))
-                .failAfter(1).riseAfter(1);
+                .failAfter(1).riseAfter(1).spread(false);
     }
 
     /** Where {@code n} new connections go, by backend label ("fallback" for the fallback). */
