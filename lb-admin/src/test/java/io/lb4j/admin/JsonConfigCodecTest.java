@@ -93,7 +93,7 @@ class JsonConfigCodecTest {
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"adress\": \"10.0.0.1\"}]}", "/services/0/adress",
                 "unknown key \"adress\" in a service (expected one of: address, clientIdleTimeout, failback,"
                         + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, onDown,"
-                        + " persistence, ports,"
+                        + " persistence, persistenceNetmask, ports,"
                         + " preserveClientAddress, protocol, proxyProtocol, realServers, scheduler, serverIdleTimeout,"
                         + " slowStart, tcpKeepAlive)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"

@@ -94,6 +94,7 @@ public final class VirtualService {
     private final int maxUdpSessions;
     private final OnDown onDown;
     private final Duration slowStart;
+    private final int persistenceNetmask;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -117,6 +118,11 @@ public final class VirtualService {
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
         this.onDown = b.onDown;
         this.slowStart = b.slowStart;
+        this.persistenceNetmask = b.persistenceNetmask != null ? b.persistenceNetmask : fullPrefix(address);
+    }
+
+    private static int fullPrefix(InetAddress address) {
+        return address instanceof Inet4Address ? 32 : 128;
     }
 
     /** A Layer-4 direct-routing service (the appliance guide's "Layer 4 DR" mode). */
@@ -156,6 +162,9 @@ public final class VirtualService {
         }
         copyLimits(b);
         b.onDown(onDown).slowStart(slowStart);
+        if (persistenceNetmask != fullPrefix(address)) {
+            b.persistenceNetmask(persistenceNetmask);
+        }
         return b;
     }
 
@@ -229,6 +238,15 @@ public final class VirtualService {
     /** How long a client stays with the server it last reached; zero = no persistence. */
     public Duration persistence() {
         return persistence;
+    }
+
+    /**
+     * The prefix length that makes clients one client (ldirectord's {@code netmask}, IPVS's {@code -M}): 32 for an
+     * IPv4 VIP and 128 for an IPv6 one unless set, i.e. each address on its own. See
+     * {@link Builder#persistenceNetmask(int)}.
+     */
+    public int persistenceNetmask() {
+        return persistenceNetmask;
     }
 
     public FailbackPolicy failback() {
@@ -325,7 +343,7 @@ public final class VirtualService {
     }
 
     private boolean sameServerHandling(VirtualService v) {
-        return onDown == v.onDown && slowStart.equals(v.slowStart);
+        return onDown == v.onDown && slowStart.equals(v.slowStart) && persistenceNetmask == v.persistenceNetmask;
     }
 
     private boolean sameLimits(VirtualService v) {
@@ -339,7 +357,7 @@ public final class VirtualService {
         return 31 * Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
                 persistence, failback, preserveClientAddress, proxyProtocol)
                 + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions)
-                + 17 * Objects.hash(onDown, slowStart);
+                + 17 * Objects.hash(onDown, slowStart, persistenceNetmask);
     }
 
     @Override
@@ -376,6 +394,7 @@ public final class VirtualService {
         private Integer maxUdpSessions;
         private OnDown onDown = OnDown.KEEP;
         private Duration slowStart = Duration.ZERO;
+        private Integer persistenceNetmask;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -489,6 +508,19 @@ public final class VirtualService {
         /** Source-address persistence timeout; zero (the default) turns it off. */
         public Builder persistence(Duration persistence) {
             this.persistence = Objects.requireNonNull(persistence, "persistence");
+            return this;
+        }
+
+        /**
+         * Persistence granularity (ldirectord's {@code netmask}, IPVS's {@code -M}): clients whose addresses share
+         * their first {@code prefix} bits are one client to the balancer, e.g. 24 for the modalities of one
+         * department behind a NAT range, or 64 for an IPv6 subnet. 0-32 for an IPv4 VIP, 0-128 for an IPv6 one;
+         * unset = the whole address. Needs {@link #persistence(Duration)}. The prefix is the client for the
+         * source-hash schedulers too ({@code sh}, {@code mh}): with persistence the first connection of a prefix
+         * decides for the whole prefix anyway, and hashing the prefix keeps that choice after the entry expires.
+         */
+        public Builder persistenceNetmask(int prefix) {
+            this.persistenceNetmask = prefix;
             return this;
         }
 
@@ -637,6 +669,13 @@ public final class VirtualService {
             }
             checkPorts();
             Objects.requireNonNull(protocol, "protocol");
+            if (persistenceNetmask != null) {
+                Checks.inRange("persistenceNetmask", persistenceNetmask, 0, fullPrefix(vip));
+                if (persistence.isZero()) {
+                    throw Checks.invalid("persistenceNetmask", persistenceNetmask, "unset without persistence: it"
+                            + " groups clients into persistence entries");
+                }
+            }
             Checks.notNegative("persistence", persistence);
             if (!slowStart.isZero() && (slowStart.compareTo(Duration.ofSeconds(1)) < 0
                     || slowStart.compareTo(Duration.ofDays(1)) > 0)) {

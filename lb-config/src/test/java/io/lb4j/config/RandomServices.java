@@ -80,7 +80,11 @@ final class RandomServices {
         }
         ports.forEach(b::ports);
         if (r.nextBoolean()) {
-            b.persistence(duration(0, 86_400_000));
+            Duration persistence = duration(1, 86_400_000);
+            b.persistence(persistence);
+            if (r.nextBoolean()) {
+                b.persistenceNetmask(r.nextInt(v6 ? 129 : 33));
+            }
         }
         switch (r.nextInt(3)) {
             case 0 -> b.failback(FailbackPolicy.manual());

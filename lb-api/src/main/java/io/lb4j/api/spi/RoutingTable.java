@@ -31,6 +31,9 @@ public final class RoutingTable {
     private final PersistenceTable persistence;
     private final int fallbackShare;
     private final AtomicLong turns = new AtomicLong();
+    private final int ipv4Mask;
+    private final long ipv6MaskHigh;
+    private final long ipv6MaskLow;
 
     /** {@link #RoutingTable(VirtualService, long, List, Backend, boolean, PersistenceTable, int)} with no share. */
     public RoutingTable(VirtualService service, long version, List<Backend> backends, Backend fallback,
@@ -55,6 +58,10 @@ public final class RoutingTable {
             throw new IllegalArgumentException("fallbackShare: " + fallbackShare + " (expected: 0-" + SHARE_SCALE + ")");
         }
         this.fallbackShare = fallbackShare;
+        int prefix = service.persistenceNetmask();
+        this.ipv4Mask = prefix >= 32 ? -1 : prefix == 0 ? 0 : -1 << (32 - prefix);
+        this.ipv6MaskHigh = prefix >= 64 ? -1L : prefix == 0 ? 0 : -1L << (64 - prefix);
+        this.ipv6MaskLow = prefix >= 128 ? -1L : prefix <= 64 ? 0 : -1L << (128 - prefix);
         this.service = Objects.requireNonNull(service, "service");
         this.version = version;
         this.backends = List.copyOf(backends);
@@ -99,7 +106,7 @@ public final class RoutingTable {
      * Picks the backend for a new connection and claims a slot on it: the caller must call
      * {@link Backend#release()} when that connection ends. Returns {@code null} when nothing can take it.
      *
-     * @param clientKey {@link #clientKey(InetAddress)} of the client's address
+     * @param clientKey {@link #clientKeyFor(InetAddress)} of the client's address
      */
     public Backend route(long clientKey) {
         if (!backends.isEmpty()) {
@@ -150,6 +157,35 @@ public final class RoutingTable {
             persistence.remember(clientKey, b.label());
         }
         return b;
+    }
+
+    /**
+     * The key engines pass to {@link #route(long)} for a client of this service: {@link #clientKey(InetAddress)} of
+     * the address cut to the service's {@link VirtualService#persistenceNetmask() persistence netmask}, so that
+     * clients of one prefix share a persistence entry. The same in every engine.
+     */
+    public long clientKeyFor(InetAddress client) {
+        byte[] a = client.getAddress();
+        if (client instanceof Inet4Address) {
+            return clientKeyForIpv4(((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = (hi << 8) | (a[i] & 0xFF);
+            lo = (lo << 8) | (a[i + 8] & 0xFF);
+        }
+        return clientKeyForIpv6(hi, lo);
+    }
+
+    /** {@link #clientKeyFor(InetAddress)} for an IPv4 address given as a big-endian int, without allocation. */
+    public long clientKeyForIpv4(int address) {
+        return clientKeyIpv4(address & ipv4Mask);
+    }
+
+    /** {@link #clientKeyFor(InetAddress)} for an IPv6 address given as two big-endian longs, without allocation. */
+    public long clientKeyForIpv6(long high, long low) {
+        return clientKeyIpv6(high & ipv6MaskHigh, low & ipv6MaskLow);
     }
 
     /** The key engines pass to {@link #route(long)} for a client address; the same in every engine. */

@@ -91,6 +91,9 @@ public final class ServiceTree {
         if (m.has("persistence")) {
             b.persistence(m.get("persistence").asDuration("persistence"));
         }
+        if (m.has("persistenceNetmask")) {
+            b.persistenceNetmask(m.get("persistenceNetmask").asInt("persistenceNetmask", "a prefix length"));
+        }
         if (m.has("failback")) {
             b.failback(failback(m.get("failback")));
         }
@@ -232,6 +235,9 @@ public final class ServiceTree {
         out.put("proxyProtocol", ConfigNode.Scalar.of(s.proxyProtocol().configName()));
         out.put("scheduler", ConfigNode.Scalar.of(scheduler(s.scheduler(), field + ".scheduler")));
         out.put("persistence", HealthCheckMapping.duration(s.persistence(), field + ".persistence"));
+        if (!s.persistence().isZero()) {
+            out.put("persistenceNetmask", ConfigNode.Scalar.of(s.persistenceNetmask()));
+        }
         out.put("failback", switch (s.failback().mode()) {
             case AUTOMATIC -> ConfigNode.Scalar.of("automatic");
             case MANUAL -> ConfigNode.Scalar.of("manual");

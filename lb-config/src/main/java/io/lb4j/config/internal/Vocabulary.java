@@ -16,7 +16,7 @@ public final class Vocabulary {
             "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback",
             "preserveClientAddress", "proxyProtocol",
             "clientIdleTimeout", "serverIdleTimeout", "tcpKeepAlive", "maxConnections", "maxUdpSessions",
-            "onDown", "slowStart");
+            "onDown", "slowStart", "persistenceNetmask");
     /** The keys of a real server. */
     public static final Set<String> REAL_SERVER_KEYS = Set.of("label", "address", "port", "weight",
             "minConnections", "maxConnections");

@@ -490,7 +490,7 @@ final class PacketPath {
             return -1;
         }
         ServiceState.Snapshot snapshot = service.snapshot();
-        Backend backend = snapshot.table.route(RoutingTable.clientKeyIpv4(client));
+        Backend backend = snapshot.table.route(snapshot.table.clientKeyForIpv4(client));
         if (backend == null) {
             counters.increment(Counters.NO_BACKEND);
             return -1;

@@ -135,8 +135,8 @@ final class TcpPair implements Flow {
         KeepAlive.apply(client, keepAlive);
         Backend b;
         try {
-            clientKey = RoutingTable.clientKey(((InetSocketAddress) client.remoteAddress()).getAddress());
             RoutingTable table = service.table();
+            clientKey = table.clientKeyFor(((InetSocketAddress) client.remoteAddress()).getAddress());
             transparent = spec.preserveClientAddress();
             proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
             b = table.route(clientKey);
