@@ -505,7 +505,20 @@ public final class VirtualService {
             return this;
         }
 
-        /** Source-address persistence timeout; zero (the default) turns it off. */
+        /**
+         * Source-address persistence timeout; zero (the default) turns it off. A client that reached a real server
+         * within the timeout goes to it again while it takes new connections; entries of a server that goes down or
+         * is halted are dropped.
+         *
+         * <p>At fail-back, persistent clients go back to the real servers (haproxy #2729 is the opposite complaint:
+         * sticky clients left on the backup): the fallback is never a persistence target, so a modality sent to the
+         * secondary cluster during an outage reaches the primary with its first connection after fail-back, then
+         * sticks to it. For a PACS the primary cluster is the archive of record that the reading room and the
+         * prefetch rules use; a modality left storing to the secondary after the primary is back splits patients'
+         * studies between the clusters for as long as it keeps connecting. The fail-back policy
+         * ({@link #failback(FailbackPolicy)}: hold-down, manual) and {@link #slowStart(Duration)} are the ways to
+         * make that return gentle, not persistence.
+         */
         public Builder persistence(Duration persistence) {
             this.persistence = Objects.requireNonNull(persistence, "persistence");
             return this;
