@@ -165,17 +165,7 @@ public final class RoutingTable {
      * clients of one prefix share a persistence entry. The same in every engine.
      */
     public long clientKeyFor(InetAddress client) {
-        byte[] a = client.getAddress();
-        if (client instanceof Inet4Address) {
-            return clientKeyForIpv4(((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
-        }
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 8; i++) {
-            hi = (hi << 8) | (a[i] & 0xFF);
-            lo = (lo << 8) | (a[i + 8] & 0xFF);
-        }
-        return clientKeyForIpv6(hi, lo);
+        return key(client, ipv4Mask, ipv6MaskHigh, ipv6MaskLow);
     }
 
     /** {@link #clientKeyFor(InetAddress)} for an IPv4 address given as a big-endian int, without allocation. */
@@ -190,9 +180,14 @@ public final class RoutingTable {
 
     /** The key engines pass to {@link #route(long)} for a client address; the same in every engine. */
     public static long clientKey(InetAddress client) {
+        return key(client, -1, -1L, -1L);
+    }
+
+    private static long key(InetAddress client, int ipv4Mask, long ipv6MaskHigh, long ipv6MaskLow) {
         byte[] a = client.getAddress();
         if (client instanceof Inet4Address) {
-            return clientKeyIpv4(((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+            return clientKeyIpv4(ipv4Mask
+                    & (((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF)));
         }
         long hi = 0;
         long lo = 0;
@@ -200,7 +195,7 @@ public final class RoutingTable {
             hi = (hi << 8) | (a[i] & 0xFF);
             lo = (lo << 8) | (a[i + 8] & 0xFF);
         }
-        return clientKeyIpv6(hi, lo);
+        return clientKeyIpv6(hi & ipv6MaskHigh, lo & ipv6MaskLow);
     }
 
     /** {@link #clientKey(InetAddress)} for an IPv4 address given as a big-endian int, without allocation. */
