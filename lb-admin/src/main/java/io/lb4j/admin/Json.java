@@ -90,6 +90,7 @@ final class Json {
         n.put("address", Addresses.text(r.address()));
         n.put("port", r.port());
         n.put("weight", r.weight());
+        n.put("effectiveWeight", r.effectiveWeight());
         n.put("state", r.state().name());
         n.put("activeConnections", r.activeConnections());
         n.put("totalConnections", r.totalConnections());

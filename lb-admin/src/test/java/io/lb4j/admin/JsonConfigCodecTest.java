@@ -92,9 +92,10 @@ class JsonConfigCodecTest {
     void unknownKeysWrongTypesAndBadJsonAreRejected() {
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"adress\": \"10.0.0.1\"}]}", "/services/0/adress",
                 "unknown key \"adress\" in a service (expected one of: address, clientIdleTimeout, failback,"
-                        + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, persistence, ports,"
+                        + " fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions, onDown,"
+                        + " persistence, persistenceNetmask, ports,"
                         + " preserveClientAddress, protocol, proxyProtocol, realServers, scheduler, serverIdleTimeout,"
-                        + " tcpKeepAlive)");
+                        + " slowStart, tcpKeepAlive)");
         assertInvalid("{\"services\": [{\"label\": \"PACS\", \"address\": \"10.0.0.1\", \"ports\": [104],"
                         + " \"realServers\": [{\"label\": \"P\", \"address\": \"10.0.0.2\", \"weight\": \"heavy\"}]}]}",
                 "/services/0/realServers/0/weight", "realServer[P].weight: \"heavy\" (expected: an integer)");

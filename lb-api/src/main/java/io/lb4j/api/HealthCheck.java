@@ -27,7 +27,7 @@ import java.util.Objects;
  * row, 30 s apart, fail the primary over. Its manual failover is {@link #none()}.
  *
  * <p>Defaults: interval 10 s, timeout 5 s (never more than the interval), failAfter 3, riseAfter 2, no jitter,
- * all ports of the service.
+ * first attempts spread over the interval, all ports of the service.
  */
 public final class HealthCheck {
 
@@ -43,6 +43,7 @@ public final class HealthCheck {
     private final Duration jitter;
     private final int failAfter;
     private final int riseAfter;
+    private final boolean spread;
 
     private HealthCheck(Builder b) {
         this.probe = b.probe;
@@ -53,6 +54,7 @@ public final class HealthCheck {
         this.jitter = Checks.notNegative("healthCheck.jitter", b.jitter);
         this.failAfter = Checks.inRange("healthCheck.failAfter", b.failAfter, 1, 1000);
         this.riseAfter = Checks.inRange("healthCheck.riseAfter", b.riseAfter, 1, 1000);
+        this.spread = b.spread;
         if (timeout.compareTo(interval) > 0) {
             throw Checks.invalid("healthCheck.timeout", timeout, "<= interval " + interval);
         }
@@ -165,6 +167,7 @@ public final class HealthCheck {
         b.jitter = jitter;
         b.failAfter = failAfter;
         b.riseAfter = riseAfter;
+        b.spread = spread;
         return b;
     }
 
@@ -208,16 +211,24 @@ public final class HealthCheck {
         return riseAfter;
     }
 
+    /**
+     * Whether the first attempts of the servers started together are spread evenly over the interval (the
+     * default) rather than all made at once; see {@link Builder#spread(boolean)}.
+     */
+    public boolean spread() {
+        return spread;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HealthCheck h && probe.equals(h.probe) && ports.equals(h.ports)
                 && interval.equals(h.interval) && timeout.equals(h.timeout) && jitter.equals(h.jitter)
-                && failAfter == h.failAfter && riseAfter == h.riseAfter;
+                && failAfter == h.failAfter && riseAfter == h.riseAfter && spread == h.spread;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(probe, ports, interval, timeout, jitter, failAfter, riseAfter);
+        return Objects.hash(probe, ports, interval, timeout, jitter, failAfter, riseAfter, spread);
     }
 
     @Override
@@ -235,6 +246,7 @@ public final class HealthCheck {
         private Duration jitter = Duration.ZERO;
         private int failAfter = 3;
         private int riseAfter = 2;
+        private boolean spread = true;
 
         Builder(Probe probe) {
             this.probe = probe;
@@ -279,6 +291,20 @@ public final class HealthCheck {
         /** Consecutive successes that bring a server back up, 1-1000. Default 2. */
         public Builder riseAfter(int riseAfter) {
             this.riseAfter = riseAfter;
+            return this;
+        }
+
+        /**
+         * Whether first attempts are spread over the interval; default {@code true} (HAProxy's start-up spreading,
+         * keepalived's {@code warmup}). The balancer numbers the monitors it starts together (at start: every
+         * checked real server of every service; at a reconfigure: those it adds) and makes the {@code k}-th of
+         * {@code n} first attempt {@code k/n} of its interval after the start, so 1,000 servers checked every second
+         * start one a millisecond instead of 1,000 in the same instant (the first of them at once). {@code false}
+         * makes every first attempt at once (a failover test that counts from t = 0 may want that). {@link
+         * #jitter(Duration)} adds its random delay on top either way.
+         */
+        public Builder spread(boolean spread) {
+            this.spread = spread;
             return this;
         }
 

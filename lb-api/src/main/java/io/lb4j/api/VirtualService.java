@@ -92,6 +92,9 @@ public final class VirtualService {
     private final TcpKeepAlive tcpKeepAlive;
     private final int maxConnections;
     private final int maxUdpSessions;
+    private final OnDown onDown;
+    private final Duration slowStart;
+    private final int persistenceNetmask;
 
     private VirtualService(Builder b, InetAddress address, List<RealServer> realServers, Fallback fallback,
                            HealthCheck healthCheck) {
@@ -113,6 +116,13 @@ public final class VirtualService {
         this.tcpKeepAlive = b.tcpKeepAlive != null ? b.tcpKeepAlive : TcpKeepAlive.defaults();
         this.maxConnections = b.maxConnections != null ? b.maxConnections : 0;
         this.maxUdpSessions = b.maxUdpSessions != null ? b.maxUdpSessions : DEFAULT_MAX_UDP_SESSIONS;
+        this.onDown = b.onDown;
+        this.slowStart = b.slowStart;
+        this.persistenceNetmask = b.persistenceNetmask != null ? b.persistenceNetmask : fullPrefix(address);
+    }
+
+    private static int fullPrefix(InetAddress address) {
+        return address instanceof Inet4Address ? 32 : 128;
     }
 
     /**
@@ -166,6 +176,10 @@ public final class VirtualService {
             b.fallback(fallback);
         }
         copyLimits(b);
+        b.onDown(onDown).slowStart(slowStart);
+        if (persistenceNetmask != fullPrefix(address)) {
+            b.persistenceNetmask(persistenceNetmask);
+        }
         return b;
     }
 
@@ -241,6 +255,15 @@ public final class VirtualService {
         return persistence;
     }
 
+    /**
+     * The prefix length that makes clients one client (ldirectord's {@code netmask}, IPVS's {@code -M}): 32 for an
+     * IPv4 VIP and 128 for an IPv6 one unless set, i.e. each address on its own. See
+     * {@link Builder#persistenceNetmask(int)}.
+     */
+    public int persistenceNetmask() {
+        return persistenceNetmask;
+    }
+
     public FailbackPolicy failback() {
         return failback;
     }
@@ -311,6 +334,19 @@ public final class VirtualService {
         return maxUdpSessions;
     }
 
+    /** What happens to a real server's established connections when it turns DOWN; default {@link OnDown#KEEP}. */
+    public OnDown onDown() {
+        return onDown;
+    }
+
+    /**
+     * How long a real server that comes back takes to reach its weight; zero (the default) = at once. See
+     * {@link Builder#slowStart(Duration)}.
+     */
+    public Duration slowStart() {
+        return slowStart;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VirtualService v && method == v.method && label.equals(v.label)
@@ -319,7 +355,11 @@ public final class VirtualService {
                 && healthCheck.equals(v.healthCheck) && scheduler.equals(v.scheduler)
                 && persistence.equals(v.persistence) && failback.equals(v.failback)
                 && preserveClientAddress == v.preserveClientAddress && proxyProtocol == v.proxyProtocol
-                && sameLimits(v);
+                && sameLimits(v) && sameServerHandling(v);
+    }
+
+    private boolean sameServerHandling(VirtualService v) {
+        return onDown == v.onDown && slowStart.equals(v.slowStart) && persistenceNetmask == v.persistenceNetmask;
     }
 
     private boolean sameLimits(VirtualService v) {
@@ -332,7 +372,8 @@ public final class VirtualService {
     public int hashCode() {
         return 31 * Objects.hash(method, label, address, ports, protocol, realServers, fallback, healthCheck, scheduler,
                 persistence, failback, preserveClientAddress, proxyProtocol)
-                + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions);
+                + Objects.hash(clientIdleTimeout, serverIdleTimeout, tcpKeepAlive, maxConnections, maxUdpSessions)
+                + 17 * Objects.hash(onDown, slowStart, persistenceNetmask);
     }
 
     @Override
@@ -367,6 +408,9 @@ public final class VirtualService {
         private TcpKeepAlive tcpKeepAlive;
         private Integer maxConnections;
         private Integer maxUdpSessions;
+        private OnDown onDown = OnDown.KEEP;
+        private Duration slowStart = Duration.ZERO;
+        private Integer persistenceNetmask;
 
         private record PendingReal(String label, String address, Consumer<RealServer.Builder> options) {
         }
@@ -477,9 +521,35 @@ public final class VirtualService {
             return this;
         }
 
-        /** Source-address persistence timeout; zero (the default) turns it off. */
+        /**
+         * Source-address persistence timeout; zero (the default) turns it off. A client that reached a real server
+         * within the timeout goes to it again while it takes new connections; entries of a server that goes down or
+         * is halted are dropped.
+         *
+         * <p>At fail-back, persistent clients go back to the real servers (haproxy #2729 is the opposite complaint:
+         * sticky clients left on the backup): the fallback is never a persistence target, so a modality sent to the
+         * secondary cluster during an outage reaches the primary with its first connection after fail-back, then
+         * sticks to it. For a PACS the primary cluster is the archive of record that the reading room and the
+         * prefetch rules use; a modality left storing to the secondary after the primary is back splits patients'
+         * studies between the clusters for as long as it keeps connecting. The fail-back policy
+         * ({@link #failback(FailbackPolicy)}: hold-down, manual) and {@link #slowStart(Duration)} are the ways to
+         * make that return gentle, not persistence.
+         */
         public Builder persistence(Duration persistence) {
             this.persistence = Objects.requireNonNull(persistence, "persistence");
+            return this;
+        }
+
+        /**
+         * Persistence granularity (ldirectord's {@code netmask}, IPVS's {@code -M}): clients whose addresses share
+         * their first {@code prefix} bits are one client to the balancer, e.g. 24 for the modalities of one
+         * department behind a NAT range, or 64 for an IPv6 subnet. 0-32 for an IPv4 VIP, 0-128 for an IPv6 one;
+         * unset = the whole address. Needs {@link #persistence(Duration)}. The prefix is the client for the
+         * source-hash schedulers too ({@code sh}, {@code mh}): with persistence the first connection of a prefix
+         * decides for the whole prefix anyway, and hashing the prefix keeps that choice after the entry expires.
+         */
+        public Builder persistenceNetmask(int prefix) {
+            this.persistenceNetmask = prefix;
             return this;
         }
 
@@ -580,6 +650,35 @@ public final class VirtualService {
         }
 
         /**
+         * What happens to a real server's established connections when its health check marks it DOWN; default
+         * {@link OnDown#KEEP}. {@link OnDown#CLOSE} ends them, so clients reconnect to what can take them now (the
+         * fallback when no real server is left); see {@link OnDown}.
+         */
+        public Builder onDown(OnDown onDown) {
+            this.onDown = Objects.requireNonNull(onDown, "onDown");
+            return this;
+        }
+
+        /**
+         * Slow start (HAProxy's {@code slowstart}): a real server that comes back, from DOWN, Halt or Drain or when
+         * the service fails back to it, takes new connections at an effective weight that grows linearly from 0 to
+         * its weight over this duration, recomputed every twentieth of it (at least every second). Not at the
+         * balancer's start, nor for a server that was already taking connections. 0 (the default) = off, else
+         * 1 s-1 day.
+         *
+         * <p>While every real server taking connections is still ramping (a service failing back to its one
+         * primary), the fallback takes the complement: at a fraction {@code f} of the ramp, a share {@code 1 - f}
+         * of new connections (weighted by the servers' weights) still goes to the fallback, exactly, one in turn,
+         * so the primary is not flooded with the whole hospital's connections the moment it returns. With a server
+         * at full weight beside the ramping one, the fallback takes nothing and the ramping server's share among
+         * the real servers grows with its effective weight. A persistent client the primary took stays with it.
+         */
+        public Builder slowStart(Duration slowStart) {
+            this.slowStart = Objects.requireNonNull(slowStart, "slowStart");
+            return this;
+        }
+
+        /**
          * Checks every rule and builds the service.
          *
          * @throws IllegalArgumentException naming the field, the bad value and what is allowed
@@ -599,7 +698,18 @@ public final class VirtualService {
             }
             checkPorts();
             Objects.requireNonNull(protocol, "protocol");
+            if (persistenceNetmask != null) {
+                Checks.inRange("persistenceNetmask", persistenceNetmask, 0, fullPrefix(vip));
+                if (persistence.isZero()) {
+                    throw Checks.invalid("persistenceNetmask", persistenceNetmask, "unset without persistence: it"
+                            + " groups clients into persistence entries");
+                }
+            }
             Checks.notNegative("persistence", persistence);
+            if (!slowStart.isZero() && (slowStart.compareTo(Duration.ofSeconds(1)) < 0
+                    || slowStart.compareTo(Duration.ofDays(1)) > 0)) {
+                throw Checks.invalid("slowStart", slowStart, "0 (off), or 1 s-1 day");
+            }
             checkClientAddressOptions();
             checkLimits();
 

@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
@@ -79,7 +80,11 @@ final class RandomServices {
         }
         ports.forEach(b::ports);
         if (r.nextBoolean()) {
-            b.persistence(duration(0, 86_400_000));
+            Duration persistence = duration(1, 86_400_000);
+            b.persistence(persistence);
+            if (r.nextBoolean()) {
+                b.persistenceNetmask(r.nextInt(v6 ? 129 : 33));
+            }
         }
         switch (r.nextInt(3)) {
             case 0 -> b.failback(FailbackPolicy.manual());
@@ -103,6 +108,10 @@ final class RandomServices {
                     .masquerade(masquerade).port(remaps && r.nextBoolean() ? r.nextInt(65536) : 0).build());
         }
         b.healthCheck(healthCheck(ports));
+        b.onDown(pick(OnDown.values()));
+        if (r.nextBoolean()) {
+            b.slowStart(duration(1_000, 86_400_000));
+        }
         // Only a TCP proxy may keep the client's address or send a PROXY header; its reals share the VIP's family.
         if (method == ForwardingMethod.PROXY && protocol == Protocol.TCP) {
             b.preserveClientAddress(r.nextBoolean()).proxyProtocol(pick(ProxyProtocol.values()));
@@ -176,7 +185,7 @@ final class RandomServices {
         if (r.nextBoolean()) {
             b.jitter(duration(0, interval.toMillis() - 1));
         }
-        return b.failAfter(1 + r.nextInt(1000)).riseAfter(1 + r.nextInt(1000)).build();
+        return b.failAfter(1 + r.nextInt(1000)).riseAfter(1 + r.nextInt(1000)).spread(r.nextBoolean()).build();
     }
 
     /** Each checked port in one part, some left to {@code otherPorts} when it checks, perhaps a health endpoint. */

@@ -3,6 +3,7 @@ package io.lb4j.config;
 import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.Scheduler;
@@ -236,6 +237,37 @@ class ServiceMappingTest {
                 realServers: [ { label: r, address: 10.0.0.2 } ]
                 maxUdpSessions: 500
             """;
+
+    private static final String SERVER_HANDLING = """
+            services:
+              - label: PACS
+                address: "fd00::1"
+                ports: [104]
+                forwarding: direct-routing
+                onDown: close
+                slowStart: 2m
+                persistence: 10m
+                persistenceNetmask: 64
+                healthCheck: { type: connect, interval: 30s, spread: false }
+                realServers:
+                  - { label: Primary, address: "fd00::11" }
+            """;
+
+    @Test
+    void onDownSlowStartPersistenceNetmaskAndSpreadMapToTheirBuilderOptions() {
+        assertThat(yaml(SERVER_HANDLING)).containsExactly(VirtualService.directRouting().label("PACS")
+                .address("fd00::1").ports(104).real("Primary", "fd00::11").onDown(OnDown.CLOSE)
+                .slowStart(Duration.ofMinutes(2)).persistence(Duration.ofMinutes(10)).persistenceNetmask(64)
+                .healthCheck(HealthCheck.connect().interval(Duration.ofSeconds(30)).spread(false)).build());
+    }
+
+    @Test
+    void aBadOnDownOrNetmaskIsNamedAtItsKey() throws Exception {
+        rejects(SERVER_HANDLING.replace("onDown: close", "onDown: later"), "lb.yaml:6:13", "/services/0/onDown",
+                "onDown: \"later\" (expected: keep | close)");
+        rejects(SERVER_HANDLING.replace("persistenceNetmask: 64", "persistenceNetmask: 129"), "lb.yaml:9:25",
+                "/services/0/persistenceNetmask", "persistenceNetmask: 129 (expected: 0-128)");
+    }
 
     @Test
     void everyProxyTimeoutAndCapMapsToItsBuilderOption() {

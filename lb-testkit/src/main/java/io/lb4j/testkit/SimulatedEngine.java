@@ -87,7 +87,7 @@ public final class SimulatedEngine implements ForwardingEngine {
      */
     public SimulatedConnection open(int vipPort, InetAddress client) {
         RoutingTable table = tableFor(vipPort);
-        Backend b = table.route(RoutingTable.clientKey(client));
+        Backend b = table.route(table.clientKeyFor(client));
         if (b == null) {
             throw new IllegalStateException("service \"" + table.service().label() + "\" port " + vipPort
                     + ": no real server or fallback can take a new connection");

@@ -198,7 +198,9 @@ function updateService(s) {
     rr.classList.remove('state-UP', 'state-DOWN', 'state-DRAINING', 'state-HALTED');
     rr.classList.add('state-' + r.state);
     rr.querySelector('.conns').textContent = r.activeConnections;
-    rr.querySelector('.weight').textContent = 'weight ' + r.weight;
+    // Below the weight while the server ramps up after coming back (slowStart).
+    rr.querySelector('.weight').textContent = 'weight ' + (r.effectiveWeight < r.weight
+        ? r.effectiveWeight + '/' + r.weight + ' (slow start)' : r.weight);
     rr.querySelector('.state-cell .state').textContent = r.state.toLowerCase();
     rr.querySelector('.check').textContent = r.lastCheck && r.lastCheck !== 'ok' ? '(' + r.lastCheck + ')' : '';
     rr.querySelector('[data-action=halt]').disabled = r.state === 'HALTED';

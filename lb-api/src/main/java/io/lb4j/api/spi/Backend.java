@@ -66,6 +66,20 @@ public final class Backend {
                 server.maxConnections(), false, false, counters);
     }
 
+    /**
+     * The same backend with another weight, sharing this backend's live counters: slow start's effective weight in
+     * one routing snapshot. Returns {@code this} when the weight is the same.
+     *
+     * @throws IllegalArgumentException when {@code weight} is negative
+     */
+    public Backend withWeight(int weight) {
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
+        }
+        return weight == this.weight ? this : new Backend(label, address, port, weight, minConnections,
+                maxConnections, fallback, masquerade, counters);
+    }
+
     /** The real server's label, or {@value #FALLBACK_LABEL}. */
     public String label() {
         return label;

@@ -12,7 +12,8 @@ import java.util.Set;
  * in the test kit, a simulated engine.
  *
  * <p>Lifecycle, all calls from the control plane: {@link #start}, then {@link #install} once per service (binding
- * its ports) and again for every new snapshot, {@link #expire} when a server is halted, {@link #uninstall} when a
+ * its ports) and again for every new snapshot, {@link #expire} when a server is halted (or marked down under
+ * {@link io.lb4j.api.OnDown#CLOSE}), {@link #uninstall} when a
  * service is removed, {@link #stop} last. Engines never silently degrade a forwarding method they cannot do into
  * another: the control plane refuses to install a service whose method is not in {@link #methods()}.
  */
@@ -40,7 +41,11 @@ public interface ForwardingEngine {
     /** Closes the service's listeners and its connections. */
     void uninstall(String service);
 
-    /** Ends every existing connection of {@code service} to {@code backend} (Halt): clients reconnect elsewhere. */
+    /**
+     * Ends every existing connection of {@code service} to {@code backend} (Halt, or DOWN under
+     * {@link io.lb4j.api.OnDown#CLOSE}): clients reconnect elsewhere. Called after the snapshot without the backend
+     * was installed.
+     */
     void expire(String service, Backend backend);
 
     /** Stops accepting, lets connections finish for up to {@code grace}, then closes what is left. */

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Source-address persistence ("sticky" clients) for one service: a client that connected within the timeout goes
  * to the same real server again. Shared by every snapshot of the service, so it survives routing changes;
  * entries for a server that goes down or is halted are expired by the control plane, or persistent clients would
- * keep going to a dead primary instead of the fallback. Thread-safe.
+ * keep going to a dead primary instead of the fallback. The fallback is never remembered, so at fail-back persistent
+ * clients return to the real servers (see {@code VirtualService.Builder.persistence}). Thread-safe.
  */
 public final class PersistenceTable {
 

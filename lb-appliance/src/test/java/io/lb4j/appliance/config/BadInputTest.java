@@ -83,8 +83,8 @@ class BadInputTest {
                 new Case("unknown key", "scheduler: wlc", "schedular: wlc", 6, 5, "/services/0/schedular",
                         "unknown key \"schedular\" in a service (expected one of: address, clientIdleTimeout,"
                                 + " failback, fallback, forwarding, healthCheck, label, maxConnections, maxUdpSessions,"
-                                + " persistence, ports, preserveClientAddress, protocol, proxyProtocol, realServers,"
-                                + " scheduler, serverIdleTimeout, tcpKeepAlive)"),
+                                + " onDown, persistence, persistenceNetmask, ports, preserveClientAddress, protocol,"
+                                + " proxyProtocol, realServers, scheduler, serverIdleTimeout, slowStart, tcpKeepAlive)"),
                 new Case("bad port", "[104, 80,", "[104, 70000,", 4, 18, "/services/0/ports/1",
                         "ports: 70000 (expected: 1-65535)"),
                 new Case("duplicate port", "5222, 1001]", "5222, 1001, 80]", 4, 51, "/services/0/ports/7",

@@ -85,6 +85,9 @@ final class HealthCheckMapping {
         if (m.has("riseAfter")) {
             b.riseAfter(m.get("riseAfter").asInt(WHAT + ".riseAfter", "an integer 1-1000"));
         }
+        if (m.has("spread")) {
+            b.spread(m.get("spread").asBoolean(WHAT + ".spread"));
+        }
         return Locator.build(node, b::build);
     }
 
@@ -142,6 +145,7 @@ final class HealthCheckMapping {
         out.put("jitter", duration(check.jitter(), field + ".jitter"));
         out.put("failAfter", ConfigNode.Scalar.of(check.failAfter()));
         out.put("riseAfter", ConfigNode.Scalar.of(check.riseAfter()));
+        out.put("spread", ConfigNode.Scalar.of(check.spread()));
         if (check.probe() instanceof CompositeProbe c) {
             List<ConfigNode> probes = new ArrayList<>();
             for (CompositeProbe.Part part : c.parts()) {

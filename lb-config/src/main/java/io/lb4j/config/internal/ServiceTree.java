@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.Fallback;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.RealServer;
@@ -91,11 +92,20 @@ public final class ServiceTree {
         if (m.has("persistence")) {
             b.persistence(m.get("persistence").asDuration("persistence"));
         }
+        if (m.has("persistenceNetmask")) {
+            b.persistenceNetmask(m.get("persistenceNetmask").asInt("persistenceNetmask", "a prefix length"));
+        }
         if (m.has("failback")) {
             b.failback(failback(m.get("failback")));
         }
         if (m.has("healthCheck")) {
             b.healthCheck(HealthCheckMapping.read(m.get("healthCheck")));
+        }
+        if (m.has("onDown")) {
+            b.onDown(OnDown.fromConfigName(m.get("onDown").asOneOf("onDown", Vocabulary.ON_DOWN)));
+        }
+        if (m.has("slowStart")) {
+            b.slowStart(m.get("slowStart").asDuration("slowStart"));
         }
         if (m.has("preserveClientAddress")) {
             b.preserveClientAddress(m.get("preserveClientAddress").asBoolean("preserveClientAddress"));
@@ -226,6 +236,9 @@ public final class ServiceTree {
         out.put("proxyProtocol", ConfigNode.Scalar.of(s.proxyProtocol().configName()));
         out.put("scheduler", ConfigNode.Scalar.of(scheduler(s.scheduler(), field + ".scheduler")));
         out.put("persistence", HealthCheckMapping.duration(s.persistence(), field + ".persistence"));
+        if (!s.persistence().isZero()) {
+            out.put("persistenceNetmask", ConfigNode.Scalar.of(s.persistenceNetmask()));
+        }
         out.put("failback", switch (s.failback().mode()) {
             case AUTOMATIC -> ConfigNode.Scalar.of("automatic");
             case MANUAL -> ConfigNode.Scalar.of("manual");
@@ -233,6 +246,8 @@ public final class ServiceTree {
                     HealthCheckMapping.duration(s.failback().holdDown(), field + ".failback.holdDown")));
         });
         out.put("healthCheck", HealthCheckMapping.write(s.healthCheck(), field + ".healthCheck"));
+        out.put("onDown", ConfigNode.Scalar.of(s.onDown().configName()));
+        out.put("slowStart", HealthCheckMapping.duration(s.slowStart(), field + ".slowStart"));
         List<ConfigNode> reals = new ArrayList<>();
         for (RealServer r : s.realServers()) {
             Map<String, ConfigNode> rn = new LinkedHashMap<>();

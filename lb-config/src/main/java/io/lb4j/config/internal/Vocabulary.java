@@ -15,7 +15,8 @@ public final class Vocabulary {
     public static final Set<String> SERVICE_KEYS = Set.of("label", "address", "ports", "protocol", "forwarding",
             "scheduler", "persistence", "failback", "healthCheck", "realServers", "fallback",
             "preserveClientAddress", "proxyProtocol",
-            "clientIdleTimeout", "serverIdleTimeout", "tcpKeepAlive", "maxConnections", "maxUdpSessions");
+            "clientIdleTimeout", "serverIdleTimeout", "tcpKeepAlive", "maxConnections", "maxUdpSessions",
+            "onDown", "slowStart", "persistenceNetmask");
     /** The keys of a real server. */
     public static final Set<String> REAL_SERVER_KEYS = Set.of("label", "address", "port", "weight",
             "minConnections", "maxConnections");
@@ -30,6 +31,8 @@ public final class Vocabulary {
     /** The forms of {@code tcpKeepAlive}, for messages. */
     public static final String TCP_KEEP_ALIVE_FORMS = "true | false | { idle: <duration>, interval: <duration>,"
             + " count: <1-127> }";
+    /** The values of {@code onDown}. */
+    public static final List<String> ON_DOWN = List.of("keep", "close");
     /** The transport protocols. */
     public static final List<String> PROTOCOLS = List.of("tcp", "udp");
 
@@ -48,7 +51,7 @@ public final class Vocabulary {
             "hl7", "negotiate", "external");
 
     private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
-            "failAfter", "riseAfter");
+            "failAfter", "riseAfter", "spread");
     private static final Map<String, Set<String>> TYPE_KEYS = Map.of(
             "connect", Set.of(),
             NONE, Set.of(),

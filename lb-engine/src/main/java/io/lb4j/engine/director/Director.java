@@ -4,6 +4,7 @@ import io.lb4j.api.FailbackPolicy;
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
+import io.lb4j.api.OnDown;
 import io.lb4j.api.RealServer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CheckResult;
@@ -130,7 +131,7 @@ final class Director implements LoadBalancer {
             throw e;
         }
         running = true;
-        services.values().forEach(this::startMonitors);
+        startMonitors(services.values());
     }
 
     @Override
@@ -145,9 +146,7 @@ final class Director implements LoadBalancer {
         stopped = true;
         for (ServiceRuntime s : services.values()) {
             stopMonitors(s);
-            if (s.holdDownTimer != null) {
-                s.holdDownTimer.cancel();
-            }
+            s.cancelTimers();
         }
         try {
             engine.stop(grace);
@@ -229,7 +228,8 @@ final class Director implements LoadBalancer {
             for (RealServerRuntime rt : s.reals.values()) {
                 RealServer r = rt.spec;
                 reals.add(new RealServerStatus(r.label(), r.address(), r.port(), r.weight(), rt.state(),
-                        rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck));
+                        rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck,
+                        rt.eligible ? rt.effectiveWeight : r.weight()));
             }
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
@@ -285,9 +285,7 @@ final class Director implements LoadBalancer {
         for (ServiceRuntime old : List.copyOf(services.values())) {
             if (!wanted.containsKey(old.spec.label())) {
                 stopMonitors(old);
-                if (old.holdDownTimer != null) {
-                    old.holdDownTimer.cancel();
-                }
+                old.cancelTimers();
                 if (running) {
                     engine.uninstall(old.spec.label());
                 }
@@ -303,7 +301,7 @@ final class Director implements LoadBalancer {
                 ServiceRuntime s = fresh.containsKey(v.label()) ? fresh.get(v.label()) : newRuntime(v, now);
                 next.put(v.label(), s);
                 if (running) {
-                    startMonitors(s);
+                    startMonitors(List.of(s));
                 }
                 events.publish(new Reconfigured(now, v.label(), "added"));
             } else if (old.spec.equals(v)) {
@@ -348,61 +346,78 @@ final class Director implements LoadBalancer {
         s.onFallback = old.onFallback;
         s.failbackReleased = old.failbackReleased;
         s.version = old.version;
-        if (old.holdDownTimer != null) {
-            old.holdDownTimer.cancel();
-        }
+        s.eligible = old.eligible.stream().filter(rt -> s.reals.get(rt.spec.label()) == rt).toList();
+        old.cancelTimers();
         refresh(s, "reconfigured", now);
         if (running) {
-            startMonitors(s);
+            startMonitors(List.of(s));
         }
         return s;
     }
 
     // ---------------------------------------------------------------- health
 
-    private void startMonitors(ServiceRuntime s) {
-        HealthCheck check = s.spec.healthCheck();
-        if (check.isNone()) {
-            return;
-        }
-        for (RealServerRuntime rt : s.reals.values()) {
-            if (rt.monitor != null) {
+    /**
+     * Starts a monitor for every checked real server of {@code batch} that has none. The k-th of the n started
+     * here makes its first attempt k/n of its interval from now when its check spreads (HAProxy's start-up
+     * spreading): a thousand checks do not all start in one instant.
+     */
+    private void startMonitors(Collection<ServiceRuntime> batch) {
+        long n = batch.stream().filter(s -> !s.spec.healthCheck().isNone())
+                .flatMap(s -> s.reals.values().stream()).filter(rt -> rt.monitor == null).count();
+        long k = 0;
+        for (ServiceRuntime s : batch) {
+            HealthCheck check = s.spec.healthCheck();
+            if (check.isNone()) {
                 continue;
             }
-            RealServer r = rt.spec;
-            List<Integer> ports = check.ports().allPorts()
-                    ? s.spec.ports().stream().map(r::targetPort).distinct().toList()
-                    : check.ports().ports();
-            CheckTarget target = new CheckTarget(s.spec.label(), s.spec.address(), s.spec.ports(), r.label(),
-                    r.address(), ports, check.timeout());
-            HealthMonitor[] self = new HealthMonitor[1];
-            HealthMonitor.Listener listener = new HealthMonitor.Listener() {
-                @Override
-                public void onResult(CheckResult result) {
-                    synchronized (Director.this) {
-                        if (rt.monitor == self[0]) {
-                            rt.lastCheck = result.reason();
-                        }
-                    }
+            for (RealServerRuntime rt : s.reals.values()) {
+                if (rt.monitor == null) {
+                    long interval = check.interval().toNanos();
+                    // interval * k / n without overflow for long intervals and many servers
+                    Duration spread = check.spread()
+                            ? Duration.ofNanos(interval / n * k + interval % n * k / n) : Duration.ZERO;
+                    startMonitor(s, rt, check, spread);
+                    k++;
                 }
-
-                @Override
-                public void onTransition(boolean up, CheckResult cause) {
-                    synchronized (Director.this) {
-                        if (rt.monitor == self[0] && running) {
-                            healthChanged(s.spec.label(), rt, up, cause);
-                        }
-                    }
-                }
-            };
-            HealthMonitor m = new HealthMonitor(check, target, strategies.forProbe(check.probe()), checkContext,
-                    listener, random.split());
-            self[0] = m;
-            rt.monitor = m;
-            Duration initial = check.jitter().isZero() ? Duration.ZERO
-                    : Duration.ofNanos(random.nextLong(check.jitter().toNanos()));
-            m.start(initial, rt.healthy);
+            }
         }
+    }
+
+    private void startMonitor(ServiceRuntime s, RealServerRuntime rt, HealthCheck check, Duration spread) {
+        RealServer r = rt.spec;
+        List<Integer> ports = check.ports().allPorts()
+                ? s.spec.ports().stream().map(r::targetPort).distinct().toList()
+                : check.ports().ports();
+        CheckTarget target = new CheckTarget(s.spec.label(), s.spec.address(), s.spec.ports(), r.label(),
+                r.address(), ports, check.timeout());
+        HealthMonitor[] self = new HealthMonitor[1];
+        HealthMonitor.Listener listener = new HealthMonitor.Listener() {
+            @Override
+            public void onResult(CheckResult result) {
+                synchronized (Director.this) {
+                    if (rt.monitor == self[0]) {
+                        rt.lastCheck = result.reason();
+                    }
+                }
+            }
+
+            @Override
+            public void onTransition(boolean up, CheckResult cause) {
+                synchronized (Director.this) {
+                    if (rt.monitor == self[0] && running) {
+                        healthChanged(s.spec.label(), rt, up, cause);
+                    }
+                }
+            }
+        };
+        HealthMonitor m = new HealthMonitor(check, target, strategies.forProbe(check.probe()), checkContext,
+                listener, random.split());
+        self[0] = m;
+        rt.monitor = m;
+        Duration initial = check.jitter().isZero() ? spread
+                : spread.plusNanos(random.nextLong(check.jitter().toNanos()));
+        m.start(initial, rt.healthy);
     }
 
     private static void stopMonitors(ServiceRuntime s) {
@@ -435,6 +450,10 @@ final class Director implements LoadBalancer {
             }
             events.publish(new RealServerDown(now, label, rt.spec.label(), cause.reason()));
             refresh(s, rt.spec.label() + " down: " + cause.reason(), now);
+            if (s.spec.onDown() == OnDown.CLOSE && running) {
+                // After the new snapshot is in: a client that reconnects at once is routed without this server.
+                engine.expire(label, rt.backend);
+            }
         }
     }
 
@@ -478,7 +497,7 @@ final class Director implements LoadBalancer {
             events.publish(new FailedBack(now, s.spec.label(), eligible.stream().map(rt -> rt.spec.label()).toList()));
         }
         s.onFallback = nowOnFallback;
-        snapshot(s, eligible);
+        snapshot(s, eligible, now, true);
         if (running) {
             engine.install(s.table);
         }
@@ -494,14 +513,72 @@ final class Director implements LoadBalancer {
         // A service that starts with nothing able is on its fallback from the start, without a failover event.
         List<RealServerRuntime> able = s.reals.values().stream().filter(RealServerRuntime::able).toList();
         s.onFallback = able.isEmpty();
-        snapshot(s, able);
+        snapshot(s, able, now, false);
         return s;
     }
 
-    /** A new snapshot in which {@code eligible} take new connections; the service's {@code onFallback} is current. */
-    private static void snapshot(ServiceRuntime s, List<RealServerRuntime> eligible) {
-        s.table = new RoutingTable(s.spec, ++s.version, eligible.stream().map(rt -> rt.backend).toList(), s.fallback,
-                s.onFallback, s.persistence);
+    /**
+     * A new snapshot in which {@code eligible} take new connections; the service's {@code onFallback} is current.
+     * With slow start, a server that was not eligible in the last snapshot starts ramping (unless {@code ramp} is
+     * false: the first snapshot), and a ramping server gets its effective weight; while every eligible server
+     * ramps, the fallback takes the complement of their weighted progress (see {@code VirtualService.slowStart}).
+     */
+    private void snapshot(ServiceRuntime s, List<RealServerRuntime> eligible, Instant now, boolean ramp) {
+        long slowMillis = s.spec.slowStart().toMillis();
+        for (RealServerRuntime rt : s.reals.values()) {
+            boolean in = eligible.contains(rt);
+            if (in && !rt.eligible && ramp && slowMillis > 0) {
+                rt.rampStart = now;
+            } else if (!in || slowMillis == 0) {
+                rt.rampStart = null;
+            }
+            rt.eligible = in;
+        }
+        s.eligible = eligible;
+        List<Backend> backends = new ArrayList<>(eligible.size());
+        long weights = 0;
+        long progress = 0; // sum of weight x millionths of the ramp done
+        boolean allRamping = !eligible.isEmpty();
+        for (RealServerRuntime rt : eligible) {
+            int w = rt.spec.weight();
+            long done = RoutingTable.SHARE_SCALE;
+            if (rt.rampStart != null) {
+                long elapsed = Duration.between(rt.rampStart, now).toMillis();
+                done = Math.min(RoutingTable.SHARE_SCALE, elapsed * RoutingTable.SHARE_SCALE / slowMillis);
+                if (done == RoutingTable.SHARE_SCALE) {
+                    rt.rampStart = null;
+                }
+            }
+            if (rt.rampStart == null) {
+                allRamping = false;
+            }
+            // At least 1: weights only weigh servers against each other, and 0 would take the server out entirely.
+            rt.effectiveWeight = done == RoutingTable.SHARE_SCALE ? w
+                    : (int) Math.max(1, (w * done + RoutingTable.SHARE_SCALE - 1) / RoutingTable.SHARE_SCALE);
+            backends.add(rt.backend.withWeight(rt.effectiveWeight));
+            weights += w;
+            progress += w * done;
+        }
+        int fallbackShare = allRamping && s.fallback != null && weights > 0
+                ? (int) (RoutingTable.SHARE_SCALE - progress / weights) : 0;
+        s.table = new RoutingTable(s.spec, ++s.version, backends, s.fallback, s.onFallback, s.persistence,
+                fallbackShare);
+        if (s.rampTimer != null) {
+            s.rampTimer.cancel();
+            s.rampTimer = null;
+        }
+        if (eligible.stream().anyMatch(rt -> rt.rampStart != null)) {
+            // HAProxy steps its slow start about once a second; a twentieth of a long ramp is as smooth.
+            Duration step = Duration.ofMillis(Math.max(1000, slowMillis / 20));
+            s.rampTimer = clock.schedule(step, () -> {
+                synchronized (Director.this) {
+                    if (services.get(s.spec.label()) == s && running) {
+                        snapshot(s, s.eligible, clock.now(), true);
+                        engine.install(s.table);
+                    }
+                }
+            });
+        }
     }
 
     private PersistenceTable persistence(VirtualService v) {

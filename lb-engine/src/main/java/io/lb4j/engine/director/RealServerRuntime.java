@@ -20,11 +20,18 @@ final class RealServerRuntime {
     String lastCheck = "";
     /** Since when the server has been able to take connections without interruption; for the hold-down. */
     Instant ableSince;
+    /** Whether the last snapshot let it take new connections; a server that enters one starts its slow start. */
+    boolean eligible;
+    /** When its slow start began, or {@code null} when it is not ramping. */
+    Instant rampStart;
+    /** The weight the last snapshot gave it (below its weight while ramping). */
+    int effectiveWeight;
 
     RealServerRuntime(RealServer spec, Instant now) {
         this.spec = spec;
         this.backend = Backend.of(spec);
         this.ableSince = now;
+        this.effectiveWeight = spec.weight();
     }
 
     RealServerState state() {

@@ -7,6 +7,7 @@ import io.lb4j.api.spi.PersistenceTable;
 import io.lb4j.api.spi.RoutingTable;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The control plane's mutable record of one virtual service. Guarded by the director's lock. */
@@ -22,6 +23,21 @@ final class ServiceRuntime {
     long version;
     RoutingTable table;
     Cancellable holdDownTimer;
+    /** Steps the effective weights of ramping servers (slow start); {@code null} when none ramps. */
+    Cancellable rampTimer;
+    /** The real servers the last snapshot let take new connections. */
+    List<RealServerRuntime> eligible = List.of();
+
+    void cancelTimers() {
+        if (holdDownTimer != null) {
+            holdDownTimer.cancel();
+            holdDownTimer = null;
+        }
+        if (rampTimer != null) {
+            rampTimer.cancel();
+            rampTimer = null;
+        }
+    }
 
     ServiceRuntime(VirtualService spec) {
         this.spec = spec;

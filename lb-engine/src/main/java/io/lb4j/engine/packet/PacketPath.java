@@ -922,8 +922,9 @@ final class PacketPath {
         }
         ServiceState.Snapshot snapshot = service.snapshot();
         boolean v6 = service.ipv6;
-        Backend backend = snapshot.table.route(v6 ? RoutingTable.clientKeyIpv6(clientHigh, clientLow)
-                : RoutingTable.clientKeyIpv4((int) clientLow));
+        // The table's keys apply the service's persistence netmask; allocation-free for both families.
+        Backend backend = snapshot.table.route(v6 ? snapshot.table.clientKeyForIpv6(clientHigh, clientLow)
+                : snapshot.table.clientKeyForIpv4((int) clientLow));
         if (backend == null) {
             counters.increment(Counters.NO_BACKEND);
             return -1;

@@ -8,6 +8,7 @@ import io.lb4j.api.spi.RoutingTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -140,8 +141,8 @@ final class TcpPair implements Flow {
         }
         Backend b;
         try {
-            clientKey = RoutingTable.clientKey(((InetSocketAddress) client.remoteAddress()).getAddress());
             RoutingTable table = service.table();
+            clientKey = table.clientKeyFor(((InetSocketAddress) client.remoteAddress()).getAddress());
             transparent = spec.preserveClientAddress();
             proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
             b = table.route(clientKey);
@@ -628,15 +629,33 @@ final class TcpPair implements Flow {
         closeBoth();
     }
 
+    /**
+     * Resets both sides (Halt, a server marked down under {@code onDown: close}, uninstall, the end of a stop's
+     * grace): a reset, not a FIN, because the client must not take the cut for an orderly end of the server's
+     * answer, and a FIN to a hung server would hold the socket in FIN-WAIT for as long as the server does not read.
+     */
     @Override
     public void abort() {
         try {
             client.eventLoop().execute(() -> {
                 aborted = true;
+                resetOnClose(client);
+                resetOnClose(server);
                 closeBoth();
             });
         } catch (RejectedExecutionException e) {
             closeBoth(); // the loop is shutting down and closes its channels itself
+        }
+    }
+
+    /** SO_LINGER 0: the close that follows sends a RST and discards what the kernel still holds. */
+    private static void resetOnClose(Channel ch) {
+        if (ch != null && ch.isOpen()) {
+            try {
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                LOG.debug("cannot set SO_LINGER 0 on {}; it closes with a FIN", ch, e); // closed meanwhile
+            }
         }
     }
 

@@ -60,7 +60,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
             return null;
         }
         RoutingTable table = service.table();
-        Backend b = table.route(RoutingTable.clientKey(client.getAddress()));
+        Backend b = table.route(table.clientKeyFor(client.getAddress()));
         if (b == null) {
             refused();
             return null;

@@ -138,6 +138,35 @@ class PacketPathTest {
         assertThat(secondary.activeConnections()).isEqualTo(1);
     }
 
+    /**
+     * {@code onDown: close} on the packet engine is the same expiry as Halt, after a snapshot without the server: a
+     * UDP flow's next datagram then starts a new flow that the current table balances (to the fallback here), as
+     * IPVS's {@code expire_nodest_conn} does; a TCP flow's next segment is dropped (above).
+     */
+    @Test
+    void aUdpFlowToAServerMarkedDownAndExpiredIsBalancedAfreshByItsNextDatagram() {
+        VirtualService dns = VirtualService.directRouting().label("SYSLOG").address("10.0.0.100").ports(514)
+                .protocol(Protocol.UDP).real("PrimaryCluster", "10.0.0.110")
+                .fallback("10.0.0.120", f -> f.masquerade(true)).healthCheck(HealthCheck.none()).build();
+        Backend p = Backend.of(dns.realServers().get(0));
+        Backend fb = Backend.of(dns.fallback().orElseThrow());
+        path.install(new RoutingTable(dns, 1, List.of(p), fb, false, null));
+        process(udp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 5000, 514, new byte[]{1}, true));
+        assertThat(mac(tx.last(), 0)).isEqualTo(PRIMARY_MAC);
+
+        // The primary is marked down: a snapshot without it, then its flows are expired.
+        path.install(new RoutingTable(dns, 2, List.of(), fb, true, null));
+        process(udp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 5000, 514, new byte[]{2}, true));
+        assertThat(mac(tx.last(), 0)).as("before the expiry the flow keeps its server").isEqualTo(PRIMARY_MAC);
+        assertThat(path.expire(path.serviceId("SYSLOG"), "PrimaryCluster")).isEqualTo(1);
+        assertThat(p.activeConnections()).isZero();
+
+        assertThat(process(udp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 5000, 514, new byte[]{3}, true)))
+                .isEqualTo(PacketPath.FORWARDED);
+        assertThat(i32(tx.last(), 14 + 16)).as("the same flow, balanced anew").isEqualTo(SECONDARY);
+        assertThat(fb.activeConnections()).isEqualTo(1);
+    }
+
     @Test
     void natToAFallbackOnPortZeroKeepsTheClientsPortAndLeavesValidChecksums() {
         path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null));
