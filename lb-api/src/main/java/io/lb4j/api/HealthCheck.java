@@ -4,6 +4,7 @@ import io.lb4j.api.check.CheckPorts;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -112,6 +113,22 @@ public final class HealthCheck {
     /** A DICOM C-ECHO with the given AE titles, e.g. {@code dicomEcho(DicomEchoProbe.of("LB4J", "PACS"))}. */
     public static Builder dicomEcho(DicomEchoProbe titles) {
         return new Builder(Objects.requireNonNull(titles, "titles"));
+    }
+
+    /**
+     * A DICOM C-FIND at study level with the default AE titles, passing on a final status Success; see
+     * {@link DicomFindProbe}. Use {@code .ports(104)} as for {@link #dicomEcho()}.
+     */
+    public static Builder dicomFind() {
+        return new Builder(DicomFindProbe.defaults());
+    }
+
+    /**
+     * The given C-FIND, e.g. {@code dicomFind(DicomFindProbe.of("LB4J", "PACS").study("1.2.3"))} for a study that
+     * must be found.
+     */
+    public static Builder dicomFind(DicomFindProbe query) {
+        return new Builder(Objects.requireNonNull(query, "query"));
     }
 
     /** An HL7 MLLP message (a {@code QRY^A19} query by default) that must be acknowledged; see {@link Hl7Probe}. */

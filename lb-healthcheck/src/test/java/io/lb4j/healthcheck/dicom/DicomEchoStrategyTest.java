@@ -39,7 +39,7 @@ class DicomEchoStrategyTest {
     }
 
     /** A DCMTK SCP on {@code port}, once it accepts connections; killed with its children on close. */
-    private static ChildProcess scp(int port, String... command) {
+    static ChildProcess scp(int port, String... command) {
         ChildProcess p = ChildProcess.start(command[0], List.of(command));
         try {
             p.awaitListening(new InetSocketAddress(Loopback.ADDRESS, port), Duration.ofSeconds(15));
