@@ -35,6 +35,7 @@ module io.lb4j.healthcheck {
             io.lb4j.healthcheck.http.HttpStrategy,
             io.lb4j.healthcheck.dicom.DicomEchoStrategy,
             io.lb4j.healthcheck.dicom.DicomFindStrategy,
+            io.lb4j.healthcheck.agent.AgentStrategy,
             io.lb4j.healthcheck.hl7.Hl7Strategy,
             io.lb4j.healthcheck.negotiate.NegotiateStrategy,
             io.lb4j.healthcheck.external.ExternalStrategy,

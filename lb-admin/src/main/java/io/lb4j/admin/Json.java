@@ -89,6 +89,7 @@ final class Json {
         n.put("address", r.address().getHostAddress());
         n.put("port", r.port());
         n.put("weight", r.weight());
+        n.put("effectiveWeight", r.effectiveWeight());
         n.put("state", r.state().name());
         n.put("activeConnections", r.activeConnections());
         n.put("totalConnections", r.totalConnections());

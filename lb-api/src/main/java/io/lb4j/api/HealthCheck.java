@@ -1,5 +1,6 @@
 package io.lb4j.api;
 
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.CheckPorts;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
@@ -144,6 +145,20 @@ public final class HealthCheck {
     /** Send {@code send} (may be empty), expect a reply containing {@code expectRegex}; see {@link NegotiateProbe}. */
     public static Builder negotiate(String send, String expectRegex) {
         return new Builder(NegotiateProbe.of(send, expectRegex));
+    }
+
+    /**
+     * A feedback agent on {@code port} of each real server (HAProxy's agent-check protocol; the Loadbalancer.org
+     * agent listens on {@value AgentProbe#LOADBALANCER_ORG_PORT}): its replies set the server's effective weight, and
+     * only its {@code down} takes the server down. See {@link AgentProbe}.
+     */
+    public static Builder agent(int port) {
+        return new Builder(AgentProbe.of(port));
+    }
+
+    /** The given agent probe, e.g. {@code agent(AgentProbe.of(3333).withSend("pacs\n"))}. */
+    public static Builder agent(AgentProbe agent) {
+        return new Builder(Objects.requireNonNull(agent, "agent"));
     }
 
     /** Runs {@code script} with the ldirectord arguments; exit 0 = healthy. See {@link ExternalProbe}. */

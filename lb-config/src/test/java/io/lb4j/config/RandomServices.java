@@ -12,6 +12,7 @@ import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.DicomFindProbe;
 import io.lb4j.api.check.DicomTls;
@@ -165,6 +166,8 @@ final class RandomServices {
         HealthCheck.Builder b = switch (type) {
             case 0 -> HealthCheck.none();
             case 1 -> HealthCheck.of(allOf(checked));
+            case 2 -> r.nextBoolean() ? HealthCheck.of(single())   // an agent is a check of its own, never a part
+                    : HealthCheck.agent(AgentProbe.of(1 + r.nextInt(65535)).withSend(r.nextBoolean() ? "" : "pacs\n"));
             default -> HealthCheck.of(single());
         };
         if (!allPorts) {
@@ -223,7 +226,7 @@ final class RandomServices {
                     : Hl7Probe.template("MSH|^~\\&|LB|" + r.nextInt(100) + "|RIS|H|20240101||ADT^A01|X|P|2.5\nPID|1\n");
             case 5 -> NegotiateProbe.of(bytes(), pick(EXPECTS));
             default -> ExternalProbe.of(Path.of("/etc/lb4j/checks/check " + r.nextInt(10) + ".sh"))
-                    .withCheckSource(r.nextBoolean() ? "" : "10.9.9." + r.nextInt(256));
+                    .withCheckSource(r.nextBoolean() ? "" : "10.9.9." + r.nextInt(256)).withDynamicWeight(r.nextBoolean());
         };
     }
 

@@ -9,6 +9,7 @@ import io.lb4j.api.Scheduler;
 import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.DicomFindProbe;
@@ -141,7 +142,7 @@ class ServiceMappingTest {
                         + " (expected one of: message, ports, type)");
         rejects(PER_PORT.replace("type: all-of", "type: every"), "lb.yaml:7:13", "/services/0/healthCheck/type",
                 "healthCheck.type: \"every\" (expected: connect | none | http | https | dicom-echo | dicom-find | hl7 |"
-                        + " negotiate | external | all-of)");
+                        + " negotiate | external | agent | all-of)");
     }
 
     @Test
@@ -159,6 +160,16 @@ class ServiceMappingTest {
         rejects(PER_PORT.replace(echo, "{ type: dicom-find, ports: [104], studyInstanceUid: 1.2.x }"),
                 "lb.yaml:12:63", "/services/0/healthCheck/probes/0/studyInstanceUid", "dicomFind.studyInstanceUid:"
                         + " \"1.2.x\" (expected: a UID: digits and dots, at most 64 characters, or empty)");
+    }
+
+    @Test
+    void anAgentCheckNeedsItsPortAndIsNoPartOfAllOf() throws Exception {
+        rejects(PER_PORT.replace("type: all-of", "type: agent").replace("      probes:", "      send: x\n      probes:"),
+                "lb.yaml:12:7", "/services/0/healthCheck/probes", "unknown key \"probes\" in an agent healthCheck"
+                        + " (expected one of: failAfter, interval, jitter, port, ports, riseAfter, send, timeout, type)");
+        rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: agent, ports: [5222] }"),
+                "lb.yaml:16:19", "/services/0/healthCheck/probes/4/type", "healthCheck.probes.type: \"agent\""
+                        + " (expected: connect | http | https | dicom-echo | dicom-find | hl7 | negotiate | external)");
     }
 
     @Test
@@ -199,6 +210,11 @@ class ServiceMappingTest {
                 .isEqualTo(NegotiateProbe.of("HELO\r\n", "^250"));
         assertThat(probe(service, "{ type: external, script: /etc/lb4j/checks/pacs.sh, checkSource: 10.0.0.9 }"))
                 .isEqualTo(ExternalProbe.of(Path.of("/etc/lb4j/checks/pacs.sh")).withCheckSource("10.0.0.9"));
+        assertThat(probe(service, "{ type: external, script: pacs.sh, dynamicWeight: true }"))
+                .isEqualTo(ExternalProbe.of(Path.of("pacs.sh")).withDynamicWeight(true));
+        assertThat(probe(service, "{ type: agent, port: 3333 }")).isEqualTo(AgentProbe.of(3333));
+        assertThat(probe(service, "{ type: agent, port: 9777, send: \"pacs/primary\\n\" }"))
+                .isEqualTo(AgentProbe.of(9777).withSend("pacs/primary\n"));
         assertThat(probe(service, "connect")).isEqualTo(ConnectProbe.INSTANCE);
         assertThat(yaml(service.formatted("none")).getFirst().healthCheck()).isEqualTo(HealthCheck.none().build());
     }

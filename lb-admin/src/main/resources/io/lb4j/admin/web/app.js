@@ -198,7 +198,9 @@ function updateService(s) {
     rr.classList.remove('state-UP', 'state-DOWN', 'state-DRAINING', 'state-HALTED');
     rr.classList.add('state-' + r.state);
     rr.querySelector('.conns').textContent = r.activeConnections;
-    rr.querySelector('.weight').textContent = 'weight ' + r.weight;
+    // A feedback agent or dynamic script may balance the server by another weight than the configured one.
+    rr.querySelector('.weight').textContent = 'weight ' + (r.effectiveWeight !== undefined && r.effectiveWeight !== r.weight
+        ? r.effectiveWeight + ' of ' + r.weight : r.weight);
     rr.querySelector('.state-cell .state').textContent = r.state.toLowerCase();
     rr.querySelector('.check').textContent = r.lastCheck && r.lastCheck !== 'ok' ? '(' + r.lastCheck + ')' : '';
     rr.querySelector('[data-action=halt]').disabled = r.state === 'HALTED';

@@ -15,7 +15,15 @@ import java.net.InetAddress;
  * @param activeConnections connections open now
  * @param totalConnections  connections opened since it was added
  * @param lastCheck         the reason of the last health-check attempt ("ok" when it passed), or "" before any
+ * @param effectiveWeight   the weight new connections are balanced by: {@code weight}, or what a feedback agent or
+ *                          dynamic script last reported ({@code HealthCheck.agent}, {@code ExternalProbe.dynamicWeight})
  */
 public record RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
-                               int activeConnections, long totalConnections, String lastCheck) {
+                               int activeConnections, long totalConnections, String lastCheck, int effectiveWeight) {
+
+    /** A server balanced by its configured weight. */
+    public RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
+                            int activeConnections, long totalConnections, String lastCheck) {
+        this(label, address, port, weight, state, activeConnections, totalConnections, lastCheck, weight);
+    }
 }

@@ -1,5 +1,6 @@
 package io.lb4j.config.internal;
 
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.DicomFindProbe;
@@ -25,8 +26,9 @@ import java.util.stream.Collectors;
  * One probe and its own keys, both ways: {@code type: https} with {@code path}, {@code method}, {@code host},
  * {@code expectStatus}, {@code bodyPattern}, {@code insecure}; {@code dicom-echo} with the AE titles and {@code tls};
  * {@code dicom-find} with those, {@code studyInstanceUid} and {@code patientId}; {@code hl7} with {@code message};
- * {@code negotiate} with {@code send} and {@code expect}; {@code external} with {@code script} and
- * {@code checkSource}; {@code connect} and {@code none} with nothing. Used for a health check, for each of
+ * {@code negotiate} with {@code send} and {@code expect}; {@code external} with {@code script}, {@code checkSource}
+ * and {@code dynamicWeight}; {@code agent} (a health check only, never a part of {@code all-of}) with {@code port}
+ * and {@code send}; {@code connect} and {@code none} with nothing. Used for a health check, for each of
  * {@code all-of}'s probes and for its {@code otherPorts}. Stateless; thread-safe.
  */
 final class ProbeMapping {
@@ -69,7 +71,15 @@ final class ProbeMapping {
             case "negotiate" -> new NegotiateProbe(string(m, "send", prefix, ""), required(m, at, "expect", prefix,
                     where));
             case "external" -> new ExternalProbe(Path.of(required(m, at, "script", prefix, where)),
-                    string(m, "checkSource", prefix, ""));
+                    string(m, "checkSource", prefix, ""),
+                    m.has("dynamicWeight") && m.get("dynamicWeight").asBoolean(prefix + ".dynamicWeight"));
+            case "agent" -> {
+                if (!m.has("port")) {
+                    throw at.missing("port", where);
+                }
+                yield new AgentProbe(m.get("port").asInt(prefix + ".port", "a port 1-65535"),
+                        string(m, "send", prefix, ""));
+            }
             default -> throw new IllegalStateException("no probe of type " + type);
         };
     }
@@ -113,6 +123,13 @@ final class ProbeMapping {
             case ExternalProbe e -> {
                 out.put("script", ConfigNode.Scalar.of(e.script().toString()));
                 out.put("checkSource", ConfigNode.Scalar.of(e.checkSource()));
+                if (e.dynamicWeight()) {
+                    out.put("dynamicWeight", ConfigNode.Scalar.of(true));
+                }
+            }
+            case AgentProbe a -> {
+                out.put("port", ConfigNode.Scalar.of(a.port()));
+                out.put("send", ConfigNode.Scalar.of(a.send()));
             }
             default -> {
                 // connect and none have no keys of their own
@@ -131,6 +148,7 @@ final class ProbeMapping {
             case Hl7Probe h -> "hl7";
             case NegotiateProbe n -> "negotiate";
             case ExternalProbe e -> "external";
+            case AgentProbe a -> "agent";
             default -> throw new IllegalArgumentException(field + ": " + probe.type() + " (expected: a built-in"
                     + " probe; " + probe.getClass().getName() + " is the application's own and has no written form)");
         };

@@ -47,7 +47,7 @@ public final class Vocabulary {
             "hl7", "negotiate", "external");
     /** Health-check types, in the order messages list them. */
     public static final List<String> CHECK_TYPES = List.of("connect", NONE, "http", "https", "dicom-echo",
-            "dicom-find", "hl7", "negotiate", "external", ALL_OF);
+            "dicom-find", "hl7", "negotiate", "external", "agent", ALL_OF);
     /** What {@code otherPorts} may be: a single probe, or none (the default). */
     public static final List<String> OTHER_PORTS_TYPES = List.of(NONE, "connect", "http", "https", "dicom-echo",
             "dicom-find", "hl7", "negotiate", "external");
@@ -64,7 +64,8 @@ public final class Vocabulary {
                     "tls")),
             Map.entry("hl7", Set.of("message")),
             Map.entry("negotiate", Set.of("send", "expect")),
-            Map.entry("external", Set.of("script", "checkSource")),
+            Map.entry("external", Set.of("script", "checkSource", "dynamicWeight")),
+            Map.entry("agent", Set.of("port", "send")),
             Map.entry(ALL_OF, Set.of("probes", "otherPorts")));
 
     private Vocabulary() {

@@ -8,6 +8,7 @@ import io.lb4j.api.RealServer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.event.Draining;
 import io.lb4j.api.event.EventStream;
 import io.lb4j.api.event.FailedBack;
@@ -228,7 +229,8 @@ final class Director implements LoadBalancer {
             for (RealServerRuntime rt : s.reals.values()) {
                 RealServer r = rt.spec;
                 reals.add(new RealServerStatus(r.label(), r.address(), r.port(), r.weight(), rt.state(),
-                        rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck));
+                        rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck,
+                        rt.effectiveWeight()));
             }
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
@@ -332,7 +334,10 @@ final class Director implements LoadBalancer {
                     rt.monitor = null;
                 }
                 rt.spec = r;
-                rt.backend = targetChange ? Backend.of(r) : rt.backend.withSpec(r);
+                if (checkChange) {
+                    rt.reported = null; // a new check reports anew; until then the configured weight
+                }
+                rt.backend = (targetChange ? Backend.of(r) : rt.backend).withSpec(r.withWeight(rt.effectiveWeight()));
             }
             s.reals.put(r.label(), rt);
         }
@@ -381,6 +386,7 @@ final class Director implements LoadBalancer {
                     synchronized (Director.this) {
                         if (rt.monitor == self[0]) {
                             rt.lastCheck = result.reason();
+                            result.weight().ifPresent(w -> weightReported(s.spec.label(), rt, w));
                         }
                     }
                 }
@@ -411,6 +417,31 @@ final class Director implements LoadBalancer {
                 rt.monitor = null;
             }
         }
+    }
+
+    /**
+     * A check reported a weight: new connections are balanced by it from the next snapshot on; established ones are not
+     * touched (the backend keeps its counters). A weight of 0 takes the server out of new connections, as Drain does,
+     * without changing its state.
+     */
+    private void weightReported(String label, RealServerRuntime rt, WeightReport weight) {
+        ServiceRuntime s = services.get(label);
+        if (s == null || s.reals.get(rt.spec.label()) != rt || !running) {
+            return;
+        }
+        int before = rt.effectiveWeight();
+        boolean wasAble = rt.able();
+        rt.reported = weight.equals(WeightReport.configured()) ? null : weight;
+        int after = rt.effectiveWeight();
+        if (after == before) {
+            return;
+        }
+        Instant now = clock.now();
+        if (!wasAble && rt.able()) {
+            rt.ableSince = now;
+        }
+        rt.backend = rt.currentBackend();
+        refresh(s, rt.spec.label() + " weight " + before + " -> " + after, now);
     }
 
     private void healthChanged(String label, RealServerRuntime rt, boolean up, CheckResult cause) {
