@@ -11,13 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -50,8 +45,8 @@ class DicomFindStrategyTest {
             DicomImage image = DicomImage.write(dir.resolve("image.dcm"), 64, 64, 17);
             Command.run("storescu", "-aet", "MODALITY", "-aec", "PACS", "127.0.0.1", String.valueOf(port),
                     image.file().toString());
-            String study = element(image.file(), "StudyInstanceUID");
-            String patient = element(image.file(), "PatientID");
+            String study = DicomPeers.element(image.file(), "StudyInstanceUID");
+            String patient = DicomPeers.element(image.file(), "PatientID");
 
             // The stored study, by UID and by patient: found, so healthy.
             assertThat(find(DicomFindProbe.of("LB4J", "PACS").study(study), port)).isEqualTo(CheckResult.ok());
@@ -82,7 +77,7 @@ class DicomFindStrategyTest {
     void dicomServiceThatDoesNotAnswerQueriesFailsNamingTheRefusedSopClass() {
         int port = Loopback.freePort();
         // storescp answers C-ECHO and stores, but has no query model.
-        try (ChildProcess scp = DicomEchoStrategyTest.scp(port, "storescp", "--aetitle", "PACS",
+        try (ChildProcess scp = DicomPeers.start(port, Duration.ofSeconds(15), "storescp", "--aetitle", "PACS",
                 String.valueOf(port))) {
             CheckResult result = find(DicomFindProbe.of("LB4J", "PACS"), port);
 
@@ -96,32 +91,8 @@ class DicomFindStrategyTest {
         return Loopback.run(strategy, probe, Loopback.target(TIMEOUT, port));
     }
 
-    /** The value of one element of {@code file}, as {@code dcmdump} prints it. */
-    private static String element(Path file, String keyword) {
-        String dump = Command.run("dcmdump", "-q", "+P", keyword, file.toString());
-        Matcher m = Pattern.compile("\\[([^\\]]*)]").matcher(dump);
-        assertThat(m.find()).as("%s in %s", keyword, dump).isTrue();
-        return m.group(1).strip();
-    }
-
     private ChildProcess dcmqrscp(int port) throws IOException {
-        Path db = Files.createDirectories(dir.resolve("db"));
-        Path cfg = dir.resolve("dcmqrscp.cfg");
-        Files.writeString(cfg, """
-                NetworkTCPPort  = %d
-                MaxPDUSize      = 16384
-                MaxAssociations = 16
-
-                HostTable BEGIN
-                HostTable END
-
-                VendorTable BEGIN
-                VendorTable END
-
-                AETable BEGIN
-                PACS  %s  RW  (10, 1024mb)  ANY
-                AETable END
-                """.formatted(port, db));
-        return DicomEchoStrategyTest.scp(port, "dcmqrscp", "-c", cfg.toString(), String.valueOf(port));
+        return DicomPeers.start(port, Duration.ofSeconds(15), "dcmqrscp", "-c",
+                DicomPeers.qrConfig(dir, port, "RW").toString(), String.valueOf(port));
     }
 }

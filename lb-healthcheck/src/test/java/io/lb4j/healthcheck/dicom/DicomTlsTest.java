@@ -39,15 +39,6 @@ class DicomTlsTest {
         assumeTrue(Command.run("storescp", "--help").contains("--enable-tls"), "this DCMTK is built without TLS");
     }
 
-    /** A self-signed certificate and its unencrypted PKCS#8 key, {@code name}.pem and {@code name}-key.pem. */
-    private Path[] certificate(String name) {
-        Path cert = dir.resolve(name + ".pem");
-        Path key = dir.resolve(name + "-key.pem");
-        Command.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=" + name,
-                "-keyout", key.toString(), "-out", cert.toString());
-        return new Path[] {cert, key};
-    }
-
     /** storescp with TLS on {@code port}; it verifies a client certificate only when {@code clientCa} is given. */
     private static ChildProcess tlsScp(int port, Path[] server, Path clientCa) {
         List<String> command = new ArrayList<>(List.of("storescp", "--aetitle", "PACS", "+tls",
@@ -58,7 +49,7 @@ class DicomTlsTest {
             command.add("--ignore-peer-cert");
         }
         command.add(String.valueOf(port));
-        return DicomEchoStrategyTest.scp(port, command.toArray(String[]::new));
+        return DicomPeers.start(port, Duration.ofSeconds(15), command.toArray(String[]::new));
     }
 
     private CheckResult echo(DicomTls tls, int port) {
@@ -67,7 +58,7 @@ class DicomTlsTest {
 
     @Test
     void pacsWhoseCertificateIsTrustedAnswersTheEchoOverTls() {
-        Path[] pacs = certificate("pacs");
+        Path[] pacs = DicomPeers.selfSigned(dir, "pacs");
         int port = Loopback.freePort();
         try (ChildProcess scp = tlsScp(port, pacs, null)) {
             assertThat(echo(DicomTls.trusting(pacs[0]), port)).isEqualTo(CheckResult.ok());
@@ -81,8 +72,8 @@ class DicomTlsTest {
 
     @Test
     void pacsWithAnUntrustedCertificateFailsWithTheHandshakeReason() {
-        Path[] pacs = certificate("pacs");
-        Path[] impostor = certificate("impostor");
+        Path[] pacs = DicomPeers.selfSigned(dir, "pacs");
+        Path[] impostor = DicomPeers.selfSigned(dir, "impostor");
         int port = Loopback.freePort();
         try (ChildProcess scp = tlsScp(port, pacs, null)) {
             CheckResult result = echo(DicomTls.trusting(impostor[0]), port);
@@ -98,8 +89,8 @@ class DicomTlsTest {
 
     @Test
     void pacsThatRequiresAClientCertificateAcceptsTheConfiguredOne() {
-        Path[] pacs = certificate("pacs");
-        Path[] balancer = certificate("balancer");
+        Path[] pacs = DicomPeers.selfSigned(dir, "pacs");
+        Path[] balancer = DicomPeers.selfSigned(dir, "balancer");
         int port = Loopback.freePort();
         try (ChildProcess scp = tlsScp(port, pacs, balancer[0])) {
             DicomTls tls = DicomTls.trusting(pacs[0]);

@@ -12,13 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -57,21 +53,7 @@ class OrthancFindTest {
                   "DicomAlwaysAllowFind": true, "DicomCheckModalityHost": false, "SaveJobs": false, "Plugins": [] %s
                 }
                 """.formatted(port, Loopback.freePort(), dir.resolve("storage"), dir.resolve("storage"), tls));
-        ChildProcess p = ChildProcess.start("orthanc", List.of("Orthanc", config.toString()));
-        try {
-            p.awaitListening(new InetSocketAddress(Loopback.ADDRESS, port), Duration.ofSeconds(30));
-        } catch (AssertionError e) {
-            p.close();
-            throw e;
-        }
-        return p;
-    }
-
-    private static String element(Path file, String keyword) {
-        Matcher m = Pattern.compile("\\[([^\\]]*)]").matcher(Command.run("dcmdump", "-q", "+P", keyword,
-                file.toString()));
-        assertThat(m.find()).isTrue();
-        return m.group(1).strip();
+        return DicomPeers.start(port, Duration.ofSeconds(30), "Orthanc", config.toString());
     }
 
     private CheckResult find(DicomFindProbe probe, int port) {
@@ -83,7 +65,7 @@ class OrthancFindTest {
         int port = Loopback.freePort();
         try (ChildProcess pacs = orthanc(port, "")) {
             DicomImage image = DicomImage.write(dir.resolve("image.dcm"), 64, 64, 23);
-            String study = element(image.file(), "StudyInstanceUID");
+            String study = DicomPeers.element(image.file(), "StudyInstanceUID");
 
             // Before the study is stored: Success without a match.
             assertThat(find(DicomFindProbe.of("LB4J", "PACS"), port)).isEqualTo(CheckResult.ok());
@@ -94,8 +76,8 @@ class OrthancFindTest {
                     image.file().toString());
 
             assertThat(find(DicomFindProbe.of("LB4J", "PACS").study(study), port)).isEqualTo(CheckResult.ok());
-            assertThat(find(DicomFindProbe.of("LB4J", "PACS").patient(element(image.file(), "PatientID")), port))
-                    .isEqualTo(CheckResult.ok());
+            String patient = DicomPeers.element(image.file(), "PatientID");
+            assertThat(find(DicomFindProbe.of("LB4J", "PACS").patient(patient), port)).isEqualTo(CheckResult.ok());
             // Orthanc checks the called AE title: a query addressed elsewhere is rejected.
             assertThat(find(DicomFindProbe.of("LB4J", "OTHER"), port).reason())
                     .startsWith("port " + port + ": association rejected");
@@ -104,9 +86,9 @@ class OrthancFindTest {
 
     @Test
     void orthancOverDicomTlsAnswersWhenTheCertificatesAgreeAndTheWrongOneIsRefused() throws IOException {
-        Path[] pacs = certificate("pacs");
-        Path[] balancer = certificate("balancer");
-        Path[] impostor = certificate("impostor");
+        Path[] pacs = DicomPeers.selfSigned(dir, "pacs");
+        Path[] balancer = DicomPeers.selfSigned(dir, "balancer");
+        Path[] impostor = DicomPeers.selfSigned(dir, "impostor");
         int port = Loopback.freePort();
         String tls = """
                 , "DicomTlsEnabled": true, "DicomTlsCertificate": "%s", "DicomTlsPrivateKey": "%s",
@@ -130,11 +112,4 @@ class OrthancFindTest {
         }
     }
 
-    private Path[] certificate(String name) {
-        Path cert = dir.resolve(name + ".pem");
-        Path key = dir.resolve(name + "-key.pem");
-        Command.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=" + name,
-                "-keyout", key.toString(), "-out", cert.toString());
-        return new Path[] {cert, key};
-    }
 }
