@@ -1,6 +1,6 @@
 /**
  * lb4j's health checks: the {@link io.lb4j.api.spi.HealthCheckStrategy} implementations (connect, HTTP(S), DICOM
- * C-ECHO, HL7 MLLP, negotiate, external script, composite) on one small Netty event loop, and the rise/fall monitor
+ * C-ECHO and C-FIND (over DICOM TLS too), HL7 MLLP, negotiate, external script, composite) on one small Netty event loop, and the rise/fall monitor
  * the control plane drives. An embedder uses them through {@code HealthCheck} in {@code io.lb4j.api}; nothing here
  * is exported to other modules than the engine.
  *
@@ -35,6 +35,8 @@ module io.lb4j.healthcheck {
             io.lb4j.healthcheck.ConnectStrategy,
             io.lb4j.healthcheck.http.HttpStrategy,
             io.lb4j.healthcheck.dicom.DicomEchoStrategy,
+            io.lb4j.healthcheck.dicom.DicomFindStrategy,
+            io.lb4j.healthcheck.agent.AgentStrategy,
             io.lb4j.healthcheck.hl7.Hl7Strategy,
             io.lb4j.healthcheck.negotiate.NegotiateStrategy,
             io.lb4j.healthcheck.external.ExternalStrategy,

@@ -38,6 +38,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Names (Prometheus renders dots as underscores): {@code lb4j.realserver.connections.active},
  * {@code lb4j.realserver.connections} (total opened = new flows), {@code lb4j.realserver.weight},
+ * {@code lb4j.realserver.weight.effective},
  * {@code lb4j.realserver.state} (1 for the current {@code state} tag, else 0), {@code lb4j.realserver.check.healthy}
  * (last attempt: 1 ok, 0 failed, NaN before any), {@code lb4j.service.fallback.active},
  * {@code lb4j.service.fallback.connections.active}, {@code lb4j.transitions} (tag {@code event}),
@@ -103,6 +104,9 @@ final class AdminMetrics implements AutoCloseable {
                         m -> real(svc, real, x -> x.activeConnections())));
                 wanted.add(gauge("lb4j.realserver.weight", rt, "configured weight",
                         m -> real(svc, real, x -> x.weight())));
+                wanted.add(gauge("lb4j.realserver.weight.effective", rt,
+                        "weight new connections are balanced by (a feedback agent's or dynamic script's report)",
+                        m -> real(svc, real, x -> x.effectiveWeight())));
                 wanted.add(gauge("lb4j.realserver.check.healthy", rt, "last health-check attempt: 1 ok, 0 failed",
                         m -> real(svc, real, x -> x.lastCheck().isEmpty() ? Double.NaN
                                 : x.lastCheck().equals("ok") ? 1 : 0)));
@@ -228,7 +232,7 @@ final class AdminMetrics implements AutoCloseable {
     /** Which meter names exist; for the docs test. */
     static List<String> names() {
         return List.of("lb4j.realserver.connections.active", "lb4j.realserver.connections", "lb4j.realserver.weight",
-                "lb4j.realserver.state", "lb4j.realserver.check.healthy", "lb4j.service.fallback.active",
+                "lb4j.realserver.weight.effective", "lb4j.realserver.state", "lb4j.realserver.check.healthy", "lb4j.service.fallback.active",
                 "lb4j.service.fallback.connections.active", "lb4j.transitions", "lb4j.healthcheck.verdicts",
                 "lb4j.failovers", "lb4j.failbacks", "lb4j.proxy.idle.expired", "lb4j.proxy.refused",
                 "lb4j.proxy.udp.sessions.evicted");

@@ -244,6 +244,7 @@ class AdminApiTest {
         assertThat(primary.get("label").asText()).isEqualTo("PrimaryCluster");
         assertThat(primary.get("address").asText()).isEqualTo("192.0.2.110");
         assertThat(primary.get("weight").asInt()).isEqualTo(100);
+        assertThat(primary.get("effectiveWeight").asInt()).isEqualTo(100);   // no agent: as configured
         assertThat(primary.get("state").asText()).isEqualTo("UP");
         assertThat(primary.get("activeConnections").asInt()).isZero();
         assertThat(primary.has("lastCheck")).isTrue();

@@ -1,9 +1,11 @@
 package io.lb4j.api;
 
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.CheckPorts;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -116,6 +118,22 @@ public final class HealthCheck {
         return new Builder(Objects.requireNonNull(titles, "titles"));
     }
 
+    /**
+     * A DICOM C-FIND at study level with the default AE titles, passing on a final status Success; see
+     * {@link DicomFindProbe}. Use {@code .ports(104)} as for {@link #dicomEcho()}.
+     */
+    public static Builder dicomFind() {
+        return new Builder(DicomFindProbe.defaults());
+    }
+
+    /**
+     * The given C-FIND, e.g. {@code dicomFind(DicomFindProbe.of("LB4J", "PACS").study("1.2.3"))} for a study that
+     * must be found.
+     */
+    public static Builder dicomFind(DicomFindProbe query) {
+        return new Builder(Objects.requireNonNull(query, "query"));
+    }
+
     /** An HL7 MLLP message (a {@code QRY^A19} query by default) that must be acknowledged; see {@link Hl7Probe}. */
     public static Builder hl7() {
         return new Builder(Hl7Probe.defaults());
@@ -129,6 +147,20 @@ public final class HealthCheck {
     /** Send {@code send} (may be empty), expect a reply containing {@code expectRegex}; see {@link NegotiateProbe}. */
     public static Builder negotiate(String send, String expectRegex) {
         return new Builder(NegotiateProbe.of(send, expectRegex));
+    }
+
+    /**
+     * A feedback agent on {@code port} of each real server (HAProxy's agent-check protocol; the Loadbalancer.org
+     * agent listens on {@value AgentProbe#LOADBALANCER_ORG_PORT}): its replies set the server's effective weight, and
+     * only its {@code down} takes the server down. See {@link AgentProbe}.
+     */
+    public static Builder agent(int port) {
+        return new Builder(AgentProbe.of(port));
+    }
+
+    /** The given agent probe, e.g. {@code agent(AgentProbe.of(3333).withSend("pacs\n"))}. */
+    public static Builder agent(AgentProbe agent) {
+        return new Builder(Objects.requireNonNull(agent, "agent"));
     }
 
     /** Runs {@code script} with the ldirectord arguments; exit 0 = healthy. See {@link ExternalProbe}. */

@@ -13,7 +13,10 @@ import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -172,6 +175,8 @@ final class RandomServices {
         HealthCheck.Builder b = switch (type) {
             case 0 -> HealthCheck.none();
             case 1 -> HealthCheck.of(allOf(checked));
+            case 2 -> r.nextBoolean() ? HealthCheck.of(single())   // an agent is a check of its own, never a part
+                    : HealthCheck.agent(AgentProbe.of(1 + r.nextInt(65535)).withSend(r.nextBoolean() ? "" : "pacs\n"));
             default -> HealthCheck.of(single());
         };
         if (!allPorts) {
@@ -223,12 +228,23 @@ final class RandomServices {
         return switch (r.nextInt(7)) {
             case 0 -> ConnectProbe.INSTANCE;
             case 1, 2 -> http(r.nextBoolean());
-            case 3 -> DicomEchoProbe.of(aeTitle(), aeTitle());
+            case 3 -> r.nextBoolean() ? DicomEchoProbe.of(aeTitle(), aeTitle()).tls(dicomTls())
+                    : DicomFindProbe.of(aeTitle(), aeTitle()).study(r.nextBoolean() ? "" : "1.2.840." + r.nextInt(99999))
+                            .patient(r.nextBoolean() ? "" : "P" + r.nextInt(1000)).tls(dicomTls());
             case 4 -> r.nextBoolean() ? Hl7Probe.defaults()
                     : Hl7Probe.template("MSH|^~\\&|LB|" + r.nextInt(100) + "|RIS|H|20240101||ADT^A01|X|P|2.5\nPID|1\n");
             case 5 -> NegotiateProbe.of(bytes(), pick(EXPECTS));
             default -> ExternalProbe.of(Path.of("/etc/lb4j/checks/check " + r.nextInt(10) + ".sh"))
-                    .withCheckSource(r.nextBoolean() ? "" : "10.9.9." + r.nextInt(256));
+                    .withCheckSource(r.nextBoolean() ? "" : "10.9.9." + r.nextInt(256)).withDynamicWeight(r.nextBoolean());
+        };
+    }
+
+    private DicomTls dicomTls() {
+        return switch (r.nextInt(3)) {
+            case 0 -> DicomTls.systemTrust();
+            case 1 -> DicomTls.trusting(Path.of("/etc/lb4j/pacs-ca-" + r.nextInt(9) + ".pem"));
+            default -> DicomTls.trusting(Path.of("/etc/lb4j/ca.pem"))
+                    .withClientCertificate(Path.of("/etc/lb4j/lb.pem"), Path.of("/etc/lb4j/lb-key.pem"));
         };
     }
 

@@ -10,8 +10,11 @@ import io.lb4j.api.Scheduler;
 import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -132,15 +135,42 @@ class ServiceMappingTest {
     void aProbeIsASingleProbeOfAKnownTypeWithItsPorts() throws Exception {
         rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: none, ports: [5222] }"),
                 "lb.yaml:16:19", "/services/0/healthCheck/probes/4/type", "healthCheck.probes.type: \"none\""
-                        + " (expected: connect | http | https | dicom-echo | hl7 | negotiate | external)");
+                        + " (expected: connect | http | https | dicom-echo | dicom-find | hl7 | negotiate | external)");
         rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: connect }"), "lb.yaml:16:11",
                 "/services/0/healthCheck/probes/4", "ports: missing in a connect probe (expected: a `ports:` entry)");
         rejects(PER_PORT.replace("{ type: hl7, ports: [1001] }", "{ type: hl7, ports: [1001], path: / }"),
                 "lb.yaml:15:39", "/services/0/healthCheck/probes/3/path", "unknown key \"path\" in an hl7 probe"
                         + " (expected one of: message, ports, type)");
         rejects(PER_PORT.replace("type: all-of", "type: every"), "lb.yaml:7:13", "/services/0/healthCheck/type",
-                "healthCheck.type: \"every\" (expected: connect | none | http | https | dicom-echo | hl7 | negotiate |"
-                        + " external | all-of)");
+                "healthCheck.type: \"every\" (expected: connect | none | http | https | dicom-echo | dicom-find | hl7 |"
+                        + " negotiate | external | agent | all-of)");
+    }
+
+    @Test
+    void dicomTlsIsTrueFalseOrAMappingOfPemFilesWithTheClientKeyBesideItsCertificate() throws Exception {
+        String echo = "{ type: dicom-echo, ports: [104], calledAeTitle: MERGEPACS }";
+        rejects(PER_PORT.replace(echo, "{ type: dicom-echo, ports: [104], tls: yes please }"), "lb.yaml:12:50",
+                "/services/0/healthCheck/probes/0/tls", "healthCheck.probes.tls: \"yes please\" (expected: true | false"
+                        + " | { trustedCertificates: <PEM file>, clientCertificate: <PEM file>, clientKey: <PEM file> })");
+        rejects(PER_PORT.replace(echo, "{ type: dicom-echo, ports: [104], tls: { trust: /a.pem } }"), "lb.yaml:12:52",
+                "/services/0/healthCheck/probes/0/tls/trust", "unknown key \"trust\" in healthCheck.probes.tls"
+                        + " (expected one of: clientCertificate, clientKey, trustedCertificates)");
+        rejects(PER_PORT.replace(echo, "{ type: dicom-find, ports: [104], tls: { clientCertificate: /lb.pem } }"),
+                "lb.yaml:12:50", "/services/0/healthCheck/probes/0/tls", "tls.clientKey: none (expected: the private"
+                        + " key of tls.clientCertificate)");
+        rejects(PER_PORT.replace(echo, "{ type: dicom-find, ports: [104], studyInstanceUid: 1.2.x }"),
+                "lb.yaml:12:63", "/services/0/healthCheck/probes/0/studyInstanceUid", "dicomFind.studyInstanceUid:"
+                        + " \"1.2.x\" (expected: a UID: digits and dots, at most 64 characters, or empty)");
+    }
+
+    @Test
+    void anAgentCheckNeedsItsPortAndIsNoPartOfAllOf() throws Exception {
+        rejects(PER_PORT.replace("type: all-of", "type: agent").replace("      probes:", "      send: x\n      probes:"),
+                "lb.yaml:12:7", "/services/0/healthCheck/probes", "unknown key \"probes\" in an agent healthCheck"
+                        + " (expected one of: failAfter, interval, jitter, port, ports, riseAfter, send, timeout, type)");
+        rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: agent, ports: [5222] }"),
+                "lb.yaml:16:19", "/services/0/healthCheck/probes/4/type", "healthCheck.probes.type: \"agent\""
+                        + " (expected: connect | http | https | dicom-echo | dicom-find | hl7 | negotiate | external)");
     }
 
     @Test
@@ -166,12 +196,26 @@ class ServiceMappingTest {
                 .isEqualTo(HttpProbe.get("/").bodyMatches("UP").tls(true).insecure(true));
         assertThat(probe(service, "{ type: dicom-echo, callingAeTitle: LB, calledAeTitle: PACS }"))
                 .isEqualTo(DicomEchoProbe.of("LB", "PACS"));
+        assertThat(probe(service, "{ type: dicom-echo, calledAeTitle: PACS, tls: true }"))
+                .isEqualTo(DicomEchoProbe.of("LB4J", "PACS").tls(DicomTls.systemTrust()));
+        assertThat(probe(service, "{ type: dicom-find, callingAeTitle: LB, calledAeTitle: PACS, studyInstanceUid: 1.2.3,"
+                + " patientId: P1, tls: { trustedCertificates: /etc/lb4j/pacs-ca.pem,"
+                + " clientCertificate: /etc/lb4j/lb.pem, clientKey: /etc/lb4j/lb-key.pem } }"))
+                .isEqualTo(DicomFindProbe.of("LB", "PACS").study("1.2.3").patient("P1").tls(DicomTls
+                        .trusting(Path.of("/etc/lb4j/pacs-ca.pem"))
+                        .withClientCertificate(Path.of("/etc/lb4j/lb.pem"), Path.of("/etc/lb4j/lb-key.pem"))));
+        assertThat(probe(service, "{ type: dicom-find, tls: false }")).isEqualTo(DicomFindProbe.defaults());
         assertThat(probe(service, "{ type: hl7, message: \"MSH|^~\\\\&|A|B|C|D|||QRY^A19|1|P|2.5\" }"))
                 .isEqualTo(Hl7Probe.template("MSH|^~\\&|A|B|C|D|||QRY^A19|1|P|2.5"));
         assertThat(probe(service, "{ type: negotiate, send: \"HELO\\r\\n\", expect: \"^250\" }"))
                 .isEqualTo(NegotiateProbe.of("HELO\r\n", "^250"));
         assertThat(probe(service, "{ type: external, script: /etc/lb4j/checks/pacs.sh, checkSource: 10.0.0.9 }"))
                 .isEqualTo(ExternalProbe.of(Path.of("/etc/lb4j/checks/pacs.sh")).withCheckSource("10.0.0.9"));
+        assertThat(probe(service, "{ type: external, script: pacs.sh, dynamicWeight: true }"))
+                .isEqualTo(ExternalProbe.of(Path.of("pacs.sh")).withDynamicWeight(true));
+        assertThat(probe(service, "{ type: agent, port: 3333 }")).isEqualTo(AgentProbe.of(3333));
+        assertThat(probe(service, "{ type: agent, port: 9777, send: \"pacs/primary\\n\" }"))
+                .isEqualTo(AgentProbe.of(9777).withSend("pacs/primary\n"));
         assertThat(probe(service, "connect")).isEqualTo(ConnectProbe.INSTANCE);
         assertThat(yaml(service.formatted("none")).getFirst().healthCheck()).isEqualTo(HealthCheck.none().build());
     }

@@ -210,7 +210,7 @@ public final class HealthMonitor {
                 // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
                 // however far behind an overloaded event loop falls.
                 cancelInFlight();
-                complete(gen, CheckResult.failed(timedOut));
+                complete(gen, check.probe().onTimeout(timedOut));
             }
         }
 

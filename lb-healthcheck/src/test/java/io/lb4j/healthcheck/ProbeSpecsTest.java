@@ -4,6 +4,8 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +62,35 @@ class ProbeSpecsTest {
         assertThatThrownBy(() -> DicomEchoProbe.of("LB4J", "A-VERY-LONG-AE-TITLE"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("dicomEcho.calledAeTitle: \"A-VERY-LONG-AE-TITLE\" (expected: 1-16 printable ASCII characters, no backslash, not only spaces)");
+    }
+
+    @Test
+    void dicomFindNamesItsOwnFieldsInErrors() {
+        assertThatThrownBy(() -> DicomFindProbe.of("LB4J", ""))
+                .hasMessage("dicomFind.calledAeTitle: \"\" (expected: 1-16 printable ASCII characters, no backslash, not only spaces)");
+        assertThatThrownBy(() -> DicomFindProbe.defaults().study("1.02.3"))
+                .hasMessage("dicomFind.studyInstanceUid: \"1.02.3\" (expected: a UID: digits and dots, at most 64 characters, or empty)");
+        assertThatThrownBy(() -> DicomFindProbe.defaults().patient("SMITH*"))
+                .hasMessage("dicomFind.patientId: \"SMITH*\" (expected: at most 64 printable ASCII characters, no backslash or wildcard, or empty)");
+    }
+
+    @Test
+    void dicomFindRequiresAMatchOnlyWhenAStudyOrPatientIsNamed() {
+        assertThat(DicomFindProbe.defaults().requiresMatch()).isFalse();
+        assertThat(DicomFindProbe.defaults().study("1.2.3").requiresMatch()).isTrue();
+        assertThat(DicomFindProbe.defaults().patient("P1").requiresMatch()).isTrue();
+        assertThat(HealthCheck.dicomFind().ports(104).build().probe()).isEqualTo(DicomFindProbe.of("LB4J", "ANY-SCP"));
+    }
+
+    @Test
+    void dicomTlsTakesAClientKeyOnlyWithItsCertificate() {
+        assertThatThrownBy(() -> new DicomTls(Optional.empty(), Optional.of(Path.of("/lb.pem")), Optional.empty()))
+                .hasMessage("tls.clientKey: none (expected: the private key of tls.clientCertificate)");
+        assertThatThrownBy(() -> new DicomTls(Optional.empty(), Optional.empty(), Optional.of(Path.of("/lb-key.pem"))))
+                .hasMessage("tls.clientCertificate: none (expected: the certificate of tls.clientKey)");
+        DicomEchoProbe echo = DicomEchoProbe.defaults().tls(DicomTls.systemTrust());
+        assertThat(echo.tls()).contains(DicomTls.systemTrust());
+        assertThat(echo.tls(DicomTls.systemTrust())).isSameAs(echo);
     }
 
     @Test

@@ -198,9 +198,10 @@ function updateService(s) {
     rr.classList.remove('state-UP', 'state-DOWN', 'state-DRAINING', 'state-HALTED');
     rr.classList.add('state-' + r.state);
     rr.querySelector('.conns').textContent = r.activeConnections;
-    // Below the weight while the server ramps up after coming back (slowStart).
-    rr.querySelector('.weight').textContent = 'weight ' + (r.effectiveWeight < r.weight
-        ? r.effectiveWeight + '/' + r.weight + ' (slow start)' : r.weight);
+    // Another weight than the configured one: a server ramping up after coming back (slowStart), or the weight a
+    // feedback agent or dynamic script reported.
+    rr.querySelector('.weight').textContent = 'weight ' + (r.effectiveWeight !== undefined && r.effectiveWeight !== r.weight
+        ? r.effectiveWeight + ' of ' + r.weight : r.weight);
     rr.querySelector('.state-cell .state').textContent = r.state.toLowerCase();
     rr.querySelector('.check').textContent = r.lastCheck && r.lastCheck !== 'ok' ? '(' + r.lastCheck + ')' : '';
     rr.querySelector('[data-action=halt]').disabled = r.state === 'HALTED';

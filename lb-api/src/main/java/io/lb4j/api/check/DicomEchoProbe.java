@@ -1,8 +1,7 @@
 package io.lb4j.api.check;
 
-import io.lb4j.api.internal.Checks;
-
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A DICOM verification: open an association proposing the Verification SOP Class (1.2.840.10008.1.1) with Implicit
@@ -13,10 +12,14 @@ import java.util.Objects;
  * representation). Defaults: calling {@value #DEFAULT_CALLING_AE_TITLE}, called {@value #DEFAULT_CALLED_AE_TITLE};
  * most PACS refuse associations addressed to an AE title they do not know, so set the called title to the PACS's.
  *
+ * <p>With {@link #tls(DicomTls)} the association runs over DICOM TLS and the PACS's certificate is verified; see
+ * {@link DicomTls}.
+ *
  * @param callingAeTitle the AE title the balancer presents
  * @param calledAeTitle  the AE title of the real server's DICOM service
+ * @param tls            DICOM TLS settings; empty for plain TCP
  */
-public record DicomEchoProbe(String callingAeTitle, String calledAeTitle) implements Probe {
+public record DicomEchoProbe(String callingAeTitle, String calledAeTitle, Optional<DicomTls> tls) implements Probe {
 
     /** Calling AE title when none is given. */
     public static final String DEFAULT_CALLING_AE_TITLE = "LB4J";
@@ -32,8 +35,14 @@ public record DicomEchoProbe(String callingAeTitle, String calledAeTitle) implem
      * @throws NullPointerException     naming a missing title
      */
     public DicomEchoProbe {
-        aeTitle("dicomEcho.callingAeTitle", callingAeTitle);
-        aeTitle("dicomEcho.calledAeTitle", calledAeTitle);
+        AeTitles.check("dicomEcho.callingAeTitle", callingAeTitle);
+        AeTitles.check("dicomEcho.calledAeTitle", calledAeTitle);
+        Objects.requireNonNull(tls, "dicomEcho.tls");
+    }
+
+    /** The given titles over plain TCP. */
+    public DicomEchoProbe(String callingAeTitle, String calledAeTitle) {
+        this(callingAeTitle, calledAeTitle, Optional.empty());
     }
 
     /** Calling {@value #DEFAULT_CALLING_AE_TITLE}, called {@value #DEFAULT_CALLED_AE_TITLE}. */
@@ -48,30 +57,23 @@ public record DicomEchoProbe(String callingAeTitle, String calledAeTitle) implem
 
     /** This probe with another called AE title; {@code this} when unchanged. */
     public DicomEchoProbe withCalledAeTitle(String title) {
-        return title.equals(calledAeTitle) ? this : new DicomEchoProbe(callingAeTitle, title);
+        return title.equals(calledAeTitle) ? this : new DicomEchoProbe(callingAeTitle, title, tls);
     }
 
     /** This probe with another calling AE title; {@code this} when unchanged. */
     public DicomEchoProbe withCallingAeTitle(String title) {
-        return title.equals(callingAeTitle) ? this : new DicomEchoProbe(title, calledAeTitle);
+        return title.equals(callingAeTitle) ? this : new DicomEchoProbe(title, calledAeTitle, tls);
+    }
+
+    /** This probe over DICOM TLS with {@code settings}; {@code this} when unchanged. */
+    public DicomEchoProbe tls(DicomTls settings) {
+        Objects.requireNonNull(settings, "tls");
+        return tls.equals(Optional.of(settings)) ? this : new DicomEchoProbe(callingAeTitle, calledAeTitle,
+                Optional.of(settings));
     }
 
     @Override
     public String type() {
         return "dicomEcho";
-    }
-
-    private static void aeTitle(String field, String title) {
-        Objects.requireNonNull(title, field);
-        String expected = "1-16 printable ASCII characters, no backslash, not only spaces";
-        if (title.isEmpty() || title.length() > 16 || title.isBlank()) {
-            throw Checks.invalid(field, "\"" + title + "\"", expected);
-        }
-        for (int i = 0; i < title.length(); i++) {
-            char c = title.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '\\') {
-                throw Checks.invalid(field, "\"" + title + "\"", expected);
-            }
-        }
     }
 }

@@ -27,11 +27,16 @@ import java.util.Objects;
  * or the balancer's user and writable by no one else, in directories that are the same. It checks that when it is
  * built or reconfigured, and again before every run. A relative {@code script} is looked up in those directories.
  *
- * @param script      the executable to run: a name inside the balancer's script directories, or an absolute path
- *                    into one of them
- * @param checkSource the IP address literal passed as {@code $5}; empty for none
+ * <p>With {@link #dynamicWeight()} (keepalived's {@code misc_dynamic}) the exit status also sets the server's weight:
+ * 0 passes at the configured weight, 1 fails, and 2-255 pass with the weight set to the status minus 2 (so 2 is
+ * weight 0: no new connections, established ones continue; 102 is weight 100). Without it, every status but 0 fails.
+ *
+ * @param script        the executable to run: a name inside the balancer's script directories, or an absolute path
+ *                      into one of them
+ * @param checkSource   the IP address literal passed as {@code $5}; empty for none
+ * @param dynamicWeight whether exit statuses 2-255 set the weight (keepalived's {@code misc_dynamic})
  */
-public record ExternalProbe(Path script, String checkSource) implements Probe {
+public record ExternalProbe(Path script, String checkSource, boolean dynamicWeight) implements Probe {
 
     /** Where a balancer looks for scripts unless told otherwise. */
     public static final String DEFAULT_SCRIPT_DIRECTORY = "/etc/lb4j/checks";
@@ -69,6 +74,11 @@ public record ExternalProbe(Path script, String checkSource) implements Probe {
         return text.indexOf(':') >= 0 ? !text.startsWith("[") : address.getHostAddress().equals(text);
     }
 
+    /** The given script and check source, exit statuses other than 0 failing. */
+    public ExternalProbe(Path script, String checkSource) {
+        this(script, checkSource, false);
+    }
+
     /** Runs {@code script} with an empty {@code $5}. */
     public static ExternalProbe of(Path script) {
         return new ExternalProbe(script, "");
@@ -76,7 +86,12 @@ public record ExternalProbe(Path script, String checkSource) implements Probe {
 
     /** This probe passing {@code address} as the check source ({@code $5}); {@code this} when unchanged. */
     public ExternalProbe withCheckSource(String address) {
-        return address.equals(checkSource) ? this : new ExternalProbe(script, address);
+        return address.equals(checkSource) ? this : new ExternalProbe(script, address, dynamicWeight);
+    }
+
+    /** This probe with exit statuses 2-255 setting the weight, or not; {@code this} when unchanged. */
+    public ExternalProbe withDynamicWeight(boolean dynamic) {
+        return dynamic == dynamicWeight ? this : new ExternalProbe(script, checkSource, dynamic);
     }
 
     @Override

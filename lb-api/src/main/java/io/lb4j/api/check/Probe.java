@@ -12,4 +12,13 @@ public interface Probe {
 
     /** A short name for logs, events and configuration files, e.g. {@code connect}. */
     String type();
+
+    /**
+     * What an attempt that reached its timeout means, given the monitor's {@code reason} (e.g. {@code "timed out
+     * after 5s"}): a failed attempt, unless the probe says otherwise. A feedback agent that does not answer leaves
+     * its server up at its configured weight ({@link AgentProbe}).
+     */
+    default CheckResult onTimeout(String reason) {
+        return CheckResult.failed(reason);
+    }
 }

@@ -15,13 +15,15 @@ import java.net.InetAddress;
  * @param activeConnections connections open now
  * @param totalConnections  connections opened since it was added
  * @param lastCheck         the reason of the last health-check attempt ("ok" when it passed), or "" before any
- * @param effectiveWeight   the weight new connections see now: below {@code weight} while the server ramps up
- *                          after coming back ({@code slowStart}), else {@code weight}
+ * @param effectiveWeight   the weight new connections are balanced by now: {@code weight}, or what a feedback agent
+ *                          or dynamic script last reported ({@code HealthCheck.agent},
+ *                          {@code ExternalProbe.dynamicWeight}), ramped up from 0 while the server is in its
+ *                          {@code slowStart} after coming back
  */
 public record RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
                                int activeConnections, long totalConnections, String lastCheck, int effectiveWeight) {
 
-    /** A status whose effective weight is its configured weight. */
+    /** A server balanced by its configured weight. */
     public RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
                             int activeConnections, long totalConnections, String lastCheck) {
         this(label, address, port, weight, state, activeConnections, totalConnections, lastCheck, weight);

@@ -98,8 +98,8 @@ class BadInputTest {
                         "/services/0/healthCheck/probes/3/ports/1", "allOf.ports: 8080 (expected: each port in one"
                                 + " part; 8080 is listed twice)"),
                 new Case("unknown check type", "type: all-of", "type: ping", 8, 13, "/services/0/healthCheck/type",
-                        "healthCheck.type: \"ping\" (expected: connect | none | http | https | dicom-echo | hl7 |"
-                                + " negotiate | external | all-of)"),
+                        "healthCheck.type: \"ping\" (expected: connect | none | http | https | dicom-echo | dicom-find |"
+                                + " hl7 | negotiate | external | agent | all-of)"),
                 new Case("bad scheduler", "scheduler: wlc", "scheduler: fastest", 6, 16, "/services/0/scheduler",
                         "scheduler: \"fastest\" (expected: rr, wrr, lc, wlc, sh, mh)"),
                 new Case("bad address", "address: 192.168.100.100", "address: 192.168.100.256", 3, 14,

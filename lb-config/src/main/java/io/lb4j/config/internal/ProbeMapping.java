@@ -1,7 +1,10 @@
 package io.lb4j.config.internal;
 
+import io.lb4j.api.check.AgentProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.ExternalProbe;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
@@ -12,6 +15,7 @@ import io.lb4j.config.ConfigNode;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,10 +24,12 @@ import java.util.stream.Collectors;
 
 /**
  * One probe and its own keys, both ways: {@code type: https} with {@code path}, {@code method}, {@code host},
- * {@code expectStatus}, {@code bodyPattern}, {@code insecure}; {@code dicom-echo} with the AE titles; {@code hl7}
- * with {@code message}; {@code negotiate} with {@code send} and {@code expect}; {@code external} with
- * {@code script} and {@code checkSource}; {@code connect} and {@code none} with nothing. Used for a health check, for
- * each of {@code all-of}'s probes and for its {@code otherPorts}. Stateless; thread-safe.
+ * {@code expectStatus}, {@code bodyPattern}, {@code insecure}; {@code dicom-echo} with the AE titles and {@code tls};
+ * {@code dicom-find} with those, {@code studyInstanceUid} and {@code patientId}; {@code hl7} with {@code message};
+ * {@code negotiate} with {@code send} and {@code expect}; {@code external} with {@code script}, {@code checkSource}
+ * and {@code dynamicWeight}; {@code agent} (a health check only, never a part of {@code all-of}) with {@code port}
+ * and {@code send}; {@code connect} and {@code none} with nothing. Used for a health check, for each of
+ * {@code all-of}'s probes and for its {@code otherPorts}. Stateless; thread-safe.
  */
 final class ProbeMapping {
 
@@ -56,12 +62,24 @@ final class ProbeMapping {
             }
             case "dicom-echo" -> new DicomEchoProbe(
                     string(m, "callingAeTitle", prefix, DicomEchoProbe.DEFAULT_CALLING_AE_TITLE),
-                    string(m, "calledAeTitle", prefix, DicomEchoProbe.DEFAULT_CALLED_AE_TITLE));
+                    string(m, "calledAeTitle", prefix, DicomEchoProbe.DEFAULT_CALLED_AE_TITLE), tls(m, prefix));
+            case "dicom-find" -> new DicomFindProbe(
+                    string(m, "callingAeTitle", prefix, DicomEchoProbe.DEFAULT_CALLING_AE_TITLE),
+                    string(m, "calledAeTitle", prefix, DicomEchoProbe.DEFAULT_CALLED_AE_TITLE),
+                    string(m, "studyInstanceUid", prefix, ""), string(m, "patientId", prefix, ""), tls(m, prefix));
             case "hl7" -> new Hl7Probe(string(m, "message", prefix, Hl7Probe.DEFAULT_TEMPLATE));
             case "negotiate" -> new NegotiateProbe(string(m, "send", prefix, ""), required(m, at, "expect", prefix,
                     where));
             case "external" -> new ExternalProbe(Path.of(required(m, at, "script", prefix, where)),
-                    string(m, "checkSource", prefix, ""));
+                    string(m, "checkSource", prefix, ""),
+                    m.has("dynamicWeight") && m.get("dynamicWeight").asBoolean(prefix + ".dynamicWeight"));
+            case "agent" -> {
+                if (!m.has("port")) {
+                    throw at.missing("port", where);
+                }
+                yield new AgentProbe(m.get("port").asInt(prefix + ".port", "a port 1-65535"),
+                        string(m, "send", prefix, ""));
+            }
             default -> throw new IllegalStateException("no probe of type " + type);
         };
     }
@@ -88,6 +106,14 @@ final class ProbeMapping {
             case DicomEchoProbe d -> {
                 out.put("callingAeTitle", ConfigNode.Scalar.of(d.callingAeTitle()));
                 out.put("calledAeTitle", ConfigNode.Scalar.of(d.calledAeTitle()));
+                d.tls().ifPresent(t -> out.put("tls", tls(t)));
+            }
+            case DicomFindProbe d -> {
+                out.put("callingAeTitle", ConfigNode.Scalar.of(d.callingAeTitle()));
+                out.put("calledAeTitle", ConfigNode.Scalar.of(d.calledAeTitle()));
+                out.put("studyInstanceUid", ConfigNode.Scalar.of(d.studyInstanceUid()));
+                out.put("patientId", ConfigNode.Scalar.of(d.patientId()));
+                d.tls().ifPresent(t -> out.put("tls", tls(t)));
             }
             case Hl7Probe h -> out.put("message", ConfigNode.Scalar.of(h.template()));
             case NegotiateProbe n -> {
@@ -97,6 +123,13 @@ final class ProbeMapping {
             case ExternalProbe e -> {
                 out.put("script", ConfigNode.Scalar.of(e.script().toString()));
                 out.put("checkSource", ConfigNode.Scalar.of(e.checkSource()));
+                if (e.dynamicWeight()) {
+                    out.put("dynamicWeight", ConfigNode.Scalar.of(true));
+                }
+            }
+            case AgentProbe a -> {
+                out.put("port", ConfigNode.Scalar.of(a.port()));
+                out.put("send", ConfigNode.Scalar.of(a.send()));
             }
             default -> {
                 // connect and none have no keys of their own
@@ -111,12 +144,46 @@ final class ProbeMapping {
             case NoProbe n -> Vocabulary.NONE;
             case HttpProbe h -> h.tls() ? "https" : "http";
             case DicomEchoProbe d -> "dicom-echo";
+            case DicomFindProbe d -> "dicom-find";
             case Hl7Probe h -> "hl7";
             case NegotiateProbe n -> "negotiate";
             case ExternalProbe e -> "external";
+            case AgentProbe a -> "agent";
             default -> throw new IllegalArgumentException(field + ": " + probe.type() + " (expected: a built-in"
                     + " probe; " + probe.getClass().getName() + " is the application's own and has no written form)");
         };
+    }
+
+    /** {@code tls}: {@code false} or absent (plain TCP), {@code true} (the JVM's trust store), or a mapping of files. */
+    private static Optional<DicomTls> tls(ConfigNode.Mapping m, String prefix) {
+        if (!m.has("tls")) {
+            return Optional.empty();
+        }
+        String field = prefix + ".tls";
+        ConfigNode node = m.get("tls");
+        if (node instanceof ConfigNode.Scalar s) {
+            if (!s.isNull() && !s.isString() && (s.text().equals("true") || s.text().equals("false"))) {
+                return node.asBoolean(field) ? Optional.of(DicomTls.systemTrust()) : Optional.empty();
+            }
+            throw node.error(field + ": " + s.shown() + " (expected: " + Vocabulary.DICOM_TLS_FORMS + ")");
+        }
+        ConfigNode.Mapping t = node.asMapping(field);
+        t.checkKeys(Vocabulary.DICOM_TLS_KEYS, field);
+        Optional<Path> trusted = Optional.ofNullable(string(t, "trustedCertificates", field, null)).map(Path::of);
+        Optional<Path> certificate = Optional.ofNullable(string(t, "clientCertificate", field, null)).map(Path::of);
+        Optional<Path> key = Optional.ofNullable(string(t, "clientKey", field, null)).map(Path::of);
+        return Optional.of(Locator.build(t, () -> new DicomTls(trusted, certificate, key)));
+    }
+
+    private static ConfigNode tls(DicomTls t) {
+        if (t.equals(DicomTls.systemTrust())) {
+            return ConfigNode.Scalar.of(true);
+        }
+        Map<String, ConfigNode> out = new LinkedHashMap<>();
+        t.trustedCertificates().ifPresent(p -> out.put("trustedCertificates", ConfigNode.Scalar.of(p.toString())));
+        t.clientCertificate().ifPresent(p -> out.put("clientCertificate", ConfigNode.Scalar.of(p.toString())));
+        t.clientKey().ifPresent(p -> out.put("clientKey", ConfigNode.Scalar.of(p.toString())));
+        return ConfigNode.Mapping.of(out);
     }
 
     private static String string(ConfigNode.Mapping m, String key, String prefix, String otherwise) {

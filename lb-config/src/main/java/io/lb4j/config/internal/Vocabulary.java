@@ -33,6 +33,11 @@ public final class Vocabulary {
             + " count: <1-127> }";
     /** The values of {@code onDown}. */
     public static final List<String> ON_DOWN = List.of("keep", "close");
+    /** The keys of a DICOM probe's {@code tls} as a mapping, rather than {@code true} or {@code false}. */
+    public static final Set<String> DICOM_TLS_KEYS = Set.of("trustedCertificates", "clientCertificate", "clientKey");
+    /** The forms of {@code tls} on a DICOM probe, for messages. */
+    public static final String DICOM_TLS_FORMS = "true | false | { trustedCertificates: <PEM file>,"
+            + " clientCertificate: <PEM file>, clientKey: <PEM file> }";
     /** The transport protocols. */
     public static final List<String> PROTOCOLS = List.of("tcp", "udp");
 
@@ -41,27 +46,30 @@ public final class Vocabulary {
     /** The check that checks nothing. */
     public static final String NONE = "none";
     /** Probe types, each a single probe that can run on given ports (a part of {@code all-of}, or its otherPorts). */
-    public static final List<String> PROBE_TYPES = List.of("connect", "http", "https", "dicom-echo", "hl7",
-            "negotiate", "external");
+    public static final List<String> PROBE_TYPES = List.of("connect", "http", "https", "dicom-echo", "dicom-find",
+            "hl7", "negotiate", "external");
     /** Health-check types, in the order messages list them. */
-    public static final List<String> CHECK_TYPES = List.of("connect", NONE, "http", "https", "dicom-echo", "hl7",
-            "negotiate", "external", ALL_OF);
+    public static final List<String> CHECK_TYPES = List.of("connect", NONE, "http", "https", "dicom-echo",
+            "dicom-find", "hl7", "negotiate", "external", "agent", ALL_OF);
     /** What {@code otherPorts} may be: a single probe, or none (the default). */
     public static final List<String> OTHER_PORTS_TYPES = List.of(NONE, "connect", "http", "https", "dicom-echo",
-            "hl7", "negotiate", "external");
+            "dicom-find", "hl7", "negotiate", "external");
 
     private static final Set<String> CHECK_COMMON_KEYS = Set.of("type", "ports", "interval", "timeout", "jitter",
             "failAfter", "riseAfter", "spread");
-    private static final Map<String, Set<String>> TYPE_KEYS = Map.of(
-            "connect", Set.of(),
-            NONE, Set.of(),
-            "http", Set.of("path", "method", "host", "expectStatus", "bodyPattern"),
-            "https", Set.of("path", "method", "host", "expectStatus", "bodyPattern", "insecure"),
-            "dicom-echo", Set.of("callingAeTitle", "calledAeTitle"),
-            "hl7", Set.of("message"),
-            "negotiate", Set.of("send", "expect"),
-            "external", Set.of("script", "checkSource"),
-            ALL_OF, Set.of("probes", "otherPorts"));
+    private static final Map<String, Set<String>> TYPE_KEYS = Map.ofEntries(
+            Map.entry("connect", Set.of()),
+            Map.entry(NONE, Set.of()),
+            Map.entry("http", Set.of("path", "method", "host", "expectStatus", "bodyPattern")),
+            Map.entry("https", Set.of("path", "method", "host", "expectStatus", "bodyPattern", "insecure")),
+            Map.entry("dicom-echo", Set.of("callingAeTitle", "calledAeTitle", "tls")),
+            Map.entry("dicom-find", Set.of("callingAeTitle", "calledAeTitle", "studyInstanceUid", "patientId",
+                    "tls")),
+            Map.entry("hl7", Set.of("message")),
+            Map.entry("negotiate", Set.of("send", "expect")),
+            Map.entry("external", Set.of("script", "checkSource", "dynamicWeight")),
+            Map.entry("agent", Set.of("port", "send")),
+            Map.entry(ALL_OF, Set.of("probes", "otherPorts")));
 
     private Vocabulary() {
     }

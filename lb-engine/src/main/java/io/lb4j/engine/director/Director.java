@@ -9,6 +9,7 @@ import io.lb4j.api.RealServer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.event.Draining;
 import io.lb4j.api.event.EventStream;
 import io.lb4j.api.event.FailedBack;
@@ -229,7 +230,7 @@ final class Director implements LoadBalancer {
                 RealServer r = rt.spec;
                 reals.add(new RealServerStatus(r.label(), r.address(), r.port(), r.weight(), rt.state(),
                         rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck,
-                        rt.eligible ? rt.effectiveWeight : r.weight()));
+                        rt.eligible ? rt.effectiveWeight : rt.reportedWeight()));
             }
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
@@ -331,7 +332,10 @@ final class Director implements LoadBalancer {
                     rt.monitor = null;
                 }
                 rt.spec = r;
-                rt.backend = targetChange ? Backend.of(r) : rt.backend.withSpec(r);
+                if (checkChange) {
+                    rt.reported = null; // a new check reports anew; until then the configured weight
+                }
+                rt.backend = (targetChange ? Backend.of(r) : rt.backend).withSpec(r.withWeight(rt.reportedWeight()));
             }
             s.reals.put(r.label(), rt);
         }
@@ -398,6 +402,7 @@ final class Director implements LoadBalancer {
                 synchronized (Director.this) {
                     if (rt.monitor == self[0]) {
                         rt.lastCheck = result.reason();
+                        result.weight().ifPresent(w -> weightReported(s.spec.label(), rt, w));
                     }
                 }
             }
@@ -427,6 +432,31 @@ final class Director implements LoadBalancer {
                 rt.monitor = null;
             }
         }
+    }
+
+    /**
+     * A check reported a weight: new connections are balanced by it from the next snapshot on; established ones are not
+     * touched (the backend keeps its counters). A weight of 0 takes the server out of new connections, as Drain does,
+     * without changing its state.
+     */
+    private void weightReported(String label, RealServerRuntime rt, WeightReport weight) {
+        ServiceRuntime s = services.get(label);
+        if (s == null || s.reals.get(rt.spec.label()) != rt || !running) {
+            return;
+        }
+        int before = rt.reportedWeight();
+        boolean wasAble = rt.able();
+        rt.reported = weight.equals(WeightReport.configured()) ? null : weight;
+        int after = rt.reportedWeight();
+        if (after == before) {
+            return;
+        }
+        Instant now = clock.now();
+        if (!wasAble && rt.able()) {
+            rt.ableSince = now;
+        }
+        rt.backend = rt.currentBackend();
+        refresh(s, rt.spec.label() + " weight " + before + " -> " + after, now);
     }
 
     private void healthChanged(String label, RealServerRuntime rt, boolean up, CheckResult cause) {
@@ -540,7 +570,7 @@ final class Director implements LoadBalancer {
         long progress = 0; // sum of weight x millionths of the ramp done
         boolean allRamping = !eligible.isEmpty();
         for (RealServerRuntime rt : eligible) {
-            int w = rt.spec.weight();
+            int w = rt.reportedWeight(); // a feedback agent's weight ramps like the configured one
             long done = RoutingTable.SHARE_SCALE;
             if (rt.rampStart != null) {
                 long elapsed = Duration.between(rt.rampStart, now).toMillis();
@@ -553,7 +583,7 @@ final class Director implements LoadBalancer {
                 allRamping = false;
             }
             // At least 1: weights only weigh servers against each other, and 0 would take the server out entirely.
-            rt.effectiveWeight = done == RoutingTable.SHARE_SCALE ? w
+            rt.effectiveWeight = done == RoutingTable.SHARE_SCALE || w == 0 ? w
                     : (int) Math.max(1, (w * done + RoutingTable.SHARE_SCALE - 1) / RoutingTable.SHARE_SCALE);
             backends.add(rt.backend.withWeight(rt.effectiveWeight));
             weights += w;

@@ -2,6 +2,7 @@ package io.lb4j.engine.director;
 
 import io.lb4j.api.RealServer;
 import io.lb4j.api.RealServerState;
+import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.healthcheck.HealthMonitor;
 
@@ -24,14 +25,31 @@ final class RealServerRuntime {
     boolean eligible;
     /** When its slow start began, or {@code null} when it is not ramping. */
     Instant rampStart;
-    /** The weight the last snapshot gave it (below its weight while ramping). */
+    /** The weight the last snapshot gave it: its reported weight, less while ramping. */
     int effectiveWeight;
+    /** The weight the last check reported (a feedback agent, a dynamic script); null: the configured one. */
+    WeightReport reported;
 
     RealServerRuntime(RealServer spec, Instant now) {
         this.spec = spec;
         this.backend = Backend.of(spec);
         this.ableSince = now;
         this.effectiveWeight = spec.weight();
+    }
+
+    /**
+     * The weight to balance by once any slow start is over: the configured one, or what the check last reported.
+     */
+    int reportedWeight() {
+        return reported == null ? spec.weight() : reported.applyTo(spec.weight());
+    }
+
+    /**
+     * The backend for the current spec and reported weight, sharing the live counters: established connections and
+     * their counts are untouched by a weight change.
+     */
+    Backend currentBackend() {
+        return backend.withSpec(spec.withWeight(reportedWeight()));
     }
 
     RealServerState state() {
@@ -42,8 +60,8 @@ final class RealServerRuntime {
         };
     }
 
-    /** Up and with a weight: LVS sends nothing to a weight-0 server, and neither does lb4j. */
+    /** Up and with an effective weight: LVS sends nothing to a weight-0 server, and neither does lb4j. */
     boolean able() {
-        return state() == RealServerState.UP && spec.weight() > 0;
+        return state() == RealServerState.UP && reportedWeight() > 0;
     }
 }

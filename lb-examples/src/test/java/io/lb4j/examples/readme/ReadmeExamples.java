@@ -7,6 +7,8 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.api.event.FailedOver;
@@ -21,6 +23,7 @@ import org.slf4j.Logger;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +111,18 @@ final class ReadmeExamples {
             .build();
         // README:end
         return pacsCheck;
+    }
+
+    /** README, "Health checks that know PACS": a C-FIND for a known study over DICOM TLS. */
+    static HealthCheck queryCheck() {
+        // README:begin
+        HealthCheck queryCheck = HealthCheck.dicomFind(DicomFindProbe.of("LB4J", "MERGEPACS")
+                .study("1.2.826.0.1.3680043.2.1125.1")                   // a study kept for the check: must be found
+                .tls(DicomTls.trusting(Path.of("/etc/lb4j/pacs-ca.pem"))))   // DICOM TLS, the PACS's certificate verified
+            .ports(2762).interval(Duration.ofSeconds(30)).failAfter(3)
+            .build();
+        // README:end
+        return queryCheck;
     }
 
     /** README, "A clustered pair": one node of the pair on the packet engine, started. */

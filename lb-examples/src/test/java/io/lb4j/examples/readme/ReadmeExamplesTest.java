@@ -7,6 +7,8 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.ConnectProbe;
 import io.lb4j.api.check.DicomEchoProbe;
+import io.lb4j.api.check.DicomFindProbe;
+import io.lb4j.api.check.DicomTls;
 import io.lb4j.api.check.Hl7Probe;
 import io.lb4j.api.check.HttpProbe;
 import io.lb4j.engine.packet.PacketEngine;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -113,6 +116,17 @@ class ReadmeExamplesTest {
     void theGuidesFailoverHappensAfterFiveMinutesAndFiveSecondsOfVirtualTime() {
         // The example asserts the instants itself.
         ReadmeExamples.failoverInVirtualTime(ReadmeExamples.pacs());
+    }
+
+    @Test
+    void theQueryCheckAsksForTheStudyOverTlsOnTheDicomTlsPortAndHasAStrategy() {
+        HealthCheck check = ReadmeExamples.queryCheck();
+
+        assertThat(check.probe()).isEqualTo(new DicomFindProbe("LB4J", "MERGEPACS", "1.2.826.0.1.3680043.2.1125.1", "",
+                Optional.of(DicomTls.trusting(Path.of("/etc/lb4j/pacs-ca.pem")))));
+        assertThat(check.ports().ports()).containsExactly(2762);
+        VirtualService pacs = ReadmeExamples.pacs().toBuilder().healthCheck(check).build();
+        LoadBalancer.builder().engine(new SimulatedEngine()).service(pacs).build().stop(Duration.ZERO);
     }
 
     @Test

@@ -7,27 +7,22 @@ import io.lb4j.api.check.Probe;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
 import io.lb4j.healthcheck.net.CheckTransport;
-import io.lb4j.healthcheck.net.PerPort;
-import io.lb4j.healthcheck.net.ProbeConnector;
 
-import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs {@link DicomEchoProbe}: on each checked port, an association proposing the Verification SOP Class with
  * Implicit VR Little Endian, a C-ECHO-RQ, and a pass only on C-ECHO-RSP status 0x0000; then A-RELEASE. A
- * rejection, abort, bad status, garbage or silence is a failed attempt whose reason says which, e.g.
- * {@code "port 104: association rejected: called AE title not recognized"}.
+ * rejection, abort, bad status, garbage, failed TLS handshake or silence is a failed attempt whose reason says
+ * which, e.g. {@code "port 104: association rejected: called AE title not recognized"}.
  *
  * <p>Non-blocking: one Netty pipeline per port on the check event loop. Thread-safe; found by
  * {@link java.util.ServiceLoader}.
  */
 public final class DicomEchoStrategy implements HealthCheckStrategy {
 
-    private final CheckTransport transport;
-    private final AtomicInteger messageIds = new AtomicInteger();
+    private final DicomConnection connection;
 
     /** On the JVM-wide check event loop. */
     public DicomEchoStrategy() {
@@ -36,7 +31,7 @@ public final class DicomEchoStrategy implements HealthCheckStrategy {
 
     /** On the given event loop. */
     public DicomEchoStrategy(CheckTransport transport) {
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.connection = new DicomConnection(Objects.requireNonNull(transport, "transport"));
     }
 
     @Override
@@ -47,13 +42,7 @@ public final class DicomEchoStrategy implements HealthCheckStrategy {
     @Override
     public CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context) {
         DicomEchoProbe echo = (DicomEchoProbe) probe;
-        return PerPort.all(target.ports(), port -> {
-            // Message IDs are 16-bit; any value works, distinct ones make peer logs easier to follow.
-            EchoHandler handler = new EchoHandler(echo, target.timeout(), 1 + (messageIds.getAndIncrement() & 0x7fff));
-            return ProbeConnector.run(transport, context.clock(), new InetSocketAddress(target.address(), port),
-                    target.timeout(), handler, ch -> ch.pipeline()
-                            .addLast(new PduDecoder(EchoHandler.MAX_PDU_LENGTH))
-                            .addLast(handler));
-        });
+        return connection.check(target, context, echo.callingAeTitle(), echo.calledAeTitle(), echo.tls(),
+                EchoExchange::new);
     }
 }

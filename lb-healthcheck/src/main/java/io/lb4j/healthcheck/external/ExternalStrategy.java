@@ -3,6 +3,7 @@ package io.lb4j.healthcheck.external;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.check.Probe;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.Cancellable;
@@ -290,6 +291,16 @@ public final class ExternalStrategy implements HealthCheckStrategy {
         }
 
         private CheckResult verdict(int exit) {
+            if (probe.dynamicWeight()) {
+                // keepalived's misc_dynamic: 0 = up at the configured weight, 1 = down, 2-255 = up at weight exit - 2.
+                if (exit == 0) {
+                    return CheckResult.passed(WeightReport.configured(), "ok");
+                }
+                if (exit >= 2 && exit <= 255) {
+                    return CheckResult.passed(WeightReport.absolute(exit - 2), "script exited with status " + exit
+                            + ": weight " + (exit - 2));
+                }
+            }
             return exit == 0 ? CheckResult.ok()
                     : CheckResult.failed("script exited with status " + exit + output.describe());
         }

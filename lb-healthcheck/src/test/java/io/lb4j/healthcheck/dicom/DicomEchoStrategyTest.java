@@ -15,8 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,18 +34,6 @@ class DicomEchoStrategyTest {
     static void dcmtkInstalled() {
         assumeTrue(Command.missing("storescp", "dcmqrscp", "echoscu").isEmpty(),
                 "DCMTK not installed: apt-get install -y dcmtk");
-    }
-
-    /** A DCMTK SCP on {@code port}, once it accepts connections; killed with its children on close. */
-    private static ChildProcess scp(int port, String... command) {
-        ChildProcess p = ChildProcess.start(command[0], List.of(command));
-        try {
-            p.awaitListening(new InetSocketAddress(Loopback.ADDRESS, port), Duration.ofSeconds(15));
-        } catch (AssertionError e) {
-            p.close();
-            throw e;
-        }
-        return p;
     }
 
     /** DCMTK's own C-ECHO SCU: its exit status. */
@@ -72,7 +58,8 @@ class DicomEchoStrategyTest {
     @Test
     void scpThatDoesNotKnowTheCalledAeTitleRejectsTheAssociationWithThatReason() throws IOException {
         int port = Loopback.freePort();
-        try (ChildProcess scp = scp(port, "dcmqrscp", "-c", qrConfig(port).toString(), String.valueOf(port))) {
+        Path config = DicomPeers.qrConfig(dir, port, "R");
+        try (ChildProcess scp = scp(port, "dcmqrscp", "-c", config.toString(), String.valueOf(port))) {
             CheckResult result = Loopback.run(strategy, DicomEchoProbe.of("LB4J", "WRONG"),
                     Loopback.target(Duration.ofSeconds(5), port));
 
@@ -136,24 +123,7 @@ class DicomEchoStrategyTest {
                 .isEqualTo(CheckResult.failed("port " + port + ": connection refused"));
     }
 
-    private Path qrConfig(int port) throws IOException {
-        Path db = Files.createDirectories(dir.resolve("db"));
-        Path cfg = dir.resolve("dcmqrscp.cfg");
-        Files.writeString(cfg, """
-                NetworkTCPPort  = %d
-                MaxPDUSize      = 16384
-                MaxAssociations = 16
-
-                HostTable BEGIN
-                HostTable END
-
-                VendorTable BEGIN
-                VendorTable END
-
-                AETable BEGIN
-                PACS  %s  R  (10, 1024mb)  ANY
-                AETable END
-                """.formatted(port, db));
-        return cfg;
+    private static ChildProcess scp(int port, String... command) {
+        return DicomPeers.start(port, Duration.ofSeconds(15), command);
     }
 }

@@ -3,6 +3,7 @@ package io.lb4j.healthcheck.external;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.check.ExternalProbe;
+import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.Network;
 import io.lb4j.api.spi.TaskClock;
@@ -76,6 +77,29 @@ class ExternalStrategyTest {
         // As ldirectord passes them, and as a script hands them to curl -g "http://[$3]:$4/" or nc "$3" "$4".
         assertThat(Files.readString(seen).strip())
                 .isEqualTo("2001:db8::100|104|::1|104|2001:db8::9|2001:db8::100|::1");
+    }
+
+    @Test
+    void withDynamicWeightTheExitStatusSetsTheWeightAsKeepalivedsMiscDynamic() throws IOException {
+        // The script reads the status to exit with from a file, as an agent script reads the server's load.
+        Path status = dir.resolve("status");
+        Path script = script("exit $(cat %s)\n".formatted(status));
+        ExternalProbe dynamic = ExternalProbe.of(script).withDynamicWeight(true);
+
+        Files.writeString(status, "0");
+        assertThat(run(strategy, dynamic, target)).isEqualTo(CheckResult.passed(WeightReport.configured(), "ok"));
+        Files.writeString(status, "52");
+        assertThat(run(strategy, dynamic, target)).isEqualTo(CheckResult.passed(WeightReport.absolute(50),
+                "script exited with status 52: weight 50"));
+        Files.writeString(status, "2");
+        assertThat(run(strategy, dynamic, target)).isEqualTo(CheckResult.passed(WeightReport.absolute(0),
+                "script exited with status 2: weight 0"));
+        Files.writeString(status, "1");
+        assertThat(run(strategy, dynamic, target)).isEqualTo(CheckResult.failed("script exited with status 1"));
+        // Without dynamicWeight the same 52 is a failure, as before.
+        Files.writeString(status, "52");
+        assertThat(run(strategy, ExternalProbe.of(script), target)).isEqualTo(
+                CheckResult.failed("script exited with status 52"));
     }
 
     @Test

@@ -29,7 +29,7 @@ public record AssociateRq(String calledAeTitle, String callingAeTitle, String ap
                           List<PresentationContext> presentationContexts, UserInformation userInformation)
         implements Pdu {
 
-    /** The presentation context ID {@link #verification} proposes. */
+    /** The presentation context ID {@link #verification} and {@link #proposing} propose. */
     public static final int VERIFICATION_CONTEXT_ID = 1;
 
     /**
@@ -47,8 +47,17 @@ public record AssociateRq(String calledAeTitle, String callingAeTitle, String ap
      */
     public static AssociateRq verification(String calledAeTitle, String callingAeTitle,
                                            UserInformation userInformation) {
+        return proposing(Uids.VERIFICATION, calledAeTitle, callingAeTitle, userInformation);
+    }
+
+    /**
+     * A request proposing the one SOP class {@code abstractSyntax} with Implicit VR Little Endian as presentation
+     * context {@value #VERIFICATION_CONTEXT_ID}, e.g. {@link Uids#STUDY_ROOT_QUERY_FIND} for a C-FIND.
+     */
+    public static AssociateRq proposing(String abstractSyntax, String calledAeTitle, String callingAeTitle,
+                                        UserInformation userInformation) {
         return new AssociateRq(calledAeTitle, callingAeTitle, Uids.APPLICATION_CONTEXT,
-                List.of(new PresentationContext(VERIFICATION_CONTEXT_ID, Uids.VERIFICATION,
+                List.of(new PresentationContext(VERIFICATION_CONTEXT_ID, abstractSyntax,
                         List.of(Uids.IMPLICIT_VR_LITTLE_ENDIAN))),
                 userInformation);
     }

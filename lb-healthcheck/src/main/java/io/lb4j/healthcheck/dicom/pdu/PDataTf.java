@@ -35,6 +35,11 @@ public record PDataTf(List<Pdv> pdvs) implements Pdu {
         return new PDataTf(List.of(new Pdv(presentationContextId, true, true, command.encode())));
     }
 
+    /** A whole data set (e.g. a {@link QueryIdentifier}) as one PDV, its last fragment, on the given context. */
+    public static PDataTf dataSet(int presentationContextId, byte[] dataSet) {
+        return new PDataTf(List.of(new Pdv(presentationContextId, false, true, dataSet)));
+    }
+
     @Override
     public int type() {
         return P_DATA_TF;

@@ -27,7 +27,7 @@ class CommandSetTest {
 
     @Test
     void echoRequestCarriesAMessageIdAndNoStatus() {
-        assertThat(CommandSet.echoRq(513)).isEqualTo(new CommandSet(0x0030, "1.2.840.10008.1.1", 513,
+        assertThat(CommandSet.echoRq(513)).isEqualTo(new CommandSet(0x0030, "1.2.840.10008.1.1", 513, CommandSet.ABSENT,
                 CommandSet.ABSENT, 0x0101, CommandSet.ABSENT));
     }
 
@@ -39,7 +39,7 @@ class CommandSetTest {
                 "0800 1800 02000000 0000",                 // a stray element of another group: skipped
                 "0000 0009 02000000 1201");                // status 0x0112
 
-        assertThat(CommandSet.decode(withExtras)).isEqualTo(new CommandSet(0x8030, "", CommandSet.ABSENT,
+        assertThat(CommandSet.decode(withExtras)).isEqualTo(new CommandSet(0x8030, "", CommandSet.ABSENT, CommandSet.ABSENT,
                 CommandSet.ABSENT, CommandSet.ABSENT, 0x0112));
     }
 

@@ -123,7 +123,7 @@ class PduCodecPropertyTest {
     Arbitrary<CommandSet> commandSets() {
         Arbitrary<Integer> optional = Arbitraries.integers().between(-1, 0xFFFF);
         return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF), optionalUids(),
-                optional, optional, optional, optional).as(CommandSet::new);
+                optional, optional, optional, optional, optional).as(CommandSet::new);
     }
 
     private static Arbitrary<String> aeTitles() {

@@ -1,7 +1,6 @@
 package io.lb4j.healthcheck.dicom;
 
 import io.lb4j.api.check.CheckResult;
-import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.healthcheck.dicom.pdu.Abort;
 import io.lb4j.healthcheck.dicom.pdu.AssociateAc;
 import io.lb4j.healthcheck.dicom.pdu.AssociateRj;
@@ -17,44 +16,68 @@ import io.lb4j.healthcheck.dicom.pdu.ReleaseRp;
 import io.lb4j.healthcheck.dicom.pdu.ReleaseRq;
 import io.lb4j.healthcheck.dicom.pdu.UserInformation;
 import io.lb4j.healthcheck.net.ProbeHandler;
+import io.lb4j.healthcheck.net.Reasons;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One C-ECHO conversation as a state machine over whole PDUs (the {@link PduDecoder} in front decodes them):
- * A-ASSOCIATE-RQ, then C-ECHO-RQ once accepted, then A-RELEASE-RQ once the verdict is in. Runs on the event loop
- * only; anything malformed becomes a failed verdict and an A-ABORT, never an exception.
+ * One DICOM check conversation as a state machine over whole PDUs (the {@link PduDecoder} in front decodes them):
+ * A-ASSOCIATE-RQ, then the {@link DimseExchange}'s request once accepted, its responses until it has a verdict, then
+ * A-RELEASE-RQ. Behind TLS the {@code SslHandler} holds the first write until the handshake is done, and a failed
+ * handshake is the verdict. Runs on the event loop only; anything malformed becomes a failed verdict and an A-ABORT,
+ * never an exception.
  */
-final class EchoHandler extends ProbeHandler {
+final class DimseHandler extends ProbeHandler {
 
-    /** The largest PDU length we announce and accept; a C-ECHO-RSP is about 100 bytes. */
+    /** The largest PDU length we announce and accept; a C-ECHO-RSP is about 100 bytes, a C-FIND match a few hundred. */
     static final int MAX_PDU_LENGTH = 16384;
 
-    private enum State { AWAIT_ASSOCIATE, AWAIT_ECHO_RSP, AWAIT_RELEASE, DONE }
+    private enum State { AWAIT_ASSOCIATE, AWAIT_RSP, AWAIT_RELEASE, DONE }
 
-    private final DicomEchoProbe probe;
+    private final DimseExchange exchange;
+    private final String callingAeTitle;
+    private final String calledAeTitle;
+    private final boolean tls;
     private final int messageId;
     private final CommandAssembler commands = new CommandAssembler(MAX_PDU_LENGTH);
     private State state = State.AWAIT_ASSOCIATE;
 
-    EchoHandler(DicomEchoProbe probe, Duration timeout, int messageId) {
+    DimseHandler(DimseExchange exchange, String callingAeTitle, String calledAeTitle, boolean tls, Duration timeout,
+                 int messageId) {
         super(timeout);
-        this.probe = probe;
+        this.exchange = exchange;
+        this.callingAeTitle = callingAeTitle;
+        this.calledAeTitle = calledAeTitle;
+        this.tls = tls;
         this.messageId = messageId;
     }
 
     @Override
     protected void connected(ChannelHandlerContext ctx) {
-        waitingFor("A-ASSOCIATE-AC");
-        send(ctx, AssociateRq.verification(probe.calledAeTitle(), probe.callingAeTitle(),
+        waitingFor(tls ? "TLS handshake and A-ASSOCIATE-AC" : "A-ASSOCIATE-AC");
+        send(ctx, AssociateRq.proposing(exchange.sopClassUid(), calledAeTitle, callingAeTitle,
                 UserInformation.lb4j(MAX_PDU_LENGTH, UserInformation.LB4J_VERSION_NAME)));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            if (e.isSuccess()) {
+                waitingFor("A-ASSOCIATE-AC");
+            } else {
+                state = State.DONE;
+                fail(Reasons.describe(e.cause(), timeout()));
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -73,7 +96,7 @@ final class EchoHandler extends ProbeHandler {
             }
             case ReleaseRq _ -> {
                 // The peer ends the association itself: answer politely, then go.
-                fail("peer requested release before C-ECHO-RSP");
+                fail("peer requested release before " + exchange.responseName());
                 state = State.DONE;
                 send(ctx, new ReleaseRp()).addListener(ChannelFutureListener.CLOSE);
             }
@@ -84,7 +107,7 @@ final class EchoHandler extends ProbeHandler {
     private String expected() {
         return switch (state) {
             case AWAIT_ASSOCIATE -> "A-ASSOCIATE-AC";
-            case AWAIT_ECHO_RSP -> "C-ECHO-RSP";
+            case AWAIT_RSP -> exchange.responseName();
             case AWAIT_RELEASE -> "A-RELEASE-RP";
             case DONE -> "nothing";
         };
@@ -98,29 +121,34 @@ final class EchoHandler extends ProbeHandler {
         Optional<PresentationContextResult> result = ac.result(AssociateRq.VERIFICATION_CONTEXT_ID);
         if (result.isEmpty() || !result.get().accepted()) {
             state = State.AWAIT_RELEASE;
-            fail(result.map(r -> "Verification SOP Class not accepted: " + r.describe())
-                    .orElse("association accepted without the Verification presentation context"));
+            fail(result.map(r -> exchange.sopClassName() + " not accepted: " + r.describe())
+                    .orElse("association accepted without the " + exchange.sopClassName() + " presentation context"));
             return;
         }
-        state = State.AWAIT_ECHO_RSP;
-        waitingFor("C-ECHO-RSP");
-        send(ctx, PDataTf.command(AssociateRq.VERIFICATION_CONTEXT_ID, CommandSet.echoRq(messageId)));
+        state = State.AWAIT_RSP;
+        waitingFor(exchange.responseName());
+        for (PDataTf request : exchange.request(AssociateRq.VERIFICATION_CONTEXT_ID, messageId)) {
+            send(ctx, request);
+        }
     }
 
     private void onData(ChannelHandlerContext ctx, PDataTf data) {
         if (state == State.AWAIT_RELEASE || state == State.DONE) {
             return; // late data after the verdict changes nothing
         }
-        if (state != State.AWAIT_ECHO_RSP) {
+        if (state != State.AWAIT_RSP) {
             unexpected(ctx, data);
             return;
         }
         try {
+            // One P-DATA-TF may carry several responses (C-FIND pending ones with their identifiers).
             for (Pdv pdv : data.pdvs()) {
                 Optional<CommandSet> command = commands.add(pdv);
                 if (command.isPresent()) {
                     onCommand(command.get());
-                    return;
+                    if (state != State.AWAIT_RSP) {
+                        return;
+                    }
                 }
             }
         } catch (MalformedPduException e) {
@@ -129,17 +157,29 @@ final class EchoHandler extends ProbeHandler {
     }
 
     private void onCommand(CommandSet c) {
-        state = State.AWAIT_RELEASE;
-        if (c.commandField() != CommandSet.C_ECHO_RSP) {
-            fail(String.format("unexpected DIMSE command 0x%04X (expected: C-ECHO-RSP 0x8030)", c.commandField()));
+        String name = exchange.responseName();
+        String failure = null;
+        if (c.commandField() != exchange.responseField()) {
+            failure = String.format("unexpected DIMSE command 0x%04X (expected: %s 0x%04X)", c.commandField(), name,
+                    exchange.responseField());
         } else if (c.messageIdBeingRespondedTo() != CommandSet.ABSENT && c.messageIdBeingRespondedTo() != messageId) {
-            fail("C-ECHO-RSP answers message " + c.messageIdBeingRespondedTo() + " (expected: " + messageId + ")");
+            failure = name + " answers message " + c.messageIdBeingRespondedTo() + " (expected: " + messageId + ")";
         } else if (c.status() == CommandSet.ABSENT) {
-            fail("C-ECHO-RSP without a status");
-        } else if (c.status() != CommandSet.SUCCESS) {
-            fail(String.format("C-ECHO failed: status 0x%04X", c.status()));
-        } else {
-            pass();
+            failure = name + " without a status";
+        }
+        if (failure != null) {
+            state = State.AWAIT_RELEASE;
+            fail(failure);
+            return;
+        }
+        Optional<CheckResult> verdict = exchange.onResponse(c);
+        if (verdict.isPresent()) {
+            state = State.AWAIT_RELEASE;
+            if (verdict.get().healthy()) {
+                pass();
+            } else {
+                fail(verdict.get().reason());
+            }
         }
     }
 
@@ -174,7 +214,7 @@ final class EchoHandler extends ProbeHandler {
                     TimeUnit.MILLISECONDS);
             return;
         }
-        if (state == State.AWAIT_ASSOCIATE || state == State.AWAIT_ECHO_RSP) {
+        if (state == State.AWAIT_ASSOCIATE || state == State.AWAIT_RSP) {
             // Timed out mid-conversation: tell the peer before closing.
             state = State.DONE;
             send(ctx, Abort.byUser()).addListener(ChannelFutureListener.CLOSE);
