@@ -144,6 +144,34 @@ class DebianPackageTest {
         }
     }
 
+    @Test
+    void theLauncherFindsAJava25RuntimeUnderUsrLibJvm(@TempDir Path root) throws Exception {
+        boolean java25 = false;
+        try (Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path home : homes.toList()) {
+                Path release = home.resolve("release");
+                if (Files.isReadable(release)) {
+                    Matcher m = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+                    java25 |= m.find() && Integer.parseInt(m.group(1)) >= 25;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no /usr/lib/jvm
+        }
+        assumeTrue(java25, "no JDK 25 or later under /usr/lib/jvm for the launcher to find");
+        run("dpkg-deb", "-x", deb.toString(), root.toString());
+        ProcessBuilder pb = new ProcessBuilder(root + "/usr/share/lb4j/bin/lb4j", "--version").redirectErrorStream(true);
+        pb.environment().remove("LB4J_JAVA");
+        Process p = pb.start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("lb4j-appliance ");
+    }
+
     private static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
