@@ -24,6 +24,13 @@ module io.lb4j.appliance {
     requires micrometer.registry.prometheus;
     // sun.misc.Signal: SIGHUP reloads the file, SIGTERM drains.
     requires jdk.unsupported;
+    // The logging back end: /etc/lb4j/logback.xml and the RFC 5424 syslog appender (io.lb4j.appliance.logging).
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
 
     exports io.lb4j.appliance;
+    // Logback's configuration files instantiate the appender by class name.
+    exports io.lb4j.appliance.logging to ch.qos.logback.core, ch.qos.logback.classic;
+
+    provides ch.qos.logback.classic.spi.Configurator with io.lb4j.appliance.logging.EtcLogbackConfigurator;
 }

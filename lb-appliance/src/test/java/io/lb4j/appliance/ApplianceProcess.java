@@ -19,7 +19,7 @@ final class ApplianceProcess implements AutoCloseable {
     private final StringBuffer out = new StringBuffer();
     private final StringBuffer err = new StringBuffer();
 
-    private ApplianceProcess(Process process) {
+    ApplianceProcess(Process process) {
         this.process = process;
         pump(process.getInputStream(), out);
         pump(process.getErrorStream(), err);
@@ -41,7 +41,7 @@ final class ApplianceProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new java.util.ArrayList<>(prefix);
         command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--enable-native-access=ALL-UNNAMED",
+                "-Dlb4j.log.level=warn", "--enable-native-access=ALL-UNNAMED",
                 Appliance.class.getName()));
         command.addAll(List.of(args));
         return command;

@@ -110,8 +110,9 @@ public final class MergePacsDemo {
             }
         }
         // The engine's start-up lines would break up the table; warnings still show.
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (System.getProperty("lb4j.log.level") == null) {
+            // The appliance's logback.xml reads it (its root level) when the first logger is made.
+            System.setProperty("lb4j.log.level", "warn");
         }
         try {
             return new MergePacsDemo(out, offset).run();

@@ -53,8 +53,9 @@ public final class MergePacsPolicyDemo {
     static List<LbEvent> run(PrintStream out) {
         long wallStart = System.nanoTime();
         // The control plane logs each event at INFO; the timeline below already shows them.
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (System.getProperty("lb4j.log.level") == null) {
+            // The appliance's logback.xml reads it (its root level) when the first logger is made.
+            System.setProperty("lb4j.log.level", "warn");
         }
         try (LbTestKit kit = LbTestKit.create()) {
             LoadBalancer lb = kit.start(seedService());

@@ -790,7 +790,7 @@ public final class PacketEngine implements ForwardingEngine {
      * @param truncatedCapture  frames larger than the RX ring's block (dropped)
      * @param oversize          UDP datagrams larger than the MTU without segmentation metadata (dropped)
      * @param vlanOffloaded     frames whose VLAN tag the NIC stripped (dropped)
-     * @param gratuitousArpsSent gratuitous ARPs sent for a VIP ({@link #announce})
+     * @param gratuitousArpsSent gratuitous ARPs sent for a VIP ({@code PairHooks.announce})
      * @param flowSyncApplied   flow changes from the peer applied
      * @param flowSyncRejected  flow changes from the peer for a service or backend this node does not have
      * @param liveFlows         flows in the table now

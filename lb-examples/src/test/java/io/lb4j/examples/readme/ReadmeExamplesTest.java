@@ -155,7 +155,7 @@ class ReadmeExamplesTest {
                 + " && ip link set peer0 up && ip link set eth0 up && ip link set lo up && exec \"$0\" \"$@\"";
         List<String> command = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", setUp,
                 ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
-                "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "--enable-native-access=ALL-UNNAMED", "-Dlb4j.log.level=warn",
                 ReadmeExamples.class.getName()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out;

@@ -21,7 +21,9 @@ public final class Host {
 
     /** What every child JVM gets: native access for the FFM bindings, a quick start, little memory, quiet logs. */
     private static final List<String> JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            // The libraries' tests log through slf4j-simple, the appliance through Logback (its logback.xml).
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dlb4j.log.level=warn");
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
     /** Added and removed on {@code lo} by {@link #watchAddresses()} to learn that the monitor listens. */
     private static final String MARKER = "127.0.0.254/32";
