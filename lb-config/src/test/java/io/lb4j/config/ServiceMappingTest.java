@@ -167,7 +167,7 @@ class ServiceMappingTest {
     void anAgentCheckNeedsItsPortAndIsNoPartOfAllOf() throws Exception {
         rejects(PER_PORT.replace("type: all-of", "type: agent").replace("      probes:", "      send: x\n      probes:"),
                 "lb.yaml:12:7", "/services/0/healthCheck/probes", "unknown key \"probes\" in an agent healthCheck"
-                        + " (expected one of: failAfter, interval, jitter, port, ports, riseAfter, send, timeout, type)");
+                        + " (expected one of: failAfter, interval, jitter, port, ports, riseAfter, send, spread, timeout, type)");
         rejects(PER_PORT.replace("{ type: connect, ports: [5222] }", "{ type: agent, ports: [5222] }"),
                 "lb.yaml:16:19", "/services/0/healthCheck/probes/4/type", "healthCheck.probes.type: \"agent\""
                         + " (expected: connect | http | https | dicom-echo | dicom-find | hl7 | negotiate | external)");
