@@ -811,7 +811,7 @@ public final class PacketEngine implements ForwardingEngine {
      * @param neighbourTableFull backend addresses that found the neighbour table full of entries in use (their new
      *                          flows are neighbour misses)
      * @param neighbourAdvertsSent IPv6 Neighbour Advertisements for a VIP: answers to solicitations and unsolicited
-     *                          ones ({@link #announce})
+     *                          ones (a pair's announcements on takeover)
      * @param neighbourSolicitsSent IPv6 Neighbour Solicitations for backends
      * @param ipv6ExtensionDropped IPv6 packets with AH, ESP, another extension header the engine does not walk, a
      *                          routing header with segments left, or more than 8 extension headers (dropped)
