@@ -39,6 +39,7 @@ import static io.lb4j.engine.proxy.TestSupport.VIP;
 import static io.lb4j.engine.proxy.TestSupport.await;
 import static io.lb4j.engine.proxy.TestSupport.fallback;
 import static io.lb4j.engine.proxy.TestSupport.freeTcpPort;
+import static io.lb4j.engine.proxy.TestSupport.freeTcpPorts;
 import static io.lb4j.engine.proxy.TestSupport.real;
 import static io.lb4j.engine.proxy.TestSupport.table;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,8 +169,9 @@ class ProxyEngineTest {
 
     @Test
     void aSnapshotWithOtherPortsBindsTheNewOnesAndClosesDroppedListenersButKeepsTheirConnections() throws Exception {
-        int kept = freeTcpPort(VIP);
-        int added = freeTcpPort(VIP);
+        int[] ports = freeTcpPorts(VIP, 2); // distinct: two calls of freeTcpPort may get the same port back
+        int kept = ports[0];
+        int added = ports[1];
         TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
         VirtualService v1 = TestSupport.service("PACS", kept)
                 .real("PrimaryCluster", PRIMARY.getHostAddress(), r -> r.port(primary.port())).build();
