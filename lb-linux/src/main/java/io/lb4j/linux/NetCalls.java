@@ -89,14 +89,7 @@ final class NetCalls {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (rc < 0) {
-            int errno = (int) ERRNO.get(c, 0L);
-            if (errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
-                return -1;
-            }
-            throw new LinuxException(what, errno);
-        }
-        return rc;
+        return receivedOrNothing(rc, c, what);
     }
 
     /**
@@ -112,14 +105,7 @@ final class NetCalls {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (rc < 0) {
-            int errno = (int) ERRNO.get(c, 0L);
-            if (errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
-                return -1;
-            }
-            throw new LinuxException(what, errno);
-        }
-        return rc;
+        return receivedOrNothing(rc, c, what);
     }
 
     /** {@code sendmsg(2)} of the {@code struct msghdr} the caller filled (blocking, unlike {@link Libc#sendmsg}). */
@@ -135,6 +121,18 @@ final class NetCalls {
             throw new LinuxException(what, (int) ERRNO.get(c, 0L));
         }
         return rc;
+    }
+
+    /** A receive's result: the byte count, -1 for nothing waiting or an interrupted call, else the error thrown. */
+    private static long receivedOrNothing(long rc, MemorySegment capture, String what) throws LinuxException {
+        if (rc >= 0) {
+            return rc;
+        }
+        int errno = (int) ERRNO.get(capture, 0L);
+        if (errno == LinuxException.EAGAIN || errno == LinuxException.EINTR) {
+            return -1;
+        }
+        throw new LinuxException(what, errno);
     }
 
     private static RuntimeException rethrow(Throwable t) {
