@@ -3,6 +3,7 @@ package io.lb4j.healthcheck.net;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
@@ -18,9 +19,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One connect check as a bare non-blocking socket on the check loop's epoll, without a Netty channel: socket,
- * {@code TCP_QUICKACK 0}, connect, one {@code epoll_ctl} and a wait for writability, {@code SO_ERROR},
- * {@code SO_LINGER 0}, close; plus the {@code getsockname} Netty's {@code Socket} makes to learn the family. Eight
- * system calls per check, as many as HAProxy's connect check makes, where a channel made fifteen
+ * {@code TCP_QUICKACK 0}, connect, one {@code epoll_ctl} and a wait for writability, {@code SO_LINGER 0}, close;
+ * plus the {@code getsockname} Netty's {@code Socket} makes to learn the family. Seven system calls per check where
+ * HAProxy's connect check makes eight; {@code SO_ERROR} is read only when the event reports an error. A channel made
+ * fifteen
  * ({@code getpeername}, option and buffer reads, four {@code epoll_ctl}) and a pipeline, promises and handlers on the
  * Java side.
  *
@@ -33,6 +35,9 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
 
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_QUICKACK = 12;
+    private static final int WRITABLE = EpollIoOps.EPOLLOUT.value();
+    /** EPOLLERR, and EPOLLHUP (0x10, which Netty names no constant for). */
+    private static final int ERROR_OR_HANG_UP = EpollIoOps.EPOLLERR.value() | 0x10;
 
     private final IoEventLoop loop;
     private final InetSocketAddress remote;
@@ -103,10 +108,20 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
             return;
         }
         try {
+            int ops = ((EpollIoEvent) event).ops().value();
+            if ((ops & ERROR_OR_HANG_UP) == 0) {
+                // Writable without an error: the handshake completed. As HAProxy does, the event says so; asking
+                // the socket (getsockopt SO_ERROR) would be one more system call per check to learn the same.
+                if ((ops & WRITABLE) != 0) {
+                    connected();
+                }
+                // Neither (a spurious wake-up): keep waiting, the deadline still holds.
+                return;
+            }
+            // Refused, unreachable or reset: SO_ERROR says which, for the operator's reason.
             if (socket.finishConnect()) {
                 connected();
             }
-            // Not yet (a spurious wake-up): keep waiting, the deadline still holds.
         } catch (Exception e) {
             fail(Reasons.describe(e, timeout), e);
         }
