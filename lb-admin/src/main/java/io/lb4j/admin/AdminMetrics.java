@@ -133,11 +133,12 @@ final class AdminMetrics implements AutoCloseable {
                 }
                 wanted.add(counter("lb4j.real.server.connections", rt, "connections opened to the server (new flows)",
                         m -> real(svc, real, x -> x.totalConnections())));
-                String bytes = "bytes forwarded (proxy engine: TCP/UDP payload; packet engine: IP packets); out is 0"
-                        + " for direct routing and tunnel, whose replies bypass the balancer";
-                wanted.add(bytesCounter(rt.and("direction", "in"), "to the server: " + bytes,
+                String bytes = "bytes forwarded to the server (in) and from it back to clients (out); proxy engine:"
+                        + " TCP/UDP payload, packet engine: IP packets; out is 0 for direct routing and tunnel, whose"
+                        + " replies bypass the balancer";
+                wanted.add(bytesCounter(rt.and("direction", "in"), bytes,
                         m -> real(svc, real, x -> x.bytesToServer())));
-                wanted.add(bytesCounter(rt.and("direction", "out"), "from the server to clients: " + bytes,
+                wanted.add(bytesCounter(rt.and("direction", "out"), bytes,
                         m -> real(svc, real, x -> x.bytesToClient())));
                 wanted.add(checkTimer(rt.and("check", checks.getOrDefault(svc, "none")),
                         m -> real(svc, real, x -> x.checkAttempts()),
@@ -156,12 +157,13 @@ final class AdminMetrics implements AutoCloseable {
     /** The counters of what a proxy service's timeouts and caps did: those that apply to its protocol. */
     private void proxyCounters(ServiceStatus s, Tags st, Set<Meter.Id> wanted) {
         String svc = s.label();
-        String refused = "connections closed, or new UDP clients' datagrams dropped, by the proxy engine";
-        wanted.add(counter("lb4j.proxy.refused", st.and("reason", "noBackend"), refused + ": no backend could take"
-                + " them", m -> counters(svc, ServiceCounters::refusedNoBackend)));
+        String refused = "connections closed, or new UDP clients' datagrams dropped, by the proxy engine: no backend"
+                + " could take them (noBackend), the service held maxConnections (maxConnections)";
+        wanted.add(counter("lb4j.proxy.refused", st.and("reason", "noBackend"), refused,
+                m -> counters(svc, ServiceCounters::refusedNoBackend)));
         if (s.protocol() == Protocol.TCP) {
-            wanted.add(counter("lb4j.proxy.refused", st.and("reason", "maxConnections"), refused + ": the service"
-                    + " held maxConnections", m -> counters(svc, ServiceCounters::refusedAtCap)));
+            wanted.add(counter("lb4j.proxy.refused", st.and("reason", "maxConnections"), refused,
+                    m -> counters(svc, ServiceCounters::refusedAtCap)));
             String idle = "connections closed because this side was idle for its timeout";
             wanted.add(counter("lb4j.proxy.idle.expired", st.and("side", "client"), idle,
                     m -> counters(svc, ServiceCounters::clientIdleExpired)));
@@ -180,7 +182,8 @@ final class AdminMetrics implements AutoCloseable {
 
     private Meter.Id counter(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
         Meter.Id id = registered(name, tags);
-        return id != null ? id : FunctionCounter.builder(name, this, f).tags(tags).description(description).register(registry)
+        return id != null ? id : FunctionCounter.builder(name, this, f).tags(tags).description(description)
+                .register(registry)
                 .getId();
     }
 

@@ -27,7 +27,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Packet engine: {@code lb4j.packet.frames} (tag {@code direction} = rx / tx), {@code lb4j.packet.forwarded}
  * (tag {@code kind} = direct / nat / reply), {@code lb4j.packet.dropped} (tag {@code reason}, one per drop counter of
- * {@link PacketEngine.Stats}), {@code lb4j.packet.not.for.us}, {@code lb4j.packet.flows.active},
+ * {@link PacketEngine.Stats}), {@code lb4j.packet.ignored}, {@code lb4j.packet.flows.active},
  * {@code lb4j.packet.flows} (tag {@code event} = created / expired / evicted / halted),
  * {@code lb4j.packet.flow.sync.overflows}.
  */
@@ -81,14 +81,13 @@ final class EngineMeters<S> implements MeterBinder {
                 ProxyEngine.Stats::accepted);
         m.gauge(r, p + "connections.active", "TCP connections open now", ProxyEngine.Stats::activeConnections);
         m.gauge(r, p + "udp.sessions.active", "UDP sessions open now", ProxyEngine.Stats::udpSessions);
-        m.counter(r, p + "bytes", Tags.of("direction", "in"), "payload bytes relayed from clients to backends",
-                ProxyEngine.Stats::bytesToBackends);
-        m.counter(r, p + "bytes", Tags.of("direction", "out"), "payload bytes relayed from backends to clients",
-                ProxyEngine.Stats::bytesToClients);
-        m.counter(r, p + "refused", Tags.of("reason", "noBackend"), "connections and new UDP clients refused: no"
-                + " backend could take them", ProxyEngine.Stats::refused);
-        m.counter(r, p + "refused", Tags.of("reason", "maxConnections"), "TCP connections refused: the service held"
-                + " maxConnections", ProxyEngine.Stats::refusedAtCap);
+        String bytes = "payload bytes relayed: in from clients to backends, out from backends to clients";
+        m.counter(r, p + "bytes", Tags.of("direction", "in"), bytes, ProxyEngine.Stats::bytesToBackends);
+        m.counter(r, p + "bytes", Tags.of("direction", "out"), bytes, ProxyEngine.Stats::bytesToClients);
+        String refused = "TCP connections and new UDP clients refused: no backend could take them (noBackend), the"
+                + " service held maxConnections (maxConnections)";
+        m.counter(r, p + "refused", Tags.of("reason", "noBackend"), refused, ProxyEngine.Stats::refused);
+        m.counter(r, p + "refused", Tags.of("reason", "maxConnections"), refused, ProxyEngine.Stats::refusedAtCap);
         m.counter(r, p + "connect.failures", Tags.empty(), "connects to a backend that failed or timed out",
                 ProxyEngine.Stats::connectFailures);
         m.counter(r, p + "retries", Tags.empty(), "connections retried on a second backend",
@@ -103,16 +102,15 @@ final class EngineMeters<S> implements MeterBinder {
     }
 
     private static void bindPacket(MeterRegistry r, EngineMeters<PacketEngine.Stats> m) {
-        m.counter(r, "lb4j.packet.frames", Tags.of("direction", "rx"), "frames received", PacketEngine.Stats::rxFrames);
-        m.counter(r, "lb4j.packet.frames", Tags.of("direction", "tx"), "frames sent", PacketEngine.Stats::txFrames);
-        String fwd = "frames forwarded";
-        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "direct"), fwd + ": client frames by direct routing",
-                PacketEngine.Stats::forwardedDirect);
-        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "nat"), fwd + ": client frames by NAT",
-                PacketEngine.Stats::forwardedNat);
-        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "reply"), fwd + ": NAT replies rewritten back to the"
-                + " VIP", PacketEngine.Stats::repliesUnNatted);
-        m.counter(r, "lb4j.packet.not.for.us", Tags.empty(), "frames left to the host (other addresses, ports,"
+        String frames = "frames received (rx) and sent (tx) by the packet engine";
+        m.counter(r, "lb4j.packet.frames", Tags.of("direction", "rx"), frames, PacketEngine.Stats::rxFrames);
+        m.counter(r, "lb4j.packet.frames", Tags.of("direction", "tx"), frames, PacketEngine.Stats::txFrames);
+        String fwd = "frames forwarded: client frames by direct routing (direct) or NAT (nat), NAT replies rewritten"
+                + " back to the VIP (reply)";
+        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "direct"), fwd, PacketEngine.Stats::forwardedDirect);
+        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "nat"), fwd, PacketEngine.Stats::forwardedNat);
+        m.counter(r, "lb4j.packet.forwarded", Tags.of("kind", "reply"), fwd, PacketEngine.Stats::repliesUnNatted);
+        m.counter(r, "lb4j.packet.ignored", Tags.empty(), "frames left to the host (other addresses, ports,"
                 + " protocols)", PacketEngine.Stats::notForUs);
         drop(r, m, "malformed", PacketEngine.Stats::malformed);
         drop(r, m, "badIpChecksum", PacketEngine.Stats::badIpChecksum);
@@ -144,11 +142,14 @@ final class EngineMeters<S> implements MeterBinder {
     }
 
     private void counter(MeterRegistry r, String name, Tags tags, String description, ToDoubleFunction<S> f) {
-        FunctionCounter.builder(name, this, m -> f.applyAsDouble(m.stats())).tags(tags).description(description)
+        // The function calls this.stats(), so the meter holds the binder strongly (Micrometer holds the state object
+        // only weakly, and nothing else keeps this binder alive).
+        FunctionCounter.builder(name, this, m -> f.applyAsDouble(stats())).tags(tags).description(description)
                 .register(r);
     }
 
     private void gauge(MeterRegistry r, String name, String description, ToDoubleFunction<S> f) {
-        Gauge.builder(name, this, m -> f.applyAsDouble(m.stats())).description(description).register(r);
+        Gauge.builder(name, this, m -> f.applyAsDouble(m.stats())).strongReference(true).description(description)
+                .register(r);
     }
 }

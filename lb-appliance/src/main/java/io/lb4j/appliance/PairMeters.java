@@ -72,10 +72,10 @@ final class PairMeters implements MeterBinder {
                 transitions.get(s.to()).increment();
             }
         });
-        vrrpCounter(registry, "lb4j.vrrp.adverts", vrid.and("direction", "sent"), "VRRP adverts sent",
-                VrrpStats::advertsSent);
-        vrrpCounter(registry, "lb4j.vrrp.adverts", vrid.and("direction", "accepted"),
-                "VRRP adverts received for this VRID that passed every check", VrrpStats::advertsAccepted);
+        String adverts = "VRRP adverts sent, and received for this VRID passing every check (accepted)";
+        vrrpCounter(registry, "lb4j.vrrp.adverts", vrid.and("direction", "sent"), adverts, VrrpStats::advertsSent);
+        vrrpCounter(registry, "lb4j.vrrp.adverts", vrid.and("direction", "accepted"), adverts,
+                VrrpStats::advertsAccepted);
         for (DropReason reason : DropReason.values()) {
             vrrpCounter(registry, "lb4j.vrrp.dropped", vrid.and("reason", camel(reason.name())),
                     "VRRP packets dropped, by reason (otherVrid and ownAdvert are normal)", s -> s.dropped(reason));
@@ -96,16 +96,18 @@ final class PairMeters implements MeterBinder {
         if (flowSync != null) {
             peer(registry, "flow.sync.out", flowSync::senderStatus);
             peer(registry, "flow.sync.in", flowSync::receiverStatus);
-            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "sent"),
-                    "flow changes sent to the peer", FlowSync::sent);
-            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "received"),
-                    "flow changes received from the peer", FlowSync::received);
-            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "applied"),
-                    "received flow changes the engine applied", FlowSync::applied);
-            flowCounter(registry, "lb4j.flow.sync.dropped", Tags.of("reason", "unauthentic"),
-                    "flow-sync frames dropped: they did not authenticate", FlowSync::rejected);
-            flowCounter(registry, "lb4j.flow.sync.dropped", Tags.of("reason", "malformed"),
-                    "flow-sync frames dropped: authentic but undecodable, or a repeated sequence", FlowSync::malformed);
+            String updates = "flow changes sent to the peer, received from it, and of those applied by the engine";
+            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "sent"), updates, FlowSync::sent);
+            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "received"), updates,
+                    FlowSync::received);
+            flowCounter(registry, "lb4j.flow.sync.updates", Tags.of("direction", "applied"), updates,
+                    FlowSync::applied);
+            String dropped = "flow-sync frames dropped: not authentic (unauthentic), or authentic but undecodable or"
+                    + " a repeated sequence (malformed)";
+            flowCounter(registry, "lb4j.flow.sync.dropped", Tags.of("reason", "unauthentic"), dropped,
+                    FlowSync::rejected);
+            flowCounter(registry, "lb4j.flow.sync.dropped", Tags.of("reason", "malformed"), dropped,
+                    FlowSync::malformed);
         }
     }
 
@@ -130,12 +132,12 @@ final class PairMeters implements MeterBinder {
         Gauge.builder("lb4j.pair.peer.connected", this, m -> {
             PeerStatus s = status.get();
             return s == null ? Double.NaN : s.state() == PeerState.OK ? 1 : 0;
-        }).tags("channel", channel).description("1 while the channel's last exchange with the peer succeeded")
+        }).strongReference(true).tags("channel", channel).description("1 while the channel's last exchange with the peer succeeded")
                 .register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, Supplier<Double> value) {
-        Gauge.builder(name, this, m -> value.get()).description(description).register(registry);
+        Gauge.builder(name, this, m -> value.get()).strongReference(true).description(description).register(registry);
     }
 
     /** {@code BAD_TTL} as {@code badTtl}: the vocabulary of the rest of lb4j's tags. */
