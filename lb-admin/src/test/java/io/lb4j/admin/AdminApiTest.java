@@ -479,7 +479,7 @@ class AdminApiTest {
     void metersFollowStatusAndEvents() {
         loggedIn();
         client.post("/api/services/PACS/real-servers/PrimaryCluster/halt");
-        assertThat(registry.get("lb4j.transitions").tags("service", "PACS", "realServer", "PrimaryCluster",
+        assertThat(registry.get("lb4j.transitions").tags("service", "PACS", "real.server", "PrimaryCluster",
                 "event", "halted").counter().count()).isGreaterThanOrEqualTo(1);
         assertThat(registry.get("lb4j.failovers").tag("service", "PACS").counter().count()).isGreaterThanOrEqualTo(1);
         // Gauges read a snapshot at most 250 ms old: poll until it shows the halt.
