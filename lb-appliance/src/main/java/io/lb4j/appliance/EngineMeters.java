@@ -31,25 +31,23 @@ import java.util.function.ToDoubleFunction;
  * {@code lb4j.packet.flows} (tag {@code event} = created / expired / evicted / halted),
  * {@code lb4j.packet.flow.sync.overflows}.
  */
-final class EngineMeters<S> implements MeterBinder {
+final class EngineMeters<S> {
 
     private static final long SNAPSHOT_MILLIS = 250;
 
     private final Supplier<S> stats;
-    private final boolean proxy;
     private volatile S last;
     private volatile long lastNanos;
 
-    private EngineMeters(Supplier<S> stats, boolean proxy) {
+    private EngineMeters(Supplier<S> stats) {
         this.stats = stats;
-        this.proxy = proxy;
     }
 
     /** The meters of {@code engine}; a binder that binds nothing for an engine it does not know (a test's own). */
     static MeterBinder of(ForwardingEngine engine) {
         return switch (engine) {
-            case ProxyEngine p -> new EngineMeters<>(p::stats, true);
-            case PacketEngine p -> new EngineMeters<>(p::stats, false);
+            case ProxyEngine p -> registry -> bindProxy(registry, new EngineMeters<>(p::stats));
+            case PacketEngine p -> registry -> bindPacket(registry, new EngineMeters<>(p::stats));
             default -> registry -> { };
         };
     }
@@ -63,16 +61,6 @@ final class EngineMeters<S> implements MeterBinder {
             lastNanos = now;
         }
         return s;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void bindTo(MeterRegistry registry) {
-        if (proxy) {
-            bindProxy(registry, (EngineMeters<ProxyEngine.Stats>) this);
-        } else {
-            bindPacket(registry, (EngineMeters<PacketEngine.Stats>) this);
-        }
     }
 
     private static void bindProxy(MeterRegistry r, EngineMeters<ProxyEngine.Stats> m) {
