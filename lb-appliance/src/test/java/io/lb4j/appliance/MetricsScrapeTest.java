@@ -272,6 +272,10 @@ class MetricsScrapeTest {
         HttpResponse<String> status = https.send(HttpRequest.newBuilder(admin.uri().resolve("/api/status")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(status.statusCode()).isEqualTo(403);
+        // The metrics path serves metrics only: nothing below it reaches the API.
+        HttpResponse<String> below = https.send(HttpRequest.newBuilder(admin.uri().resolve("/metrics/api/status"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(below.statusCode()).isEqualTo(404);
         assertThat(scrapeOnce(s -> true)).contains("lb4j_real_server_state{real_server=\"main\",service=\"ECHO\","
                 + "state=\"UP\"} 1.0");
     }
