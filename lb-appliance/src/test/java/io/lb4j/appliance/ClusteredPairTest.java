@@ -153,6 +153,21 @@ class ClusteredPairTest {
                             .contains("EXTRA: service added");
                     nodeB.awaitStdoutContains("EXTRA: service added", LIMIT);
 
+                    // A's /metrics, read as Prometheus does (the metrics user's basic auth): the pair's meters show
+                    // A master of VRID 51, the replication channel connected and version 2 acknowledged by B.
+                    String[] scrape = new String[1];
+                    awaitTrue(() -> (scrape[0] = curl(lab, ca, jar, "-u", "prometheus:" + METRICS_PASSWORD,
+                            "https://127.0.0.1:" + ADMIN_PORT + "/metrics")).contains("lb4j_replication_sequence 2.0"),
+                            "version 2 acknowledged in A's metrics", nodeA);
+                    assertThat(scrape[0]).contains("lb4j_vrrp_state{state=\"MASTER\",vrid=\"51\"} 1.0")
+                            .contains("lb4j_vrrp_state{state=\"BACKUP\",vrid=\"51\"} 0.0")
+                            .contains("lb4j_vrrp_transitions_total{to=\"MASTER\",vrid=\"51\"} 1.0")
+                            .contains("lb4j_pair_peer_connected{channel=\"config.publisher\"} 1.0")
+                            .contains("lb4j_replication_epoch 1.0")
+                            .contains("lb4j_real_server_state{real_server=\"PrimaryCluster\",service=\"PACS\","
+                                    + "state=\"UP\"} 1.0")
+                            .contains("lb4j_proxy_engine_connections_accepted_total 0.0");
+
                     // A reload that changes an ha: setting is refused as a whole, naming the setting.
                     Files.writeString(fileA, config(a, b, 120, "primary", pacs(100) + extra("EXTRA", 10105)
                             + extra("LATE", 10106), secret));
@@ -196,6 +211,7 @@ class ClusteredPairTest {
 
     private static final int ADMIN_PORT = 9443;
     private static final String ADMIN_PASSWORD = "pair-admin-password";
+    private static final String METRICS_PASSWORD = "pair-metrics-password";
 
     /** Node A's admin server: loopback inside its namespace, so only a client run there (curl below) reaches it. */
     private static String admin(Path tls) {
@@ -205,8 +221,10 @@ class ClusteredPairTest {
                   port: %d
                   users:
                     - { name: operator, passwordHash: "%s" }
+                    - { name: prometheus, passwordHash: "%s", role: metrics }
                   tls: { selfSignedDirectory: "%s" }
-                """.formatted(ADMIN_PORT, PasswordHash.of(ADMIN_PASSWORD.toCharArray()), tls);
+                """.formatted(ADMIN_PORT, PasswordHash.of(ADMIN_PASSWORD.toCharArray()),
+                PasswordHash.of(METRICS_PASSWORD.toCharArray()), tls);
     }
 
     /** The certificate the appliance generated in {@code tls}, as PEM for curl to trust exactly it. */

@@ -1000,7 +1000,19 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.FORWARDED_DR);
+        countBytes(rx, offset, l3, id, true);
         return FORWARDED;
+    }
+
+    /** The IP datagram's length from its header (without Ethernet padding; a super-frame's whole length). */
+    private static int ipLength(MemorySegment rx, long offset, int l3, boolean v6) {
+        return v6 ? Ipv6Flyweight.HEADER_LENGTH + Bytes.u16(rx, offset + l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET)
+                : Bytes.u16(rx, offset + l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET);
+    }
+
+    /** Counts a forwarded datagram's IP bytes toward its flow's backend ({@link FlowTable#countBytes}). */
+    private void countBytes(MemorySegment rx, long offset, int l3, int id, boolean toServer) {
+        flows.countBytes(id, toServer, ipLength(rx, offset, l3, Bytes.u8(rx, offset + l3) >>> 4 == 6));
     }
 
     private static final int REWRITE_NONE = 0;
@@ -1021,9 +1033,7 @@ final class PacketPath {
     private boolean emit(MemorySegment rx, long offset, int length, int l3, int l4, boolean checksumPartial, int proto,
                          long destinationMac, int rewrite, long addressHigh, long addressLow, int port, FrameSink tx) {
         boolean v6 = Bytes.u8(rx, offset + l3) >>> 4 == 6;
-        int ipLength = v6 ? Ipv6Flyweight.HEADER_LENGTH
-                + Bytes.u16(rx, offset + l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET)
-                : Bytes.u16(rx, offset + l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET);
+        int ipLength = ipLength(rx, offset, l3, v6);
         boolean superFrame = ipLength > mtu;
         if (superFrame && !(vnet && VirtioNetHeader.gsoType(rx, offset - VirtioNetHeader.LENGTH)
                 != VirtioNetHeader.GSO_NONE)) {
@@ -1213,6 +1223,7 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.FORWARDED_NAT);
+        countBytes(rx, offset, l3, id, true);
         return FORWARDED;
     }
 
@@ -1224,6 +1235,7 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.REPLIES_UNNATTED);
+        countBytes(rx, offset, l3, id, false);
         return REPLY_FORWARDED;
     }
 

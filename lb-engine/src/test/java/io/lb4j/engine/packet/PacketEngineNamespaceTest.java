@@ -346,12 +346,19 @@ class PacketEngineNamespaceTest {
         ChildProcess tcpdump = lab.host("balancer").tcpdump("tcp and host " + VIP + " and (src host " + VIP
                 + " or tcp[tcpflags] & (tcp-syn|tcp-fin) != 0)");
         String before = balancer.ask("stats", ANSWER);
+        String bytesBefore = balancer.ask("bytes", ANSWER);
         try {
             transfer("upload", GIB, 1, "primary");
         } finally {
             tcpdump.close();
         }
         String after = balancer.ask("stats", ANSWER);
+        String bytesAfter = balancer.ask("bytes", ANSWER);
+        // Bytes per real server: the upload's IP bytes toward the primary (headers included, so more than the
+        // gibibyte; a live flow keeps under 64 KiB uncounted), and none back: DR replies never pass the balancer.
+        assertThat(stat(bytesAfter, "toServer") - stat(bytesBefore, "toServer")).as(bytesAfter)
+                .isGreaterThanOrEqualTo(GIB);
+        assertThat(stat(bytesAfter, "toClient")).as(bytesAfter).isEqualTo(stat(bytesBefore, "toClient"));
         List<String> lines = packets(tcpdump);
         assertThat(lines.stream().filter(l -> destination(l).equals(VIP + "." + DIGEST)))
                 .as("the client's SYN and FIN seen on the balancer").hasSizeGreaterThanOrEqualTo(2);

@@ -113,6 +113,33 @@ class PacketPathTest {
         assertThat(i32(tx.last(), 14 + 16)).isEqualTo(SECONDARY);
     }
 
+    /**
+     * Bytes per real server: IP bytes (20-byte IP and 20-byte TCP header plus payload here) each flow forwarded,
+     * kept in the flow and added to its backend every 64 KiB and when the flow ends. A direct-routing flow counts only
+     * what the client sent: its replies never pass the balancer. A NAT flow counts its un-NATed replies too.
+     */
+    @Test
+    void bytesPerRealServerAreTheFlowsIpBytesAddedToTheBackendEvery64KibAndWhenTheFlowEnds() {
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));           // 40 IP bytes
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[1000]));        // 1,040
+        assertThat(primary.bytesToServer()).as("kept in the flow below 64 KiB").isZero();
+        for (int i = 0; i < 70; i++) {
+            process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, ACK, new byte[1000]));    // 70 x 1,040
+        }
+        // 40 + 63 x 1,040 = 65,560 >= 65,536: added at the 63rd segment of 1,000 bytes; 8 x 1,040 still in the flow.
+        assertThat(primary.bytesToServer()).isEqualTo(40 + 63 * 1040);
+        assertThat(path.expire(path.serviceId("PACS"), "PrimaryCluster")).isEqualTo(1);
+        assertThat(primary.bytesToServer()).as("all of it once the flow ended").isEqualTo(40 + 71 * 1040);
+        assertThat(primary.bytesToClient()).as("direct routing: replies bypass the balancer").isZero();
+
+        path.install(new RoutingTable(pacs, 2, List.of(), secondary, true, null)); // the MASQ fallback
+        process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40001, 104, SYN, new byte[0]));
+        process(tcp(LB_MAC, SECONDARY_MAC, SECONDARY, CLIENT, 104, 40001, SYN | ACK, new byte[500]));
+        assertThat(path.expire(path.serviceId("PACS"), "fallback")).isEqualTo(1);
+        assertThat(secondary.bytesToServer()).isEqualTo(40);
+        assertThat(secondary.bytesToClient()).as("NAT: the un-NATed reply").isEqualTo(540);
+    }
+
     @Test
     void haltExpiresTheBackendsFlowsAndReleasesTheirSlots() {
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));

@@ -62,6 +62,11 @@ public final class LabBalancer {
                             + " connections=" + primary.activeConnections());
                 }
                 case "stats" -> System.out.println("OK " + engine.stats());
+                case "bytes" -> {
+                    var primary = lb.status().service("PACS").realServer("PrimaryCluster");
+                    System.out.println("OK toServer=" + primary.bytesToServer() + " toClient="
+                            + primary.bytesToClient());
+                }
                 default -> System.out.println("FAIL unknown command " + line);
             }
             System.out.flush();
