@@ -105,7 +105,12 @@ final class ChartSamples {
         ArrayNode at = n.putArray("at");
         Set<String> labels = new LinkedHashSet<>();
         for (Sample s : copy) {
-            at.add(s.atMillis() / 1000.0);
+            // Whole seconds as integers: 1796551205, not 1.796551205E9.
+            if (s.atMillis() % 1000 == 0) {
+                at.add(s.atMillis() / 1000);
+            } else {
+                at.add(s.atMillis() / 1000.0);
+            }
             labels.addAll(s.services().keySet());
         }
         ArrayNode services = n.putArray("services");
