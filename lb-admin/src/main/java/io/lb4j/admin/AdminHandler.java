@@ -12,6 +12,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.LbEvent;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.status.ServiceStatus;
+import io.lb4j.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -58,7 +62,13 @@ final class AdminHandler implements HttpHandler {
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8",
-            "favicon.svg", "image/svg+xml");
+            "favicon.svg", "image/svg+xml",
+            // uPlot (MIT), unpacked from its webjar at build time; its licence is served beside it.
+            "vendor/uPlot.iife.min.js", "text/javascript; charset=utf-8",
+            "vendor/uPlot.min.css", "text/css; charset=utf-8",
+            "vendor/LICENSE", "text/plain; charset=utf-8");
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
     private static final List<String> ACTIONS = List.of("halt", "drain", "online");
 
     private final LoadBalancer balancer;
@@ -69,6 +79,10 @@ final class AdminHandler implements HttpHandler {
     private final AuditLog audit;
     private final EventHub events;
     private final PairView pair;
+    private final ConfigHistory history;
+    private final ChartSamples charts;
+    /** One configuration change at a time, so each history entry's "what changed" compares with its predecessor. */
+    private final Object configLock = new Object();
     private final Supplier<String> prometheus;
     private final Permits requests;
     private final Duration bodyTimeout;
@@ -82,7 +96,8 @@ final class AdminHandler implements HttpHandler {
      * @param writeTimeout how long writing an answer, or one event of a stream, may take
      */
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
-                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, Supplier<String> prometheus,
+                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, ConfigHistory history,
+                 ChartSamples charts, Supplier<String> prometheus,
                  Permits requests, Duration bodyTimeout, Duration writeTimeout) {
         this.requests = requests;
         this.bodyTimeout = bodyTimeout;
@@ -95,6 +110,8 @@ final class AdminHandler implements HttpHandler {
         this.audit = audit;
         this.events = events;
         this.pair = pair;
+        this.history = history;
+        this.charts = charts;
         this.prometheus = prometheus;
     }
 
@@ -223,8 +240,17 @@ final class AdminHandler implements HttpHandler {
             }
             case "services" -> services(ex, method, api, caller);
             case "config" -> {
+                if (api.size() == 1) {
+                    config(ex, method, caller);
+                } else {
+                    backup(ex, method, api, caller);
+                }
+            }
+            case "charts" -> {
                 exactly(api, 1);
-                config(ex, method, caller);
+                allow(method, "GET");
+                operator(caller);
+                sendJson(ex, 200, charts.json());
             }
             case "events" -> {
                 if (api.size() == 2 && api.get(1).equals("stream")) {
@@ -317,21 +343,126 @@ final class AdminHandler implements HttpHandler {
         allow(method, "GET", "PUT");
         String[] encoded = new String[1];
         mutate(ex, caller, true, "config.replace", "", s -> {
-            String text = new String(body(ex, MAX_BODY), StandardCharsets.UTF_8);
-            List<VirtualService> services;
-            try {
-                services = codec.decode(text);
-                LoadBalancer.Builder.validateServices(services);
-                balancer.reconfigure(services);
-            } catch (InvalidConfigException e) {
-                throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", e.path()), null);
-            } catch (IllegalArgumentException e) {
-                throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", "services"), null);
-            }
-            encoded[0] = codec.encode(balancer.services());
+            encoded[0] = apply(new String(body(ex, MAX_BODY), StandardCharsets.UTF_8), s.user(), "config.replace",
+                    "").text();
             return null;
         });
         send(ex, 200, codec.mediaType() + "; charset=utf-8", encoded[0]);
+    }
+
+    /**
+     * Backup and restore: {@code GET /api/config/backup} (the running configuration as a file), {@code POST
+     * /api/config/restore} (a file's text as the body), {@code GET /api/config/history}, {@code GET
+     * /api/config/history/{id}} (that entry's text) and {@code POST /api/config/history/{id}/rollback}. Operators
+     * only; the mutating two need the CSRF token and are audited like every mutating call.
+     */
+    private void backup(HttpExchange ex, String method, List<String> api, Sessions.Session caller)
+            throws IOException {
+        switch (api.get(1)) {
+            case "backup" -> {
+                exactly(api, 2);
+                allow(method, "GET");
+                operator(caller);
+                download(ex, codec.encode(balancer.services()), history.latest().map(ConfigHistory.Entry::at)
+                        .orElse(Instant.now()));
+            }
+            case "restore" -> {
+                exactly(api, 2);
+                allow(method, "POST");
+                mutate(ex, caller, true, "config.restore", "", s -> entryJson(apply(
+                        new String(body(ex, MAX_BODY), StandardCharsets.UTF_8), s.user(), "config.restore", "")));
+            }
+            case "history" -> {
+                if (api.size() == 2) {
+                    allow(method, "GET");
+                    operator(caller);
+                    ObjectNode n = Json.object().put("keep", history.keep());
+                    ArrayNode a = n.putArray("entries");
+                    history.entries().forEach(e -> a.add(entryJson(e)));
+                    sendJson(ex, 200, n);
+                    return;
+                }
+                long id = entryId(api.get(2));
+                if (api.size() == 3) {
+                    allow(method, "GET");
+                    operator(caller);
+                    ConfigHistory.Entry e = historyEntry(id);
+                    download(ex, e.text(), e.at());
+                    return;
+                }
+                if (api.size() != 4 || !api.get(3).equals("rollback")) {
+                    throw notFound(ex);
+                }
+                allow(method, "POST");
+                mutate(ex, caller, true, "config.rollback", "#" + id, s -> entryJson(apply(historyEntry(id).text(),
+                        s.user(), "config.rollback", "rolled back to #" + id + ": ")));
+            }
+            default -> throw notFound(ex);
+        }
+    }
+
+    /**
+     * Decodes, checks and applies a configuration, then records it in the history. Nothing is applied when the text
+     * is not valid: 400 {@code invalid_config} with the bad field's {@code path} ({@code line L, column C} for YAML,
+     * the JSON pointer for JSON) and, where known, {@code line} and {@code column}.
+     */
+    private ConfigHistory.Entry apply(String text, String user, String action, String prefix) {
+        List<VirtualService> services;
+        try {
+            services = codec.decode(text);
+            LoadBalancer.Builder.validateServices(services);
+        } catch (InvalidConfigException e) {
+            ObjectNode body = Json.error("invalid_config", e.getMessage()).put("path", e.path());
+            if (e.getCause() instanceof ConfigException c && c.line() > 0) {
+                body.put("line", c.line());
+                if (c.column() > 0) {
+                    body.put("column", c.column());
+                }
+            }
+            throw new ApiError(400, body, null);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", "services"), null);
+        }
+        synchronized (configLock) {
+            List<VirtualService> before = balancer.services();
+            try {
+                balancer.reconfigure(services);
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, Json.error("invalid_config", e.getMessage()).put("path", "services"), null);
+            }
+            List<VirtualService> after = balancer.services();
+            return history.record(user, action, prefix + ConfigDiff.describe(before, after), codec.encode(after));
+        }
+    }
+
+    private ConfigHistory.Entry historyEntry(long id) {
+        return history.entry(id).orElseThrow(() -> new ApiError(404, "not_found", "configuration #" + id
+                + " is not in the history (it keeps the last " + history.keep() + ")"));
+    }
+
+    private static long entryId(String text) {
+        try {
+            long id = Long.parseLong(text);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ApiError(404, "not_found", "configuration #" + text + " (expected: a history entry's id)");
+    }
+
+    private static ObjectNode entryJson(ConfigHistory.Entry e) {
+        return Json.object().put("id", e.id()).put("at", e.at().toString()).put("user", e.user())
+                .put("action", e.action()).put("change", e.change());
+    }
+
+    /** A configuration as a file to save: {@code lb4j-config-20261206-171500.yaml} (or {@code .json}). */
+    private void download(HttpExchange ex, String text, Instant at) {
+        String ext = codec.mediaType().contains("yaml") ? ".yaml" : ".json";
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"lb4j-config-"
+                + FILE_TIME.format(at) + ext + "\"");
+        send(ex, 200, codec.mediaType() + "; charset=utf-8", text);
     }
 
     private List<LbEvent> history(HttpExchange ex) {
@@ -580,7 +711,7 @@ final class AdminHandler implements HttpHandler {
     // ------------------------------------------------------------------------------------------------ plumbing
 
     private void staticFile(HttpExchange ex, String method, List<String> seg) throws IOException {
-        String name = seg.isEmpty() ? "index.html" : seg.size() == 1 ? seg.getFirst() : "";
+        String name = seg.isEmpty() ? "index.html" : seg.size() <= 2 ? String.join("/", seg) : "";
         String type = STATIC.get(name);
         if (type == null) {
             throw notFound(ex);

@@ -56,7 +56,9 @@ import java.util.function.Supplier;
  * number (per session and in total) and in time (reading headers and body, writing the answer); event streams end
  * with their session.
  * On one node of a clustered pair, {@link Builder#pairStatus} and {@link #pairChanged()} show its VRRP state
- * (read-only) in the API and on the page.
+ * (read-only) in the API and on the page. The page's charts come from a sample of the status every 5 s, the last hour
+ * of them kept in a bounded ring; every configuration that runs (at start, restored, rolled back, {@code PUT}) is kept
+ * in a history of the last {@linkplain Builder#configHistory ten} to download or roll back to.
  * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.
  */
 public final class AdminServer implements AutoCloseable {
@@ -79,6 +81,12 @@ public final class AdminServer implements AutoCloseable {
     private final AuditLog audit;
     private final Settings settings;
     private final PairView pair;
+    private final int historyKeep;
+    private final Path historyDirectory;
+    private final Duration chartInterval;
+    private final int chartCapacity;
+    private ConfigHistory history;
+    private ChartSamples charts;
     private volatile EventHub events;
     private AdminMetrics metrics;
     private HttpsServer server;
@@ -100,6 +108,10 @@ public final class AdminServer implements AutoCloseable {
                 b.maxConnections, b.maxConnectionsPerSession, b.maxStreams, b.maxStreamsPerSession,
                 b.headerReadTimeout, b.bodyReadTimeout, b.writeTimeout);
         this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
+        this.historyKeep = b.historyKeep;
+        this.historyDirectory = b.historyDirectory;
+        this.chartInterval = b.chartInterval;
+        this.chartCapacity = b.chartCapacity;
     }
 
     /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
@@ -120,7 +132,8 @@ public final class AdminServer implements AutoCloseable {
      *
      * @return this
      * @throws IllegalStateException       when already started or stopped
-     * @throws java.io.UncheckedIOException when the address cannot be bound
+     * @throws java.io.UncheckedIOException when the address cannot be bound, or the configuration history's directory
+     *                                      cannot be created or listed
      */
     public synchronized AdminServer start() {
         if (started || stopped) {
@@ -148,14 +161,20 @@ public final class AdminServer implements AutoCloseable {
         events = new EventHub(balancer, pair, settings.statusInterval(), settings.maxStreams(),
                 settings.maxStreamsPerSession());
         metrics = new AdminMetrics(balancer, registry);
+        history = new ConfigHistory(historyKeep, historyDirectory, settings.clock());
+        recordStartup();
+        charts = new ChartSamples(balancer::status, settings.clock(), chartInterval, chartCapacity);
         Sessions sessions = new Sessions(settings.clock(), settings.sessionTimeout(), 1000, events::endSession);
         AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(), sessions,
                 new LoginLimiter(settings.clock(), settings.loginPerAddress(), settings.loginPerUser(),
                         settings.loginTotal()), audit, events,
-                pair, PrometheusSupport.scraper(registry).orElse(null),
+                pair, history, charts, PrometheusSupport.scraper(registry).orElse(null),
                 new Permits(Integer.MAX_VALUE, settings.maxConnectionsPerSession()), settings.bodyReadTimeout(),
                 settings.writeTimeout());
         timer.scheduleAtFixedRate(audit::flush, AUDIT_INTERVAL.toMillis(), AUDIT_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+        charts.sample();
+        timer.scheduleAtFixedRate(charts::sample, chartInterval.toMillis(), chartInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(sessions::sweep, SESSION_SWEEP.toMillis(), SESSION_SWEEP.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -184,6 +203,23 @@ public final class AdminServer implements AutoCloseable {
             timer.shutdownNow();
             audit.flush();
         }
+    }
+
+    /**
+     * Starts the configuration history with what runs now, unless its newest entry (kept from before a restart)
+     * already is exactly that: a rollback target from the first minute.
+     */
+    private void recordStartup() {
+        String now = settings.codec().encode(balancer.services());
+        if (history.latest().map(e -> !e.text().equals(now)).orElse(true)) {
+            history.record("system", "startup", history.latest().isEmpty() ? "running configuration at start"
+                    : "running configuration at start (differs from the last one in the history)", now);
+        }
+    }
+
+    /** Takes a chart sample now; tests call it after moving their clock. */
+    void sampleCharts() {
+        charts.sample();
     }
 
     /**
@@ -290,6 +326,10 @@ public final class AdminServer implements AutoCloseable {
         private Duration headerReadTimeout = Duration.ofSeconds(10);
         private Duration bodyReadTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(30);
+        private int historyKeep = 10;
+        private Path historyDirectory;
+        private Duration chartInterval = Duration.ofSeconds(5);
+        private int chartCapacity = 720;
 
         Builder() {
         }
@@ -385,6 +425,21 @@ public final class AdminServer implements AutoCloseable {
         /** How {@code GET/PUT /api/config} read and write services; default {@link ConfigCodec#json()}. */
         public Builder configCodec(ConfigCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * The configuration history ({@code GET /api/config/history}): the last {@code keep} configurations that
+         * ran, each with who applied it, when and what it changed, to download or roll back to; default 10, in
+         * memory. With a {@code directory} (created if missing, e.g. {@code /var/lib/lb4j/config-history}) each entry
+         * is also a file there, owner-only, so the history survives a restart.
+         *
+         * @param directory where to keep the entries, or null for memory only
+         * @throws IllegalArgumentException when keep is not 1-1000
+         */
+        public Builder configHistory(int keep, Path directory) {
+            this.historyKeep = range("admin.configHistory", keep, 1, 1000);
+            this.historyDirectory = directory;
             return this;
         }
 
@@ -529,6 +584,13 @@ public final class AdminServer implements AutoCloseable {
         /** The clock for sessions, rate limits and audit times; tests inject one. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How often the charts take a sample, and how many they keep; default every 5 s for an hour. */
+        Builder chartSampling(Duration interval, int capacity) {
+            this.chartInterval = positive("admin.chartInterval", interval);
+            this.chartCapacity = range("admin.chartSamples", capacity, 2, 100_000);
             return this;
         }
 

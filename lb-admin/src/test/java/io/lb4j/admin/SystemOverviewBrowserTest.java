@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
@@ -166,7 +167,7 @@ class SystemOverviewBrowserTest {
         waitUntil("the timeline and event list show the halt", () -> browser.findElements(
                 By.cssSelector("#events-body tr[data-type='Halted']")).size() == 1
                 && !browser.findElements(By.cssSelector("#timeline svg rect")).isEmpty());
-        screenshot(browser);
+        screenshot((org.openqa.selenium.TakesScreenshot) browser, "system-overview.png");
 
         // Online: back to the primary cluster.
         browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='online']")).click();
@@ -197,6 +198,168 @@ class SystemOverviewBrowserTest {
         } catch (WebDriverException e) {
             return null; // being replaced; ask again
         }
+    }
+
+    /**
+     * The page for people who look, in the browser: charts of the last hour drawn by the vendored uPlot with real
+     * samples of real connections, the failover timeline zoomed so a failover seconds old fills the window, the two
+     * nodes of the pair side by side, the audit entries, and backup and restore: a bad file is refused with the line
+     * and column and nothing applied, a good one applied and listed in the history, and a rollback from there.
+     * Leaves {@code target/overview-charts.png} and {@code target/backup-restore.png} (and with
+     * {@code -Dlb4j.docs.screenshot=true} the README's copies in {@code docs/}).
+     */
+    @Test
+    void chartsTheZoomedTimelineThePairSideBySideAndBackupAndRestore() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "skipped: /usr/bin/chromium is not installed"
+                + " (apt-get install -y chromium chromium-driver)");
+        int[] ports = freePorts(1);
+        TestServer primary = listeners("127.0.0.2", ports);
+        TestServer fallback = listeners("127.0.0.3", ports);
+        closeables.add(primary);
+        closeables.add(fallback);
+        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
+                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
+                        .fallback("127.0.0.3")
+                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(3)
+                                .riseAfter(1))
+                        .build())
+                .build();
+        lb.start();
+        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        PairStatus master = new PairStatus("MASTER", 51, 150, List.of("127.0.0.1"), "primary", "127.0.0.9",
+                Instant.now(), "MASTER_DOWN").withLinks(List.of(new PairStatus.Link("CONFIG_PUBLISHER",
+                "127.0.0.9:7790", "OK", Instant.now(), "the secondary holds 1:3")));
+        // A sample every 300 ms, so the charts have a line within seconds.
+        AdminServer admin = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(tmp.resolve("tls")).chartSampling(Duration.ofMillis(300), 720)
+                .pairStatus(() -> Optional.of(master))
+                .build().start();
+        closeables.add(admin);
+        // Real connections through the VIP, held open: what the connections chart shows.
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Socket c = new Socket();
+            c.connect(new InetSocketAddress("127.0.0.1", ports[0]), 2000);
+            clients.add(c);
+            closeables.add(c);
+        }
+        WebDriver browser = chromium();
+        closeables.add(browser::quit);
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 2600));
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+
+        browser.get(admin.uri().toString());
+        waitUntil("the login form", () -> browser.findElement(By.id("username")).isDisplayed());
+        browser.findElement(By.id("username")).sendKeys("operator");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login")).click();
+        By primaryRow = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster']");
+        waitUntil("PrimaryCluster shown up", () -> hasClass(browser, primaryRow, "state-UP"));
+
+        // The pair: both nodes side by side, this one master, the peer backup with its address.
+        WebElement self = browser.findElement(By.id("node-self"));
+        WebElement peer = browser.findElement(By.id("node-peer"));
+        waitUntil("both nodes shown", () -> "MASTER".equals(attribute(browser, By.id("node-self"), "data-state")));
+        assertThat(peer.getAttribute("data-state")).isEqualTo("BACKUP");
+        assertThat(self.getText()).contains("This node").contains("MASTER").contains("VRID 51, priority 150");
+        assertThat(peer.getText()).contains("Peer").contains("BACKUP").contains("127.0.0.9").contains("replication OK");
+        assertThat(peer.getRect().getX()).as("side by side").isGreaterThan(self.getRect().getX() + self.getRect()
+                .getWidth() / 2);
+        assertThat(peer.getRect().getY()).isEqualTo(self.getRect().getY());
+
+        // Halt the primary: the service fails over to the fallback. The timeline zooms to that failover.
+        browser.findElement(primaryRow).findElement(By.cssSelector("button[data-action='halt']")).click();
+        waitUntil("the fallback shown active", () -> hasClass(browser, By.cssSelector("tr.fallback[data-service="
+                + "'PACS']"), "fallback-active"));
+        By latest = By.cssSelector("#timeline rect.latest-failover");
+        waitUntil("the latest failover marked on the timeline", () -> !browser.findElements(latest).isEmpty());
+        long at = Long.parseLong(browser.findElement(latest).getAttribute("data-at"));
+        WebElement timeline = browser.findElement(By.cssSelector("#timeline svg"));
+        long from = Long.parseLong(timeline.getAttribute("data-from"));
+        long to = Long.parseLong(timeline.getAttribute("data-to"));
+        assertThat(at).as("the latest failover inside the visible window").isBetween(from, to);
+        assertThat(to - from).as("zoomed: a minute or two, not the 3 hours that drew it as a sliver")
+                .isLessThanOrEqualTo(120_000);
+        // The fallback lane's "on fallback" stretch since the failover is wide enough to see (here: >= 5 % of it).
+        // (A failover a second old is 1/30 of the smallest window: wait until it is a few seconds old and its
+        // stretch a quarter of the width, as an operator sees it a moment later, and the screenshot shows it.)
+        waitUntil("the on-fallback stretch at least 200 of the timeline's 800 units wide", () -> ((Number) js
+                .executeScript("let w = 0; for (const r of document.querySelectorAll('#timeline svg rect.known'))"
+                        + " if (r.getAttribute('fill') === '#8e44ad') w = Math.max(w, r.getBBox().width); return w;"))
+                .doubleValue() > 200);
+        WebElement zoomed = browser.findElement(By.cssSelector("#timeline svg"));
+        assertThat(Long.parseLong(zoomed.getAttribute("data-to")) - Long.parseLong(zoomed.getAttribute("data-from")))
+                .as("still zoomed").isLessThanOrEqualTo(120_000);
+
+        // The charts: uPlot's canvases with the samples drawn; the connections line at 3.
+        for (String id : List.of("chart-connections", "chart-rate", "chart-up")) {
+            waitUntil(id + " drawn with samples", () -> {
+                String n = attribute(browser, By.id(id), "data-points");
+                return n != null && Integer.parseInt(n) >= 5
+                        && !browser.findElements(By.cssSelector("#" + id + " canvas")).isEmpty();
+            });
+        }
+        waitUntil("the connections chart's line drawn on its canvas", () -> strokePixels(js, "chart-connections")
+                > 100);
+        assertThat(strokePixels(js, "chart-up")).as("the servers-up chart's line").isGreaterThan(100);
+        assertThat(browser.findElement(By.id("chart-connections")).getText()).contains("PACS");
+        waitUntil("the audit entries show the halt", () -> !browser.findElements(
+                By.cssSelector("#audit-body tr[data-action='halt']")).isEmpty());
+        screenshot(browser.findElement(By.id("overview")), "overview-charts.png");
+
+        // Backup and restore: a bad file is refused, located, and applies nothing.
+        waitUntil("the history shows the start", () -> browser.findElements(By.cssSelector("#history-body tr"))
+                .size() == 1);
+        Path bad = tmp.resolve("broken.json");
+        Files.writeString(bad, "{\"services\": [\n  {\"label\": }\n]}\n");
+        browser.findElement(By.id("restore-file")).sendKeys(bad.toString());
+        browser.findElement(By.id("restore")).click();
+        waitUntil("the upload's error shown", () -> browser.findElement(By.id("restore-error")).getText()
+                .contains("Nothing was applied"));
+        assertThat(browser.findElement(By.id("restore-error")).getText())
+                .startsWith("Restore of broken.json: line 2, column ");
+        assertThat(lb.services()).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#history-body tr"))).hasSize(1);
+        // A good file: the running one plus a service. Applied, and in the history with who and what changed.
+        String running = ConfigCodec.json().encode(lb.services());
+        VirtualService ris = VirtualService.proxy().label("RIS").address("127.0.0.1").ports(freePorts(1)[0])
+                .real("RisPrimary", "127.0.0.2").healthCheck(HealthCheck.none()).build();
+        List<VirtualService> more = new ArrayList<>(ConfigCodec.json().decode(running));
+        more.add(ris);
+        Path good = tmp.resolve("with-ris.json");
+        Files.writeString(good, ConfigCodec.json().encode(more));
+        browser.findElement(By.id("restore-file")).sendKeys(good.toString());
+        browser.findElement(By.id("restore")).click();
+        waitUntil("the upload applied", () -> browser.findElement(By.id("restore-result")).getText()
+                .contains("added service \"RIS\""));
+        assertThat(browser.findElement(By.id("restore-error")).getText()).isEmpty();
+        assertThat(lb.services()).extracting(VirtualService::label).containsExactly("PACS", "RIS");
+        waitUntil("the history lists it", () -> browser.findElements(By.cssSelector("#history-body tr")).size() == 2);
+        assertThat(browser.findElement(By.cssSelector("#history-body tr.current")).getText())
+                .contains("#2").contains("operator").contains("uploaded").contains("added service \"RIS\"");
+        screenshot(browser.findElement(By.id("backup")), "backup-restore.png");
+        // Roll back to the configuration at start.
+        browser.findElement(By.cssSelector("#history-body button[data-rollback='1']")).click();
+        waitUntil("rolled back", () -> browser.findElement(By.id("restore-result")).getText()
+                .contains("rolled back to #1: removed service \"RIS\""));
+        assertThat(lb.services()).extracting(VirtualService::label).containsExactly("PACS");
+        assertThat(admin.auditLog()).extracting(AuditEntry::action).containsSubsequence("halt", "config.restore",
+                "config.restore", "config.rollback");
+        for (Socket c : clients) {
+            c.close();
+        }
+    }
+
+    /** Pixels of the first series' colour (#1f77b4) on a chart's canvas: the line uPlot drew. */
+    private static long strokePixels(JavascriptExecutor js, String chart) {
+        Object n = js.executeScript("const c = document.querySelector('#' + arguments[0] + ' canvas');"
+                + " if (!c) return 0; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " let n = 0; for (let i = 0; i < d.length; i += 4) { if (Math.abs(d[i] - 0x1f) < 30"
+                + " && Math.abs(d[i + 1] - 0x77) < 30 && Math.abs(d[i + 2] - 0xb4) < 30 && d[i + 3] > 100) n++; }"
+                + " return n;", chart);
+        return ((Number) n).longValue();
     }
 
     private WebDriver chromium() {
@@ -231,10 +394,10 @@ class SystemOverviewBrowserTest {
         }
     }
 
-    private static void screenshot(WebDriver browser) throws IOException {
-        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    private static void screenshot(org.openqa.selenium.TakesScreenshot what, String name) throws IOException {
+        byte[] png = what.getScreenshotAs(OutputType.BYTES);
         Path module = Path.of("").toAbsolutePath();
-        Path target = module.resolve("target/system-overview.png");
+        Path target = module.resolve("target/" + name);
         Files.createDirectories(target.getParent());
         Files.write(target, png);
         Path root = module.getParent();
@@ -242,7 +405,7 @@ class SystemOverviewBrowserTest {
                 && Files.isDirectory(root.resolve("lb-admin"))) {
             Path docs = root.resolve("docs");
             Files.createDirectories(docs);
-            Files.copy(target, docs.resolve("system-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(target, docs.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -51,6 +51,13 @@ final class ApplianceProcess implements AutoCloseable {
         return start("--config", config.toString());
     }
 
+    /** As {@link #run(Path)}, with environment variables added, e.g. the {@code STATE_DIRECTORY} systemd sets. */
+    static ApplianceProcess run(Path config, java.util.Map<String, String> environment) throws IOException {
+        ProcessBuilder b = new ProcessBuilder(command(List.of(), "--config", config.toString()));
+        b.environment().putAll(environment);
+        return new ApplianceProcess(b.start());
+    }
+
     private final java.util.List<Thread> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private void pump(InputStream in, StringBuffer into) {

@@ -197,7 +197,9 @@ class ApplianceRunnerTest {
                         - { name: operator, passwordHash: "%s" }
                       tls: { selfSignedDirectory: "%s" }
                     """.formatted(adminPort, hash, tls));
-            try (ApplianceProcess p = ApplianceProcess.run(file)) {
+            // As under the Debian package's unit (StateDirectory=lb4j): the configuration history is kept there.
+            Path state = dir.resolve("state");
+            try (ApplianceProcess p = ApplianceProcess.run(file, java.util.Map.of("STATE_DIRECTORY", state.toString()))) {
                 p.awaitStdoutContains("lb4j: admin server on https://127.0.0.1:" + adminPort + "/", STARTUP);
                 // The client trusts exactly the certificate the appliance generated and kept in the directory.
                 HttpClient https = HttpClient.newBuilder().sslContext(trusting(tls))
@@ -237,6 +239,34 @@ class ApplianceRunnerTest {
                 assertThat(refused.statusCode()).isEqualTo(400);
                 assertThat(refused.body()).contains("\"path\":\"line ")
                         .contains("realServer[main].weight: 70000 (expected: 0-65535)");
+
+                // Backup and restore in the file's YAML: the download is a file, a bad upload is refused at its line
+                // and column, a good one is applied and kept in the history under the state directory.
+                HttpResponse<String> backup = get(https, base.resolve("/api/config/backup"));
+                assertThat(backup.headers().firstValue("Content-Disposition").orElseThrow())
+                        .matches("attachment; filename=\"lb4j-config-\\d{8}-\\d{6}\\.yaml\"");
+                assertThat(backup.body()).isEqualTo(yaml.body());
+                HttpResponse<String> bad = https.send(HttpRequest.newBuilder(base.resolve("/api/config/restore"))
+                        .header("X-CSRF-Token", token.group(1)).header("Content-Type", "application/yaml")
+                        .POST(HttpRequest.BodyPublishers.ofString(backup.body().replace("weight: 100", "weight: x")))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(bad.statusCode()).isEqualTo(400);
+                assertThat(bad.body()).containsPattern("\"path\":\"line \\d+, column \\d+\"")
+                        .containsPattern("\"line\":\\d+").containsPattern("\"column\":\\d+");
+                HttpResponse<String> restored = https.send(HttpRequest.newBuilder(base.resolve("/api/config/restore"))
+                        .header("X-CSRF-Token", token.group(1)).header("Content-Type", "application/yaml")
+                        .POST(HttpRequest.BodyPublishers.ofString(backup.body().replace("weight: 100", "weight: 50")))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+                assertThat(restored.body()).contains("changed service \\\"ECHO\\\" (real server \\\"main\\\" changed)");
+                assertThat(get(https, base.resolve("/api/config")).body()).contains("weight: 50");
+                try (var files = Files.list(state.resolve("config-history"))) {
+                    assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+                            .containsExactly("config-0000000001.json", "config-0000000002.json");
+                }
+                // The charts' library is in the appliance's class path too, with its licence.
+                assertThat(get(https, base.resolve("/vendor/uPlot.iife.min.js")).body()).contains("uPlot");
+                assertThat(get(https, base.resolve("/vendor/LICENSE")).body()).contains("MIT");
 
                 // Prometheus is on the appliance's class path: /metrics serves the balancer's meters.
                 HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(base.resolve("/metrics"))

@@ -1,6 +1,8 @@
-// lb4j System Overview: login, a live status table with Halt / Drain / Online, a failover timeline, and the clustered
-// pair's VRRP state when this node is one of a pair.
-// Plain browser JavaScript, no libraries, no build step: the page must work from the jar, offline, under a strict CSP.
+// lb4j System Overview: login, a live status table with Halt / Drain / Online, charts over the last hour, a failover
+// timeline, the clustered pair's two nodes side by side, recent events and audit entries, and the configuration's
+// backup, restore and history.
+// Plain browser JavaScript and one vendored library, uPlot (MIT, served from the jar as vendor/uPlot.iife.min.js), no
+// build step: the page must work from the jar, offline, under a strict CSP.
 'use strict';
 
 const app = {
@@ -10,6 +12,7 @@ const app = {
   events: [],
   source: null,
   structure: '',
+  charts: {},
 };
 
 const $ = (id) => document.getElementById(id);
@@ -35,11 +38,13 @@ function svg(tag, attrs, text) {
   return e;
 }
 
-async function api(method, path, body) {
+// body: an object sent as JSON, or with type a text sent as it is (a configuration file).
+async function api(method, path, body, type) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-CSRF-Token'] = app.csrf || '';
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (body !== undefined) headers['Content-Type'] = type || 'application/json';
+  const sent = body === undefined ? undefined : type ? body : JSON.stringify(body);
+  const res = await fetch(path, { method, headers, body: sent, credentials: 'same-origin' });
   let json = null;
   try { json = await res.json(); } catch (e) { /* empty body */ }
   return { ok: res.ok, status: res.status, json };
@@ -52,9 +57,13 @@ async function start() {
   $('logout').addEventListener('click', logout);
   $('window').addEventListener('change', renderTimeline);
   $('services-body').addEventListener('click', onAction);
+  $('restore-form').addEventListener('submit', restore);
+  $('history-body').addEventListener('click', onRollback);
   const r = await api('GET', '/api/session');
   if (r.ok) { enter(r.json); } else { showLogin(); }
   setInterval(renderTimeline, 30000); // slide the window even when nothing happens
+  setInterval(() => { if (!$('overview').hidden) { refreshCharts(); refreshAudit(); } }, 5000); // the sampling rate
+  window.addEventListener('resize', () => { app.charts = destroyCharts(); refreshCharts(); });
 }
 
 function showLogin(message) {
@@ -101,6 +110,9 @@ async function enter(session) {
   renderStatus(status.json);
   renderEvents();
   startStream();
+  refreshCharts();
+  refreshAudit();
+  refreshHistory();
 }
 
 // ------------------------------------------------------------------------------------------ live stream
@@ -229,6 +241,7 @@ async function onAction(ev) {
   $('message').textContent = r.ok ? `${action} ${service} / ${real}: done` : `${action} ${service} / ${real}: ${(r.json && r.json.message) || r.status}`;
   const status = await api('GET', '/api/status'); // show the result now, not at the next stream update
   if (status.ok) renderStatus(status.json);
+  refreshAudit();
 }
 
 // ------------------------------------------------------------------------------------------ clustered pair
@@ -269,6 +282,7 @@ function renderPair(p) {
   $('pair-reason').textContent = p.error
     || (PAIR_REASONS[p.reason] ? `${PAIR_REASONS[p.reason]} (${p.reason})` : (p.reason || ''));
   renderPairLinks(p.error ? [] : (p.links || []));
+  renderNodes(p, state);
   // Two nodes' pages side by side in a browser: the tab says which one is master.
   document.title = `lb4j · ${state} · System Overview`;
 }
@@ -281,6 +295,25 @@ const LINK_NAMES = {
   FLOW_SYNC_OUT: 'Flow sync to the peer',
   FLOW_SYNC_IN: 'Flow sync from the peer',
 };
+
+// The two nodes side by side. This node knows its own state; the peer's follows from it (a backup stays backup only
+// while it hears the master's adverts) and from the replication links, which say whether the peer answers.
+function renderNodes(p, state) {
+  const self = $('node-self');
+  const peer = $('node-peer');
+  self.setAttribute('data-state', state);
+  self.querySelector('.node-state').textContent = state;
+  self.querySelector('.node-detail').textContent = p.error ? p.error
+    : `VRID ${p.vrid}, priority ${p.priority}${p.role ? ', ' + p.role : ''}; since ${p.since ? new Date(p.since).toLocaleString() : '?'}`;
+  const broken = (p.links || []).filter((l) => l.state !== 'OK' && l.state !== 'STARTING');
+  const peerState = p.error ? 'UNKNOWN' : state === 'BACKUP' ? 'MASTER' : state === 'MASTER' ? 'BACKUP' : 'UNKNOWN';
+  peer.setAttribute('data-state', broken.length ? 'UNKNOWN' : peerState);
+  peer.querySelector('.node-state').textContent = peerState === 'BACKUP' ? 'BACKUP (or down)' : peerState;
+  peer.querySelector('.node-detail').textContent = (p.peer || 'address not known')
+    + (p.role ? ', ' + (p.role === 'primary' ? 'secondary' : 'primary') : '')
+    + (broken.length ? '; replication: ' + broken.map((l) => `${LINK_NAMES[l.channel] || l.channel} ${l.state}`).join(', ')
+      : (p.links || []).length ? '; replication OK' : '');
+}
 
 function renderPairLinks(links) {
   const table = $('pair-links');
@@ -350,8 +383,9 @@ function laneSegments(events, stateAfter, initialFor, current, now) {
 function renderTimeline() {
   const box = $('timeline');
   if (!app.status || box.offsetParent === null) return;
-  const span = Number($('window').value);
   const now = Date.now();
+  const latest = latestFailover();
+  const span = timelineSpan(now, latest);
   const t0 = now - span;
   const lanes = [];
   for (const s of app.status.services) {
@@ -376,7 +410,8 @@ function renderTimeline() {
   const W = 1000; const left = 190; const right = 10; const laneH = 22; const top = 6;
   const H = top + lanes.length * laneH + 24;
   const x = (t) => left + ((Math.max(t, t0) - t0) / span) * (W - left - right);
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'state of each server over time' });
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'state of each server over time',
+    'data-from': String(t0), 'data-to': String(now) });
   lanes.forEach((lane, i) => {
     const y = top + i * laneH;
     root.append(svg('text', { x: 4, y: y + 15 }, lane.name));
@@ -393,7 +428,8 @@ function renderTimeline() {
     for (const e of lane.events) {
       const t = Date.parse(e.at);
       if (t < t0) continue;
-      const tick = svg('rect', { x: x(t) - 1, y: y + 1, width: 2, height: laneH - 2, fill: '#1d2733' });
+      const mark = e === latest ? { class: 'latest-failover', 'data-at': String(t) } : {};
+      const tick = svg('rect', { x: x(t) - 1, y: y + 1, width: 2, height: laneH - 2, fill: '#1d2733', ...mark });
       tick.append(svg('title', {}, `${new Date(t).toLocaleTimeString()} ${e.type} ${why(e)}`));
       root.append(tick);
     }
@@ -404,10 +440,127 @@ function renderTimeline() {
     const t = t0 + (span * k) / 6;
     axis.append(svg('line', { x1: x(t), x2: x(t), y1: top, y2: yAxis - 10, stroke: '#d0d5dd', 'stroke-dasharray': '2,3' }));
     axis.append(svg('text', { x: x(t), y: yAxis, 'text-anchor': k === 0 ? 'start' : k === 6 ? 'end' : 'middle' },
-      new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+      new Date(t).toLocaleTimeString([], span < 3600000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { hour: '2-digit', minute: '2-digit' })));
   }
   root.append(axis);
   box.replaceChildren(root);
+}
+
+// The latest failover (a service moving to its fallback): the event the timeline zooms to.
+function latestFailover() {
+  for (let i = app.events.length - 1; i >= 0; i--) if (app.events[i].type === 'FailedOver') return app.events[i];
+  return null;
+}
+
+// The window: a fixed span, or ('auto', the default) one that shows the latest failover large: it starts a third of
+// the window before the failover, at least 30 s, so a failover seconds old fills a good part of the width instead of
+// being a one-pixel sliver at the right of three hours. Without a failover: three hours.
+function timelineSpan(now, latest) {
+  const v = $('window').value;
+  if (v !== 'auto') return Number(v);
+  if (!latest) return 3 * 3600000;
+  const ago = Math.max(0, now - Date.parse(latest.at));
+  return Math.min(24 * 3600000, Math.max(30000, ago * 1.5));
+}
+
+// ------------------------------------------------------------------------------------------ charts
+
+const SERIES_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+const CHARTS = [['chart-connections', 'connections'], ['chart-rate', 'connectionsPerSecond'], ['chart-up', 'serversUp']];
+
+function destroyCharts() {
+  for (const c of Object.values(app.charts)) c.plot.destroy();
+  return {};
+}
+
+async function refreshCharts() {
+  if (typeof uPlot === 'undefined') return;
+  const r = await api('GET', '/api/charts');
+  if (!r.ok || !r.json) return;
+  const data = r.json;
+  for (const [id, key] of CHARTS) {
+    const box = $(id);
+    const columns = [data.at].concat(data.services.map((s) => s[key]));
+    const shape = data.services.map((s) => s.label).join('\u0000');
+    const old = app.charts[id];
+    if (old && old.shape === shape) {
+      old.plot.setData(columns);
+    } else {
+      if (old) old.plot.destroy();
+      const series = [{}].concat(data.services.map((s, i) => ({
+        label: s.label, stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], width: 2,
+        value: (u, v) => (v == null ? '–' : String(v)),
+      })));
+      const plot = new uPlot({
+        width: Math.max(300, box.clientWidth), height: 180, series,
+        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, Math.ceil((max || 0) * 1.2))] } },
+        axes: [{}, { size: 50 }],
+        legend: { live: false }, // the series' names; the values are on the axes
+      }, columns, box);
+      app.charts[id] = { plot, shape };
+    }
+    box.setAttribute('data-points', String(data.at.length));
+  }
+}
+
+// ------------------------------------------------------------------------------------------ audit
+
+async function refreshAudit() {
+  const r = await api('GET', '/api/audit');
+  if (!r.ok || !r.json) return;
+  $('audit-body').replaceChildren(...r.json.entries.slice(-20).reverse().map((a) => el('tr', { 'data-action': a.action },
+    el('td', {}, new Date(a.at).toLocaleString()), el('td', {}, a.user + (a.count > 1 ? ` (×${a.count})` : '')),
+    el('td', {}, a.remote), el('td', {}, a.action), el('td', {}, a.target), el('td', {}, a.outcome))));
+}
+
+// ------------------------------------------------------------------------------------------ backup and restore
+
+const HOW = { startup: 'at start', 'config.restore': 'uploaded', 'config.rollback': 'rollback', 'config.replace': 'PUT /api/config' };
+
+async function refreshHistory() {
+  const r = await api('GET', '/api/config/history');
+  if (!r.ok || !r.json) return;
+  const entries = r.json.entries;
+  const current = entries.length ? entries[entries.length - 1].id : -1;
+  $('history-body').replaceChildren(...entries.slice().reverse().map((e) => el('tr', { 'data-id': String(e.id), class: e.id === current ? 'current' : '' },
+    el('td', {}, '#' + e.id), el('td', {}, new Date(e.at).toLocaleString()), el('td', {}, e.user), el('td', {}, HOW[e.action] || e.action),
+    el('td', {}, e.change),
+    el('td', {}, el('a', { href: `/api/config/history/${e.id}`, download: '' }, 'Download'), ' ',
+      el('button', { type: 'button', 'data-rollback': String(e.id), disabled: e.id === current,
+        title: e.id === current ? 'this is the running configuration' : 'apply this configuration again' }, 'Roll back')))));
+}
+
+async function afterConfigChange(r, what) {
+  if (r.status === 401) { showLogin('Session expired.'); return; }
+  if (r.ok) {
+    $('restore-error').textContent = '';
+    $('restore-result').textContent = `${what}: applied as #${r.json.id}: ${r.json.change}`;
+  } else {
+    const j = r.json || {};
+    $('restore-result').textContent = '';
+    $('restore-error').textContent = `${what}: ${j.path ? j.path + ': ' : ''}${j.message || ('error ' + r.status)}. Nothing was applied.`;
+  }
+  const status = await api('GET', '/api/status');
+  if (status.ok) renderStatus(status.json);
+  refreshHistory();
+  refreshAudit();
+}
+
+async function restore(ev) {
+  ev.preventDefault();
+  const file = $('restore-file').files[0];
+  if (!file) { $('restore-error').textContent = 'Choose a configuration file first.'; return; }
+  const text = await file.text();
+  const type = /\.json$/i.test(file.name) ? 'application/json' : 'application/yaml';
+  afterConfigChange(await api('POST', '/api/config/restore', text, type), 'Restore of ' + file.name);
+}
+
+async function onRollback(ev) {
+  const button = ev.target.closest('button[data-rollback]');
+  if (!button) return;
+  const id = button.getAttribute('data-rollback');
+  afterConfigChange(await api('POST', `/api/config/history/${id}/rollback`), 'Rollback to #' + id);
 }
 
 document.addEventListener('DOMContentLoaded', start);

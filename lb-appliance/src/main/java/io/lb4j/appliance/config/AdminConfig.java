@@ -37,6 +37,12 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
     public static final int DEFAULT_LOGIN_ATTEMPTS = 5;
     /** Default login period. */
     public static final Duration DEFAULT_LOGIN_PERIOD = Duration.ofMinutes(1);
+    /**
+     * How many configurations the admin server's history keeps to roll back to. Under systemd (the Debian package's
+     * unit has {@code StateDirectory=lb4j}) they are kept in {@code $STATE_DIRECTORY/config-history}, i.e.
+     * {@code /var/lib/lb4j/config-history}, and survive a restart; elsewhere in memory.
+     */
+    public static final int CONFIG_HISTORY = 10;
     /** Default idle session timeout. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
 
@@ -99,12 +105,19 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
         if (pair != null) {
             b.pairStatus(pair);
         }
+        b.configHistory(CONFIG_HISTORY, stateDirectory().map(d -> d.resolve("config-history")).orElse(null));
         switch (tls) {
             case SelfSigned s -> b.selfSignedCertificate(s.directory());
             // The server reads the password file itself, refusing one that its group or others may read.
             case KeyStore k -> b.keyStore(k.file(), k.passwordFile());
         }
         return b.build();
+    }
+
+    /** systemd's {@code $STATE_DIRECTORY} (the first, when the unit names several), if set. */
+    private static Optional<Path> stateDirectory() {
+        String dirs = System.getenv("STATE_DIRECTORY");
+        return dirs == null || dirs.isBlank() ? Optional.empty() : Optional.of(Path.of(dirs.split(":")[0]));
     }
 
     @Override
