@@ -27,6 +27,8 @@ module io.lb4j.engine {
     requires io.netty.transport.classes.io_uring;
     // io.netty.channel.unix.Socket: the proxy half-closes a native socket without Netty's exception per call.
     requires io.netty.transport.unix.common;
+    // The io.lb4j.FailedOver and io.lb4j.FailedBack flight-recorder events.
+    requires jdk.jfr;
 
     exports io.lb4j.engine.packet;
     exports io.lb4j.engine.proxy;

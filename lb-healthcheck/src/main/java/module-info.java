@@ -21,6 +21,8 @@ module io.lb4j.healthcheck {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
+    // The io.lb4j.CheckVerdict flight-recorder event.
+    requires jdk.jfr;
 
     // The monitor and the checks' event loop, for the control plane in io.lb4j.engine.
     exports io.lb4j.healthcheck to io.lb4j.engine;

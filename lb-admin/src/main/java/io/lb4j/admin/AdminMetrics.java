@@ -4,6 +4,7 @@ import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.Protocol;
 import io.lb4j.api.RealServerState;
+import io.lb4j.api.VirtualService;
 import io.lb4j.api.event.Draining;
 import io.lb4j.api.event.FailedBack;
 import io.lb4j.api.event.FailedOver;
@@ -20,33 +21,43 @@ import io.lb4j.api.status.ServiceCounters;
 import io.lb4j.api.status.ServiceStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Micrometer meters for a balancer. Gauges (connections, state, weight, last check, fallback) read a status
- * snapshot cached for {@value #SNAPSHOT_MILLIS} ms, so one scrape of many meters costs one {@code status()} call;
- * counters (transitions, failovers, fail-backs, health-check verdicts) count events. Meters of servers that
- * {@code reconfigure} removes are removed; new servers get meters. Thread-safe.
+ * Micrometer meters for a balancer. Gauges (connections, state, weight, last check, fallback) and function counters
+ * (connections opened, bytes, check attempts) read a status snapshot cached for {@value #SNAPSHOT_MILLIS} ms, so one
+ * scrape of many meters costs one {@code status()} call; counters (transitions, failovers, fail-backs, health-check
+ * verdicts) count events. Meters of servers that {@code reconfigure} removes are removed; new servers get meters.
+ * Thread-safe.
  *
- * <p>Names (Prometheus renders dots as underscores): {@code lb4j.realserver.connections.active},
- * {@code lb4j.realserver.connections} (total opened = new flows), {@code lb4j.realserver.weight},
- * {@code lb4j.realserver.weight.effective},
- * {@code lb4j.realserver.state} (1 for the current {@code state} tag, else 0), {@code lb4j.realserver.check.healthy}
- * (last attempt: 1 ok, 0 failed, NaN before any), {@code lb4j.service.fallback.active},
+ * <p>Names follow Micrometer's conventions (lower-case words separated by dots; Prometheus renders dots as
+ * underscores and adds {@code _total} to counters, {@code _seconds_count/_sum} to timers); real-server meters carry
+ * the tags {@code service} and {@code real.server}: {@code lb4j.real.server.connections.active},
+ * {@code lb4j.real.server.connections} (total opened = new flows), {@code lb4j.real.server.bytes} (tag
+ * {@code direction} = in (to the server) / out (back to clients)), {@code lb4j.real.server.weight},
+ * {@code lb4j.real.server.weight.effective}, {@code lb4j.real.server.state} (1 for the current {@code state} tag,
+ * else 0), {@code lb4j.real.server.check.healthy} (last attempt: 1 ok, 0 failed, NaN before any),
+ * {@code lb4j.health.check.duration} (a function timer of every attempt: count and total time, tag {@code check} =
+ * the probe type: connect, http, dicomEcho, ...), {@code lb4j.service.fallback.active},
  * {@code lb4j.service.fallback.connections.active}, {@code lb4j.transitions} (tag {@code event}),
- * {@code lb4j.healthcheck.verdicts} (tag {@code result} = down/up), {@code lb4j.failovers}, {@code lb4j.failbacks}.
+ * {@code lb4j.health.check.verdicts} (tag {@code result} = down/up), {@code lb4j.failovers}, {@code lb4j.failbacks}.
  * For proxy services, function counters of what their timeouts and caps did ({@link ServiceCounters}, read from the
  * same snapshot): {@code lb4j.proxy.idle.expired} (TCP; tag {@code side} = client/server),
  * {@code lb4j.proxy.refused} (tag {@code reason} = noBackend, and maxConnections for TCP) and
- * {@code lb4j.proxy.udp.sessions.evicted} (UDP).
+ * {@code lb4j.proxy.udp.sessions.evicted} (UDP). Engine-wide and pair meters are not here: the appliance binds
+ * them ({@code io.lb4j.appliance.metrics}), since this module depends on neither engine nor pair.
  */
 final class AdminMetrics implements AutoCloseable {
 
@@ -87,6 +98,11 @@ final class AdminMetrics implements AutoCloseable {
     private synchronized void registerGauges() {
         invalidate();
         Set<Meter.Id> wanted = new HashSet<>();
+        // Each service's probe type, the check tag of its servers' duration timers (e.g. PACS -> dicomEcho).
+        Map<String, String> checks = new HashMap<>();
+        for (VirtualService v : balancer.services()) {
+            checks.put(v.label(), v.healthCheck().probe().type());
+        }
         for (ServiceStatus s : status().services()) {
             String svc = s.label();
             Tags st = Tags.of("service", svc);
@@ -99,31 +115,34 @@ final class AdminMetrics implements AutoCloseable {
             }
             for (RealServerStatus r : s.realServers()) {
                 String real = r.label();
-                Tags rt = Tags.of("service", svc, "realServer", real);
-                wanted.add(gauge("lb4j.realserver.connections.active", rt, "connections open now",
+                Tags rt = Tags.of("service", svc, "real.server", real);
+                wanted.add(gauge("lb4j.real.server.connections.active", rt, "connections open now",
                         m -> real(svc, real, x -> x.activeConnections())));
-                wanted.add(gauge("lb4j.realserver.weight", rt, "configured weight",
+                wanted.add(gauge("lb4j.real.server.weight", rt, "configured weight",
                         m -> real(svc, real, x -> x.weight())));
-                wanted.add(gauge("lb4j.realserver.weight.effective", rt,
+                wanted.add(gauge("lb4j.real.server.weight.effective", rt,
                         "weight new connections are balanced by (a feedback agent's or dynamic script's report)",
                         m -> real(svc, real, x -> x.effectiveWeight())));
-                wanted.add(gauge("lb4j.realserver.check.healthy", rt, "last health-check attempt: 1 ok, 0 failed",
+                wanted.add(gauge("lb4j.real.server.check.healthy", rt, "last health-check attempt: 1 ok, 0 failed",
                         m -> real(svc, real, x -> x.lastCheck().isEmpty() ? Double.NaN
                                 : x.lastCheck().equals("ok") ? 1 : 0)));
                 for (RealServerState state : RealServerState.values()) {
-                    wanted.add(gauge("lb4j.realserver.state", rt.and("state", state.name()),
+                    wanted.add(gauge("lb4j.real.server.state", rt.and("state", state.name()),
                             "1 for the server's current state, else 0",
                             m -> real(svc, real, x -> x.state() == state ? 1 : 0)));
                 }
-                Meter.Id total = gauges.stream().filter(id -> id.getName().equals("lb4j.realserver.connections")
-                        && Tags.of(id.getTags()).equals(rt)).findFirst().orElse(null);
-                if (total == null) {
-                    total = FunctionCounter.builder("lb4j.realserver.connections", this,
-                                    m -> real(svc, real, x -> x.totalConnections()))
-                            .tags(rt).description("connections opened to the server (new flows)").register(registry)
-                            .getId();
-                }
-                wanted.add(total);
+                wanted.add(counter("lb4j.real.server.connections", rt, "connections opened to the server (new flows)",
+                        m -> real(svc, real, x -> x.totalConnections())));
+                String bytes = "bytes forwarded to the server (in) and from it back to clients (out); proxy engine:"
+                        + " TCP/UDP payload, packet engine: IP packets; out is 0 for direct routing and tunnel, whose"
+                        + " replies bypass the balancer";
+                wanted.add(bytesCounter(rt.and("direction", "in"), bytes,
+                        m -> real(svc, real, x -> x.bytesToServer())));
+                wanted.add(bytesCounter(rt.and("direction", "out"), bytes,
+                        m -> real(svc, real, x -> x.bytesToClient())));
+                wanted.add(checkTimer(rt.and("check", checks.getOrDefault(svc, "none")),
+                        m -> real(svc, real, x -> x.checkAttempts()),
+                        m -> real(svc, real, x -> x.checkTime().toNanos())));
             }
         }
         for (Meter.Id id : gauges) {
@@ -138,12 +157,13 @@ final class AdminMetrics implements AutoCloseable {
     /** The counters of what a proxy service's timeouts and caps did: those that apply to its protocol. */
     private void proxyCounters(ServiceStatus s, Tags st, Set<Meter.Id> wanted) {
         String svc = s.label();
-        String refused = "connections closed, or new UDP clients' datagrams dropped, by the proxy engine";
-        wanted.add(counter("lb4j.proxy.refused", st.and("reason", "noBackend"), refused + ": no backend could take"
-                + " them", m -> counters(svc, ServiceCounters::refusedNoBackend)));
+        String refused = "connections closed, or new UDP clients' datagrams dropped, by the proxy engine: no backend"
+                + " could take them (noBackend), the service held maxConnections (maxConnections)";
+        wanted.add(counter("lb4j.proxy.refused", st.and("reason", "noBackend"), refused,
+                m -> counters(svc, ServiceCounters::refusedNoBackend)));
         if (s.protocol() == Protocol.TCP) {
-            wanted.add(counter("lb4j.proxy.refused", st.and("reason", "maxConnections"), refused + ": the service"
-                    + " held maxConnections", m -> counters(svc, ServiceCounters::refusedAtCap)));
+            wanted.add(counter("lb4j.proxy.refused", st.and("reason", "maxConnections"), refused,
+                    m -> counters(svc, ServiceCounters::refusedAtCap)));
             String idle = "connections closed because this side was idle for its timeout";
             wanted.add(counter("lb4j.proxy.idle.expired", st.and("side", "client"), idle,
                     m -> counters(svc, ServiceCounters::clientIdleExpired)));
@@ -161,20 +181,40 @@ final class AdminMetrics implements AutoCloseable {
     }
 
     private Meter.Id counter(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
-        for (Meter.Id id : gauges) {
-            if (id.getName().equals(name) && Tags.of(id.getTags()).equals(tags)) {
-                return id; // already registered
-            }
-        }
-        return FunctionCounter.builder(name, this, f).tags(tags).description(description).register(registry)
+        Meter.Id id = registered(name, tags);
+        return id != null ? id : FunctionCounter.builder(name, this, f).tags(tags).description(description)
+                .register(registry)
                 .getId();
     }
 
-    private Meter.Id gauge(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
+    private Meter.Id bytesCounter(Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
+        Meter.Id id = registered("lb4j.real.server.bytes", tags);
+        return id != null ? id : FunctionCounter.builder("lb4j.real.server.bytes", this, f).tags(tags)
+                .baseUnit("bytes").description(description).register(registry).getId();
+    }
+
+    private Meter.Id checkTimer(Tags tags, ToDoubleFunction<AdminMetrics> count, ToDoubleFunction<AdminMetrics> nanos) {
+        Meter.Id id = registered("lb4j.health.check.duration", tags);
+        return id != null ? id : FunctionTimer.builder("lb4j.health.check.duration", this,
+                        m -> (long) count.applyAsDouble(m), nanos, TimeUnit.NANOSECONDS)
+                .tags(tags).description("health-check attempts of the server (count) and the time they took (sum),"
+                        + " by probe type (check)").register(registry).getId();
+    }
+
+    /** The id of a meter this class registered with these name and tags, or null. */
+    private Meter.Id registered(String name, Tags tags) {
         for (Meter.Id id : gauges) {
             if (id.getName().equals(name) && Tags.of(id.getTags()).equals(tags)) {
-                return id; // already registered; registering again would only make Micrometer warn
+                return id;
             }
+        }
+        return null;
+    }
+
+    private Meter.Id gauge(String name, Tags tags, String description, ToDoubleFunction<AdminMetrics> f) {
+        Meter.Id id = registered(name, tags); // registering again would only make Micrometer warn
+        if (id != null) {
+            return id;
         }
         // `this` is the gauge's strongly held object: the server keeps the metrics alive as long as it runs.
         return Gauge.builder(name, this, f).tags(tags).description(description).register(registry).getId();
@@ -219,23 +259,24 @@ final class AdminMetrics implements AutoCloseable {
     }
 
     private void transition(String svc, String real, String event) {
-        Counter.builder("lb4j.transitions").tags("service", svc, "realServer", real, "event", event)
+        Counter.builder("lb4j.transitions").tags("service", svc, "real.server", real, "event", event)
                 .description("real-server state changes").register(registry).increment();
     }
 
     private void verdict(String svc, String real, String result) {
-        Counter.builder("lb4j.healthcheck.verdicts").tags("service", svc, "realServer", real, "result", result)
+        Counter.builder("lb4j.health.check.verdicts").tags("service", svc, "real.server", real, "result", result)
                 .description("health-check verdicts that changed a server's state (failAfter/riseAfter reached)")
                 .register(registry).increment();
     }
 
     /** Which meter names exist; for the docs test. */
     static List<String> names() {
-        return List.of("lb4j.realserver.connections.active", "lb4j.realserver.connections", "lb4j.realserver.weight",
-                "lb4j.realserver.weight.effective", "lb4j.realserver.state", "lb4j.realserver.check.healthy", "lb4j.service.fallback.active",
-                "lb4j.service.fallback.connections.active", "lb4j.transitions", "lb4j.healthcheck.verdicts",
-                "lb4j.failovers", "lb4j.failbacks", "lb4j.proxy.idle.expired", "lb4j.proxy.refused",
-                "lb4j.proxy.udp.sessions.evicted");
+        return List.of("lb4j.real.server.connections.active", "lb4j.real.server.connections",
+                "lb4j.real.server.bytes", "lb4j.real.server.weight", "lb4j.real.server.weight.effective",
+                "lb4j.real.server.state", "lb4j.real.server.check.healthy", "lb4j.health.check.duration",
+                "lb4j.service.fallback.active", "lb4j.service.fallback.connections.active", "lb4j.transitions",
+                "lb4j.health.check.verdicts", "lb4j.failovers", "lb4j.failbacks", "lb4j.proxy.idle.expired",
+                "lb4j.proxy.refused", "lb4j.proxy.udp.sessions.evicted");
     }
 
     @Override

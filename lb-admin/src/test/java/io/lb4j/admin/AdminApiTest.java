@@ -484,14 +484,14 @@ class AdminApiTest {
         assertThat(registry.get("lb4j.failovers").tag("service", "PACS").counter().count()).isGreaterThanOrEqualTo(1);
         // Gauges read a snapshot at most 250 ms old: poll until it shows the halt.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (registry.get("lb4j.realserver.state").tags("realServer", "PrimaryCluster", "state", "HALTED").gauge()
+        while (registry.get("lb4j.real.server.state").tags("real.server", "PrimaryCluster", "state", "HALTED").gauge()
                 .value() != 1 && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        assertThat(registry.get("lb4j.realserver.state").tags("realServer", "PrimaryCluster", "state", "HALTED")
+        assertThat(registry.get("lb4j.real.server.state").tags("real.server", "PrimaryCluster", "state", "HALTED")
                 .gauge().value()).isEqualTo(1.0);
         assertThat(registry.get("lb4j.service.fallback.active").tag("service", "PACS").gauge().value()).isEqualTo(1.0);
-        assertThat(registry.get("lb4j.realserver.connections.active").tag("realServer", "PrimaryCluster").gauge()
+        assertThat(registry.get("lb4j.real.server.connections.active").tag("real.server", "PrimaryCluster").gauge()
                 .value()).isZero();
     }
 
@@ -507,8 +507,8 @@ class AdminApiTest {
             AdminClient.Reply r = c.send("GET", "/metrics", null, Map.of("Authorization", "Basic " + basic));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("Content-Type")).startsWith("text/plain");
-            assertThat(r.body()).contains("lb4j_realserver_connections_active{realServer=\"PrimaryCluster\",service=\"PACS\"}")
-                    .contains("lb4j_realserver_state{");
+            assertThat(r.body()).contains("lb4j_real_server_connections_active{real_server=\"PrimaryCluster\",service=\"PACS\"}")
+                    .contains("lb4j_real_server_state{");
             AdminClient.Reply bad = c.send("GET", "/metrics", null, Map.of("Authorization", "Basic "
                     + java.util.Base64.getEncoder().encodeToString("operator:nope".getBytes(StandardCharsets.UTF_8))));
             assertThat(bad.status()).isEqualTo(401);

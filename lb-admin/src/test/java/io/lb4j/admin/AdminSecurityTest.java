@@ -126,7 +126,7 @@ class AdminSecurityTest {
         AdminClient c = new AdminClient(server);
         AdminClient.Reply scrape = c.send("GET", "/metrics", null, basic("prometheus", SCRAPER_PASSWORD));
         assertThat(scrape.status()).isEqualTo(200);
-        assertThat(scrape.body()).contains("lb4j_realserver_state{");
+        assertThat(scrape.body()).contains("lb4j_real_server_state{");
 
         AdminClient.Reply login = c.login("prometheus", SCRAPER_PASSWORD);
         assertThat(login.status()).isEqualTo(200);

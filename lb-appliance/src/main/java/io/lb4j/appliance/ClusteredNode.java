@@ -210,6 +210,14 @@ final class ClusteredNode implements AutoCloseable {
         this.stateListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
+    /**
+     * This node's VRRP, replication and flow-sync meters, for the admin server's registry ({@link PairMeters}); the
+     * replication channel's meters read the publisher or receiver once {@link #start()} made it.
+     */
+    PairMeters meters() {
+        return new PairMeters(pair.vrrp(), isPrimary(), () -> publisher, () -> receiver, flowSync);
+    }
+
     /** One line for the start message: the VRRP settings and what this node replicates. */
     String describe() {
         return "VRRP " + ha.vrid() + " on " + ha.networkInterface() + ", priority " + ha.priority() + ", addresses "

@@ -72,6 +72,11 @@ final class PreparedAppliance {
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
                         pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
+                // The engine's and the pair's meters beside the balancer's: lb-admin depends on neither.
+                EngineMeters.of(engine).bindTo(admin.meterRegistry());
+                if (pairNode != null) {
+                    pairNode.meters().bindTo(admin.meterRegistry());
+                }
                 if (pairNode != null) {
                     // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
                     // state anyway. Every transition from now on reaches open pages at once.

@@ -273,7 +273,7 @@ class ApplianceRunnerTest {
                         .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:s3cret"
                                 .getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(metrics.statusCode()).isEqualTo(200);
-                assertThat(metrics.body()).contains("lb4j_realserver_weight");
+                assertThat(metrics.body()).contains("lb4j_real_server_weight");
 
                 // A reload keeps the admin server (and the session) running; changed admin settings wait for a restart.
                 Files.writeString(file, Files.readString(file) + "  sessionTimeout: 5m\n");

@@ -11,6 +11,7 @@ import io.lb4j.healthcheck.net.Reasons;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +68,7 @@ public final class HealthMonitor {
     private boolean up = true;
     private int consecutiveFailures;
     private int consecutiveSuccesses;
+    private long lastAttemptNanos = -1; // -1: no attempt finished yet
 
     /**
      * @param check    the check settings
@@ -92,6 +94,17 @@ public final class HealthMonitor {
     public boolean isUp() {
         synchronized (lock) {
             return up;
+        }
+    }
+
+    /**
+     * How long the last finished attempt took, from its start to its verdict (a timed-out attempt: its timeout), on
+     * the monitor's clock; empty before the first. Inside {@link Listener#onResult} it is that result's attempt:
+     * attempts never overlap.
+     */
+    public Optional<Duration> lastAttemptDuration() {
+        synchronized (lock) {
+            return lastAttemptNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(lastAttemptNanos));
         }
     }
 
@@ -156,7 +169,7 @@ public final class HealthMonitor {
                 return;
             }
         }
-        Attempt a = new Attempt(gen);
+        Attempt a = new Attempt(gen, clock.nanoTime());
         // Scheduled before the next attempt, so that with timeout == interval this attempt's verdict comes first.
         Cancellable timeout = clock.schedule(check.timeout(), a);
         a.timeout = timeout;
@@ -196,11 +209,13 @@ public final class HealthMonitor {
     private final class Attempt extends AtomicBoolean implements Runnable, BiConsumer<CheckResult, Throwable> {
 
         private final long gen;
+        private final long startNanos;
         volatile Cancellable timeout;
         volatile CompletableFuture<CheckResult> inFlight;
 
-        Attempt(long gen) {
+        Attempt(long gen, long startNanos) {
             this.gen = gen;
+            this.startNanos = startNanos;
         }
 
         /** The timeout passed. */
@@ -210,7 +225,7 @@ public final class HealthMonitor {
                 // Cancel, so the strategy closes its sockets now: at most one attempt per target is ever in flight,
                 // however far behind an overloaded event loop falls.
                 cancelInFlight();
-                complete(gen, check.probe().onTimeout(timedOut));
+                complete(gen, startNanos, check.probe().onTimeout(timedOut));
             }
         }
 
@@ -244,7 +259,7 @@ public final class HealthMonitor {
             }
             CheckResult r = error != null ? CheckResult.failed(Reasons.message(error))
                     : result != null ? result : CheckResult.failed("strategy returned no result");
-            complete(gen, r);
+            complete(gen, startNanos, r);
         }
     }
 
@@ -253,13 +268,15 @@ public final class HealthMonitor {
         return j == 0 ? 0 : random.nextLong(j);
     }
 
-    private void complete(long gen, CheckResult result) {
+    private void complete(long gen, long startNanos, CheckResult result) {
         boolean transition = false;
         boolean nowUp;
+        long now = context.clock().nanoTime();
         synchronized (lock) {
             if (!running || gen != generation) {
                 return;
             }
+            lastAttemptNanos = Math.max(0, now - startNanos);
             if (result.healthy()) {
                 consecutiveFailures = 0;
                 consecutiveSuccesses++;
@@ -277,10 +294,26 @@ public final class HealthMonitor {
             }
             nowUp = up;
         }
+        recordVerdict(result, transition ? (nowUp ? "up" : "down") : "", now - startNanos);
         // Outside the lock: the listener takes its own locks and may call stop(); holding ours would invite deadlock.
         listener.onResult(result);
         if (transition) {
             listener.onTransition(nowUp, result);
+        }
+    }
+
+    /** The attempt as a JFR event; a field check when no recording enables it. */
+    private void recordVerdict(CheckResult result, String transition, long nanos) {
+        CheckVerdictEvent e = new CheckVerdictEvent();
+        if (e.shouldCommit()) {
+            e.service = target.service();
+            e.realServer = target.realServer();
+            e.check = check.probe().type();
+            e.verdict = result.reason();
+            e.healthy = result.healthy();
+            e.transition = transition;
+            e.attemptDuration = Math.max(0, nanos);
+            e.commit();
         }
     }
 }

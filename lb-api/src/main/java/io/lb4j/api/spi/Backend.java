@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A destination an engine may forward a new connection to: one real server of one service, or the service's
@@ -137,6 +138,36 @@ public final class Backend {
         return counters.total.get();
     }
 
+    /**
+     * Bytes forwarded towards this backend since it first appeared: the proxy engine counts TCP and UDP payload
+     * bytes, the packet engine IP packet bytes (headers included) of the flows it forwarded.
+     */
+    public long bytesToServer() {
+        return counters.toServer.sum();
+    }
+
+    /**
+     * Bytes forwarded from this backend back to clients since it first appeared, counted as {@link #bytesToServer()}.
+     * Always 0 for direct routing and tunnel flows of the packet engine: their replies go from the server straight to
+     * the client and never pass the balancer.
+     */
+    public long bytesToClient() {
+        return counters.toClient.sum();
+    }
+
+    /**
+     * Adds forwarded bytes to {@link #bytesToServer()} or {@link #bytesToClient()}; for engines. Lock-free and
+     * cheap under contention ({@link LongAdder}): an engine may call it per read, or per batch of a flow's bytes.
+     *
+     * @throws IllegalArgumentException when {@code bytes} is negative
+     */
+    public void addBytes(boolean toServer, long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
+        }
+        (toServer ? counters.toServer : counters.toClient).add(bytes);
+    }
+
     /** Whether a new connection could be taken now (weight above 0 and under the connection limit). */
     public boolean available() {
         return weight > 0 && !counters.overloaded && (maxConnections == 0 || counters.active.get() < maxConnections);
@@ -207,6 +238,8 @@ public final class Backend {
     private static final class Counters {
         final AtomicInteger active = new AtomicInteger();
         final AtomicLong total = new AtomicLong();
+        final LongAdder toServer = new LongAdder();
+        final LongAdder toClient = new LongAdder();
         volatile boolean overloaded;
     }
 }

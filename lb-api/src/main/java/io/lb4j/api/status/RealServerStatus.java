@@ -3,6 +3,8 @@ package io.lb4j.api.status;
 import io.lb4j.api.RealServerState;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A real server at one instant.
@@ -19,9 +21,28 @@ import java.net.InetAddress;
  *                          or dynamic script last reported ({@code HealthCheck.agent},
  *                          {@code ExternalProbe.dynamicWeight}), ramped up from 0 while the server is in its
  *                          {@code slowStart} after coming back
+ * @param bytesToServer     bytes forwarded to the server since it was added (the proxy engine counts payload, the
+ *                          packet engine IP packets; see {@link io.lb4j.api.spi.Backend#bytesToServer()})
+ * @param bytesToClient     bytes forwarded from the server back to clients since it was added; 0 for the packet
+ *                          engine's direct routing and tunnel flows, whose replies bypass the balancer
+ * @param checkAttempts     health-check attempts finished since the server was added (passed, failed or timed out)
+ * @param checkTime         the time those attempts took, summed (a timed-out attempt counts its timeout)
  */
 public record RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
-                               int activeConnections, long totalConnections, String lastCheck, int effectiveWeight) {
+                               int activeConnections, long totalConnections, String lastCheck, int effectiveWeight,
+                               long bytesToServer, long bytesToClient, long checkAttempts, Duration checkTime) {
+
+    /** Requires a check time. */
+    public RealServerStatus {
+        Objects.requireNonNull(checkTime, "checkTime");
+    }
+
+    /** A server without byte or check-time counts (all zero). */
+    public RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
+                            int activeConnections, long totalConnections, String lastCheck, int effectiveWeight) {
+        this(label, address, port, weight, state, activeConnections, totalConnections, lastCheck, effectiveWeight,
+                0, 0, 0, Duration.ZERO);
+    }
 
     /** A server balanced by its configured weight. */
     public RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,

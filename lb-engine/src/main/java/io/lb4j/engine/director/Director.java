@@ -230,7 +230,8 @@ final class Director implements LoadBalancer {
                 RealServer r = rt.spec;
                 reals.add(new RealServerStatus(r.label(), r.address(), r.port(), r.weight(), rt.state(),
                         rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck,
-                        rt.eligible ? rt.effectiveWeight : rt.reportedWeight()));
+                        rt.eligible ? rt.effectiveWeight : rt.reportedWeight(), rt.backend.bytesToServer(),
+                        rt.backend.bytesToClient(), rt.checkAttempts, Duration.ofNanos(rt.checkNanos)));
             }
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
@@ -402,6 +403,8 @@ final class Director implements LoadBalancer {
                 synchronized (Director.this) {
                     if (rt.monitor == self[0]) {
                         rt.lastCheck = result.reason();
+                        rt.checkAttempts++;
+                        rt.checkNanos += self[0].lastAttemptDuration().map(Duration::toNanos).orElse(0L);
                         result.weight().ifPresent(w -> weightReported(s.spec.label(), rt, w));
                     }
                 }
@@ -523,8 +526,22 @@ final class Director implements LoadBalancer {
             s.failbackReleased = false;
             String to = s.fallback == null ? "none" : Addresses.text(s.fallback.address());
             events.publish(new FailedOver(now, s.spec.label(), to, reason));
+            FailedOverEvent jfr = new FailedOverEvent();
+            if (jfr.shouldCommit()) {
+                jfr.service = s.spec.label();
+                jfr.fallback = to;
+                jfr.reason = reason;
+                jfr.commit();
+            }
         } else if (!nowOnFallback && s.onFallback) {
-            events.publish(new FailedBack(now, s.spec.label(), eligible.stream().map(rt -> rt.spec.label()).toList()));
+            List<String> back = eligible.stream().map(rt -> rt.spec.label()).toList();
+            events.publish(new FailedBack(now, s.spec.label(), back));
+            FailedBackEvent jfr = new FailedBackEvent();
+            if (jfr.shouldCommit()) {
+                jfr.service = s.spec.label();
+                jfr.realServers = String.join(",", back);
+                jfr.commit();
+            }
         }
         s.onFallback = nowOnFallback;
         snapshot(s, eligible, now, true);

@@ -19,6 +19,9 @@ final class RealServerRuntime {
     boolean healthy = true;
     Admin admin = Admin.NONE;
     String lastCheck = "";
+    /** Health-check attempts finished, and the time they took, for the status (kept across monitor restarts). */
+    long checkAttempts;
+    long checkNanos;
     /** Since when the server has been able to take connections without interruption; for the hold-down. */
     Instant ableSince;
     /** Whether the last snapshot let it take new connections; a server that enters one starts its slow start. */

@@ -1000,6 +1000,7 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.FORWARDED_DR);
+        flows.countBytes(id, true, length - l3);
         return FORWARDED;
     }
 
@@ -1213,6 +1214,7 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.FORWARDED_NAT);
+        flows.countBytes(id, true, length - l3);
         return FORWARDED;
     }
 
@@ -1224,6 +1226,7 @@ final class PacketPath {
             return DROPPED;
         }
         counters.increment(Counters.REPLIES_UNNATTED);
+        flows.countBytes(id, false, length - l3);
         return REPLY_FORWARDED;
     }
 

@@ -342,6 +342,7 @@ final class TcpPair implements Flow {
         if (msg instanceof ByteBuf buf) {
             int n = buf.readableBytes();
             rt.counters().bytes(fromClient, n);
+            attempt.backend.addBytes(fromClient, n); // wired: the attempt is the connected backend's
             if (fromClient) {
                 writtenToServer += n;
                 readFromClient = true;

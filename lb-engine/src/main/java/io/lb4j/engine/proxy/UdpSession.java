@@ -114,6 +114,7 @@ final class UdpSession implements Flow {
             return;
         }
         rt.counters().bytesToBackends.add(payload.readableBytes());
+        backend.addBytes(true, payload.readableBytes());
         upstream.write(payload, upstream.voidPromise());
     }
 
@@ -133,6 +134,7 @@ final class UdpSession implements Flow {
             lastActiveNanos = rt.clock().nanoTime();
             listener.touched(UdpSession.this);
             rt.counters().bytesToClients.add(reply.content().readableBytes());
+            backend.addBytes(false, reply.content().readableBytes());
             vip.write(new DatagramPacket(reply.content(), client), vip.voidPromise()); // hands the payload on
         }
 
