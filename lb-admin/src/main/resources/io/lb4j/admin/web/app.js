@@ -467,7 +467,8 @@ function timelineSpan(now, latest) {
 // ------------------------------------------------------------------------------------------ charts
 
 const SERIES_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
-const CHARTS = [['chart-connections', 'connections'], ['chart-rate', 'connectionsPerSecond'], ['chart-up', 'serversUp']];
+const CHARTS = [['chart-connections', 'connections'], ['chart-bytes', 'bytesPerSecond'], ['chart-check', 'checkMillis'],
+  ['chart-up', 'serversUp']];
 
 function destroyCharts() {
   for (const c of Object.values(app.charts)) c.plot.destroy();
