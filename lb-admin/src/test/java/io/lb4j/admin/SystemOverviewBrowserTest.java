@@ -283,11 +283,12 @@ class SystemOverviewBrowserTest {
         assertThat(to - from).as("zoomed: a minute or two, not the 3 hours that drew it as a sliver")
                 .isLessThanOrEqualTo(120_000);
         // The fallback lane's "on fallback" stretch since the failover is wide enough to see (here: >= 5 % of it).
-        // (A failover a second old is 1/60 of the one-minute window: wait for it to be a few seconds old.)
-        waitUntil("the on-fallback stretch at least 40 of the timeline's 800 units wide", () -> ((Number) js
+        // (A failover a second old is 1/30 of the smallest window: wait until it is a few seconds old and its
+        // stretch a quarter of the width, as an operator sees it a moment later, and the screenshot shows it.)
+        waitUntil("the on-fallback stretch at least 200 of the timeline's 800 units wide", () -> ((Number) js
                 .executeScript("let w = 0; for (const r of document.querySelectorAll('#timeline svg rect.known'))"
                         + " if (r.getAttribute('fill') === '#8e44ad') w = Math.max(w, r.getBBox().width); return w;"))
-                .doubleValue() > 40);
+                .doubleValue() > 200);
         WebElement zoomed = browser.findElement(By.cssSelector("#timeline svg"));
         assertThat(Long.parseLong(zoomed.getAttribute("data-to")) - Long.parseLong(zoomed.getAttribute("data-from")))
                 .as("still zoomed").isLessThanOrEqualTo(120_000);
