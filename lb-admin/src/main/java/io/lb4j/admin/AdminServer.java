@@ -56,7 +56,9 @@ import java.util.function.Supplier;
  * number (per session and in total) and in time (reading headers and body, writing the answer); event streams end
  * with their session.
  * On one node of a clustered pair, {@link Builder#pairStatus} and {@link #pairChanged()} show its VRRP state
- * (read-only) in the API and on the page.
+ * (read-only) in the API and on the page. The page's charts come from a sample of the status every 5 s, the last hour
+ * of them kept in a bounded ring; every configuration that runs (at start, restored, rolled back, {@code PUT}) is kept
+ * in a history of the last {@linkplain Builder#configHistory ten} to download or roll back to.
  * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.
  */
 public final class AdminServer implements AutoCloseable {

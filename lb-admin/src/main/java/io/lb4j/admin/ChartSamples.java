@@ -10,6 +10,7 @@ import io.lb4j.api.status.ServiceStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,7 +89,8 @@ final class ChartSamples {
             }
             points.put(svc.label(), new Point(open, total, bytes, checks, checkNanos, up, svc.realServers().size()));
         }
-        Sample sample = new Sample(clock.millis(), Map.copyOf(points));
+        // In the status's order (Map.copyOf would not keep it): the charts list services as the table does.
+        Sample sample = new Sample(clock.millis(), Collections.unmodifiableMap(points));
         synchronized (samples) {
             samples.addLast(sample);
             while (samples.size() > capacity) {
