@@ -491,6 +491,8 @@ async function refreshCharts() {
       if (old) old.plot.destroy();
       const series = [{}].concat(data.services.map((s, i) => ({
         label: s.label, stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], width: 2,
+        // An interval in which no check finished has no mean: join its neighbours rather than break the line.
+        spanGaps: key === 'checkMillis',
         value: (u, v) => (v == null ? '–' : String(v)),
       })));
       const plot = new uPlot({
