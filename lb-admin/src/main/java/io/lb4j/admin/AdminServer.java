@@ -132,7 +132,8 @@ public final class AdminServer implements AutoCloseable {
      *
      * @return this
      * @throws IllegalStateException       when already started or stopped
-     * @throws java.io.UncheckedIOException when the address cannot be bound
+     * @throws java.io.UncheckedIOException when the address cannot be bound, or the configuration history's directory
+     *                                      cannot be created or listed
      */
     public synchronized AdminServer start() {
         if (started || stopped) {
