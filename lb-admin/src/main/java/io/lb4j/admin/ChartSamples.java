@@ -23,15 +23,17 @@ import java.util.function.Supplier;
 /**
  * The System Overview's charts: a sample of every service's connections every {@code interval} (5 s by default),
  * the last {@code capacity} of them (an hour), in a ring, so memory is bounded by the number of services times
- * {@code capacity} whatever the uptime. Per service and sample: connections open (real servers and fallback), new
- * connections per second to its real servers since the sample before (the throughput the status can give: it counts
- * connections, not bytes), and how many of its real servers were up. The clock is injected so tests take samples at
+ * {@code capacity} whatever the uptime. Per service and sample: connections open (real servers and fallback); since
+ * the sample before, bytes per second forwarded to and from its real servers (the throughput), new connections per
+ * second, and the mean time of the health-check attempts that finished (its real servers' {@code checkTime} over
+ * {@code checkAttempts}); and how many of its real servers were up. The clock is injected so tests take samples at
  * chosen instants. Thread-safe.
  */
 final class ChartSamples {
 
     /** One service at one instant. */
-    private record Point(int connections, long totalConnections, int serversUp, int servers) {
+    private record Point(int connections, long totalConnections, long bytes, long checkAttempts, long checkNanos,
+                         int serversUp, int servers) {
     }
 
     /** One sampling instant. */
@@ -71,15 +73,21 @@ final class ChartSamples {
         for (ServiceStatus svc : s.services()) {
             int open = svc.fallbackActiveConnections();
             long total = 0;
+            long bytes = 0;
+            long checks = 0;
+            long checkNanos = 0;
             int up = 0;
             for (RealServerStatus r : svc.realServers()) {
                 open += r.activeConnections();
                 total += r.totalConnections();
+                bytes += r.bytesToServer() + r.bytesToClient();
+                checks += r.checkAttempts();
+                checkNanos += r.checkTime().toNanos();
                 if (r.state() == RealServerState.UP) {
                     up++;
                 }
             }
-            points.put(svc.label(), new Point(open, total, up, svc.realServers().size()));
+            points.put(svc.label(), new Point(open, total, bytes, checks, checkNanos, up, svc.realServers().size()));
         }
         // In the status's order (Map.copyOf would not keep it): the charts list services as the table does.
         Sample sample = new Sample(clock.millis(), Collections.unmodifiableMap(points));
@@ -92,10 +100,11 @@ final class ChartSamples {
     }
 
     /**
-     * The samples as columns, the shape uPlot draws: {@code {"intervalSeconds": 5, "throughput": "connections/s",
-     * "at": [epoch seconds...], "services": [{"label": "PACS", "connections": [...], "connectionsPerSecond": [...],
-     * "serversUp": [...], "servers": 2}]}}. A value is null where the service did not exist, and a rate is null at
-     * its first sample and where its counter went back (the service was replaced).
+     * The samples as columns, the shape uPlot draws: {@code {"intervalSeconds": 5, "throughput": "bytes/s",
+     * "at": [epoch seconds...], "services": [{"label": "PACS", "connections": [...], "bytesPerSecond": [...],
+     * "connectionsPerSecond": [...], "checkMillis": [...], "serversUp": [...], "servers": 2}]}}. A value is null
+     * where the service did not exist; a rate or mean is null at its first sample, where a counter went back (the
+     * service was replaced) and, for {@code checkMillis}, where no attempt finished in between.
      */
     ObjectNode json() {
         List<Sample> copy;
@@ -103,7 +112,7 @@ final class ChartSamples {
             copy = List.copyOf(samples);
         }
         ObjectNode n = Json.object().put("intervalSeconds", interval.toMillis() / 1000.0)
-                .put("throughput", "connections/s");
+                .put("throughput", "bytes/s");
         ArrayNode at = n.putArray("at");
         Set<String> labels = new LinkedHashSet<>();
         for (Sample s : copy) {
@@ -119,7 +128,9 @@ final class ChartSamples {
         for (String label : labels) {
             ObjectNode svc = services.addObject().put("label", label);
             ArrayNode open = svc.putArray("connections");
+            ArrayNode bytes = svc.putArray("bytesPerSecond");
             ArrayNode rate = svc.putArray("connectionsPerSecond");
+            ArrayNode check = svc.putArray("checkMillis");
             ArrayNode up = svc.putArray("serversUp");
             Point before = null;
             long beforeAt = 0;
@@ -128,19 +139,31 @@ final class ChartSamples {
                 Point p = s.services().get(label);
                 if (p == null) {
                     open.addNull();
+                    bytes.addNull();
                     rate.addNull();
+                    check.addNull();
                     up.addNull();
                 } else {
                     open.add(p.connections());
                     up.add(p.serversUp());
                     servers = p.servers();
-                    if (before == null || p.totalConnections() < before.totalConnections()
-                            || s.atMillis() <= beforeAt) {
+                    long ms = s.atMillis() - beforeAt;
+                    if (before == null || ms <= 0 || p.totalConnections() < before.totalConnections()
+                            || p.bytes() < before.bytes() || p.checkAttempts() < before.checkAttempts()) {
+                        bytes.addNull();
                         rate.addNull();
+                        check.addNull();
                     } else {
-                        double perSecond = (p.totalConnections() - before.totalConnections()) * 1000.0
-                                / (s.atMillis() - beforeAt);
-                        rate.add(Math.round(perSecond * 100) / 100.0);
+                        bytes.add(Math.round((p.bytes() - before.bytes()) * 1000.0 / ms));
+                        rate.add(Math.round((p.totalConnections() - before.totalConnections()) * 100_000.0 / ms)
+                                / 100.0);
+                        long attempts = p.checkAttempts() - before.checkAttempts();
+                        if (attempts == 0) {
+                            check.addNull();
+                        } else {
+                            check.add(Math.round((p.checkNanos() - before.checkNanos()) / 10_000.0 / attempts)
+                                    / 100.0);
+                        }
                     }
                 }
                 before = p;

@@ -25,10 +25,12 @@ class ChartSamplesTest {
     private final VirtualClock time = new VirtualClock(Instant.parse("2026-12-06T10:00:00Z"));
     private final AtomicReference<BalancerStatus> status = new AtomicReference<>();
 
+    /** A service whose first server counts {@code total} connections, 1,000 bytes and 2 checks of 3 ms each. */
     private static ServiceStatus service(String label, int open, long total, RealServerState state) {
         InetAddress a = InetAddress.ofLiteral("192.0.2.1");
         return new ServiceStatus(label, a, List.of(104), Protocol.TCP, ForwardingMethod.PROXY, false,
-                List.of(new RealServerStatus("r1", a, 0, 1, state, open, total, "ok"),
+                List.of(new RealServerStatus("r1", a, 0, 1, state, open, total, "ok", 1, total * 600, total * 400,
+                                total * 2, Duration.ofMillis(total * 6)),
                         new RealServerStatus("r2", a, 0, 1, RealServerState.UP, 0, 0, "ok")), null, 1);
     }
 
@@ -55,7 +57,7 @@ class ChartSamplesTest {
 
         JsonNode n = charts.json();
         assertThat(n.get("intervalSeconds").asDouble()).isEqualTo(5.0);
-        assertThat(n.get("throughput").asText()).isEqualTo("connections/s");
+        assertThat(n.get("throughput").asText()).isEqualTo("bytes/s");
         // Capacity 4: the first sample is gone.
         assertThat(n.get("at")).extracting(JsonNode::asLong).containsExactly(1796551205L, 1796551210L,
                 1796551215L, 1796551220L);
@@ -64,12 +66,15 @@ class ChartSamplesTest {
         // The fallback's one connection counts as open.
         assertThat(pacs.get("connections")).extracting(JsonNode::asInt).containsExactly(4, 3, 3, 1);
         assertThat(pacs.get("connectionsPerSecond").toString()).isEqualTo("[null,null,10.0,2.0]");
+        assertThat(pacs.get("bytesPerSecond").toString()).isEqualTo("[null,null,10000,2000]");
+        assertThat(pacs.get("checkMillis").toString()).isEqualTo("[null,null,3.0,3.0]");
         assertThat(pacs.get("serversUp")).extracting(JsonNode::asInt).containsExactly(2, 1, 1, 2);
         assertThat(pacs.get("servers").asInt()).isEqualTo(2);
         JsonNode ris = n.get("services").get(1);
         assertThat(ris.get("label").asText()).isEqualTo("RIS");
         assertThat(ris.get("connections").toString()).isEqualTo("[1,null,5,null]");
         assertThat(ris.get("connectionsPerSecond").toString()).isEqualTo("[null,null,null,null]");
+        assertThat(ris.get("checkMillis").toString()).isEqualTo("[null,null,null,null]");
     }
 
     @Test

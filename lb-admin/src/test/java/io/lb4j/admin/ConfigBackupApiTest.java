@@ -245,7 +245,7 @@ class ConfigBackupApiTest {
         server.sampleCharts();
 
         JsonNode charts = c.get("/api/charts").json();
-        assertThat(charts.get("throughput").asText()).isEqualTo("connections/s");
+        assertThat(charts.get("throughput").asText()).isEqualTo("bytes/s");
         JsonNode at = charts.get("at");
         assertThat(at).hasSize(4);
         assertThat(at.get(3).asDouble() - at.get(2).asDouble()).isEqualTo(5.0);

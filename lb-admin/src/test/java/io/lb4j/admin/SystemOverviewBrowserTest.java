@@ -294,7 +294,7 @@ class SystemOverviewBrowserTest {
                 .as("still zoomed").isLessThanOrEqualTo(120_000);
 
         // The charts: uPlot's canvases with the samples drawn; the connections line at 3.
-        for (String id : List.of("chart-connections", "chart-rate", "chart-up")) {
+        for (String id : List.of("chart-connections", "chart-bytes", "chart-check", "chart-up")) {
             waitUntil(id + " drawn with samples", () -> {
                 String n = attribute(browser, By.id(id), "data-points");
                 return n != null && Integer.parseInt(n) >= 5
@@ -304,6 +304,10 @@ class SystemOverviewBrowserTest {
         waitUntil("the connections chart's line drawn on its canvas", () -> strokePixels(js, "chart-connections")
                 > 100);
         assertThat(strokePixels(js, "chart-up")).as("the servers-up chart's line").isGreaterThan(100);
+        // Bytes: each server greets its connections with a line; the proxy engine counts them per real server.
+        assertThat(strokePixels(js, "chart-bytes")).as("the throughput chart's line").isGreaterThan(100);
+        // The connect check every 500 ms: its mean time per sampling interval.
+        waitUntil("the health-check time chart's line", () -> strokePixels(js, "chart-check") > 100);
         assertThat(browser.findElement(By.id("chart-connections")).getText()).contains("PACS");
         waitUntil("the audit entries show the halt", () -> !browser.findElements(
                 By.cssSelector("#audit-body tr[data-action='halt']")).isEmpty());

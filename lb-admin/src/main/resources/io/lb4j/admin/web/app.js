@@ -467,7 +467,8 @@ function timelineSpan(now, latest) {
 // ------------------------------------------------------------------------------------------ charts
 
 const SERIES_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
-const CHARTS = [['chart-connections', 'connections'], ['chart-rate', 'connectionsPerSecond'], ['chart-up', 'serversUp']];
+const CHARTS = [['chart-connections', 'connections'], ['chart-bytes', 'bytesPerSecond'], ['chart-check', 'checkMillis'],
+  ['chart-up', 'serversUp']];
 
 function destroyCharts() {
   for (const c of Object.values(app.charts)) c.plot.destroy();
@@ -490,6 +491,8 @@ async function refreshCharts() {
       if (old) old.plot.destroy();
       const series = [{}].concat(data.services.map((s, i) => ({
         label: s.label, stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], width: 2,
+        // An interval in which no check finished has no mean: join its neighbours rather than break the line.
+        spanGaps: key === 'checkMillis',
         value: (u, v) => (v == null ? '–' : String(v)),
       })));
       const plot = new uPlot({
