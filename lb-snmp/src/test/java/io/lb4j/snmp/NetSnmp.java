@@ -30,7 +30,8 @@ final class NetSnmp implements AutoCloseable {
     static final String PRIV_PASSWORD = "lb4j-priv-secret";
     static final Duration STARTUP = Duration.ofSeconds(20);
 
-    static final List<String> PROGRAMS = List.of("snmpd", "snmptrapd", "snmpwalk", "snmpget", "snmptranslate");
+    static final List<String> PROGRAMS = List.of("snmpd", "snmptrapd", "snmpwalk", "snmpbulkwalk", "snmpget",
+            "snmptranslate");
 
     private final Path dir;
     private final int agentPort;
@@ -115,6 +116,11 @@ final class NetSnmp implements AutoCloseable {
     /** {@code snmpwalk -v2c} of {@code oid}, names from LB4J-MIB. */
     String walkV2c(String oid) {
         return Command.run(tool("snmpwalk", List.of("-v2c", "-c", COMMUNITY), oid));
+    }
+
+    /** {@code snmpbulkwalk -v2c} of {@code oid}: GetBulk requests, where snmpwalk sends GetNext. */
+    String bulkWalkV2c(String oid) {
+        return Command.run(tool("snmpbulkwalk", List.of("-v2c", "-c", COMMUNITY, "-Cr7"), oid));
     }
 
     /** {@code snmpwalk -v3 -l authPriv} of {@code oid}. */

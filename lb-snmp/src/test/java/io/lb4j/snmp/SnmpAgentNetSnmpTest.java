@@ -115,6 +115,7 @@ class SnmpAgentNetSnmpTest {
         assertThat(v2c.lines()).containsAll(expected);
         assertThat(v3.lines()).containsAll(expected);
         assertThat(v3).isEqualTo(v2c);
+        assertThat(netSnmp.bulkWalkV2c("LB4J-MIB::lb4jMIB")).as("the same walk by GetBulk, 7 at a time").isEqualTo(v2c);
         assertThat(agent.stats().requests()).isPositive();
         // The README's "SNMP" section shows this walk.
         Files.createDirectories(Path.of("target"));

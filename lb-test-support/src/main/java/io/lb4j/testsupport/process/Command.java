@@ -34,6 +34,7 @@ public final class Command {
             Map.entry("curl", "curl"), Map.entry("storescp", "dcmtk"), Map.entry("storescu", "dcmtk"),
             Map.entry("echoscu", "dcmtk"), Map.entry("dcmqrscp", "dcmtk"), Map.entry("dump2dcm", "dcmtk"),
             Map.entry("Orthanc", "orthanc"), Map.entry("snmpwalk", "snmp"), Map.entry("snmpget", "snmp"),
+            Map.entry("snmpbulkwalk", "snmp"),
             Map.entry("snmptranslate", "snmp"));
 
     /** Directories searched besides {@code PATH}: root's tools live there and a test JVM's PATH may lack them. */
