@@ -1,8 +1,14 @@
 package io.lb4j.snmp;
 
 import io.lb4j.testsupport.process.Command;
+import io.lb4j.testsupport.snmp.NetSnmp;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,8 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class Lb4jMibFileTest {
 
+    @TempDir
+    Path tmp;
+
     @Test
-    void snmptranslateParsesTheMibWithoutWarnings() {
+    void snmptranslateParsesTheMibWithoutWarnings() throws IOException {
         assertThat(NetSnmp.missingPrograms()).as("net-snmp: apt-get install -y snmpd snmp snmptrapd").isEmpty();
 
         // -Pw turns the parser's warnings on (-PW would add net-snmp's detailed notes, which flag every SEQUENCE type
@@ -28,7 +37,7 @@ class Lb4jMibFileTest {
     }
 
     @Test
-    void theMibsNumbersAreTheAgents() {
+    void theMibsNumbersAreTheAgents() throws IOException {
         List<String> names = List.of("lb4jServiceName", "lb4jRealServerState", "lb4jRealServerTotalConnections",
                 "lb4jNodeVrrpState", "lb4jNotifyServiceName", "lb4jNotifyRealServerName", "lb4jNotifyReason",
                 "lb4jNotifyVrrpPreviousState", "lb4jFailover", "lb4jFailback", "lb4jRealServerDown",
@@ -45,9 +54,9 @@ class Lb4jMibFileTest {
         }
     }
 
-    private static Command.Result translate(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("snmptranslate", "-M", NetSnmp.mibDirs(), "-m",
-                "LB4J-MIB"));
+    private Command.Result translate(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("snmptranslate", "-M",
+                NetSnmp.mibPath(tmp, Path.of("src/main/mib")), "-m", "LB4J-MIB"));
         command.addAll(List.of(args));
         return Command.attempt(command);
     }

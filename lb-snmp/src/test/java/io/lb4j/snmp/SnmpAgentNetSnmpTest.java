@@ -6,6 +6,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
+import io.lb4j.testsupport.snmp.NetSnmp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class SnmpAgentNetSnmpTest {
     @BeforeEach
     void startNetSnmpAndABalancer() throws IOException {
         assertThat(NetSnmp.missingPrograms()).as("net-snmp: apt-get install -y snmpd snmp snmptrapd").isEmpty();
-        netSnmp = new NetSnmp(tmp);
+        netSnmp = new NetSnmp(tmp, Path.of("src/main/mib"));
         closeables.push(netSnmp);
         netSnmp.start();
 

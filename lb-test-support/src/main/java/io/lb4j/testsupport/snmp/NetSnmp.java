@@ -1,4 +1,4 @@
-package io.lb4j.snmp;
+package io.lb4j.testsupport.snmp;
 
 import io.lb4j.testsupport.process.ChildProcess;
 import io.lb4j.testsupport.process.Command;
@@ -7,41 +7,56 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.URISyntaxException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A real net-snmp for a test: {@code snmpd} as AgentX master on a Unix socket in a temporary directory, answering
  * SNMPv2c (community {@value #COMMUNITY}) and SNMPv3 authPriv (user {@value #USER}, SHA/AES) on a free loopback
  * UDP port, sending its notifications to an {@code snmptrapd} on another; both child processes, both ended by
- * {@link #close()} (also when the test fails). The tools run with {@code LB4J-MIB} loaded from the module's
- * {@code src/main/mib}, plus the test's stand-ins for the three IETF base modules Debian does not ship (see
- * {@code src/test/resources/mibs/SNMPv2-SMI.txt}).
+ * {@link #close()} (also when the test fails). The tools run with {@code LB4J-MIB} loaded from the directory given
+ * (lb-snmp's {@code src/main/mib}), plus stand-ins for the three IETF base modules Debian does not ship (see
+ * {@link #mibPath}).
  */
-final class NetSnmp implements AutoCloseable {
+public final class NetSnmp implements AutoCloseable {
 
-    static final String COMMUNITY = "lb4j-ro";
-    static final String USER = "lb4jmon";
-    static final String AUTH_PASSWORD = "lb4j-auth-secret";
-    static final String PRIV_PASSWORD = "lb4j-priv-secret";
-    static final Duration STARTUP = Duration.ofSeconds(20);
+    /** The read-only SNMPv2c community. */
+    public static final String COMMUNITY = "lb4j-ro";
+    /** The SNMPv3 user, authPriv with SHA and AES. */
+    public static final String USER = "lb4jmon";
+    /** The SNMPv3 user's authentication password. */
+    public static final String AUTH_PASSWORD = "lb4j-auth-secret";
+    /** The SNMPv3 user's privacy password. */
+    public static final String PRIV_PASSWORD = "lb4j-priv-secret";
+    /** How long snmpd and snmptrapd may take to start. */
+    public static final Duration STARTUP = Duration.ofSeconds(20);
 
-    static final List<String> PROGRAMS = List.of("snmpd", "snmptrapd", "snmpwalk", "snmpbulkwalk", "snmpget",
+    /** The net-snmp programs the tests run. */
+    public static final List<String> PROGRAMS = List.of("snmpd", "snmptrapd", "snmpwalk", "snmpbulkwalk", "snmpget",
             "snmptranslate");
 
     private final Path dir;
+    private final String mibPath;
     private final int agentPort;
     private final int trapPort;
     private final Path snmpdConf;
     private ChildProcess snmpd;
     private ChildProcess snmptrapd;
 
-    NetSnmp(Path dir) throws IOException {
+    /**
+     * Writes the configurations into {@code dir} (a test's temporary directory) and picks the ports; starts nothing.
+     *
+     * @param lb4jMibDirectory the directory of {@code LB4J-MIB.txt}
+     */
+    public NetSnmp(Path dir, Path lb4jMibDirectory) throws IOException {
         this.dir = dir;
+        this.mibPath = mibPath(dir, lb4jMibDirectory);
         this.agentPort = freeUdpPort();
         this.trapPort = freeUdpPort();
         Files.createDirectories(dir.resolve("agentx"));
@@ -64,21 +79,21 @@ final class NetSnmp implements AutoCloseable {
     }
 
     /** The Unix socket snmpd listens on for subagents. */
-    Path agentxSocket() {
+    public Path agentxSocket() {
         return dir.resolve("agentx/master");
     }
 
-    Path snmpdConf() {
+    public Path snmpdConf() {
         return snmpdConf;
     }
 
-    void start() {
+    public void start() {
         startTrapReceiver();
         startSnmpd();
     }
 
     /** Starts snmpd and waits until it has written its start line. */
-    void startSnmpd() {
+    public void startSnmpd() {
         snmpd = ChildProcess.start("snmpd", List.of("env", "SNMP_PERSISTENT_DIR=" + dir.resolve("snmpd-state"),
                 "MIBS=", "snmpd", "-f", "-Lo", "-C", "-c", snmpdConf.toString()));
         if (snmpd.await(0, l -> l.startsWith("NET-SNMP version"), STARTUP).isEmpty()) {
@@ -86,7 +101,7 @@ final class NetSnmp implements AutoCloseable {
         }
     }
 
-    void stopSnmpd() {
+    public void stopSnmpd() {
         snmpd.close();
     }
 
@@ -94,47 +109,47 @@ final class NetSnmp implements AutoCloseable {
     private void startTrapReceiver() {
         snmptrapd = ChildProcess.start("snmptrapd", List.of("env",
                 "SNMP_PERSISTENT_DIR=" + dir.resolve("snmptrapd-state"), "snmptrapd", "-f", "-Lo", "-C", "-c",
-                dir.resolve("snmptrapd.conf").toString(), "-On", "-F", "TRAP %V\\t%v\\n", "-M", mibDirs(), "-m",
+                dir.resolve("snmptrapd.conf").toString(), "-On", "-F", "TRAP %V\\t%v\\n", "-M", mibPath, "-m",
                 "LB4J-MIB", "udp:127.0.0.1:" + trapPort));
         if (snmptrapd.await(0, l -> l.startsWith("NET-SNMP version"), STARTUP).isEmpty()) {
             throw new IllegalStateException("snmptrapd did not start within " + STARTUP + ":\n" + snmptrapd.text());
         }
     }
 
-    /** The first "TRAP" line from {@code from} on that contains {@code oid}, within {@code timeout}. */
-    String awaitTrap(String oid, Duration timeout) {
+    /** The first "TRAP" line snmptrapd logged that contains {@code oid}, waiting up to {@code timeout}. */
+    public String awaitTrap(String oid, Duration timeout) {
         return snmptrapd.await(0, l -> l.startsWith("TRAP") && l.contains(oid), timeout)
                 .map(ChildProcess.Line::text)
                 .orElseThrow(() -> new AssertionError("no trap " + oid + " within " + timeout
                         + "; snmptrapd wrote:\n" + snmptrapd.text()));
     }
 
-    String snmpdOutput() {
+    public String snmpdOutput() {
         return snmpd.text();
     }
 
     /** {@code snmpwalk -v2c} of {@code oid}, names from LB4J-MIB. */
-    String walkV2c(String oid) {
+    public String walkV2c(String oid) {
         return Command.run(tool("snmpwalk", List.of("-v2c", "-c", COMMUNITY), oid));
     }
 
     /** {@code snmpbulkwalk -v2c} of {@code oid}: GetBulk requests, where snmpwalk sends GetNext. */
-    String bulkWalkV2c(String oid) {
+    public String bulkWalkV2c(String oid) {
         return Command.run(tool("snmpbulkwalk", List.of("-v2c", "-c", COMMUNITY, "-Cr7"), oid));
     }
 
     /** {@code snmpwalk -v3 -l authPriv} of {@code oid}. */
-    String walkV3(String oid) {
+    public String walkV3(String oid) {
         return Command.run(tool("snmpwalk", v3(), oid));
     }
 
     /** {@code snmpget -v2c} of one object instance. */
-    Command.Result getV2c(String oid) {
+    public Command.Result getV2c(String oid) {
         return Command.attempt(tool("snmpget", List.of("-v2c", "-c", COMMUNITY, "-t", "1", "-r", "0"), oid));
     }
 
     /** The command line a README shows, for {@code snmpwalk -v3 -l authPriv}. */
-    static String v3WalkCommandLine(String target, String oid) {
+    public static String v3WalkCommandLine(String target, String oid) {
         return "snmpwalk " + String.join(" ", v3()) + " -m +LB4J-MIB " + target + " " + oid;
     }
 
@@ -147,21 +162,32 @@ final class NetSnmp implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("env", "SNMP_PERSISTENT_DIR=" + dir.resolve("tools-state"),
                 "SNMPCONFPATH=" + dir.resolve("tools-conf"), program));
         command.addAll(auth);
-        command.addAll(List.of("-M", mibDirs(), "-m", "LB4J-MIB", "127.0.0.1:" + agentPort, oid));
+        command.addAll(List.of("-M", mibPath, "-m", "LB4J-MIB", "127.0.0.1:" + agentPort, oid));
         return command;
     }
 
-    /** The module's MIB directory and the stand-ins for the IETF base modules. */
-    static String mibDirs() {
-        try {
-            Path standIns = Path.of(NetSnmp.class.getResource("/mibs/SNMPv2-SMI.txt").toURI()).getParent();
-            return standIns + ":" + Path.of("src/main/mib").toAbsolutePath();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+    /** The MIB path ({@code -M}) the tools run with: the stand-ins and LB4J-MIB's directory. */
+    public String mibPath() {
+        return mibPath;
     }
 
-    static int freeUdpPort() {
+    /**
+     * Copies the stand-ins for SNMPv2-SMI, SNMPv2-TC and SNMPv2-CONF into {@code dir/mibs} and returns the MIB path
+     * ({@code -M}) of them and {@code lb4jMibDirectory}. The stand-ins are written for lb4j's tests, not the RFCs'
+     * modules: Debian ships no IETF MIB modules (they are in non-free snmp-mibs-downloader), and LB4J-MIB imports a
+     * few names from them.
+     */
+    public static String mibPath(Path dir, Path lb4jMibDirectory) throws IOException {
+        Path mibs = Files.createDirectories(dir.resolve("mibs"));
+        for (String module : List.of("SNMPv2-SMI", "SNMPv2-TC", "SNMPv2-CONF")) {
+            try (InputStream in = NetSnmp.class.getResourceAsStream(module + ".txt")) {
+                Files.copy(in, mibs.resolve(module + ".txt"), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return mibs + ":" + lb4jMibDirectory.toAbsolutePath();
+    }
+
+    public static int freeUdpPort() {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -169,10 +195,12 @@ final class NetSnmp implements AutoCloseable {
         }
     }
 
-    static java.util.Optional<String> missingPrograms() {
+    /** Empty when every program of {@link #PROGRAMS} is installed, else which is not and its package. */
+    public static Optional<String> missingPrograms() {
         return Command.missing(PROGRAMS.toArray(String[]::new));
     }
 
+    /** Ends snmpd and snmptrapd. */
     @Override
     public void close() {
         if (snmpd != null) {
