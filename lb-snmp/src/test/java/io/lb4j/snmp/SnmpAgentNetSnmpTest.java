@@ -135,7 +135,7 @@ class SnmpAgentNetSnmpTest {
     }
 
     @Test
-    void aRealServerGoingDownSendsRealServerDownAndFailoverNotifications() {
+    void aRealServerGoingDownSendsRealServerDownAndFailoverNotifications() throws IOException {
         SnmpAgent agent = startAgent();
 
         primary.stopAll(); // the health check's connects now fail: down after 2 checks, 200 ms apart
@@ -144,6 +144,8 @@ class SnmpAgentNetSnmpTest {
         assertThat(down).contains(".1.3.6.1.4.1.32473.4.1.4.1.0 = STRING: PACS")
                 .contains(".1.3.6.1.4.1.32473.4.1.4.2.0 = STRING: PrimaryCluster")
                 .contains(".1.3.6.1.4.1.32473.4.1.4.3.0 = STRING: ");
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target/snmptrap-readme.txt"), down + "\n"); // the README's "SNMP" section shows it
         String failover = netSnmp.awaitTrap("= OID: .1.3.6.1.4.1.32473.4.0.1", DEADLINE);
         assertThat(failover).contains(".1.3.6.1.4.1.32473.4.1.4.1.0 = STRING: PACS")
                 .contains(".1.3.6.1.4.1.32473.4.1.4.3.0 = STRING: to 127.0.0.3");
