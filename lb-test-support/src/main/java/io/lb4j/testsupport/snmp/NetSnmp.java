@@ -58,7 +58,11 @@ public final class NetSnmp implements AutoCloseable {
         this.dir = dir;
         this.mibPath = mibPath(dir, lb4jMibDirectory);
         this.agentPort = freeUdpPort();
-        this.trapPort = freeUdpPort();
+        int trap;
+        do {
+            trap = freeUdpPort(); // two calls may return the same port once the first socket is closed
+        } while (trap == agentPort);
+        this.trapPort = trap;
         Files.createDirectories(dir.resolve("agentx"));
         Files.createDirectories(dir.resolve("snmpd-state"));
         Files.createDirectories(dir.resolve("snmptrapd-state"));
