@@ -17,6 +17,8 @@ module io.lb4j.appliance {
     requires io.lb4j.engine;
     requires io.lb4j.admin;
     requires io.lb4j.ha;
+    // The snmp: section.
+    requires io.lb4j.snmp;
     requires io.lb4j.config;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

@@ -28,8 +28,10 @@ import java.util.stream.Collectors;
  * With {@code admin:} in the file, the admin server (REST API, System Overview page, {@code /metrics}) starts after
  * the balancer and stops before it; a reload keeps it running with its settings from the start, and its
  * {@code PUT /api/config} accepts the file's YAML ({@link ConfigLoader#codec}); on a pair node it also shows the
- * node's VRRP state ({@code GET /api/pair}, the page's "Clustered pair" panel). Events go to standard output as
- * they happen, problems to standard error.
+ * node's VRRP state ({@code GET /api/pair}, the page's "Clustered pair" panel). With {@code snmp:} an AgentX
+ * subagent of net-snmp's {@code snmpd} serves LB4J-MIB (services, real servers, the pair's VRRP state) and sends the
+ * events as notifications; it starts after the admin server and stops first. Events go to standard output as they
+ * happen, problems to standard error.
  *
  * <p>{@link #check()} and {@link #start()} share one path: both load the file and build every part of the appliance
  * ({@link PreparedAppliance}); a start then binds and starts them, a check lets them go. So a file the check accepts
@@ -97,6 +99,8 @@ final class ApplianceRunner {
             a.startBalancer();
             part = " the admin server";
             a.startAdmin();
+            part = " the SNMP agent";
+            a.startSnmp();
         } catch (RuntimeException e) {
             err.println("lb4j: cannot start" + part + ": " + describe(e));
             a.stop(Duration.ZERO);
@@ -152,6 +156,8 @@ final class ApplianceRunner {
         node.ifPresent(n -> out.println("lb4j: pair node: " + n.describe() + "; VRRP state " + n.state()));
         appliance.admin().ifPresent(admin -> out.println("lb4j: admin server on " + admin.uri()
                 + " (certificate SHA-256 " + fingerprint(admin) + ")"));
+        appliance.snmp().ifPresent(snmp -> out.println("lb4j: SNMP: AgentX subagent of snmpd at " + snmp.agentx()
+                + ", serving LB4J-MIB (1.3.6.1.4.1.32473.4)"));
         out.print(StatusText.table(appliance.balancer().status()));
         out.flush();
         while (true) {
@@ -232,6 +238,9 @@ final class ApplianceRunner {
                 err.println("lb4j: warning: admin settings changed; they take effect only after a restart (the admin"
                         + " server keeps running " + (startedAdmin.isPresent() ? "with its settings from the start"
                         : "only if it was started") + ")");
+            }
+            if (!next.snmp().equals(appliance.config().snmp())) {
+                err.println("lb4j: warning: snmp settings changed; they take effect only after a restart");
             }
             running = next;
             if (node != null && !node.isPrimary()) {

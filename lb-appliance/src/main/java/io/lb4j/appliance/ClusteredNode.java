@@ -218,6 +218,19 @@ final class ClusteredNode implements AutoCloseable {
         return new PairMeters(pair.vrrp(), isPrimary(), () -> publisher, () -> receiver, flowSync);
     }
 
+    /**
+     * Calls {@code listener} with the new state after each VRRP transition, on the VRRP instance's thread (so it must
+     * not block; the SNMP agent only queues). Any number of listeners. Thread-safe.
+     */
+    void onVrrpState(java.util.function.Consumer<VrrpState> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        pair.vrrp().subscribe(e -> {
+            if (e instanceof StateChanged s) {
+                listener.accept(s.to());
+            }
+        });
+    }
+
     /** One line for the start message: the VRRP settings and what this node replicates. */
     String describe() {
         return "VRRP " + ha.vrid() + " on " + ha.networkInterface() + ", priority " + ha.priority() + ", addresses "

@@ -6,6 +6,10 @@ import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.ApplianceConfig;
 import io.lb4j.appliance.config.ConfigLoader;
+import io.lb4j.appliance.config.SnmpConfig;
+import io.lb4j.ha.vrrp.VrrpState;
+import io.lb4j.snmp.SnmpAgent;
+import io.lb4j.snmp.VrrpRole;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,9 +22,9 @@ import java.util.Optional;
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
  * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
  * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
- * ({@code admin:}), and the sockets they will listen on checked against each other ({@link Listeners}). Building binds
+ * ({@code admin:}), the SNMP agent ({@code snmp:}), and the sockets they will listen on checked against each other ({@link Listeners}). Building binds
  * nothing: {@code --check} is {@link #prepare} and {@link #close()}, a start is {@link #prepare},
- * {@link #startBalancer()} and {@link #startAdmin()}, so whatever a start would refuse in the file, the check
+ * {@link #startBalancer()}, {@link #startAdmin()} and {@link #startSnmp()}, so whatever a start would refuse in the file, the check
  * refuses with the same message. The one thing {@code prepare} leaves behind is a self-signed admin certificate
  * generated into its directory ({@code admin.tls.selfSignedDirectory}), which a start keeps and reuses anyway.
  *
@@ -32,16 +36,18 @@ final class PreparedAppliance {
     private final LoadBalancer balancer;
     private final ClusteredNode node; // null without ha:
     private final AdminServer admin;  // null without admin:
+    private final SnmpAgent snmp;     // null without snmp: or with enabled: false
     private final PrintStream out;
     private boolean balancerStarted;
     private boolean adminStarted;
 
     private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              PrintStream out) {
+                              SnmpAgent snmp, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
         this.admin = admin;
+        this.snmp = snmp;
         this.out = out;
     }
 
@@ -83,7 +89,13 @@ final class PreparedAppliance {
                     pairNode.onStateChanged(admin::pairChanged);
                 }
             }
-            return new PreparedAppliance(config, balancer, node, admin, out);
+            SnmpAgent snmp = config.snmp().filter(SnmpConfig::enabled).map(SnmpConfig::agent).orElse(null);
+            if (snmp != null && node != null) {
+                // The pair's state as LB4J-MIB's lb4jNodeVrrpState; each transition after start is a notification.
+                snmp.vrrpState(VrrpRole.INITIALIZE);
+                node.onVrrpState(state -> snmp.vrrpState(role(state)));
+            }
+            return new PreparedAppliance(config, balancer, node, admin, snmp, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
@@ -121,12 +133,26 @@ final class PreparedAppliance {
     }
 
     /**
-     * Stops what runs, in order, saying so on standard output: the admin server first (no operator command may reach
+     * Starts the SNMP agent when the file has {@code snmp:} (and not {@code enabled: false}); after
+     * {@link #startBalancer()}. It connects to {@code snmpd} in the background, so a missing {@code snmpd} does not
+     * stop the start (the agent says so in the log and keeps trying).
+     */
+    void startSnmp() {
+        if (snmp != null) {
+            snmp.start(balancer);
+        }
+    }
+
+    /**
+     * Stops what runs, in order, saying so on standard output: the SNMP agent (its session closed), the admin server (no operator command may reach
      * a balancer that is going away), then the pair (replication, the priority-0 advert, the VIP), then the balancer
      * with {@code grace} for its connections. On an appliance that never started it only lets go of what
      * {@link #prepare} built. Idempotent.
      */
     void stop(Duration grace) {
+        if (snmp != null) {
+            snmp.close();
+        }
         if (admin != null) {
             admin.stop();
             if (adminStarted) {
@@ -160,6 +186,21 @@ final class PreparedAppliance {
     /** The clustered node, or empty without {@code ha:}. */
     Optional<ClusteredNode> node() {
         return Optional.ofNullable(node);
+    }
+
+    /** The SNMP agent, or empty without {@code snmp:} or with {@code enabled: false}. */
+    Optional<SnmpAgent> snmp() {
+        return Optional.ofNullable(snmp);
+    }
+
+    /** LB4J-MIB's name for a VRRP state. */
+    static VrrpRole role(VrrpState state) {
+        return switch (state) {
+            case INITIALIZE -> VrrpRole.INITIALIZE;
+            case BACKUP -> VrrpRole.BACKUP;
+            case MASTER -> VrrpRole.MASTER;
+            case FAULT -> VrrpRole.FAULT;
+        };
     }
 
     /** The admin server, or empty without {@code admin:}. */

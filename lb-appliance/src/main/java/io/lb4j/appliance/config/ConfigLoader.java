@@ -61,6 +61,8 @@ import java.util.regex.Pattern;
  *   peer: 10.0.0.3
  *   listen: 10.0.0.2
  *   secretFile: /etc/lb4j/ha.secret
+ * snmp:                    # optional: an AgentX subagent of net-snmp's snmpd (lb-snmp), see SnmpConfig
+ *   agentx: /var/agentx/master
  * }</pre>
  *
  * <p>{@code services:} is read by lb-config's {@link ServiceMapping}, the mapping the admin API and HA replication
@@ -76,7 +78,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
-            "scriptDirectories");
+            "scriptDirectories", "snmp");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
@@ -123,7 +125,7 @@ public final class ConfigLoader {
      * Checks YAML text sent to a running appliance (the admin server's {@code PUT /api/config}): the same syntax
      * and rules as the file, with two differences that follow from the engine and the admin server already
      * running. A service without {@code forwarding:} gets the running engine's default method even when the text
-     * has no {@code engine:}; and {@code engine:}, {@code interface:}, {@code admin:} and {@code ha:}, when the text
+     * has no {@code engine:}; and {@code engine:}, {@code interface:}, {@code admin:}, {@code ha:} and {@code snmp:}, when the text
      * has them, must equal the running ones, since they change only with a restart.
      *
      * @param running what the appliance runs
@@ -177,7 +179,12 @@ public final class ConfigLoader {
         List<VirtualService> services = ServiceMapping.read(top.required("services", "the top level"),
                 engine.defaultMethod());
         checkClientAddressTransport(engine, top.get("services"), services);
-        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories);
+        Optional<SnmpConfig> snmp = SnmpConfig.read(top.get("snmp"));
+        if (running != null && snmp.isPresent() && !snmp.equals(running.snmp())) {
+            throw top.get("snmp").error("snmp: differs from the running SNMP agent's settings (expected: the running"
+                    + " settings or no `snmp:`; snmp settings change only with a restart)");
+        }
+        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories, snmp);
     }
 
     /**
