@@ -10,6 +10,8 @@ module io.lb4j.alerts {
     requires transitive micrometer.core;
     requires io.lb4j.healthcheck;
     requires jakarta.mail;
+    // SMTPTransport's last reply: what a refused login said.
+    requires org.eclipse.angus.mail;
     requires java.net.http;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;

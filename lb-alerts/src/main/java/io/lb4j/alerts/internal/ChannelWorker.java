@@ -131,6 +131,9 @@ public final class ChannelWorker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closed mid-delivery
         } catch (Exception e) {
+            if (closed) {
+                return; // interrupted by close(): not a failure of the channel; counted as not made
+            }
             String why = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
             lastFailure = clock.now();
             lastError = why;

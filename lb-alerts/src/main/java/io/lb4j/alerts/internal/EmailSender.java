@@ -7,6 +7,7 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -59,11 +60,12 @@ public final class EmailSender implements Sender {
             m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
         }
         m.setSubject(notice.subject(host), "UTF-8");
-        m.setSentDate(Date.from(notice.alert().at()));
+        m.setSentDate(new Date()); // when it is sent; the alert's own time is in the body (At:)
         m.setHeader("X-Lb4j-Alert", notice.alert().kind() + " " + notice.alert().name() + " "
                 + notice.alert().state());
         m.setText(AlertText.body(notice, host), "UTF-8");
-        try (Transport t = session.getTransport("smtp")) {
+        Transport t = session.getTransport("smtp");
+        try (t) {
             if (email.username().isPresent()) {
                 char[] password = email.password();
                 try {
@@ -75,7 +77,21 @@ public final class EmailSender implements Sender {
                 t.connect();
             }
             t.sendMessage(m, m.getAllRecipients());
+        } catch (MessagingException e) {
+            throw withServerReply(e, t);
         }
+    }
+
+    /** Angus leaves some messages empty (a refused AUTH): the server's own reply says what happened. */
+    private static MessagingException withServerReply(MessagingException e, Transport t) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e;
+        }
+        String reply = t instanceof SMTPTransport smtp && smtp.getLastServerResponse() != null
+                ? smtp.getLastServerResponse().strip() : "";
+        return new MessagingException((e instanceof jakarta.mail.AuthenticationFailedException
+                ? "the server refused the login" : "the server gave no reason") + (reply.isEmpty() ? "" : ": " + reply),
+                e);
     }
 
     @Override
