@@ -31,11 +31,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code lb4j.alerts.suppressed} tagged {@code channel} when a registry was given, and a log line (logger
  * {@code io.lb4j.alerts}) for every failed attempt and every delivery given up.
  *
- * <p>{@link #close()} unsubscribes from the balancers, stops the channels' threads, the rate limit's windows and the
- * retries, and closes the connections; deliveries still waiting are dropped (and logged with their number).
+ * <p>{@link #close()} unsubscribes from the balancers, lets the channels send what is queued for up to
+ * {@link #CLOSE_DRAIN}, then stops their threads, the rate limit's windows and the retries, and closes the
+ * connections; deliveries still waiting (a retry's backoff, a held summary) are dropped and logged with their number.
  * Thread-safe; {@link #publish} never blocks.
  */
 public final class AlertDispatcher implements AutoCloseable {
+
+    /** How long {@link #close()} lets queued deliveries go out: the alerts of a stop (a VRRP transition) matter. */
+    public static final java.time.Duration CLOSE_DRAIN = java.time.Duration.ofSeconds(5);
 
     private final Alerts spec;
     private final TaskClock clock;
@@ -113,6 +117,8 @@ public final class AlertDispatcher implements AutoCloseable {
         subscriptions.forEach(Subscription::close);
         subscriptions.clear();
         limiter.close();
+        long deadline = System.nanoTime() + CLOSE_DRAIN.toNanos();
+        workers.forEach(w -> w.awaitIdle(deadline));
         workers.forEach(ChannelWorker::close);
         if (ownsClock && clock instanceof AutoCloseable c) {
             try {

@@ -203,7 +203,7 @@ final class ApplianceRunner {
             try {
                 // The listeners that run (the started admin server and pair node) against the file's new services.
                 Listeners.checkNoClash(new ApplianceConfig(running.engine(), next.services(),
-                        appliance.config().admin(), running.ha(), running.scriptDirectories()));
+                        appliance.config().admin(), running.ha(), running.scriptDirectories(), running.alerts()));
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {
@@ -226,6 +226,10 @@ final class ApplianceRunner {
                 // The balancer checks scripts against the directories it was built with; say so, never silently.
                 err.println("lb4j: warning: scriptDirectories changed; they take effect only after a restart (check"
                         + " scripts still come from " + appliance.config().scriptDirectories() + ")");
+            }
+            if (!next.alerts().equals(appliance.config().alerts())) {
+                err.println("lb4j: warning: alerts settings changed; they take effect only after a restart (alerts"
+                        + " keep going where they went since the start)");
             }
             Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {

@@ -1,6 +1,7 @@
 package io.lb4j.appliance;
 
 import io.lb4j.admin.AdminServer;
+import io.lb4j.alerts.AlertDispatcher;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -18,7 +19,9 @@ import java.util.Optional;
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
  * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
  * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
- * ({@code admin:}), and the sockets they will listen on checked against each other ({@link Listeners}). Building binds
+ * ({@code admin:}), the alerts with the SMTP password read ({@code alerts:}; they send from the moment they are
+ * built, which is before anything can happen to alert on), and the sockets they will listen on checked against each
+ * other ({@link Listeners}). Building binds
  * nothing: {@code --check} is {@link #prepare} and {@link #close()}, a start is {@link #prepare},
  * {@link #startBalancer()} and {@link #startAdmin()}, so whatever a start would refuse in the file, the check
  * refuses with the same message. The one thing {@code prepare} leaves behind is a self-signed admin certificate
@@ -32,16 +35,18 @@ final class PreparedAppliance {
     private final LoadBalancer balancer;
     private final ClusteredNode node; // null without ha:
     private final AdminServer admin;  // null without admin:
+    private final AlertDispatcher alerts; // null without alerts:
     private final PrintStream out;
     private boolean balancerStarted;
     private boolean adminStarted;
 
     private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              PrintStream out) {
+                              AlertDispatcher alerts, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
         this.admin = admin;
+        this.alerts = alerts;
         this.out = out;
     }
 
@@ -78,7 +83,17 @@ final class PreparedAppliance {
                     pairNode.onStateChanged(admin::pairChanged);
                 }
             }
-            return new PreparedAppliance(config, balancer, node, admin, out);
+            // Alerts last: the spec reads the SMTP password now; its meters go to the admin server's /metrics.
+            AlertDispatcher alerts = config.alerts().isEmpty() ? null : config.alerts().get().alerts()
+                    .start(admin == null ? null : admin.meterRegistry());
+            if (alerts != null) {
+                alerts.attach(balancer);
+                if (node != null) {
+                    ClusteredNode pairNode = node;
+                    node.onTransition(s -> alerts.publish(pairNode.alert(s)));
+                }
+            }
+            return new PreparedAppliance(config, balancer, node, admin, alerts, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
@@ -118,7 +133,8 @@ final class PreparedAppliance {
     /**
      * Stops what runs, in order, saying so on standard output: the admin server first (no operator command may reach
      * a balancer that is going away), then the pair (replication, the priority-0 advert, the VIP), then the balancer
-     * with {@code grace} for its connections. On an appliance that never started it only lets go of what
+     * with {@code grace} for its connections, then the alerts (which send what is queued for a few seconds). On an
+     * appliance that never started it only lets go of what
      * {@link #prepare} built. Idempotent.
      */
     void stop(Duration grace) {
@@ -135,6 +151,9 @@ final class PreparedAppliance {
             }
         }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
+        if (alerts != null) {
+            alerts.close(); // after the pair and the balancer, so that the stop's own transitions still go out
+        }
     }
 
     /** Hands mastership over at once (see {@link ClusteredNode#resign()}); nothing without {@code ha:}. */

@@ -54,6 +54,7 @@ public final class ChannelWorker {
     private volatile Instant lastFailure;
     private volatile String lastError;
     private volatile boolean closed;
+    private volatile boolean busy; // a delivery is being attempted
 
     public ChannelWorker(AlertChannel channel, Sender sender, TaskClock clock, int attempts, Duration firstRetry,
                          Duration maxRetry, MeterRegistry registry, String host) {
@@ -109,7 +110,22 @@ public final class ChannelWorker {
             } catch (InterruptedException e) {
                 return; // closed
             }
-            attempt(d);
+            busy = true;
+            try {
+                attempt(d);
+            } finally {
+                busy = false;
+            }
+        }
+    }
+
+    /**
+     * Waits until nothing is queued or being attempted (retries waiting for their backoff do not count), or until
+     * {@code deadlineNanos} ({@link System#nanoTime()}).
+     */
+    public void awaitIdle(long deadlineNanos) {
+        while ((busy || !queue.isEmpty()) && System.nanoTime() - deadlineNanos < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
 
