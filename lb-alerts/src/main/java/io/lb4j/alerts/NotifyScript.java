@@ -31,7 +31,13 @@ public record NotifyScript(Path script, List<Path> directories, Duration timeout
      * @throws IllegalArgumentException {@code "alerts.notifyScript: <script> (expected: a script inside ...)"}
      */
     public NotifyScript {
-        directories = List.copyOf(directories);
+        for (Path d : directories) {
+            if (!d.isAbsolute()) {
+                throw new IllegalArgumentException("alerts.notifyScript: script directory " + d + " (expected:"
+                        + " absolute directories, such as /etc/lb4j/checks)");
+            }
+        }
+        directories = directories.stream().map(Path::normalize).toList();
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("alerts.notifyScript.timeout: " + timeout + " (expected: a positive"
                     + " duration)");
