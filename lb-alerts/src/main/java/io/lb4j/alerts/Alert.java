@@ -71,9 +71,4 @@ public record Alert(Instant at, Kind kind, String name, String state, Severity s
                     + " MASTER)");
         }
     }
-
-    /** The rate-limiting key: kind and name. */
-    String key() {
-        return kind + " " + name;
-    }
 }

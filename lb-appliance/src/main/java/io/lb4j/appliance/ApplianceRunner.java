@@ -150,6 +150,9 @@ final class ApplianceRunner {
         out.println("lb4j: running " + describe(running) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
         node.ifPresent(n -> out.println("lb4j: pair node: " + n.describe() + "; VRRP state " + n.state()));
+        appliance.alerts().ifPresent(alerts -> out.println("lb4j: alerts to " + alerts.spec().channels().stream()
+                .map(c -> c.type() + " " + c.target()).collect(Collectors.joining(", ")) + " (rate limit "
+                + alerts.spec().rateLimit().toSeconds() + " s per service, real server or VRRP instance)"));
         appliance.admin().ifPresent(admin -> out.println("lb4j: admin server on " + admin.uri()
                 + " (certificate SHA-256 " + fingerprint(admin) + ")"));
         out.print(StatusText.table(appliance.balancer().status()));

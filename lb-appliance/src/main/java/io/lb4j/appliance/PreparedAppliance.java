@@ -176,6 +176,11 @@ final class PreparedAppliance {
         return Optional.ofNullable(node);
     }
 
+    /** The alerts, or empty without {@code alerts:}. */
+    Optional<AlertDispatcher> alerts() {
+        return Optional.ofNullable(alerts);
+    }
+
     /** The admin server, or empty without {@code admin:}. */
     Optional<AdminServer> admin() {
         return Optional.ofNullable(admin);
