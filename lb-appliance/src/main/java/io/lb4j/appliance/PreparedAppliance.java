@@ -1,6 +1,7 @@
 package io.lb4j.appliance;
 
 import io.lb4j.admin.AdminServer;
+import io.lb4j.admin.AlertDelivery;
 import io.lb4j.alerts.AlertDispatcher;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.internal.Addresses;
@@ -13,7 +14,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
@@ -72,11 +75,14 @@ final class PreparedAppliance {
                 node = ClusteredNode.prepare(config.ha().get(), balancer, engine, out);
             }
             AdminServer admin = null;
+            // Built after the admin server (it counts into the server's registry); GET /api/alerts reads it here.
+            AtomicReference<AlertDispatcher> alertsHolder = new AtomicReference<>();
             if (config.admin().isPresent()) {
                 LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
-                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
+                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()),
+                        config.alerts().isEmpty() ? null : () -> deliveries(alertsHolder.get()));
                 if (pairNode != null) {
                     // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
                     // state anyway. Every transition from now on reaches open pages at once.
@@ -87,6 +93,7 @@ final class PreparedAppliance {
             AlertDispatcher alerts = config.alerts().isEmpty() ? null : config.alerts().get().alerts()
                     .start(admin == null ? null : admin.meterRegistry());
             if (alerts != null) {
+                alertsHolder.set(alerts);
                 alerts.attach(balancer);
                 if (node != null) {
                     ClusteredNode pairNode = node;
@@ -174,6 +181,13 @@ final class PreparedAppliance {
     /** The clustered node, or empty without {@code ha:}. */
     Optional<ClusteredNode> node() {
         return Optional.ofNullable(node);
+    }
+
+    /** The admin server's view of each alert channel. */
+    private static List<AlertDelivery> deliveries(AlertDispatcher alerts) {
+        return alerts == null ? List.of() : alerts.status().stream().map(c -> new AlertDelivery(c.channel(),
+                c.target(), c.sent(), c.failed(), c.suppressed(), c.pending(), c.lastSent().orElse(null),
+                c.lastFailure().orElse(null), c.lastError().orElse(null))).toList();
     }
 
     /** The alerts, or empty without {@code alerts:}. */
