@@ -14,7 +14,7 @@ public final class AlertText {
 
     /** The message, with a summary's count and states: {@code ...; 6 alerts in 5m: DOWN, UP, ...; now UP}. */
     public static String message(Notice n) {
-        return n.alert().message() + (n.summary() ? " [summary: " + n.count() + " alerts in " + human(n.window())
+        return n.alert().message() + (n.summary() ? " [summary: " + alerts(n.count()) + " in " + human(n.window())
                 + ": " + String.join(", ", n.states()) + "; now " + n.alert().state() + "]" : "");
     }
 
@@ -42,6 +42,11 @@ public final class AlertText {
             f.put("States", String.join(", ", n.states()));
         }
         return f;
+    }
+
+    /** {@code 1 alert}, {@code 5 alerts}. */
+    public static String alerts(int count) {
+        return count + (count == 1 ? " alert" : " alerts");
     }
 
     /** {@code 5m}, {@code 30s}, {@code 1h30m}. */

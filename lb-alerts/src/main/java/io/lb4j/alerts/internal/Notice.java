@@ -31,6 +31,6 @@ public record Notice(Alert alert, int count, List<String> states, Duration windo
     /** The email's subject, the syslog message's start: {@code [lb4j WARNING] REAL_SERVER PACS/Primary DOWN}. */
     public String subject(String host) {
         return "[lb4j " + alert.severity() + "] " + alert.kind() + " " + alert.name() + " " + alert.state()
-                + (summary() ? " (summary of " + count + " alerts)" : "") + " on " + host;
+                + (summary() ? " (summary of " + AlertText.alerts(count) + ")" : "") + " on " + host;
     }
 }
