@@ -20,6 +20,8 @@ module io.lb4j.appliance {
     // The snmp: section.
     requires io.lb4j.snmp;
     requires io.lb4j.config;
+    // alerts: (AlertsConfig), and the RFC 5424 codec of the syslog appender (io.lb4j.alerts.syslog).
+    requires io.lb4j.alerts;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     // The admin server's /metrics in the Prometheus format.

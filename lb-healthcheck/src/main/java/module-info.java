@@ -29,6 +29,8 @@ module io.lb4j.healthcheck {
     exports io.lb4j.healthcheck.net to io.lb4j.engine;
     // One DICOM PDU codec: the C-ECHO check here and the demo's C-ECHO SCP.
     exports io.lb4j.healthcheck.dicom.pdu to io.lb4j.examples;
+    // One set of script rules: alerts' notify scripts run as check scripts do (ScriptRunner).
+    exports io.lb4j.healthcheck.external to io.lb4j.alerts;
 
     // Strategies.all() and the composite check look up every strategy, including a user's own.
     uses io.lb4j.api.spi.HealthCheckStrategy;

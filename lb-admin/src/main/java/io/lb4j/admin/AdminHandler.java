@@ -83,6 +83,7 @@ final class AdminHandler implements HttpHandler {
     private final ChartSamples charts;
     /** One configuration change at a time, so each history entry's "what changed" compares with its predecessor. */
     private final Object configLock = new Object();
+    private final Supplier<List<AlertDelivery>> alerts; // null: none configured
     private final Supplier<String> prometheus;
     private final Permits requests;
     private final Duration bodyTimeout;
@@ -98,7 +99,9 @@ final class AdminHandler implements HttpHandler {
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
                  LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, ConfigHistory history,
                  ChartSamples charts, Supplier<String> prometheus,
-                 Permits requests, Duration bodyTimeout, Duration writeTimeout) {
+                 Permits requests, Duration bodyTimeout, Duration writeTimeout,
+                 Supplier<List<AlertDelivery>> alerts) {
+        this.alerts = alerts;
         this.requests = requests;
         this.bodyTimeout = bodyTimeout;
         this.writeTimeout = writeTimeout;
@@ -238,6 +241,12 @@ final class AdminHandler implements HttpHandler {
                 operator(caller);
                 sendJson(ex, 200, pair());
             }
+            case "alerts" -> {
+                exactly(api, 1);
+                allow(method, "GET");
+                operator(caller);
+                sendJson(ex, 200, alerts());
+            }
             case "services" -> services(ex, method, api, caller);
             case "config" -> {
                 if (api.size() == 1) {
@@ -312,6 +321,24 @@ final class AdminHandler implements HttpHandler {
     /** The balancer's status with the clustered pair's ({@code "pair": null} on a node without one). */
     private JsonNode status() {
         return Json.status(balancer.status()).set("pair", pair.json());
+    }
+
+    /** {@code GET /api/alerts}: each channel's delivery record; 404 when no alerts are configured. */
+    private JsonNode alerts() {
+        if (alerts == null) {
+            throw new ApiError(404, "not_found", "no alerts configured");
+        }
+        ArrayNode channels = Json.MAPPER.createArrayNode();
+        for (AlertDelivery d : alerts.get()) {
+            channels.add(Json.object().put("channel", d.channel()).put("target", d.target()).put("sent", d.sent())
+                    .put("failed", d.failed()).put("suppressed", d.suppressed()).put("pending", d.pending())
+                    .put("lastSent", d.lastSent() == null ? null : d.lastSent().toString())
+                    .put("lastFailure", d.lastFailure() == null ? null : d.lastFailure().toString())
+                    .put("lastError", d.lastError()));
+        }
+        ObjectNode body = Json.object();
+        body.set("channels", channels);
+        return body;
     }
 
     /** {@code GET /api/pair}: 404 on a node without a pair, 500 when the embedder's supplier failed. */

@@ -87,6 +87,7 @@ public final class AdminServer implements AutoCloseable {
     private final int chartCapacity;
     private ConfigHistory history;
     private ChartSamples charts;
+    private final Supplier<List<AlertDelivery>> alerts; // null: no alerts to show
     private volatile EventHub events;
     private AdminMetrics metrics;
     private HttpsServer server;
@@ -112,6 +113,7 @@ public final class AdminServer implements AutoCloseable {
         this.historyDirectory = b.historyDirectory;
         this.chartInterval = b.chartInterval;
         this.chartCapacity = b.chartCapacity;
+        this.alerts = b.alertStatus;
     }
 
     /** What start() needs from the builder, copied so later changes to the builder do not leak in. */
@@ -170,7 +172,7 @@ public final class AdminServer implements AutoCloseable {
                         settings.loginTotal()), audit, events,
                 pair, history, charts, PrometheusSupport.scraper(registry).orElse(null),
                 new Permits(Integer.MAX_VALUE, settings.maxConnectionsPerSession()), settings.bodyReadTimeout(),
-                settings.writeTimeout());
+                settings.writeTimeout(), alerts);
         timer.scheduleAtFixedRate(audit::flush, AUDIT_INTERVAL.toMillis(), AUDIT_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
         charts.sample();
@@ -318,6 +320,7 @@ public final class AdminServer implements AutoCloseable {
         private Duration statusInterval = Duration.ofSeconds(2);
         private int auditCapacity = 1000;
         private Supplier<Optional<PairStatus>> pairStatus;
+        private Supplier<List<AlertDelivery>> alertStatus;
         private Consumer<AdminUser> hashUpgrade;
         private int maxConnections = 64;
         private int maxConnectionsPerSession = 8;
@@ -578,6 +581,16 @@ public final class AdminServer implements AutoCloseable {
          */
         public Builder pairStatus(Supplier<Optional<PairStatus>> supplier) {
             this.pairStatus = Objects.requireNonNull(supplier, "supplier");
+            return this;
+        }
+
+        /**
+         * Shows the alerts' delivery record: {@code GET /api/alerts} (operator role), one {@link AlertDelivery} per
+         * channel. Without it (the default) that path answers 404. The supplier is called on request threads, so it
+         * must be cheap and thread-safe.
+         */
+        public Builder alertStatus(Supplier<List<AlertDelivery>> supplier) {
+            this.alertStatus = Objects.requireNonNull(supplier, "supplier");
             return this;
         }
 

@@ -154,6 +154,9 @@ final class ApplianceRunner {
         out.println("lb4j: running " + describe(running) + " from " + file + " (pid " + ProcessHandle.current().pid()
                 + "); SIGHUP reloads the file, SIGTERM stops");
         node.ifPresent(n -> out.println("lb4j: pair node: " + n.describe() + "; VRRP state " + n.state()));
+        appliance.alerts().ifPresent(alerts -> out.println("lb4j: alerts to " + alerts.spec().channels().stream()
+                .map(c -> c.type() + " " + c.target()).collect(Collectors.joining(", ")) + " (rate limit "
+                + alerts.spec().rateLimit().toSeconds() + " s per service, real server or VRRP instance)"));
         appliance.admin().ifPresent(admin -> out.println("lb4j: admin server on " + admin.uri()
                 + " (certificate SHA-256 " + fingerprint(admin) + ")"));
         appliance.snmp().ifPresent(snmp -> out.println("lb4j: SNMP: AgentX subagent of snmpd at " + snmp.agentx()
@@ -209,7 +212,8 @@ final class ApplianceRunner {
             try {
                 // The listeners that run (the started admin server and pair node) against the file's new services.
                 Listeners.checkNoClash(new ApplianceConfig(running.engine(), next.services(),
-                        appliance.config().admin(), running.ha(), running.scriptDirectories()));
+                        appliance.config().admin(), running.ha(), running.scriptDirectories(), running.snmp(),
+                        running.alerts()));
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {
@@ -232,6 +236,10 @@ final class ApplianceRunner {
                 // The balancer checks scripts against the directories it was built with; say so, never silently.
                 err.println("lb4j: warning: scriptDirectories changed; they take effect only after a restart (check"
                         + " scripts still come from " + appliance.config().scriptDirectories() + ")");
+            }
+            if (!next.alerts().equals(appliance.config().alerts())) {
+                err.println("lb4j: warning: alerts settings changed; they take effect only after a restart (alerts"
+                        + " keep going where they went since the start)");
             }
             Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {

@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Collection;
+import java.util.function.Consumer;
+
+import io.lb4j.alerts.Alert;
 
 /**
  * The appliance as one node of a clustered pair ({@code ha:} in the file): the balancer inside an {@link HaPair}
@@ -58,6 +61,8 @@ final class ClusteredNode implements AutoCloseable {
     /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
     private volatile StateChanged lastTransition;
     private volatile Runnable stateListener = () -> { };
+    private final java.util.List<Consumer<StateChanged>> transitionListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ClusteredNode(HaConfig ha, LoadBalancer balancer, ForwardingEngine engine, PrintStream out,
                           byte[] secret) {
@@ -74,6 +79,7 @@ final class ClusteredNode implements AutoCloseable {
                 out.flush();
                 lastTransition = s;
                 stateListener.run();
+                transitionListeners.forEach(l -> l.accept(s));
             }
         });
         VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
@@ -219,16 +225,29 @@ final class ClusteredNode implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with the new state after each VRRP transition, on the VRRP instance's thread (so it must
-     * not block; the SNMP agent only queues). Any number of listeners. Thread-safe.
+     * Runs {@code listener} with each VRRP transition (on the VRRP instance's thread, so it must not block; the
+     * alerts' {@code publish} and the SNMP agent only queue). Any number of listeners. Thread-safe.
      */
-    void onVrrpState(java.util.function.Consumer<VrrpState> listener) {
-        java.util.Objects.requireNonNull(listener, "listener");
-        pair.vrrp().subscribe(e -> {
-            if (e instanceof StateChanged s) {
-                listener.accept(s.to());
-            }
-        });
+    void onTransition(Consumer<StateChanged> listener) {
+        transitionListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * A transition as an alert, as keepalived's notify gets it ({@code INSTANCE VRRP_51 MASTER}): becoming MASTER
+     * or leaving it is a failover of the pair (WARNING), FAULT is CRITICAL, the first state after start and the stop
+     * are NOTICE.
+     */
+    Alert alert(StateChanged s) {
+        Alert.Severity severity = s.to() == VrrpState.FAULT ? Alert.Severity.CRITICAL
+                : s.from() == VrrpState.MASTER || (s.to() == VrrpState.MASTER && s.from() != VrrpState.INITIALIZE)
+                ? Alert.Severity.WARNING : Alert.Severity.NOTICE;
+        String owns = s.to() == VrrpState.MASTER ? "; this node owns " + String.join(", ", ha.virtualAddresses())
+                : s.from() == VrrpState.MASTER ? "; this node released " + String.join(", ", ha.virtualAddresses())
+                : "";
+        return new Alert(s.at(), Alert.Kind.INSTANCE, "VRRP_" + s.vrid(), s.to().name(), severity, "VRRP "
+                + s.vrid() + " on " + ha.networkInterface() + " (" + ha.role().configName() + ", priority "
+                + ha.priority() + "): " + s.from() + " -> " + s.to() + " (" + s.reason() + ")"
+                + s.peer().map(p -> ", peer " + Addresses.text(p)).orElse("") + owns);
     }
 
     /** One line for the start message: the VRRP settings and what this node replicates. */

@@ -1,6 +1,8 @@
 package io.lb4j.appliance;
 
 import io.lb4j.admin.AdminServer;
+import io.lb4j.admin.AlertDelivery;
+import io.lb4j.alerts.AlertDispatcher;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
@@ -16,13 +18,17 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
  * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
  * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
- * ({@code admin:}), the SNMP agent ({@code snmp:}), and the sockets they will listen on checked against each other ({@link Listeners}). Building binds
+ * ({@code admin:}), the SNMP agent ({@code snmp:}), the alerts with the SMTP password read ({@code alerts:}; they send
+ * from the moment they are built, which is before anything can happen to alert on), and the sockets they will listen
+ * on checked against each other ({@link Listeners}). Building binds
  * nothing: {@code --check} is {@link #prepare} and {@link #close()}, a start is {@link #prepare},
  * {@link #startBalancer()}, {@link #startAdmin()} and {@link #startSnmp()}, so whatever a start would refuse in the file, the check
  * refuses with the same message. The one thing {@code prepare} leaves behind is a self-signed admin certificate
@@ -37,17 +43,19 @@ final class PreparedAppliance {
     private final ClusteredNode node; // null without ha:
     private final AdminServer admin;  // null without admin:
     private final SnmpAgent snmp;     // null without snmp: or with enabled: false
+    private final AlertDispatcher alerts; // null without alerts:
     private final PrintStream out;
     private boolean balancerStarted;
     private boolean adminStarted;
 
     private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              SnmpAgent snmp, PrintStream out) {
+                              SnmpAgent snmp, AlertDispatcher alerts, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
         this.admin = admin;
         this.snmp = snmp;
+        this.alerts = alerts;
         this.out = out;
     }
 
@@ -73,11 +81,14 @@ final class PreparedAppliance {
                 node = ClusteredNode.prepare(config.ha().get(), balancer, engine, out);
             }
             AdminServer admin = null;
+            // Built after the admin server (it counts into the server's registry); GET /api/alerts reads it here.
+            AtomicReference<AlertDispatcher> alertsHolder = new AtomicReference<>();
             if (config.admin().isPresent()) {
                 LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
-                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()));
+                        pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()),
+                        config.alerts().isEmpty() ? null : () -> deliveries(alertsHolder.get()));
                 // The engine's and the pair's meters beside the balancer's: lb-admin depends on neither.
                 EngineMeters.of(engine).bindTo(admin.meterRegistry());
                 if (pairNode != null) {
@@ -93,9 +104,20 @@ final class PreparedAppliance {
             if (snmp != null && node != null) {
                 // The pair's state as LB4J-MIB's lb4jNodeVrrpState; each transition after start is a notification.
                 snmp.vrrpState(VrrpRole.INITIALIZE);
-                node.onVrrpState(state -> snmp.vrrpState(role(state)));
+                node.onTransition(t -> snmp.vrrpState(role(t.to())));
             }
-            return new PreparedAppliance(config, balancer, node, admin, snmp, out);
+            // Alerts last: the spec reads the SMTP password now; its meters go to the admin server's /metrics.
+            AlertDispatcher alerts = config.alerts().isEmpty() ? null : config.alerts().get().alerts()
+                    .start(admin == null ? null : admin.meterRegistry());
+            if (alerts != null) {
+                alertsHolder.set(alerts);
+                alerts.attach(balancer);
+                if (node != null) {
+                    ClusteredNode pairNode = node;
+                    node.onTransition(s -> alerts.publish(pairNode.alert(s)));
+                }
+            }
+            return new PreparedAppliance(config, balancer, node, admin, snmp, alerts, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
@@ -146,7 +168,8 @@ final class PreparedAppliance {
     /**
      * Stops what runs, in order, saying so on standard output: the SNMP agent (its session closed), the admin server (no operator command may reach
      * a balancer that is going away), then the pair (replication, the priority-0 advert, the VIP), then the balancer
-     * with {@code grace} for its connections. On an appliance that never started it only lets go of what
+     * with {@code grace} for its connections, then the alerts (which send what is queued for a few seconds). On an
+     * appliance that never started it only lets go of what
      * {@link #prepare} built. Idempotent.
      */
     void stop(Duration grace) {
@@ -166,6 +189,9 @@ final class PreparedAppliance {
             }
         }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
+        if (alerts != null) {
+            alerts.close(); // after the pair and the balancer, so that the stop's own transitions still go out
+        }
     }
 
     /** Hands mastership over at once (see {@link ClusteredNode#resign()}); nothing without {@code ha:}. */
@@ -201,6 +227,18 @@ final class PreparedAppliance {
             case MASTER -> VrrpRole.MASTER;
             case FAULT -> VrrpRole.FAULT;
         };
+    }
+
+    /** The admin server's view of each alert channel. */
+    private static List<AlertDelivery> deliveries(AlertDispatcher alerts) {
+        return alerts == null ? List.of() : alerts.status().stream().map(c -> new AlertDelivery(c.channel(),
+                c.target(), c.sent(), c.failed(), c.suppressed(), c.pending(), c.lastSent().orElse(null),
+                c.lastFailure().orElse(null), c.lastError().orElse(null))).toList();
+    }
+
+    /** The alerts, or empty without {@code alerts:}. */
+    Optional<AlertDispatcher> alerts() {
+        return Optional.ofNullable(alerts);
     }
 
     /** The admin server, or empty without {@code admin:}. */

@@ -169,11 +169,17 @@ class CheckAgreesWithStartTest {
                 && s.fallback().map(f -> f.address().isLoopbackAddress()).orElse(true);
     }
 
-    /** The text as a file here, its {@code /etc/lb4j/ha.secret} pointing at a secret made here. */
+    /**
+     * The text as a file here, its {@code /etc/lb4j/ha.secret} and {@code /etc/lb4j/smtp.secret} pointing at secrets
+     * made here.
+     */
     private Path withTestSecret(String name, String text) throws IOException {
         Path secret = Files.writeString(dir.resolve("ha.secret"), "0123456789abcdef0123456789abcdef\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------")); // a secret file is owner-only
-        return Files.writeString(dir.resolve(name), text.replace("/etc/lb4j/ha.secret", secret.toString()));
+        Path smtp = Files.writeString(dir.resolve("smtp.secret"), "smtp-password\n");
+        Files.setPosixFilePermissions(smtp, PosixFilePermissions.fromString("rw-------"));
+        return Files.writeString(dir.resolve(name), text.replace("/etc/lb4j/ha.secret", secret.toString())
+                .replace("/etc/lb4j/smtp.secret", smtp.toString()));
     }
 
     /** What one run printed. */

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * becomes master and owns the VIP; its services reach the secondary on connection and on every SIGHUP; a reload
  * that changes an `ha:` setting is refused; the secondary does not apply its own file's services; SIGTERM of the
  * primary hands the VIP to the secondary by the priority-0 advert. The primary also runs the admin server
- * ({@code admin:}), whose {@code GET /api/pair} shows it MASTER. Needs root; skipped with the reason otherwise.
+ * ({@code admin:}), whose {@code GET /api/pair} shows it MASTER; the secondary runs a notify script ({@code alerts:})
+ * on each of its VRRP transitions, keepalived's way. Needs root; skipped with the reason otherwise.
  */
 class ClusteredPairTest {
 
@@ -109,8 +110,16 @@ class ClusteredPairTest {
             String b = lab.host("b").address();
             Path tls = lab.directory().resolve("admin-tls");
             Files.writeString(fileA, config(a, b, 150, "primary", pacs(100), secret) + admin(tls));
+            // B runs a notify script on every VRRP transition (no rate limit: each one counts here).
+            Path scripts = Files.createDirectory(lab.directory().resolve("notify"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path notified = lab.directory().resolve("notified");
+            Path script = Files.writeString(scripts.resolve("notify.sh"), "#!/bin/sh\necho \"$1 $2 $3\" >> "
+                    + notified + "\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            String alertsB = "scriptDirectories: [" + scripts + "]\nalerts: { rateLimit: 0, notifyScript: notify.sh }\n";
             // B's own file differs (weight 50): the primary's list replaces it as soon as they connect.
-            Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50), secret));
+            Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50), secret) + alertsB);
 
             try (ApplianceProcess nodeA = ApplianceProcess.startInNamespace(lab.host("a").namespace(), "--config",
                     fileA.toString())) {
@@ -180,7 +189,7 @@ class ClusteredPairTest {
 
                     // B's own file is not where its services come from.
                     Files.writeString(fileB, config(b, a, 100, "secondary", pacs(50) + extra("OTHER", 10107),
-                            secret));
+                            secret) + alertsB);
                     nodeB.signal("HUP");
                     nodeB.awaitStderrContains("lb4j: warning: services changed in the file but not applied: this node"
                             + " is the secondary (ha.role)", LIMIT);
@@ -196,6 +205,11 @@ class ClusteredPairTest {
                     nodeB.awaitStdoutContains("VRRP 51: BACKUP -> MASTER (MASTER_RESIGNED)", LIMIT);
                     awaitTrue(() -> lab.host("b").hasAddress(VIP), "the VIP on B's eth0", nodeB);
                     assertThat(nodeA.awaitExit(LIMIT)).isEqualTo(143);
+                    // B's notify script ran with keepalived's arguments: backup at start, master now.
+                    awaitTrue(() -> Files.exists(notified) && Files.readString(notified)
+                            .contains("INSTANCE VRRP_51 MASTER"), "B's notify script run for MASTER", nodeB);
+                    assertThat(Files.readAllLines(notified)).containsExactly("INSTANCE VRRP_51 BACKUP",
+                            "INSTANCE VRRP_51 MASTER");
                     assertThat(nodeA.stdout()).contains("VRRP 51: MASTER -> INITIALIZE (SHUTDOWN)")
                             .contains("lb4j: left the pair").contains("lb4j: stopped");
                     assertThat(lab.host("a").hasAddress(VIP)).isFalse();

@@ -1,6 +1,7 @@
 package io.lb4j.appliance.config;
 
 import io.lb4j.admin.AdminServer;
+import io.lb4j.admin.AlertDelivery;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.ConfigCodec;
 import io.lb4j.admin.PairStatus;
@@ -100,12 +101,26 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
      *             {@code ha:}
      */
     public AdminServer server(LoadBalancer balancer, ConfigCodec codec, Supplier<Optional<PairStatus>> pair) {
+        return server(balancer, codec, pair, null);
+    }
+
+    /**
+     * As {@link #server(LoadBalancer, ConfigCodec, Supplier)}, showing the alerts' delivery record
+     * ({@code GET /api/alerts}).
+     *
+     * @param alerts the channels' records ({@code AdminServer.Builder.alertStatus}), or null without {@code alerts:}
+     */
+    public AdminServer server(LoadBalancer balancer, ConfigCodec codec, Supplier<Optional<PairStatus>> pair,
+                              Supplier<List<AlertDelivery>> alerts) {
         AdminServer.Builder b = AdminServer.builder().balancer(balancer).bind(address, port).users(users)
                 .loginAttempts(loginAttempts, loginPeriod).sessionTimeout(sessionTimeout).configCodec(codec);
         if (pair != null) {
             b.pairStatus(pair);
         }
         b.configHistory(CONFIG_HISTORY, stateDirectory().map(d -> d.resolve("config-history")).orElse(null));
+        if (alerts != null) {
+            b.alertStatus(alerts);
+        }
         switch (tls) {
             case SelfSigned s -> b.selfSignedCertificate(s.directory());
             // The server reads the password file itself, refusing one that its group or others may read.

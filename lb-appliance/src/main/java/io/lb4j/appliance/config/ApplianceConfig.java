@@ -19,10 +19,14 @@ import java.util.Optional;
  * @param ha       the {@code ha:} section, or empty when the file has none (a single balancer, no pair)
  * @param scriptDirectories the only directories {@code external} check scripts may come from
  *                 ({@code scriptDirectories:}, default {@code [/etc/lb4j/checks]}); changes only with a restart
- * @param snmp     the {@code snmp:} section, or empty when the file has none (no SNMP agent)
+ * @param snmp     the {@code snmp:} section, or empty when the file has none (no SNMP agent); changes only with a
+ *                 restart
+ * @param alerts   the {@code alerts:} section, or empty when the file has none (no alerts); changes only with a
+ *                 restart
  */
 public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
-                              Optional<HaConfig> ha, List<Path> scriptDirectories, Optional<SnmpConfig> snmp) {
+                              Optional<HaConfig> ha, List<Path> scriptDirectories, Optional<SnmpConfig> snmp,
+                              Optional<AlertsConfig> alerts) {
 
     /** Where check scripts come from when the file does not say: keepalived's idea, lb4j's directory. */
     public static final List<Path> DEFAULT_SCRIPT_DIRECTORIES = List.of(Path.of("/etc/lb4j/checks"));
@@ -35,12 +39,13 @@ public record ApplianceConfig(EngineConfig engine, List<VirtualService> services
         Objects.requireNonNull(ha, "ha");
         scriptDirectories = List.copyOf(scriptDirectories);
         Objects.requireNonNull(snmp, "snmp");
+        Objects.requireNonNull(alerts, "alerts");
     }
 
-    /** A file without {@code snmp:}. */
+    /** A file without the operations sections ({@code snmp:}, {@code alerts:}). */
     public ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
                            Optional<HaConfig> ha, List<Path> scriptDirectories) {
-        this(engine, services, admin, ha, scriptDirectories, Optional.empty());
+        this(engine, services, admin, ha, scriptDirectories, Optional.empty(), Optional.empty());
     }
 
     /** A file without {@code scriptDirectories:}. */

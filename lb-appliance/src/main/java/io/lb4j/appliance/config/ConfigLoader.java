@@ -63,6 +63,8 @@ import java.util.regex.Pattern;
  *   secretFile: /etc/lb4j/ha.secret
  * snmp:                    # optional: an AgentX subagent of net-snmp's snmpd (lb-snmp), see SnmpConfig
  *   agentx: /var/agentx/master
+ * alerts:                  # optional: email, syslog, webhook, notify script (lb-alerts), see AlertsSection
+ *   email: { server: smtp.example.org, username: lb4j, passwordFile: /etc/lb4j/smtp.secret, ... }
  * }</pre>
  *
  * <p>{@code services:} is read by lb-config's {@link ServiceMapping}, the mapping the admin API and HA replication
@@ -78,7 +80,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
-            "scriptDirectories", "snmp");
+            "scriptDirectories", "snmp", "alerts");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
@@ -176,6 +178,12 @@ public final class ConfigLoader {
         if (running != null) {
             scriptDirectories = running.scriptDirectories();
         }
+        // alerts: (AlertsSection); its notify script comes from the script directories.
+        Optional<AlertsConfig> alerts = AlertsSection.read(top.get("alerts"), scriptDirectories);
+        if (running != null && alerts.isPresent() && !alerts.equals(running.alerts())) {
+            throw top.get("alerts").error("alerts: differs from the running alerts' settings (expected: the running"
+                    + " settings or no `alerts:`; alert settings change only with a restart)");
+        }
         List<VirtualService> services = ServiceMapping.read(top.required("services", "the top level"),
                 engine.defaultMethod());
         checkClientAddressTransport(engine, top.get("services"), services);
@@ -184,7 +192,7 @@ public final class ConfigLoader {
             throw top.get("snmp").error("snmp: differs from the running SNMP agent's settings (expected: the running"
                     + " settings or no `snmp:`; snmp settings change only with a restart)");
         }
-        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories, snmp);
+        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories, snmp, alerts);
     }
 
     /**

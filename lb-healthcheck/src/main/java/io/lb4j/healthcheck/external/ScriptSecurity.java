@@ -55,13 +55,23 @@ final class ScriptSecurity {
      * @throws IllegalArgumentException {@code "healthCheck.script: <script> (expected: ...; <what is wrong>)"}
      */
     Path resolve(Path script, List<Path> directories) {
+        return resolve("healthCheck.script", script, directories);
+    }
+
+    /**
+     * As {@link #resolve(Path, List)}, for a script named by another setting (an alert's notify script).
+     *
+     * @param setting the setting that names the script, for messages, e.g. {@code alerts.notifyScript}
+     * @throws IllegalArgumentException {@code "<setting>: <script> (expected: ...; <what is wrong>)"}
+     */
+    Path resolve(String setting, Path script, List<Path> directories) {
         if (directories.isEmpty()) {
-            throw refused(script, "a script inside the script directories; none are configured");
+            throw refused(setting, script, "a script inside the script directories; none are configured");
         }
         String inside = "a script inside " + directories.stream().map(Path::toString).collect(Collectors.joining(" or "));
         for (Path name : script) {
             if (name.toString().equals("..")) {
-                throw refused(script, inside + ", named without \"..\"");
+                throw refused(setting, script, inside + ", named without \"..\"");
             }
         }
         Path directory = null;
@@ -76,7 +86,7 @@ final class ScriptSecurity {
                 }
             }
             if (directory == null) {
-                throw refused(script, inside);
+                throw refused(setting, script, inside);
             }
         } else {
             directory = directories.getFirst(); // named in the reason when no directory has it
@@ -90,7 +100,7 @@ final class ScriptSecurity {
             }
         }
         if (!Files.exists(candidate)) {
-            throw refused(script, inside + "; there is no such file");
+            throw refused(setting, script, inside + "; there is no such file");
         }
         Path realDirectory;
         Path real;
@@ -98,20 +108,20 @@ final class ScriptSecurity {
             realDirectory = directory.toRealPath();
             real = candidate.toRealPath();
         } catch (IOException e) {
-            throw refused(script, inside + "; cannot resolve it: " + e);
+            throw refused(setting, script, inside + "; cannot resolve it: " + e);
         }
         if (!real.startsWith(realDirectory)) {
-            throw refused(script, inside + "; it resolves to " + real);
+            throw refused(setting, script, inside + "; it resolves to " + real);
         }
         if (!Files.isRegularFile(real) || !Files.isExecutable(real)) {
-            throw refused(script, "an executable regular file; " + real + " is not");
+            throw refused(setting, script, "an executable regular file; " + real + " is not");
         }
-        checkOwnerAndMode(script, realDirectory, real);
+        checkOwnerAndMode(setting, script, realDirectory, real);
         return real;
     }
 
     /** The script and each directory from {@code directory} down to it: a trusted owner, and no one else may write. */
-    private void checkOwnerAndMode(Path script, Path directory, Path real) {
+    private void checkOwnerAndMode(String setting, Path script, Path directory, Path real) {
         List<Path> chain = new ArrayList<>();
         Path p = directory;
         chain.add(p);
@@ -125,14 +135,14 @@ final class ScriptSecurity {
             try {
                 attributes = Files.readAttributes(step, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             } catch (IOException | UnsupportedOperationException e) {
-                throw refused(script, down + " on a file system with owners and POSIX permissions; " + step + ": " + e);
+                throw refused(setting, script, down + " on a file system with owners and POSIX permissions; " + step + ": " + e);
             }
             if (!owners.contains(attributes.owner())) {
-                throw refused(script, down + " owned by " + ownerNames() + "; " + step + " is owned by "
+                throw refused(setting, script, down + " owned by " + ownerNames() + "; " + step + " is owned by "
                         + attributes.owner().getName());
             }
             if (attributes.permissions().stream().anyMatch(FOREIGN_WRITE::contains)) {
-                throw refused(script, down + " writable by their owner only; " + step + " is "
+                throw refused(setting, script, down + " writable by their owner only; " + step + " is "
                         + PosixFilePermissions.toString(attributes.permissions()));
             }
         }
@@ -142,8 +152,8 @@ final class ScriptSecurity {
         return owners.stream().map(UserPrincipal::getName).collect(Collectors.joining(" or "));
     }
 
-    private static IllegalArgumentException refused(Path script, String expected) {
-        return new IllegalArgumentException("healthCheck.script: " + script + " (expected: " + expected + ")");
+    private static IllegalArgumentException refused(String setting, Path script, String expected) {
+        return new IllegalArgumentException(setting + ": " + script + " (expected: " + expected + ")");
     }
 
     /** Root, and the user this JVM runs as when that is someone else and has a name the system knows. */
