@@ -106,6 +106,8 @@ final class Lb4jMib {
                 put(view, Varbind.counter64(column(REAL_SERVER_ENTRY, 10, si, ri), real.totalConnections()));
                 put(view, Varbind.text(column(REAL_SERVER_ENTRY, 11, si, ri),
                         real.lastCheck() == null ? "" : real.lastCheck()));
+                put(view, Varbind.counter64(column(REAL_SERVER_ENTRY, 12, si, ri), real.bytesToServer()));
+                put(view, Varbind.counter64(column(REAL_SERVER_ENTRY, 13, si, ri), real.bytesToClient()));
             }
         }
         put(view, Varbind.integer(NODE_VRRP_STATE.append(0), vrrp.mibValue()));
@@ -118,7 +120,7 @@ final class Lb4jMib {
      * that does not exist answers noSuchInstance rather than noSuchObject.
      */
     static boolean isUnderObject(Oid name) {
-        return isUnder(name, SERVICE_ENTRY, 2, 11) || isUnder(name, REAL_SERVER_ENTRY, 2, 11)
+        return isUnder(name, SERVICE_ENTRY, 2, 11) || isUnder(name, REAL_SERVER_ENTRY, 2, 13)
                 || isUnder(name, NODE, 1, 2);
     }
 

@@ -39,11 +39,12 @@ class Lb4jMibFileTest {
     @Test
     void theMibsNumbersAreTheAgents() throws IOException {
         List<String> names = List.of("lb4jServiceName", "lb4jRealServerState", "lb4jRealServerTotalConnections",
-                "lb4jNodeVrrpState", "lb4jNotifyServiceName", "lb4jNotifyRealServerName", "lb4jNotifyReason",
+                "lb4jRealServerBytesToServer", "lb4jRealServerBytesToClient", "lb4jNodeVrrpState", "lb4jNotifyServiceName", "lb4jNotifyRealServerName", "lb4jNotifyReason",
                 "lb4jNotifyVrrpPreviousState", "lb4jFailover", "lb4jFailback", "lb4jRealServerDown",
                 "lb4jRealServerUp", "lb4jVrrpStateChange");
         List<Oid> agent = List.of(Lb4jMib.SERVICE_ENTRY.append(2), Lb4jMib.REAL_SERVER_ENTRY.append(6),
-                Lb4jMib.REAL_SERVER_ENTRY.append(10), Lb4jMib.NODE_VRRP_STATE, Lb4jMib.NOTIFY_SERVICE_NAME,
+                Lb4jMib.REAL_SERVER_ENTRY.append(10), Lb4jMib.REAL_SERVER_ENTRY.append(12),
+                Lb4jMib.REAL_SERVER_ENTRY.append(13), Lb4jMib.NODE_VRRP_STATE, Lb4jMib.NOTIFY_SERVICE_NAME,
                 Lb4jMib.NOTIFY_REAL_SERVER_NAME, Lb4jMib.NOTIFY_REASON, Lb4jMib.NOTIFY_VRRP_PREVIOUS_STATE,
                 Lb4jMib.FAILOVER, Lb4jMib.FAILBACK, Lb4jMib.REAL_SERVER_DOWN, Lb4jMib.REAL_SERVER_UP,
                 Lb4jMib.VRRP_STATE_CHANGE);

@@ -12,17 +12,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SnmpAgentNetSnmpTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** What the primary writes first on every connection: 8 bytes back to the client. */
+    private static final byte[] GREETING = "primary\n".getBytes(StandardCharsets.US_ASCII);
+    /** What the client sends through the balancer; the primary echoes it. */
+    private static final int PAYLOAD = 10_000;
 
     @TempDir
     Path tmp;
@@ -55,7 +63,7 @@ class SnmpAgentNetSnmpTest {
 
         ports = freeTcpPorts(2);
         primary = TestServer.start(InetAddress.ofLiteral("127.0.0.2"), List.of(ports[0], ports[1]),
-                Handler.greetWithLocalAddress().then(Handler.hold()));
+                Handler.greet("primary").then(Handler.echo()));
         closeables.push(primary);
         TestServer fallback = TestServer.start(InetAddress.ofLiteral("127.0.0.3"), List.of(ports[0], ports[1]),
                 Handler.greetWithLocalAddress().then(Handler.hold()));
@@ -70,10 +78,28 @@ class SnmpAgentNetSnmpTest {
                 .build();
         lb.start();
         closeables.push(() -> lb.stop(Duration.ofSeconds(1)));
-        // One open connection through the balancer, so the connection columns have something to count.
+        // One open connection through the balancer, so the connection columns have something to count, and
+        // PAYLOAD bytes echoed through it after the primary's greeting, so the byte columns do.
         client = SocketChannel.open(new InetSocketAddress("127.0.0.1", ports[0]));
         closeables.push(client);
         awaitTrue("the client's connection reaches the primary", () -> primary.openConnections() == 1);
+        assertThat(read(GREETING.length)).isEqualTo(GREETING);
+        byte[] payload = new byte[PAYLOAD];
+        new SplittableRandom(7).nextBytes(payload);
+        TestServer.writeFully(client, ByteBuffer.wrap(payload));
+        assertThat(read(PAYLOAD)).as("the echo").isEqualTo(payload);
+    }
+
+    /** Reads exactly {@code n} bytes from the client's connection. */
+    private byte[] read(int n) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        while (buf.hasRemaining()) {
+            if (client.read(buf) < 0) {
+                throw new EOFException("the balancer closed the client's connection after " + buf.position()
+                        + " of " + n + " bytes");
+            }
+        }
+        return buf.array();
     }
 
     @AfterEach
@@ -111,6 +137,8 @@ class SnmpAgentNetSnmpTest {
                 "LB4J-MIB::lb4jRealServerActiveConnections.1.1 = Gauge32: 1",
                 "LB4J-MIB::lb4jRealServerTotalConnections.1.1 = Counter64: 1",
                 "LB4J-MIB::lb4jRealServerLastCheck.1.1 = STRING: ok",
+                "LB4J-MIB::lb4jRealServerBytesToServer.1.1 = Counter64: 10000",    // PAYLOAD
+                "LB4J-MIB::lb4jRealServerBytesToClient.1.1 = Counter64: 10008",    // GREETING + the echo
                 "LB4J-MIB::lb4jNodeVrrpState.0 = INTEGER: standalone(1)",
                 "LB4J-MIB::lb4jNodeRunning.0 = INTEGER: true(1)");
         assertThat(v2c.lines()).containsAll(expected);
