@@ -95,6 +95,10 @@ final class Json {
         n.put("activeConnections", r.activeConnections());
         n.put("totalConnections", r.totalConnections());
         n.put("lastCheck", r.lastCheck());
+        n.put("bytesToServer", r.bytesToServer());
+        n.put("bytesToClient", r.bytesToClient());
+        n.put("checkAttempts", r.checkAttempts());
+        n.put("checkTime", r.checkTime().toString());
         return n;
     }
 

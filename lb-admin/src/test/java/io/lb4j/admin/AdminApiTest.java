@@ -8,7 +8,10 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.HttpProbe;
+import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.testkit.LbTestKit;
+import io.lb4j.testsupport.net.Handler;
+import io.lb4j.testsupport.net.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,21 +20,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -44,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The REST API over real HTTPS on loopback, against a balancer on the test kit's simulated engine (no VIP sockets
  * needed: the API is what is under test). One server for the class, since each login costs a PBKDF2 hash; tests
- * that need their own limits start their own.
+ * that need their own limits start their own, and the one about forwarded bytes its own proxy balancer on loopback.
  */
 class AdminApiTest {
 
@@ -248,8 +257,79 @@ class AdminApiTest {
         assertThat(primary.get("state").asText()).isEqualTo("UP");
         assertThat(primary.get("activeConnections").asInt()).isZero();
         assertThat(primary.has("lastCheck")).isTrue();
+        // The simulated engine moves no bytes and the service has no health check: the counts are there, at zero.
+        assertThat(primary.get("bytesToServer").asLong()).isZero();
+        assertThat(primary.get("bytesToClient").asLong()).isZero();
+        assertThat(primary.get("checkAttempts").asLong()).isZero();
+        assertThat(primary.get("checkTime").asText()).isEqualTo("PT0S");
 
         assertThat(client.get("/api/services/PACS").json().get("label").asText()).isEqualTo("PACS");
+    }
+
+    @Test
+    void statusCarriesTheBytesAndHealthChecksOfARealServer(@TempDir Path dir) throws Exception {
+        // A real proxy balancer on loopback: 10,000 bytes echoed through it after the server's 8-byte greeting, and a
+        // connect check whose first attempt runs at start and whose next is an hour away, so exactly one finishes.
+        byte[] greeting = "primary\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] payload = new byte[10_000];
+        new SplittableRandom(7).nextBytes(payload);
+        Duration timeout = Duration.ofSeconds(2);
+        int vipPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            vipPort = free.getLocalPort();
+        }
+        try (TestServer echo = TestServer.start(InetAddress.ofLiteral("127.0.0.2"), 0,
+                Handler.greet("primary").then(Handler.echo()))) {
+            LoadBalancer real = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                    .service(VirtualService.proxy().label("ECHO").address("127.0.0.1").ports(vipPort)
+                            .real("main", "127.0.0.2", r -> r.port(echo.port()))
+                            .healthCheck(HealthCheck.connect().interval(Duration.ofHours(1)).timeout(timeout))
+                            .build())
+                    .build();
+            real.start();
+            try (AdminServer admin = AdminServer.builder().balancer(real).bind("127.0.0.1", 0)
+                    .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                    .selfSignedCertificate(dir).build().start();
+                 SocketChannel connection = SocketChannel.open(new InetSocketAddress("127.0.0.1", vipPort))) {
+                assertThat(readFully(connection, greeting.length)).isEqualTo(greeting);
+                TestServer.writeFully(connection, ByteBuffer.wrap(payload));
+                assertThat(readFully(connection, payload.length)).as("the echo").isEqualTo(payload);
+                AdminClient c = new AdminClient(admin);
+                assertThat(c.login("operator", PASSWORD).status()).isEqualTo(200);
+
+                JsonNode main = realServerOnceChecked(c);
+
+                assertThat(main.get("bytesToServer").asLong()).isEqualTo(10_000);
+                assertThat(main.get("bytesToClient").asLong()).isEqualTo(10_008);    // greeting + echo
+                assertThat(main.get("checkAttempts").asLong()).isEqualTo(1);
+                assertThat(main.get("lastCheck").asText()).isEqualTo("ok");
+                assertThat(Duration.parse(main.get("checkTime").asText())).isPositive().isLessThan(timeout);
+            } finally {
+                real.stop(Duration.ZERO);
+            }
+        }
+    }
+
+    /** ECHO's real server in {@code GET /api/status}, once its first health check has finished. */
+    private static JsonNode realServerOnceChecked(AdminClient c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            JsonNode main = c.get("/api/status").json().get("services").get(0).get("realServers").get(0);
+            if (main.get("checkAttempts").asLong() > 0 || System.nanoTime() > deadline) {
+                return main;
+            }
+            Thread.sleep(20); // polling interval of a deadline loop, not a wait for state
+        }
+    }
+
+    private static byte[] readFully(SocketChannel channel, int n) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf) < 0) {
+                throw new EOFException("closed after " + buf.position() + " of " + n + " bytes");
+            }
+        }
+        return buf.array();
     }
 
     @Test
