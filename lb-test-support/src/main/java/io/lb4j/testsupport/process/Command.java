@@ -33,7 +33,7 @@ public final class Command {
             Map.entry("keepalived", "keepalived"), Map.entry("nft", "nftables"), Map.entry("iperf3", "iperf3"),
             Map.entry("curl", "curl"), Map.entry("storescp", "dcmtk"), Map.entry("storescu", "dcmtk"),
             Map.entry("echoscu", "dcmtk"), Map.entry("dcmqrscp", "dcmtk"), Map.entry("dump2dcm", "dcmtk"),
-            Map.entry("Orthanc", "orthanc"));
+            Map.entry("Orthanc", "orthanc"), Map.entry("bird", "bird2"), Map.entry("birdc", "bird2"));
 
     /** Directories searched besides {@code PATH}: root's tools live there and a test JVM's PATH may lack them. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
