@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param ha       the {@code ha:} section, or empty when the file has none (a single balancer, no pair)
  * @param scriptDirectories the only directories {@code external} check scripts may come from
  *                 ({@code scriptDirectories:}, default {@code [/etc/lb4j/checks]}); changes only with a restart
+ * @param cluster  the {@code cluster:} section, or empty when the file has none (no route announcement); changes
+ *                 only with a restart
  */
 public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
-                              Optional<HaConfig> ha, List<Path> scriptDirectories) {
+                              Optional<HaConfig> ha, List<Path> scriptDirectories, Optional<ClusterConfig> cluster) {
 
     /** Where check scripts come from when the file does not say: keepalived's idea, lb4j's directory. */
     public static final List<Path> DEFAULT_SCRIPT_DIRECTORIES = List.of(Path.of("/etc/lb4j/checks"));
@@ -33,6 +35,13 @@ public record ApplianceConfig(EngineConfig engine, List<VirtualService> services
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(ha, "ha");
         scriptDirectories = List.copyOf(scriptDirectories);
+        Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /** A file without {@code cluster:}. */
+    public ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
+                           Optional<HaConfig> ha, List<Path> scriptDirectories) {
+        this(engine, services, admin, ha, scriptDirectories, Optional.empty());
     }
 
     /** A file without {@code scriptDirectories:}. */

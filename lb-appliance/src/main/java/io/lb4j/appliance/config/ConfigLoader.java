@@ -76,7 +76,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
-            "scriptDirectories");
+            "scriptDirectories", "cluster");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
@@ -177,7 +177,8 @@ public final class ConfigLoader {
         List<VirtualService> services = ServiceMapping.read(top.required("services", "the top level"),
                 engine.defaultMethod());
         checkClientAddressTransport(engine, top.get("services"), services);
-        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories);
+        ClusterSection.Read cluster = ClusterSection.read(top, services); // Maglev by default in a cluster
+        return new ApplianceConfig(engine, cluster.services(), admin, ha, scriptDirectories, cluster.cluster());
     }
 
     /**
