@@ -31,6 +31,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code lo}, direct routing: replies go straight to the router, bypassing the balancers); a client behind the router.
  * Root and Debian's {@code bird2}; run under {@code flock /tmp/lb4j-netns.lock}.
  *
+ * <p>The timeline: a and b announce; 20 downloads of 256 MiB start; c joins (its BIRD comes up) and ECMP moves some of
+ * the established downloads to it; every node has connections; c dies (SIGKILL of its balancer and its BIRD) and its
+ * downloads move back to a and b; every download completes byte-exact; then the primary cluster goes down and every
+ * surviving node sends new connections to the fallback.
+ *
  * <pre>
  *                client 10.218.1.10
  *                      | segment cl
@@ -98,7 +103,7 @@ class ActiveActiveClusterTest {
     }
 
     @Test
-    void flowsSpreadOverEveryNodeSurviveANodeKilledMidTransferAndEveryNodeFailsOverToTheFallback()
+    void flowsSpreadOverEveryNodeSurviveANodeAddedAndANodeKilledMidTransferAndEveryNodeFailsOverToTheFallback()
             throws Exception {
         NetnsLab lab = lab();
         Map<String, ApplianceProcess> nodes = new LinkedHashMap<>();
@@ -114,19 +119,27 @@ class ActiveActiveClusterTest {
                     assertThat(server.await(0, "READY"::equals, LIMIT)).as(r + " server").isPresent();
                     servers.put(r, server);
                 }
+                // Nodes a and b with their BIRDs; c runs, but its BIRD is not there yet (its announcer retries).
+                String birdOfC = null;
                 for (String n : NODES) {
                     Path include = lab.directory().resolve(n + "-lb4j.conf");
-                    birds.put(n, Bird.start(lab, lab.host(n), Bird.balancer(lab.host(n).address(), include)));
+                    String bird = Bird.balancer(lab.host(n).address(), include);
+                    if (n.equals("c")) {
+                        birdOfC = bird;
+                    } else {
+                        birds.put(n, Bird.start(lab, lab.host(n), bird));
+                    }
                     Path file = Files.writeString(lab.directory().resolve(n + ".yaml"),
-                            nodeFile(include, birds.get(n).socket()));
+                            nodeFile(include, Bird.socket(lab, lab.host(n))));
                     nodes.put(n, ApplianceProcess.startInNamespace(lab.host(n).namespace(), "--config",
                             file.toString()));
                 }
-                // Each node announces the VIP once its engine runs and a real server is up.
-                for (ApplianceProcess node : nodes.values()) {
-                    node.awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
+                // Each node announces the VIP once its engine runs and a real server is up; c cannot yet.
+                for (String n : List.of("a", "b")) {
+                    nodes.get(n).awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
                 }
-                awaitNextHops(lab, addresses);
+                nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " FAILED", LIMIT);
+                awaitNextHops(lab, addresses.subList(0, 2));
 
                 // 20 downloads of 256 MiB at once: the real servers send, their replies bypass the balancers.
                 ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), ClusterClient.class, VIP,
@@ -137,11 +150,20 @@ class ActiveActiveClusterTest {
                     throw new AssertionError("transfers not under way\n" + diagnostics(lab, nodes, client, servers));
                 }
 
-                // Flows spread over every node: each node's status counts connections of its own.
+                // Node c joins mid-transfer: its BIRD comes up, c's announcer gets through, the router spreads the
+                // VIP over three next hops and moves some established flows to c, which adopts them (Maglev: the
+                // real server they began with).
+                birds.put("c", Bird.start(lab, lab.host("c"), birdOfC));
+                nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
+                awaitNextHops(lab, addresses);
+                // Flows spread over every node: each node's status counts connections of its own (c's are the ones
+                // ECMP moved to it).
                 for (Map.Entry<String, ApplianceProcess> e : nodes.entrySet()) {
                     assertThat(connectionsSeen(e.getValue())).as("connections through node " + e.getKey())
                             .isPositive();
                 }
+                assertThat(client.lines()).as("no transfer ended or failed before c was killed")
+                        .noneMatch(l -> l.text().startsWith("FAILED") || l.text().startsWith("OK "));
 
                 // Node c dies as a machine dies: its balancer and its BIRD are SIGKILLed mid-transfer. BFD takes
                 // its path out; ECMP moves its flows to a and b, which adopt them (Maglev: the same real server).

@@ -43,7 +43,7 @@ public final class Bird {
      */
     public static Bird start(NetnsLab lab, Host host, String configuration) {
         Path config = lab.directory().resolve(host.name() + "-bird.conf");
-        Path socket = lab.directory().resolve(host.name() + "-bird.ctl");
+        Path socket = socket(lab, host);
         try {
             Files.writeString(config, configuration);
         } catch (IOException e) {
@@ -117,6 +117,11 @@ public final class Bird {
             hops.add(m.group(1));
         }
         return hops;
+    }
+
+    /** Where {@link #start} puts the control socket of {@code host}'s BIRD: for a file written before it starts. */
+    public static Path socket(NetnsLab lab, Host host) {
+        return lab.directory().resolve(host.name() + "-bird.ctl");
     }
 
     /** The control socket. */
