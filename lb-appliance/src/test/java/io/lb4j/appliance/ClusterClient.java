@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ClusterClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY} runs COUNT downloads of BYTES at once from a
  * {@code digest:PORT} of {@code TestServerMain} (each checked by SHA-256, {@link Transfer}), prints {@code UNDERWAY}
  * once every one has received UNDERWAY bytes (or ended; {@code PROGRESS} in MiB every 5 s until then, {@code FAILED #n}
- * at once for one that fails), and at the end {@code OK <servers reached> <count> <bytes> <millis>ms}
+ * at once for one that fails), {@code LONGEST_STALL <ms> ms} (after UNDERWAY, the longest time a running transfer moved
+ * nothing), and at the end {@code OK <servers reached> <count> <bytes> <millis>ms}
  * when every one was byte-exact, or {@code FAIL ...} naming each that was not.
  */
 public final class ClusterClient {
@@ -30,6 +31,9 @@ public final class ClusterClient {
      * exponentially while a slow reader keeps its window shut; it resumes then, byte-exact.
      */
     private static final Duration STALL = Duration.ofSeconds(90);
+
+    /** The longest time, after UNDERWAY, that a running transfer moved no byte. */
+    private static long longestStall;
 
     private ClusterClient() {
     }
@@ -60,19 +64,32 @@ public final class ClusterClient {
                     }
                 }));
             }
-            // UNDERWAY once each transfer has moved UNDERWAY bytes or ended; PROGRESS every 5 s until then.
+            // UNDERWAY once each transfer has moved UNDERWAY bytes or ended; PROGRESS every 5 s until then. From
+            // then on, every 5 ms, the longest time a transfer moved nothing: what a client sees of a node's death.
             long lastProgress = System.nanoTime();
-            while (true) {
+            long[] lastBytes = new long[count];
+            long[] lastMove = new long[count];
+            java.util.Arrays.fill(lastMove, System.nanoTime());
+            boolean said = false;
+            while (!results.stream().allMatch(Future::isDone)) {
+                long now = System.nanoTime();
                 boolean ready = true;
                 for (int i = 0; i < count; i++) {
-                    ready &= moved.get(i).get() >= underway || results.get(i).isDone();
+                    long b = moved.get(i).get();
+                    ready &= b >= underway || results.get(i).isDone();
+                    if (b != lastBytes[i] || results.get(i).isDone()) {
+                        lastBytes[i] = b;
+                        lastMove[i] = now;
+                    } else if (said) {
+                        longestStall = Math.max(longestStall, now - lastMove[i]);
+                    }
                 }
-                if (ready) {
+                if (ready && !said) {
                     System.out.println("UNDERWAY");
                     System.out.flush();
-                    break;
+                    said = true;
                 }
-                if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+                if (!said && now - lastProgress > 5_000_000_000L) {
                     System.out.println("PROGRESS " + moved.stream().map(m -> Long.toString(m.get() >> 20))
                             .toList() + " MiB");
                     System.out.flush();
@@ -80,6 +97,7 @@ public final class ClusterClient {
                 }
                 Thread.sleep(5);
             }
+            System.out.println("LONGEST_STALL " + longestStall / 1_000_000 + " ms");
         }
         Set<String> servers = new TreeSet<>();
         List<String> failures = new ArrayList<>();
