@@ -227,6 +227,10 @@ final class ApplianceRunner {
                 err.println("lb4j: warning: scriptDirectories changed; they take effect only after a restart (check"
                         + " scripts still come from " + appliance.config().scriptDirectories() + ")");
             }
+            if (!next.cluster().equals(appliance.config().cluster())) {
+                err.println("lb4j: warning: cluster settings changed; they take effect only after a restart (the node"
+                        + " keeps announcing with its settings from the start)");
+            }
             Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {
                 err.println("lb4j: warning: admin settings changed; they take effect only after a restart (the admin"
