@@ -100,7 +100,8 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
                     + " announcer announces IPv4 VIPs only)");
         }
         synchronized (lock) {
-            if (desired.add(vip) || failed || !applied.contains(vip)) {
+            // Unchanged: nothing to send (a change BIRD did not take is the retry's job, not every caller's).
+            if (desired.add(vip)) {
                 sync();
             }
             return state(vip);
@@ -111,7 +112,7 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
     public AnnouncementState withdraw(InetAddress vip) {
         Objects.requireNonNull(vip, "vip");
         synchronized (lock) {
-            if (desired.remove(vip) || failed || applied.contains(vip)) {
+            if (desired.remove(vip)) {
                 sync();
             }
             return state(vip);
@@ -298,11 +299,22 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
          * @throws IllegalStateException naming what is missing
          */
         public BirdRouteAnnouncer build() {
-            if (socket == null || configFile == null || localAs < 0 || neighbours.isEmpty()) {
+            List<String> missing = new ArrayList<>();
+            if (socket == null) {
+                missing.add("socket");
+            }
+            if (configFile == null) {
+                missing.add("configFile");
+            }
+            if (localAs < 0) {
+                missing.add("localAs");
+            }
+            if (neighbours.isEmpty()) {
+                missing.add("neighbour");
+            }
+            if (!missing.isEmpty()) {
                 throw new IllegalStateException("a BIRD announcer needs socket, configFile, localAs and at least one"
-                        + " neighbour (missing: " + (socket == null ? "socket " : "")
-                        + (configFile == null ? "configFile " : "") + (localAs < 0 ? "localAs " : "")
-                        + (neighbours.isEmpty() ? "neighbour" : "").strip() + ")");
+                        + " neighbour (missing: " + String.join(", ", missing) + ")");
             }
             return new BirdRouteAnnouncer(this);
         }
