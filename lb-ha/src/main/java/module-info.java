@@ -23,6 +23,7 @@ module io.lb4j.ha {
     exports io.lb4j.ha.flowsync;
     exports io.lb4j.ha.peer;
     exports io.lb4j.ha.replication;
+    exports io.lb4j.ha.route;
     exports io.lb4j.ha.vip;
     exports io.lb4j.ha.vrrp;
     exports io.lb4j.ha.vrrp.event;

@@ -213,7 +213,7 @@ final class ApplianceRunner {
                 // The listeners that run (the started admin server and pair node) against the file's new services.
                 Listeners.checkNoClash(new ApplianceConfig(running.engine(), next.services(),
                         appliance.config().admin(), running.ha(), running.scriptDirectories(), running.snmp(),
-                        running.alerts()));
+                        running.alerts(), running.cluster()));
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {
@@ -240,6 +240,10 @@ final class ApplianceRunner {
             if (!next.alerts().equals(appliance.config().alerts())) {
                 err.println("lb4j: warning: alerts settings changed; they take effect only after a restart (alerts"
                         + " keep going where they went since the start)");
+            }
+            if (!next.cluster().equals(appliance.config().cluster())) {
+                err.println("lb4j: warning: cluster settings changed; they take effect only after a restart (the node"
+                        + " keeps announcing with its settings from the start)");
             }
             Optional<AdminConfig> startedAdmin = appliance.config().admin();
             if (!next.admin().equals(startedAdmin)) {

@@ -7,11 +7,14 @@ import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.appliance.config.ApplianceConfig;
+import io.lb4j.appliance.config.ClusterConfig;
 import io.lb4j.appliance.config.ConfigLoader;
 import io.lb4j.appliance.config.SnmpConfig;
 import io.lb4j.ha.vrrp.VrrpState;
 import io.lb4j.snmp.SnmpAgent;
 import io.lb4j.snmp.VrrpRole;
+import io.lb4j.ha.route.AnnouncingNode;
+import io.lb4j.ha.route.BirdRouteAnnouncer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,6 +48,8 @@ final class PreparedAppliance {
     private final SnmpAgent snmp;     // null without snmp: or with enabled: false
     private final AlertDispatcher alerts; // null without alerts:
     private final PrintStream out;
+    private AnnouncingNode announcing; // with cluster:, once the balancer started
+    private BirdRouteAnnouncer announcer; // with announcing
     private boolean balancerStarted;
     private boolean adminStarted;
 
@@ -140,7 +145,31 @@ final class PreparedAppliance {
             balancer.start();
         }
         balancerStarted = true;
+        config.cluster().ifPresent(this::announce);
     }
+
+    /**
+     * Announces the balancer's VIPs through the routing daemon for as long as it can serve them ({@link AnnouncingNode}),
+     * saying every change of a VIP's announcement on standard output.
+     */
+    private void announce(ClusterConfig cluster) {
+        BirdRouteAnnouncer.Builder b = BirdRouteAnnouncer.builder().socket(cluster.socket())
+                .configFile(cluster.configFile()).localAs(cluster.localAs()).bfd(cluster.bfd());
+        cluster.neighbours().forEach(n -> b.neighbour(n.address(), n.as()));
+        announcer = b.build();
+        announcer.start();
+        Optional<String> iface = config.engine().type().equals("packet")
+                ? Optional.of(config.engine().networkInterface()) : Optional.empty();
+        announcing = new AnnouncingNode(balancer, announcer, iface, ANNOUNCEMENT_CHECK);
+        announcing.onChange(states -> {
+            states.forEach((vip, state) -> out.println("lb4j: cluster: " + Addresses.text(vip) + " " + state));
+            out.flush();
+        });
+        announcing.start();
+    }
+
+    /** The announcement of a cluster node: what it announces follows its state within this. */
+    static final Duration ANNOUNCEMENT_CHECK = Duration.ofMillis(200);
 
     /**
      * Starts the admin server when the file has {@code admin:}; after {@link #startBalancer()}.
@@ -187,6 +216,12 @@ final class PreparedAppliance {
             if (balancerStarted) {
                 out.println("lb4j: left the pair");
             }
+        }
+        if (announcing != null) {
+            announcing.close(); // withdraws first: the routers stop sending flows before the engine stops
+            announcer.close();
+            announcing = null;
+            out.println("lb4j: cluster: routes withdrawn");
         }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
         if (alerts != null) {

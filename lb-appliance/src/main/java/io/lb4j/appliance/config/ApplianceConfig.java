@@ -23,10 +23,12 @@ import java.util.Optional;
  *                 restart
  * @param alerts   the {@code alerts:} section, or empty when the file has none (no alerts); changes only with a
  *                 restart
+ * @param cluster  the {@code cluster:} section, or empty when the file has none (no route announcement); changes
+ *                 only with a restart
  */
 public record ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
                               Optional<HaConfig> ha, List<Path> scriptDirectories, Optional<SnmpConfig> snmp,
-                              Optional<AlertsConfig> alerts) {
+                              Optional<AlertsConfig> alerts, Optional<ClusterConfig> cluster) {
 
     /** Where check scripts come from when the file does not say: keepalived's idea, lb4j's directory. */
     public static final List<Path> DEFAULT_SCRIPT_DIRECTORIES = List.of(Path.of("/etc/lb4j/checks"));
@@ -40,12 +42,14 @@ public record ApplianceConfig(EngineConfig engine, List<VirtualService> services
         scriptDirectories = List.copyOf(scriptDirectories);
         Objects.requireNonNull(snmp, "snmp");
         Objects.requireNonNull(alerts, "alerts");
+        Objects.requireNonNull(cluster, "cluster");
     }
 
-    /** A file without the operations sections ({@code snmp:}, {@code alerts:}). */
+    /** A file without the operations sections ({@code snmp:}, {@code alerts:}, {@code cluster:}). */
     public ApplianceConfig(EngineConfig engine, List<VirtualService> services, Optional<AdminConfig> admin,
                            Optional<HaConfig> ha, List<Path> scriptDirectories) {
-        this(engine, services, admin, ha, scriptDirectories, Optional.empty(), Optional.empty());
+        this(engine, services, admin, ha, scriptDirectories, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** A file without {@code scriptDirectories:}. */

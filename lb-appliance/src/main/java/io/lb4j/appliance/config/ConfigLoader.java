@@ -80,7 +80,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("engine", "interface", "services", "admin", "ha",
-            "scriptDirectories", "snmp", "alerts");
+            "scriptDirectories", "snmp", "alerts", "cluster");
     private static final Set<String> ENGINE_KEYS = Set.of("type", "ioThreads", "connectTimeout", "maxPendingBytes",
             "udpIdleTimeout", "transport");
     private static final List<String> ENGINE_TYPES = List.of("proxy", "packet");
@@ -192,7 +192,9 @@ public final class ConfigLoader {
             throw top.get("snmp").error("snmp: differs from the running SNMP agent's settings (expected: the running"
                     + " settings or no `snmp:`; snmp settings change only with a restart)");
         }
-        return new ApplianceConfig(engine, services, admin, ha, scriptDirectories, snmp, alerts);
+        ClusterSection.Read cluster = ClusterSection.read(top, services); // Maglev by default in a cluster
+        return new ApplianceConfig(engine, cluster.services(), admin, ha, scriptDirectories, snmp, alerts,
+                cluster.cluster());
     }
 
     /**

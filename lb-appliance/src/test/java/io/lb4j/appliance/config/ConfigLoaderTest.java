@@ -274,7 +274,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("engine: proxy\nservise: []\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("pacs.yaml:2:1: unknown key \"servise\" in the top level")
-                .hasMessageContaining("expected one of: admin, alerts, engine, ha, interface, scriptDirectories, services, snmp");
+                .hasMessageContaining("expected one of: admin, alerts, cluster, engine, ha, interface, scriptDirectories, services, snmp");
     }
 
     @Test

@@ -447,7 +447,7 @@ final class PacketPath {
         }
         int id = clientFlow(ref, flags, now);
         if (id < 0) {
-            if (!opensFlow(proto, flags)) {
+            if (!opensFlow(proto, flags) && !adopts(service, proto, flags)) {
                 counters.increment(Counters.NO_FLOW); // mid-connection segment of a flow we do not know: IPVS drops too
                 return DROPPED;
             }
@@ -491,6 +491,18 @@ final class PacketPath {
     private static boolean opensFlow(int proto, int flags) {
         return proto != Ipv4Flyweight.PROTOCOL_TCP
                 || (flags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.SYN;
+    }
+
+    /**
+     * Whether a client's mid-connection TCP segment (an ACK, no SYN, no RST) without a flow may open one: only in a
+     * direct-routing service scheduled by Maglev, whose answer is the same on every balancer that has the same real
+     * servers, so a connection that an ECMP router moves here (another balancer died or joined) goes on to the server
+     * it began with, as in Maglev's and Katran's design. Other schedulers may answer differently here than where the
+     * connection began, so a segment of a flow this node does not know is dropped, as IPVS does.
+     */
+    private static boolean adopts(ServiceState service, int proto, int flags) {
+        return proto == Ipv4Flyweight.PROTOCOL_TCP && service.snapshot().adoptsMidConnection
+                && (flags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.ACK;
     }
 
     /**
@@ -601,7 +613,7 @@ final class PacketPath {
         }
         int id = clientFlow(ref, flags, now);
         if (id < 0) {
-            if (!opensFlow(proto, flags)) {
+            if (!opensFlow(proto, flags) && !adopts(service, proto, flags)) {
                 counters.increment(Counters.NO_FLOW);
                 return DROPPED;
             }

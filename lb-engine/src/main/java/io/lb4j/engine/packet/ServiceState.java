@@ -108,9 +108,13 @@ final class ServiceState {
         final long[] addressesHigh;
         final long[] addressesLow;
         final boolean[] natted;
+        /** Whether a mid-connection TCP segment may open a flow: see {@code PacketPath.adopts}. */
+        final boolean adoptsMidConnection;
 
         Snapshot(RoutingTable table) {
             this.table = table;
+            adoptsMidConnection = table.service().method() == ForwardingMethod.DIRECT_ROUTING
+                    && table.service().scheduler().name().equals("mh");
             List<Backend> all = new ArrayList<>(table.backends());
             if (table.fallback() != null) {
                 all.add(table.fallback());

@@ -140,6 +140,53 @@ class PacketPathTest {
         assertThat(secondary.bytesToClient()).as("NAT: the un-NATed reply").isEqualTo(540);
     }
 
+    /**
+     * Two balancers of a cluster with the same Maglev service: a connection that began on one and that ECMP moves to
+     * the other (the first died) carries on there to the same real server, though the second never saw its SYN.
+     */
+    @Test
+    void aMaglevServiceAdoptsAMidConnectionSegmentAndSendsItWhereItsConnectionBegan() {
+        VirtualService cluster = VirtualService.directRouting().label("PACS").address("10.0.0.100").ports(104)
+                .scheduler(io.lb4j.api.Scheduler.maglev())
+                .real("a", "10.0.0.110").real("b", "10.0.0.120").healthCheck(HealthCheck.none()).build();
+        PacketPath first = maglevNode(cluster);
+        PacketPath second = maglevNode(cluster);
+        java.util.Map<Long, Integer> servers = new java.util.HashMap<>();
+        for (int client = 1; client <= 16; client++) {
+            int address = CLIENT + client;
+            byte[] syn = tcp(LB_MAC, CLIENT_MAC, address, VIP, 40000, 104, SYN, new byte[0]);
+            assertThat(first.process(MemorySegment.ofArray(syn), 0, syn.length, false, now, tx))
+                    .isEqualTo(PacketPath.FORWARDED);
+            long began = mac(tx.last(), 0);
+            servers.merge(began, 1, Integer::sum);
+
+            byte[] data = tcp(LB_MAC, CLIENT_MAC, address, VIP, 40000, 104, ACK, new byte[]{1, 2, 3});
+            assertThat(second.process(MemorySegment.ofArray(data), 0, data.length, false, now, tx))
+                    .isEqualTo(PacketPath.FORWARDED);
+            assertThat(mac(tx.last(), 0)).as("client " + client + " on the second balancer").isEqualTo(began);
+        }
+        assertThat(servers).as("both servers get connections").containsOnlyKeys(PRIMARY_MAC, SECONDARY_MAC);
+        assertThat(second.flows().size()).isEqualTo(16);
+
+        // An RST or a SYN+ACK of an unknown connection opens nothing, Maglev or not.
+        byte[] rst = tcp(LB_MAC, CLIENT_MAC, CLIENT + 99, VIP, 40000, 104, TcpFlyweight.RST | ACK, new byte[0]);
+        assertThat(second.process(MemorySegment.ofArray(rst), 0, rst.length, false, now, tx))
+                .isEqualTo(PacketPath.DROPPED);
+        byte[] synAck = tcp(LB_MAC, CLIENT_MAC, CLIENT + 99, VIP, 40000, 104, SYN | ACK, new byte[0]);
+        assertThat(second.process(MemorySegment.ofArray(synAck), 0, synAck.length, false, now, tx))
+                .isEqualTo(PacketPath.DROPPED);
+        assertThat(second.flows().size()).isEqualTo(16);
+    }
+
+    private PacketPath maglevNode(VirtualService service) {
+        PacketPath p = new PacketPath(LB_MAC, LB, 1500, newFlowTable(1024), new NeighbourTable(64, 60 * SEC, SEC));
+        p.install(new RoutingTable(service, 1, service.realServers().stream().map(Backend::of).toList(), null,
+                false, null));
+        p.neighbours().confirm(PRIMARY, PRIMARY_MAC, now);
+        p.neighbours().confirm(SECONDARY, SECONDARY_MAC, now);
+        return p;
+    }
+
     @Test
     void haltExpiresTheBackendsFlowsAndReleasesTheirSlots() {
         process(tcp(LB_MAC, CLIENT_MAC, CLIENT, VIP, 40000, 104, SYN, new byte[0]));

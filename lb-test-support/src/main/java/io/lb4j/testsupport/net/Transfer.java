@@ -75,7 +75,7 @@ public final class Transfer {
      */
     public static Result upload(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(server, true, bytes, seed, stall, limit);
+        return run(server, true, bytes, seed, stall, limit, new AtomicLong());
     }
 
     /**
@@ -86,13 +86,23 @@ public final class Transfer {
      */
     public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(server, false, bytes, seed, stall, limit);
+        return run(server, false, bytes, seed, stall, limit, new AtomicLong());
+    }
+
+    /**
+     * As {@link #download(InetSocketAddress, long, long, Duration, Duration)}, counting the bytes received so far in
+     * {@code moved} as they arrive: for a test that acts while the transfer is under way.
+     *
+     * @throws IOException as {@link #upload}
+     */
+    public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit,
+                                  AtomicLong moved) throws IOException {
+        return run(server, false, bytes, seed, stall, limit, moved);
     }
 
     private static Result run(InetSocketAddress server, boolean upload, long bytes, long seed, Duration stall,
-                              Duration limit) throws IOException {
+                              Duration limit, AtomicLong moved) throws IOException {
         long start = System.nanoTime();
-        AtomicLong moved = new AtomicLong();
         AtomicReference<String> aborted = new AtomicReference<>();
         String what = (upload ? "upload of " : "download of ") + bytes + " bytes, " + server;
         try (Socket s = new Socket()) {

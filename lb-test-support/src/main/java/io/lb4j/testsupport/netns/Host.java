@@ -34,8 +34,11 @@ public final class Host {
     private final String namespace;
     private final String interfaceName;
     private final String address;
+    /** The bridge port of its interface, in the lab's bridge namespace. */
+    private final String bridgePort;
 
-    Host(NetnsLab lab, String name, String namespace, String interfaceName, String address) {
+    Host(NetnsLab lab, String name, String namespace, String interfaceName, String address, String bridgePort) {
+        this.bridgePort = bridgePort;
         this.lab = lab;
         this.name = name;
         this.namespace = namespace;
@@ -240,7 +243,7 @@ public final class Host {
 
     /** Takes the host's bridge port down or up: its interface loses or regains its carrier. */
     public void link(boolean up) {
-        Command.run("ip", "-n", lab.bridgeNamespace(), "link", "set", NetnsLab.bridgePort(name), up ? "up" : "down");
+        Command.run("ip", "-n", lab.bridgeNamespace(), "link", "set", bridgePort, up ? "up" : "down");
     }
 
     @Override

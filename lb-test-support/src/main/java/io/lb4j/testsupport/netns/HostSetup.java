@@ -16,6 +16,10 @@ public final class HostSetup {
     final List<String> vips = new ArrayList<>();
     final Map<String, String> sysctls = new LinkedHashMap<>();
     final List<List<String>> routes = new ArrayList<>();
+    /** {@code eth1}, {@code eth2}, ...: {segment, address with prefix length}, in order. */
+    final List<List<String>> links = new ArrayList<>();
+    /** The segment {@code eth0} is on; {@code null} for the lab's main bridge. */
+    String segment;
     boolean callersNamespace;
 
     HostSetup() {
@@ -54,6 +58,30 @@ public final class HostSetup {
      */
     public HostSetup sysctl(String key, String value) {
         sysctls.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /**
+     * Puts {@code eth0} on segment {@code name} (a bridge of its own, created with the first host on it) instead of the
+     * lab's main bridge: hosts behind a router ({@link #link link} gives the router its leg on the segment). A segment's
+     * name is a lowercase letter and up to 3 lowercase letters or digits, not {@code p}.
+     */
+    public HostSetup segment(String name) {
+        segment = NetnsLab.checkSegment(Objects.requireNonNull(name, "name"));
+        return this;
+    }
+
+    /**
+     * Adds the next interface ({@code eth1}, then {@code eth2}, ...) on segment {@code segment} with {@code address}
+     * (with its prefix length): a router's leg on a second network. Not for a host in the caller's namespace.
+     */
+    public HostSetup link(String segment, String address) {
+        NetnsLab.checkSegment(Objects.requireNonNull(segment, "segment"));
+        if (!Objects.requireNonNull(address, "address").contains("/")) {
+            throw new IllegalArgumentException("address on segment " + segment + ": \"" + address
+                    + "\" (expected: an address with its prefix length, e.g. 10.0.1.1/24)");
+        }
+        links.add(List.of(segment, address));
         return this;
     }
 

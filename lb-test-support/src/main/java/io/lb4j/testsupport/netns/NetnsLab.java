@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,8 @@ public final class NetnsLab implements AutoCloseable {
     private static final Pattern INTERFACE_SYSCTL =
             Pattern.compile("net\\.ipv[46]\\.(conf|neigh)\\.eth0\\.[a-z0-9_]+");
     private static final String BRIDGE = "br";
+    /** A segment's name: short enough that its bridge port {@code <segment>-<host>} fits IFNAMSIZ. */
+    private static final Pattern SEGMENT = Pattern.compile("[a-z][a-z0-9]{0,3}");
 
     private final String prefix;
     private final Path directory;
@@ -161,6 +164,10 @@ public final class NetnsLab implements AutoCloseable {
             setup.accept(s);
             if (s.callersNamespace) {
                 requireFitsCallersNamespace(name, s);
+                if (s.segment != null || !s.links.isEmpty()) {
+                    throw new IllegalArgumentException("host " + name + " is in the caller's namespace: it stays on "
+                            + "the main bridge and has one interface (expected: no segment(..) nor link(..))");
+                }
             }
             addresses.put(name, address);
             setups.put(name, s);
@@ -240,31 +247,55 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /** The segment's name, checked: see {@link HostSetup#segment(String)}. */
+    static String checkSegment(String segment) {
+        if (!SEGMENT.matcher(segment).matches() || segment.equals("p")) {
+            throw new IllegalArgumentException("segment: \"" + segment + "\" (expected: " + SEGMENT + ", not \"p\")");
+        }
+        return segment;
+    }
+
+    /** The bridge of {@code segment} (null: the main one) in the bridge namespace, created on first use. */
+    private String bridge(String segment, Set<String> created) {
+        String bridge = segment == null ? "br0" : "b-" + segment;
+        if (created.add(bridge)) {
+            Command.run("ip", "-n", bridgeNamespace(), "link", "add", bridge, "type", "bridge");
+            Command.run("ip", "-n", bridgeNamespace(), "link", "set", bridge, "up");
+        }
+        return bridge;
+    }
+
+    /** {@code host}'s port on {@code segment}'s bridge: {@code p-<host>} on the main one, {@code <segment>-<host>}. */
+    static String bridgePort(String segment, String host) {
+        return segment == null ? bridgePort(host) : segment + "-" + host;
+    }
+
     private void create(Map<String, String> addresses, Map<String, HostSetup> setups, boolean offloads) {
         String br = addNamespace(BRIDGE);
-        Command.run("ip", "-n", br, "link", "add", "br0", "type", "bridge");
-        Command.run("ip", "-n", br, "link", "set", "br0", "up");
+        Set<String> bridges = new HashSet<>();
         for (Map.Entry<String, String> e : addresses.entrySet()) {
             String name = e.getKey();
+            String segment = setups.get(name).segment;
+            String port = bridgePort(segment, name);
             String address = e.getValue().substring(0, e.getValue().indexOf('/'));
             Host host;
             if (setups.get(name).callersNamespace) {
                 requireUnusedSubnet(name, e.getValue());
                 String link = callersInterface(name);
                 // The caller's end is created in the caller's namespace, the bridge port in the bridge's.
-                Command.run("ip", "link", "add", link, "type", "veth", "peer", "name", bridgePort(name), "netns", br);
+                Command.run("ip", "link", "add", link, "type", "veth", "peer", "name", port, "netns", br);
                 callersInterfaces.add(link);
                 Command.run("ip", "link", "set", link, "alias", prefix + "-" + name); // says whose it is
-                host = new Host(this, name, null, link, address);
+                host = new Host(this, name, null, link, address, port);
             } else {
                 String ns = addNamespace(name);
                 // Both ends are created inside their namespaces: the root namespace never holds either.
                 Command.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name",
-                        bridgePort(name), "netns", br);
-                host = new Host(this, name, ns, "eth0", address);
+                        port, "netns", br);
+                host = new Host(this, name, ns, "eth0", address, port);
             }
-            Command.run("ip", "-n", br, "link", "set", bridgePort(name), "master", "br0");
-            Command.run("ip", "-n", br, "link", "set", bridgePort(name), "up");
+            Command.run("ip", "-n", br, "link", "set", port, "master", bridge(segment, bridges));
+            Command.run("ip", "-n", br, "link", "set", port, "up");
             Command.run(host.ip("link", "set", host.interfaceName(), "up"));
             if (!offloads) {
                 host.run("ethtool", "-K", host.interfaceName(), "tso", "off", "gso", "off", "gro", "off");
@@ -275,6 +306,17 @@ public final class NetnsLab implements AutoCloseable {
                     ? host.ip("addr", "add", e.getValue(), "dev", host.interfaceName(), "nodad")
                     : host.ip("addr", "add", e.getValue(), "dev", host.interfaceName()));
             hosts.put(name, host);
+            int n = 1;
+            for (List<String> leg : setups.get(name).links) {
+                String dev = "eth" + n++;
+                String legPort = bridgePort(leg.get(0), name);
+                Command.run("ip", "link", "add", dev, "netns", host.namespace(), "type", "veth", "peer", "name",
+                        legPort, "netns", br);
+                Command.run("ip", "-n", br, "link", "set", legPort, "master", bridge(leg.get(0), bridges));
+                Command.run("ip", "-n", br, "link", "set", legPort, "up");
+                Command.run(host.ip("link", "set", dev, "up"));
+                Command.run(host.ip("addr", "add", leg.get(1), "dev", dev));
+            }
             setUp(host, setups.get(name));
         }
     }

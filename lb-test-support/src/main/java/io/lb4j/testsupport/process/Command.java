@@ -35,7 +35,7 @@ public final class Command {
             Map.entry("echoscu", "dcmtk"), Map.entry("dcmqrscp", "dcmtk"), Map.entry("dump2dcm", "dcmtk"),
             Map.entry("Orthanc", "orthanc"), Map.entry("snmpwalk", "snmp"), Map.entry("snmpget", "snmp"),
             Map.entry("snmpbulkwalk", "snmp"),
-            Map.entry("snmptranslate", "snmp"));
+            Map.entry("snmptranslate", "snmp"), Map.entry("bird", "bird2"), Map.entry("birdc", "bird2"));
 
     /** Directories searched besides {@code PATH}: root's tools live there and a test JVM's PATH may lack them. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");

@@ -69,6 +69,33 @@ class NetnsLabTest {
         return h.run("sysctl", "-n", key).strip();
     }
 
+    /**
+     * A second segment: the client's {@code eth0} is on it, the router has a leg on each; the client reaches a host
+     * on the main bridge only through the router, and the router's bridge ports are on two bridges.
+     */
+    @Test
+    void aHostOnASecondSegmentReachesTheMainOneThroughARouterWithALegOnEach() {
+        NetnsLab lab = NetnsLab.builder("lb4jts")
+                .host("router", "10.214.0.1/24", h -> h.link("cl", "10.214.1.1/24").sysctl("net.ipv4.ip_forward", "1"))
+                .host("server", "10.214.0.20/24", h -> h.route("default", "10.214.0.1"))
+                .host("client", "10.214.1.10/24", h -> h.segment("cl").route("default", "10.214.1.1"))
+                .build();
+        try (lab) {
+            assertThat(lab.host("router").run("ip", "-o", "addr", "show", "dev", "eth1")).contains("10.214.1.1/24");
+            assertThat(reachesSoon(lab.host("client"), "10.214.0.20")).as("through the router").isTrue();
+            // Without the router's leg the client's segment is cut off from the main one.
+            lab.host("router").run("ip", "link", "set", "eth1", "down");
+            assertThat(reaches(lab.host("client"), "10.214.0.20")).isFalse();
+            // The client's own bridge port is on the segment's bridge, not the main one.
+            lab.host("client").link(false);
+            assertThat(lab.host("client").run("ip", "-o", "link", "show", "dev", "eth0")).contains("NO-CARRIER");
+        }
+        assertThat(lab.leftovers()).isEmpty();
+        assertThatThrownBy(() -> NetnsLab.builder("lb4jts").host("x", "10.0.0.1/24", h -> h.segment("p")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("segment: \"p\" (expected: [a-z][a-z0-9]{0,3}, not \"p\")");
+    }
+
     @Test
     void buildsHostsOnABridgeOfItsOwnWithTheirAddressesVipsSysctlsAndRoutes() {
         NetnsLab lab = pacsLab().build();
