@@ -3,9 +3,11 @@ package io.lb4j.healthcheck;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
 import io.lb4j.api.check.ConnectProbe;
+import io.lb4j.api.check.PortCheck;
 import io.lb4j.api.check.Probe;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.HealthCheckStrategy;
+import io.lb4j.healthcheck.net.PerPort;
 import io.lb4j.healthcheck.net.Reasons;
 
 import java.net.InetSocketAddress;
@@ -14,10 +16,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs {@link ConnectProbe}: a TCP connect to every target port at once; healthy when all are accepted, failed as
- * soon as one is not, with that port and the reason.
+ * soon as one is not, with that port and the reason. On several ports the result carries each port's outcome and
+ * connect latency ({@link CheckResult#ports()}): every port when it passed; when it failed, the ports finished by
+ * then (the failed one always; the connects still running are abandoned, so they are not listed).
  */
 public final class ConnectStrategy implements HealthCheckStrategy {
 
@@ -37,17 +42,20 @@ public final class ConnectStrategy implements HealthCheckStrategy {
         }
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(n);
-        List<CompletableFuture<Void>> connects = new ArrayList<>(target.ports().size());
-        for (int port : target.ports()) {
+        AtomicReferenceArray<PortCheck> outcomes = new AtomicReferenceArray<>(n);
+        long start = context.clock().nanoTime();
+        List<CompletableFuture<Void>> connects = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            int port = target.ports().get(i);
             // Parallel, not one after another: seven ports with a 3 s timeout would otherwise take 21 s.
             CompletableFuture<Void> connect = context.network()
                     .connect(new InetSocketAddress(target.address(), port), target.timeout()).toCompletableFuture();
             connects.add(connect);
             connect.whenComplete((ok, error) -> {
-                if (error != null) {
-                    result.complete(CheckResult.failed("port " + port + ": " + Reasons.message(error)));
-                } else if (pending.decrementAndGet() == 0) {
-                    result.complete(CheckResult.ok());
+                outcomes.set(index, PerPort.outcome(port, verdict(error), start, context.clock()));
+                if (error != null || pending.decrementAndGet() == 0) {
+                    result.complete(PerPort.combine(known(outcomes)));
                 }
             });
         }
@@ -56,7 +64,26 @@ public final class ConnectStrategy implements HealthCheckStrategy {
         return result;
     }
 
-    /** One port, the common case: one future for the verdict, which is also the connect's callback. */
+    private static CheckResult verdict(Throwable error) {
+        return error == null ? CheckResult.ok() : CheckResult.failed(Reasons.message(error));
+    }
+
+    /** The ports whose connect has finished, in the target's order; a failed port decides before the rest finish. */
+    private static List<PortCheck> known(AtomicReferenceArray<PortCheck> outcomes) {
+        List<PortCheck> known = new ArrayList<>(outcomes.length());
+        for (int i = 0; i < outcomes.length(); i++) {
+            PortCheck p = outcomes.get(i);
+            if (p != null) {
+                known.add(p);
+            }
+        }
+        return known;
+    }
+
+    /**
+     * One port, the common case: one future for the verdict, which is also the connect's callback. No per-port list:
+     * the verdict is the port's.
+     */
     private static CompletionStage<CheckResult> single(CheckTarget target, int port, CheckContext context) {
         OnePort verdict = new OnePort(port);
         CompletableFuture<Void> connect = context.network()

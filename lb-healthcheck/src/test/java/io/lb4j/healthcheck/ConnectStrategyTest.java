@@ -3,6 +3,7 @@ package io.lb4j.healthcheck;
 import io.lb4j.api.HealthCheck;
 import io.lb4j.api.check.CheckResult;
 import io.lb4j.api.check.CheckTarget;
+import io.lb4j.api.check.PortCheck;
 import io.lb4j.api.spi.CheckContext;
 import io.lb4j.api.spi.Network;
 import io.lb4j.api.spi.TaskClock;
@@ -59,6 +60,54 @@ class ConnectStrategyTest {
             assertThat(r.healthy()).isFalse();
             assertThat(r.reason()).isEqualTo("port " + closed + ": connection refused");
         }
+    }
+
+    @Test
+    void onSeveralPortsTheResultSaysHowEachFaredAndHowLongItTook() throws Exception {
+        try (ServerSocket a = new ServerSocket(0, 50, Loopback.ADDRESS);
+             ServerSocket b = new ServerSocket(0, 50, Loopback.ADDRESS);
+             ServerSocket c = new ServerSocket(0, 50, Loopback.ADDRESS)) {
+            CheckResult r = run(target(a.getLocalPort(), b.getLocalPort(), c.getLocalPort()), Loopback.context());
+
+            assertThat(r.healthy()).isTrue();
+            assertThat(r.ports()).extracting(PortCheck::port)
+                    .containsExactly(a.getLocalPort(), b.getLocalPort(), c.getLocalPort());
+            assertThat(r.ports()).allSatisfy(p -> {
+                assertThat(p.ok()).isTrue();
+                assertThat(p.reason()).isEqualTo("ok");
+                assertThat(p.latency()).as("a loopback connect").isPositive().isLessThan(Duration.ofSeconds(5));
+            });
+            // One port: the verdict is the port's, no list.
+            assertThat(run(target(a.getLocalPort()), Loopback.context()).ports()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedPortDecidesWithThePortsFinishedByThenAndAbandonsTheRest() throws Exception {
+        // Port 80 accepted, 443 refused, 8080 still connecting: the verdict comes at once and lists 80 and 443 only.
+        List<CompletableFuture<Void>> connects = new CopyOnWriteArrayList<>();
+        CheckContext mixed = context(new Network() {
+            @Override
+            public CompletionStage<Void> connect(InetSocketAddress remote, Duration timeout) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                connects.add(f);
+                switch (remote.getPort()) {
+                    case 80 -> f.complete(null);
+                    case 443 -> f.completeExceptionally(new java.net.ConnectException("connection refused"));
+                    default -> { }
+                }
+                return f;
+            }
+        });
+        CheckResult r = run(target(80, 443, 8080), mixed);
+
+        assertThat(r.healthy()).isFalse();
+        assertThat(r.reason()).isEqualTo("port 443: connection refused");
+        assertThat(r.ports()).extracting(PortCheck::port).containsExactly(80, 443);
+        assertThat(r.ports()).extracting(PortCheck::ok).containsExactly(true, false);
+        assertThat(r.ports().get(1).reason()).isEqualTo("connection refused");
+        assertThat(r.ports()).allSatisfy(p -> assertThat(p.latency().isNegative()).isFalse());
+        assertThat(connects.get(2).isCancelled()).as("port 8080's connect is abandoned").isTrue();
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.lb4j.api.status;
 
 import io.lb4j.api.RealServerState;
+import io.lb4j.api.check.PortCheck;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,14 +29,27 @@ import java.util.Objects;
  *                          engine's direct routing and tunnel flows, whose replies bypass the balancer
  * @param checkAttempts     health-check attempts finished since the server was added (passed, failed or timed out)
  * @param checkTime         the time those attempts took, summed (a timed-out attempt counts its timeout)
+ * @param lastCheckPorts    each port's outcome and latency in the last attempt, when its check probes several
+ *                          ports one by one ({@link io.lb4j.api.check.CheckResult#ports()}); empty otherwise and
+ *                          before any attempt
  */
 public record RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
                                int activeConnections, long totalConnections, String lastCheck, int effectiveWeight,
-                               long bytesToServer, long bytesToClient, long checkAttempts, Duration checkTime) {
+                               long bytesToServer, long bytesToClient, long checkAttempts, Duration checkTime,
+                               List<PortCheck> lastCheckPorts) {
 
-    /** Requires a check time. */
+    /** Requires a check time; the port list is copied. */
     public RealServerStatus {
         Objects.requireNonNull(checkTime, "checkTime");
+        lastCheckPorts = List.copyOf(lastCheckPorts);
+    }
+
+    /** A server whose last check says nothing per port. */
+    public RealServerStatus(String label, InetAddress address, int port, int weight, RealServerState state,
+                            int activeConnections, long totalConnections, String lastCheck, int effectiveWeight,
+                            long bytesToServer, long bytesToClient, long checkAttempts, Duration checkTime) {
+        this(label, address, port, weight, state, activeConnections, totalConnections, lastCheck, effectiveWeight,
+                bytesToServer, bytesToClient, checkAttempts, checkTime, List.of());
     }
 
     /** A server without byte or check-time counts (all zero). */

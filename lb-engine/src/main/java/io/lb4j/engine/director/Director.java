@@ -231,7 +231,8 @@ final class Director implements LoadBalancer {
                 reals.add(new RealServerStatus(r.label(), r.address(), r.port(), r.weight(), rt.state(),
                         rt.backend.activeConnections(), rt.backend.totalConnections(), rt.lastCheck,
                         rt.eligible ? rt.effectiveWeight : rt.reportedWeight(), rt.backend.bytesToServer(),
-                        rt.backend.bytesToClient(), rt.checkAttempts, Duration.ofNanos(rt.checkNanos)));
+                        rt.backend.bytesToClient(), rt.checkAttempts, Duration.ofNanos(rt.checkNanos),
+                        rt.lastCheckPorts));
             }
             VirtualService v = s.spec;
             list.add(new ServiceStatus(v.label(), v.address(), v.ports(), v.protocol(), v.method(), s.onFallback, reals,
@@ -403,6 +404,7 @@ final class Director implements LoadBalancer {
                 synchronized (Director.this) {
                     if (rt.monitor == self[0]) {
                         rt.lastCheck = result.reason();
+                        rt.lastCheckPorts = result.ports();
                         rt.checkAttempts++;
                         rt.checkNanos += self[0].lastAttemptDuration().map(Duration::toNanos).orElse(0L);
                         result.weight().ifPresent(w -> weightReported(s.spec.label(), rt, w));
@@ -470,6 +472,7 @@ final class Director implements LoadBalancer {
         boolean wasAble = rt.able();
         rt.healthy = up;
         rt.lastCheck = cause.reason();
+        rt.lastCheckPorts = cause.ports();
         Instant now = clock.now();
         if (up) {
             if (!wasAble && rt.able()) {

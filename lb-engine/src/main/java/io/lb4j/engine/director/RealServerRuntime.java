@@ -2,11 +2,13 @@ package io.lb4j.engine.director;
 
 import io.lb4j.api.RealServer;
 import io.lb4j.api.RealServerState;
+import io.lb4j.api.check.PortCheck;
 import io.lb4j.api.check.WeightReport;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.healthcheck.HealthMonitor;
 
 import java.time.Instant;
+import java.util.List;
 
 /** The control plane's mutable record of one real server in one service. Guarded by the director's lock. */
 final class RealServerRuntime {
@@ -19,6 +21,8 @@ final class RealServerRuntime {
     boolean healthy = true;
     Admin admin = Admin.NONE;
     String lastCheck = "";
+    /** The last attempt's per-port outcomes (a connect check); empty when its check does not report them. */
+    List<PortCheck> lastCheckPorts = List.of();
     /** Health-check attempts finished, and the time they took, for the status (kept across monitor restarts). */
     long checkAttempts;
     long checkNanos;

@@ -43,7 +43,7 @@ final class DicomConnection {
             return CompletableFuture.completedFuture(CheckResult.failed("cannot set up DICOM TLS: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())));
         }
-        return PerPort.all(target.ports(), port -> {
+        return PerPort.all(target.ports(), context.clock(), port -> {
             // Message IDs are 16-bit; any value works, distinct ones make peer logs easier to follow.
             DimseHandler handler = new DimseHandler(exchange.get(), callingAeTitle, calledAeTitle, ssl != null,
                     target.timeout(), 1 + (messageIds.getAndIncrement() & 0x7fff));

@@ -59,7 +59,7 @@ public final class Hl7Strategy implements HealthCheckStrategy {
     @Override
     public CompletionStage<CheckResult> check(Probe probe, CheckTarget target, CheckContext context) {
         Hl7Probe hl7 = (Hl7Probe) probe;
-        return PerPort.all(target.ports(), port -> {
+        return PerPort.all(target.ports(), context.clock(), port -> {
             // At most 20 characters (MSH-10 is ST 20 in v2.x): "LB4J", a per-strategy tag and a counter.
             String controlId = "LB4J" + instance + Long.toString(sequence.incrementAndGet(), 36);
             String message = Hl7Messages.fill(hl7.template(), controlId, context.clock().now());

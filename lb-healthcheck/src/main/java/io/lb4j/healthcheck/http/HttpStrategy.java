@@ -63,7 +63,7 @@ public final class HttpStrategy implements HealthCheckStrategy {
         } catch (SSLException | RuntimeException e) {
             return CompletableFuture.completedFuture(CheckResult.failed("cannot set up TLS: " + e.getMessage()));
         }
-        return PerPort.all(target.ports(), port -> {
+        return PerPort.all(target.ports(), context.clock(), port -> {
             String hostHeader = http.host().orElseGet(() -> hostHeader(target.address(), port, http.tls()));
             String serverName = serverName(hostHeader);
             ResponseHandler handler = new ResponseHandler(http, target.timeout(), hostHeader);

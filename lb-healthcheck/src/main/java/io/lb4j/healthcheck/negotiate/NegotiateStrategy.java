@@ -54,7 +54,7 @@ public final class NegotiateStrategy implements HealthCheckStrategy {
         NegotiateProbe negotiate = (NegotiateProbe) probe;
         Pattern expect = Pattern.compile(negotiate.expect());
         byte[] send = negotiate.send().getBytes(StandardCharsets.ISO_8859_1);
-        return PerPort.all(target.ports(), port -> {
+        return PerPort.all(target.ports(), context.clock(), port -> {
             ReplyHandler handler = new ReplyHandler(target.timeout(), send, expect);
             return ProbeConnector.run(transport, context.clock(), new InetSocketAddress(target.address(), port),
                     target.timeout(), handler, ch -> ch.pipeline().addLast(handler));
