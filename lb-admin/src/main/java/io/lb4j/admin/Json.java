@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lb4j.api.check.PortCheck;
 import io.lb4j.api.event.Draining;
 import io.lb4j.api.event.FailedBack;
 import io.lb4j.api.event.FailedOver;
@@ -99,6 +100,12 @@ final class Json {
         n.put("bytesToClient", r.bytesToClient());
         n.put("checkAttempts", r.checkAttempts());
         n.put("checkTime", r.checkTime().toString());
+        ArrayNode ports = n.putArray("lastCheckPorts");
+        for (PortCheck p : r.lastCheckPorts()) {
+            // Milliseconds with microsecond precision: what a person reads, and a loopback connect is well under 1 ms.
+            ports.addObject().put("port", p.port()).put("ok", p.ok()).put("reason", p.reason())
+                    .put("latencyMs", p.latency().toNanos() / 1000 / 1000.0);
+        }
         return n;
     }
 

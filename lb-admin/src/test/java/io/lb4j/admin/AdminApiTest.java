@@ -8,6 +8,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.check.CompositeProbe;
 import io.lb4j.api.check.DicomEchoProbe;
 import io.lb4j.api.check.HttpProbe;
+import io.lb4j.api.check.PortCheck;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.testkit.LbTestKit;
 import io.lb4j.testsupport.net.Handler;
@@ -310,16 +311,89 @@ class AdminApiTest {
         }
     }
 
-    /** ECHO's real server in {@code GET /api/status}, once its first health check has finished. */
-    private static JsonNode realServerOnceChecked(AdminClient c) throws InterruptedException {
+    @Test
+    void statusCarriesEachPortOfTheLastConnectCheck(@TempDir Path dir) throws Exception {
+        // A connect check on three ports of a real server on loopback, every 300 ms: first all three listen, then
+        // the third closes. The status shows the last attempt per port, with each connect's latency.
+        InetAddress host = InetAddress.ofLiteral("127.0.0.2");
+        Duration timeout = Duration.ofMillis(300);
+        try (ServerSocket a = new ServerSocket(0, 50, host); ServerSocket b = new ServerSocket(0, 50, host)) {
+            ServerSocket third = new ServerSocket(0, 50, host);
+            int closing = third.getLocalPort();
+            int[] ports = {a.getLocalPort(), b.getLocalPort(), closing};
+            LoadBalancer real = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                    .service(VirtualService.proxy().label("ECHO").address("127.0.0.1").ports(a.getLocalPort())
+                            .real("main", "127.0.0.2", r -> r.port(a.getLocalPort()))
+                            .healthCheck(HealthCheck.connect().ports(ports).interval(Duration.ofMillis(300))
+                                    .timeout(timeout))
+                            .build())
+                    .build();
+            real.start();
+            try (AdminServer admin = AdminServer.builder().balancer(real).bind("127.0.0.1", 0)
+                    .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                    .selfSignedCertificate(dir).build().start()) {
+                AdminClient c = new AdminClient(admin);
+                assertThat(c.login("operator", PASSWORD).status()).isEqualTo(200);
+
+                // All three accept: each listed, in the check's order, ok, with a loopback connect's latency.
+                JsonNode main = realServerOnceChecked(c);
+                assertThat(main.get("lastCheck").asText()).isEqualTo("ok");
+                JsonNode all = main.get("lastCheckPorts");
+                assertThat(all).hasSize(3);
+                for (int i = 0; i < 3; i++) {
+                    JsonNode p = all.get(i);
+                    assertThat(p.get("port").asInt()).as("port %d in the check's order", i).isEqualTo(ports[i]);
+                    assertThat(p.get("ok").asBoolean()).isTrue();
+                    assertThat(p.get("reason").asText()).isEqualTo("ok");
+                    assertThat(p.get("latencyMs").asDouble()).as("a loopback connect's latency")
+                            .isGreaterThan(0).isLessThan(timeout.toMillis());
+                }
+                // The Java status says the same, with the latency as a Duration.
+                List<PortCheck> status = real.status().services().getFirst().realServers().getFirst()
+                        .lastCheckPorts();
+                assertThat(status).extracting(PortCheck::port).containsExactly(ports[0], ports[1], ports[2]);
+                assertThat(status).allSatisfy(p -> assertThat(p.latency()).isPositive().isLessThan(timeout));
+
+                // The third port closes: the next attempt names it, refused, with its latency. (A refused port
+                // decides the attempt at once; the others are listed when they had answered by then, as ok.)
+                third.close();
+                JsonNode failed = realServerWhere(c, r -> !r.get("lastCheck").asText().equals("ok"));
+                assertThat(failed.get("lastCheck").asText()).isEqualTo("port " + closing + ": connection refused");
+                JsonNode refused = null;
+                for (JsonNode p : failed.get("lastCheckPorts")) {
+                    if (p.get("port").asInt() == closing) {
+                        refused = p;
+                    } else {
+                        assertThat(p.get("ok").asBoolean()).as("port %s", p.get("port")).isTrue();
+                    }
+                }
+                assertThat(refused).as("the closed port listed").isNotNull();
+                assertThat(refused.get("ok").asBoolean()).isFalse();
+                assertThat(refused.get("reason").asText()).isEqualTo("connection refused");
+                assertThat(refused.get("latencyMs").asDouble()).isGreaterThan(0).isLessThan(timeout.toMillis());
+            } finally {
+                real.stop(Duration.ZERO);
+                third.close();
+            }
+        }
+    }
+
+    /** ECHO's real server in {@code GET /api/status} once {@code condition} holds (or after 10 s, as it is then). */
+    private static JsonNode realServerWhere(AdminClient c, java.util.function.Predicate<JsonNode> condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             JsonNode main = c.get("/api/status").json().get("services").get(0).get("realServers").get(0);
-            if (main.get("checkAttempts").asLong() > 0 || System.nanoTime() > deadline) {
+            if (condition.test(main) || System.nanoTime() > deadline) {
                 return main;
             }
             Thread.sleep(20); // polling interval of a deadline loop, not a wait for state
         }
+    }
+
+    /** ECHO's real server in {@code GET /api/status}, once its first health check has finished. */
+    private static JsonNode realServerOnceChecked(AdminClient c) throws InterruptedException {
+        return realServerWhere(c, r -> r.get("checkAttempts").asLong() > 0);
     }
 
     private static byte[] readFully(SocketChannel channel, int n) throws IOException {

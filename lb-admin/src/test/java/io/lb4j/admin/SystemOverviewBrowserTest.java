@@ -115,11 +115,7 @@ class SystemOverviewBrowserTest {
         closeables.add(browser::quit);
 
         // The login page, then the overview with the PACS service and its primary cluster, up.
-        browser.get(admin.uri().toString());
-        waitUntil("the login form", () -> browser.findElement(By.id("username")).isDisplayed());
-        browser.findElement(By.id("username")).sendKeys("operator");
-        browser.findElement(By.id("password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("login")).click();
+        logIn(browser, admin);
         By primaryRow = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster']");
         By fallbackRow = By.cssSelector("tr.fallback[data-service='PACS']");
         waitUntil("PrimaryCluster shown up", () -> hasClass(browser, primaryRow, "state-UP"));
@@ -191,6 +187,60 @@ class SystemOverviewBrowserTest {
         assertThat(admin.auditLog()).extracting(AuditEntry::action).containsSubsequence("login", "halt", "online");
     }
 
+    /**
+     * The last check per port in the real servers table: a connect check on both ports of a server that listens on
+     * one. Its row names the closed port with its reason (and the open one as ok when it had answered by then), each
+     * with its connect latency, on a line of its own under the server's label.
+     */
+    @Test
+    void showsEachPortOfTheLastCheckWithItsReasonAndLatency() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "skipped: /usr/bin/chromium is not installed"
+                + " (apt-get install -y chromium chromium-driver)");
+        int[] ports = freePorts(2);
+        TestServer primary = listeners("127.0.0.2", new int[] {ports[0]});   // ports[1] closed
+        closeables.add(primary);
+        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
+                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
+                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(1))
+                        .build())
+                .build();
+        lb.start();
+        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        AdminServer admin = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(tmp.resolve("tls")).build().start();
+        closeables.add(admin);
+        WebDriver browser = chromium();
+        closeables.add(browser::quit);
+
+        logIn(browser, admin);
+        By primaryRow = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster']");
+        By portsLine = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster'] .ports");
+        waitUntil("PrimaryCluster shown down", () -> hasClass(browser, primaryRow, "state-DOWN"));
+        waitUntil("the per-port line shown", () -> !browser.findElements(portsLine).isEmpty()
+                && !browser.findElement(portsLine).getText().isEmpty());
+
+        // The refused port decides the attempt at once; the open one is listed (ok) when it had answered by then.
+        String line = browser.findElement(portsLine).getText();
+        assertThat(line).as("the ports in order, the closed one with its reason, each with its latency")
+                .matches("(" + ports[0] + " ok \\d+\\.\\d ms \u00b7 )?" + ports[1]
+                        + " connection refused \\d+\\.\\d ms");
+        WebElement check = browser.findElement(primaryRow).findElement(By.cssSelector(".check"));
+        assertThat(browser.findElement(portsLine).getRect().getY()).as("on its own line under the label")
+                .isGreaterThanOrEqualTo(check.getRect().getY() + check.getRect().getHeight());
+        assertThat(browser.findElement(primaryRow).getText()).contains("(port " + ports[1] + ": connection refused)");
+    }
+
+    /** The login page, filled in and sent as the operator. */
+    private static void logIn(WebDriver browser, AdminServer admin) {
+        browser.get(admin.uri().toString());
+        waitUntil("the login form", () -> browser.findElement(By.id("username")).isDisplayed());
+        browser.findElement(By.id("username")).sendKeys("operator");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login")).click();
+    }
+
     private static String attribute(WebDriver browser, By element, String name) {
         try {
             List<WebElement> found = browser.findElements(element);
@@ -250,11 +300,7 @@ class SystemOverviewBrowserTest {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 2600));
         JavascriptExecutor js = (JavascriptExecutor) browser;
 
-        browser.get(admin.uri().toString());
-        waitUntil("the login form", () -> browser.findElement(By.id("username")).isDisplayed());
-        browser.findElement(By.id("username")).sendKeys("operator");
-        browser.findElement(By.id("password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("login")).click();
+        logIn(browser, admin);
         By primaryRow = By.cssSelector("tr.real[data-service='PACS'][data-real='PrimaryCluster']");
         waitUntil("PrimaryCluster shown up", () -> hasClass(browser, primaryRow, "state-UP"));
 

@@ -170,7 +170,8 @@ function buildTable(status) {
       el('td', { class: 'svc-state' }, el('span', { class: 'state' }, ''))));
     for (const r of s.realServers) {
       body.append(el('tr', { class: 'real', 'data-service': s.label, 'data-real': r.label },
-        el('td', { class: 'label' }, r.label, ' ', el('span', { class: 'check' }, '')),
+        el('td', { class: 'label' }, r.label, ' ', el('span', { class: 'check' }, ''),
+           el('span', { class: 'ports' }, '')),
         el('td', {}, r.address), el('td', {}, r.port === 0 ? s.ports.join(', ') : String(r.port)),
         el('td', { class: 'conns' }, ''),
         el('td', { class: 'weight', title: 'weight' }, ''),
@@ -216,6 +217,9 @@ function updateService(s) {
         ? r.effectiveWeight + ' of ' + r.weight : r.weight);
     rr.querySelector('.state-cell .state').textContent = r.state.toLowerCase();
     rr.querySelector('.check').textContent = r.lastCheck && r.lastCheck !== 'ok' ? '(' + r.lastCheck + ')' : '';
+    // The last attempt per port (a connect check): "104 ok 0.4 ms · 443 connection refused 0.2 ms".
+    rr.querySelector('.ports').textContent = (r.lastCheckPorts || [])
+        .map(p => p.port + ' ' + p.reason + ' ' + p.latencyMs.toFixed(1) + ' ms').join(' \u00b7 ');
     rr.querySelector('[data-action=halt]').disabled = r.state === 'HALTED';
     rr.querySelector('[data-action=drain]').disabled = r.state === 'DRAINING' || r.state === 'HALTED';
     rr.querySelector('[data-action=online]').disabled = r.state === 'UP';
