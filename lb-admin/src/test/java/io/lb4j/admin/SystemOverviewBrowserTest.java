@@ -86,20 +86,7 @@ class SystemOverviewBrowserTest {
                 .isExecutable();
 
         int[] ports = freePorts(2);
-        TestServer primary = listeners("127.0.0.2", ports);
-        TestServer fallback = listeners("127.0.0.3", ports);
-        closeables.add(primary);
-        closeables.add(fallback);
-        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
-                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
-                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
-                        .fallback("127.0.0.3")
-                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(3)
-                                .riseAfter(1))
-                        .build())
-                .build();
-        lb.start();
-        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        LoadBalancer lb = startPacs(ports);
         // What an embedder running VRRP hands over (lb-admin knows nothing of lb-ha): this node starts as backup.
         PairStatus backup = new PairStatus("BACKUP", 51, 150, List.of("127.0.0.1"), "primary", "127.0.0.9",
                 Instant.parse("2026-11-26T08:00:00Z"), "STARTUP");
@@ -263,20 +250,7 @@ class SystemOverviewBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "skipped: /usr/bin/chromium is not installed"
                 + " (apt-get install -y chromium chromium-driver)");
         int[] ports = freePorts(1);
-        TestServer primary = listeners("127.0.0.2", ports);
-        TestServer fallback = listeners("127.0.0.3", ports);
-        closeables.add(primary);
-        closeables.add(fallback);
-        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
-                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
-                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
-                        .fallback("127.0.0.3")
-                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(3)
-                                .riseAfter(1))
-                        .build())
-                .build();
-        lb.start();
-        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        LoadBalancer lb = startPacs(ports);
         PairStatus master = new PairStatus("MASTER", 51, 150, List.of("127.0.0.1"), "primary", "127.0.0.9",
                 Instant.now(), "MASTER_DOWN").withLinks(List.of(new PairStatus.Link("CONFIG_PUBLISHER",
                 "127.0.0.9:7790", "OK", Instant.now(), "the secondary holds 1:3")));
@@ -471,6 +445,26 @@ class SystemOverviewBrowserTest {
             }
             return line;
         }
+    }
+
+    /**
+     * The PACS service on {@code ports} of the VIP 127.0.0.1, its primary cluster 127.0.0.2 and fallback 127.0.0.3
+     * listening on the same ports, started; all of it closed after the test.
+     */
+    private LoadBalancer startPacs(int[] ports) throws IOException {
+        closeables.add(listeners("127.0.0.2", ports));
+        closeables.add(listeners("127.0.0.3", ports));
+        LoadBalancer lb = LoadBalancer.builder().engine(ProxyEngine.builder().ioThreads(1).build())
+                .service(VirtualService.proxy().label("PACS").address("127.0.0.1").ports(ports)
+                        .real("PrimaryCluster", "127.0.0.2", r -> r.weight(100))
+                        .fallback("127.0.0.3")
+                        .healthCheck(HealthCheck.connect().allPorts().interval(Duration.ofMillis(500)).failAfter(3)
+                                .riseAfter(1))
+                        .build())
+                .build();
+        lb.start();
+        closeables.add(() -> lb.stop(Duration.ofSeconds(1)));
+        return lb;
     }
 
     private static int[] freePorts(int n) throws IOException {
