@@ -417,25 +417,13 @@ final class PacketPath {
         }
         long l4 = ipv4.payloadOffset();
         int l4Length = ipv4.payloadLength();
-        int sourcePort;
-        int destinationPort;
-        int flags = 0;
-        if (proto == Ipv4Flyweight.PROTOCOL_TCP) {
-            if (!tcp.wrap(rx, l4, l4Length)) {
-                counters.increment(Counters.MALFORMED);
-                return DROPPED;
-            }
-            sourcePort = tcp.sourcePort();
-            destinationPort = tcp.destinationPort();
-            flags = tcp.flags();
-        } else {
-            if (!udp.wrap(rx, l4, l4Length)) {
-                counters.increment(Counters.MALFORMED);
-                return DROPPED;
-            }
-            sourcePort = udp.sourcePort();
-            destinationPort = udp.destinationPort();
+        boolean isTcp = proto == Ipv4Flyweight.PROTOCOL_TCP;
+        if (!wrapTransport(isTcp, rx, l4, l4Length)) {
+            return DROPPED;
         }
+        int sourcePort = isTcp ? tcp.sourcePort() : udp.sourcePort();
+        int destinationPort = isTcp ? tcp.destinationPort() : udp.destinationPort();
+        int flags = isTcp ? tcp.flags() : 0;
         int source = ipv4.source();
         int destination = ipv4.destination();
         int ports = (sourcePort << 16) | destinationPort;
@@ -577,29 +565,17 @@ final class PacketPath {
         }
         long l4 = ipv6.transportOffset();
         int l4Length = ipv6.transportLength();
-        int sourcePort;
-        int destinationPort;
-        int flags = 0;
-        if (proto == Ipv6Flyweight.PROTOCOL_TCP) {
-            if (!tcp.wrap(rx, l4, l4Length)) {
-                counters.increment(Counters.MALFORMED);
-                return DROPPED;
-            }
-            sourcePort = tcp.sourcePort();
-            destinationPort = tcp.destinationPort();
-            flags = tcp.flags();
-        } else {
-            if (!udp.wrap(rx, l4, l4Length)) {
-                counters.increment(Counters.MALFORMED);
-                return DROPPED;
-            }
-            if (!checksumPartial && Bytes.u16(rx, l4 + UdpFlyweight.CHECKSUM_OFFSET) == 0) {
-                counters.increment(Counters.BAD_CHECKSUM); // RFC 8200 8.1: a zero UDP checksum is discarded
-                return DROPPED;
-            }
-            sourcePort = udp.sourcePort();
-            destinationPort = udp.destinationPort();
+        boolean isTcp = proto == Ipv6Flyweight.PROTOCOL_TCP;
+        if (!wrapTransport(isTcp, rx, l4, l4Length)) {
+            return DROPPED;
         }
+        if (!isTcp && !checksumPartial && Bytes.u16(rx, l4 + UdpFlyweight.CHECKSUM_OFFSET) == 0) {
+            counters.increment(Counters.BAD_CHECKSUM); // RFC 8200 8.1: a zero UDP checksum is discarded
+            return DROPPED;
+        }
+        int sourcePort = isTcp ? tcp.sourcePort() : udp.sourcePort();
+        int destinationPort = isTcp ? tcp.destinationPort() : udp.destinationPort();
+        int flags = isTcp ? tcp.flags() : 0;
         long sourceHigh = ipv6.source(true);
         long sourceLow = ipv6.source(false);
         long destinationHigh = ipv6.destination(true);
@@ -624,6 +600,18 @@ final class PacketPath {
             }
         }
         return forward(rx, offset, length, l3, l4Start, checksumPartial, id, proto, flags, now, tx);
+    }
+
+    /**
+     * Wraps the TCP or UDP flyweight over the transport header of either IP version; false, counted as malformed,
+     * when the bytes hold no such header.
+     */
+    private boolean wrapTransport(boolean isTcp, MemorySegment rx, long l4, int l4Length) {
+        if (isTcp ? tcp.wrap(rx, l4, l4Length) : udp.wrap(rx, l4, l4Length)) {
+            return true;
+        }
+        counters.increment(Counters.MALFORMED);
+        return false;
     }
 
     private ServiceState findService6(long high, long low, int port, int proto) {
