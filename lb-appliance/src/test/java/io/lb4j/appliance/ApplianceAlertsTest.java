@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.lb4j.admin.AdminServer;
 import io.lb4j.admin.PasswordHash;
 import io.lb4j.appliance.config.ConfigLoader;
+import io.lb4j.testsupport.net.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +16,6 @@ import java.io.PrintStream;
 import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -54,6 +54,7 @@ class ApplianceAlertsTest {
             exchange.close();
         });
         hook.start();
+        int[] ports = FreePorts.tcp(2); // VIP, backend
         Path file = Files.writeString(dir.resolve("alerts.yaml"), """
                 engine: { type: proxy, ioThreads: 1 }
                 services:
@@ -66,7 +67,7 @@ class ApplianceAlertsTest {
                 alerts:
                   rateLimit: 0
                   webhook: { url: "http://127.0.0.1:%d/hooks/lb4j" }
-                """.formatted(freePort(), freePort(), hook.getAddress().getPort()));
+                """.formatted(ports[0], ports[1], hook.getAddress().getPort()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ApplianceRunner runner = new ApplianceRunner(file, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -93,6 +94,7 @@ class ApplianceAlertsTest {
     @Test
     void theAdminServerShowsEachAlertChannelsDeliveryRecord() throws Exception {
         String password = "alerts-admin-password";
+        int[] ports = FreePorts.tcp(4); // VIP, backend, admin, syslog
         Path file = Files.writeString(dir.resolve("alerts-admin.yaml"), """
                 engine: { type: proxy, ioThreads: 1 }
                 services:
@@ -109,8 +111,8 @@ class ApplianceAlertsTest {
                   tls: { selfSignedDirectory: "%s" }
                 alerts:
                   syslog: { server: 127.0.0.1, port: %d, protocol: udp }
-                """.formatted(freePort(), freePort(), freePort(),
-                PasswordHash.of(password.toCharArray()), dir.resolve("tls"), freePort()));
+                """.formatted(ports[0], ports[1], ports[2],
+                PasswordHash.of(password.toCharArray()), dir.resolve("tls"), ports[3]));
         PreparedAppliance appliance = PreparedAppliance.prepare(ConfigLoader.load(file),
                 new Object(), new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
         try {
@@ -142,12 +144,6 @@ class ApplianceAlertsTest {
             }
         } finally {
             appliance.stop(Duration.ZERO);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.testsupport.net.FreePorts;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
 import io.lb4j.testsupport.snmp.NetSnmp;
@@ -16,7 +17,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ class SnmpAgentNetSnmpTest {
         closeables.push(netSnmp);
         netSnmp.start();
 
-        ports = freeTcpPorts(2);
+        ports = FreePorts.tcp(2);
         primary = TestServer.start(InetAddress.ofLiteral("127.0.0.2"), List.of(ports[0], ports[1]),
                 Handler.greet("primary").then(Handler.echo()));
         closeables.push(primary);
@@ -268,19 +268,5 @@ class SnmpAgentNetSnmpTest {
                 throw new AssertionError(e);
             }
         }
-    }
-
-    private static int[] freeTcpPorts(int n) throws IOException {
-        int[] result = new int[n];
-        for (int i = 0; i < n; i++) {
-            int port;
-            do {
-                try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    port = s.getLocalPort();
-                }
-            } while (i > 0 && port == result[i - 1]);
-            result[i] = port;
-        }
-        return result;
     }
 }

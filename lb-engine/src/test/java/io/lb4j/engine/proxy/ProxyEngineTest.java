@@ -5,6 +5,7 @@ import io.lb4j.api.HealthCheck;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.testsupport.net.FreePorts;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,6 @@ import static io.lb4j.engine.proxy.TestSupport.VIP;
 import static io.lb4j.engine.proxy.TestSupport.await;
 import static io.lb4j.engine.proxy.TestSupport.fallback;
 import static io.lb4j.engine.proxy.TestSupport.freeTcpPort;
-import static io.lb4j.engine.proxy.TestSupport.freeTcpPorts;
 import static io.lb4j.engine.proxy.TestSupport.real;
 import static io.lb4j.engine.proxy.TestSupport.table;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -169,7 +169,7 @@ class ProxyEngineTest {
 
     @Test
     void aSnapshotWithOtherPortsBindsTheNewOnesAndClosesDroppedListenersButKeepsTheirConnections() throws Exception {
-        int[] ports = freeTcpPorts(VIP, 2); // distinct: two calls of freeTcpPort may get the same port back
+        int[] ports = FreePorts.tcp(VIP, 2); // distinct: two calls of freeTcpPort may get the same port back
         int kept = ports[0];
         int added = ports[1];
         TestServer primary = later(namedEcho(PRIMARY, 0, "primary"));
