@@ -98,13 +98,14 @@ public final class Reconnector {
     }
 
     private void failed(PeerState state, String detail) {
-        synchronized (this) {
-            failures++;
-        }
         if (health.status().state() == PeerState.OK) {
             backoff.reset(); // the session worked before it failed: a new outage, the schedule starts again
         }
         health.report(state, detail);
+        // Counted after the report, so whoever sees the count sees the state that failure left.
+        synchronized (this) {
+            failures++;
+        }
     }
 
     private void awaitNextAttempt(Duration delay, Runnable whileWaiting) {
