@@ -90,10 +90,10 @@ public final class ChannelWorker {
 
     /** An alert the rate limit held for this channel. */
     public void suppressed() {
-        suppressed.incrementAndGet();
         if (suppressedMeter != null) {
             suppressedMeter.increment();
         }
+        suppressed.incrementAndGet();
     }
 
     public ChannelStatus status() {
@@ -133,13 +133,14 @@ public final class ChannelWorker {
         String subject = d.notice().subject(host);
         try {
             sender.send(d.notice());
-            pending.decrementAndGet();
-            sent.incrementAndGet();
-            lastSent = clock.now();
-            lastError = null;
+            // The meter before the status: whoever sees the status count sees the meter's too.
             if (sentMeter != null) {
                 sentMeter.increment();
             }
+            lastSent = clock.now();
+            lastError = null;
+            pending.decrementAndGet();
+            sent.incrementAndGet();
             if (d.attempt() > 1) {
                 LOG.info("alert {} delivered by {} {} at attempt {}", subject, channel.type(), channel.target(),
                         d.attempt());
@@ -180,10 +181,10 @@ public final class ChannelWorker {
     }
 
     private void gaveUp(Notice notice, String why) {
-        failed.incrementAndGet();
         if (failedMeter != null) {
             failedMeter.increment();
         }
+        failed.incrementAndGet();
         LOG.error("alert {}: {} {} failed, giving up: {}", notice.subject(host), channel.type(), channel.target(),
                 why);
     }
