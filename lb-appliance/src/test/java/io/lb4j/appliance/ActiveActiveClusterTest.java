@@ -2,6 +2,7 @@ package io.lb4j.appliance;
 
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.testsupport.net.TestServerMain;
+import io.lb4j.testsupport.net.TransferClient;
 import io.lb4j.testsupport.netns.Bird;
 import io.lb4j.testsupport.netns.HostSetup;
 import io.lb4j.testsupport.netns.NetnsLab;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -31,18 +34,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code lo}, direct routing: replies go straight to the router, bypassing the balancers); a client behind the router.
  * Root and Debian's {@code bird2}; run under {@code flock /tmp/lb4j-netns.lock}.
  *
- * <p>The timeline: a and b announce; 20 downloads of 256 MiB start; c joins (its BIRD comes up) and ECMP moves some of
- * the established downloads to it; every node has connections; c dies (SIGKILL of its balancer and its BIRD) and its
- * downloads move back to a and b; every download completes byte-exact; then the primary cluster goes down and every
- * surviving node sends new connections to the fallback.
+ * <p>The first test's timeline: a and b announce; 20 downloads of 256 MiB start; c joins (its BIRD comes up) and
+ * ECMP moves some of the established downloads to it; every node has connections; c dies (SIGKILL of its balancer and
+ * its BIRD) and its downloads move back to a and b; every download completes byte-exact; then the primary cluster
+ * goes down and every surviving node sends new connections to the fallback. The second test: a real server removed
+ * mid-transfer moves only its own clients, and every node sees a server down within one check interval of the others.
  *
  * <pre>
- *                client 10.218.1.10
+ *                client 10.218.1.10 (and .11-.49 in the second test: 40 clients)
  *                      | segment cl
  *             router 10.218.1.1 / 10.218.0.1  (BIRD: ECMP over the nodes announcing the VIP)
  *                      | main segment 10.218.0.0/24
- *   +----------+-------+-----+-----------+-----------+----------+
- *   a .11      b .12         c .13       r1 .21      r2 .22     f .30
+ *   +----------+-------+-----+-----------+-----------+----------+----------+
+ *   a .11      b .12         c .13       r1 .21      r2 .22     r3 .23     f .30
  *   (lb4j + BIRD nodes, packet engine)   (VIP on lo; default route via the router)
  * </pre>
  */
@@ -53,6 +57,8 @@ class ActiveActiveClusterTest {
     private static final List<String> NODES = List.of("a", "b", "c");
     private static final Duration LIMIT = Duration.ofSeconds(60);
     private static final long MIB = 1024 * 1024;
+    /** Client addresses of the client host, 10.218.1.10 on. */
+    private static final int CLIENTS = 40;
     /** The bulk ends (generating, sending, digesting 5 GiB) need the optimizing compiler the lab's JVMs leave out. */
     private static final String C2 = "-XX:TieredStopAtLevel=4";
 
@@ -72,13 +78,26 @@ class ActiveActiveClusterTest {
                         .sysctl("net.ipv4.conf.all.rp_filter", "0"))
                 .host("a", "10.218.0.11/24").host("b", "10.218.0.12/24").host("c", "10.218.0.13/24")
                 .host("r1", "10.218.0.21/24", real).host("r2", "10.218.0.22/24", real)
-                .host("f", "10.218.0.30/24", real)
+                .host("r3", "10.218.0.23/24", real).host("f", "10.218.0.30/24", real)
                 .host("client", "10.218.1.10/24", h -> h.segment("cl").route("default", "10.218.1.1"))
                 .build();
     }
 
-    /** A node's appliance file: the same service on every node, Maglev by default in a cluster. */
+    /** A node's appliance file with real servers r1 and r2. */
     static String nodeFile(Path include, Path socket) {
+        return nodeFile(include, socket, List.of("r1", "r2"));
+    }
+
+    /**
+     * A node's appliance file: the same service on every node, Maglev by default in a cluster; {@code reals} among
+     * r1, r2 and r3.
+     */
+    static String nodeFile(Path include, Path socket, List<String> reals) {
+        StringBuilder servers = new StringBuilder();
+        for (String r : reals) {
+            servers.append("      - { label: ").append(r).append(", address: 10.218.0.2").append(r.substring(1))
+                    .append(" }\n");
+        }
         return """
                 engine: packet
                 interface: eth0
@@ -88,9 +107,7 @@ class ActiveActiveClusterTest {
                     ports: [%d]
                     healthCheck: { type: connect, interval: 1s, timeout: 1s, failAfter: 3, riseAfter: 1 }
                     realServers:
-                      - { label: r1, address: 10.218.0.21 }
-                      - { label: r2, address: 10.218.0.22 }
-                    fallback: { address: 10.218.0.30, masquerade: false }
+                %s    fallback: { address: 10.218.0.30, masquerade: false }
                 cluster:
                   daemon: bird
                   socket: %s
@@ -99,7 +116,7 @@ class ActiveActiveClusterTest {
                   neighbours:
                     - { address: 10.218.0.1, as: 65000 }
                   bfd: true
-                """.formatted(VIP, PORT, socket, include);
+                """.formatted(VIP, PORT, servers, socket, include);
     }
 
     @Test
@@ -142,7 +159,7 @@ class ActiveActiveClusterTest {
                 awaitNextHops(lab, addresses.subList(0, 2));
 
                 // 20 downloads of 256 MiB at once: the real servers send, their replies bypass the balancers.
-                ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), ClusterClient.class, VIP,
+                ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
                         Integer.toString(PORT), "20", Long.toString(256 * MIB), "7", "600", Long.toString(8 * MIB));
                 Optional<ChildProcess.Line> underway = client.await(0, l -> l.equals("UNDERWAY")
                         || l.startsWith("FAILED"), LIMIT);
@@ -191,7 +208,7 @@ class ActiveActiveClusterTest {
                 for (String n : List.of("a", "b")) {
                     nodes.get(n).awaitStdoutContains("PACS: FAILED OVER to fallback", LIMIT);
                 }
-                ChildProcess after = lab.host("client").startJava(List.of("-Xmx64m"), ClusterClient.class, VIP,
+                ChildProcess after = lab.host("client").startJava(List.of("-Xmx64m"), TransferClient.class, VIP,
                         Integer.toString(PORT), "12", Long.toString(MIB), "8", "60", "0");
                 String fallback = after.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), LIMIT)
                         .map(ChildProcess.Line::text).orElse("none");
@@ -204,6 +221,147 @@ class ActiveActiveClusterTest {
             }
         }
         assertThat(lab.leftovers()).isEmpty();
+    }
+
+    /**
+     * Consistent hashing across the cluster: 40 client addresses spread over r1, r2 and r3 the same way whichever node
+     * ECMP picks; r3 removed from every node's file (SIGHUP) while 40 downloads run: every download on r1 or r2
+     * completes byte-exact on the server it began with, and afterwards only r3's clients go elsewhere. Then r2 goes
+     * dark: each node checks on its own, and the nodes mark it down within one check interval of each other.
+     */
+    @Test
+    void aRealServerRemovedMovesOnlyItsClientsAndEveryNodeSeesAServerDownWithinOneCheckInterval() throws Exception {
+        NetnsLab lab = lab();
+        Map<String, ApplianceProcess> nodes = new LinkedHashMap<>();
+        Map<String, Path> files = new LinkedHashMap<>();
+        try (lab) {
+            try {
+                List<String> addresses = NODES.stream().map(n -> lab.host(n).address()).toList();
+                Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.218.0.1", 65000, 65001, addresses, true));
+                Map<String, ChildProcess> servers = new LinkedHashMap<>();
+                for (String r : List.of("r1", "r2", "r3")) {
+                    ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
+                            r.toUpperCase(), "digest:" + PORT);
+                    assertThat(server.await(0, "READY"::equals, LIMIT)).as(r + " server").isPresent();
+                    servers.put(r, server);
+                }
+                // The client host stands for 40 clients: 10.218.1.10-49.
+                for (int i = 11; i < 10 + CLIENTS; i++) {
+                    lab.host("client").run("ip", "address", "add", "10.218.1." + i + "/24", "dev", "eth0");
+                }
+                for (String n : NODES) {
+                    Path include = lab.directory().resolve(n + "-lb4j.conf");
+                    Bird.start(lab, lab.host(n), Bird.balancer(lab.host(n).address(), include));
+                    Path file = Files.writeString(lab.directory().resolve(n + ".yaml"),
+                            nodeFile(include, Bird.socket(lab, lab.host(n)), List.of("r1", "r2", "r3")));
+                    files.put(n, file);
+                    nodes.put(n, ApplianceProcess.startInNamespace(lab.host(n).namespace(), "--config",
+                            file.toString()));
+                }
+                for (ApplianceProcess node : nodes.values()) {
+                    node.awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
+                }
+                awaitNextHops(lab, addresses);
+
+                // Each client's server, whichever node ECMP sent each connection to: every node agrees (Maglev).
+                Map<String, String> before = serverOfEachClient(lab);
+                assertThat(before).hasSize(CLIENTS);
+                assertThat(before.values()).as("the 40 clients spread over the three servers")
+                        .contains("R1", "R2", "R3");
+                assertThat(serverOfEachClient(lab)).as("the same server again, through any node").isEqualTo(before);
+
+                // 40 downloads of 64 MiB; r3 leaves every node's file mid-transfer.
+                ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
+                        Integer.toString(PORT), Integer.toString(CLIENTS), Long.toString(64 * MIB), "11", "600",
+                        Long.toString(4 * MIB), "10.218.1.10+" + CLIENTS);
+                assertThat(client.await(0, l -> l.equals("UNDERWAY") || l.startsWith("FAILED"), LIMIT)
+                        .map(ChildProcess.Line::text)).as(client::text).contains("UNDERWAY");
+                for (String n : NODES) {
+                    Files.writeString(files.get(n), nodeFile(lab.directory().resolve(n + "-lb4j.conf"),
+                            Bird.socket(lab, lab.host(n)), List.of("r1", "r2")));
+                    int seen = nodes.get(n).stdout().length();
+                    nodes.get(n).signal("HUP");
+                    nodes.get(n).awaitStdout(o -> o.substring(seen).contains("lb4j: reloaded: "), LIMIT,
+                            "node " + n + " reloaded without r3");
+                }
+                assertThat(client.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), Duration.ofSeconds(600)))
+                        .as(client::text).isPresent();
+                Map<String, String> outcome = new LinkedHashMap<>();
+                for (ChildProcess.Line line : client.lines()) {
+                    Matcher m = Pattern.compile("^TRANSFER #\\d+ (\\S+) (\\S+) (OK|FAIL)").matcher(line.text());
+                    if (m.find()) {
+                        outcome.put(m.group(1), m.group(3).equals("OK") ? m.group(2) : "FAIL");
+                    }
+                }
+                for (Map.Entry<String, String> e : before.entrySet()) {
+                    if (!e.getValue().equals("R3")) {
+                        assertThat(outcome.get(e.getKey())).as("the download of %s (on %s) went on where it began\n%s",
+                                e.getKey(), e.getValue(), client.text()).isEqualTo(e.getValue());
+                    }
+                }
+                // Removed from the configuration, r3 still serves what it had (as IPVS keeps a removed real server's
+                // connections): only new connections avoid it.
+                for (Map.Entry<String, String> e : before.entrySet()) {
+                    if (e.getValue().equals("R3")) {
+                        assertThat(outcome.get(e.getKey())).as("%s's download, on r3 when r3 was removed\n%s",
+                                e.getKey(), client.text()).isEqualTo("R3");
+                    }
+                }
+
+                // New connections: r1's and r2's clients stay; only r3's move.
+                Map<String, String> after = serverOfEachClient(lab);
+                for (Map.Entry<String, String> e : before.entrySet()) {
+                    if (e.getValue().equals("R3")) {
+                        assertThat(after.get(e.getKey())).as(e.getKey() + " of removed r3").isIn("R1", "R2");
+                    } else {
+                        assertThat(after.get(e.getKey())).as(e.getKey() + " of " + e.getValue())
+                                .isEqualTo(e.getValue());
+                    }
+                }
+
+                // Health on every node: each node checks r2 on its own; they see it down at most one check interval
+                // (1 s) apart, the phase of each node's checks; a margin for this shared 2-core machine's scheduling.
+                Map<String, Integer> seen = new LinkedHashMap<>();
+                nodes.forEach((n, p) -> seen.put(n, p.stdout().length()));
+                lab.host("r2").link(false);
+                Map<String, Instant> down = new LinkedHashMap<>();
+                for (String n : NODES) {
+                    int from = seen.get(n);
+                    nodes.get(n).awaitStdout(o -> o.substring(from).contains("real server r2 DOWN"), LIMIT,
+                            "node " + n + " marks r2 down");
+                    String line = nodes.get(n).stdout().substring(from).lines()
+                            .filter(l -> l.contains("real server r2 DOWN")).findFirst().orElseThrow();
+                    down.put(n, Instant.parse(line.substring(0, line.indexOf(' '))));
+                }
+                Duration spread = Duration.between(down.values().stream().min(Instant::compareTo).orElseThrow(),
+                        down.values().stream().max(Instant::compareTo).orElseThrow());
+                System.out.println("ActiveActiveClusterTest: r2 marked down by a, b, c at " + down.values()
+                        + ": spread " + spread.toMillis() + " ms");
+                assertThat(spread).as("nodes disagree about r2 for at most one check interval: %s", down)
+                        .isLessThanOrEqualTo(Duration.ofMillis(1_500));
+            } finally {
+                nodes.values().forEach(ApplianceProcess::close);
+            }
+        }
+        assertThat(lab.leftovers()).isEmpty();
+    }
+
+    /** One 1 MiB download from each client address: the server (R1, R2, R3) each was sent to. */
+    private static Map<String, String> serverOfEachClient(NetnsLab lab) throws Exception {
+        ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), TransferClient.class, VIP,
+                Integer.toString(PORT), Integer.toString(CLIENTS), Long.toString(MIB), "5", "60", "0",
+                "10.218.1.10+" + CLIENTS);
+        String end = probe.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), LIMIT)
+                .map(ChildProcess.Line::text).orElse("none");
+        assertThat(end).as(probe::text).startsWith("OK ");
+        Map<String, String> servers = new TreeMap<>();
+        for (ChildProcess.Line line : probe.lines()) {
+            Matcher m = Pattern.compile("^TRANSFER #\\d+ (\\S+) (\\S+) OK").matcher(line.text());
+            if (m.find()) {
+                servers.put(m.group(1), m.group(2));
+            }
+        }
+        return servers;
     }
 
     /**

@@ -245,10 +245,16 @@ public final class OutageProbe {
         long before = 0;
         long after = 0;
         int[] failedAfterMark = new int[OTHER_FAILURE + 1];
+        int afterMark = 0;
+        long lastFailed = -1;
         int previousOk = -1;
         for (int i = 0; i < attempts; i++) {
             if (starts[i] >= mark) {
                 failedAfterMark[outcomes[i]]++;
+                afterMark++;
+                if (outcomes[i] != OK && outcomes[i] != PENDING) {
+                    lastFailed = starts[i] - mark;
+                }
             }
             if (outcomes[i] != OK) {
                 continue;
@@ -263,9 +269,10 @@ public final class OutageProbe {
         say(String.format(Locale.ROOT,
                 "RESULT gap_ms=%.1f last_ok_before_mark_ms=%.1f first_ok_after_ms=%.1f attempts=%d"
                         + " after_mark_timeout=%d after_mark_refused=%d after_mark_other=%d max_late_ms=%.1f"
-                        + " settled=%b",
+                        + " settled=%b attempts_after_mark=%d last_failed_after_mark_ms=%.1f",
                 gap / 1e6, before / 1e6, after / 1e6, attempts, failedAfterMark[TIMED_OUT],
-                failedAfterMark[REFUSED], failedAfterMark[OTHER_FAILURE], maxLateNanos / 1e6, settled));
+                failedAfterMark[REFUSED], failedAfterMark[OTHER_FAILURE], maxLateNanos / 1e6, settled, afterMark,
+                lastFailed / 1e6));
     }
 
     private void startCommandReader() {

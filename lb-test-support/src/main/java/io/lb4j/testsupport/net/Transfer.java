@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,18 @@ public final class Transfer {
      */
     public static Result upload(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(server, true, bytes, seed, stall, limit, new AtomicLong());
+        return run(null, server, true, bytes, seed, stall, limit, new AtomicLong());
+    }
+
+    /**
+     * As {@link #upload(InetSocketAddress, long, long, Duration, Duration)}, from the local address {@code source}
+     * (null: the system's choice), counting the bytes sent so far in {@code moved}.
+     *
+     * @throws IOException as {@link #upload(InetSocketAddress, long, long, Duration, Duration)}
+     */
+    public static Result upload(InetAddress source, InetSocketAddress server, long bytes, long seed, Duration stall,
+                                Duration limit, AtomicLong moved) throws IOException {
+        return run(source, server, true, bytes, seed, stall, limit, moved);
     }
 
     /**
@@ -86,7 +98,7 @@ public final class Transfer {
      */
     public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(server, false, bytes, seed, stall, limit, new AtomicLong());
+        return run(null, server, false, bytes, seed, stall, limit, new AtomicLong());
     }
 
     /**
@@ -97,11 +109,23 @@ public final class Transfer {
      */
     public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit,
                                   AtomicLong moved) throws IOException {
-        return run(server, false, bytes, seed, stall, limit, moved);
+        return run(null, server, false, bytes, seed, stall, limit, moved);
     }
 
-    private static Result run(InetSocketAddress server, boolean upload, long bytes, long seed, Duration stall,
-                              Duration limit, AtomicLong moved) throws IOException {
+    /**
+     * As {@link #download(InetSocketAddress, long, long, Duration, Duration, AtomicLong)}, from the local address
+     * {@code source} (null: the system's choice): one of several client addresses of a host, for a balancer that
+     * hashes on the client's address.
+     *
+     * @throws IOException as {@link #upload}
+     */
+    public static Result download(InetAddress source, InetSocketAddress server, long bytes, long seed,
+                                  Duration stall, Duration limit, AtomicLong moved) throws IOException {
+        return run(source, server, false, bytes, seed, stall, limit, moved);
+    }
+
+    private static Result run(InetAddress source, InetSocketAddress server, boolean upload, long bytes, long seed,
+                              Duration stall, Duration limit, AtomicLong moved) throws IOException {
         long start = System.nanoTime();
         AtomicReference<String> aborted = new AtomicReference<>();
         String what = (upload ? "upload of " : "download of ") + bytes + " bytes, " + server;
@@ -109,6 +133,9 @@ public final class Transfer {
             ScheduledFuture<?> watch = WATCHDOG.scheduleAtFixedRate(new Watchdog(s, what, moved, bytes, aborted, start,
                     stall, limit), 100, 100, TimeUnit.MILLISECONDS);
             try {
+                if (source != null) {
+                    s.bind(new InetSocketAddress(source, 0));
+                }
                 s.connect(server, (int) Math.min(stall.toMillis(), 5_000));
                 s.setSoTimeout((int) stall.toMillis());
                 InputStream in = s.getInputStream();

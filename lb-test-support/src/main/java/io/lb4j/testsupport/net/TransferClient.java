@@ -1,10 +1,12 @@
-package io.lb4j.appliance;
+package io.lb4j.testsupport.net;
 
-import io.lb4j.testsupport.net.Transfer;
-
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,15 +17,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The client host of {@link ActiveActiveClusterTest}, a program in the client's namespace:
- * {@code ClusterClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY} runs COUNT downloads of BYTES at once from a
- * {@code digest:PORT} of {@code TestServerMain} (each checked by SHA-256, {@link Transfer}), prints {@code UNDERWAY}
- * once every one has received UNDERWAY bytes (or ended; {@code PROGRESS} in MiB every 5 s until then, {@code FAILED #n}
- * at once for one that fails), {@code LONGEST_STALL <ms> ms} (after UNDERWAY, the longest time a running transfer moved
- * nothing), and at the end {@code OK <servers reached> <count> <bytes> <millis>ms}
- * when every one was byte-exact, or {@code FAIL ...} naming each that was not.
+ * Many concurrent bulk transfers as a program of its own, the client host of a namespace lab or a benchmark:
+ * {@code TransferClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY [FIRST+N [upload]]} runs COUNT downloads (or
+ * uploads) of BYTES at once against a {@code digest:PORT} of {@link TestServerMain}, each checked by SHA-256
+ * ({@link Transfer}).
+ *
+ * <p>It prints {@code UNDERWAY} once every transfer has moved UNDERWAY bytes or ended ({@code PROGRESS} in MiB every
+ * 5 s until then, {@code FAILED #n} at once for one that fails); after UNDERWAY it tracks the longest time a running
+ * transfer moved nothing, what a client sees of a balancer's death. At the end: {@code LONGEST_STALL <ms> ms}, then
+ * {@code TRANSFER #i <source> <server> OK} or {@code TRANSFER #i <source> - FAIL <why>} for each, and
+ * {@code OK <servers reached> <count> <bytes> <millis>ms} when every one was byte-exact, or {@code FAIL ...} naming
+ * each that was not. With {@code FIRST+N} (an IPv4 address and a count, all the host's own) transfer {@code i} leaves
+ * from address {@code FIRST + i mod N}: one program stands for N clients.
  */
-public final class ClusterClient {
+public final class TransferClient {
 
     /**
      * A transfer that moves less than 1 MiB in this long is aborted. Generous: a connection whose window update was
@@ -32,20 +39,24 @@ public final class ClusterClient {
      */
     private static final Duration STALL = Duration.ofSeconds(90);
 
-    /** The longest time, after UNDERWAY, that a running transfer moved no byte. */
-    private static long longestStall;
-
-    private ClusterClient() {
+    private TransferClient() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length < 7) {
+            System.err.println("usage: TransferClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY [FIRST+N [upload]]");
+            System.exit(2);
+        }
         InetSocketAddress to = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         int count = Integer.parseInt(args[2]);
         long bytes = Long.parseLong(args[3]);
         long seed = Long.parseLong(args[4]);
         Duration limit = Duration.ofSeconds(Long.parseLong(args[5]));
         long underway = Long.parseLong(args[6]);
+        List<InetAddress> sources = args.length > 7 ? sources(args[7]) : List.of();
+        boolean upload = args.length > 8 && args[8].equals("upload");
         long start = System.nanoTime();
+        long longestStall = 0;
         List<AtomicLong> moved = new ArrayList<>();
         List<Future<Transfer.Result>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -54,9 +65,11 @@ public final class ClusterClient {
                 moved.add(m);
                 long s = seed * 1000 + i;
                 int n = i;
+                InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
                 results.add(pool.submit(() -> {
                     try {
-                        return Transfer.download(to, bytes, s, STALL, limit, m);
+                        return upload ? Transfer.upload(source, to, bytes, s, STALL, limit, m)
+                                : Transfer.download(source, to, bytes, s, STALL, limit, m);
                     } catch (Exception e) {
                         System.out.println("FAILED #" + n + " " + e.getMessage()); // at once, for the test's log
                         System.out.flush();
@@ -64,12 +77,10 @@ public final class ClusterClient {
                     }
                 }));
             }
-            // UNDERWAY once each transfer has moved UNDERWAY bytes or ended; PROGRESS every 5 s until then. From
-            // then on, every 5 ms, the longest time a transfer moved nothing: what a client sees of a node's death.
             long lastProgress = System.nanoTime();
             long[] lastBytes = new long[count];
             long[] lastMove = new long[count];
-            java.util.Arrays.fill(lastMove, System.nanoTime());
+            Arrays.fill(lastMove, System.nanoTime());
             boolean said = false;
             while (!results.stream().allMatch(Future::isDone)) {
                 long now = System.nanoTime();
@@ -95,7 +106,7 @@ public final class ClusterClient {
                     System.out.flush();
                     lastProgress = System.nanoTime();
                 }
-                Thread.sleep(5);
+                Thread.sleep(5); // sampling the transfers' progress, not waiting for a state
             }
             System.out.println("LONGEST_STALL " + longestStall / 1_000_000 + " ms");
         }
@@ -103,12 +114,16 @@ public final class ClusterClient {
         List<String> failures = new ArrayList<>();
         long total = 0;
         for (int i = 0; i < count; i++) {
+            String from = sources.isEmpty() ? "-" : sources.get(i % sources.size()).getHostAddress();
             try {
                 Transfer.Result r = results.get(i).get();
-                servers.add(r.greeting().split(" ")[0]);
+                String server = r.greeting().split(" ")[0];
+                servers.add(server);
                 total += r.bytes();
+                System.out.println("TRANSFER #" + i + " " + from + " " + server + " OK");
             } catch (ExecutionException e) {
                 failures.add("#" + i + " " + e.getCause().getMessage());
+                System.out.println("TRANSFER #" + i + " " + from + " - FAIL " + e.getCause().getMessage());
             }
         }
         System.out.println(failures.isEmpty()
@@ -116,5 +131,19 @@ public final class ClusterClient {
                         + Duration.ofNanos(System.nanoTime() - start).toMillis() + "ms"
                 : "FAIL " + failures.size() + " of " + count + " transfers: " + String.join("; ", failures));
         System.out.flush();
+    }
+
+    /** {@code FIRST+N}: N consecutive IPv4 addresses from FIRST. */
+    private static List<InetAddress> sources(String spec) throws UnknownHostException {
+        String[] parts = spec.split("\\+");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("sources: \"" + spec + "\" (expected: FIRST+N, e.g. 10.0.1.10+40)");
+        }
+        int base = ByteBuffer.wrap(InetAddress.getByName(parts[0]).getAddress()).getInt();
+        List<InetAddress> all = new ArrayList<>();
+        for (int i = 0; i < Integer.parseInt(parts[1]); i++) {
+            all.add(InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(base + i).array()));
+        }
+        return all;
     }
 }

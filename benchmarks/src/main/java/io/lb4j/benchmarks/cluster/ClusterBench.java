@@ -1,0 +1,250 @@
+package io.lb4j.benchmarks.cluster;
+
+import io.lb4j.benchmarks.ha.OutageProbe;
+import io.lb4j.testsupport.net.TestServerMain;
+import io.lb4j.testsupport.net.TransferClient;
+import io.lb4j.testsupport.netns.Bird;
+import io.lb4j.testsupport.netns.Host;
+import io.lb4j.testsupport.netns.HostSetup;
+import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The active-active benchmark behind {@code benchmarks/active-active.sh}: in a namespace lab (a router running BIRD
+ * with ECMP over the nodes that announce the VIP, up to three lb4j appliance nodes with the packet engine and direct
+ * routing, each with its own BIRD and BFD, two real servers, one client host standing for 40 clients), it measures
+ *
+ * <ul>
+ *   <li>aggregate throughput with 1, 2 and 3 nodes announcing: 20 concurrent uploads (the modalities' direction,
+ *       which crosses the balancers) and 20 concurrent downloads (replies bypass the balancers), each checked by
+ *       SHA-256;</li>
+ *   <li>what a client sees when one of three nodes dies (SIGKILL of its appliance and its BIRD) under 20 running
+ *       downloads: a TCP connect every 10 ms ({@link OutageProbe}, the probe of the HA pair's benchmark) and the
+ *       longest time an established download stood still; and how long the router kept the dead node's path.</li>
+ * </ul>
+ *
+ * <p>Arguments: {@code applianceJar [transfers MiB]} (default 20 transfers of 128 MiB). Root, Debian's {@code bird2}.
+ * Everything it starts runs in the lab's namespaces, which it deletes on exit, also on failure.
+ */
+public final class ClusterBench {
+
+    private static final String VIP = "10.219.100.100";
+    private static final int PORT = 7000;
+    private static final List<String> NODES = List.of("a", "b", "c");
+    private static final int CLIENTS = 40;
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private static final long MIB = 1024 * 1024;
+    /** Bulk ends need the optimizing compiler, which the lab's JVMs leave out by default. */
+    private static final String C2 = "-XX:TieredStopAtLevel=4";
+
+    private ClusterBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: ClusterBench applianceJar [transfers MiB]");
+            System.exit(2);
+        }
+        Path jar = Path.of(args[0]).toAbsolutePath();
+        int transfers = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        long mib = args.length > 2 ? Long.parseLong(args[2]) : 128;
+        Optional<String> why = NetnsLab.unavailable("bird", "birdc");
+        if (why.isPresent()) {
+            System.err.println("ClusterBench: " + why.get());
+            System.exit(1);
+        }
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        log("load average at the start: %.2f", os.getSystemLoadAverage());
+        long started = System.nanoTime();
+        List<String> rows = new ArrayList<>();
+        try (NetnsLab lab = lab()) {
+            List<String> addresses = NODES.stream().map(n -> lab.host(n).address()).toList();
+            Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.219.0.1", 65000, 65001, addresses, true));
+            for (String r : List.of("r1", "r2")) {
+                ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
+                        r.toUpperCase(), "digest:" + PORT);
+                if (server.await(0, "READY"::equals, LIMIT).isEmpty()) {
+                    throw new IllegalStateException(r + " did not start:\n" + server.text());
+                }
+            }
+            for (int i = 11; i < 10 + CLIENTS; i++) {
+                lab.host("client").run("ip", "address", "add", "10.219.1." + i + "/24", "dev", "eth0");
+            }
+            Map<String, ChildProcess> nodes = new LinkedHashMap<>();
+            Map<String, Bird> birds = new LinkedHashMap<>();
+            for (int n = 1; n <= NODES.size(); n++) {
+                String name = NODES.get(n - 1);
+                birds.put(name, startNode(lab, jar, name, nodes));
+                awaitNextHops(lab, addresses.subList(0, n));
+                for (String mode : List.of("upload", "download")) {
+                    double mbs = throughput(lab, transfers, mib, mode, n);
+                    rows.add(String.format(Locale.ROOT, "| %d | %s | %d x %d MiB | %.0f MB/s |", n, mode, transfers,
+                            mib, mbs));
+                    log("%d node(s), %s: %.0f MB/s (load average %.2f)", n, mode, mbs, os.getSystemLoadAverage());
+                }
+            }
+
+            // One of three dies under load.
+            ChildProcess load = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
+                    Integer.toString(PORT), Integer.toString(transfers), Long.toString(4 * mib * MIB), "9", "600",
+                    Long.toString(8 * MIB), "10.219.1.10+" + CLIENTS);
+            expect(load, "UNDERWAY");
+            ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), OutageProbe.class, VIP,
+                    Integer.toString(PORT));
+            expect(probe, "UP");
+            int from = probe.size();
+            probe.write("mark");
+            probe.await(from, l -> l.startsWith("MARKED"), LIMIT).orElseThrow();
+            long killed = System.nanoTime();
+            nodes.get("c").kill();
+            birds.get("c").process().kill();
+            awaitNextHops(lab, addresses.subList(0, 2));
+            long pathGone = (System.nanoTime() - killed) / 1_000_000;
+            from = probe.size();
+            probe.write("settle");
+            String result = probe.await(from, l -> l.startsWith("RESULT"), LIMIT).map(ChildProcess.Line::text)
+                    .orElseThrow(() -> new IllegalStateException("probe: " + probe.text()));
+            String end = load.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), Duration.ofSeconds(600))
+                    .map(ChildProcess.Line::text).orElse("none");
+            String stall = load.lines().stream().map(ChildProcess.Line::text)
+                    .filter(l -> l.startsWith("LONGEST_STALL")).findFirst().orElse("LONGEST_STALL ? ms");
+            System.out.println();
+            System.out.println("| nodes | direction | transfers | aggregate |");
+            System.out.println("| ---: | --- | --- | ---: |");
+            rows.forEach(System.out::println);
+            System.out.println();
+            System.out.println("One of three nodes SIGKILLed (appliance and BIRD) under " + transfers + " downloads of "
+                    + 4 * mib + " MiB:");
+            System.out.println("  router dropped its path after: " + pathGone + " ms");
+            System.out.println("  probe (a connect every 10 ms): " + field(result, "gap_ms") + " ms longest gap, "
+                    + failedAfterMark(result) + " failed of the attempts after the kill; last failed "
+                    + field(result, "last_failed_after_mark_ms") + " ms after the kill");
+            System.out.println("  established downloads: " + stall.substring("LONGEST_STALL ".length())
+                    + " longest stand-still; " + (end.startsWith("OK ") ? "all byte-exact" : end));
+            System.out.println("  probe's own line: " + result);
+            System.out.printf(Locale.ROOT, "PAIR_COMPARABLE cluster_interruption_ms=%s%n",
+                    field(result, "last_failed_after_mark_ms"));
+            for (ChildProcess node : nodes.values()) {
+                node.close();
+            }
+        }
+        log("load average at the end: %.2f, %d s", os.getSystemLoadAverage(),
+                Duration.ofNanos(System.nanoTime() - started).toSeconds());
+    }
+
+    /** The lab: the class comment's, on 10.219.0.0/24 and the client segment 10.219.1.0/24. */
+    private static NetnsLab lab() {
+        Consumer<HostSetup> real = h -> h.vip(VIP).route("default", "10.219.0.1");
+        return NetnsLab.builder("lb4jcb")
+                .host("router", "10.219.0.1/24", h -> h.link("cl", "10.219.1.1/24")
+                        .sysctl("net.ipv4.ip_forward", "1").sysctl("net.ipv4.fib_multipath_hash_policy", "1")
+                        .sysctl("net.ipv4.conf.all.rp_filter", "0"))
+                .host("a", "10.219.0.11/24").host("b", "10.219.0.12/24").host("c", "10.219.0.13/24")
+                .host("r1", "10.219.0.21/24", real).host("r2", "10.219.0.22/24", real)
+                .host("client", "10.219.1.10/24", h -> h.segment("cl").route("default", "10.219.1.1"))
+                .build();
+    }
+
+    /** Starts node {@code name}: its BIRD, then the appliance from {@code jar}; returns once it announces. */
+    private static Bird startNode(NetnsLab lab, Path jar, String name, Map<String, ChildProcess> nodes)
+            throws IOException {
+        Host host = lab.host(name);
+        Path include = lab.directory().resolve(name + "-lb4j.conf");
+        Bird bird = Bird.start(lab, host, Bird.balancer(host.address(), include));
+        Path file = Files.writeString(lab.directory().resolve(name + ".yaml"), """
+                engine: packet
+                interface: eth0
+                services:
+                  - label: PACS
+                    address: %s
+                    ports: [%d]
+                    healthCheck: { type: connect, interval: 2s, timeout: 1s, failAfter: 3, riseAfter: 1 }
+                    realServers:
+                      - { label: r1, address: 10.219.0.21 }
+                      - { label: r2, address: 10.219.0.22 }
+                cluster:
+                  daemon: bird
+                  socket: %s
+                  configFile: %s
+                  localAs: 65001
+                  neighbours:
+                    - { address: 10.219.0.1, as: 65000 }
+                  bfd: true
+                """.formatted(VIP, PORT, Bird.socket(lab, host), include));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ChildProcess node = host.start("node-" + name, List.of(java, "-Dlb4j.log.level=warn",
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "--config", file.toString()));
+        nodes.put(name, node);
+        expect(node, "lb4j: cluster: " + VIP + " ANNOUNCED");
+        return bird;
+    }
+
+    /** Aggregate MB/s of {@code transfers} concurrent transfers of {@code mib} MiB from the 40 client addresses. */
+    private static double throughput(NetnsLab lab, int transfers, long mib, String mode, int nodes) {
+        ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
+                Integer.toString(PORT), Integer.toString(transfers), Long.toString(mib * MIB), Integer.toString(nodes),
+                "600", "0", "10.219.1.10+" + CLIENTS, mode);
+        String end = client.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), Duration.ofSeconds(600))
+                .map(ChildProcess.Line::text).orElse("none");
+        Matcher m = Pattern.compile("^OK \\S+ \\d+ (\\d+) (\\d+)ms$").matcher(end);
+        if (!m.find()) {
+            throw new IllegalStateException(mode + " with " + nodes + " node(s): " + client.text());
+        }
+        return Long.parseLong(m.group(1)) / 1e6 / (Long.parseLong(m.group(2)) / 1e3);
+    }
+
+    private static void expect(ChildProcess p, String line) {
+        if (p.await(0, l -> l.contains(line), LIMIT).isEmpty()) {
+            throw new IllegalStateException(p.name() + " did not say \"" + line + "\":\n" + p.text());
+        }
+    }
+
+    /** Polls the router's route to the VIP until its next hops are {@code expected}. */
+    private static void awaitNextHops(NetnsLab lab, List<String> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (true) {
+            List<String> now = Bird.nextHops(lab.host("router"), VIP);
+            if (now.size() == expected.size() && now.containsAll(expected)) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("next hops " + now + ", expected " + expected);
+            }
+            Thread.sleep(5); // polling the router's table
+        }
+    }
+
+    private static String field(String result, String key) {
+        Matcher m = Pattern.compile("\\b" + key + "=(\\S+)").matcher(result);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    private static String failedAfterMark(String result) {
+        long failed = 0;
+        for (String k : List.of("after_mark_timeout", "after_mark_refused", "after_mark_other")) {
+            String v = field(result, k);
+            failed += v.equals("?") ? 0 : Long.parseLong(v);
+        }
+        return failed + "/" + field(result, "attempts_after_mark");
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.println("# " + String.format(Locale.ROOT, format, args));
+    }
+}
