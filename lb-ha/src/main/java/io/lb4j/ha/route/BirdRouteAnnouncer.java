@@ -1,5 +1,6 @@
 package io.lb4j.ha.route;
 
+import io.lb4j.linux.Lifeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,13 @@ import java.util.Comparator;
  * with this node as next hop. With BFD the routers drop a dead node's path within 300 ms (3 x 100 ms); without it,
  * after BGP's hold time. IPv4 VIPs only.
  *
+ * <p>BFD runs in BIRD, so it sees a dead machine, not a dead balancer: with only the JVM gone (killed, crashed, out of
+ * memory) BIRD would go on announcing a VIP that nothing serves. With a {@linkplain Builder#lifeline lifeline} the
+ * routes are {@code route 10.218.100.100/32 via "lb4j0";} instead, through an interface this process holds open and
+ * the kernel deletes when the process ends however it ends ({@code io.lb4j.linux.Lifeline}): BIRD drops the routes
+ * when it sees the interface go (at once from the kernel's notification, at the latest at the device protocol's
+ * {@code scan time}) and withdraws them from the routers.
+ *
  * <p>Thread-safe: changes are serialized. A change BIRD does not take (not running, socket missing, config refused)
  * leaves the VIP {@link AnnouncementState#FAILED} and is retried every {@link Builder#retryInterval retry interval}
  * until it is taken or another change supersedes it.
@@ -64,6 +72,8 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
     private boolean failed; // guarded by lock
     private ScheduledFuture<?> retry; // guarded by lock
     private boolean closed; // guarded by lock
+    private final String lifelineName;
+    private Lifeline lifeline; // guarded by lock
 
     private BirdRouteAnnouncer(Builder b) {
         this.configFile = b.configFile;
@@ -72,6 +82,7 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
         this.neighbours = Map.copyOf(b.neighbours);
         this.bfd = b.bfd;
         this.retryInterval = b.retryInterval;
+        this.lifelineName = b.lifeline;
         this.retries = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("lb4j-bird-retry").factory());
     }
@@ -141,6 +152,10 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
             if (retry != null) {
                 retry.cancel(false);
             }
+            if (lifeline != null) {
+                lifeline.close(); // BIRD drops the routes through it
+                lifeline = null;
+            }
         }
         retries.shutdownNow();
     }
@@ -149,6 +164,11 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
     private boolean sync() {
         Set<InetAddress> want = Set.copyOf(desired);
         try {
+            if (lifelineName != null && lifeline == null && !closed) {
+                // Before BIRD reads routes through it; a failure (e.g. the previous process still holds the name) is
+                // retried like BIRD not answering.
+                lifeline = Lifeline.open(lifelineName);
+            }
             write(render(want));
             BirdControl.Reply reply = control.command("configure");
             if (!reply.ok()) {
@@ -200,7 +220,8 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
         List<InetAddress> sorted = new ArrayList<>(vips);
         sorted.sort(ORDER);
         for (InetAddress vip : sorted) {
-            s.append("  route ").append(vip.getHostAddress()).append("/32 blackhole;\n");
+            s.append("  route ").append(vip.getHostAddress()).append("/32 ")
+                    .append(lifelineName == null ? "blackhole" : "via \"" + lifelineName + "\"").append(";\n");
         }
         s.append("}\n");
         if (bfd) {
@@ -228,8 +249,27 @@ public final class BirdRouteAnnouncer implements RouteAnnouncer {
         private boolean bfd;
         private Duration retryInterval = Duration.ofSeconds(1);
         private Duration timeout = Duration.ofSeconds(5);
+        private String lifeline;
 
         private Builder() {
+        }
+
+        /**
+         * Routes the VIPs through an interface named {@code interfaceName} that this process creates and holds (a TUN
+         * device the kernel deletes when the process ends), so that BIRD withdraws them when the balancer dies even
+         * though BIRD itself runs on; see the class comment. Needs CAP_NET_ADMIN. Default: none (blackhole routes,
+         * withdrawn only by {@link #withdraw}, {@link #close} or BIRD's own death).
+         *
+         * @throws IllegalArgumentException when the name is not 1-15 letters, digits, '-', '_' or '.'
+         */
+        public Builder lifeline(String interfaceName) {
+            Objects.requireNonNull(interfaceName, "interfaceName");
+            if (!interfaceName.matches("[A-Za-z0-9._-]{1,15}")) {
+                throw new IllegalArgumentException("lifeline: \"" + interfaceName + "\" (expected: an interface name"
+                        + " of 1-15 letters, digits, '-', '_' or '.')");
+            }
+            this.lifeline = interfaceName;
+            return this;
         }
 
         /** BIRD's control socket, as {@code bird -s} or {@code birdc -s} name it (Debian: {@code /run/bird/bird.ctl}). */

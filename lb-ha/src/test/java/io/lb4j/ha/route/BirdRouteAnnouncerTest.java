@@ -98,6 +98,17 @@ class BirdRouteAnnouncerTest {
     }
 
     @Test
+    void withALifelineTheRoutesGoThroughItsInterface() {
+        try (BirdRouteAnnouncer a = builder().lifeline("lb4j0").build()) {
+            assertThat(a.render(Set.of(VIP))).contains("  route 10.218.100.100/32 via \"lb4j0\";\n")
+                    .doesNotContain("blackhole");
+        }
+        assertThatThrownBy(() -> builder().lifeline("no spaces allowed"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("lifeline: \"no spaces allowed\" (expected: an"
+                        + " interface name of 1-15 letters, digits, '-', '_' or '.')");
+    }
+
+    @Test
     void refusesARetryIntervalOutOfRange() {
         assertThatThrownBy(() -> builder().retryInterval(Duration.ofMillis(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("retryInterval: PT0.005S (expected: 10 ms-1"
