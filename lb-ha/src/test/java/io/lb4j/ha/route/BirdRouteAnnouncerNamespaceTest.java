@@ -2,6 +2,7 @@ package io.lb4j.ha.route;
 
 import io.lb4j.testsupport.netns.Bird;
 import io.lb4j.testsupport.netns.NetnsLab;
+import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +97,62 @@ class BirdRouteAnnouncerNamespaceTest {
             }
         }
         assertThat(lab.leftovers()).isEmpty();
+    }
+
+    /**
+     * BFD runs in BIRD and sees machines, not balancers: b's announcer lives in a JVM of its own in b's namespace with
+     * a lifeline; that JVM is SIGKILLed while b's BIRD runs on, and the router still loses b's path at once.
+     */
+    @Test
+    void aBalancerWhoseProcessDiesIsWithdrawnThoughItsBirdRunsOn() throws Exception {
+        NetnsLab lab = NetnsLab.builder("lb4jlfl")
+                .host("router", "10.218.0.1/24", h -> h.sysctl("net.ipv4.ip_forward", "1")
+                        .sysctl("net.ipv4.fib_multipath_hash_policy", "1"))
+                .host("a", BALANCERS.get(0) + "/24").host("b", BALANCERS.get(1) + "/24")
+                .build();
+        try (lab) {
+            Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.218.0.1", 65000, 65001, BALANCERS.subList(0, 2),
+                    true));
+            InetAddress vip = InetAddress.getByName(VIP);
+            Path includeA = lab.directory().resolve("a-lb4j.conf");
+            Bird.start(lab, lab.host("a"), Bird.balancer(BALANCERS.get(0), includeA));
+            Path includeB = lab.directory().resolve("b-lb4j.conf");
+            Bird birdB = Bird.start(lab, lab.host("b"), Bird.balancer(BALANCERS.get(1), includeB));
+            try (BirdRouteAnnouncer a = BirdRouteAnnouncer.builder().socket(Bird.socket(lab, lab.host("a")))
+                    .configFile(includeA).localAs(65001).neighbour(InetAddress.getByName("10.218.0.1"), 65000)
+                    .bfd(true).build()) {
+                assertThat(a.announce(vip)).isEqualTo(AnnouncementState.ANNOUNCED);
+                ChildProcess b = lab.host("b").startJava(AnnouncerMain.class, birdB.socket().toString(),
+                        includeB.toString(), VIP);
+                assertThat(b.await(0, l -> l.startsWith("STATE"), LIMIT).map(ChildProcess.Line::text))
+                        .as(b::text).contains("STATE ANNOUNCED");
+                awaitHops(lab, () -> Bird.nextHops(lab.host("router"), VIP), BALANCERS.subList(0, 2));
+                assertThat(birdB.birdc("show", "route", "for", VIP)).contains("lb4j0");
+
+                long killed = System.nanoTime();
+                b.kill();
+                awaitHops(lab, () -> Bird.nextHops(lab.host("router"), VIP), List.of(BALANCERS.get(0)));
+                long millis = (System.nanoTime() - killed) / 1_000_000;
+                System.out.println("BirdRouteAnnouncerNamespaceTest: path of a balancer whose JVM died gone after "
+                        + millis + " ms");
+                assertThat(birdB.process().isAlive()).as("b's BIRD runs on").isTrue();
+                assertThat(millis).as("path gone after (ms)").isLessThan(2_000);
+            }
+        }
+        assertThat(lab.leftovers()).isEmpty();
+    }
+
+    /** {@code AnnouncerMain SOCKET INCLUDE VIP}: a lifeline announcer announcing VIP, then waits to be killed. */
+    public static final class AnnouncerMain {
+        public static void main(String[] args) throws Exception {
+            BirdRouteAnnouncer announcer = BirdRouteAnnouncer.builder().socket(Path.of(args[0]))
+                    .configFile(Path.of(args[1])).localAs(65001)
+                    .neighbour(InetAddress.getByName("10.218.0.1"), 65000).bfd(true).lifeline("lb4j0").build();
+            System.out.println("STATE " + announcer.announce(InetAddress.getByName(args[2])));
+            System.out.flush();
+            System.in.read(); // until killed (or the test's end of input)
+            announcer.close();
+        }
     }
 
     /** Polls the router's next hops until they are {@code expected} (in any order); fails after {@link #LIMIT}. */
