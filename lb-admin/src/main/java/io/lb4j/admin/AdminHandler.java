@@ -347,7 +347,7 @@ final class AdminHandler implements HttpHandler {
         mutate(ex, caller, true, "cluster." + api.get(1), "", s -> {
             try {
                 cluster.drain(drain);
-            } catch (ClusterView.Unavailable e) {
+            } catch (Supplied.Unavailable e) {
                 throw new ApiError(500, "cluster_unavailable", e.getMessage());
             }
             return clusterStatus();
@@ -358,7 +358,7 @@ final class AdminHandler implements HttpHandler {
         Optional<ClusterStatus> c;
         try {
             c = cluster.read();
-        } catch (ClusterView.Unavailable e) {
+        } catch (Supplied.Unavailable e) {
             throw new ApiError(500, "cluster_unavailable", e.getMessage());
         }
         return ClusterView.json(c.orElseThrow(() -> new ApiError(404, "not_found",
@@ -388,7 +388,7 @@ final class AdminHandler implements HttpHandler {
         Optional<PairStatus> p;
         try {
             p = pair.read();
-        } catch (PairView.Unavailable e) {
+        } catch (Supplied.Unavailable e) {
             throw new ApiError(500, "pair_unavailable", e.getMessage());
         }
         return PairView.json(p.orElseThrow(() -> new ApiError(404, "not_found",

@@ -1,6 +1,5 @@
 package io.lb4j.admin;
 
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -43,7 +42,7 @@ public record ClusterStatus(String daemon, String socket, long localAs, List<Nei
          * @throws IllegalArgumentException when one is out of range
          */
         public Neighbour {
-            requireLiteral("cluster.neighbours.address", address);
+            Checks.literal("cluster.neighbours.address", address);
             requireAs("cluster.neighbours.as", as);
         }
     }
@@ -67,7 +66,7 @@ public record ClusterStatus(String daemon, String socket, long localAs, List<Nei
          *                                  (expected: ...)}
          */
         public Route {
-            requireLiteral("cluster.routes.vip", vip);
+            Checks.literal("cluster.routes.vip", vip);
             Objects.requireNonNull(state, "cluster.routes.state");
             if (!STATES.contains(state)) {
                 throw new IllegalArgumentException("cluster.routes.state: \"" + state
@@ -93,33 +92,16 @@ public record ClusterStatus(String daemon, String socket, long localAs, List<Nei
      * @throws NullPointerException     when a value is null
      */
     public ClusterStatus {
-        requireLength("cluster.daemon", daemon, 40);
-        requireLength("cluster.socket", socket, 1_000);
+        Checks.length("cluster.daemon", daemon, 40);
+        Checks.length("cluster.socket", socket, 1_000);
         requireAs("cluster.localAs", localAs);
         neighbours = List.copyOf(Objects.requireNonNull(neighbours, "cluster.neighbours"));
         routes = List.copyOf(Objects.requireNonNull(routes, "cluster.routes"));
     }
 
-    private static void requireLength(String field, String value, int max) {
-        Objects.requireNonNull(value, field);
-        if (value.isBlank() || value.length() > max) {
-            throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: 1-" + max + " characters)");
-        }
-    }
-
     private static void requireAs(String field, long as) {
         if (as < 1 || as > 4_294_967_295L) {
             throw new IllegalArgumentException(field + ": " + as + " (expected: 1-4294967295)");
-        }
-    }
-
-    private static void requireLiteral(String field, String value) {
-        // A literal only: a name would make rendering the page wait on DNS.
-        try {
-            InetAddress.ofLiteral(Objects.requireNonNull(value, field));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: an IP literal such as"
-                    + " 192.0.2.100)", e);
         }
     }
 }

@@ -4,68 +4,43 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
 
 /**
  * Reads the embedder's {@link ClusterControl} for the API, the status JSON and the event stream, as {@link PairView}
- * reads the pair's supplier: when the embedder's code throws or returns null, the server still answers (the status
- * carries {@code "cluster": {"error": ...}}, {@code GET /api/cluster} a 500) and logs it once, rather than failing
- * the whole status or the stream. Thread-safe.
+ * reads the pair's supplier (through {@link Supplied}: when the control throws or returns null, the server still
+ * answers, the status carrying {@code "cluster": {"error": ...}} and {@code GET /api/cluster} a 500), and passes the
+ * operator's drain on. Thread-safe.
  */
 final class ClusterView {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
 
     /** No cluster configured. */
     static final ClusterView NONE = new ClusterView(null);
 
-    private final ClusterControl control;
-    /** The last failure logged at WARN: every stream reads the status every 2 s, so a broken control logs once. */
-    private volatile String lastFailure;
+    private final ClusterControl control; // null: not in a cluster
+    private final Supplied<ClusterStatus> status;
 
     ClusterView(ClusterControl control) {
         this.control = control;
-    }
-
-    /** Thrown when the embedder's control failed; the message is safe to show an operator. */
-    static final class Unavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unavailable(String message, Throwable cause) {
-            super(message, cause, false, false);
-        }
+        this.status = control == null ? null
+                : new Supplied<>(ClusterView.class, "cluster status", "control", control::status);
     }
 
     /**
      * The cluster status now, or empty when this node is not in a cluster.
      *
-     * @throws Unavailable when the control threw or returned null
+     * @throws Supplied.Unavailable when the control threw or returned null
      */
     Optional<ClusterStatus> read() {
-        if (control == null) {
-            return Optional.empty();
-        }
-        ClusterStatus s;
-        try {
-            s = control.status();
-        } catch (RuntimeException e) {
-            throw failed("cluster status unavailable: " + describe(e), e);
-        }
-        if (s == null) {
-            throw failed("cluster status unavailable: the control returned null", null);
-        }
-        lastFailure = null;
-        return Optional.of(s);
+        return control == null ? Optional.empty() : Optional.of(status.get());
     }
 
     /**
      * Drains the node ({@code true}) or ends the drain.
      *
      * @throws java.util.NoSuchElementException when this node is not in a cluster
-     * @throws Unavailable                      when the control threw
+     * @throws Supplied.Unavailable             when the control threw
      */
     void drain(boolean drain) {
         if (control == null) {
@@ -78,29 +53,15 @@ final class ClusterView {
                 control.undrain();
             }
         } catch (RuntimeException e) {
-            throw new Unavailable((drain ? "drain" : "undrain") + " failed: " + describe(e), e);
+            throw new Supplied.Unavailable((drain ? "drain" : "undrain") + " failed: " + Supplied.describe(e), e);
         }
-    }
-
-    private static String describe(RuntimeException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
-    }
-
-    private Unavailable failed(String message, RuntimeException cause) {
-        if (!message.equals(lastFailure)) {
-            lastFailure = message;
-            LOG.warn("{} (logged once until it changes or recovers)", message, cause);
-        } else {
-            LOG.debug("{}", message, cause);
-        }
-        return new Unavailable(message, cause);
     }
 
     /** The {@code cluster} field of the status and the data of a {@code cluster} event: the object, null, or an error. */
     JsonNode json() {
         try {
             return read().<JsonNode>map(ClusterView::json).orElse(NullNode.getInstance());
-        } catch (Unavailable e) {
+        } catch (Supplied.Unavailable e) {
             return Json.object().put("error", e.getMessage());
         }
     }

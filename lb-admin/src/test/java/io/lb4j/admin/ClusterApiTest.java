@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -250,45 +244,14 @@ class ClusterApiTest {
     @Test
     void clusterChangedPushesTheNewStatusToOpenStreams() throws Exception {
         loggedIn();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        HttpResponse<Stream<String>> resp = client.http.sendAsync(HttpRequest.newBuilder(
-                client.base.resolve("/api/events/stream")).build(), HttpResponse.BodyHandlers.ofLines())
-                .get(10, TimeUnit.SECONDS);
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                resp.body().forEach(lines::add);
-            } catch (RuntimeException e) {
-                // closed at the end of the test
-            }
-        });
-        try {
-            assertThat(lineAfter(lines, "event: status")).contains("\"cluster\":{\"daemon\":\"bird\"");
+        try (AdminClient.EventStream stream = client.events()) {
+            assertThat(stream.dataAfter("event: status")).contains("\"cluster\":{\"daemon\":\"bird\"");
             control.drain(); // as another operator's drain, or the node's own withdrawal, would
             server.clusterChanged();
-            String data = lineAfter(lines, "event: cluster");
+            String data = stream.dataAfter("event: cluster");
             assertThat(data).startsWith("data: {\"daemon\":\"bird\"").contains("\"drained\":true")
                     .contains("\"state\":\"WITHDRAWN\",\"since\":\"2026-12-06T20:01:00.500Z\",\"reason\":\"DRAINED\"");
-        } finally {
-            resp.body().close();
-            reader.interrupt();
         }
-    }
-
-    /** The data line that follows the next {@code event} line, within 10 s; null when none came. */
-    private static String lineAfter(BlockingQueue<String> lines, String event) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean seen = false;
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (seen) {
-                return line;
-            }
-            seen = line.equals(event);
-        }
-        return null;
     }
 
     @Test
