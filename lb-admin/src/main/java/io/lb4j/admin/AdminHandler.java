@@ -79,6 +79,7 @@ final class AdminHandler implements HttpHandler {
     private final AuditLog audit;
     private final EventHub events;
     private final PairView pair;
+    private final ClusterView cluster;
     private final ConfigHistory history;
     private final ChartSamples charts;
     /** One configuration change at a time, so each history entry's "what changed" compares with its predecessor. */
@@ -97,7 +98,8 @@ final class AdminHandler implements HttpHandler {
      * @param writeTimeout how long writing an answer, or one event of a stream, may take
      */
     AdminHandler(LoadBalancer balancer, Authenticator authenticator, ConfigCodec codec, Sessions sessions,
-                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, ConfigHistory history,
+                 LoginLimiter limiter, AuditLog audit, EventHub events, PairView pair, ClusterView cluster,
+                 ConfigHistory history,
                  ChartSamples charts, Supplier<String> prometheus,
                  Permits requests, Duration bodyTimeout, Duration writeTimeout,
                  Supplier<List<AlertDelivery>> alerts) {
@@ -113,6 +115,7 @@ final class AdminHandler implements HttpHandler {
         this.audit = audit;
         this.events = events;
         this.pair = pair;
+        this.cluster = cluster;
         this.history = history;
         this.charts = charts;
         this.prometheus = prometheus;
@@ -241,6 +244,7 @@ final class AdminHandler implements HttpHandler {
                 operator(caller);
                 sendJson(ex, 200, pair());
             }
+            case "cluster" -> cluster(ex, method, api, caller);
             case "alerts" -> {
                 exactly(api, 1);
                 allow(method, "GET");
@@ -318,9 +322,47 @@ final class AdminHandler implements HttpHandler {
         });
     }
 
-    /** The balancer's status with the clustered pair's ({@code "pair": null} on a node without one). */
+    /** The balancer's status with the pair's and the cluster's ({@code null} on a node without one). */
     private JsonNode status() {
-        return Json.status(balancer.status()).set("pair", pair.json());
+        return events.status();
+    }
+
+    /**
+     * {@code GET /api/cluster} (404 on a node outside a cluster, 500 when the embedder's control failed), and the
+     * operator's {@code POST /api/cluster/drain} and {@code /undrain}, which answer with the status after the change.
+     */
+    private void cluster(HttpExchange ex, String method, List<String> api, Sessions.Session caller)
+            throws IOException {
+        if (api.size() == 1) {
+            allow(method, "GET");
+            operator(caller);
+            sendJson(ex, 200, clusterStatus());
+            return;
+        }
+        if (api.size() != 2 || !(api.get(1).equals("drain") || api.get(1).equals("undrain"))) {
+            throw notFound(ex);
+        }
+        allow(method, "POST");
+        boolean drain = api.get(1).equals("drain");
+        mutate(ex, caller, true, "cluster." + api.get(1), "", s -> {
+            try {
+                cluster.drain(drain);
+            } catch (Supplied.Unavailable e) {
+                throw new ApiError(500, "cluster_unavailable", e.getMessage());
+            }
+            return clusterStatus();
+        });
+    }
+
+    private ObjectNode clusterStatus() {
+        Optional<ClusterStatus> c;
+        try {
+            c = cluster.read();
+        } catch (Supplied.Unavailable e) {
+            throw new ApiError(500, "cluster_unavailable", e.getMessage());
+        }
+        return ClusterView.json(c.orElseThrow(() -> new ApiError(404, "not_found",
+                "no active-active cluster: this node announces no routes")));
     }
 
     /** {@code GET /api/alerts}: each channel's delivery record; 404 when no alerts are configured. */
@@ -346,7 +388,7 @@ final class AdminHandler implements HttpHandler {
         Optional<PairStatus> p;
         try {
             p = pair.read();
-        } catch (PairView.Unavailable e) {
+        } catch (Supplied.Unavailable e) {
             throw new ApiError(500, "pair_unavailable", e.getMessage());
         }
         return PairView.json(p.orElseThrow(() -> new ApiError(404, "not_found",

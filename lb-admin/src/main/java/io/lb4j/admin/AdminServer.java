@@ -56,7 +56,8 @@ import java.util.function.Supplier;
  * number (per session and in total) and in time (reading headers and body, writing the answer); event streams end
  * with their session.
  * On one node of a clustered pair, {@link Builder#pairStatus} and {@link #pairChanged()} show its VRRP state
- * (read-only) in the API and on the page. The page's charts come from a sample of the status every 5 s, the last hour
+ * (read-only) in the API and on the page; on a node of an active-active cluster, {@link Builder#cluster} and
+ * {@link #clusterChanged()} show its routes' announcement and let an operator drain it. The page's charts come from a sample of the status every 5 s, the last hour
  * of them kept in a bounded ring; every configuration that runs (at start, restored, rolled back, {@code PUT}) is kept
  * in a history of the last {@linkplain Builder#configHistory ten} to download or roll back to.
  * Thread-safe. See {@code lb-admin/README-admin.md} for the endpoints.
@@ -81,6 +82,7 @@ public final class AdminServer implements AutoCloseable {
     private final AuditLog audit;
     private final Settings settings;
     private final PairView pair;
+    private final ClusterView cluster;
     private final int historyKeep;
     private final Path historyDirectory;
     private final Duration chartInterval;
@@ -109,6 +111,7 @@ public final class AdminServer implements AutoCloseable {
                 b.maxConnections, b.maxConnectionsPerSession, b.maxStreams, b.maxStreamsPerSession,
                 b.headerReadTimeout, b.bodyReadTimeout, b.writeTimeout);
         this.pair = b.pairStatus == null ? PairView.NONE : new PairView(b.pairStatus);
+        this.cluster = b.cluster == null ? ClusterView.NONE : new ClusterView(b.cluster);
         this.historyKeep = b.historyKeep;
         this.historyDirectory = b.historyDirectory;
         this.chartInterval = b.chartInterval;
@@ -160,7 +163,7 @@ public final class AdminServer implements AutoCloseable {
         timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("lb4j-admin-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
         // Subscriptions start with serving, so a server that is built but never started holds nothing.
-        events = new EventHub(balancer, pair, settings.statusInterval(), settings.maxStreams(),
+        events = new EventHub(balancer, pair, cluster, settings.statusInterval(), settings.maxStreams(),
                 settings.maxStreamsPerSession());
         metrics = new AdminMetrics(balancer, registry);
         history = new ConfigHistory(historyKeep, historyDirectory, settings.clock());
@@ -170,7 +173,7 @@ public final class AdminServer implements AutoCloseable {
         AdminHandler handler = new AdminHandler(balancer, settings.authenticator(), settings.codec(), sessions,
                 new LoginLimiter(settings.clock(), settings.loginPerAddress(), settings.loginPerUser(),
                         settings.loginTotal()), audit, events,
-                pair, history, charts, PrometheusSupport.scraper(registry).orElse(null),
+                pair, cluster, history, charts, PrometheusSupport.scraper(registry).orElse(null),
                 new Permits(Integer.MAX_VALUE, settings.maxConnectionsPerSession()), settings.bodyReadTimeout(),
                 settings.writeTimeout(), alerts);
         timer.scheduleAtFixedRate(audit::flush, AUDIT_INTERVAL.toMillis(), AUDIT_INTERVAL.toMillis(),
@@ -234,6 +237,19 @@ public final class AdminServer implements AutoCloseable {
         EventHub hub = events;
         if (hub != null && pair != PairView.NONE) {
             hub.pairChanged();
+        }
+    }
+
+    /**
+     * Tells open pages that the {@linkplain Builder#cluster cluster node}'s routes changed: each event stream sends an
+     * {@code event: cluster} with {@link ClusterControl#status()} read as it writes it. Call it on every change of a
+     * route's state. Never blocks, like {@link #pairChanged()}; does nothing before {@link #start()}, after
+     * {@link #stop()} or without a cluster. Thread-safe.
+     */
+    public void clusterChanged() {
+        EventHub hub = events;
+        if (hub != null && cluster != ClusterView.NONE) {
+            hub.clusterChanged();
         }
     }
 
@@ -320,6 +336,7 @@ public final class AdminServer implements AutoCloseable {
         private Duration statusInterval = Duration.ofSeconds(2);
         private int auditCapacity = 1000;
         private Supplier<Optional<PairStatus>> pairStatus;
+        private ClusterControl cluster;
         private Supplier<List<AlertDelivery>> alertStatus;
         private Consumer<AdminUser> hashUpgrade;
         private int maxConnections = 64;
@@ -581,6 +598,18 @@ public final class AdminServer implements AutoCloseable {
          */
         public Builder pairStatus(Supplier<Optional<PairStatus>> supplier) {
             this.pairStatus = Objects.requireNonNull(supplier, "supplier");
+            return this;
+        }
+
+        /**
+         * Shows the active-active cluster this node belongs to and lets an operator drain it: {@code GET
+         * /api/cluster}, {@code POST /api/cluster/drain} and {@code /undrain} (audited, CSRF-checked like every
+         * operator command), a {@code cluster} field in the status, and the page's "Active-active cluster" panel
+         * with a Drain / Undrain button. Without it (the default) those paths answer 404 and the panel is hidden.
+         * Call {@link AdminServer#clusterChanged()} on every change of a route so open pages update at once.
+         */
+        public Builder cluster(ClusterControl control) {
+            this.cluster = Objects.requireNonNull(control, "control");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.lb4j.admin;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.event.LbEvent;
 import io.lb4j.api.event.Subscription;
@@ -21,8 +22,9 @@ import java.util.function.Predicate;
  * A client too slow to keep up (queue full) is disconnected rather than allowed to hold memory or the balancer;
  * its browser reconnects and reloads the status. Between events every client gets a status snapshot every
  * {@code statusInterval}, which carries connection counts (they change without events) and doubles as a
- * keep-alive that finds dead clients. The status includes the clustered pair's ({@code pair}), and a change the
- * embedder reports ({@link #pairChanged()}) goes out at once as an {@code event: pair}.
+ * keep-alive that finds dead clients. The status includes the clustered pair's ({@code pair}) and the active-active
+ * cluster's ({@code cluster}), and a change the embedder reports ({@link #pairChanged()}, {@link #clusterChanged()})
+ * goes out at once as an {@code event: pair} or {@code event: cluster}.
  *
  * <p>Bounded: at most {@code maxStreams} streams at once and {@code maxPerSession} per session ({@link #open}
  * refuses more). A stream lives no longer than its session: {@link #endSession} closes it at logout, and it checks
@@ -34,6 +36,8 @@ final class EventHub implements AutoCloseable {
     private static final Object CLOSE = new Object();
     /** Queued by {@link #pairChanged()}: the client's thread reads the pair status when it writes the event. */
     private static final Object PAIR = new Object();
+    /** Queued by {@link #clusterChanged()}, read like {@link #PAIR}. */
+    private static final Object CLUSTER = new Object();
 
     /** One open stream: its session and its queue. */
     static final class Client {
@@ -56,15 +60,18 @@ final class EventHub implements AutoCloseable {
 
     private final LoadBalancer balancer;
     private final PairView pair;
+    private final ClusterView cluster;
     private final Duration statusInterval;
     private final Permits permits;
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final Subscription subscription;
     private volatile boolean closed;
 
-    EventHub(LoadBalancer balancer, PairView pair, Duration statusInterval, int maxStreams, int maxPerSession) {
+    EventHub(LoadBalancer balancer, PairView pair, ClusterView cluster, Duration statusInterval, int maxStreams,
+             int maxPerSession) {
         this.balancer = balancer;
         this.pair = pair;
+        this.cluster = cluster;
         this.statusInterval = statusInterval;
         this.permits = new Permits(maxStreams, maxPerSession);
         this.subscription = balancer.events().subscribe(this::publish);
@@ -86,6 +93,13 @@ final class EventHub implements AutoCloseable {
     void pairChanged() {
         if (!closed) {
             publish(PAIR);
+        }
+    }
+
+    /** Tells every client the cluster node's routes changed; never waits, like {@link #pairChanged()}. */
+    void clusterChanged() {
+        if (!closed) {
+            publish(CLUSTER);
         }
     }
 
@@ -149,6 +163,10 @@ final class EventHub implements AutoCloseable {
                     w.write("event: pair\ndata: " + Json.write(pair.json()) + "\n\n");
                     continue;
                 }
+                if (item == CLUSTER) {
+                    w.write("event: cluster\ndata: " + Json.write(cluster.json()) + "\n\n");
+                    continue;
+                }
                 if (item instanceof LbEvent e) {
                     w.write("event: lbevent\ndata: " + Json.write(Json.event(e)) + "\n\n");
                     if (!client.queue.isEmpty()) {
@@ -166,8 +184,18 @@ final class EventHub implements AutoCloseable {
     }
 
     private void sendStatus(Writer w) throws IOException {
-        w.write("event: status\ndata: " + Json.write(Json.status(balancer.status()).set("pair", pair.json()))
-                + "\n\n");
+        w.write("event: status\ndata: " + Json.write(status()) + "\n\n");
+    }
+
+    /**
+     * The balancer's status with the clustered pair's and the active-active cluster's ({@code null} on a node without
+     * one): what {@code GET /api/status} answers and each stream's periodic {@code event: status} carries.
+     */
+    ObjectNode status() {
+        ObjectNode s = Json.status(balancer.status());
+        s.set("pair", pair.json());
+        s.set("cluster", cluster.json());
+        return s;
     }
 
     /** Writes one event at a time, each within the write timeout. */

@@ -1,6 +1,5 @@
 package io.lb4j.admin;
 
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -57,8 +56,8 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
          * @throws NullPointerException     when a value is null
          */
         public Link {
-            requireLength("pair.links.channel", channel, 40);
-            requireLength("pair.links.peer", peer, 100);
+            Checks.length("pair.links.channel", channel, 40);
+            Checks.length("pair.links.peer", peer, 100);
             Objects.requireNonNull(state, "pair.links.state");
             if (!STATES.contains(state)) {
                 throw new IllegalArgumentException("pair.links.state: \"" + state
@@ -75,14 +74,6 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
         /** Whether the operator must look: any state but {@code OK} and {@code STARTING}. */
         public boolean isError() {
             return !state.equals("OK") && !state.equals("STARTING");
-        }
-
-        private static void requireLength(String field, String value, int max) {
-            Objects.requireNonNull(value, field);
-            if (value.isBlank() || value.length() > max) {
-                throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: 1-" + max
-                        + " characters)");
-            }
         }
     }
 
@@ -120,13 +111,13 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
             throw new IllegalArgumentException("pair.virtualAddresses: [] (expected: at least one IP literal)");
         }
         for (int i = 0; i < virtualAddresses.size(); i++) {
-            requireLiteral("pair.virtualAddresses[" + i + "]", virtualAddresses.get(i));
+            Checks.literal("pair.virtualAddresses[" + i + "]", virtualAddresses.get(i));
         }
         if (role != null && !ROLES.contains(role)) {
             throw new IllegalArgumentException("pair.role: \"" + role + "\" (expected: primary, secondary or null)");
         }
         if (peer != null) {
-            requireLiteral("pair.peer", peer);
+            Checks.literal("pair.peer", peer);
         }
         if (reason != null && (reason.isBlank() || reason.length() > 200)) {
             throw new IllegalArgumentException("pair.reason: \"" + reason + "\" (expected: 1-200 characters, or"
@@ -146,15 +137,5 @@ public record PairStatus(String state, int vrid, int priority, List<String> virt
     /** This status with {@code links} instead of its own: what a replication channel's change changes. */
     public PairStatus withLinks(List<Link> links) {
         return new PairStatus(state, vrid, priority, virtualAddresses, role, peer, since, reason, links);
-    }
-
-    private static void requireLiteral(String field, String value) {
-        // A literal only: a name would make rendering the page wait on DNS.
-        try {
-            InetAddress.ofLiteral(Objects.requireNonNull(value, field));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: an IP literal such as"
-                    + " 192.0.2.100)", e);
-        }
     }
 }

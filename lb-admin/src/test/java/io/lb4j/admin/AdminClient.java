@@ -14,6 +14,10 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * An HTTPS client for one admin server that trusts exactly the server's (self-signed) certificate, keeps cookies
@@ -98,6 +102,53 @@ final class AdminClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens {@code GET /api/events/stream} with this client's session; its lines are read as they come. */
+    EventStream events() throws Exception {
+        return new EventStream(http.sendAsync(HttpRequest.newBuilder(base.resolve("/api/events/stream")).build(),
+                HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS));
+    }
+
+    /** An open event stream: each line queued by a reader thread until {@link #close()}. */
+    static final class EventStream implements AutoCloseable {
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final HttpResponse<Stream<String>> response;
+        private final Thread reader;
+
+        private EventStream(HttpResponse<Stream<String>> response) {
+            this.response = response;
+            this.reader = Thread.ofVirtual().start(() -> {
+                try {
+                    response.body().forEach(lines::add);
+                } catch (RuntimeException e) {
+                    // closed by close()
+                }
+            });
+        }
+
+        /** The data line that follows the next {@code event} line (e.g. {@code event: pair}), within 10 s; null when none came. */
+        String dataAfter(String event) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean seen = false;
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    continue;
+                }
+                if (seen) {
+                    return line;
+                }
+                seen = line.equals(event);
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            response.body().close();
+            reader.interrupt();
         }
     }
 }

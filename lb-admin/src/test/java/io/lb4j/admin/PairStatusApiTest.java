@@ -9,20 +9,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,53 +155,22 @@ class PairStatusApiTest {
     @Test
     void pairChangedPushesTheNewStatusToOpenStreams() throws Exception {
         loggedIn();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        HttpResponse<Stream<String>> resp = client.http.sendAsync(HttpRequest.newBuilder(
-                client.base.resolve("/api/events/stream")).build(), HttpResponse.BodyHandlers.ofLines())
-                .get(10, TimeUnit.SECONDS);
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                resp.body().forEach(lines::add);
-            } catch (RuntimeException e) {
-                // closed at the end of the test
-            }
-        });
-        try {
+        try (AdminClient.EventStream stream = client.events()) {
             // The first status, on connect, carries the pair as it is.
-            assertThat(lineAfter(lines, "event: status")).contains("\"pair\":{\"state\":\"MASTER\"");
+            assertThat(stream.dataAfter("event: status")).contains("\"pair\":{\"state\":\"MASTER\"");
 
             Instant later = SINCE.plusSeconds(60);
             SUPPLIER.set(() -> Optional.of(MASTER.withState("BACKUP", later, "HIGHER_PRIORITY_SEEN")));
             server.pairChanged();
-            assertThat(lineAfter(lines, "event: pair")).isEqualTo("data: {\"state\":\"BACKUP\",\"vrid\":51,"
+            assertThat(stream.dataAfter("event: pair")).isEqualTo("data: {\"state\":\"BACKUP\",\"vrid\":51,"
                     + "\"priority\":150,\"virtualAddresses\":[\"192.0.2.100\"],\"role\":\"primary\","
                     + "\"peer\":\"192.0.2.2\",\"since\":\"2026-11-26T15:41:01.250Z\","
                     + "\"reason\":\"HIGHER_PRIORITY_SEEN\",\"links\":[]}");
 
             SUPPLIER.set(Optional::empty);
             server.pairChanged();
-            assertThat(lineAfter(lines, "event: pair")).isEqualTo("data: null");
-        } finally {
-            resp.body().close();
-            reader.interrupt();
+            assertThat(stream.dataAfter("event: pair")).isEqualTo("data: null");
         }
-    }
-
-    /** The data line that follows the next {@code event} line, within 10 s; null when none came. */
-    private static String lineAfter(BlockingQueue<String> lines, String event) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean seen = false;
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (seen) {
-                return line;
-            }
-            seen = line.equals(event);
-        }
-        return null;
     }
 
     @Test

@@ -111,6 +111,8 @@ class SystemOverviewBrowserTest {
         assertThat(browser.findElement(primaryRow).getText()).contains("PrimaryCluster").contains("127.0.0.2")
                 .contains("weight 100");
         assertThat(connectThroughVip(ports[0])).isEqualTo("127.0.0.2:" + ports[0]);
+        assertThat(browser.findElement(By.id("cluster")).isDisplayed()).as("not in a cluster: no cluster panel")
+                .isFalse();
 
         // The clustered pair panel: this node is backup, with its VRRP settings and why.
         By pairPanel = By.id("pair");
@@ -172,6 +174,70 @@ class SystemOverviewBrowserTest {
         assertThat(browser.getTitle()).isEqualTo("lb4j · System Overview");
 
         assertThat(admin.auditLog()).extracting(AuditEntry::action).containsSubsequence("login", "halt", "online");
+    }
+
+    /**
+     * A node of an active-active cluster: the cluster panel shows each VIP's route (announced), the routing daemon's
+     * settings, and a Drain button. The operator drains the node from the page: the routes are withdrawn (the node's
+     * control says why), the button turns into Undrain, and the drain is audited. An undrain made elsewhere (another
+     * operator, the API) reaches the open page through the pushed {@code event: cluster}. Leaves
+     * {@code target/cluster-panel.png}.
+     */
+    @Test
+    void operatorDrainsTheClusterNodeFromThePageAndAnUndrainElsewhereShowsLive() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "skipped: /usr/bin/chromium is not installed"
+                + " (apt-get install -y chromium chromium-driver)");
+        LoadBalancer lb = startPacs(freePorts(1));
+        ClusterApiTest.StandInControl control = new ClusterApiTest.StandInControl();
+        AdminServer admin = AdminServer.builder().balancer(lb).bind("127.0.0.1", 0)
+                .users(List.of(AdminUser.withPassword("operator", PASSWORD.toCharArray())))
+                .selfSignedCertificate(tmp.resolve("tls")).statusInterval(Duration.ofHours(1))
+                .cluster(control)
+                .build().start();
+        closeables.add(admin);
+        WebDriver browser = chromium();
+        closeables.add(browser::quit);
+
+        logIn(browser, admin);
+        By panel = By.id("cluster");
+        By v4 = By.cssSelector("#cluster-body tr[data-vip='192.0.2.100']");
+        By v6 = By.cssSelector("#cluster-body tr[data-vip='2001:db8::100']");
+        waitUntil("the cluster panel shows the routes announced", () -> "ANNOUNCED".equals(
+                attribute(browser, v4, "data-state")) && "ANNOUNCED".equals(attribute(browser, v6, "data-state")));
+        assertThat(browser.findElement(panel).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("pair")).isDisplayed()).as("a cluster node need not be one of a pair")
+                .isFalse();
+        assertThat(browser.findElement(By.id("cluster-detail")).getText())
+                .isEqualTo("bird at /run/bird/bird.ctl, AS 65001, BFD on; neighbours 192.0.2.1 (AS 65000)");
+        assertThat(browser.findElement(v4).getText()).contains("192.0.2.100").contains("announced")
+                .contains("serving: the engine runs and a real server or the fallback is up (SERVING)");
+        assertThat(browser.findElement(By.id("cluster-undrain")).isDisplayed()).isFalse();
+
+        // Drain from the page: the node's routes are withdrawn, and the page says so and why.
+        browser.findElement(By.id("cluster-drain")).click();
+        waitUntil("the routes shown withdrawn", () -> "WITHDRAWN".equals(attribute(browser, v4, "data-state"))
+                && "WITHDRAWN".equals(attribute(browser, v6, "data-state")));
+        assertThat(control.calls).containsExactly("drain");
+        assertThat(browser.findElement(v6).getText()).contains("withdrawn")
+                .contains("an operator drained this node (DRAINED)");
+        assertThat(browser.findElement(panel).getAttribute("data-drained")).isEqualTo("true");
+        assertThat(browser.findElement(By.id("cluster-detail")).getText())
+                .startsWith("Drained: every route withdrawn until an operator undrains.");
+        assertThat(browser.findElement(By.id("cluster-drain")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("cluster-undrain")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("drain this node: done");
+        waitUntil("the audit entries show the drain", () -> !browser.findElements(
+                By.cssSelector("#audit-body tr[data-action='cluster.drain']")).isEmpty());
+        screenshot(browser.findElement(panel), "cluster-panel.png");
+
+        // Undrained elsewhere: the embedder pushes the change, the open page follows without a reload.
+        control.undrain();
+        admin.clusterChanged();
+        waitUntil("the routes shown announced again via the event stream", () -> "ANNOUNCED".equals(
+                attribute(browser, v4, "data-state")));
+        assertThat(browser.findElement(By.id("cluster-drain")).isDisplayed()).isTrue();
+        assertThat(admin.auditLog()).extracting(AuditEntry::action, AuditEntry::outcome)
+                .contains(org.assertj.core.groups.Tuple.tuple("cluster.drain", "ok"));
     }
 
     /**

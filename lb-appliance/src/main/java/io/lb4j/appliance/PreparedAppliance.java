@@ -48,19 +48,21 @@ final class PreparedAppliance {
     private final SnmpAgent snmp;     // null without snmp: or with enabled: false
     private final AlertDispatcher alerts; // null without alerts:
     private final PrintStream out;
+    private final ClusterOperations clusterOps; // with cluster: and admin:, for the admin server
     private AnnouncingNode announcing; // with cluster:, once the balancer started
     private BirdRouteAnnouncer announcer; // with announcing
     private boolean balancerStarted;
     private boolean adminStarted;
 
     private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              SnmpAgent snmp, AlertDispatcher alerts, PrintStream out) {
+                              SnmpAgent snmp, AlertDispatcher alerts, ClusterOperations clusterOps, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
         this.admin = admin;
         this.snmp = snmp;
         this.alerts = alerts;
+        this.clusterOps = clusterOps;
         this.out = out;
     }
 
@@ -88,16 +90,23 @@ final class PreparedAppliance {
             AdminServer admin = null;
             // Built after the admin server (it counts into the server's registry); GET /api/alerts reads it here.
             AtomicReference<AlertDispatcher> alertsHolder = new AtomicReference<>();
+            ClusterOperations clusterOps = null;
             if (config.admin().isPresent()) {
+                // The cluster's routes and drain; its announcing node is attached when the balancer starts.
+                clusterOps = config.cluster().map(ClusterOperations::new).orElse(null);
                 LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
                         pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()),
-                        config.alerts().isEmpty() ? null : () -> deliveries(alertsHolder.get()));
+                        config.alerts().isEmpty() ? null : () -> deliveries(alertsHolder.get()), clusterOps);
                 // The engine's and the pair's meters beside the balancer's: lb-admin depends on neither.
                 EngineMeters.of(engine).bindTo(admin.meterRegistry());
                 if (pairNode != null) {
                     pairNode.meters().bindTo(admin.meterRegistry());
+                }
+                if (clusterOps != null) {
+                    clusterOps.bindTo(admin.meterRegistry());
+                    clusterOps.onChange(admin::clusterChanged);
                 }
                 if (pairNode != null) {
                     // Before start: pairChanged() is a no-op until then, and a page that connects later reads the
@@ -122,7 +131,7 @@ final class PreparedAppliance {
                     node.onTransition(s -> alerts.publish(pairNode.alert(s)));
                 }
             }
-            return new PreparedAppliance(config, balancer, node, admin, snmp, alerts, out);
+            return new PreparedAppliance(config, balancer, node, admin, snmp, alerts, clusterOps, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
@@ -165,6 +174,9 @@ final class PreparedAppliance {
             states.forEach((vip, state) -> out.println("lb4j: cluster: " + Addresses.text(vip) + " " + state));
             out.flush();
         });
+        if (clusterOps != null) {
+            clusterOps.attach(announcing);
+        }
         announcing.start();
     }
 

@@ -301,7 +301,7 @@ class ApplianceRunnerTest {
     }
 
     /** Trusts exactly the certificate the admin server generated in {@code tlsDir} (admin-tls.p12 and its password). */
-    private static SSLContext trusting(Path tlsDir) throws Exception {
+    static SSLContext trusting(Path tlsDir) throws Exception {
         char[] password = Files.readString(tlsDir.resolve("admin-tls.password")).strip().toCharArray();
         KeyStore generated = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(tlsDir.resolve("admin-tls.p12"))) {

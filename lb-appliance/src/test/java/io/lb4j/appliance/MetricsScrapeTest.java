@@ -11,9 +11,13 @@ import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
+import io.lb4j.appliance.config.ClusterConfig;
 import io.lb4j.ha.flowsync.FlowSync;
 import io.lb4j.ha.replication.ConfigPublisher;
 import io.lb4j.ha.replication.ConfigReceiver;
+import io.lb4j.ha.route.AnnouncementState;
+import io.lb4j.ha.route.AnnouncingNode;
+import io.lb4j.ha.route.RouteAnnouncer;
 import io.lb4j.ha.vrrp.VrrpInstance;
 import io.lb4j.ha.vrrp.spi.VrrpTransport;
 import io.lb4j.testkit.SimulatedEngine;
@@ -45,6 +49,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -62,7 +67,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * on loopback, both engines' meters ({@link EngineMeters}; the packet engine built but not started, which needs no
  * root and reads zeros) and a pair node's meters ({@link PairMeters}): two VRRP instances advertising to each other
  * over an in-memory wire, and config replication over loopback TCP to a receiver. The scrape is read with the
- * read-only metrics user's basic auth, as {@code docs/prometheus/prometheus.yml} does. Against it: every metric the
+ * read-only metrics user's basic auth, as {@code docs/prometheus/prometheus.yml} does. A cluster node's meters
+ * ({@link ClusterOperations}) come from an announcing node over the balancer, with an announcer that takes every change
+ * (BIRD itself is the namespace tests'). Against it: every metric the
  * Grafana dashboard queries exists (no dead panels), and Prometheus's own {@code promtool} accepts the scrape and the
  * scrape example.
  */
@@ -142,6 +149,16 @@ class MetricsScrapeTest {
         // A failover and a fail-back, so the event-counted meters exist too.
         lb.halt("ECHO", "main");
         lb.online("ECHO", "main");
+        // A cluster node's meters, as PreparedAppliance binds them; started after the halt, so it announces once.
+        ClusterOperations cluster = new ClusterOperations(new ClusterConfig("bird", dir.resolve("bird.ctl"),
+                dir.resolve("lb4j.conf"), 65001, List.of(new ClusterConfig.Neighbour(
+                InetAddress.ofLiteral("10.0.0.254"), 65000)), true));
+        cluster.bindTo(admin.meterRegistry());
+        AnnouncingNode announcing = new AnnouncingNode(lb, new TakesEveryChange(), Optional.empty(),
+                Duration.ofMillis(100));
+        cluster.attach(announcing);
+        announcing.start();
+        open.add(announcing);
 
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
@@ -182,6 +199,7 @@ class MetricsScrapeTest {
         String scrape = scrapeOnce(s -> s.contains("lb4j_vrrp_state{state=\"MASTER\",vrid=\"51\"} 1.0")
                 && s.contains("lb4j_pair_peer_connected{channel=\"config.publisher\"} 1.0")
                 && s.contains("lb4j_replication_sequence 1.0")
+                && s.contains("lb4j_cluster_announced{vip=\"127.0.0.1\"} 1.0")
                 && s.contains("lb4j_real_server_bytes_total{direction=\"out\",real_server=\"main\",service=\"ECHO\"}"
                 + " 100000.0"));
         // Bytes per real server: exactly what went through the proxy, in both directions.
@@ -202,7 +220,11 @@ class MetricsScrapeTest {
                 // The master entered MASTER once (from BACKUP); the backup's meters are on its own node.
                 .contains("lb4j_vrrp_transitions_total{to=\"MASTER\",vrid=\"51\"} 1.0")
                 .contains("lb4j_replication_sequence 1.0")
-                .contains("lb4j_flow_sync_updates_total{direction=\"sent\"} 0.0");
+                .contains("lb4j_flow_sync_updates_total{direction=\"sent\"} 0.0")
+                // The cluster node announced its VIP once, and nobody drained it.
+                .contains("lb4j_cluster_announcement_changes_total{to=\"ANNOUNCED\",vip=\"127.0.0.1\"} 1.0")
+                .contains("lb4j_cluster_announcement_changes_total{to=\"WITHDRAWN\",vip=\"127.0.0.1\"} 0.0")
+                .contains("lb4j_cluster_drained 0.0");
     }
 
     @Test
@@ -234,7 +256,8 @@ class MetricsScrapeTest {
         while (m.find()) {
             used.add(m.group());
         }
-        String scrape = scrapeOnce(s -> s.contains("lb4j_vrrp_state{state=\"MASTER\",vrid=\"51\"} 1.0"));
+        String scrape = scrapeOnce(s -> s.contains("lb4j_vrrp_state{state=\"MASTER\",vrid=\"51\"} 1.0")
+                && s.contains("lb4j_cluster_announced{vip=\"127.0.0.1\"} 1.0"));
         Set<String> scraped = new TreeSet<>();
         for (String line : scrape.split("\n")) {
             if (line.startsWith("lb4j_")) {
@@ -295,6 +318,32 @@ class MetricsScrapeTest {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // polling: the next scrape, not a wait for time
         } while (System.nanoTime() < deadline);
         throw new AssertionError("the scrape never got ready within " + LIMIT + ":\n" + body);
+    }
+
+    /** A routing daemon that takes every change at once. */
+    private static final class TakesEveryChange implements RouteAnnouncer {
+        private final Set<InetAddress> announced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public AnnouncementState announce(InetAddress vip) {
+            announced.add(vip);
+            return AnnouncementState.ANNOUNCED;
+        }
+
+        @Override
+        public AnnouncementState withdraw(InetAddress vip) {
+            announced.remove(vip);
+            return AnnouncementState.WITHDRAWN;
+        }
+
+        @Override
+        public AnnouncementState state(InetAddress vip) {
+            return announced.contains(vip) ? AnnouncementState.ANNOUNCED : AnnouncementState.WITHDRAWN;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static String basic() {

@@ -1,5 +1,5 @@
 // lb4j System Overview: login, a live status table with Halt / Drain / Online, charts over the last hour, a failover
-// timeline, the clustered pair's two nodes side by side, recent events and audit entries, and the configuration's
+// timeline, the active-active cluster's routes with a node drain, the clustered pair's two nodes side by side, recent events and audit entries, and the configuration's
 // backup, restore and history.
 // Plain browser JavaScript and one vendored library, uPlot (MIT, served from the jar as vendor/uPlot.iife.min.js), no
 // build step: the page must work from the jar, offline, under a strict CSP.
@@ -59,6 +59,8 @@ async function start() {
   $('services-body').addEventListener('click', onAction);
   $('restore-form').addEventListener('submit', restore);
   $('history-body').addEventListener('click', onRollback);
+  $('cluster-drain').addEventListener('click', () => clusterAction('drain'));
+  $('cluster-undrain').addEventListener('click', () => clusterAction('undrain'));
   const r = await api('GET', '/api/session');
   if (r.ok) { enter(r.json); } else { showLogin(); }
   setInterval(renderTimeline, 30000); // slide the window even when nothing happens
@@ -124,6 +126,7 @@ function startStream() {
   s.addEventListener('open', () => setLive(true));
   s.addEventListener('status', (e) => renderStatus(JSON.parse(e.data)));
   s.addEventListener('pair', (e) => renderPair(JSON.parse(e.data))); // pushed on each VRRP transition
+  s.addEventListener('cluster', (e) => renderCluster(JSON.parse(e.data))); // pushed on each change of a route
   s.addEventListener('lbevent', (e) => {
     app.events.push(JSON.parse(e.data));
     if (app.events.length > 10000) app.events.splice(0, app.events.length - 10000);
@@ -152,6 +155,7 @@ function renderStatus(status) {
   if (!status) return;
   app.status = status;
   if ('pair' in status) renderPair(status.pair);
+  if ('cluster' in status) renderCluster(status.cluster);
   const structure = JSON.stringify(status.services.map((s) => [s.label, s.realServers.map((r) => r.label), !!s.fallback]));
   if (structure !== app.structure) { buildTable(status); app.structure = structure; }
   for (const s of status.services) updateService(s);
@@ -245,6 +249,51 @@ async function onAction(ev) {
   $('message').textContent = r.ok ? `${action} ${service} / ${real}: done` : `${action} ${service} / ${real}: ${(r.json && r.json.message) || r.status}`;
   const status = await api('GET', '/api/status'); // show the result now, not at the next stream update
   if (status.ok) renderStatus(status.json);
+  refreshAudit();
+}
+
+// ------------------------------------------------------------------------------------------ active-active cluster
+
+// Why a node announces or withdraws a VIP (lb-ha's Announcement.Reason), keeping the name for searching logs.
+const ROUTE_REASONS = {
+  SERVING: 'serving: the engine runs and a real server or the fallback is up',
+  DRAINED: 'an operator drained this node',
+  STOPPED: 'the balancer is not running',
+  INTERFACE_DOWN: 'the interface toward the routers is down',
+  NOTHING_UP: 'no real server up and no fallback',
+  CLOSED: 'the node is stopping',
+  REMOVED: 'no service uses this VIP any more',
+};
+
+// c: null (not in a cluster: the panel stays hidden), {error} (the server could not read it), or the node's routes.
+function renderCluster(c) {
+  const box = $('cluster');
+  if (!c) { box.hidden = true; return; }
+  box.hidden = false;
+  box.setAttribute('data-drained', String(!!c.drained));
+  $('cluster-drain').hidden = !!c.error || c.drained;
+  $('cluster-undrain').hidden = !!c.error || !c.drained;
+  if (c.error) {
+    $('cluster-detail').textContent = c.error;
+    $('cluster-body').replaceChildren();
+    return;
+  }
+  $('cluster-detail').textContent = (c.drained ? 'Drained: every route withdrawn until an operator undrains. ' : '')
+    + `${c.daemon} at ${c.socket}, AS ${c.localAs}, BFD ${c.bfd ? 'on' : 'off'}; neighbours `
+    + c.neighbours.map((n) => `${n.address} (AS ${n.as})`).join(', ');
+  $('cluster-body').replaceChildren(...c.routes.map((r) => el('tr', { class: 'route-' + r.state, 'data-vip': r.vip,
+    'data-state': r.state },
+    el('td', {}, r.vip), el('td', {}, r.state.toLowerCase()),
+    el('td', {}, r.since ? new Date(r.since).toLocaleString() : ''),
+    el('td', {}, (r.state === 'FAILED' ? 'the routing daemon did not take the change, retrying; wanted: ' : '')
+      + (ROUTE_REASONS[r.reason] ? `${ROUTE_REASONS[r.reason]} (${r.reason})` : (r.reason || ''))))));
+}
+
+async function clusterAction(action) {
+  const r = await api('POST', '/api/cluster/' + action);
+  if (r.status === 401) { showLogin('Session expired.'); return; }
+  $('message').textContent = r.ok ? `${action} this node: done` : `${action} this node: ${(r.json && r.json.message) || r.status}`;
+  if (r.ok) renderCluster(r.json);
   refreshAudit();
 }
 

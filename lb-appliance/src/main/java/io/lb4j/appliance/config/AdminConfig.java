@@ -4,6 +4,7 @@ import io.lb4j.admin.AdminServer;
 import io.lb4j.admin.AlertDelivery;
 import io.lb4j.admin.AdminUser;
 import io.lb4j.admin.ConfigCodec;
+import io.lb4j.admin.ClusterControl;
 import io.lb4j.admin.PairStatus;
 import io.lb4j.api.LoadBalancer;
 
@@ -112,6 +113,17 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
      */
     public AdminServer server(LoadBalancer balancer, ConfigCodec codec, Supplier<Optional<PairStatus>> pair,
                               Supplier<List<AlertDelivery>> alerts) {
+        return server(balancer, codec, pair, alerts, null);
+    }
+
+    /**
+     * As {@link #server(LoadBalancer, ConfigCodec, Supplier, Supplier)}, showing the active-active cluster this node
+     * belongs to and letting an operator drain it ({@code GET /api/cluster}, {@code POST /api/cluster/drain}).
+     *
+     * @param cluster the node's routes ({@code AdminServer.Builder.cluster}), or null without {@code cluster:}
+     */
+    public AdminServer server(LoadBalancer balancer, ConfigCodec codec, Supplier<Optional<PairStatus>> pair,
+                              Supplier<List<AlertDelivery>> alerts, ClusterControl cluster) {
         AdminServer.Builder b = AdminServer.builder().balancer(balancer).bind(address, port).users(users)
                 .loginAttempts(loginAttempts, loginPeriod).sessionTimeout(sessionTimeout).configCodec(codec);
         if (pair != null) {
@@ -120,6 +132,9 @@ public record AdminConfig(String address, int port, List<AdminUser> users, Tls t
         b.configHistory(CONFIG_HISTORY, stateDirectory().map(d -> d.resolve("config-history")).orElse(null));
         if (alerts != null) {
             b.alertStatus(alerts);
+        }
+        if (cluster != null) {
+            b.cluster(cluster);
         }
         switch (tls) {
             case SelfSigned s -> b.selfSignedCertificate(s.directory());

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -33,7 +36,8 @@ import java.util.function.Consumer;
  *   <li>the operator has not {@linkplain #drain() drained} the node.</li>
  * </ul>
  * Checked every {@code interval} (default 200 ms) and at once on {@link #drain()}, {@link #undrain()} and
- * {@link #close()}. Listeners hear every change of a VIP's state, outside any lock, on the checking thread.
+ * {@link #close()}. Listeners hear every change of a VIP's state, outside any lock, on the checking thread;
+ * {@link #announcements()} also says since when and why, for the operator.
  */
 public final class AnnouncingNode implements AutoCloseable {
 
@@ -43,6 +47,8 @@ public final class AnnouncingNode implements AutoCloseable {
     private final ScheduledExecutorService checker;
     private final Duration interval;
     private final Map<InetAddress, AnnouncementState> states = new LinkedHashMap<>(); // guarded by this
+    private final Map<InetAddress, Announcement> announcements = new LinkedHashMap<>(); // guarded by this
+    private final Clock clock = Clock.systemUTC();
     private final Set<Consumer<Map<InetAddress, AnnouncementState>>> listeners = new LinkedHashSet<>();
     private volatile boolean drained;
     private volatile boolean closed;
@@ -99,6 +105,14 @@ public final class AnnouncingNode implements AutoCloseable {
         return Map.copyOf(states);
     }
 
+    /**
+     * Each VIP's announcement as last set, with since when and why: the VIPs of {@link #states()}, in the order of
+     * the balancer's services.
+     */
+    public synchronized Map<InetAddress, Announcement> announcements() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(announcements));
+    }
+
     /** Withdraws every VIP (the node is stopping), then stops checking; the announcer stays open. */
     @Override
     public void close() {
@@ -132,26 +146,42 @@ public final class AnnouncingNode implements AutoCloseable {
     /** One check: on the checker thread only. */
     private void check() {
         BalancerStatus status = balancer.status();
-        boolean up = !closed && !drained && status.running() && interfaceUp();
-        Map<InetAddress, Boolean> serves = new LinkedHashMap<>();
+        Announcement.Reason down = closed ? Announcement.Reason.CLOSED : drained ? Announcement.Reason.DRAINED
+                : !status.running() ? Announcement.Reason.STOPPED
+                : !interfaceUp() ? Announcement.Reason.INTERFACE_DOWN : null;
+        Map<InetAddress, Announcement.Reason> reasons = new LinkedHashMap<>();
         for (ServiceStatus s : status.services()) {
-            serves.merge(s.address(), up && canServe(s), Boolean::logicalOr);
+            Announcement.Reason r = down != null ? down
+                    : canServe(s) ? Announcement.Reason.SERVING : Announcement.Reason.NOTHING_UP;
+            reasons.merge(s.address(), r, (a, b) -> a == Announcement.Reason.SERVING ? a : b);
         }
         synchronized (this) {
-            states.keySet().stream().filter(v -> !serves.containsKey(v)).toList()
-                    .forEach(v -> serves.put(v, false)); // a VIP whose services were removed
+            states.keySet().stream().filter(v -> !reasons.containsKey(v)).toList()
+                    .forEach(v -> reasons.put(v, down != null ? down : Announcement.Reason.REMOVED));
         }
         Map<InetAddress, AnnouncementState> next = new LinkedHashMap<>();
-        serves.forEach((vip, wanted) -> {
-            AnnouncementState now = wanted ? announcer.announce(vip) : announcer.withdraw(vip);
+        Map<InetAddress, Announcement.Reason> nextReasons = new LinkedHashMap<>();
+        reasons.forEach((vip, reason) -> {
+            AnnouncementState now = reason == Announcement.Reason.SERVING ? announcer.announce(vip)
+                    : announcer.withdraw(vip);
             if (now != AnnouncementState.WITHDRAWN || status.services().stream().anyMatch(s -> s.address()
                     .equals(vip))) {
                 next.put(vip, now);
+                nextReasons.put(vip, reason);
             }
         });
         Set<Consumer<Map<InetAddress, AnnouncementState>>> notify;
         Map<InetAddress, AnnouncementState> snapshot;
         synchronized (this) {
+            Instant at = clock.instant();
+            Map<InetAddress, Announcement> kept = new LinkedHashMap<>();
+            next.forEach((vip, state) -> {
+                Announcement before = announcements.get(vip);
+                kept.put(vip, new Announcement(vip, state, before != null && before.state() == state
+                        ? before.since() : at, nextReasons.get(vip)));
+            });
+            announcements.clear();
+            announcements.putAll(kept);
             if (next.equals(states)) {
                 return;
             }

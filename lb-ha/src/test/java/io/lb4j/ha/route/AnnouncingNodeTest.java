@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -110,6 +111,53 @@ class AnnouncingNodeTest {
         }
     }
 
+    /**
+     * What the admin page shows: each VIP's state with why and since when. A drain and an undrain each change the
+     * state (and its time); a second reason for staying withdrawn changes the reason, not the time.
+     */
+    @Test
+    void eachAnnouncementSaysWhyAndSinceWhenAndAnUndrainedNodeAnnouncesAgain() {
+        try (LbTestKit kit = LbTestKit.create()) {
+            LoadBalancer lb = kit.start(pacs(false));
+            RecordingAnnouncer announcer = new RecordingAnnouncer();
+            AnnouncingNode node = new AnnouncingNode(lb, announcer, Optional.empty(), Duration.ofSeconds(10));
+            Instant before = Instant.now();
+            node.checkNow();
+            Announcement serving = node.announcements().get(VIP);
+            assertThat(serving.state()).isEqualTo(AnnouncementState.ANNOUNCED);
+            assertThat(serving.reason()).isEqualTo(Announcement.Reason.SERVING);
+            assertThat(serving.since()).isBetween(before, Instant.now());
+            node.checkNow();
+            assertThat(node.announcements().get(VIP)).as("nothing changed: the same time").isEqualTo(serving);
+
+            node.drain();
+            Announcement drained = node.announcements().get(VIP);
+            assertThat(drained.state()).isEqualTo(AnnouncementState.WITHDRAWN);
+            assertThat(drained.reason()).isEqualTo(Announcement.Reason.DRAINED);
+            assertThat(drained.since()).isAfterOrEqualTo(serving.since());
+            // Drained and every real server out: still withdrawn, still for the drain (the operator's doing).
+            lb.halt("PACS", "r1");
+            lb.halt("PACS", "r2");
+            node.checkNow();
+            assertThat(node.announcements().get(VIP)).isEqualTo(drained);
+            // Undrained with nothing up: withdrawn for that, since the drain.
+            node.undrain();
+            assertThat(node.drained()).isFalse();
+            assertThat(node.announcements().get(VIP)).isEqualTo(new Announcement(VIP, AnnouncementState.WITHDRAWN,
+                    drained.since(), Announcement.Reason.NOTHING_UP));
+            lb.online("PACS", "r1");
+            node.checkNow();
+            assertThat(node.announcements().get(VIP).reason()).isEqualTo(Announcement.Reason.SERVING);
+            assertThat(announcer.state(VIP)).isEqualTo(AnnouncementState.ANNOUNCED);
+
+            lb.stop(Duration.ZERO);
+            node.checkNow();
+            assertThat(node.announcements().get(VIP).reason()).isEqualTo(Announcement.Reason.STOPPED);
+            node.close();
+            assertThat(node.announcements().get(VIP).reason()).isEqualTo(Announcement.Reason.CLOSED);
+        }
+    }
+
     @Test
     void aServiceWithAFallbackStaysAnnouncedWithEveryRealServerOutAndClosingWithdraws() {
         try (LbTestKit kit = LbTestKit.create()) {
@@ -137,6 +185,7 @@ class AnnouncingNodeTest {
             node.checkNow();
             assertThat(announcer.calls).isEmpty();
             assertThat(node.states()).containsExactly(Map.entry(VIP, AnnouncementState.WITHDRAWN));
+            assertThat(node.announcements().get(VIP).reason()).isEqualTo(Announcement.Reason.INTERFACE_DOWN);
             node.close();
         }
     }
