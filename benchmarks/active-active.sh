@@ -9,11 +9,13 @@
 # 2. The cluster: io.lb4j.benchmarks.cluster.ClusterBench (the lab of ActiveActiveClusterTest, built with
 #    lb-test-support's NetnsLab and Bird: a BIRD router with ECMP, nodes a, b, c running the appliance jar with the
 #    packet engine and their own BIRD with BFD 100 ms x 3, real servers r1 and r2, a client host with 40 addresses).
-#    Throughput: TRANSFERS concurrent uploads and downloads of MIB MiB with 1, 2, 3 nodes announcing. Interruption:
-#    node c SIGKILLed (appliance and BIRD) under TRANSFERS downloads of 4 x MIB MiB, with the pair's probe (a TCP
-#    connect every 10 ms): the time from the kill to the last failed connect, the probe's longest gap, and the longest
+#    Throughput: TRANSFERS concurrent uploads and downloads of MIB MiB with 1, 2, 3 nodes announcing. Interruption,
+#    under TRANSFERS downloads of 4 x MIB MiB and the pair's probe (a TCP connect every 10 ms): node c's JVM SIGKILLed
+#    (its BIRD runs on: the lifeline withdraws), then node c's machine dying (link down, JVM and BIRD SIGKILLed: BFD);
+#    the time from the death to the last failed connect, the failed connects, the probe's longest gap, and the longest
 #    time an established download stood still.
-# The ratio printed at the end: cluster interruption (kill to last failed connect) / the pair's median outage.
+# The ratio printed at the end: the machine's death (to the last failed connect) / the pair's median outage after a
+# SIGKILL of the master (the pair's benchmark also takes the master's service down with it: a machine death).
 #
 # Needs: root, iproute2, bird2 and keepalived (apt-get installed when missing), a JDK 25, benchmarks.jar and the
 # appliance jar (built with Maven when missing). The lab's namespaces are deleted on exit, also on failure.

@@ -35,10 +35,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Root and Debian's {@code bird2}; run under {@code flock /tmp/lb4j-netns.lock}.
  *
  * <p>The first test's timeline: a and b announce; 20 downloads of 256 MiB start; c joins (its BIRD comes up) and
- * ECMP moves some of the established downloads to it; every node has connections; c dies (SIGKILL of its balancer and
- * its BIRD) and its downloads move back to a and b; every download completes byte-exact; then the primary cluster
- * goes down and every surviving node sends new connections to the fallback. The second test: a real server removed
- * mid-transfer moves only its own clients, and every node sees a server down within one check interval of the others.
+ * ECMP moves some of the established downloads to it; every node has connections; c dies (its link goes down, SIGKILL
+ * of its balancer and its BIRD) and its downloads move back to a and b; every download completes byte-exact; then the
+ * primary cluster goes down and every surviving node sends new connections to the fallback. The second test: a real
+ * server removed mid-transfer moves only its own clients, and every node sees a server down within one check interval
+ * of the others.
  *
  * <pre>
  *                client 10.218.1.10 (and .11-.49 in the second test: 40 clients)
@@ -182,9 +183,11 @@ class ActiveActiveClusterTest {
                 assertThat(client.lines()).as("no transfer ended or failed before c was killed")
                         .noneMatch(l -> l.text().startsWith("FAILED") || l.text().startsWith("OK "));
 
-                // Node c dies as a machine dies: its balancer and its BIRD are SIGKILLed mid-transfer. BFD takes
-                // its path out; ECMP moves its flows to a and b, which adopt them (Maglev: the same real server).
+                // Node c dies as a machine dies mid-transfer: its cable goes (so no FIN of its BGP session reaches
+                // the router), its balancer and its BIRD are SIGKILLed. BFD takes its path out; ECMP moves its flows
+                // to a and b, which adopt them (Maglev: the same real server).
                 long killed = System.nanoTime();
+                lab.host("c").link(false);
                 nodes.get("c").close();
                 birds.get("c").process().kill();
                 awaitNextHops(lab, addresses.subList(0, 2));

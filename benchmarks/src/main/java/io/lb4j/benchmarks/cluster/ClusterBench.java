@@ -34,9 +34,12 @@ import java.util.regex.Pattern;
  *   <li>aggregate throughput with 1, 2 and 3 nodes announcing: 20 concurrent uploads (the modalities' direction,
  *       which crosses the balancers) and 20 concurrent downloads (replies bypass the balancers), each checked by
  *       SHA-256;</li>
- *   <li>what a client sees when one of three nodes dies (SIGKILL of its appliance and its BIRD) under 20 running
- *       downloads: a TCP connect every 10 ms ({@link OutageProbe}, the probe of the HA pair's benchmark) and the
- *       longest time an established download stood still; and how long the router kept the dead node's path.</li>
+ *   <li>what a client sees when one of three nodes dies under 20 running downloads, twice: only the balancer's JVM
+ *       (SIGKILL; its BIRD runs on and withdraws the routes through the lifeline), then the whole machine (its link
+ *       goes down, so no FIN of its BGP session reaches the router, and its JVM and BIRD are SIGKILLed: BFD). Measured:
+ *       a TCP connect every 10 ms ({@link OutageProbe}, the probe of the HA pair's benchmark: how long after the death
+ *       connects still failed, and how many), the longest time an established download stood still, and when the
+ *       router's table (polled with {@code ip route}, a few ms per look) lost the node's path.</li>
  * </ul>
  *
  * <p>Arguments: {@code applianceJar [transfers MiB]} (default 20 transfers of 128 MiB). Root, Debian's {@code bird2}.
@@ -100,46 +103,67 @@ public final class ClusterBench {
                 }
             }
 
-            // One of three dies under load.
-            ChildProcess load = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
-                    Integer.toString(PORT), Integer.toString(transfers), Long.toString(4 * mib * MIB), "9", "600",
-                    Long.toString(8 * MIB), "10.219.1.10+" + CLIENTS);
-            expect(load, "UNDERWAY");
-            ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), OutageProbe.class, VIP,
-                    Integer.toString(PORT));
-            expect(probe, "UP");
-            int from = probe.size();
-            probe.write("mark");
-            probe.await(from, l -> l.startsWith("MARKED"), LIMIT).orElseThrow();
-            long killed = System.nanoTime();
-            nodes.get("c").kill();
-            birds.get("c").process().kill();
-            awaitNextHops(lab, addresses.subList(0, 2));
-            long pathGone = (System.nanoTime() - killed) / 1_000_000;
-            from = probe.size();
-            probe.write("settle");
-            String result = probe.await(from, l -> l.startsWith("RESULT"), LIMIT).map(ChildProcess.Line::text)
-                    .orElseThrow(() -> new IllegalStateException("probe: " + probe.text()));
-            String end = load.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), Duration.ofSeconds(600))
-                    .map(ChildProcess.Line::text).orElse("none");
-            String stall = load.lines().stream().map(ChildProcess.Line::text)
-                    .filter(l -> l.startsWith("LONGEST_STALL")).findFirst().orElse("LONGEST_STALL ? ms");
+            // One of three dies under load: first only its balancer's JVM (its BIRD runs on, the lifeline withdraws
+            // the routes), then, with the JVM back, the whole machine (cable gone, JVM and BIRD killed: BFD).
+            List<String> deaths = new ArrayList<>();
+            String pairComparable = "?";
+            for (String kind : List.of("jvm", "machine")) {
+                ChildProcess load = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
+                        Integer.toString(PORT), Integer.toString(transfers), Long.toString(4 * mib * MIB), "9", "600",
+                        Long.toString(8 * MIB), "10.219.1.10+" + CLIENTS);
+                expect(load, "UNDERWAY");
+                ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), OutageProbe.class, VIP,
+                        Integer.toString(PORT));
+                expect(probe, "UP");
+                int from = probe.size();
+                probe.write("mark");
+                probe.await(from, l -> l.startsWith("MARKED"), LIMIT).orElseThrow();
+                long killed = System.nanoTime();
+                if (kind.equals("machine")) {
+                    lab.host("c").link(false);
+                    nodes.get("c").kill();
+                    birds.get("c").process().kill();
+                } else {
+                    nodes.get("c").kill();
+                }
+                awaitNextHops(lab, addresses.subList(0, 2));
+                long pathGone = (System.nanoTime() - killed) / 1_000_000;
+                from = probe.size();
+                probe.write("settle");
+                String result = probe.await(from, l -> l.startsWith("RESULT"), LIMIT).map(ChildProcess.Line::text)
+                        .orElseThrow(() -> new IllegalStateException("probe: " + probe.text()));
+                String end = load.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "),
+                        Duration.ofSeconds(600)).map(ChildProcess.Line::text).orElse("none");
+                String stall = load.lines().stream().map(ChildProcess.Line::text)
+                        .filter(l -> l.startsWith("LONGEST_STALL")).findFirst().orElse("LONGEST_STALL ? ms");
+                deaths.add(String.format(Locale.ROOT, "| %s | %d ms | %s ms | %s | %s ms | %s | %s |",
+                        kind.equals("jvm") ? "the balancer's JVM (SIGKILL; BIRD runs on)"
+                                : "the machine (link down, SIGKILL of JVM and BIRD)",
+                        pathGone, field(result, "last_failed_after_mark_ms"), failedAfterMark(result),
+                        field(result, "gap_ms"), stall.substring("LONGEST_STALL ".length()),
+                        end.startsWith("OK ") ? "all" : end));
+                log("%s death: %s (load average %.2f)", kind, result, os.getSystemLoadAverage());
+                if (kind.equals("machine")) {
+                    pairComparable = field(result, "last_failed_after_mark_ms");
+                } else {
+                    // The JVM comes back on the same machine, beside the BIRD that ran on.
+                    nodes.put("c", startAppliance(lab, jar, "c"));
+                    awaitNextHops(lab, addresses);
+                }
+            }
             System.out.println();
             System.out.println("| nodes | direction | transfers | aggregate |");
             System.out.println("| ---: | --- | --- | ---: |");
             rows.forEach(System.out::println);
             System.out.println();
-            System.out.println("One of three nodes SIGKILLed (appliance and BIRD) under " + transfers + " downloads of "
-                    + 4 * mib + " MiB:");
-            System.out.println("  router dropped its path after: " + pathGone + " ms");
-            System.out.println("  probe (a connect every 10 ms): " + field(result, "gap_ms") + " ms longest gap, "
-                    + failedAfterMark(result) + " failed of the attempts after the kill; last failed "
-                    + field(result, "last_failed_after_mark_ms") + " ms after the kill");
-            System.out.println("  established downloads: " + stall.substring("LONGEST_STALL ".length())
-                    + " longest stand-still; " + (end.startsWith("OK ") ? "all byte-exact" : end));
-            System.out.println("  probe's own line: " + result);
-            System.out.printf(Locale.ROOT, "PAIR_COMPARABLE cluster_interruption_ms=%s%n",
-                    field(result, "last_failed_after_mark_ms"));
+            System.out.println("One of three nodes dies under " + transfers + " downloads of " + 4 * mib
+                    + " MiB and a TCP connect to the VIP every 10 ms:");
+            System.out.println();
+            System.out.println("| what dies | router drops its path | last failed connect | failed connects"
+                    + " | longest gap between connects | longest stand-still of a download | byte-exact |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+            deaths.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "PAIR_COMPARABLE cluster_interruption_ms=%s%n", pairComparable);
             for (ChildProcess node : nodes.values()) {
                 node.close();
             }
@@ -165,8 +189,15 @@ public final class ClusterBench {
     private static Bird startNode(NetnsLab lab, Path jar, String name, Map<String, ChildProcess> nodes)
             throws IOException {
         Host host = lab.host(name);
+        Bird bird = Bird.start(lab, host, Bird.balancer(host.address(), lab.directory().resolve(name + "-lb4j.conf")));
+        nodes.put(name, startAppliance(lab, jar, name));
+        return bird;
+    }
+
+    /** Starts the appliance of node {@code name} beside its running BIRD; returns once it announces. */
+    private static ChildProcess startAppliance(NetnsLab lab, Path jar, String name) throws IOException {
+        Host host = lab.host(name);
         Path include = lab.directory().resolve(name + "-lb4j.conf");
-        Bird bird = Bird.start(lab, host, Bird.balancer(host.address(), include));
         Path file = Files.writeString(lab.directory().resolve(name + ".yaml"), """
                 engine: packet
                 interface: eth0
@@ -190,9 +221,8 @@ public final class ClusterBench {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ChildProcess node = host.start("node-" + name, List.of(java, "-Dlb4j.log.level=warn",
                 "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "--config", file.toString()));
-        nodes.put(name, node);
         expect(node, "lb4j: cluster: " + VIP + " ANNOUNCED");
-        return bird;
+        return node;
     }
 
     /** Aggregate MB/s of {@code transfers} concurrent transfers of {@code mib} MiB from the 40 client addresses. */

@@ -247,6 +247,7 @@ public final class OutageProbe {
         int[] failedAfterMark = new int[OTHER_FAILURE + 1];
         int afterMark = 0;
         long lastFailed = -1;
+        long firstFailed = -1;
         int previousOk = -1;
         for (int i = 0; i < attempts; i++) {
             if (starts[i] >= mark) {
@@ -254,6 +255,7 @@ public final class OutageProbe {
                 afterMark++;
                 if (outcomes[i] != OK && outcomes[i] != PENDING) {
                     lastFailed = starts[i] - mark;
+                    firstFailed = firstFailed < 0 ? lastFailed : firstFailed;
                 }
             }
             if (outcomes[i] != OK) {
@@ -269,10 +271,11 @@ public final class OutageProbe {
         say(String.format(Locale.ROOT,
                 "RESULT gap_ms=%.1f last_ok_before_mark_ms=%.1f first_ok_after_ms=%.1f attempts=%d"
                         + " after_mark_timeout=%d after_mark_refused=%d after_mark_other=%d max_late_ms=%.1f"
-                        + " settled=%b attempts_after_mark=%d last_failed_after_mark_ms=%.1f",
+                        + " settled=%b attempts_after_mark=%d first_failed_after_mark_ms=%.1f"
+                        + " last_failed_after_mark_ms=%.1f",
                 gap / 1e6, before / 1e6, after / 1e6, attempts, failedAfterMark[TIMED_OUT],
                 failedAfterMark[REFUSED], failedAfterMark[OTHER_FAILURE], maxLateNanos / 1e6, settled, afterMark,
-                lastFailed / 1e6));
+                firstFailed / 1e6, lastFailed / 1e6));
     }
 
     private void startCommandReader() {
