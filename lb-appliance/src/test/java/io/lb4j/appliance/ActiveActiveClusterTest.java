@@ -4,7 +4,7 @@ import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.testsupport.net.TestServerMain;
 import io.lb4j.testsupport.net.TransferClient;
 import io.lb4j.testsupport.netns.Bird;
-import io.lb4j.testsupport.netns.HostSetup;
+import io.lb4j.testsupport.netns.ClusterLab;
 import io.lb4j.testsupport.netns.NetnsLab;
 import io.lb4j.testsupport.process.ChildProcess;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,9 +52,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ActiveActiveClusterTest {
 
-    private static final String VIP = "10.218.100.100";
+    private static final String VIP = ClusterLab.VIP;
     private static final int PORT = 7000;
-    private static final List<String> NODES = List.of("a", "b", "c");
+    private static final List<String> NODES = ClusterLab.NODES;
     private static final Duration LIMIT = Duration.ofSeconds(60);
     private static final long MIB = 1024 * 1024;
     /** Client addresses of the client host, 10.218.1.10 on. */
@@ -70,54 +69,27 @@ class ActiveActiveClusterTest {
         assumeTrue(PacketEngine.isAvailable(), () -> "skipped: " + PacketEngine.unavailabilityCause().orElseThrow());
     }
 
-    /** The lab of the class comment. */
+    /** The lab of the class comment (lb-test-support's {@link ClusterLab}). */
     static NetnsLab lab() {
-        Consumer<HostSetup> real = h -> h.vip(VIP).route("default", "10.218.0.1");
-        return NetnsLab.builder("lb4jaa")
-                .host("router", "10.218.0.1/24", h -> h.link("cl", "10.218.1.1/24")
-                        .sysctl("net.ipv4.ip_forward", "1").sysctl("net.ipv4.fib_multipath_hash_policy", "1")
-                        .sysctl("net.ipv4.conf.all.rp_filter", "0"))
-                .host("a", "10.218.0.11/24").host("b", "10.218.0.12/24").host("c", "10.218.0.13/24")
-                .host("r1", "10.218.0.21/24", real).host("r2", "10.218.0.22/24", real)
-                .host("r3", "10.218.0.23/24", real).host("f", "10.218.0.30/24", real)
-                .host("client", "10.218.1.10/24", h -> h.segment("cl").route("default", "10.218.1.1"))
-                .build();
+        return ClusterLab.build("lb4jaa");
     }
 
-    /** A node's appliance file with real servers r1 and r2. */
-    static String nodeFile(Path include, Path socket) {
-        return nodeFile(include, socket, List.of("r1", "r2"));
-    }
-
-    /**
-     * A node's appliance file: the same service on every node, Maglev by default in a cluster; {@code reals} among
-     * r1, r2 and r3.
-     */
-    static String nodeFile(Path include, Path socket, List<String> reals) {
-        StringBuilder servers = new StringBuilder();
-        for (String r : reals) {
-            servers.append("      - { label: ").append(r).append(", address: 10.218.0.2").append(r.substring(1))
-                    .append(" }\n");
+    /** Starts the digest service on each of {@code hosts}, named after it in capitals. */
+    private static Map<String, ChildProcess> startServers(NetnsLab lab, List<String> hosts) {
+        Map<String, ChildProcess> servers = new LinkedHashMap<>();
+        for (String r : hosts) {
+            ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
+                    r.toUpperCase(), "digest:" + PORT);
+            assertThat(server.await(0, "READY"::equals, LIMIT)).as(r + " server").isPresent();
+            servers.put(r, server);
         }
-        return """
-                engine: packet
-                interface: eth0
-                services:
-                  - label: PACS
-                    address: %s
-                    ports: [%d]
-                    healthCheck: { type: connect, interval: 1s, timeout: 1s, failAfter: 3, riseAfter: 1 }
-                    realServers:
-                %s    fallback: { address: 10.218.0.30, masquerade: false }
-                cluster:
-                  daemon: bird
-                  socket: %s
-                  configFile: %s
-                  localAs: 65001
-                  neighbours:
-                    - { address: 10.218.0.1, as: 65000 }
-                  bfd: true
-                """.formatted(VIP, PORT, servers, socket, include);
+        return servers;
+    }
+
+    /** Writes node {@code n}'s appliance file with {@code reals} and starts the node. */
+    private static ApplianceProcess startNode(NetnsLab lab, String n, List<String> reals) throws Exception {
+        Path file = Files.writeString(lab.directory().resolve(n + ".yaml"), ClusterLab.nodeFile(lab, n, PORT, reals));
+        return ApplianceProcess.startInNamespace(lab.host(n).namespace(), "--config", file.toString());
     }
 
     @Test
@@ -128,36 +100,21 @@ class ActiveActiveClusterTest {
         Map<String, Bird> birds = new LinkedHashMap<>();
         try (lab) {
             try {
-                List<String> addresses = NODES.stream().map(n -> lab.host(n).address()).toList();
-                Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.218.0.1", 65000, 65001, addresses, true));
-                Map<String, ChildProcess> servers = new LinkedHashMap<>();
-                for (String r : List.of("r1", "r2", "f")) {
-                    ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
-                            r.toUpperCase(), "digest:" + PORT);
-                    assertThat(server.await(0, "READY"::equals, LIMIT)).as(r + " server").isPresent();
-                    servers.put(r, server);
-                }
+                ClusterLab.startRouter(lab);
+                Map<String, ChildProcess> servers = startServers(lab, List.of("r1", "r2", "f"));
                 // Nodes a and b with their BIRDs; c runs, but its BIRD is not there yet (its announcer retries).
-                String birdOfC = null;
                 for (String n : NODES) {
-                    Path include = lab.directory().resolve(n + "-lb4j.conf");
-                    String bird = Bird.balancer(lab.host(n).address(), include);
-                    if (n.equals("c")) {
-                        birdOfC = bird;
-                    } else {
-                        birds.put(n, Bird.start(lab, lab.host(n), bird));
+                    if (!n.equals("c")) {
+                        birds.put(n, ClusterLab.startBird(lab, n));
                     }
-                    Path file = Files.writeString(lab.directory().resolve(n + ".yaml"),
-                            nodeFile(include, Bird.socket(lab, lab.host(n))));
-                    nodes.put(n, ApplianceProcess.startInNamespace(lab.host(n).namespace(), "--config",
-                            file.toString()));
+                    nodes.put(n, startNode(lab, n, List.of("r1", "r2")));
                 }
                 // Each node announces the VIP once its engine runs and a real server is up; c cannot yet.
                 for (String n : List.of("a", "b")) {
                     nodes.get(n).awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
                 }
                 nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " FAILED", LIMIT);
-                awaitNextHops(lab, addresses.subList(0, 2));
+                awaitNextHops(lab, NODES.subList(0, 2));
 
                 // 20 downloads of 256 MiB at once: the real servers send, their replies bypass the balancers.
                 ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
@@ -171,9 +128,9 @@ class ActiveActiveClusterTest {
                 // Node c joins mid-transfer: its BIRD comes up, c's announcer gets through, the router spreads the
                 // VIP over three next hops and moves some established flows to c, which adopts them (Maglev: the
                 // real server they began with).
-                birds.put("c", Bird.start(lab, lab.host("c"), birdOfC));
+                birds.put("c", ClusterLab.startBird(lab, "c"));
                 nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
-                awaitNextHops(lab, addresses);
+                awaitNextHops(lab, NODES);
                 // Flows spread over every node: each node's status counts connections of its own (c's are the ones
                 // ECMP moved to it).
                 for (Map.Entry<String, ApplianceProcess> e : nodes.entrySet()) {
@@ -190,7 +147,7 @@ class ActiveActiveClusterTest {
                 lab.host("c").link(false);
                 nodes.get("c").close();
                 birds.get("c").process().kill();
-                awaitNextHops(lab, addresses.subList(0, 2));
+                awaitNextHops(lab, NODES.subList(0, 2));
                 long pathGone = (System.nanoTime() - killed) / 1_000_000;
                 Optional<ChildProcess.Line> done = client.await(0, l -> l.startsWith("OK ")
                         || l.startsWith("FAIL "), Duration.ofSeconds(600));
@@ -218,7 +175,8 @@ class ActiveActiveClusterTest {
                 assertThat(fallback).as("every new connection on the fallback\n%s", after.text())
                         .startsWith("OK F 12 ");
                 // The VIP stays announced: the fallback serves it.
-                assertThat(nextHops(lab)).containsExactlyInAnyOrderElementsOf(addresses.subList(0, 2));
+                assertThat(ClusterLab.nextHops(lab)).containsExactlyInAnyOrder(lab.host("a").address(),
+                        lab.host("b").address());
             } finally {
                 nodes.values().forEach(ApplianceProcess::close);
             }
@@ -236,35 +194,19 @@ class ActiveActiveClusterTest {
     void aRealServerRemovedMovesOnlyItsClientsAndEveryNodeSeesAServerDownWithinOneCheckInterval() throws Exception {
         NetnsLab lab = lab();
         Map<String, ApplianceProcess> nodes = new LinkedHashMap<>();
-        Map<String, Path> files = new LinkedHashMap<>();
         try (lab) {
             try {
-                List<String> addresses = NODES.stream().map(n -> lab.host(n).address()).toList();
-                Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.218.0.1", 65000, 65001, addresses, true));
-                Map<String, ChildProcess> servers = new LinkedHashMap<>();
-                for (String r : List.of("r1", "r2", "r3")) {
-                    ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
-                            r.toUpperCase(), "digest:" + PORT);
-                    assertThat(server.await(0, "READY"::equals, LIMIT)).as(r + " server").isPresent();
-                    servers.put(r, server);
-                }
-                // The client host stands for 40 clients: 10.218.1.10-49.
-                for (int i = 11; i < 10 + CLIENTS; i++) {
-                    lab.host("client").run("ip", "address", "add", "10.218.1." + i + "/24", "dev", "eth0");
-                }
+                ClusterLab.startRouter(lab);
+                startServers(lab, List.of("r1", "r2", "r3"));
+                ClusterLab.addClients(lab, CLIENTS); // the client host stands for 40 clients: 10.218.1.10-49
                 for (String n : NODES) {
-                    Path include = lab.directory().resolve(n + "-lb4j.conf");
-                    Bird.start(lab, lab.host(n), Bird.balancer(lab.host(n).address(), include));
-                    Path file = Files.writeString(lab.directory().resolve(n + ".yaml"),
-                            nodeFile(include, Bird.socket(lab, lab.host(n)), List.of("r1", "r2", "r3")));
-                    files.put(n, file);
-                    nodes.put(n, ApplianceProcess.startInNamespace(lab.host(n).namespace(), "--config",
-                            file.toString()));
+                    ClusterLab.startBird(lab, n);
+                    nodes.put(n, startNode(lab, n, List.of("r1", "r2", "r3")));
                 }
                 for (ApplianceProcess node : nodes.values()) {
                     node.awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
                 }
-                awaitNextHops(lab, addresses);
+                awaitNextHops(lab, NODES);
 
                 // Each client's server, whichever node ECMP sent each connection to: every node agrees (Maglev).
                 Map<String, String> before = serverOfEachClient(lab);
@@ -276,12 +218,12 @@ class ActiveActiveClusterTest {
                 // 40 downloads of 64 MiB; r3 leaves every node's file mid-transfer.
                 ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
                         Integer.toString(PORT), Integer.toString(CLIENTS), Long.toString(64 * MIB), "11", "600",
-                        Long.toString(4 * MIB), "10.218.1.10+" + CLIENTS);
+                        Long.toString(4 * MIB), ClusterLab.clients(CLIENTS));
                 assertThat(client.await(0, l -> l.equals("UNDERWAY") || l.startsWith("FAILED"), LIMIT)
                         .map(ChildProcess.Line::text)).as(client::text).contains("UNDERWAY");
                 for (String n : NODES) {
-                    Files.writeString(files.get(n), nodeFile(lab.directory().resolve(n + "-lb4j.conf"),
-                            Bird.socket(lab, lab.host(n)), List.of("r1", "r2")));
+                    Files.writeString(lab.directory().resolve(n + ".yaml"),
+                            ClusterLab.nodeFile(lab, n, PORT, List.of("r1", "r2")));
                     int seen = nodes.get(n).stdout().length();
                     nodes.get(n).signal("HUP");
                     nodes.get(n).awaitStdout(o -> o.substring(seen).contains("lb4j: reloaded: "), LIMIT,
@@ -353,7 +295,7 @@ class ActiveActiveClusterTest {
     private static Map<String, String> serverOfEachClient(NetnsLab lab) throws Exception {
         ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), TransferClient.class, VIP,
                 Integer.toString(PORT), Integer.toString(CLIENTS), Long.toString(MIB), "5", "60", "0",
-                "10.218.1.10+" + CLIENTS);
+                ClusterLab.clients(CLIENTS));
         String end = probe.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), LIMIT)
                 .map(ChildProcess.Line::text).orElse("none");
         assertThat(end).as(probe::text).startsWith("OK ");
@@ -402,23 +344,7 @@ class ActiveActiveClusterTest {
         return s.toString();
     }
 
-    private static List<String> nextHops(NetnsLab lab) {
-        return Bird.nextHops(lab.host("router"), VIP);
-    }
-
-    /** Polls the router's ECMP route until its next hops are {@code expected}, in any order. */
-    private static void awaitNextHops(NetnsLab lab, List<String> expected) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (true) {
-            List<String> now = nextHops(lab);
-            if (now.size() == expected.size() && now.containsAll(expected)) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("router's next hops for " + VIP + ": " + now + " (expected: " + expected
-                        + ")\n" + lab.host("router").run("ip", "route"));
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+    private static void awaitNextHops(NetnsLab lab, List<String> nodes) throws InterruptedException {
+        ClusterLab.awaitNextHops(lab, nodes, LIMIT);
     }
 }

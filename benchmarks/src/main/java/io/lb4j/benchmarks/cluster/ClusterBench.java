@@ -4,8 +4,7 @@ import io.lb4j.benchmarks.ha.OutageProbe;
 import io.lb4j.testsupport.net.TestServerMain;
 import io.lb4j.testsupport.net.TransferClient;
 import io.lb4j.testsupport.netns.Bird;
-import io.lb4j.testsupport.netns.Host;
-import io.lb4j.testsupport.netns.HostSetup;
+import io.lb4j.testsupport.netns.ClusterLab;
 import io.lb4j.testsupport.netns.NetnsLab;
 import io.lb4j.testsupport.process.ChildProcess;
 
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,9 +45,9 @@ import java.util.regex.Pattern;
  */
 public final class ClusterBench {
 
-    private static final String VIP = "10.219.100.100";
+    private static final String VIP = ClusterLab.VIP;
     private static final int PORT = 7000;
-    private static final List<String> NODES = List.of("a", "b", "c");
+    private static final List<String> NODES = ClusterLab.NODES;
     private static final int CLIENTS = 40;
     private static final Duration LIMIT = Duration.ofSeconds(120);
     private static final long MIB = 1024 * 1024;
@@ -76,9 +74,8 @@ public final class ClusterBench {
         log("load average at the start: %.2f", os.getSystemLoadAverage());
         long started = System.nanoTime();
         List<String> rows = new ArrayList<>();
-        try (NetnsLab lab = lab()) {
-            List<String> addresses = NODES.stream().map(n -> lab.host(n).address()).toList();
-            Bird.start(lab, lab.host("router"), Bird.ecmpRouter("10.219.0.1", 65000, 65001, addresses, true));
+        try (NetnsLab lab = ClusterLab.build("lb4jcb")) {
+            ClusterLab.startRouter(lab);
             for (String r : List.of("r1", "r2")) {
                 ChildProcess server = lab.host(r).startJava(List.of("-Xmx128m", C2), TestServerMain.class,
                         r.toUpperCase(), "digest:" + PORT);
@@ -86,15 +83,13 @@ public final class ClusterBench {
                     throw new IllegalStateException(r + " did not start:\n" + server.text());
                 }
             }
-            for (int i = 11; i < 10 + CLIENTS; i++) {
-                lab.host("client").run("ip", "address", "add", "10.219.1." + i + "/24", "dev", "eth0");
-            }
+            ClusterLab.addClients(lab, CLIENTS);
             Map<String, ChildProcess> nodes = new LinkedHashMap<>();
             Map<String, Bird> birds = new LinkedHashMap<>();
             for (int n = 1; n <= NODES.size(); n++) {
                 String name = NODES.get(n - 1);
                 birds.put(name, startNode(lab, jar, name, nodes));
-                awaitNextHops(lab, addresses.subList(0, n));
+                ClusterLab.awaitNextHops(lab, NODES.subList(0, n), LIMIT);
                 for (String mode : List.of("upload", "download")) {
                     double mbs = throughput(lab, transfers, mib, mode, n);
                     rows.add(String.format(Locale.ROOT, "| %d | %s | %d x %d MiB | %.0f MB/s |", n, mode, transfers,
@@ -110,7 +105,7 @@ public final class ClusterBench {
             for (String kind : List.of("jvm", "machine")) {
                 ChildProcess load = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
                         Integer.toString(PORT), Integer.toString(transfers), Long.toString(4 * mib * MIB), "9", "600",
-                        Long.toString(8 * MIB), "10.219.1.10+" + CLIENTS);
+                        Long.toString(8 * MIB), ClusterLab.clients(CLIENTS));
                 expect(load, "UNDERWAY");
                 ChildProcess probe = lab.host("client").startJava(List.of("-Xmx64m"), OutageProbe.class, VIP,
                         Integer.toString(PORT));
@@ -126,7 +121,7 @@ public final class ClusterBench {
                 } else {
                     nodes.get("c").kill();
                 }
-                awaitNextHops(lab, addresses.subList(0, 2));
+                ClusterLab.awaitNextHops(lab, NODES.subList(0, 2), LIMIT);
                 long pathGone = (System.nanoTime() - killed) / 1_000_000;
                 from = probe.size();
                 probe.write("settle");
@@ -148,7 +143,7 @@ public final class ClusterBench {
                 } else {
                     // The JVM comes back on the same machine, beside the BIRD that ran on.
                     nodes.put("c", startAppliance(lab, jar, "c"));
-                    awaitNextHops(lab, addresses);
+                    ClusterLab.awaitNextHops(lab, NODES, LIMIT);
                 }
             }
             System.out.println();
@@ -172,54 +167,20 @@ public final class ClusterBench {
                 Duration.ofNanos(System.nanoTime() - started).toSeconds());
     }
 
-    /** The lab: the class comment's, on 10.219.0.0/24 and the client segment 10.219.1.0/24. */
-    private static NetnsLab lab() {
-        Consumer<HostSetup> real = h -> h.vip(VIP).route("default", "10.219.0.1");
-        return NetnsLab.builder("lb4jcb")
-                .host("router", "10.219.0.1/24", h -> h.link("cl", "10.219.1.1/24")
-                        .sysctl("net.ipv4.ip_forward", "1").sysctl("net.ipv4.fib_multipath_hash_policy", "1")
-                        .sysctl("net.ipv4.conf.all.rp_filter", "0"))
-                .host("a", "10.219.0.11/24").host("b", "10.219.0.12/24").host("c", "10.219.0.13/24")
-                .host("r1", "10.219.0.21/24", real).host("r2", "10.219.0.22/24", real)
-                .host("client", "10.219.1.10/24", h -> h.segment("cl").route("default", "10.219.1.1"))
-                .build();
-    }
-
     /** Starts node {@code name}: its BIRD, then the appliance from {@code jar}; returns once it announces. */
     private static Bird startNode(NetnsLab lab, Path jar, String name, Map<String, ChildProcess> nodes)
             throws IOException {
-        Host host = lab.host(name);
-        Bird bird = Bird.start(lab, host, Bird.balancer(host.address(), lab.directory().resolve(name + "-lb4j.conf")));
+        Bird bird = ClusterLab.startBird(lab, name);
         nodes.put(name, startAppliance(lab, jar, name));
         return bird;
     }
 
     /** Starts the appliance of node {@code name} beside its running BIRD; returns once it announces. */
     private static ChildProcess startAppliance(NetnsLab lab, Path jar, String name) throws IOException {
-        Host host = lab.host(name);
-        Path include = lab.directory().resolve(name + "-lb4j.conf");
-        Path file = Files.writeString(lab.directory().resolve(name + ".yaml"), """
-                engine: packet
-                interface: eth0
-                services:
-                  - label: PACS
-                    address: %s
-                    ports: [%d]
-                    healthCheck: { type: connect, interval: 2s, timeout: 1s, failAfter: 3, riseAfter: 1 }
-                    realServers:
-                      - { label: r1, address: 10.219.0.21 }
-                      - { label: r2, address: 10.219.0.22 }
-                cluster:
-                  daemon: bird
-                  socket: %s
-                  configFile: %s
-                  localAs: 65001
-                  neighbours:
-                    - { address: 10.219.0.1, as: 65000 }
-                  bfd: true
-                """.formatted(VIP, PORT, Bird.socket(lab, host), include));
+        Path file = Files.writeString(lab.directory().resolve(name + ".yaml"),
+                ClusterLab.nodeFile(lab, name, PORT, List.of("r1", "r2")));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ChildProcess node = host.start("node-" + name, List.of(java, "-Dlb4j.log.level=warn",
+        ChildProcess node = lab.host(name).start("node-" + name, List.of(java, "-Dlb4j.log.level=warn",
                 "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "--config", file.toString()));
         expect(node, "lb4j: cluster: " + VIP + " ANNOUNCED");
         return node;
@@ -229,7 +190,7 @@ public final class ClusterBench {
     private static double throughput(NetnsLab lab, int transfers, long mib, String mode, int nodes) {
         ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
                 Integer.toString(PORT), Integer.toString(transfers), Long.toString(mib * MIB), Integer.toString(nodes),
-                "600", "0", "10.219.1.10+" + CLIENTS, mode);
+                "600", "0", ClusterLab.clients(CLIENTS), mode);
         String end = client.await(0, l -> l.startsWith("OK ") || l.startsWith("FAIL "), Duration.ofSeconds(600))
                 .map(ChildProcess.Line::text).orElse("none");
         Matcher m = Pattern.compile("^OK \\S+ \\d+ (\\d+) (\\d+)ms$").matcher(end);
@@ -242,21 +203,6 @@ public final class ClusterBench {
     private static void expect(ChildProcess p, String line) {
         if (p.await(0, l -> l.contains(line), LIMIT).isEmpty()) {
             throw new IllegalStateException(p.name() + " did not say \"" + line + "\":\n" + p.text());
-        }
-    }
-
-    /** Polls the router's route to the VIP until its next hops are {@code expected}. */
-    private static void awaitNextHops(NetnsLab lab, List<String> expected) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (true) {
-            List<String> now = Bird.nextHops(lab.host("router"), VIP);
-            if (now.size() == expected.size() && now.containsAll(expected)) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("next hops " + now + ", expected " + expected);
-            }
-            Thread.sleep(5); // polling the router's table
         }
     }
 
