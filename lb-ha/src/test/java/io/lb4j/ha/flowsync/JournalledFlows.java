@@ -1,0 +1,117 @@
+package io.lb4j.ha.flowsync;
+
+import io.lb4j.engine.packet.ha.FlowUpdate;
+import io.lb4j.engine.packet.ha.PairHooks;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A packet engine's flow table and flow journal as {@link FlowSync} sees them through {@link PairHooks}, without the
+ * packet path: {@link #open} and {@link #end} are what a SYN and the end of a connection do to a real engine's
+ * table and journal, {@link #exportFlows()} republishes every live flow, and {@link #applyFlowUpdates} changes the
+ * table without journaling, as the engine does. Lets several syncing nodes run in one JVM on loopback (a real
+ * engine needs an interface of its own; two engines syncing are {@code PacketPairTakeoverTest}, in namespaces).
+ */
+final class JournalledFlows implements PairHooks {
+
+    private static final int CLIENT = 0x0A00000A;
+    private static final int VIP = 0x0A000064;
+    private static final int REAL = 0x0A00006E;
+
+    private final Map<Integer, FlowUpdate> live = new ConcurrentHashMap<>(); // by client port
+    private final ConcurrentLinkedQueue<FlowUpdate> journal = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger exports = new AtomicInteger();
+
+    /** A new established connection from the client's {@code clientPort}, journaled. */
+    void open(int clientPort) {
+        FlowUpdate u = flow(FlowUpdate.Kind.UPSERT, clientPort);
+        live.put(clientPort, u);
+        journal.add(u);
+    }
+
+    /** The connection from {@code clientPort} ended, journaled. */
+    void end(int clientPort) {
+        live.remove(clientPort);
+        journal.add(flow(FlowUpdate.Kind.REMOVE, clientPort));
+    }
+
+    /** Whether the table holds the connection from {@code clientPort}. */
+    boolean has(int clientPort) {
+        return live.containsKey(clientPort);
+    }
+
+    /** The client ports of the live flows. */
+    List<Integer> clientPorts() {
+        return live.keySet().stream().sorted().toList();
+    }
+
+    /** How often the sync asked for an export. */
+    int exports() {
+        return exports.get();
+    }
+
+    private static FlowUpdate flow(FlowUpdate.Kind kind, int clientPort) {
+        return new FlowUpdate(kind, "PACS", 6, FlowUpdate.State.ESTABLISHED, false, CLIENT, clientPort, VIP, 104,
+                REAL, 104, 0x02_00_00_00_00_0AL);
+    }
+
+    @Override
+    public List<FlowUpdate> pollFlowUpdates(int max) {
+        List<FlowUpdate> out = new ArrayList<>();
+        FlowUpdate u;
+        while (out.size() < max && (u = journal.poll()) != null) {
+            out.add(u);
+        }
+        return out;
+    }
+
+    @Override
+    public void exportFlows() {
+        exports.incrementAndGet();
+        journal.addAll(live.values());
+    }
+
+    @Override
+    public int applyFlowUpdates(List<FlowUpdate> updates) {
+        for (FlowUpdate u : updates) {
+            if (u.kind() == FlowUpdate.Kind.UPSERT) {
+                live.put(u.clientPort(), u);
+            } else {
+                live.remove(u.clientPort());
+            }
+        }
+        return updates.size();
+    }
+
+    @Override
+    public void standby() {
+        throw new UnsupportedOperationException("no packet path");
+    }
+
+    @Override
+    public void journalFlows() {
+        throw new UnsupportedOperationException("no packet path");
+    }
+
+    @Override
+    public void answerArp(boolean answer) {
+        throw new UnsupportedOperationException("no packet path");
+    }
+
+    @Override
+    public void ownAddresses(Collection<? extends InetAddress> addresses) {
+        throw new UnsupportedOperationException("no packet path");
+    }
+
+    @Override
+    public int announce(Collection<? extends InetAddress> addresses) {
+        throw new UnsupportedOperationException("no packet path");
+    }
+}
