@@ -44,6 +44,7 @@ final class PreparedAppliance {
     private final ApplianceConfig config;
     private final LoadBalancer balancer;
     private final ClusteredNode node; // null without ha:
+    private final ClusterReplication replication; // null without cluster.peers
     private final AdminServer admin;  // null without admin:
     private final SnmpAgent snmp;     // null without snmp: or with enabled: false
     private final AlertDispatcher alerts; // null without alerts:
@@ -53,11 +54,13 @@ final class PreparedAppliance {
     private boolean balancerStarted;
     private boolean adminStarted;
 
-    private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              SnmpAgent snmp, AlertDispatcher alerts, PrintStream out) {
+    private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node,
+                              ClusterReplication replication, AdminServer admin, SnmpAgent snmp,
+                              AlertDispatcher alerts, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
+        this.replication = replication;
         this.admin = admin;
         this.snmp = snmp;
         this.alerts = alerts;
@@ -75,21 +78,29 @@ final class PreparedAppliance {
      */
     static PreparedAppliance prepare(ApplianceConfig config, Object reloadLock, PrintStream out, PrintStream err) {
         Listeners.checkNoClash(config);
-        ForwardingEngine engine = config.engine().create(config.ha().isPresent());
+        Optional<ClusterConfig.Replication> shared = config.cluster().flatMap(ClusterConfig::replication);
+        ForwardingEngine engine = shared.isPresent() ? config.engine().createSyncingFlows()
+                : config.engine().create(config.ha().isPresent());
         LoadBalancer balancer = LoadBalancer.builder().engine(engine)
                 .scriptDirectories(config.scriptDirectories().toArray(Path[]::new)).services(config.services()).build();
         ClusteredNode node = null;
+        ClusterReplication replication = null;
         try {
             balancer.events().subscribe(e -> out.println(StatusText.event(e)));
             if (config.ha().isPresent()) {
                 warnIfVipsCannotBeBound(config, err);
                 node = ClusteredNode.prepare(config.ha().get(), balancer, engine, out);
             }
+            if (shared.isPresent()) {
+                replication = ClusterReplication.prepare(shared.get(), balancer, engine);
+            }
             AdminServer admin = null;
             // Built after the admin server (it counts into the server's registry); GET /api/alerts reads it here.
             AtomicReference<AlertDispatcher> alertsHolder = new AtomicReference<>();
             if (config.admin().isPresent()) {
-                LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
+                ServiceReplication replicates = node != null ? node : replication;
+                LoadBalancer managed = replicates == null ? balancer
+                        : new ReplicatingBalancer(balancer, replicates, reloadLock);
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
                         pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()),
@@ -122,10 +133,13 @@ final class PreparedAppliance {
                     node.onTransition(s -> alerts.publish(pairNode.alert(s)));
                 }
             }
-            return new PreparedAppliance(config, balancer, node, admin, snmp, alerts, out);
+            return new PreparedAppliance(config, balancer, node, replication, admin, snmp, alerts, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
+            }
+            if (replication != null) {
+                replication.close();
             }
             balancer.stop(Duration.ZERO); // never started: only releases its clock
             throw e;
@@ -145,6 +159,16 @@ final class PreparedAppliance {
             balancer.start();
         }
         balancerStarted = true;
+        if (replication != null) {
+            try {
+                replication.start(); // before the routes: the other nodes learn this node's flows from the first
+            } catch (RuntimeException e) {
+                balancer.stop(Duration.ZERO);
+                balancerStarted = false;
+                throw e;
+            }
+            out.println("lb4j: cluster: " + replication.describe());
+        }
         config.cluster().ifPresent(this::announce);
     }
 
@@ -223,6 +247,9 @@ final class PreparedAppliance {
             announcing = null;
             out.println("lb4j: cluster: routes withdrawn");
         }
+        if (replication != null) {
+            replication.close(); // after the routes: flows keep going to the other nodes while ECMP moves them
+        }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
         if (alerts != null) {
             alerts.close(); // after the pair and the balancer, so that the stop's own transitions still go out
@@ -242,6 +269,19 @@ final class PreparedAppliance {
 
     LoadBalancer balancer() {
         return balancer;
+    }
+
+    /**
+     * Where the services come from when the node shares them: the pair node ({@code ha:}) or the cluster's
+     * replication ({@code cluster.peers}); empty otherwise.
+     */
+    Optional<ServiceReplication> replication() {
+        return Optional.ofNullable(node != null ? node : replication);
+    }
+
+    /** The cluster's replication and flow sync, or empty without {@code cluster.peers}. */
+    Optional<ClusterReplication> clusterReplication() {
+        return Optional.ofNullable(replication);
     }
 
     /** The clustered node, or empty without {@code ha:}. */

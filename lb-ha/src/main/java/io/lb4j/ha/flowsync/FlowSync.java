@@ -187,8 +187,23 @@ public final class FlowSync implements AutoCloseable {
     }
 
     /**
-     * A builder for the sync of {@code engine}, which must be built with {@link io.lb4j.ha.HaPair#packetEngine} (an
-     * engine without a flow journal has nothing to send).
+     * A packet engine that journals its flows for a sync and answers for its VIPs from start: a node of an
+     * active-active cluster, where the routers, not VRRP, decide who receives a VIP's traffic (a pair node's engine
+     * comes from {@link io.lb4j.ha.HaPair#packetEngine}, which also starts it in standby).
+     *
+     * <pre>{@code
+     * PacketEngine engine = FlowSync.packetEngine(PacketEngine.builder("eth0"));
+     * }</pre>
+     */
+    public static PacketEngine packetEngine(PacketEngine.Builder builder) {
+        PacketEngine engine = Objects.requireNonNull(builder, "builder").build();
+        PairHooks.of(engine).journalFlows();
+        return engine;
+    }
+
+    /**
+     * A builder for the sync of {@code engine}, which must be built with {@link #packetEngine} or
+     * {@link io.lb4j.ha.HaPair#packetEngine} (an engine without a flow journal has nothing to send).
      */
     public static Builder builder(PacketEngine engine) {
         return new Builder(PairHooks.of(Objects.requireNonNull(engine, "engine")));
