@@ -415,7 +415,7 @@ public final class FlowSync implements AutoCloseable {
 
     private void receive(Socket s) throws IOException {
         String from = PeerHealth.text((InetSocketAddress) s.getRemoteSocketAddress());
-        PeerHealth receiverHealth = this.receiverHealth.get(s.getInetAddress()); // PeerServer let only peers in
+        PeerHealth health = receiverHealth.get(s.getInetAddress()); // PeerServer let only the peers in
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline, 64 * 1024));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
@@ -429,7 +429,7 @@ public final class FlowSync implements AutoCloseable {
             try {
                 frame = ReplicationWire.readVerified(in, secret, challenge, ReplicationWire.FLOWS);
             } catch (ReplicationWire.RejectedFrameException e) {
-                reject(receiverHealth, from, e.getMessage());
+                reject(health, from, e.getMessage());
                 return; // an unauthenticated peer gets no further hearing on this connection
             } catch (DeadlineInputStream.FrameTimeoutException e) {
                 timeouts.incrementAndGet();
@@ -446,15 +446,15 @@ public final class FlowSync implements AutoCloseable {
             } catch (RuntimeException e) {
                 // Authentic yet unusable: skipped and counted; the connection goes on with the next frame.
                 malformed.incrementAndGet();
-                receiverHealth.alive();
-                receiverHealth.report(PeerState.INVALID, "a flow sync frame from " + from + " is authentic but"
+                health.alive();
+                health.report(PeerState.INVALID, "a flow sync frame from " + from + " is authentic but"
                         + " malformed, skipped: " + e.getMessage());
                 continue;
             }
-            if (receiverHealth.status().state() == PeerState.INVALID) {
-                receiverHealth.report(PeerState.OK, "receiving from " + from);
+            if (health.status().state() == PeerState.INVALID) {
+                health.report(PeerState.OK, "receiving from " + from);
             }
-            receiverHealth.heard("receiving from " + from);
+            health.heard("receiving from " + from);
             if (batch.sequence() <= lastSequence) {
                 malformed.incrementAndGet();
                 LOG.warn("flow sync frame from {} repeats sequence {} (last {}), skipped", from, batch.sequence(),
@@ -475,10 +475,10 @@ public final class FlowSync implements AutoCloseable {
         }
     }
 
-    private void reject(PeerHealth receiverHealth, String from, String why) {
+    private void reject(PeerHealth health, String from, String why) {
         rejected.incrementAndGet();
         LOG.warn("rejected flow sync message from {}: {}", from, why);
-        receiverHealth.report(PeerState.REFUSING, "a frame from " + from + " was refused: " + why);
+        health.report(PeerState.REFUSING, "a frame from " + from + " was refused: " + why);
     }
 
     /** Stops sending and receiving; the engine keeps its flows, the peers keep what they learned. Idempotent. */
