@@ -91,7 +91,10 @@ import java.util.function.Consumer;
  *   <li><b>Catch-up:</b> on every (re)connection to a peer the engine exports every live flow, so a node that
  *       restarted learns the flows that exist. The export goes through the one journal, so the other connected
  *       peers receive those flows again too (harmless: an update of a flow they hold already, as the periodic
- *       refresh is). Reconnects back off exponentially with jitter (about 100 ms doubling to at most 5 s).</li>
+ *       refresh is; a per-peer snapshot would need a second reader of the flow table). It carries the flows this
+ *       node learned from others as well, so a node that comes back may get a copy of a flow whose end it missed
+ *       (its own node sent the removal while it was away); such a copy expires by its state's timeout. Reconnects
+ *       back off exponentially with jitter (about 100 ms doubling to at most 5 s).</li>
  *   <li><b>Best effort, like LVS:</b> a flow created in the last few milliseconds before a node dies may be
  *       missing on the others (its client retransmits into a new flow only if it was still a SYN).</li>
  * </ul>

@@ -98,7 +98,7 @@ class FlowSyncClusterTest {
                 && flows[0].has(40_003) && flows[1].has(40_003));
         flows[0].end(40_001);
         await("its end on B and C", () -> !flows[1].has(40_001) && !flows[2].has(40_001));
-        assertThat(flows[1].clientPorts()).containsExactly(40_003);
+        assertThat(flows[1].ids()).containsExactly(40_003);
         await("every peer OK both ways on A", () -> syncs[0].peerStatuses().stream()
                 .allMatch(s -> s.state() == PeerState.OK));
         assertThat(syncs[0].peerStatuses()).extracting(PeerStatus::channel).containsExactly(
@@ -122,10 +122,12 @@ class FlowSyncClusterTest {
                 == PeerState.UNREACHABLE);
         assertThat(state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[1])).isEqualTo(PeerState.OK);
         flows[0].end(40_002); // ended while C was away: C must not learn it
+        // (from B either: a node's export carries the flows it learned too, and A's removal went to B alone)
+        await("the end on B", () -> !flows[1].has(40_002));
 
         start(2);
 
-        await("the live flows of A and B on C", () -> flows[2].clientPorts().equals(List.of(40_001, 41_001)));
+        await("the live flows of A and B on C", () -> flows[2].ids().equals(List.of(40_001, 41_001)));
         await("C reachable from A again", () -> state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[2])
                 == PeerState.OK);
         flows[2].open(42_001);
@@ -135,33 +137,37 @@ class FlowSyncClusterTest {
 
     @Test
     void aSlowPeersQueueOverflowsAloneWhileTheOthersGetEveryFlow() throws Exception {
-        // B greets A's sender and then reads nothing: A's frames fill the socket, then B's queue of 512.
+        // B greets A's sender and then reads nothing: A's frames fill the socket, then B's queue of 2,048.
         try (SilentPeer b = new SilentPeer(addresses[1])) {
-            syncs[0] = node(0).queueCapacity(512).build().start();
+            syncs[0] = node(0).queueCapacity(2_048).build().start();
             start(2);
             await("A streams to B and C", () -> b.greeted()
                     && state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[2]) == PeerState.OK);
 
-            int port = 0;
+            // In rounds C keeps up with (its queue never holds more than one), until B's overflows.
+            int id = 0;
             while (syncs[0].overflows() == 0) {
-                assertThat(port).as("B's queue overflowed within 1,000,000 flows").isLessThan(1_000_000);
-                int first = port;
-                for (int i = 0; i < 256; i++) {
-                    flows[0].open(port++);
+                assertThat(id).as("B's queue overflowed within 1,000,000 flows").isLessThan(1_000_000);
+                int first = id;
+                for (int i = 0; i < 1_024; i++) {
+                    flows[0].open(id++);
                 }
-                int last = port - 1;
+                int last = id - 1;
                 await("flows " + first + "-" + last + " on C", () -> flows[2].has(first) && flows[2].has(last));
             }
-            int opened = port;
+            int opened = id;
 
-            flows[0].open(port);
+            flows[0].open(opened);
             await("a flow after the overflow on C", () -> flows[2].has(opened));
-            assertThat(flows[2].clientPorts()).hasSize(opened + 1);
+            assertThat(flows[2].size()).isEqualTo(opened + 1);
             assertThat(state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[2])).isEqualTo(PeerState.OK);
         }
-        // The silent peer is gone; B starts for real and learns every live flow from its peers' exports.
-        start(1);
-        await("every live flow on B", () -> flows[1].clientPorts().size() == flows[0].clientPorts().size());
+        // The silent peer is gone: A's connection to B fails, and A goes on streaming to C.
+        await("B unreachable from A", () -> state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[1])
+                == PeerState.UNREACHABLE);
+        flows[0].open(1_999_999);
+        await("a flow after B's loss on C", () -> flows[2].has(1_999_999));
+        assertThat(state(syncs[0], PeerChannel.FLOW_SYNC_OUT, addresses[2])).isEqualTo(PeerState.OK);
     }
 
     /** A flow sync receiver that sends its greeting and then reads nothing (a peer too slow to keep up). */

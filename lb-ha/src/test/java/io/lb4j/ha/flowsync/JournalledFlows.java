@@ -25,31 +25,43 @@ final class JournalledFlows implements PairHooks {
     private static final int VIP = 0x0A000064;
     private static final int REAL = 0x0A00006E;
 
-    private final Map<Integer, FlowUpdate> live = new ConcurrentHashMap<>(); // by client port
+    private final Map<Integer, FlowUpdate> live = new ConcurrentHashMap<>(); // by id
     private final ConcurrentLinkedQueue<FlowUpdate> journal = new ConcurrentLinkedQueue<>();
     private final AtomicInteger exports = new AtomicInteger();
 
-    /** A new established connection from the client's {@code clientPort}, journaled. */
-    void open(int clientPort) {
-        FlowUpdate u = flow(FlowUpdate.Kind.UPSERT, clientPort);
-        live.put(clientPort, u);
+    /**
+     * A new established connection, journaled; {@code id} names it: the client address's last bits and the client
+     * port ({@code id / 65536}, {@code id % 65536}), so there are more than 65,536 of them.
+     */
+    void open(int id) {
+        FlowUpdate u = flow(FlowUpdate.Kind.UPSERT, id);
+        live.put(id, u);
         journal.add(u);
     }
 
-    /** The connection from {@code clientPort} ended, journaled. */
-    void end(int clientPort) {
-        live.remove(clientPort);
-        journal.add(flow(FlowUpdate.Kind.REMOVE, clientPort));
+    /** The connection {@code id} ended, journaled. */
+    void end(int id) {
+        live.remove(id);
+        journal.add(flow(FlowUpdate.Kind.REMOVE, id));
     }
 
-    /** Whether the table holds the connection from {@code clientPort}. */
-    boolean has(int clientPort) {
-        return live.containsKey(clientPort);
+    /** Whether the table holds the connection {@code id}. */
+    boolean has(int id) {
+        return live.containsKey(id);
     }
 
-    /** The client ports of the live flows. */
-    List<Integer> clientPorts() {
+    /** The ids of the live flows, in order. */
+    List<Integer> ids() {
         return live.keySet().stream().sorted().toList();
+    }
+
+    /** How many flows are live. */
+    int size() {
+        return live.size();
+    }
+
+    private static int id(FlowUpdate u) {
+        return (u.client() - CLIENT) * 65_536 + u.clientPort();
     }
 
     /** How often the sync asked for an export. */
@@ -57,9 +69,9 @@ final class JournalledFlows implements PairHooks {
         return exports.get();
     }
 
-    private static FlowUpdate flow(FlowUpdate.Kind kind, int clientPort) {
-        return new FlowUpdate(kind, "PACS", 6, FlowUpdate.State.ESTABLISHED, false, CLIENT, clientPort, VIP, 104,
-                REAL, 104, 0x02_00_00_00_00_0AL);
+    private static FlowUpdate flow(FlowUpdate.Kind kind, int id) {
+        return new FlowUpdate(kind, "PACS", 6, FlowUpdate.State.ESTABLISHED, false, CLIENT + id / 65_536,
+                id % 65_536, VIP, 104, REAL, 104, 0x02_00_00_00_00_0AL);
     }
 
     @Override
@@ -82,9 +94,9 @@ final class JournalledFlows implements PairHooks {
     public int applyFlowUpdates(List<FlowUpdate> updates) {
         for (FlowUpdate u : updates) {
             if (u.kind() == FlowUpdate.Kind.UPSERT) {
-                live.put(u.clientPort(), u);
+                live.put(id(u), u);
             } else {
-                live.remove(u.clientPort());
+                live.remove(id(u));
             }
         }
         return updates.size();
