@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
  * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
- * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
+ * runs), the clustered node with its secret read ({@code ha:}) or the cluster's shared state ({@code cluster.peers},
+ * {@link ClusterReplication}), the admin server with its users and key store loaded
  * ({@code admin:}), the SNMP agent ({@code snmp:}), the alerts with the SMTP password read ({@code alerts:}; they send
  * from the moment they are built, which is before anything can happen to alert on), and the sockets they will listen
  * on checked against each other ({@link Listeners}). Building binds
@@ -248,7 +249,7 @@ final class PreparedAppliance {
             out.println("lb4j: cluster: routes withdrawn");
         }
         if (replication != null) {
-            replication.close(); // after the routes: flows keep going to the other nodes while ECMP moves them
+            replication.close(); // after the routes: the flows ECMP now moves are on the other nodes already
         }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
         if (alerts != null) {
