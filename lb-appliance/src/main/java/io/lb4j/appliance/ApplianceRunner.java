@@ -207,7 +207,7 @@ final class ApplianceRunner {
                 return;
             }
             LoadBalancer balancer = appliance.balancer();
-            ClusteredNode node = appliance.node().orElse(null);
+            ServiceReplication node = appliance.replication().orElse(null); // a pair's or a cluster's
             String replicated = "";
             try {
                 // The listeners that run (the started admin server and pair node) against the file's new services.
@@ -217,11 +217,13 @@ final class ApplianceRunner {
                 if (node == null) {
                     balancer.reconfigure(next.services());
                 } else if (node.isPrimary()) {
-                    replicated = " (replicated to the secondary as version " + node.reconfigure(next.services()) + ")";
+                    replicated = " (replicated to the " + (running.ha().isPresent() ? "secondary" : "other nodes")
+                            + " as version " + node.reconfigure(next.services()) + ")";
                 } else if (!next.services().equals(running.services())) {
-                    err.println("lb4j: warning: services changed in the file but not applied: this node is the"
-                            + " secondary (ha.role), its services are replicated from the primary; change the"
-                            + " primary's file");
+                    err.println("lb4j: warning: services changed in the file but not applied: " + (running.ha()
+                            .isPresent() ? "this node is the secondary (ha.role)" : "this node is not the cluster's"
+                            + " primary (cluster.primary)") + ", its services are replicated from the primary;"
+                            + " change the primary's file");
                 }
             } catch (RuntimeException e) {
                 err.println("lb4j: reload refused, still running the previous configuration: " + e.getMessage());

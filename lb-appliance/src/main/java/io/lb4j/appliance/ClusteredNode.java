@@ -46,7 +46,7 @@ import io.lb4j.alerts.Alert;
  * printed, and kept for the admin server's pair view ({@link #pairStatus()}, {@link #onStateChanged}). Not
  * thread-safe: the runner calls it under its own lock (the pair view is read from any thread).
  */
-final class ClusteredNode implements AutoCloseable {
+final class ClusteredNode implements ServiceReplication, AutoCloseable {
 
     private final HaConfig ha;
     private final LoadBalancer balancer;
@@ -152,7 +152,8 @@ final class ClusteredNode implements AutoCloseable {
      * @throws IllegalStateException    on the secondary, whose services come from the primary
      * @throws IllegalArgumentException when the set is invalid or has no portable form; nothing changes anywhere
      */
-    long reconfigure(Collection<VirtualService> services) {
+    @Override
+    public long reconfigure(Collection<VirtualService> services) {
         if (publisher == null) {
             throw new IllegalStateException("this node is the secondary (ha.role): its services are replicated from"
                     + " the primary " + Addresses.text(ha.peer()) + "; change them there");
@@ -169,7 +170,8 @@ final class ClusteredNode implements AutoCloseable {
     }
 
     /** Whether this node replicates its services to the peer. */
-    boolean isPrimary() {
+    @Override
+    public boolean isPrimary() {
         return ha.role() == HaConfig.Role.PRIMARY;
     }
 

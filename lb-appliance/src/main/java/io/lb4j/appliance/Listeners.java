@@ -5,6 +5,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.internal.Addresses;
 import io.lb4j.appliance.config.AdminConfig;
 import io.lb4j.appliance.config.ApplianceConfig;
+import io.lb4j.appliance.config.ClusterConfig;
 import io.lb4j.appliance.config.HaConfig;
 
 import java.net.InetAddress;
@@ -85,6 +86,16 @@ final class Listeners {
                         Protocol.TCP));
             }
         }
+        config.cluster().flatMap(ClusterConfig::replication).ifPresent(shared -> {
+            if (!shared.isPrimary()) {
+                own.add(new Listener("cluster.replicationPort", "the config receiver", shared.listen(),
+                        shared.replicationPort(), Protocol.TCP));
+            }
+            if (shared.flowSyncPort().isPresent()) {
+                own.add(new Listener("cluster.flowSyncPort", "flow sync", shared.listen(),
+                        shared.flowSyncPort().getAsInt(), Protocol.TCP));
+            }
+        });
         return own;
     }
 

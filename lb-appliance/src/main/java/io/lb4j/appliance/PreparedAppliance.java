@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Everything an appliance file describes, built and checked but not started: the engine, the {@link LoadBalancer}
  * (through its builder, which refuses a forwarding method the engine lacks and a probe no health-check strategy
- * runs), the clustered node with its secret read ({@code ha:}), the admin server with its users and key store loaded
+ * runs), the clustered node with its secret read ({@code ha:}) or the cluster's shared state ({@code cluster.peers},
+ * {@link ClusterReplication}), the admin server with its users and key store loaded
  * ({@code admin:}), the SNMP agent ({@code snmp:}), the alerts with the SMTP password read ({@code alerts:}; they send
  * from the moment they are built, which is before anything can happen to alert on), and the sockets they will listen
  * on checked against each other ({@link Listeners}). Building binds
@@ -44,6 +45,7 @@ final class PreparedAppliance {
     private final ApplianceConfig config;
     private final LoadBalancer balancer;
     private final ClusteredNode node; // null without ha:
+    private final ClusterReplication replication; // null without cluster.peers
     private final AdminServer admin;  // null without admin:
     private final SnmpAgent snmp;     // null without snmp: or with enabled: false
     private final AlertDispatcher alerts; // null without alerts:
@@ -54,11 +56,13 @@ final class PreparedAppliance {
     private boolean balancerStarted;
     private boolean adminStarted;
 
-    private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node, AdminServer admin,
-                              SnmpAgent snmp, AlertDispatcher alerts, ClusterOperations clusterOps, PrintStream out) {
+    private PreparedAppliance(ApplianceConfig config, LoadBalancer balancer, ClusteredNode node,
+                              ClusterReplication replication, AdminServer admin, SnmpAgent snmp,
+                              AlertDispatcher alerts, ClusterOperations clusterOps, PrintStream out) {
         this.config = config;
         this.balancer = balancer;
         this.node = node;
+        this.replication = replication;
         this.admin = admin;
         this.snmp = snmp;
         this.alerts = alerts;
@@ -77,15 +81,21 @@ final class PreparedAppliance {
      */
     static PreparedAppliance prepare(ApplianceConfig config, Object reloadLock, PrintStream out, PrintStream err) {
         Listeners.checkNoClash(config);
-        ForwardingEngine engine = config.engine().create(config.ha().isPresent());
+        Optional<ClusterConfig.Replication> shared = config.cluster().flatMap(ClusterConfig::replication);
+        ForwardingEngine engine = shared.isPresent() ? config.engine().createSyncingFlows()
+                : config.engine().create(config.ha().isPresent());
         LoadBalancer balancer = LoadBalancer.builder().engine(engine)
                 .scriptDirectories(config.scriptDirectories().toArray(Path[]::new)).services(config.services()).build();
         ClusteredNode node = null;
+        ClusterReplication replication = null;
         try {
             balancer.events().subscribe(e -> out.println(StatusText.event(e)));
             if (config.ha().isPresent()) {
                 warnIfVipsCannotBeBound(config, err);
                 node = ClusteredNode.prepare(config.ha().get(), balancer, engine, out);
+            }
+            if (shared.isPresent()) {
+                replication = ClusterReplication.prepare(shared.get(), balancer, engine);
             }
             AdminServer admin = null;
             // Built after the admin server (it counts into the server's registry); GET /api/alerts reads it here.
@@ -94,7 +104,9 @@ final class PreparedAppliance {
             if (config.admin().isPresent()) {
                 // The cluster's routes and drain; its announcing node is attached when the balancer starts.
                 clusterOps = config.cluster().map(ClusterOperations::new).orElse(null);
-                LoadBalancer managed = node == null ? balancer : new ReplicatingBalancer(balancer, node, reloadLock);
+                ServiceReplication replicates = node != null ? node : replication;
+                LoadBalancer managed = replicates == null ? balancer
+                        : new ReplicatingBalancer(balancer, replicates, reloadLock);
                 ClusteredNode pairNode = node;
                 admin = config.admin().get().server(managed, ConfigLoader.codec(config),
                         pairNode == null ? null : () -> Optional.of(pairNode.pairStatus()),
@@ -131,10 +143,13 @@ final class PreparedAppliance {
                     node.onTransition(s -> alerts.publish(pairNode.alert(s)));
                 }
             }
-            return new PreparedAppliance(config, balancer, node, admin, snmp, alerts, clusterOps, out);
+            return new PreparedAppliance(config, balancer, node, replication, admin, snmp, alerts, clusterOps, out);
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
+            }
+            if (replication != null) {
+                replication.close();
             }
             balancer.stop(Duration.ZERO); // never started: only releases its clock
             throw e;
@@ -154,6 +169,16 @@ final class PreparedAppliance {
             balancer.start();
         }
         balancerStarted = true;
+        if (replication != null) {
+            try {
+                replication.start(); // before the routes: the other nodes learn this node's flows from the first
+            } catch (RuntimeException e) {
+                balancer.stop(Duration.ZERO);
+                balancerStarted = false;
+                throw e;
+            }
+            out.println("lb4j: cluster: " + replication.describe());
+        }
         config.cluster().ifPresent(this::announce);
     }
 
@@ -235,6 +260,9 @@ final class PreparedAppliance {
             announcing = null;
             out.println("lb4j: cluster: routes withdrawn");
         }
+        if (replication != null) {
+            replication.close(); // after the routes: the flows ECMP now moves are on the other nodes already
+        }
         balancer.stop(balancerStarted ? grace : Duration.ZERO);
         if (alerts != null) {
             alerts.close(); // after the pair and the balancer, so that the stop's own transitions still go out
@@ -254,6 +282,19 @@ final class PreparedAppliance {
 
     LoadBalancer balancer() {
         return balancer;
+    }
+
+    /**
+     * Where the services come from when the node shares them: the pair node ({@code ha:}) or the cluster's
+     * replication ({@code cluster.peers}); empty otherwise.
+     */
+    Optional<ServiceReplication> replication() {
+        return Optional.ofNullable(node != null ? node : replication);
+    }
+
+    /** The cluster's replication and flow sync, or empty without {@code cluster.peers}. */
+    Optional<ClusterReplication> clusterReplication() {
+        return Optional.ofNullable(replication);
     }
 
     /** The clustered node, or empty without {@code ha:}. */

@@ -10,19 +10,19 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The balancer as the admin server of a pair node sees it: everything goes to the node's balancer, except
- * {@link #reconfigure}, which goes through the pair so that a {@code PUT /api/config} on the primary reaches the
- * secondary as a reload does, and is refused on the secondary (whose services the primary's next push would
- * overwrite). Halt, drain and online stay local to the node, as lb-ha replicates only the service list.
+ * The balancer as the admin server of a pair or cluster node sees it: everything goes to the node's balancer, except
+ * {@link #reconfigure}, which goes through the node's {@link ServiceReplication} so that a {@code PUT /api/config} on
+ * the primary reaches the other nodes as a reload does, and is refused on the others (whose services the primary's
+ * next push would overwrite). Halt, drain and online stay local to the node, as lb-ha replicates only the service list.
  */
 final class ReplicatingBalancer implements LoadBalancer {
 
     private final LoadBalancer balancer;
-    private final ClusteredNode node;
+    private final ServiceReplication node;
     private final Object lock;
 
     /** @param lock the runner's reload lock: a PUT and a SIGHUP reload never interleave */
-    ReplicatingBalancer(LoadBalancer balancer, ClusteredNode node, Object lock) {
+    ReplicatingBalancer(LoadBalancer balancer, ServiceReplication node, Object lock) {
         this.balancer = balancer;
         this.node = node;
         this.lock = lock;

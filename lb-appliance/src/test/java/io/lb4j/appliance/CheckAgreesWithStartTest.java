@@ -179,6 +179,7 @@ class CheckAgreesWithStartTest {
         Path smtp = Files.writeString(dir.resolve("smtp.secret"), "smtp-password\n");
         Files.setPosixFilePermissions(smtp, PosixFilePermissions.fromString("rw-------"));
         return Files.writeString(dir.resolve(name), text.replace("/etc/lb4j/ha.secret", secret.toString())
+                .replace("/etc/lb4j/cluster.secret", secret.toString())
                 .replace("/etc/lb4j/smtp.secret", smtp.toString()));
     }
 

@@ -118,4 +118,32 @@ class ListenersTest {
                 .hasMessage("ha.flowSyncPort: 7791 (expected: a port no other part of the appliance listens on;"
                         + " the admin server listens on 10.0.0.3:7791/TCP)");
     }
+
+    @Test
+    void aClusterNodesReceiverAndFlowSyncClashWithTheAdminServer() throws IOException {
+        Path secret = Files.writeString(dir.resolve("cluster.secret"), "0123456789abcdef");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        String cluster = """
+                cluster:
+                  daemon: bird
+                  socket: /run/bird/bird.ctl
+                  configFile: /etc/bird/lb4j.conf
+                  localAs: 65001
+                  neighbours: [ { address: 10.0.0.1, as: 65000 } ]
+                  listen: 10.0.0.3
+                  peers: [10.0.0.2]
+                  primary: 10.0.0.2
+                  secretFile: %s
+                """.formatted(secret);
+        assertThatThrownBy(() -> Listeners.checkNoClash(config(services("proxy", 104) + admin("0.0.0.0", 7790)
+                + cluster)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cluster.replicationPort: 7790 (expected: a port no other part of the appliance listens"
+                        + " on; the admin server listens on 0.0.0.0:7790/TCP)");
+        assertThatThrownBy(() -> Listeners.checkNoClash(config(services("packet\ninterface: eth0", 104)
+                + admin("10.0.0.3", 7791) + cluster.replace("primary: 10.0.0.2", "primary: 10.0.0.3"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cluster.flowSyncPort: 7791 (expected: a port no other part of the appliance listens on;"
+                        + " the admin server listens on 10.0.0.3:7791/TCP)");
+    }
 }

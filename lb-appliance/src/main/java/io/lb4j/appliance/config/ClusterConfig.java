@@ -1,9 +1,12 @@
 package io.lb4j.appliance.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The {@code cluster:} section of an appliance file: this node is one of N active balancers behind ECMP routers, and
@@ -20,6 +23,10 @@ import java.util.Objects;
  *   neighbours:
  *     - { address: 10.218.0.1, as: 65000 }
  *   bfd: true                        # default true: a dead node's path goes within 300 ms
+ *   listen: 10.218.0.11              # this node's management address
+ *   peers: [10.218.0.12, 10.218.0.13] # the other nodes' (with peers: the nodes share services and flows)
+ *   primary: 10.218.0.11             # the node whose services (file, admin API) every node runs
+ *   secretFile: /etc/lb4j/cluster.secret
  * </pre>
  *
  * @param daemon     the routing daemon: {@code bird}
@@ -28,9 +35,78 @@ import java.util.Objects;
  * @param localAs    this node's AS number, 1-4294967295
  * @param neighbours the routers to announce to, at least one, each address once
  * @param bfd        whether the sessions use BFD
+ * @param replication config replication and flow sync among the nodes, with {@code peers:}; empty without
  */
 public record ClusterConfig(String daemon, Path socket, Path configFile, long localAs, List<Neighbour> neighbours,
-                            boolean bfd) {
+                            boolean bfd, Optional<Replication> replication) {
+
+    /** A node that shares nothing with the others but the routers. */
+    public ClusterConfig(String daemon, Path socket, Path configFile, long localAs, List<Neighbour> neighbours,
+                         boolean bfd) {
+        this(daemon, socket, configFile, localAs, neighbours, bfd, Optional.empty());
+    }
+
+    /**
+     * What the nodes of a cluster share besides the routers: the services of one node, the {@code primary}
+     * (its publisher pushes them to every other node's receiver, as {@code ha:}'s primary does to its secondary),
+     * and every node's flows (flow sync to every other node, packet engine only), so a flow that ECMP moves
+     * reaches the same real server. The same channels, ports and secret file as {@code ha:}.
+     *
+     * @param listen          this node's management address
+     * @param peers           the other nodes' management addresses, at least one, each once, not {@code listen}
+     * @param primary         {@code listen} or one of {@code peers}: the node whose services every node runs
+     * @param replicationPort TCP port the receivers listen on
+     * @param flowSyncPort    TCP port of flow sync on every node; present exactly when the engine is {@code packet}
+     * @param secretFile      the file holding the shared secret (at least 16 bytes)
+     * @param stateDirectory  where the primary keeps its replication epoch
+     */
+    public record Replication(InetAddress listen, List<InetAddress> peers, InetAddress primary,
+                              int replicationPort, OptionalInt flowSyncPort, Path secretFile, Path stateDirectory) {
+
+        /** Requires every field and copies the list. */
+        public Replication {
+            Objects.requireNonNull(listen, "listen");
+            peers = List.copyOf(peers);
+            Objects.requireNonNull(primary, "primary");
+            Objects.requireNonNull(flowSyncPort, "flowSyncPort");
+            Objects.requireNonNull(secretFile, "secretFile");
+            Objects.requireNonNull(stateDirectory, "stateDirectory");
+        }
+
+        /** Whether this node publishes its services to the others. */
+        public boolean isPrimary() {
+            return primary.equals(listen);
+        }
+
+        /** Where this node's config receiver listens (not on the primary). */
+        public InetSocketAddress replicationListen() {
+            return new InetSocketAddress(listen, replicationPort);
+        }
+
+        /** Where the primary's publisher connects: every other node's receiver. */
+        public List<InetSocketAddress> replicationPeers() {
+            return peers.stream().map(p -> new InetSocketAddress(p, replicationPort)).toList();
+        }
+
+        /** Where this node's flow sync listens; only with the packet engine. */
+        public InetSocketAddress flowSyncListen() {
+            return new InetSocketAddress(listen, flowSyncPort.orElseThrow());
+        }
+
+        /** Where this node's flow changes go: every other node; only with the packet engine. */
+        public List<InetSocketAddress> flowSyncPeers() {
+            int port = flowSyncPort.orElseThrow();
+            return peers.stream().map(p -> new InetSocketAddress(p, port)).toList();
+        }
+
+        /**
+         * The shared secret, as {@link HaConfig#readSecret()} reads it; the caller overwrites the array once the
+         * channels have it.
+         */
+        public byte[] readSecret() {
+            return HaConfig.readSecret("cluster.secretFile", secretFile);
+        }
+    }
 
     /** A router this node announces to over BGP. */
     public record Neighbour(InetAddress address, long as) {
@@ -46,5 +122,6 @@ public record ClusterConfig(String daemon, Path socket, Path configFile, long lo
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(configFile, "configFile");
         neighbours = List.copyOf(neighbours);
+        Objects.requireNonNull(replication, "replication");
     }
 }

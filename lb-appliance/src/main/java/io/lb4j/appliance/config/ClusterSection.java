@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -21,7 +22,11 @@ import java.util.Set;
  */
 final class ClusterSection {
 
-    static final Set<String> KEYS = Set.of("daemon", "socket", "configFile", "localAs", "neighbours", "bfd");
+    static final Set<String> KEYS = Set.of("daemon", "socket", "configFile", "localAs", "neighbours", "bfd",
+            "listen", "peers", "primary", "replicationPort", "flowSyncPort", "secretFile", "stateDirectory");
+    /** The keys that only go with {@code peers:}. */
+    static final List<String> REPLICATION_KEYS = List.of("listen", "primary", "replicationPort", "flowSyncPort",
+            "secretFile", "stateDirectory");
     static final Set<String> NEIGHBOUR_KEYS = Set.of("address", "as");
     static final List<String> DAEMONS = List.of("bird");
 
@@ -38,7 +43,7 @@ final class ClusterSection {
      *
      * @throws io.lb4j.config.ConfigException naming the key, the value and what is allowed
      */
-    static Read read(Mapping top, List<VirtualService> services) {
+    static Read read(Mapping top, List<VirtualService> services, EngineConfig engine) {
         if (!top.has("cluster")) {
             return new Read(Optional.empty(), services);
         }
@@ -46,7 +51,7 @@ final class ClusterSection {
             throw top.errorAtKey("cluster", "cluster: with ha: (expected: one of them; a node is either one of N"
                     + " active balancers behind ECMP routers or one half of an active/passive pair)");
         }
-        ClusterConfig cluster = cluster(top.get("cluster"));
+        ClusterConfig cluster = cluster(top.get("cluster"), engine);
         List<ConfigNode> items = top.get("services").asSequence("services").items();
         List<VirtualService> result = new ArrayList<>(services.size());
         for (int i = 0; i < services.size(); i++) {
@@ -56,7 +61,7 @@ final class ClusterSection {
         return new Read(Optional.of(cluster), List.copyOf(result));
     }
 
-    private static ClusterConfig cluster(ConfigNode node) {
+    private static ClusterConfig cluster(ConfigNode node, EngineConfig engine) {
         Mapping m = node.asMapping("cluster");
         m.checkKeys(KEYS, "cluster");
         String daemon = m.required("daemon", "cluster").asOneOf("cluster.daemon", DAEMONS);
@@ -94,7 +99,78 @@ final class ClusterSection {
                     "cluster.neighbours.as")));
         }
         boolean bfd = !m.has("bfd") || m.get("bfd").asBoolean("cluster.bfd");
-        return new ClusterConfig(daemon, socket, configFile, localAs, neighbours, bfd);
+        return new ClusterConfig(daemon, socket, configFile, localAs, neighbours, bfd, replication(m, engine));
+    }
+
+    /**
+     * With {@code peers:}, what the nodes share: the keys and defaults of {@code ha:}'s channels, with
+     * {@code peers:} for its {@code peer:} and {@code primary:} for its {@code role:} (the same line on every node).
+     */
+    private static Optional<ClusterConfig.Replication> replication(Mapping m, EngineConfig engine) {
+        if (!m.has("peers")) {
+            for (String key : REPLICATION_KEYS) {
+                if (m.has(key)) {
+                    throw m.errorAtKey(key, "cluster." + key + ": without cluster.peers (expected: `peers:` with"
+                            + " the other nodes' management addresses, or none of " + String.join(", ",
+                            REPLICATION_KEYS) + ")");
+                }
+            }
+            return Optional.empty();
+        }
+        InetAddress listen = ConfigLoader.ipLiteral(m.required("listen", "cluster"), "cluster.listen");
+        List<ConfigNode> items = m.get("peers").asItems("cluster.peers");
+        if (items.isEmpty()) {
+            throw m.get("peers").error("cluster.peers: [] (expected: the other nodes' management addresses, e.g."
+                    + " [10.218.0.12, 10.218.0.13])");
+        }
+        List<InetAddress> peers = new ArrayList<>();
+        for (ConfigNode item : items) {
+            InetAddress peer = ConfigLoader.ipLiteral(item, "cluster.peers");
+            if (peer.equals(listen)) {
+                throw item.error("cluster.peers: " + Addresses.text(peer) + " (expected: the other nodes' addresses;"
+                        + " " + Addresses.text(peer) + " is this node's, `listen:`)");
+            }
+            if (peers.contains(peer)) {
+                throw item.error("cluster.peers: " + Addresses.text(peer) + " (expected: each node once)");
+            }
+            peers.add(peer);
+        }
+        ConfigNode primaryNode = m.required("primary", "cluster");
+        InetAddress primary = ConfigLoader.ipLiteral(primaryNode, "cluster.primary");
+        if (!primary.equals(listen) && !peers.contains(primary)) {
+            throw primaryNode.error("cluster.primary: " + Addresses.text(primary) + " (expected: `listen:` or one of"
+                    + " `peers:`, the node whose services every node runs)");
+        }
+        int replicationPort = m.has("replicationPort")
+                ? ConfigLoader.port(m.get("replicationPort"), "cluster.replicationPort")
+                : HaConfig.DEFAULT_REPLICATION_PORT;
+        OptionalInt flowSyncPort = OptionalInt.empty();
+        ConfigNode flowNode = m.get("flowSyncPort");
+        if (!engine.type().equals("packet")) {
+            if (flowNode != null) {
+                throw flowNode.error("cluster.flowSyncPort: only for engine packet (expected: no `flowSyncPort:`"
+                        + " with engine " + engine.type() + "; it keeps no flow state to sync)");
+            }
+        } else {
+            int p = flowNode == null ? HaConfig.DEFAULT_FLOW_SYNC_PORT
+                    : ConfigLoader.port(flowNode, "cluster.flowSyncPort");
+            if (p == replicationPort) {
+                throw (flowNode != null ? flowNode : m.get("replicationPort")).error("cluster.flowSyncPort: " + p
+                        + " (expected: a port other than replicationPort " + replicationPort + ")");
+            }
+            flowSyncPort = OptionalInt.of(p);
+        }
+        Path secretFile = ConfigLoader.secretFile(m.required("secretFile", "cluster"), "cluster.secretFile");
+        Path stateDirectory = Path.of(HaConfig.DEFAULT_STATE_DIRECTORY);
+        if (m.has("stateDirectory")) {
+            stateDirectory = ConfigLoader.path(m.get("stateDirectory"), "cluster.stateDirectory");
+            if (!stateDirectory.isAbsolute()) {
+                throw m.get("stateDirectory").error("cluster.stateDirectory: " + stateDirectory + " (expected: an"
+                        + " absolute directory, such as " + HaConfig.DEFAULT_STATE_DIRECTORY + ")");
+            }
+        }
+        return Optional.of(new ClusterConfig.Replication(listen, peers, primary, replicationPort, flowSyncPort,
+                secretFile, stateDirectory));
     }
 
     private static Path absolutePath(ConfigNode n, String what) {

@@ -192,7 +192,7 @@ public final class ConfigLoader {
             throw top.get("snmp").error("snmp: differs from the running SNMP agent's settings (expected: the running"
                     + " settings or no `snmp:`; snmp settings change only with a restart)");
         }
-        ClusterSection.Read cluster = ClusterSection.read(top, services); // Maglev by default in a cluster
+        ClusterSection.Read cluster = ClusterSection.read(top, services, engine); // Maglev by default in a cluster
         return new ApplianceConfig(engine, cluster.services(), admin, ha, scriptDirectories, snmp, alerts,
                 cluster.cluster());
     }
@@ -431,7 +431,7 @@ public final class ConfigLoader {
         return List.copyOf(directories);
     }
 
-    private static Path path(ConfigNode n, String what) {
+    static Path path(ConfigNode n, String what) {
         String text = n.asString(what);
         if (text.isBlank()) {
             throw n.error(what + ": \"\" (expected: a file or directory name)");
@@ -522,7 +522,7 @@ public final class ConfigLoader {
             }
             flowSyncPort = OptionalInt.of(p);
         }
-        Path secretFile = secretFile(m.required("secretFile", "ha"));
+        Path secretFile = secretFile(m.required("secretFile", "ha"), "ha.secretFile");
         Path stateDirectory = Path.of(HaConfig.DEFAULT_STATE_DIRECTORY);
         if (m.has("stateDirectory")) {
             stateDirectory = path(m.get("stateDirectory"), "ha.stateDirectory");
@@ -588,7 +588,7 @@ public final class ConfigLoader {
      * An IPv4 or IPv6 literal (IPv6 also in brackets), parsed as the services' addresses are; never looked up in DNS
      * (a host name is an error, not a query).
      */
-    private static InetAddress ipLiteral(ConfigNode node, String what) {
+    static InetAddress ipLiteral(ConfigNode node, String what) {
         ConfigNode.Scalar s = node.asScalar(what);
         try {
             return Addresses.parse(what, s.text());
@@ -597,7 +597,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static int port(ConfigNode node, String what) {
+    static int port(ConfigNode node, String what) {
         int p = node.asInt(what, "a port 1-65535");
         if (p < 1 || p > 65535) {
             throw node.error(what + ": " + p + " (expected: 1-65535)");
@@ -609,18 +609,18 @@ public final class ConfigLoader {
      * The secret file must exist, be readable by its owner only and hold enough bytes now, so a bad file stops the
      * start, not the first push. Read by {@link SecretFile}, as the pair reads it at start.
      */
-    private static Path secretFile(ConfigNode node) {
-        Path path = path(node, "ha.secretFile");
+    static Path secretFile(ConfigNode node, String what) {
+        Path path = path(node, what);
         byte[] secret;
         try {
-            secret = SecretFile.read("ha.secretFile", path);
+            secret = SecretFile.read(what, path);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw node.error(e.getMessage());
         }
         int length = secret.length;
         Arrays.fill(secret, (byte) 0);
         if (length < HaConfig.MIN_SECRET_BYTES) {
-            throw node.error("ha.secretFile: " + path + " holds " + length + " byte" + (length == 1 ? "" : "s")
+            throw node.error(what + ": " + path + " holds " + length + " byte" + (length == 1 ? "" : "s")
                     + " (expected: at least " + HaConfig.MIN_SECRET_BYTES + " bytes, e.g. from `head -c 32"
                     + " /dev/urandom | base64`)");
         }

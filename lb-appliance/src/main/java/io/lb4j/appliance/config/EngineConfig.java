@@ -6,8 +6,10 @@ import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.engine.proxy.Transport;
 import io.lb4j.ha.HaPair;
+import io.lb4j.ha.flowsync.FlowSync;
 
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.Objects;
 
 /**
@@ -64,6 +66,22 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
      * @throws IllegalStateException    when the packet engine cannot be created here, with the reason
      */
     public ForwardingEngine create(boolean pairNode) {
+        return create(pairNode ? HaPair::packetEngine : PacketEngine.Builder::build);
+    }
+
+    /**
+     * A new, not yet started engine for a node of an active-active cluster that shares its flows with the others
+     * ({@code cluster.peers}): the packet engine journals its flows for {@code FlowSync} and answers for its VIPs
+     * from start. The proxy engine is the same as {@link #create()}'s.
+     *
+     * @throws IllegalArgumentException naming the option when a proxy option is out of range
+     * @throws IllegalStateException    when the packet engine cannot be created here, with the reason
+     */
+    public ForwardingEngine createSyncingFlows() {
+        return create(FlowSync::packetEngine);
+    }
+
+    private ForwardingEngine create(Function<PacketEngine.Builder, PacketEngine> packetEngine) {
         if (type.equals("proxy")) {
             ProxyEngine.Builder b = ProxyEngine.builder().connectTimeout(connectTimeout)
                     .maxPendingBytes(maxPendingBytes).udpIdleTimeout(udpIdleTimeout).transport(transport);
@@ -73,8 +91,7 @@ public record EngineConfig(String type, String networkInterface, int ioThreads, 
             return b.build();
         }
         try {
-            return pairNode ? HaPair.packetEngine(PacketEngine.builder(networkInterface))
-                    : PacketEngine.on(networkInterface);
+            return packetEngine.apply(PacketEngine.builder(networkInterface));
         } catch (RuntimeException e) {
             throw new IllegalStateException("engine: packet on interface " + networkInterface + ": " + e.getMessage(), e);
         }

@@ -137,11 +137,16 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
      * @throws IllegalStateException when the file is now shorter than {@link #MIN_SECRET_BYTES}
      */
     public byte[] readSecret() {
-        byte[] secret = SecretFile.read("ha.secretFile", secretFile);
+        return readSecret("ha.secretFile", secretFile);
+    }
+
+    /** {@link #readSecret()} of a file named by {@code key} (the cluster's secret file is read alike). */
+    static byte[] readSecret(String key, Path file) {
+        byte[] secret = SecretFile.read(key, file);
         if (secret.length < MIN_SECRET_BYTES) {
             int length = secret.length;
             Arrays.fill(secret, (byte) 0);
-            throw new IllegalStateException("ha.secretFile: " + secretFile + " holds " + length
+            throw new IllegalStateException(key + ": " + file + " holds " + length
                     + " bytes (expected: at least " + MIN_SECRET_BYTES + ")");
         }
         return secret;

@@ -76,7 +76,8 @@ class ConfigLoaderClusterTest {
     void rejectsAnUnknownKeyListingTheKnownOnes() {
         assertThatThrownBy(() -> parse(cluster("65001", "[ { address: 10.218.0.1, as: 65000 } ]", "  asn: 1\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("node.yaml:18:3")
-                .hasMessageContaining("expected one of: bfd, configFile, daemon, localAs, neighbours, socket");
+                .hasMessageContaining("expected one of: bfd, configFile, daemon, flowSyncPort, listen, localAs,"
+                        + " neighbours, peers, primary, replicationPort, secretFile, socket, stateDirectory");
     }
 
     @Test
@@ -126,5 +127,71 @@ class ConfigLoaderClusterTest {
                 + " peer: 10.0.0.3, listen: 10.0.0.2, secretFile: " + secret + " }\n";
         assertThatThrownBy(() -> parse(cluster("65001", "[ { address: 10.218.0.1, as: 65000 } ]", "") + ha))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster: with ha: (expected: one of them");
+    }
+
+    private static Path secret(Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("cluster.secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        return secret;
+    }
+
+    /** Lines 18-21 of the cluster section: this node .11, the others .12 and .13, .11 the primary. */
+    private static String shared(Path secret) {
+        return "  listen: 10.218.0.11\n  peers: [10.218.0.12, 10.218.0.13]\n  primary: 10.218.0.11\n"
+                + "  secretFile: " + secret + "\n";
+    }
+
+    @Test
+    void readsThePeersWithThePairsPortsAndStateDirectoryByDefault(@TempDir Path dir) throws Exception {
+        Path secret = secret(dir);
+        ClusterConfig.Replication proxy = parse(cluster("65001", "[ { address: 10.218.0.1, as: 65000 } ]",
+                shared(secret))).cluster().orElseThrow().replication().orElseThrow();
+
+        assertThat(proxy).isEqualTo(new ClusterConfig.Replication(InetAddress.getByName("10.218.0.11"),
+                List.of(InetAddress.getByName("10.218.0.12"), InetAddress.getByName("10.218.0.13")),
+                InetAddress.getByName("10.218.0.11"), 7790, java.util.OptionalInt.empty(), secret,
+                Path.of("/var/lib/lb4j")));
+        assertThat(proxy.isPrimary()).isTrue();
+        assertThat(proxy.replicationPeers()).extracting(Object::toString)
+                .containsExactly("/10.218.0.12:7790", "/10.218.0.13:7790");
+
+        ClusterConfig.Replication packet = parse("engine: packet\ninterface: eth0\n" + cluster("65001",
+                "[ { address: 10.218.0.1, as: 65000 } ]", shared(secret).replace("primary: 10.218.0.11",
+                "primary: 10.218.0.13") + "  flowSyncPort: 7800\n")).cluster().orElseThrow().replication()
+                .orElseThrow();
+        assertThat(packet.isPrimary()).isFalse();
+        assertThat(packet.flowSyncPeers()).extracting(Object::toString)
+                .containsExactly("/10.218.0.12:7800", "/10.218.0.13:7800");
+        assertThat(parse(cluster("65001", "[ { address: 10.218.0.1, as: 65000 } ]", "")).cluster().orElseThrow()
+                .replication()).as("without peers: nothing shared").isEmpty();
+    }
+
+    @Test
+    void rejectsSharingKeysWithoutPeersAPeerThatIsThisNodeAndAPrimaryThatIsNoNode(@TempDir Path dir)
+            throws Exception {
+        Path secret = secret(dir);
+        String neighbours = "[ { address: 10.218.0.1, as: 65000 } ]";
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, "  listen: 10.218.0.11\n")))
+                .isInstanceOf(ConfigException.class).hasMessage("node.yaml:18:3: cluster.listen: without"
+                        + " cluster.peers (expected: `peers:` with the other nodes' management addresses, or none of"
+                        + " listen, primary, replicationPort, flowSyncPort, secretFile, stateDirectory)");
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, shared(secret)
+                .replace("[10.218.0.12, 10.218.0.13]", "[10.218.0.12, 10.218.0.11]"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.peers: 10.218.0.11 (expected:"
+                        + " the other nodes' addresses; 10.218.0.11 is this node's, `listen:`)");
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, shared(secret)
+                .replace("[10.218.0.12, 10.218.0.13]", "[10.218.0.12, 10.218.0.12]"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.peers: 10.218.0.12 (expected:"
+                        + " each node once)");
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, shared(secret)
+                .replace("primary: 10.218.0.11", "primary: 10.218.0.99"))))
+                .isInstanceOf(ConfigException.class).hasMessage("node.yaml:20:12: cluster.primary: 10.218.0.99"
+                        + " (expected: `listen:` or one of `peers:`, the node whose services every node runs)");
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, shared(secret) + "  flowSyncPort: 7791\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.flowSyncPort: only for engine"
+                        + " packet");
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, shared(secret)
+                .replace("  secretFile: " + secret + "\n", ""))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("secretFile");
     }
 }

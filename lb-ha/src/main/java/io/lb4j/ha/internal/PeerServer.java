@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The listening end of a replication channel: accepts connections from the peer's address only, serves at most
+ * The listening end of a replication channel: accepts connections from the peers' addresses only, serves at most
  * {@code maxConnections} at once, each on its own virtual thread, and closes every one on {@link #close()}. A
  * connection from any other address, or beyond the limit, is closed at once and counted ({@link #refused()}); the
  * first and every 100th are logged at WARN (a scan cannot flood the log). A handler that throws ends its connection
@@ -33,7 +33,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     private final ServerSocket server;
-    private final InetAddress peer;
+    private final Set<InetAddress> peers;
     private final int maxConnections;
     private final String name;
     private final Handler handler;
@@ -44,10 +44,10 @@ public final class PeerServer implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean closed;
 
-    private PeerServer(ServerSocket server, InetAddress peer, int maxConnections, String name, Handler handler,
+    private PeerServer(ServerSocket server, Set<InetAddress> peers, int maxConnections, String name, Handler handler,
                        Logger log) {
         this.server = server;
-        this.peer = peer;
+        this.peers = peers;
         this.maxConnections = maxConnections;
         this.name = name;
         this.handler = handler;
@@ -63,11 +63,23 @@ public final class PeerServer implements AutoCloseable {
      */
     public static PeerServer start(InetSocketAddress bind, InetAddress peer, int maxConnections, String name,
                                    Handler handler, Logger log) {
+        return start(bind, Set.of(peer), maxConnections, name, handler, log);
+    }
+
+    /**
+     * Binds {@code bind} and starts accepting from any of {@code peers}; {@code maxConnections} is the limit for all
+     * of them together.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static PeerServer start(InetSocketAddress bind, Set<InetAddress> peers, int maxConnections, String name,
+                                   Handler handler, Logger log) {
+        Set<InetAddress> copy = Set.copyOf(peers);
         try {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(bind);
-            PeerServer p = new PeerServer(s, peer, maxConnections, name, handler, log);
+            PeerServer p = new PeerServer(s, copy, maxConnections, name, handler, log);
             p.acceptor.start();
             return p;
         } catch (IOException e) {
@@ -102,7 +114,7 @@ public final class PeerServer implements AutoCloseable {
                 continue;
             }
             InetAddress from = s.getInetAddress();
-            String why = !from.equals(peer) ? "not the peer " + Addresses.text(peer)
+            String why = !peers.contains(from) ? "not " + peersText()
                     : open.size() >= maxConnections ? "already " + maxConnections + " connections (the limit)"
                     : null;
             if (why != null || closed) {
@@ -112,6 +124,11 @@ public final class PeerServer implements AutoCloseable {
             open.add(s);
             threads.execute(() -> serve(s));
         }
+    }
+
+    private String peersText() {
+        return peers.size() == 1 ? "the peer " + Addresses.text(peers.iterator().next())
+                : "a peer " + peers.stream().map(Addresses::text).sorted().toList();
     }
 
     private void refuse(Socket s, String why) {

@@ -5,6 +5,7 @@ import io.lb4j.api.spi.TaskClock;
 import io.lb4j.ha.peer.PeerState;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public final class Reconnector {
     }
 
     private final InetSocketAddress peer;
+    private final InetAddress local; // null: the kernel picks the source address
     private final TaskClock clock;
     private final PeerHealth health;
     private final Backoff backoff = new Backoff();
@@ -54,7 +56,16 @@ public final class Reconnector {
     private long failures;
 
     public Reconnector(InetSocketAddress peer, TaskClock clock, PeerHealth health) {
+        this(peer, null, clock, health);
+    }
+
+    /**
+     * Connects from {@code local} (any port), so that a peer accepting only known addresses sees this node's own
+     * address whichever route the kernel takes; null or a wildcard address lets the kernel pick.
+     */
+    public Reconnector(InetSocketAddress peer, InetAddress local, TaskClock clock, PeerHealth health) {
         this.peer = peer;
+        this.local = local == null || local.isAnyLocalAddress() ? null : local;
         this.clock = clock;
         this.health = health;
     }
@@ -75,6 +86,9 @@ public final class Reconnector {
                 socket = s;
                 if (closed) {
                     return;
+                }
+                if (local != null) {
+                    s.bind(new InetSocketAddress(local, 0));
                 }
                 s.connect(peer, CONNECT_TIMEOUT_MILLIS);
                 s.setTcpNoDelay(true);

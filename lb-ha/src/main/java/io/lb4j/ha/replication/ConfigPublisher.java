@@ -37,7 +37,8 @@ import java.util.function.Consumer;
 
 /**
  * The primary's end of config replication: {@link #reconfigure} applies a service list to the local balancer and
- * pushes it to the secondary's {@link ConfigReceiver}, authenticated with HMAC-SHA256 over a shared secret.
+ * pushes it to the secondary's {@link ConfigReceiver} (a pair), or to every other node's (a cluster:
+ * {@link Builder#peers}), authenticated with HMAC-SHA256 over a shared secret.
  *
  * <pre>{@code
  * ConfigPublisher publisher = ConfigPublisher.builder(primaryLb)
@@ -57,14 +58,17 @@ import java.util.function.Consumer;
  *       are newer than everything it sent before.</li>
  *   <li>A secondary that was down or unreachable gets the latest list as soon as a connection succeeds again;
  *       reconnects back off exponentially with jitter (about 100 ms doubling to at most 5 s).</li>
+ *   <li>With several secondaries, each has its own connection and thread: one that is dead, slow or refusing
+ *       delays none of the others. {@link #acknowledged()} is what all of them hold, the counters are sums and
+ *       {@link #peerStatuses()} says how each one is.</li>
  *   <li>While idle it sends an authenticated heartbeat every second and expects each acknowledgement within the
  *       {@linkplain Builder#frameTimeout frame timeout}, so a secondary that vanished is noticed within it.</li>
  *   <li>Never silently stale: a secondary that is unreachable, refuses our frames, answers STALE (it holds a newer
- *       epoch) or cannot apply a list is a {@link PeerState} ({@link #status()}), a {@link PeerStateChanged} event
+ *       epoch) or cannot apply a list is a {@link PeerState} ({@link #peerStatuses()}), a {@link PeerStateChanged} event
  *       ({@link #subscribe}), a WARN in the log and a counter ({@link #stale()}, {@link #invalid()},
  *       {@link #rejectedAcknowledgements()}, {@link #failures()}). A STALE answer is not an acknowledgement.</li>
  * </ul>
- * One background thread; {@link #reconfigure} never blocks on the network. Thread-safe.
+ * One background thread per secondary; {@link #reconfigure} never blocks on the network. Thread-safe.
  */
 public final class ConfigPublisher implements AutoCloseable {
 
@@ -73,44 +77,54 @@ public final class ConfigPublisher implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     private final LoadBalancer balancer;
-    private final InetSocketAddress peer;
     private final byte[] secret;
     private final Path stateDirectory;
     private final TaskClock clock;
     private final boolean ownsClock;
     private final Duration frameTimeout;
-    private final PeerHealth health;
-    private final Reconnector reconnector;
+    private final List<Link> links;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Thread thread;
     private long epoch;
     // Guarded by lock.
     private long sequence;
     private byte[] latest;
-    private long acknowledged;
     private long rejectedAcks;
     private long stale;
     private long invalid;
-    private boolean heartbeatDue;
     private boolean started;
     private boolean closed;
 
+    /** One secondary: its connection, its thread and what it acknowledged. */
+    private final class Link {
+        final InetSocketAddress peer;
+        final PeerHealth health;
+        final Reconnector reconnector;
+        final Thread thread;
+        // Guarded by lock.
+        long acknowledged;
+        boolean heartbeatDue;
+
+        Link(InetSocketAddress peer) {
+            this.peer = peer;
+            this.health = new PeerHealth(PeerChannel.CONFIG_PUBLISHER, PeerHealth.text(peer), clock, LOG);
+            this.reconnector = new Reconnector(peer, clock, health);
+            this.thread = Thread.ofPlatform().daemon().name("lb4j-config-publisher-" + PeerHealth.text(peer))
+                    .unstarted(() -> reconnector.run(s -> session(this, s), () -> { }));
+        }
+    }
+
     private ConfigPublisher(Builder b) {
         this.balancer = b.balancer;
-        this.peer = b.peer;
         this.secret = b.secret;
         this.stateDirectory = b.stateDirectory;
         this.ownsClock = b.clock == null;
         this.clock = b.clock != null ? b.clock : TaskClock.system();
         this.frameTimeout = b.frameTimeout;
-        this.health = new PeerHealth(PeerChannel.CONFIG_PUBLISHER, PeerHealth.text(peer), clock, LOG);
-        this.reconnector = new Reconnector(peer, clock, health);
-        this.thread = Thread.ofPlatform().daemon().name("lb4j-config-publisher").unstarted(
-                () -> reconnector.run(this::session, () -> { }));
+        this.links = b.peers.stream().map(Link::new).toList();
     }
 
-    /** A builder replicating {@code balancer}'s services; peer and secret are required. */
+    /** A builder replicating {@code balancer}'s services; peer (or peers) and secret are required. */
     public static Builder builder(LoadBalancer balancer) {
         return new Builder(balancer);
     }
@@ -136,9 +150,9 @@ public final class ConfigPublisher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        LOG.info("config replication to {}: epoch {} (from {})", PeerHealth.text(peer), epoch,
+        LOG.info("config replication to {}: epoch {} (from {})", peersText(), epoch,
                 stateDirectory.resolve(EpochStore.FILE_NAME));
-        thread.start();
+        links.forEach(link -> link.thread.start());
         return this;
     }
 
@@ -196,14 +210,25 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    /** The highest sequence number the secondary applied (or already held) this epoch. */
+    /**
+     * The highest sequence number every secondary applied (or already held) this epoch: with several, the lowest of
+     * their acknowledgements.
+     */
     public long acknowledged() {
         lock.lock();
         try {
-            return acknowledged;
+            return acknowledgedByAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    private long acknowledgedByAll() {
+        long min = Long.MAX_VALUE;
+        for (Link link : links) {
+            min = Math.min(min, link.acknowledged);
+        }
+        return min;
     }
 
     /** Acknowledgements that did not authenticate (the connection was dropped and retried). */
@@ -236,27 +261,42 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    /** Failed connects and lost connections since start. */
+    /** Failed connects and lost connections since start, over all secondaries. */
     public long failures() {
-        return reconnector.failures();
+        long sum = 0;
+        for (Link link : links) {
+            sum += link.reconnector.failures();
+        }
+        return sum;
     }
 
-    /** The secondary as this publisher sees it now. */
+    /** The (first) secondary as this publisher sees it now; for a pair, the secondary. */
     public PeerStatus status() {
-        return health.status();
+        return links.getFirst().health.status();
     }
 
-    /** Registers a listener for every change of {@link #status()}; called on the publisher's thread, in order. */
+    /** Every secondary as this publisher sees it now, in the order the peers were given. */
+    public List<PeerStatus> peerStatuses() {
+        return links.stream().map(link -> link.health.status()).toList();
+    }
+
+    /**
+     * Registers a listener for every change of any secondary's status; called on that secondary's publisher thread,
+     * in order.
+     */
     public Subscription subscribe(Consumer<? super PeerStateChanged> listener) {
-        return health.subscribe(listener);
+        List<Subscription> subscriptions = links.stream().map(link -> link.health.subscribe(listener)).toList();
+        return () -> subscriptions.forEach(Subscription::close);
     }
 
-    /** Waits until the secondary acknowledged {@code version} or {@code timeout} passed; returns whether it did. */
+    /**
+     * Waits until every secondary acknowledged {@code version} or {@code timeout} passed; returns whether they did.
+     */
     public boolean awaitAcknowledged(long version, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (acknowledged < version) {
+            while (acknowledgedByAll() < version) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -269,7 +309,9 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    private void session(Socket s) throws IOException {
+    private void session(Link link, Socket s) throws IOException {
+        InetSocketAddress peer = link.peer;
+        PeerHealth health = link.health;
         DeadlineInputStream deadline = new DeadlineInputStream(s, clock);
         DataInputStream in = new DataInputStream(new BufferedInputStream(deadline));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
@@ -287,19 +329,19 @@ public final class ConfigPublisher implements AutoCloseable {
         long heldEpoch = hello.getLong();
         long heldSequence = hello.getLong();
         long sent = 0;
-        count(() -> heartbeatDue = false);
+        count(() -> link.heartbeatDue = false);
         if (heldEpoch == epoch) {
             sent = heldSequence; // reconnected: what it already holds is not sent again (it would be STALE)
-            acknowledge(heldSequence, "the secondary holds " + epoch + ":" + heldSequence);
+            acknowledge(link, heldSequence, "the secondary holds " + epoch + ":" + heldSequence);
         }
-        Cancellable heartbeat = scheduleHeartbeat();
+        Cancellable heartbeat = scheduleHeartbeat(link);
         try {
             while (true) {
                 byte[] json = null;
                 long seq = 0;
                 lock.lock();
                 try {
-                    while (!closed && sequence == sent && !heartbeatDue) {
+                    while (!closed && sequence == sent && !link.heartbeatDue) {
                         changed.await();
                     }
                     if (closed) {
@@ -309,7 +351,7 @@ public final class ConfigPublisher implements AutoCloseable {
                         json = latest;
                         seq = sequence;
                     }
-                    heartbeatDue = false;
+                    link.heartbeatDue = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -321,7 +363,7 @@ public final class ConfigPublisher implements AutoCloseable {
                         ? ReplicationWire.config(secret, challenge, epoch, seq, json)
                         : ReplicationWire.ping(secret, challenge));
                 deadline.expectWithin(frameTimeout.toNanos());
-                ByteBuffer ack = readAck(in, challenge);
+                ByteBuffer ack = readAck(peer, in, challenge);
                 long ackEpoch = ack.getLong();
                 long ackSeq = ack.getLong();
                 byte status = ack.get();
@@ -336,17 +378,17 @@ public final class ConfigPublisher implements AutoCloseable {
                         throw new IOException("acknowledgement for " + ackEpoch + ":" + ackSeq + ", expected "
                                 + epoch + ":" + seq);
                     }
-                    answered(status, seq, heldEpoch, heldSequence);
+                    answered(link, status, seq, heldEpoch, heldSequence);
                     sent = seq;
                 }
-                heartbeat = scheduleHeartbeat();
+                heartbeat = scheduleHeartbeat(link);
             }
         } finally {
             heartbeat.cancel();
         }
     }
 
-    private ByteBuffer readAck(DataInputStream in, byte[] challenge) throws IOException {
+    private ByteBuffer readAck(InetSocketAddress peer, DataInputStream in, byte[] challenge) throws IOException {
         byte[] ack;
         try {
             ack = ReplicationWire.readVerified(in, secret, challenge, ReplicationWire.ACK);
@@ -367,10 +409,11 @@ public final class ConfigPublisher implements AutoCloseable {
         return ByteBuffer.wrap(ack, 1, 17);
     }
 
-    private void answered(byte status, long seq, long heldEpoch, long heldSequence) {
+    private void answered(Link link, byte status, long seq, long heldEpoch, long heldSequence) {
         String version = epoch + ":" + seq;
+        PeerHealth health = link.health;
         switch (status) {
-            case ReplicationWire.STATUS_APPLIED -> acknowledge(seq, "the secondary applied " + version);
+            case ReplicationWire.STATUS_APPLIED -> acknowledge(link, seq, "the secondary applied " + version);
             case ReplicationWire.STATUS_STALE -> {
                 health.report(PeerState.STALE, "the secondary holds " + heldEpoch + ":" + heldSequence
                         + ", newer than this primary's " + version + ", and applies nothing from it (was "
@@ -389,9 +432,9 @@ public final class ConfigPublisher implements AutoCloseable {
     }
 
     // The state first: whoever waits for the count then sees the state that goes with it.
-    private void acknowledge(long seq, String detail) {
-        health.report(PeerState.OK, detail);
-        count(() -> acknowledged = Math.max(acknowledged, seq));
+    private void acknowledge(Link link, long seq, String detail) {
+        link.health.report(PeerState.OK, detail);
+        count(() -> link.acknowledged = Math.max(link.acknowledged, seq));
     }
 
     private void count(Runnable update) {
@@ -404,8 +447,13 @@ public final class ConfigPublisher implements AutoCloseable {
         }
     }
 
-    private Cancellable scheduleHeartbeat() {
-        return clock.schedule(HEARTBEAT, () -> count(() -> heartbeatDue = true));
+    private Cancellable scheduleHeartbeat(Link link) {
+        return clock.schedule(HEARTBEAT, () -> count(() -> link.heartbeatDue = true));
+    }
+
+    private String peersText() {
+        return links.size() == 1 ? PeerHealth.text(links.getFirst().peer)
+                : links.stream().map(link -> PeerHealth.text(link.peer)).toList().toString();
     }
 
     /** Stops replicating; the secondary keeps what it has. Idempotent. */
@@ -418,13 +466,15 @@ public final class ConfigPublisher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        reconnector.close();
-        health.close();
-        if (thread.isAlive()) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        links.forEach(link -> link.reconnector.close());
+        for (Link link : links) {
+            link.health.close();
+            if (link.thread.isAlive()) {
+                try {
+                    link.thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (ownsClock && clock instanceof AutoCloseable c) {
@@ -437,14 +487,15 @@ public final class ConfigPublisher implements AutoCloseable {
     }
 
     /**
-     * Builder for a {@link ConfigPublisher}; {@link #peer} and {@link #secret} are required. Not thread-safe.
+     * Builder for a {@link ConfigPublisher}; {@link #peer} (or {@link #peers}) and {@link #secret} are required. Not
+     * thread-safe.
      *
      * <p>Defaults: state directory {@code /var/lib/lb4j}, frame timeout 10 s, a system clock owned and closed by the
      * publisher.
      */
     public static final class Builder {
         private final LoadBalancer balancer;
-        private InetSocketAddress peer;
+        private List<InetSocketAddress> peers = List.of();
         private byte[] secret;
         private Path stateDirectory = Path.of("/var/lib/lb4j");
         private Duration frameTimeout = Duration.ofSeconds(10);
@@ -454,13 +505,33 @@ public final class ConfigPublisher implements AutoCloseable {
             this.balancer = Objects.requireNonNull(balancer, "balancer");
         }
 
-        /** The secondary's {@link ConfigReceiver} address. */
+        /** The secondary's {@link ConfigReceiver} address; the same as {@code peers(List.of(address))}. */
         public Builder peer(InetSocketAddress address) {
-            Objects.requireNonNull(address, "peer");
-            if (address.isUnresolved()) {
-                throw new IllegalArgumentException("peer: " + address + " (expected: an IP address and port)");
+            return peers(List.of(Objects.requireNonNull(address, "peer")));
+        }
+
+        /**
+         * Every secondary's {@link ConfigReceiver} address (the other nodes of a cluster), each once; replaces what
+         * {@link #peer} or an earlier call set.
+         *
+         * @throws IllegalArgumentException when the list is empty, an address is unresolved or listed twice
+         */
+        public Builder peers(Collection<InetSocketAddress> addresses) {
+            List<InetSocketAddress> list = List.copyOf(Objects.requireNonNull(addresses, "peers"));
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("peers: [] (expected: at least one secondary's replication"
+                        + " address)");
             }
-            this.peer = address;
+            for (InetSocketAddress a : list) {
+                if (a.isUnresolved()) {
+                    throw new IllegalArgumentException("peer: " + a + " (expected: an IP address and port)");
+                }
+            }
+            if (new java.util.HashSet<>(list).size() != list.size()) {
+                throw new IllegalArgumentException("peers: " + list.stream().map(PeerHealth::text).toList()
+                        + " (expected: each address once)");
+            }
+            this.peers = list;
             return this;
         }
 
@@ -496,7 +567,7 @@ public final class ConfigPublisher implements AutoCloseable {
 
         /** @throws IllegalArgumentException naming the first missing setting */
         public ConfigPublisher build() {
-            if (peer == null) {
+            if (peers.isEmpty()) {
                 throw new IllegalArgumentException("peer: unset (expected: the secondary's replication address)");
             }
             if (secret == null) {

@@ -2,6 +2,7 @@ package io.lb4j.ha.replication;
 
 import io.lb4j.api.LoadBalancer;
 import io.lb4j.api.VirtualService;
+import io.lb4j.ha.internal.PeerHealth;
 import io.lb4j.ha.internal.ReplicationWire;
 import io.lb4j.ha.internal.ServiceCodec;
 import io.lb4j.ha.peer.PeerChannel;
@@ -129,6 +130,65 @@ class ConfigReplicationTest {
         assertThat(publisher.status().state()).isEqualTo(PeerState.OK);
         assertThat(publisher.status().detail()).isEqualTo("the secondary applied 1:2");
         assertThat(receiver.status().state()).isEqualTo(PeerState.OK);
+    }
+
+    @Test
+    void aChangeOnThePublisherIsLiveOnEveryReceiverOfACluster() throws Exception {
+        LoadBalancer publishing = balancer(ServiceCodecTest.pacs());
+        LoadBalancer second = balancer(ServiceCodecTest.pacs());
+        LoadBalancer third = balancer(ServiceCodecTest.pacs());
+        ConfigReceiver toSecond = receiver(second);
+        ConfigReceiver toThird = receiver(third);
+        ConfigPublisher publisher = closing(ConfigPublisher.builder(publishing)
+                .peers(List.of(toSecond.address(), toThird.address())).secret(SECRET).stateDirectory(state).build()
+                .start());
+
+        List<VirtualService> changed = ServiceCodecTest.everyKindOfService();
+        long version = publisher.reconfigure(changed);
+
+        assertThat(publisher.awaitAcknowledged(version, WAIT)).as("acknowledged by both").isTrue();
+        assertThat(second.services()).isEqualTo(changed);
+        assertThat(third.services()).isEqualTo(changed);
+        assertThat(publisher.peerStatuses()).extracting(s -> s.peer() + " " + s.state()).containsExactly(
+                PeerHealth.text(toSecond.address()) + " OK", PeerHealth.text(toThird.address()) + " OK");
+    }
+
+    @Test
+    void aDeadReceiverDelaysNoOtherAndGetsTheLatestListWhenItComesBack() throws Exception {
+        LoadBalancer publishing = balancer(ServiceCodecTest.pacs());
+        LoadBalancer live = balancer(ServiceCodecTest.pacs());
+        LoadBalancer late = balancer(ServiceCodecTest.pacs());
+        ConfigReceiver toLive = receiver(live);
+        InetSocketAddress lateAddress = closedPort();
+        ConfigPublisher publisher = closing(ConfigPublisher.builder(publishing)
+                .peers(List.of(lateAddress, toLive.address())).secret(SECRET).stateDirectory(state).build()
+                .start());
+
+        long first = publisher.reconfigure(List.of(pacsWithWeight(3)));
+        await("the live receiver holds version " + first, () -> live.services().equals(List.of(pacsWithWeight(3))));
+        List<VirtualService> latest = ServiceCodecTest.everyKindOfService();
+        long second = publisher.reconfigure(latest);
+        await("the live receiver holds version " + second, () -> live.services().equals(latest));
+        await("the dead one unreachable", () -> publisher.peerStatuses().getFirst().state()
+                == PeerState.UNREACHABLE);
+        assertThat(publisher.acknowledged()).as("not every receiver holds a version yet").isLessThan(second);
+
+        ConfigReceiver toLate = closing(receiverOf(late).listen(lateAddress).build().start());
+
+        assertThat(publisher.awaitAcknowledged(second, WAIT)).as("acknowledged by both").isTrue();
+        assertThat(late.services()).isEqualTo(latest);
+        assertThat(toLate.status().state()).isEqualTo(PeerState.OK);
+        assertThat(publisher.failures()).isPositive();
+    }
+
+    @Test
+    void thePublishersBuilderNamesWhatIsWrongWithThePeers() throws Exception {
+        LoadBalancer lb = balancer(ServiceCodecTest.pacs());
+        InetSocketAddress a = closedPort();
+        assertThatThrownBy(() -> ConfigPublisher.builder(lb).peers(List.of()))
+                .hasMessage("peers: [] (expected: at least one secondary's replication address)");
+        assertThatThrownBy(() -> ConfigPublisher.builder(lb).peers(List.of(a, a)))
+                .hasMessageEndingWith(" (expected: each address once)");
     }
 
     @Test
