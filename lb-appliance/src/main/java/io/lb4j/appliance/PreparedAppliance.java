@@ -190,6 +190,7 @@ final class PreparedAppliance {
         BirdRouteAnnouncer.Builder b = BirdRouteAnnouncer.builder().socket(cluster.socket())
                 .configFile(cluster.configFile()).localAs(cluster.localAs()).bfd(cluster.bfd());
         cluster.neighbours().forEach(n -> b.neighbour(n.address(), n.as()));
+        cluster.lifeline().ifPresent(b::lifeline);
         announcer = b.build();
         announcer.start();
         Optional<String> iface = config.engine().type().equals("packet")

@@ -45,6 +45,7 @@ class ClusterNodeRunnerTest {
                   configFile: %s
                   localAs: %d
                   neighbours: [ { address: 10.218.0.1, as: 65000 } ]
+                  lifeline: none
                 """.formatted(port, dir.resolve("no-bird.ctl"), dir.resolve("lb4j.conf"), localAs);
     }
 

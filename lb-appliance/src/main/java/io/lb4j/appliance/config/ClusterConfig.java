@@ -27,6 +27,7 @@ import java.util.OptionalInt;
  *   peers: [10.218.0.12, 10.218.0.13] # the other nodes' (with peers: the nodes share services and flows)
  *   primary: 10.218.0.11             # the node whose services (file, admin API) every node runs
  *   secretFile: /etc/lb4j/cluster.secret
+ *   lifeline: lb4j0                  # default: the routes go through it; "none" for blackhole routes
  * </pre>
  *
  * @param daemon     the routing daemon: {@code bird}
@@ -36,14 +37,20 @@ import java.util.OptionalInt;
  * @param neighbours the routers to announce to, at least one, each address once
  * @param bfd        whether the sessions use BFD
  * @param replication config replication and flow sync among the nodes, with {@code peers:}; empty without
+ * @param lifeline    the interface the VIPs' routes go through, which this process holds and the kernel deletes
+ *                    when it ends, so the daemon withdraws them when the balancer dies and the daemon does not
+ *                    (io.lb4j.linux.Lifeline); empty for routes that only a withdrawal or the daemon's death removes
  */
 public record ClusterConfig(String daemon, Path socket, Path configFile, long localAs, List<Neighbour> neighbours,
-                            boolean bfd, Optional<Replication> replication) {
+                            boolean bfd, Optional<Replication> replication, Optional<String> lifeline) {
 
-    /** A node that shares nothing with the others but the routers. */
+    /** The lifeline's name unless the file says otherwise. */
+    public static final String DEFAULT_LIFELINE = "lb4j0";
+
+    /** A node that shares nothing with the others but the routers, with the default lifeline. */
     public ClusterConfig(String daemon, Path socket, Path configFile, long localAs, List<Neighbour> neighbours,
                          boolean bfd) {
-        this(daemon, socket, configFile, localAs, neighbours, bfd, Optional.empty());
+        this(daemon, socket, configFile, localAs, neighbours, bfd, Optional.empty(), Optional.of(DEFAULT_LIFELINE));
     }
 
     /**
@@ -123,5 +130,6 @@ public record ClusterConfig(String daemon, Path socket, Path configFile, long lo
         Objects.requireNonNull(configFile, "configFile");
         neighbours = List.copyOf(neighbours);
         Objects.requireNonNull(replication, "replication");
+        Objects.requireNonNull(lifeline, "lifeline");
     }
 }

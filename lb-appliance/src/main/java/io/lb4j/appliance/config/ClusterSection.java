@@ -23,7 +23,7 @@ import java.util.Set;
 final class ClusterSection {
 
     static final Set<String> KEYS = Set.of("daemon", "socket", "configFile", "localAs", "neighbours", "bfd",
-            "listen", "peers", "primary", "replicationPort", "flowSyncPort", "secretFile", "stateDirectory");
+            "listen", "peers", "primary", "replicationPort", "flowSyncPort", "secretFile", "stateDirectory", "lifeline");
     /** The keys that only go with {@code peers:}. */
     static final List<String> REPLICATION_KEYS = List.of("listen", "primary", "replicationPort", "flowSyncPort",
             "secretFile", "stateDirectory");
@@ -99,7 +99,24 @@ final class ClusterSection {
                     "cluster.neighbours.as")));
         }
         boolean bfd = !m.has("bfd") || m.get("bfd").asBoolean("cluster.bfd");
-        return new ClusterConfig(daemon, socket, configFile, localAs, neighbours, bfd, replication(m, engine));
+        return new ClusterConfig(daemon, socket, configFile, localAs, neighbours, bfd, replication(m, engine),
+                lifeline(m));
+    }
+
+    /** {@code lifeline:} an interface name, {@code none}, or absent for the default. */
+    private static Optional<String> lifeline(Mapping m) {
+        if (!m.has("lifeline")) {
+            return Optional.of(ClusterConfig.DEFAULT_LIFELINE);
+        }
+        ConfigNode.Scalar value = m.get("lifeline").asScalar("cluster.lifeline");
+        if (value.text().equals("none")) {
+            return Optional.empty();
+        }
+        if (!value.text().matches("[A-Za-z0-9._-]{1,15}")) {
+            throw m.get("lifeline").error("cluster.lifeline: " + value.shown() + " (expected: an interface name of"
+                    + " 1-15 letters, digits, '-', '_' or '.', or none)");
+        }
+        return Optional.of(value.text());
     }
 
     /**

@@ -76,8 +76,21 @@ class ConfigLoaderClusterTest {
     void rejectsAnUnknownKeyListingTheKnownOnes() {
         assertThatThrownBy(() -> parse(cluster("65001", "[ { address: 10.218.0.1, as: 65000 } ]", "  asn: 1\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("node.yaml:18:3")
-                .hasMessageContaining("expected one of: bfd, configFile, daemon, flowSyncPort, listen, localAs,"
-                        + " neighbours, peers, primary, replicationPort, secretFile, socket, stateDirectory");
+                .hasMessageContaining("expected one of: bfd, configFile, daemon, flowSyncPort, lifeline, listen,"
+                        + " localAs, neighbours, peers, primary, replicationPort, secretFile, socket, stateDirectory");
+    }
+
+    @Test
+    void theRoutesGoThroughTheDefaultLifelineUnlessTheFileNamesAnotherOrNone() {
+        String neighbours = "[ { address: 10.218.0.1, as: 65000 } ]";
+        assertThat(parse(cluster("65001", neighbours, "")).cluster().orElseThrow().lifeline()).contains("lb4j0");
+        assertThat(parse(cluster("65001", neighbours, "  lifeline: lb4j-alive\n")).cluster().orElseThrow()
+                .lifeline()).contains("lb4j-alive");
+        assertThat(parse(cluster("65001", neighbours, "  lifeline: none\n")).cluster().orElseThrow().lifeline())
+                .isEmpty();
+        assertThatThrownBy(() -> parse(cluster("65001", neighbours, "  lifeline: eth0 up\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.lifeline: \"eth0 up\" (expected:"
+                        + " an interface name of 1-15 letters, digits, '-', '_' or '.', or none)");
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.lb4j.testsupport.netns;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -81,12 +85,19 @@ public final class ClusterLab {
         return "10.218.1.10+" + count;
     }
 
+    /** As {@link #nodeFile(NetnsLab, String, int, List, boolean)}, sharing nothing with the other nodes. */
+    public static String nodeFile(NetnsLab lab, String name, int port, List<String> reals) {
+        return nodeFile(lab, name, port, reals, false);
+    }
+
     /**
      * An appliance file for node {@code name}: the packet engine on {@code eth0}, service PACS on the VIP and
      * {@code port} with {@code reals} (among r1, r2, r3; connect checks every second, down after 3) and the fallback,
-     * and the {@code cluster:} section toward the router with BFD.
+     * and the {@code cluster:} section toward the router with BFD. With {@code share}, the nodes share node a's
+     * services and every node's flows ({@code listen}, {@code peers}, {@code primary: a}, a secret file in the lab's
+     * directory, written here when missing).
      */
-    public static String nodeFile(NetnsLab lab, String name, int port, List<String> reals) {
+    public static String nodeFile(NetnsLab lab, String name, int port, List<String> reals, boolean share) {
         StringBuilder servers = new StringBuilder();
         for (String r : reals) {
             if (!List.of("r1", "r2", "r3").contains(r)) {
@@ -113,7 +124,30 @@ public final class ClusterLab {
                   neighbours:
                     - { address: %s, as: 65000 }
                   bfd: true
-                """.formatted(VIP, port, servers, Bird.socket(lab, lab.host(name)), include(lab, name), ROUTER);
+                """.formatted(VIP, port, servers, Bird.socket(lab, lab.host(name)), include(lab, name), ROUTER)
+                + (share ? sharing(lab, name) : "");
+    }
+
+    /** The keys by which node {@code name} shares node a's services and every node's flows. */
+    private static String sharing(NetnsLab lab, String name) {
+        Path secret = lab.directory().resolve("cluster.secret");
+        try {
+            if (!Files.exists(secret)) {
+                Files.writeString(secret, "lab-secret-0123456789abcdef-0123456789\n");
+                Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> others = NODES.stream().filter(n -> !n.equals(name)).map(n -> lab.host(n).address()).toList();
+        return """
+                  listen: %s
+                  peers: [%s]
+                  primary: %s
+                  secretFile: %s
+                  stateDirectory: %s
+                """.formatted(lab.host(name).address(), String.join(", ", others), lab.host("a").address(), secret,
+                lab.directory().resolve("state-" + name));
     }
 
     /** The router's next hops for the VIP now. */
