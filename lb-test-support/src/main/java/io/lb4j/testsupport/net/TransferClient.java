@@ -59,7 +59,9 @@ public final class TransferClient {
         long longestStall = 0;
         List<AtomicLong> moved = new ArrayList<>();
         List<Future<Transfer.Result>> results = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Platform threads: a transfer reads and digests without ever blocking while data waits, so virtual threads on
+        // a few carriers would run some transfers to the end while others have not begun.
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             for (int i = 0; i < count; i++) {
                 AtomicLong m = new AtomicLong();
                 moved.add(m);
