@@ -56,7 +56,7 @@ log "1/2: the HA pair (ha-outage-vs-keepalived.sh, 100 ms adverts, SIGKILL, $PAI
 ADVERTS=100 STOPS=sigkill ROUNDS="$PAIR_ROUNDS" JAVA="$JAVA" JAR="$JAR" "$HERE/ha-outage-vs-keepalived.sh" \
   | tee "$PAIR_OUT"
 # The row "| 100 ms | SIGKILL | keepalived | lb4j | ratio |": lb4j's median in ms.
-pair_ms="$(awk -F'|' '$2 ~ /100 ms/ && $3 ~ /SIGKILL/ {
+pair_ms="$(awk -F'|' '$2 ~ /100 ms/ && tolower($3) ~ /sigkill/ {
   v = $5; gsub(/,/, "", v); if (match(v, /[0-9.]+/)) print substr(v, RSTART, RLENGTH); exit }' "$PAIR_OUT")"
 log "2/2: the cluster (ClusterBench: $TRANSFERS x $MIB MiB)"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" io.lb4j.benchmarks.cluster.ClusterBench \

@@ -82,7 +82,8 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
                 flowSync.start();
             }
             if (config.isPrimary()) {
-                publisher = ConfigPublisher.builder(balancer).peers(config.replicationPeers()).secret(secret)
+                publisher = ConfigPublisher.builder(balancer).peers(config.replicationPeers())
+                        .source(config.listen()).secret(secret)
                         .stateDirectory(config.stateDirectory()).build().start();
             } else {
                 receiver = ConfigReceiver.builder(balancer).listen(config.replicationListen())

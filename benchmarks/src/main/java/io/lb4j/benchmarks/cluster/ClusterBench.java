@@ -91,10 +91,13 @@ public final class ClusterBench {
                 birds.put(name, startNode(lab, jar, name, nodes));
                 ClusterLab.awaitNextHops(lab, NODES.subList(0, n), LIMIT);
                 for (String mode : List.of("upload", "download")) {
+                    long cpuBefore = cpuMillis(nodes.values());
                     double mbs = throughput(lab, transfers, mib, mode, n);
-                    rows.add(String.format(Locale.ROOT, "| %d | %s | %d x %d MiB | %.0f MB/s |", n, mode, transfers,
-                            mib, mbs));
-                    log("%d node(s), %s: %.0f MB/s (load average %.2f)", n, mode, mbs, os.getSystemLoadAverage());
+                    double cpuPerGb = (cpuMillis(nodes.values()) - cpuBefore) / (transfers * mib * MIB / 1e9);
+                    rows.add(String.format(Locale.ROOT, "| %d | %s | %d x %d MiB | %.0f MB/s | %.0f ms |", n, mode,
+                            transfers, mib, mbs, cpuPerGb));
+                    log("%d node(s), %s: %.0f MB/s, the nodes' CPU %.0f ms per GB (load average %.2f)", n, mode, mbs,
+                            cpuPerGb, os.getSystemLoadAverage());
                 }
             }
 
@@ -147,8 +150,8 @@ public final class ClusterBench {
                 }
             }
             System.out.println();
-            System.out.println("| nodes | direction | transfers | aggregate |");
-            System.out.println("| ---: | --- | --- | ---: |");
+            System.out.println("| nodes | direction | transfers | aggregate | the nodes' CPU per GB moved |");
+            System.out.println("| ---: | --- | --- | ---: | ---: |");
             rows.forEach(System.out::println);
             System.out.println();
             System.out.println("One of three nodes dies under " + transfers + " downloads of " + 4 * mib
@@ -204,6 +207,17 @@ public final class ClusterBench {
         if (p.await(0, l -> l.contains(line), LIMIT).isEmpty()) {
             throw new IllegalStateException(p.name() + " did not say \"" + line + "\":\n" + p.text());
         }
+    }
+
+    /** User and system CPU time of the processes so far, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
+    private static long cpuMillis(java.util.Collection<ChildProcess> processes) throws IOException {
+        long ticks = 0;
+        for (ChildProcess p : processes) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+        }
+        return ticks * 10;
     }
 
     private static String field(String result, String key) {

@@ -23,6 +23,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -77,6 +78,7 @@ public final class ConfigPublisher implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     private final LoadBalancer balancer;
+    private final InetAddress source; // null: the kernel picks
     private final byte[] secret;
     private final Path stateDirectory;
     private final TaskClock clock;
@@ -108,7 +110,7 @@ public final class ConfigPublisher implements AutoCloseable {
         Link(InetSocketAddress peer) {
             this.peer = peer;
             this.health = new PeerHealth(PeerChannel.CONFIG_PUBLISHER, PeerHealth.text(peer), clock, LOG);
-            this.reconnector = new Reconnector(peer, clock, health);
+            this.reconnector = new Reconnector(peer, source, clock, health);
             this.thread = Thread.ofPlatform().daemon().name("lb4j-config-publisher-" + PeerHealth.text(peer))
                     .unstarted(() -> reconnector.run(s -> session(this, s), () -> { }));
         }
@@ -116,6 +118,7 @@ public final class ConfigPublisher implements AutoCloseable {
 
     private ConfigPublisher(Builder b) {
         this.balancer = b.balancer;
+        this.source = b.source;
         this.secret = b.secret;
         this.stateDirectory = b.stateDirectory;
         this.ownsClock = b.clock == null;
@@ -495,6 +498,7 @@ public final class ConfigPublisher implements AutoCloseable {
      */
     public static final class Builder {
         private final LoadBalancer balancer;
+        private InetAddress source;
         private List<InetSocketAddress> peers = List.of();
         private byte[] secret;
         private Path stateDirectory = Path.of("/var/lib/lb4j");
@@ -508,6 +512,16 @@ public final class ConfigPublisher implements AutoCloseable {
         /** The secondary's {@link ConfigReceiver} address; the same as {@code peers(List.of(address))}. */
         public Builder peer(InetSocketAddress address) {
             return peers(List.of(Objects.requireNonNull(address, "peer")));
+        }
+
+        /**
+         * The address this node connects from, its own management address: a receiver accepts the primary's
+         * address only, and on a node with several addresses the kernel's choice may be another. Default: the
+         * kernel's choice (also for a wildcard address).
+         */
+        public Builder source(InetAddress address) {
+            this.source = Objects.requireNonNull(address, "source");
+            return this;
         }
 
         /**

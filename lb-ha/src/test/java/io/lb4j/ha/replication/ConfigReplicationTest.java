@@ -340,6 +340,25 @@ class ConfigReplicationTest {
     }
 
     @Test
+    void aPublisherConnectsFromItsSourceAddressWhichIsTheOneTheReceiverAccepts() throws Exception {
+        // The receiver takes the primary at 127.0.0.2 only; the kernel's own choice toward 127.0.0.1 is 127.0.0.1.
+        InetAddress primaryAddress = InetAddress.ofLiteral("127.0.0.2");
+        LoadBalancer secondary = balancer(ServiceCodecTest.pacs());
+        ConfigReceiver receiver = closing(ConfigReceiver.builder(secondary).listen(ANY_LOOPBACK_PORT)
+                .peer(primaryAddress).secret(SECRET).build().start());
+        ConfigPublisher unbound = publisher(balancer(ServiceCodecTest.pacs()), receiver.address());
+        await("the receiver refused the publisher without a source", () -> receiver.refusedConnections() > 0);
+        assertThat(unbound.acknowledged()).isZero();
+        unbound.close();
+
+        ConfigPublisher bound = closing(publisherOf(balancer(ServiceCodecTest.pacs()), receiver.address())
+                .source(primaryAddress).build().start());
+        List<VirtualService> changed = ServiceCodecTest.everyKindOfService();
+        assertThat(bound.awaitAcknowledged(bound.reconfigure(changed), WAIT)).as("acknowledged").isTrue();
+        assertThat(secondary.services()).isEqualTo(changed);
+    }
+
+    @Test
     void anUnreachableSecondaryIsAStateAnEventAndACounter() throws Exception {
         RecordingClock clock = new RecordingClock();
         InetSocketAddress nobody = closedPort();
