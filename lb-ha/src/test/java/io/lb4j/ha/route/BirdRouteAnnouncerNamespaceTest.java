@@ -105,6 +105,7 @@ class BirdRouteAnnouncerNamespaceTest {
      */
     @Test
     void aBalancerWhoseProcessDiesIsWithdrawnThoughItsBirdRunsOn() throws Exception {
+        assumeTrue(java.nio.file.Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun");
         NetnsLab lab = NetnsLab.builder("lb4jlfl")
                 .host("router", "10.218.0.1/24", h -> h.sysctl("net.ipv4.ip_forward", "1")
                         .sysctl("net.ipv4.fib_multipath_hash_policy", "1"))
