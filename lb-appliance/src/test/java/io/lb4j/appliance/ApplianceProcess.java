@@ -91,7 +91,8 @@ final class ApplianceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.test(stdout())) {
             if (System.nanoTime() > deadline || (!process.isAlive() && !condition.test(stdout()))) {
-                throw new AssertionError("timed out waiting for " + what + "\n--- stdout:\n" + stdout()
+                throw new AssertionError((process.isAlive() ? "timed out waiting for " : "exited ("
+                        + process.exitValue() + ") before ") + what + "\n--- stdout:\n" + stdout()
                         + "\n--- stderr:\n" + stderr());
             }
             TimeUnit.MILLISECONDS.sleep(20);

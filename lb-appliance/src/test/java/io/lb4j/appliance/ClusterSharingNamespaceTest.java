@@ -96,6 +96,10 @@ class ClusterSharingNamespaceTest {
                         + " 10.219.0.13 (port 7790)", LIMIT);
                 nodes.get("b").awaitStdoutContains("lb4j: cluster: receiving services from the primary 10.219.0.11"
                         + " (port 7790)", LIMIT);
+                // SIGHUP before the runner's handler is in place would end the JVM (the signal's default action).
+                for (String n : new String[] {"a", "b"}) {
+                    nodes.get(n).awaitStdoutContains("lb4j: running ", LIMIT);
+                }
 
                 Files.writeString(files.get("a"), nodeFile(dir, "11", true));
                 nodes.get("a").signal("HUP");
