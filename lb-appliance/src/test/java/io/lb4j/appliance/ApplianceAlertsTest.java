@@ -95,15 +95,8 @@ class ApplianceAlertsTest {
     void theAdminServerShowsEachAlertChannelsDeliveryRecord() throws Exception {
         String password = "alerts-admin-password";
         int[] ports = FreePorts.tcp(4); // VIP, backend, admin, syslog
-        Path file = Files.writeString(dir.resolve("alerts-admin.yaml"), """
-                engine: { type: proxy, ioThreads: 1 }
-                services:
-                  - label: ECHO
-                    address: 127.0.0.1
-                    ports: [%d]
-                    healthCheck: none
-                    realServers:
-                      - { label: main, address: 127.0.0.1, port: %d }
+        String services = ApplianceFiles.oneService(ports[0], ports[1]);
+        Path file = Files.writeString(dir.resolve("alerts-admin.yaml"), services + """
                 admin:
                   address: 127.0.0.1
                   port: %d
@@ -111,8 +104,7 @@ class ApplianceAlertsTest {
                   tls: { selfSignedDirectory: "%s" }
                 alerts:
                   syslog: { server: 127.0.0.1, port: %d, protocol: udp }
-                """.formatted(ports[0], ports[1], ports[2],
-                PasswordHash.of(password.toCharArray()), dir.resolve("tls"), ports[3]));
+                """.formatted(ports[2], PasswordHash.of(password.toCharArray()), dir.resolve("tls"), ports[3]));
         PreparedAppliance appliance = PreparedAppliance.prepare(ConfigLoader.load(file),
                 new Object(), new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
         try {

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import static io.lb4j.appliance.ApplianceFiles.oneService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,24 +46,12 @@ class ApplianceRunnerTest {
     @TempDir
     Path dir;
 
-    /** A one-service file: VIP 127.0.0.1:{vipPort} forwarding to the backend on 127.0.0.1:{backendPort}. */
-    private static String config(int vipPort, int backendPort) {
-        return """
-                engine: { type: proxy, ioThreads: 1 }
-                services:
-                  - label: ECHO
-                    address: 127.0.0.1
-                    ports: [%d]
-                    healthCheck: none
-                    realServers:
-                      - { label: main, address: 127.0.0.1, port: %d }
-                """.formatted(vipPort, backendPort);
-    }
 
     @Test
     void badConfigFileIsRefusedWithFileAndLineAndNonZeroExit() throws Exception {
         Path file = dir.resolve("bad.yaml");
-        Files.writeString(file, config(freePort(), 9).replace("healthCheck: none", "healthCheck: none\n    colour: blue"));
+        Files.writeString(file, oneService(freePort(), 9)
+                .replace("healthCheck: none", "healthCheck: none\n    colour: blue"));
 
         try (ApplianceProcess p = ApplianceProcess.run(file)) {
             int status = p.awaitExit(STARTUP);
@@ -91,14 +80,14 @@ class ApplianceRunnerTest {
         int extraVip = freePort();
         try (TestServer a = TestServer.loopback(Handler.tagLines("A")); TestServer b = TestServer.loopback(Handler.tagLines("B"))) {
             Path file = dir.resolve("lb.yaml");
-            Files.writeString(file, config(vip, a.port()));
+            Files.writeString(file, oneService(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
                 p.awaitStdoutContains("SIGHUP reloads the file", STARTUP);
                 try (Line held = new Line(vip)) {
                     assertThat(held.ask("before")).isEqualTo("A:before");
 
                     // The new file sends ECHO's new connections to B and adds a second service on another port.
-                    Files.writeString(file, config(vip, b.port()) + """
+                    Files.writeString(file, oneService(vip, b.port()) + """
                               - label: EXTRA
                                 address: 127.0.0.1
                                 ports: [%d]
@@ -125,11 +114,11 @@ class ApplianceRunnerTest {
         int vip = freePort();
         try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
-            Files.writeString(file, config(vip, a.port()));
+            Files.writeString(file, oneService(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
                 p.awaitStdoutContains("SIGHUP reloads the file", STARTUP);
 
-                Files.writeString(file, "scriptDirectories: [/opt/checks]\n" + config(vip, a.port()));
+                Files.writeString(file, "scriptDirectories: [/opt/checks]\n" + oneService(vip, a.port()));
                 p.signal("HUP");
 
                 p.awaitStderrContains("lb4j: warning: scriptDirectories changed; they take effect only after a"
@@ -144,11 +133,11 @@ class ApplianceRunnerTest {
         int vip = freePort();
         try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
-            Files.writeString(file, config(vip, a.port()));
+            Files.writeString(file, oneService(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
                 p.awaitStdoutContains("SIGHUP reloads the file", STARTUP);
 
-                Files.writeString(file, config(vip, a.port()).replace("ioThreads: 1", "ioThreads: 1, turbo: true"));
+                Files.writeString(file, oneService(vip, a.port()).replace("ioThreads: 1", "ioThreads: 1, turbo: true"));
                 p.signal("HUP");
                 // stdout and stderr are read by separate pumps: wait on the stream the message is written to.
                 p.awaitStderrContains("reload refused", STARTUP);
@@ -166,7 +155,7 @@ class ApplianceRunnerTest {
         int vip = freePort();
         try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
-            Files.writeString(file, config(vip, a.port()));
+            Files.writeString(file, oneService(vip, a.port()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
                 p.awaitStdoutContains("SIGHUP reloads the file", STARTUP);
 
@@ -189,7 +178,7 @@ class ApplianceRunnerTest {
         String hash = PasswordHash.of("s3cret".toCharArray());
         try (TestServer a = TestServer.loopback(Handler.tagLines("A"))) {
             Path file = dir.resolve("lb.yaml");
-            Files.writeString(file, config(vip, a.port()) + """
+            Files.writeString(file, oneService(vip, a.port()) + """
                     admin:
                       address: 127.0.0.1
                       port: %d

@@ -56,18 +56,11 @@ class ApplianceSnmpTest {
             vip = s.getLocalPort();
         }
         try (TestServer backend = TestServer.loopback(Handler.echo())) {
-            Path file = Files.writeString(dir.resolve("lb.yaml"), """
-                    engine: { type: proxy, ioThreads: 1 }
-                    services:
-                      - label: ECHO
-                        address: 127.0.0.1
-                        ports: [%d]
-                        healthCheck: none
-                        realServers:
-                          - { label: main, address: 127.0.0.1, port: %d }
+            Path file = Files.writeString(dir.resolve("lb.yaml"), ApplianceFiles.oneService(vip, backend.port())
+                    + """
                     snmp:
                       agentx: %s
-                    """.formatted(vip, backend.port(), netSnmp.agentxSocket()));
+                    """.formatted(netSnmp.agentxSocket()));
             try (ApplianceProcess p = ApplianceProcess.run(file)) {
                 p.awaitStdoutContains("lb4j: SNMP: AgentX subagent of snmpd at " + netSnmp.agentxSocket()
                         + ", serving LB4J-MIB (1.3.6.1.4.1.32473.4)", LIMIT);

@@ -31,14 +31,8 @@ class ClusterNodeRunnerTest {
     Path dir;
 
     private String file(int port, long localAs) {
-        return """
-                engine: { type: proxy, ioThreads: 1 }
-                services:
-                  - label: ECHO
-                    address: 127.0.0.1
-                    ports: [%d]
-                    healthCheck: none
-                    realServers: [ { label: main, address: 127.0.0.2, port: 9 } ]
+        // The real server is never reached: no checks, and the test sends no traffic.
+        return ApplianceFiles.oneService(port, 9) + """
                 cluster:
                   daemon: bird
                   socket: %s
@@ -46,7 +40,7 @@ class ClusterNodeRunnerTest {
                   localAs: %d
                   neighbours: [ { address: 10.218.0.1, as: 65000 } ]
                   lifeline: none
-                """.formatted(port, dir.resolve("no-bird.ctl"), dir.resolve("lb4j.conf"), localAs);
+                """.formatted(dir.resolve("no-bird.ctl"), dir.resolve("lb4j.conf"), localAs);
     }
 
     @Test
