@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * What a node of an active-active cluster shares with the other nodes ({@code cluster.peers} in the file): the
  * primary's services (its {@link ConfigPublisher} pushes every list to each other node's {@link ConfigReceiver}) and
  * every node's flows ({@link FlowSync} to every other node, packet engine only), so that a flow ECMP moves to another
- * node goes on to the same real server. The same channels as a pair node's ({@link ClusteredNode}), N-way.
+ * node goes on to the same real server. A pair node ({@link ClusteredNode}) uses the same channels toward its one
+ * peer ({@code HaConfig.replication()}).
  *
  * <p>Two steps, as a pair node: {@link #prepare} reads the secret and builds flow sync without opening a socket (so
  * {@code --check} refuses what a start would); {@link #start()} starts flow sync, then the publisher (primary) or the
@@ -38,6 +39,7 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
     private boolean started;
     private volatile ConfigPublisher publisher;
     private volatile ConfigReceiver receiver;
+    private Runnable changeListener; // set before start, or null
 
     private ClusterReplication(ClusterConfig.Replication config, LoadBalancer balancer, ForwardingEngine engine,
                                byte[] secret) {
@@ -57,7 +59,16 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
      */
     static ClusterReplication prepare(ClusterConfig.Replication config, LoadBalancer balancer,
                                       ForwardingEngine engine) {
-        byte[] secret = config.readSecret();
+        return prepare(config, balancer, engine, config.readSecret());
+    }
+
+    /**
+     * As {@link #prepare(ClusterConfig.Replication, LoadBalancer, ForwardingEngine)} with the secret the caller read
+     * (a pair node reads it under its own section's name); the array is zeroed once every channel has its copy, or
+     * on failure.
+     */
+    static ClusterReplication prepare(ClusterConfig.Replication config, LoadBalancer balancer,
+                                      ForwardingEngine engine, byte[] secret) {
         try {
             return new ClusterReplication(config, balancer, engine, secret);
         } catch (RuntimeException e) {
@@ -77,17 +88,30 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
             throw new IllegalStateException("cluster replication already started (expected: start() once)");
         }
         started = true;
+        Runnable listener = changeListener;
         try {
             if (flowSync != null) {
+                if (listener != null) {
+                    flowSync.subscribe(e -> listener.run());
+                }
                 flowSync.start();
             }
             if (config.isPrimary()) {
-                publisher = ConfigPublisher.builder(balancer).peers(config.replicationPeers())
-                        .source(config.listen()).secret(secret)
-                        .stateDirectory(config.stateDirectory()).build().start();
+                ConfigPublisher p = ConfigPublisher.builder(balancer).peers(config.replicationPeers())
+                        .source(config.listen()).secret(secret).stateDirectory(config.stateDirectory()).build();
+                if (listener != null) {
+                    p.subscribe(e -> listener.run());
+                }
+                publisher = p; // before start: a start that fails is closed with the rest
+                p.start();
             } else {
-                receiver = ConfigReceiver.builder(balancer).listen(config.replicationListen())
-                        .peer(config.primary()).secret(secret).build().start();
+                ConfigReceiver r = ConfigReceiver.builder(balancer).listen(config.replicationListen())
+                        .peer(config.primary()).secret(secret).build();
+                if (listener != null) {
+                    r.subscribe(e -> listener.run());
+                }
+                receiver = r;
+                r.start();
             }
         } catch (RuntimeException e) {
             close();
@@ -129,6 +153,21 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
         return List.copyOf(all);
     }
 
+    /** Runs {@code listener} after every change of any channel's status; before {@link #start()}. */
+    void onChange(Runnable listener) {
+        this.changeListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The config publisher once started on the primary, else null. */
+    ConfigPublisher publisher() {
+        return publisher;
+    }
+
+    /** The config receiver once started on the other nodes, else null. */
+    ConfigReceiver receiver() {
+        return receiver;
+    }
+
     /** Flow sync, or null without the packet engine. */
     FlowSync flowSync() {
         return flowSync;
@@ -147,6 +186,17 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
     /** Stops replication, then flow sync. Idempotent. */
     @Override
     public void close() {
+        stopReplication();
+        if (flowSync != null) {
+            flowSync.close();
+        }
+    }
+
+    /**
+     * Stops the publisher or receiver and keeps flow sync: a pair node stops replication before it resigns and
+     * keeps syncing flows while the peer takes over. Idempotent.
+     */
+    void stopReplication() {
         Arrays.fill(secret, (byte) 0);
         ConfigPublisher p = publisher;
         if (p != null) {
@@ -157,9 +207,6 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
         if (r != null) {
             r.close();
             receiver = null;
-        }
-        if (flowSync != null) {
-            flowSync.close();
         }
     }
 }

@@ -8,8 +8,6 @@ import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.engine.packet.PacketEngine;
 import io.lb4j.appliance.config.HaConfig;
 import io.lb4j.ha.replication.ConfigPublisher;
-import io.lb4j.ha.replication.ConfigReceiver;
-import io.lb4j.ha.flowsync.FlowSync;
 import io.lb4j.ha.HaPair;
 import io.lb4j.ha.vip.InterfaceVipOwner;
 import io.lb4j.ha.vip.PacketEngineVipOwner;
@@ -21,7 +19,6 @@ import io.lb4j.ha.vrrp.event.StateChanged;
 import io.lb4j.ha.peer.PeerStatus;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Collection;
@@ -52,12 +49,9 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
     private final LoadBalancer balancer;
     private final PrintStream out;
     private final HaPair pair;
-    private final FlowSync flowSync; // null unless the engine is the packet engine
-    /** Kept from prepare to start, for the replication channel; zeroed once it has its own copy, or on close. */
-    private final byte[] secret;
+    /** Config replication and flow sync with the peer: a cluster's channels toward one node. */
+    private final ClusterReplication channels;
     private boolean started;
-    private volatile ConfigPublisher publisher; // read by the pair view from any thread
-    private volatile ConfigReceiver receiver;
     /** The last transition, for the pair view: its state, since when and why. Written by the VRRP listener. */
     private volatile StateChanged lastTransition;
     private volatile Runnable stateListener = () -> { };
@@ -69,7 +63,6 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
         this.ha = ha;
         this.balancer = balancer;
         this.out = out;
-        this.secret = secret;
         VrrpInstance vrrp = ha.vrrp();
         vrrp.subscribe(e -> {
             if (e instanceof StateChanged s) {
@@ -85,9 +78,8 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
         VipOwner owner = engine instanceof PacketEngine p ? PacketEngineVipOwner.of(p)
                 : InterfaceVipOwner.builder(ha.networkInterface()).build();
         this.pair = HaPair.builder().loadBalancer(balancer).vrrp(vrrp).vipOwner(owner).build();
-        this.flowSync = engine instanceof PacketEngine p
-                ? FlowSync.builder(p).listen(ha.flowSyncListen()).peer(ha.flowSyncPeer()).secret(secret).build()
-                : null;
+        this.channels = ClusterReplication.prepare(ha.replication(), balancer, engine, secret);
+        channels.onChange(() -> stateListener.run()); // the page shows each channel's change at once
     }
 
     /**
@@ -121,26 +113,10 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
         started = true;
         try {
             pair.start();
-            if (flowSync != null) {
-                flowSync.subscribe(e -> stateListener.run()); // the page shows each channel's change at once
-                flowSync.start();
-            }
-            if (ha.role() == HaConfig.Role.PRIMARY) {
-                publisher = ConfigPublisher.builder(balancer).peer(ha.replicationAddress()).secret(secret)
-                        .stateDirectory(ha.stateDirectory()).build();
-                publisher.subscribe(e -> stateListener.run());
-                publisher.start();
-            } else {
-                receiver = ConfigReceiver.builder(balancer).listen(ha.replicationAddress()).peer(ha.peer())
-                        .secret(secret).build();
-                receiver.subscribe(e -> stateListener.run());
-                receiver.start();
-            }
+            channels.start();
         } catch (RuntimeException e) {
             close();
             throw e;
-        } finally {
-            Arrays.fill(secret, (byte) 0); // every channel keeps its own copy
         }
     }
 
@@ -154,6 +130,7 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
      */
     @Override
     public long reconfigure(Collection<VirtualService> services) {
+        ConfigPublisher publisher = channels.publisher();
         if (publisher == null) {
             throw new IllegalStateException("this node is the secondary (ha.role): its services are replicated from"
                     + " the primary " + Addresses.text(ha.peer()) + "; change them there");
@@ -186,20 +163,7 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
      */
     PairStatus pairStatus() {
         StateChanged last = lastTransition;
-        List<PairStatus.Link> links = new ArrayList<>();
-        ConfigPublisher p = publisher;
-        ConfigReceiver r = receiver;
-        FlowSync f = flowSync;
-        if (p != null) {
-            links.add(link(p.status()));
-        }
-        if (r != null) {
-            links.add(link(r.status()));
-        }
-        if (f != null) {
-            links.add(link(f.senderStatus()));
-            links.add(link(f.receiverStatus()));
-        }
+        List<PairStatus.Link> links = channels.peerStatuses().stream().map(ClusteredNode::link).toList();
         return new PairStatus(last == null ? VrrpState.INITIALIZE.name() : last.to().name(), ha.vrid(),
                 ha.priority(), ha.virtualAddresses(), ha.role().configName(), Addresses.text(ha.peer()),
                 last == null ? null : last.at(), last == null ? null : last.reason().name(), links);
@@ -223,7 +187,7 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
      * replication channel's meters read the publisher or receiver once {@link #start()} made it.
      */
     PairMeters meters() {
-        return new PairMeters(pair.vrrp(), isPrimary(), () -> publisher, () -> receiver, flowSync);
+        return new PairMeters(pair.vrrp(), isPrimary(), channels::publisher, channels::receiver, channels.flowSync());
     }
 
     /**
@@ -264,18 +228,8 @@ final class ClusteredNode implements ServiceReplication, AutoCloseable {
     /** Stops everything this node started, in the order of the class documentation. Idempotent. */
     @Override
     public void close() {
-        Arrays.fill(secret, (byte) 0);
-        if (publisher != null) {
-            publisher.close();
-            publisher = null;
-        }
-        if (receiver != null) {
-            receiver.close();
-            receiver = null;
-        }
+        channels.stopReplication();
         pair.close(); // idempotent; on a node that never started it stops nothing that runs
-        if (flowSync != null) {
-            flowSync.close();
-        }
+        channels.close(); // flow sync, which kept syncing while the peer took over
     }
 }

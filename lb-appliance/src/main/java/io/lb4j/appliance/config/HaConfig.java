@@ -8,7 +8,6 @@ import io.lb4j.ha.vrrp.VrrpInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,19 +112,13 @@ public record HaConfig(String networkInterface, int vrid, int priority, Duration
         return b.build();
     }
 
-    /** Where the secondary's config receiver listens and the primary's publisher connects. */
-    public InetSocketAddress replicationAddress() {
-        return new InetSocketAddress(role == Role.PRIMARY ? peer : listen, replicationPort);
-    }
-
-    /** Where this node's flow sync listens ({@code listen:flowSyncPort}); only with the packet engine. */
-    public InetSocketAddress flowSyncListen() {
-        return new InetSocketAddress(listen, flowSyncPort.orElseThrow());
-    }
-
-    /** Where this node's flow changes go ({@code peer:flowSyncPort}); only with the packet engine. */
-    public InetSocketAddress flowSyncPeer() {
-        return new InetSocketAddress(peer, flowSyncPort.orElseThrow());
+    /**
+     * The pair's replication and flow sync as a cluster's with one peer: the same channels, whichever node is the
+     * primary publishing to the other.
+     */
+    public ClusterConfig.Replication replication() {
+        return new ClusterConfig.Replication(listen, List.of(peer), role == Role.PRIMARY ? listen : peer,
+                replicationPort, flowSyncPort, secretFile, stateDirectory);
     }
 
     /**

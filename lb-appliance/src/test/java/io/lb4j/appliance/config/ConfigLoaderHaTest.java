@@ -103,7 +103,8 @@ class ConfigLoaderHaTest {
         assertThat(ha).isEqualTo(new HaConfig("eth0", 51, 150, Duration.ofMillis(500),
                 List.of("10.0.0.100", "10.0.0.101"), true, Duration.ofSeconds(30), List.of("10.0.0.3"),
                 HaConfig.Role.PRIMARY, ip("10.0.0.3"), ip("10.0.0.2"), 7800, OptionalInt.empty(), secret));
-        assertThat(ha.replicationAddress()).hasToString("/10.0.0.3:7800");
+        assertThat(ha.replication().isPrimary()).isTrue();
+        assertThat(ha.replication().replicationPeers()).hasToString("[/10.0.0.3:7800]");
         assertThat(ha.readSecret()).asString().isEqualTo("0123456789abcdef0123456789abcdef");
     }
 
@@ -114,7 +115,9 @@ class ConfigLoaderHaTest {
         assertThat(ha).isEqualTo(new HaConfig("eth0", 51, 150, Duration.ofSeconds(1), List.of("10.0.0.100"), true,
                 Duration.ZERO, List.of(), HaConfig.Role.SECONDARY, ip("10.0.0.3"), ip("10.0.0.2"), 7790,
                 OptionalInt.empty(), secret));
-        assertThat(ha.replicationAddress()).hasToString("/10.0.0.2:7790");
+        assertThat(ha.replication().isPrimary()).isFalse();
+        assertThat(ha.replication().primary()).isEqualTo(ip("10.0.0.3"));
+        assertThat(ha.replication().replicationListen()).hasToString("/10.0.0.2:7790");
     }
 
     @Test
@@ -127,8 +130,8 @@ class ConfigLoaderHaTest {
         assertThat(parsePacket(MINIMAL).ha().orElseThrow().flowSyncPort()).isEqualTo(OptionalInt.of(7791));
         HaConfig ha = parsePacket(MINIMAL + "  flowSyncPort: 7800\n").ha().orElseThrow();
         assertThat(ha.flowSyncPort()).isEqualTo(OptionalInt.of(7800));
-        assertThat(ha.flowSyncListen()).hasToString("/10.0.0.2:7800");
-        assertThat(ha.flowSyncPeer()).hasToString("/10.0.0.3:7800");
+        assertThat(ha.replication().flowSyncListen()).hasToString("/10.0.0.2:7800");
+        assertThat(ha.replication().flowSyncPeers()).hasToString("[/10.0.0.3:7800]");
     }
 
     @Test
