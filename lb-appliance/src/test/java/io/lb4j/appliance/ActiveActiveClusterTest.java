@@ -121,9 +121,10 @@ class ActiveActiveClusterTest {
                 nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " FAILED", LIMIT);
                 awaitNextHops(lab, NODES.subList(0, 2));
 
-                // 20 downloads of 256 MiB at once: the real servers send, their replies bypass the balancers.
+                // 20 downloads of 256 MiB at once: the real servers send, their replies bypass the balancers. Paced at
+                // 10 MiB/s each, so they last ~26 s on any machine: longer than c takes to join and to die.
                 ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
-                        Integer.toString(PORT), "20", Long.toString(256 * MIB), "7", "600", Long.toString(8 * MIB));
+                        Integer.toString(PORT), "20", 256 * MIB + "/" + 10 * MIB, "7", "600", Long.toString(8 * MIB));
                 Optional<ChildProcess.Line> underway = client.await(0, l -> l.equals("UNDERWAY")
                         || l.startsWith("FAILED"), LIMIT);
                 if (underway.isEmpty() || !underway.get().text().equals("UNDERWAY")) {
@@ -137,9 +138,9 @@ class ActiveActiveClusterTest {
                 nodes.get("c").awaitStdoutContains("lb4j: cluster: " + VIP + " ANNOUNCED", LIMIT);
                 awaitNextHops(lab, NODES);
                 // Flows spread over every node: each node's status counts connections of its own (c's are the ones
-                // ECMP moved to it).
+                // ECMP moved to it, counted when their next packet reaches c: polled until then).
                 for (Map.Entry<String, ApplianceProcess> e : nodes.entrySet()) {
-                    assertThat(connectionsSeen(e.getValue())).as("connections through node " + e.getKey())
+                    assertThat(awaitConnectionsSeen(e.getValue())).as("connections through node " + e.getKey())
                             .isPositive();
                 }
                 assertThat(client.lines()).as("no transfer ended or failed before c was killed")
@@ -225,9 +226,10 @@ class ActiveActiveClusterTest {
                         .contains("R1", "R2", "R3");
                 assertThat(serverOfEachClient(lab)).as("the same server again, through any node").isEqualTo(before);
 
-                // 40 downloads of 128 MiB; r3 leaves the cluster's services mid-transfer (a's file, replicated).
+                // 40 downloads of 128 MiB, paced at 5 MiB/s each (~26 s on any machine: longer than the reload and c's
+                // death take); r3 leaves the cluster's services mid-transfer (a's file, replicated).
                 ChildProcess client = lab.host("client").startJava(List.of("-Xmx256m", C2), TransferClient.class, VIP,
-                        Integer.toString(PORT), Integer.toString(CLIENTS), Long.toString(128 * MIB), "11", "600",
+                        Integer.toString(PORT), Integer.toString(CLIENTS), 128 * MIB + "/" + 5 * MIB, "11", "600",
                         Long.toString(4 * MIB), ClusterLab.clients(CLIENTS));
                 assertThat(client.await(0, l -> l.equals("UNDERWAY") || l.startsWith("FAILED"), LIMIT)
                         .map(ChildProcess.Line::text)).as(client::text).contains("UNDERWAY");
@@ -336,6 +338,17 @@ class ActiveActiveClusterTest {
      * The connections a node has scheduled so far, from its status table (SIGHUP reloads the unchanged file and
      * prints the table): the sum of the "total" column of the service's real servers.
      */
+    /** {@link #connectionsSeen} once it is positive, or its last value when {@code LIMIT} passes first. */
+    private static long awaitConnectionsSeen(ApplianceProcess node) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        long seen = connectionsSeen(node);
+        while (seen == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(100); // polling: each try is a SIGHUP and a status table
+            seen = connectionsSeen(node);
+        }
+        return seen;
+    }
+
     private static long connectionsSeen(ApplianceProcess node) throws Exception {
         int before = node.stdout().length();
         node.signal("HUP");

@@ -2,6 +2,7 @@ package io.lb4j.testsupport.net;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -101,8 +103,9 @@ public interface Handler {
      * <ul>
      * <li>{@code upload}: reads every byte until the client half-closes, then answers {@code "<bytes> <sha-256>\n"}
      *     of what it read (lowercase hex);</li>
-     * <li>{@code download BYTES SEED}: writes {@code BYTES} bytes of {@link Transfer#generator(long)} seeded
-     *     {@code SEED}, then {@code "<sha-256>\n"} of what it wrote.</li>
+     * <li>{@code download BYTES SEED [RATE]}: writes {@code BYTES} bytes of {@link Transfer#generator(long)} seeded
+     *     {@code SEED}, no faster than {@code RATE} bytes per second when given (a transfer that lasts as long on
+     *     any machine), then {@code "<sha-256>\n"} of what it wrote.</li>
      * </ul>
      * Any other line is answered {@code "FAIL unknown command <line>\n"}.
      */
@@ -120,15 +123,30 @@ public interface Handler {
                     bytes += n;
                 }
                 send(bytes + " " + HexFormat.of().formatHex(sha.digest()) + "\n").serve(connection);
-            } else if (w.length == 3 && w[0].equals("download")) {
-                long left = Long.parseLong(w[1]);
+            } else if ((w.length == 3 || w.length == 4) && w[0].equals("download")) {
+                long bytes = Long.parseLong(w[1]);
                 SplittableRandom generator = Transfer.generator(Long.parseLong(w[2]));
-                while (left > 0) {
+                long rate = w.length == 4 ? Long.parseLong(w[3]) : 0; // bytes per second, 0: as fast as it goes
+                long start = System.nanoTime();
+                for (long left = bytes; left > 0; ) {
                     int n = (int) Math.min(buf.capacity(), left);
                     generator.nextBytes(buf.array());
                     sha.update(buf.array(), 0, n);
                     TestServer.writeFully(connection, buf.clear().limit(n));
                     left -= n;
+                    if (rate > 0) {
+                        // Pacing, not waiting for a state: the next chunk leaves when the rate allows it.
+                        long due = start + (long) ((bytes - left) * 1e9 / rate);
+                        long early = due - System.nanoTime();
+                        if (early > 0) {
+                            try {
+                                Thread.sleep(Duration.ofNanos(early));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new InterruptedIOException("server stopped");
+                            }
+                        }
+                    }
                 }
                 send(HexFormat.of().formatHex(sha.digest()) + "\n").serve(connection);
             } else {

@@ -76,7 +76,7 @@ public final class Transfer {
      */
     public static Result upload(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(null, server, true, bytes, seed, stall, limit, new AtomicLong());
+        return run(null, server, true, bytes, seed, 0, stall, limit, new AtomicLong());
     }
 
     /**
@@ -87,7 +87,7 @@ public final class Transfer {
      */
     public static Result upload(InetAddress source, InetSocketAddress server, long bytes, long seed, Duration stall,
                                 Duration limit, AtomicLong moved) throws IOException {
-        return run(source, server, true, bytes, seed, stall, limit, moved);
+        return run(source, server, true, bytes, seed, 0, stall, limit, moved);
     }
 
     /**
@@ -98,7 +98,7 @@ public final class Transfer {
      */
     public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit)
             throws IOException {
-        return run(null, server, false, bytes, seed, stall, limit, new AtomicLong());
+        return run(null, server, false, bytes, seed, 0, stall, limit, new AtomicLong());
     }
 
     /**
@@ -109,23 +109,26 @@ public final class Transfer {
      */
     public static Result download(InetSocketAddress server, long bytes, long seed, Duration stall, Duration limit,
                                   AtomicLong moved) throws IOException {
-        return run(null, server, false, bytes, seed, stall, limit, moved);
+        return run(null, server, false, bytes, seed, 0, stall, limit, moved);
     }
 
     /**
      * As {@link #download(InetSocketAddress, long, long, Duration, Duration, AtomicLong)}, from the local address
      * {@code source} (null: the system's choice): one of several client addresses of a host, for a balancer that
-     * hashes on the client's address.
+     * hashes on the client's address; the server sends no faster than {@code bytesPerSecond} (0: as fast as it
+     * goes), so the transfer lasts as long on a fast machine as on a slow one.
      *
      * @throws IOException as {@link #upload}
      */
     public static Result download(InetAddress source, InetSocketAddress server, long bytes, long seed,
-                                  Duration stall, Duration limit, AtomicLong moved) throws IOException {
-        return run(source, server, false, bytes, seed, stall, limit, moved);
+                                  long bytesPerSecond, Duration stall, Duration limit, AtomicLong moved)
+            throws IOException {
+        return run(source, server, false, bytes, seed, bytesPerSecond, stall, limit, moved);
     }
 
     private static Result run(InetAddress source, InetSocketAddress server, boolean upload, long bytes, long seed,
-                              Duration stall, Duration limit, AtomicLong moved) throws IOException {
+                              long bytesPerSecond, Duration stall, Duration limit, AtomicLong moved)
+            throws IOException {
         long start = System.nanoTime();
         AtomicReference<String> aborted = new AtomicReference<>();
         String what = (upload ? "upload of " : "download of ") + bytes + " bytes, " + server;
@@ -163,7 +166,8 @@ public final class Transfer {
                                 + " sent \"" + bytes + " " + digest + "\"");
                     }
                 } else {
-                    out.write(("download " + bytes + " " + seed + "\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(("download " + bytes + " " + seed + (bytesPerSecond > 0 ? " " + bytesPerSecond : "")
+                            + "\n").getBytes(StandardCharsets.US_ASCII));
                     for (long left = bytes; left > 0; ) {
                         int n = in.read(chunk, 0, (int) Math.min(CHUNK, left));
                         if (n < 0) {

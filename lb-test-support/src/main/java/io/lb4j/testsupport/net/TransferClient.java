@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Many concurrent bulk transfers as a program of its own, the client host of a namespace lab or a benchmark:
  * {@code TransferClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY [FIRST+N [upload]]} runs COUNT downloads (or
  * uploads) of BYTES at once against a {@code digest:PORT} of {@link TestServerMain}, each checked by SHA-256
- * ({@link Transfer}).
+ * ({@link Transfer}). BYTES written {@code BYTES/RATE} paces each download at RATE bytes per second (the server
+ * sends no faster), so the transfers last as long on a fast machine as on a slow one.
  *
  * <p>It prints {@code UNDERWAY} once every transfer has moved UNDERWAY bytes or ended ({@code PROGRESS} in MiB every
  * 5 s until then, {@code FAILED #n} at once for one that fails); after UNDERWAY it tracks the longest time a running
@@ -44,12 +45,14 @@ public final class TransferClient {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 7) {
-            System.err.println("usage: TransferClient VIP PORT COUNT BYTES SEED SECONDS UNDERWAY [FIRST+N [upload]]");
+            System.err.println("usage: TransferClient VIP PORT COUNT BYTES[/RATE] SEED SECONDS UNDERWAY [FIRST+N [upload]]");
             System.exit(2);
         }
         InetSocketAddress to = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         int count = Integer.parseInt(args[2]);
-        long bytes = Long.parseLong(args[3]);
+        String[] size = args[3].split("/", 2);
+        long bytes = Long.parseLong(size[0]);
+        long rate = size.length == 2 ? Long.parseLong(size[1]) : 0;
         long seed = Long.parseLong(args[4]);
         Duration limit = Duration.ofSeconds(Long.parseLong(args[5]));
         long underway = Long.parseLong(args[6]);
@@ -71,7 +74,7 @@ public final class TransferClient {
                 results.add(pool.submit(() -> {
                     try {
                         return upload ? Transfer.upload(source, to, bytes, s, STALL, limit, m)
-                                : Transfer.download(source, to, bytes, s, STALL, limit, m);
+                                : Transfer.download(source, to, bytes, s, rate, STALL, limit, m);
                     } catch (Exception e) {
                         System.out.println("FAILED #" + n + " " + e.getMessage()); // at once, for the test's log
                         System.out.flush();
