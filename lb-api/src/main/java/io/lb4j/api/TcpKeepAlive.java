@@ -16,10 +16,13 @@ import java.util.Objects;
  * entry alive in firewalls and NAT devices that forget idle TCP flows after a few minutes, which DICOM associations
  * and HL7 links idle for routinely. The kernel defaults (Linux: 2 h, 75 s, 9) are far too slow for either.
  *
- * <p>Idle and interval are whole seconds, as the kernel takes them. The proxy engine sets {@code SO_KEEPALIVE} always,
- * and the three values through the transport it runs on (epoll options, or the JDK's
+ * <p>Idle and interval are whole seconds, as the kernel takes them. The proxy engine sets {@code SO_KEEPALIVE} and the
+ * three values through the transport it runs on (epoll or io_uring options, or the JDK's
  * {@code jdk.net.ExtendedSocketOptions} on NIO); where the platform offers no way to set them, the OS's own timers
- * apply and the engine says so once in its log.
+ * apply and the engine says so once in its log. The client's socket inherits them from the listening socket. The
+ * backend's socket gets them within a tenth of {@code idle} after it connected, not at once: a connection that ends
+ * sooner never needs them, and Linux counts the idle time from the last segment received, not from when the timer
+ * was set, so a connection that lasts sees its first probe exactly as if they had been set at connect.
  *
  * @param enabled  whether to probe at all; when {@code false} the other values are the defaults' and mean nothing
  * @param idle     silence before the first probe, 1 s-32767 s in whole seconds

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The idle timeouts of one event loop's TCP connections, checked by one periodic pass over them rather than by a
- * timer per connection. A timer per connection cost two hand-offs to the clock's thread per connection (schedule at
+ * timer per connection; the same pass sets the backend sockets' keepalive, which waits for it ({@link TcpPair}). A timer per connection cost two hand-offs to the clock's thread per connection (schedule at
  * connect, cancel at close), each a wake-up of that thread: about 6% of the proxy's CPU on short connections
  * ({@code benchmarks/proxy-vs-haproxy.sh}, new-connection row), where this costs one hand-off per pass.
  *
@@ -41,7 +41,10 @@ final class IdleSweeper {
         this.clock = clock;
     }
 
-    /** Starts checking {@code pair}, whose shorter timeout is {@code shortestTimeoutNanos} (> 0). On the loop. */
+    /**
+     * Starts checking {@code pair}, whose shortest timeout (or keepalive idle time, for a keepalive still to set) is
+     * {@code shortestTimeoutNanos} (> 0). On the loop.
+     */
     void track(TcpPair pair, long shortestTimeoutNanos) {
         pair.sweepPrev = null;
         pair.sweepNext = head;

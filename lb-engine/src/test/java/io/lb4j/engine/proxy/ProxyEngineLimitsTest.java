@@ -342,7 +342,7 @@ class ProxyEngineLimitsTest {
     }
 
     @Test
-    void noTimeoutMeansNeverAndSchedulesNoCheck() throws Exception {
+    void noTimeoutMeansNeverAndSchedulesNoCheckOnceTheKeepAliveIsSet() throws Exception {
         ManualBackend backend = new ManualBackend();
         int port = freeTcpPort(VIP);
         VirtualService spec = TestSupport.service("PACS", port)
@@ -352,9 +352,14 @@ class ProxyEngineLimitsTest {
 
         Socket client = connect(port);
         Socket server = backend.next();
-        EventLoop loop = onlyPair().clientChannel().eventLoop();
+        TcpPair pair = onlyPair();
+        EventLoop loop = pair.clientChannel().eventLoop();
         settle(loop);
 
+        // One pass, for the backend socket's keepalive (on by default), then nothing more for this connection.
+        assertThat(clock.pendingTasks()).isOne();
+        advance(Duration.ofSeconds(6), loop);
+        assertThat(keepAlive(pair.serverChannel())).containsExactly(1, 60, 15, 4);
         assertThat(clock.pendingTasks()).isZero();
         clock.advance(Duration.ofDays(30));
         settle(loop);
@@ -462,6 +467,21 @@ class ProxyEngineLimitsTest {
         TcpPair tuned = connectedPair(hold, "TUNED",
                 b -> b.tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(42), Duration.ofSeconds(7), 3)));
         TcpPair off = connectedPair(hold, "OFF", b -> b.tcpKeepAlive(TcpKeepAlive.off()));
+        // No idle timeouts: the sweeper takes the pair for its keepalive alone.
+        TcpPair noIdle = connectedPair(hold, "NO_IDLE", b -> b.clientIdleTimeout(Duration.ZERO)
+                .serverIdleTimeout(Duration.ZERO).tcpKeepAlive(TcpKeepAlive.of(Duration.ofSeconds(30),
+                        Duration.ofSeconds(5), 2)));
+
+        // The client's socket has it from the listener at once; the backend's waits for the loop's next sweep, which
+        // comes within a tenth of the shortest idle time (3 s here): a shorter connection never pays for it.
+        EventLoop loop = byDefault.clientChannel().eventLoop();
+        settle(loop);
+        assertThat(keepAlive(byDefault.clientChannel())).containsExactly(1, 60, 15, 4);
+        for (TcpPair p : List.of(byDefault, tuned, off, noIdle)) {
+            assertThat(p.serverChannel().config().getOption(ChannelOption.SO_KEEPALIVE)).as("before the sweep")
+                    .isFalse();
+        }
+        advance(Duration.ofSeconds(5), loop);
 
         for (Channel ch : List.of(byDefault.clientChannel(), byDefault.serverChannel())) {
             assertThat(ch.getClass()).isEqualTo(transport == Transport.NIO ? NioSocketChannel.class
@@ -474,12 +494,15 @@ class ProxyEngineLimitsTest {
         for (Channel ch : List.of(off.clientChannel(), off.serverChannel())) {
             assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).as(ch.toString()).isFalse();
         }
-        for (TcpPair p : List.of(byDefault, tuned, off)) {
+        for (Channel ch : List.of(noIdle.clientChannel(), noIdle.serverChannel())) {
+            assertThat(keepAlive(ch)).as(ch.toString()).containsExactly(1, 30, 5, 2);
+        }
+        for (TcpPair p : List.of(byDefault, tuned, off, noIdle)) {
             for (Channel ch : List.of(p.clientChannel(), p.serverChannel())) {
                 assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as(ch + " TCP_NODELAY").isTrue();
             }
         }
-        assertThat(hold.openConnections()).isEqualTo(3);
+        assertThat(hold.openConnections()).isEqualTo(4);
     }
 
     /**
@@ -506,6 +529,7 @@ class ProxyEngineLimitsTest {
         VirtualService off = after.toBuilder().tcpKeepAlive(TcpKeepAlive.off()).build();
         engine.install(table(off, 3, List.of(real(off, "R")), null));
         TcpPair third = relayedPair(hold, port, 3);
+        advance(Duration.ofSeconds(6), first.clientChannel().eventLoop()); // the backends' wait for the sweep
 
         assertThat(keepAlive(first.clientChannel())).containsExactly(1, 60, 15, 4);
         assertThat(keepAlive(second.clientChannel())).containsExactly(1, 42, 7, 3);
