@@ -11,7 +11,7 @@
 #    after WARMUP_S it measures WINDOW_S: checks/s, process CPU, lateness of attempt starts (p50/p99);
 # 3. HAProxy (nbthread 1): 1,000 servers "check inter 1000ms", then 1,000 servers "check inter 100ms"
 #    (= 10,000 checks/s); CPU from /proc/<pid>/stat, checks/s from the listeners' accept count;
-# 4. prints the table and lb4j CPU / HAProxy CPU at equal checks/s.
+# 4. prints the table and lb4j CPU / HAProxy CPU per check (and as shares of a core) at equal nominal checks/s.
 #
 # Environment: JAR (benchmarks.jar to run, e.g. a saved baseline), LB4J_CLOCK (loop | system), TARGETS ("1000 10000"), WARMUP_S (5), WINDOW_S (30), JAVA, LB4J_JVM_OPTS, LB4J_EXTRA_OPTS (e.g. JFR),
 # HAPROXY_RUNS ("1000:1000 1000:100" = servers:interval_ms), KEEP_OUT=1 keeps the work directory.

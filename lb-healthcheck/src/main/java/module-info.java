@@ -12,6 +12,8 @@
 @SuppressWarnings("module")
 module io.lb4j.healthcheck {
     requires io.lb4j.api;
+    // The bare connect probe's socket (ConnectSocket).
+    requires io.lb4j.linux;
     requires org.slf4j;
     requires io.netty.buffer;
     requires io.netty.codec;

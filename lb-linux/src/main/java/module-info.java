@@ -1,6 +1,7 @@
 /**
  * Linux system calls through the Foreign Function &amp; Memory API (AF_PACKET rings, raw IP sockets, rtnetlink,
- * ioctl), shared by the packet engine and the HA pair. Not an API for embedders: exported only to those two modules.
+ * ioctl, a bare connect socket), shared by the packet engine, the HA pair and the connect health check. Not an API for
+ * embedders: exported only to those three modules.
  *
  * <p>Binding native functions is restricted: on the module path start the JVM with
  * {@code --enable-native-access=io.lb4j.linux} (on the class path {@code --enable-native-access=ALL-UNNAMED}, or
@@ -9,5 +10,5 @@
 // The qualified exports name modules that are built after this one: javac cannot see them yet ("module not found").
 @SuppressWarnings("module")
 module io.lb4j.linux {
-    exports io.lb4j.linux to io.lb4j.engine, io.lb4j.ha;
+    exports io.lb4j.linux to io.lb4j.engine, io.lb4j.ha, io.lb4j.healthcheck;
 }

@@ -61,6 +61,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = bind("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = bind("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SETSOCKOPT = bind("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle MMAP = bind("mmap",
@@ -158,6 +162,42 @@ public final class Libc {
         if (rc < 0) {
             throw new LinuxException(what, errno(c));
         }
+    }
+
+    /**
+     * {@code connect(2)} to the socket address in {@code address}, answering 0 or the errno instead of throwing: on a
+     * non-blocking socket {@code EINPROGRESS} is the usual answer, not a failure, and a health check that fails
+     * thousands of times a second must not build an exception each time just to learn that.
+     */
+    public static int connect(int fd, MemorySegment address) {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) CONNECT.invokeExact(c, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw linkageFailure("connect", t);
+        }
+        return rc < 0 ? errno(c) : 0;
+    }
+
+    /**
+     * {@code getsockopt(2)} of an int option, read through {@code scratch} (at least 8 bytes: the value, then its
+     * length), which the caller reuses rather than allocating per call.
+     */
+    public static int getsockoptInt(int fd, int level, int option, MemorySegment scratch, String what)
+            throws LinuxException {
+        scratch.set(JAVA_INT, 4, 4);
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) GETSOCKOPT.invokeExact(c, fd, level, option, scratch.asSlice(0, 4), scratch.asSlice(4, 4));
+        } catch (Throwable t) {
+            throw linkageFailure("getsockopt", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+        return scratch.get(JAVA_INT, 0);
     }
 
     /** {@code setsockopt(2)} with the option value in {@code value}. */

@@ -65,7 +65,13 @@ public final class LinuxException extends IOException {
             case 95 -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
             case 100 -> "ENETDOWN";
+            case 101 -> "ENETUNREACH";
+            case 104 -> "ECONNRESET";
             case ENOBUFS -> "ENOBUFS";
+            case 110 -> "ETIMEDOUT";
+            case 111 -> "ECONNREFUSED";
+            case 113 -> "EHOSTUNREACH";
+            case 115 -> "EINPROGRESS";
             default -> "errno " + errno;
         };
     }

@@ -48,8 +48,6 @@ public final class RawIp6Socket implements AutoCloseable {
     private static final int CONTROL_CAPACITY = 256;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfShort SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private final int fd;
     private final String interfaceName;
@@ -158,12 +156,8 @@ public final class RawIp6Socket implements AutoCloseable {
         }
         MemorySegment.copy(payload, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, payload.length);
         sendIov.set(LONG, 8, payload.length);
-        // struct sockaddr_in6 {family, port (0 for raw), flowinfo, addr, scope_id}: the scope is the interface, so a
-        // link-local or multicast destination leaves on it.
-        sendAddress.fill((byte) 0);
-        sendAddress.set(SHORT, 0, (short) AF_INET6);
-        MemorySegment.copy(destination.getAddress(), 0, sendAddress, ValueLayout.JAVA_BYTE, 8, 16);
-        sendAddress.set(INT, 24, interfaceIndex);
+        // Port 0 for raw; the scope is the interface, so a link-local or multicast destination leaves on it.
+        Sockaddr.write(sendAddress, destination, 0, interfaceIndex);
         NetCalls.sendmsg(fd, sendMessage, 0, "sendmsg(" + destination.getHostAddress() + ") on " + interfaceName);
     }
 

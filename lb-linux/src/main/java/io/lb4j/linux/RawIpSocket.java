@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,7 +42,7 @@ public final class RawIpSocket implements AutoCloseable {
         this.fd = fd;
         this.interfaceName = interfaceName;
         this.sendBuffer = arena.allocate(65_536);
-        this.sendAddress = arena.allocate(16);
+        this.sendAddress = arena.allocate(Sockaddr.IN_SIZE);
         this.receiveBuffer = arena.allocate(65_536);
         this.pollfd = arena.allocate(8);
         pollfd.set(ValueLayout.JAVA_INT, 0, fd);
@@ -96,10 +95,7 @@ public final class RawIpSocket implements AutoCloseable {
             throw new LinuxException("sendto(raw socket on " + interfaceName + ") after close", 9);
         }
         MemorySegment.copy(payload, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, payload.length);
-        // struct sockaddr_in {sin_family (native), sin_port (0 for raw), sin_addr (network order)}
-        sendAddress.fill((byte) 0);
-        sendAddress.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), 0, (short) Libc.AF_INET);
-        MemorySegment.copy(destination.getAddress(), 0, sendAddress, ValueLayout.JAVA_BYTE, 4, 4);
+        Sockaddr.write(sendAddress, destination, 0, 0); // port 0 for raw
         NetCalls.sendto(fd, sendBuffer, payload.length, 0, sendAddress,
                 "sendto(" + destination.getHostAddress() + ") on " + interfaceName);
     }

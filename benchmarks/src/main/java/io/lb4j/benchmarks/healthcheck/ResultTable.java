@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * Prints the comparison from the runs' result files: one row per run, then lb4j CPU / HAProxy CPU for runs with the
- * same nominal check rate (targets / interval), and the issue's goal verdict at 10,000 checks/s.
+ * Prints the comparison from the runs' result files: one row per run, then lb4j CPU / HAProxy CPU per check (and as
+ * shares of a core) for runs with the same nominal check rate (targets / interval), and the issue's goal verdict at
+ * 10,000 checks/s, on CPU per check.
  */
 final class ResultTable {
 
@@ -45,19 +46,25 @@ final class ResultTable {
                 if (!"haproxy".equals(h.getProperty("system")) || nominal(h) != nominal(l)) {
                     continue;
                 }
-                double ratio = d(l, "cpuPct") / d(h, "cpuPct");
+                // The measure is CPU per check: HAProxy falls short of the nominal rate on this machine
+                // (its checks/s column), and a share of a core would then count lb4j's extra checks against it.
+                double ratio = usPerCheck(l) / usPerCheck(h);
                 System.out.printf(Locale.ROOT,
-                        "ratio at %,d checks/s: lb4j %s targets @ %sms / HAProxy %s servers @ %sms = %.2f CPU"
-                                + " (%.1f us vs %.1f us CPU per check)%n",
+                        "ratio at %,d checks/s: lb4j %s targets @ %sms / HAProxy %s servers @ %sms = %.2f CPU per check"
+                                + " (%.1f us vs %.1f us); %.2f of a core (%.2f%% vs %.2f%%, at %,.0f vs %,.0f"
+                                + " checks/s)%n",
                         (long) nominal(l), l.getProperty("targets"), l.getProperty("intervalMs"),
-                        h.getProperty("targets"), h.getProperty("intervalMs"), ratio, usPerCheck(l), usPerCheck(h));
+                        h.getProperty("targets"), h.getProperty("intervalMs"), ratio, usPerCheck(l), usPerCheck(h),
+                        d(l, "cpuPct") / d(h, "cpuPct"), d(l, "cpuPct"), d(h, "cpuPct"), d(l, "checksPerS"),
+                        d(h, "checksPerS"));
                 if (nominal(l) == 10_000) {
                     boolean rate = d(l, "checksPerS") >= 0.99 * 10_000;
                     boolean late = d(l, "latenessP99Ms") < 50;
                     boolean cpu = ratio <= 1.0;
                     System.out.printf(Locale.ROOT,
-                            "goal (10,000 checks/s, p99 lateness < 50 ms, ratio <= 1.0): rate %s, p99 %s, CPU %s -> %s%n",
-                            ok(rate), ok(late), ok(cpu), rate && late && cpu ? "MET" : "MISSED");
+                            "goal (10,000 checks/s, p99 lateness < 50 ms, CPU per check <= 1.0x): rate %s, p99 %s,"
+                                    + " CPU %s -> %s%n", ok(rate), ok(late), ok(cpu),
+                            rate && late && cpu ? "MET" : "MISSED");
                 }
             }
         }

@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.lb4j.linux.NativeAccess;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -33,8 +34,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The event loop that health-check connections run on: one small loop serves thousands of targets, since an
  * attempt only waits for bytes and never blocks. Epoll where available (Linux), NIO elsewhere. On an epoll loop a
- * connect-only check is a bare socket on the loop ({@link EpollConnectProbe}), not a channel; elsewhere it is a
- * channel, and the first transport to fall back says so once in the log.
+ * connect-only check is a bare socket on the loop ({@link EpollConnectProbe}; it needs native access for lb-linux),
+ * not a channel; elsewhere it is a channel, and the first transport to fall back says so once in the log.
  *
  * <p>{@link #shared()} is created on first use with one daemon thread and lives as long as the JVM; embedders that
  * manage their own Netty loop pass it to {@link #of(EventLoopGroup, Class)}. Thread-safe. Not part of the public
@@ -70,11 +71,13 @@ public final class CheckTransport {
         List<EventLoop> all = new ArrayList<>();
         group.forEach(e -> all.add((EventLoop) e));
         this.loops = all.toArray(EventLoop[]::new);
-        this.bareProbes = Epoll.isAvailable() && group.next() instanceof IoEventLoop loop
+        boolean epollLoop = Epoll.isAvailable() && group.next() instanceof IoEventLoop loop
                 && loop.isCompatible(EpollIoHandle.class);
+        this.bareProbes = epollLoop && NativeAccess.enabled();
         if (!bareProbes && FALLBACK_LOGGED.compareAndSet(false, true)) {
             LOG.info("health checks: connect checks use a Netty channel each ({}): {}", channelType.getSimpleName(),
-                    Epoll.isAvailable() ? "the check loop is not an epoll loop"
+                    epollLoop ? NativeAccess.howToEnable() + ", which the bare connect probe needs"
+                            : Epoll.isAvailable() ? "the check loop is not an epoll loop"
                             : "Netty's native epoll transport is not available here: " + Epoll.unavailabilityCause());
         }
     }

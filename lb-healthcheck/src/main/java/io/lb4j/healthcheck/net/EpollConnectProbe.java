@@ -6,12 +6,10 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.epoll.LinuxSocket;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;
+import io.lb4j.linux.ConnectSocket;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -19,12 +17,12 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One connect check as a bare non-blocking socket on the check loop's epoll, without a Netty channel: socket,
- * {@code TCP_QUICKACK 0}, connect, one {@code epoll_ctl} and a wait for writability, {@code SO_LINGER 0}, close;
- * plus the {@code getsockname} Netty's {@code Socket} makes to learn the family. Seven system calls per check where
- * HAProxy's connect check makes eight; {@code SO_ERROR} is read only when the event reports an error. A channel made
- * fifteen
+ * {@code TCP_QUICKACK 0}, connect, one {@code epoll_ctl} and a wait for writability, {@code SO_LINGER 0}, close. Six
+ * system calls per check where HAProxy's connect check makes eight; {@code SO_ERROR} is read only when the event
+ * reports an error. The socket is lb-linux's {@link ConnectSocket}, not Netty's {@code LinuxSocket}, whose constructor
+ * asks the kernel for the family ({@code getsockname}) it was just made with. A channel made fifteen
  * ({@code getpeername}, option and buffer reads, four {@code epoll_ctl}) and a pipeline, promises and handlers on the
- * Java side.
+ * Java side. Needs native access for lb-linux ({@link CheckTransport} checks).
  *
  * <p>The future completes once: {@code null} when the handshake completed (the socket is then closed with
  * {@code SO_LINGER 0}: an RST, no TIME_WAIT, as HAProxy does), or an {@link IOException} whose message is the
@@ -33,8 +31,6 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIoHandle, Runnable {
 
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_QUICKACK = 12;
     private static final int WRITABLE = EpollIoOps.EPOLLOUT.value();
     /** EPOLLERR, and EPOLLHUP (0x10, which Netty names no constant for). */
     private static final int ERROR_OR_HANG_UP = EpollIoOps.EPOLLERR.value() | 0x10;
@@ -42,7 +38,8 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
     private final IoEventLoop loop;
     private final InetSocketAddress remote;
     private final Duration timeout;
-    private LinuxSocket socket;
+    /** The socket, for the loop's epoll and its close; null until made. */
+    private FileDescriptor socket;
     private IoRegistration registration;
     /** When the connect times out, {@link System#nanoTime()}; kept by {@link ProbeDeadlines}. */
     long deadlineNanos;
@@ -77,13 +74,10 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
             return; // cancelled before it started
         }
         try {
-            socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address
-                    ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
-            // As HAProxy's connect check: no quick ACK, so the handshake's last ACK waits (for data that never
-            // comes) and the close's RST goes instead. The server sees SYN and RST: no accept, no child socket, no
-            // wake-up of its accept thread, and on loopback that work is done in the checker's own system calls.
-            socket.setIntOpt(IPPROTO_TCP, TCP_QUICKACK, 0);
-            if (socket.connect(remote)) {
+            // Quick ACK off, as HAProxy's connect check: the server sees SYN and RST, so no accept, no child socket,
+            // no wake-up of its accept thread, and on loopback that work is done in the checker's own system calls.
+            socket = new FileDescriptor(ConnectSocket.open(remote));
+            if (ConnectSocket.connect(socket.intValue(), remote)) {
                 connected();
                 return;
             }
@@ -119,9 +113,8 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
                 return;
             }
             // Refused, unreachable or reset: SO_ERROR says which, for the operator's reason.
-            if (socket.finishConnect()) {
-                connected();
-            }
+            ConnectSocket.throwIfFailed(socket.intValue(), remote);
+            connected(); // an error event without an error: the handshake completed after all
         } catch (Exception e) {
             fail(Reasons.describe(e, timeout), e);
         }
@@ -137,7 +130,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
 
     private void connected() {
         try {
-            socket.setSoLinger(0); // only now: a refused or timed-out socket has no connection to reset
+            ConnectSocket.resetOnClose(socket.intValue()); // only now: a failed one has no connection to reset
         } catch (IOException ignored) {
             // the peer reset it already: closing is all there is to do
         }
@@ -169,7 +162,7 @@ final class EpollConnectProbe extends CompletableFuture<Void> implements EpollIo
      * registration's cancel then skips its {@code epoll_ctl(DEL)}, one system call less per check.
      */
     private void closeSocket() {
-        LinuxSocket s = socket;
+        FileDescriptor s = socket;
         if (s != null && s.isOpen()) {
             try {
                 s.close();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -126,6 +127,26 @@ class BareConnectProbeTest {
                 // the accept queue is empty
             }
             assertThat(accepted).as("connections the server could accept after 10 checks").isLessThanOrEqualTo(2);
+        }
+    }
+
+    /** IPv6 targets get an AF_INET6 socket: a listening port passes, a closed one is refused, on both paths. */
+    @Test
+    void anIpv6TargetPassesOrIsRefusedOnBothPaths() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket server = new ServerSocket()) {
+            try {
+                server.bind(new InetSocketAddress(v6, 0));
+            } catch (IOException e) {
+                assumeThat(e).as("IPv6 loopback on this machine").isNull();
+            }
+            int closed = Loopback.freePort();
+            for (NettyNetwork network : bothPaths()) {
+                assertThat(outcome(network, new InetSocketAddress(v6, server.getLocalPort()), Duration.ofSeconds(5)))
+                        .as(network.toString()).isEqualTo("ok");
+                assertThat(outcome(network, new InetSocketAddress(v6, closed), Duration.ofSeconds(5)))
+                        .as(network.toString()).isEqualTo("connection refused");
+            }
         }
     }
 
