@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -155,7 +156,7 @@ final class ClusterReplication implements ServiceReplication, AutoCloseable {
 
     /** Runs {@code listener} after every change of any channel's status; before {@link #start()}. */
     void onChange(Runnable listener) {
-        this.changeListener = java.util.Objects.requireNonNull(listener, "listener");
+        this.changeListener = Objects.requireNonNull(listener, "listener");
     }
 
     /** The config publisher once started on the primary, else null. */

@@ -69,7 +69,8 @@ class ActiveActiveClusterTest {
         Optional<String> why = NetnsLab.unavailable("bird", "birdc");
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElseThrow());
         assumeTrue(PacketEngine.isAvailable(), () -> "skipped: " + PacketEngine.unavailabilityCause().orElseThrow());
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun for the nodes' lifelines");
+        Optional<String> noTun = NetnsLab.tunUnavailable();
+        assumeTrue(noTun.isEmpty(), () -> "skipped: the nodes' lifelines: " + noTun.orElseThrow());
     }
 
     /** The lab of the class comment (lb-test-support's {@link ClusterLab}). */

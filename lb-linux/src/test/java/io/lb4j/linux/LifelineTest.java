@@ -31,8 +31,8 @@ class LifelineTest {
     static void createNamespace() {
         Optional<String> why = NetnsLab.unavailable();
         Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: network namespaces: " + why.orElseThrow());
-        Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/dev/net/tun")),
-                "skipped: no /dev/net/tun");
+        Optional<String> noTun = NetnsLab.tunUnavailable();
+        Assumptions.assumeTrue(noTun.isEmpty(), () -> "skipped: " + noTun.orElseThrow());
         lab = NetnsLab.builder("lb4jlife").host("u", "10.216.0.1/24").build();
         host = lab.host("u");
     }

@@ -1,5 +1,6 @@
 package io.lb4j.benchmarks.cluster;
 
+import io.lb4j.benchmarks.ProcStat;
 import io.lb4j.benchmarks.ha.OutageProbe;
 import io.lb4j.testsupport.net.TestServerMain;
 import io.lb4j.testsupport.net.TransferClient;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -209,15 +211,13 @@ public final class ClusterBench {
         }
     }
 
-    /** User and system CPU time of the processes so far, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
-    private static long cpuMillis(java.util.Collection<ChildProcess> processes) throws IOException {
+    /** User and system CPU time of the processes so far, in milliseconds. */
+    private static long cpuMillis(Collection<ChildProcess> processes) throws IOException {
         long ticks = 0;
         for (ChildProcess p : processes) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+            ticks += ProcStat.cpuTicks(p.pid());
         }
-        return ticks * 10;
+        return ticks * 1000 / ProcStat.TICKS_PER_SECOND;
     }
 
     private static String field(String result, String key) {

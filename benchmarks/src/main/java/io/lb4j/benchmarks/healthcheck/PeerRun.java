@@ -1,5 +1,7 @@
 package io.lb4j.benchmarks.healthcheck;
 
+import io.lb4j.benchmarks.ProcStat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +29,13 @@ final class PeerRun {
         Thread.sleep(warmupS * 1000L);
         long[] acc0 = LoopbackListeners.query(controlPort);
         long opens0 = TcpCounters.activeOpens("" + pid);
-        long ticks0 = cpuTicks(pid);
-        long sys0 = sysTicks(pid);
+        long ticks0 = ProcStat.cpuTicks(pid);
+        long sys0 = ProcStat.sysTicks(pid);
         long t0 = System.nanoTime();
         Thread.sleep(windowS * 1000L);
         long t1 = System.nanoTime();
-        long ticks1 = cpuTicks(pid);
-        long sys1 = sysTicks(pid);
+        long ticks1 = ProcStat.cpuTicks(pid);
+        long sys1 = ProcStat.sysTicks(pid);
         long opens1 = TcpCounters.activeOpens("" + pid);
         long[] acc1 = LoopbackListeners.query(controlPort);
 
@@ -58,20 +60,6 @@ final class PeerRun {
         r.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Files.writeString(out, sb.toString());
         System.out.print(sb);
-    }
-
-    /** stime of a process, in clock ticks (field 15). */
-    static long sysTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
-    }
-
-    /** utime + stime of a process, in clock ticks: fields 14 and 15 of /proc/pid/stat, counted after the ")". */
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // f[0] is field 3 (state); utime is field 14 -> f[11], stime field 15 -> f[12]
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private PeerRun() {

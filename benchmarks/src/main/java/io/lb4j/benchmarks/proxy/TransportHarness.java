@@ -5,6 +5,7 @@ import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
+import io.lb4j.benchmarks.ProcStat;
 import io.lb4j.engine.proxy.ProxyEngine;
 import io.lb4j.engine.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -212,11 +213,8 @@ public final class TransportHarness {
         if (p == null) {
             return 0;
         }
-        // utime + stime of /proc/<pid>/stat, in clock ticks (USER_HZ, 100 on Linux).
         try {
-            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+            return ProcStat.cpuTicks(p.pid()) * (1_000_000_000L / ProcStat.TICKS_PER_SECOND);
         } catch (Exception e) {
             return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
         }

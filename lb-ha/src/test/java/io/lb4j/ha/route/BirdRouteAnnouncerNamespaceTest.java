@@ -105,7 +105,8 @@ class BirdRouteAnnouncerNamespaceTest {
      */
     @Test
     void aBalancerWhoseProcessDiesIsWithdrawnThoughItsBirdRunsOn() throws Exception {
-        assumeTrue(java.nio.file.Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun");
+        Optional<String> noTun = NetnsLab.tunUnavailable();
+        assumeTrue(noTun.isEmpty(), () -> "skipped: " + noTun.orElseThrow());
         NetnsLab lab = NetnsLab.builder("lb4jlfl")
                 .host("router", "10.218.0.1/24", h -> h.sysctl("net.ipv4.ip_forward", "1")
                         .sysctl("net.ipv4.fib_multipath_hash_policy", "1"))

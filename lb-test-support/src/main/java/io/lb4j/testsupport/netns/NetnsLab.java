@@ -118,6 +118,15 @@ public final class NetnsLab implements AutoCloseable {
         return Command.missing(needed.toArray(String[]::new));
     }
 
+    /**
+     * Why TUN interfaces (a balancer's lifeline) cannot be made here, or empty: they need {@code /dev/net/tun}, which
+     * the kernel's {@code tun} module provides ({@code .ci/run} loads it). For {@code assumeTrue(...)}.
+     */
+    public static Optional<String> tunUnavailable() {
+        return Files.exists(Path.of("/dev/net/tun")) ? Optional.empty()
+                : Optional.of("no /dev/net/tun (modprobe tun) for TUN interfaces");
+    }
+
     /** Builds a {@link NetnsLab}; see there. */
     public static final class Builder {
         private final String prefix;
