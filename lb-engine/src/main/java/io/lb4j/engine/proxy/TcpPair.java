@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -440,9 +441,7 @@ final class TcpPair implements Flow {
      */
     private void shutdownOutput(Channel dst, boolean fromClient) {
         if (dst instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
-            try {
-                socket.shutdown(false, true);
-            } catch (IOException e) {
+            if (!sendFin(socket)) {
                 closeBoth();
                 return;
             }
@@ -456,6 +455,21 @@ final class TcpPair implements Flow {
                 closeBoth();
             }
         });
+    }
+
+    /**
+     * {@code shutdown(SHUT_WR)} on a native socket; {@code false} when the socket is gone: closed, or reset by its
+     * peer before this FIN arrived ({@code ENOTCONN}, which Netty throws unchecked, as
+     * {@link NotYetConnectedException}). A client that exits mid-response does that: its reset and the backend's FIN
+     * can complete in the same batch of events, the FIN first.
+     */
+    static boolean sendFin(Socket socket) {
+        try {
+            socket.shutdown(false, true);
+            return true;
+        } catch (IOException | NotYetConnectedException e) {
+            return false;
+        }
     }
 
     private void outputShutdown(Channel dst, boolean fromClient) {

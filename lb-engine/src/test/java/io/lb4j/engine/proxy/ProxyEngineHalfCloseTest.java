@@ -5,14 +5,21 @@ import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.testsupport.net.Handler;
 import io.lb4j.testsupport.net.TestServer;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.Socket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -108,6 +115,77 @@ class ProxyEngineHalfCloseTest {
         }
     }
 
+    /**
+     * The client resets its connection while the engine is not reading it (the backend was not reading, so the
+     * engine had paused the client), then the backend sends its FIN: the engine must end the pair on every
+     * transport, whichever of the reset and the FIN it learns of first.
+     */
+    @ParameterizedTest
+    @MethodSource("io.lb4j.engine.proxy.TestSupport#transports")
+    void clientResetWhileNotReadThenTheBackendsFinEndsThePair(Transport transport) throws Exception {
+        CountDownLatch clientReset = new CountDownLatch(1);
+        CompletableFuture<Void> backendSawTheEnd = new CompletableFuture<>();
+        Handler backend = ch -> {
+            awaitLatch(clientReset); // not reading until then: the engine stops reading the client
+            ch.shutdownOutput(); // the backend's FIN, with the client's bytes still unread
+            try {
+                drain(ch);
+            } catch (IOException reset) {
+                // a reset ends the pair as well as a FIN does
+            }
+            backendSawTheEnd.complete(null);
+        };
+        try (TestServer server = TestServer.start(PRIMARY, 0, backend)) {
+            ProxyEngine engine = start(transport, server);
+            try {
+                SocketChannel client = SocketChannel.open(new InetSocketAddress(VIP, vipPort));
+                CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(client, SIZE));
+                await(() -> engine.stats().backPressurePauses() > 0, "the engine to stop reading the client");
+                client.setOption(StandardSocketOptions.SO_LINGER, 0);
+                client.close(); // a reset, which the engine does not read: it is not reading the client
+                assertThat(sending).failsWithin(Duration.ofSeconds(30)); // the sender's channel was closed
+                clientReset.countDown();
+                backendSawTheEnd.get(30, TimeUnit.SECONDS);
+                await(() -> engine.stats().activeConnections() == 0, "the engine to end the pair");
+            } finally {
+                clientReset.countDown();
+                engine.stop(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    /**
+     * A socket whose peer reset it before the FIN was relayed: {@code shutdown(SHUT_WR)} fails with
+     * {@code ENOTCONN}, which Netty throws unchecked. Seen at the end of every {@code wrk} run (the exiting client's
+     * resets and the backends' FINs completing in one batch of events): the exception escaped into Netty's listener
+     * as a warning with a stack trace and the pair waited for the reset's own event to close.
+     */
+    @Test
+    void aFinForASocketItsPeerResetReportsTheSocketGone() throws Exception {
+        Epoll.ensureAvailability(); // loads Netty's native socket library
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Socket socket = Socket.newSocketStream();
+            try {
+                socket.connect(server.getLocalSocketAddress()); // loopback: established once accept returns
+                try (java.net.Socket accepted = server.accept()) {
+                    accepted.setSoLinger(true, 0); // the close resets
+                }
+                await(() -> soError(socket) != 0, "the reset to reach the socket");
+                assertThat(TcpPair.sendFin(socket)).isFalse();
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    private static int soError(Socket socket) {
+        try {
+            return socket.getSoError();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private ProxyEngine start(Transport transport, TestServer server) {
         vipPort = TestSupport.freeTcpPort(VIP);
         VirtualService spec = TestSupport.service("HALF", vipPort)
@@ -141,7 +219,7 @@ class ProxyEngineHalfCloseTest {
                 TestServer.writeFully(ch, chunk);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
