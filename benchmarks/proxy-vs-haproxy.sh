@@ -2,14 +2,16 @@
 # lb4j's proxy engine against HAProxy in TCP mode, both in front of nginx, loaded by wrk. One invocation, loopback
 # only, everything it starts is stopped on exit (trap).
 #
-#   benchmarks/proxy-vs-haproxy.sh     # env: DURATION=8s WARMUP=3s CONNECTIONS=50 BIG_CONNECTIONS=10 ROUNDS=3
+#   benchmarks/proxy-vs-haproxy.sh     # env: DURATION=8s WARMUP=3s CONNECTIONS=50 BIG_CONNECTIONS=10 ROUNDS=5
 #                                      #      ROWS=keepalive,newconn,big LB4J_JAVA_OPTS=... JAVA=... NGINX_WORKERS=1
 #                                      #      LB4J_TRANSPORT=auto|nio|epoll|io_uring
 #
 # Rows:  keep-alive 1 KiB requests | a new connection per request (Connection: close) | 1 MiB responses (keep-alive)
 # Columns: direct to nginx | through HAProxy (mode tcp, nbthread 1) | through lb4j (ProxyEngine, ioThreads 1, the
 # fastest transport available unless LB4J_TRANSPORT says which; benchmarks/transports.sh compares the transports)
-# and the ratios lb4j/HAProxy for requests/s and p99 latency (goal: req/s >= 1.0, p99 <= 1.1).
+# and the ratios lb4j/HAProxy for requests/s and p99 latency (goal: req/s >= 1.0, p99 <= 1.1). HAProxy and lb4j are
+# measured in paired rounds (back to back, alternating which goes first); each ratio is the median of the rounds'
+# ratios, each absolute figure the median of the rounds.
 #
 # Needs: nginx, haproxy, wrk (Debian packages; installed with apt-get when missing, which needs root), a JDK 25
 # (JAVA=/path/to/java, else /usr/lib/jvm/*25*/bin/java), and lb-appliance/target/lb4j-appliance.jar (built with
@@ -22,7 +24,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 BIG_CONNECTIONS=${BIG_CONNECTIONS:-10}
 WRK_THREADS=${WRK_THREADS:-1}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 NGINX_PORT=${NGINX_PORT:-18180}
 HAPROXY_PORT=${HAPROXY_PORT:-18181}
 LB4J_PORT=${LB4J_PORT:-18182}
@@ -201,27 +203,43 @@ measure() { # port path connections [extra wrk args...] -> "reqs p99ms"
     END { printf "%s %.3f\n", reqs, p99 }'
 }
 
-better() { # prints whichever of two "reqs p99" results has more requests/s
-  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); print (x[1] + 0 >= y[1] + 0) ? a : b }'
+median() { # prints the median of its numeric arguments (the lower middle one of an even count)
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 row() { # name path connections [extra wrk args...]
   local name=$1 path=$2 conns=$3
   shift 3
-  local d="0 0" h="0 0" l="0 0" round
-  # Rounds interleave the three targets, so a burst of other work on the machine hits all of them alike;
-  # each target keeps its best round.
+  local d h l round
+  local -a hr=() hp=() lr=() lp=() rr=() rp=()
+  log "$name: direct"
+  d=$(measure "$NGINX_PORT" "$path" "$conns" "$@")
+  # Paired rounds: HAProxy and lb4j back to back, in alternating order, and the ratios taken within each round.
+  # The speed of a shared virtual machine drifts by tens of percent within minutes (HAProxy alone measured 90 to 122
+  # us of CPU per new connection in one session); a pair measured seconds apart sees the same machine, so the median
+  # of the rounds' ratios follows the two proxies and not the drift. Absolute columns are the medians of the rounds.
   for round in $(seq 1 "$ROUNDS"); do
-    log "$name: round $round/$ROUNDS: direct, haproxy, lb4j"
-    d=$(better "$(measure "$NGINX_PORT" "$path" "$conns" "$@")" "$d")
-    h=$(better "$(measure "$HAPROXY_PORT" "$path" "$conns" "$@")" "$h")
-    l=$(better "$(measure "$LB4J_PORT" "$path" "$conns" "$@")" "$l")
+    if [ $((round % 2)) -eq 1 ]; then
+      log "$name: round $round/$ROUNDS: haproxy, lb4j"
+      h=$(measure "$HAPROXY_PORT" "$path" "$conns" "$@")
+      l=$(measure "$LB4J_PORT" "$path" "$conns" "$@")
+    else
+      log "$name: round $round/$ROUNDS: lb4j, haproxy"
+      l=$(measure "$LB4J_PORT" "$path" "$conns" "$@")
+      h=$(measure "$HAPROXY_PORT" "$path" "$conns" "$@")
+    fi
+    log "$name: round $round: haproxy $h, lb4j $l (requests/s p99-ms)"
+    hr+=("${h% *}") hp+=("${h#* }") lr+=("${l% *}") lp+=("${l#* }")
+    rr+=("$(awk -v a="${l% *}" -v b="${h% *}" 'BEGIN { print (b > 0 ? a / b : 0) }')")
+    rp+=("$(awk -v a="${l#* }" -v b="${h#* }" 'BEGIN { print (b > 0 ? a / b : 0) }')")
   done
-  awk -v name="$name" -v d="$d" -v h="$h" -v l="$l" 'BEGIN {
-    split(d, D, " "); split(h, H, " "); split(l, L, " ")
-    printf "| %-34s | %9.0f | %8.2f | %9.0f | %8.2f | %9.0f | %8.2f | %11.2f | %11.2f |\n",
-      name, D[1], D[2], H[1], H[2], L[1], L[2], (H[1] > 0 ? L[1] / H[1] : 0), (H[2] > 0 ? L[2] / H[2] : 0)
-  }'
+  awk -v name="$name" -v d="$d" -v hr="$(median "${hr[@]}")" -v hp="$(median "${hp[@]}")" \
+    -v lr="$(median "${lr[@]}")" -v lp="$(median "${lp[@]}")" -v rr="$(median "${rr[@]}")" -v rp="$(median "${rp[@]}")" '
+    BEGIN {
+      split(d, D, " ")
+      printf "| %-34s | %9.0f | %8.2f | %9.0f | %8.2f | %9.0f | %8.2f | %11.2f | %11.2f |\n",
+        name, D[1], D[2], hr, hp, lr, lp, rr, rp
+    }'
 }
 
 cores=$(nproc)
@@ -229,7 +247,7 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 echo "lb4j proxy engine vs HAProxy $(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}') (mode tcp), backend nginx $(nginx -v 2>&1 | awk -F/ '{print $2}'), load wrk"
 echo "machine: $cores cores ($cpu), $(uname -sr); java: $("$JAVA" -version 2>&1 | head -1)"
 echo "threads: HAProxy nbthread 1, lb4j ProxyEngine ioThreads 1 ($LB4J_TRANSPORT), nginx workers $NGINX_WORKERS, wrk threads $WRK_THREADS;" \
-  "$DURATION per cell after $WARMUP warm-up, best of $ROUNDS; lb4j JVM options: $LB4J_JAVA_OPTS"
+  "$DURATION per cell after $WARMUP warm-up; HAProxy and lb4j in $ROUNDS paired rounds, medians (ratios: median of the rounds' ratios); lb4j JVM options: $LB4J_JAVA_OPTS"
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every column)"
 echo
 echo "| row                                | direct/s  | p99 ms   | HAProxy/s | p99 ms   | lb4j/s    | p99 ms   | lb4j/HAP/s  | lb4j/HAP p99|"
