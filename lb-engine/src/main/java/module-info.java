@@ -1,12 +1,14 @@
 /**
- * lb4j's control plane and forwarding engines: {@link io.lb4j.engine.proxy.ProxyEngine} (Netty, no privileges) and
- * {@link io.lb4j.engine.packet.PacketEngine} (Layer-4 direct routing and NAT over AF_PACKET, through the FFM API).
+ * lb4j's control plane and forwarding engines: {@link io.lb4j.engine.proxy.ProxyEngine} (Netty and io_uring, no
+ * privileges) and {@link io.lb4j.engine.packet.PacketEngine} (Layer-4 direct routing and NAT over AF_PACKET, through
+ * the FFM API).
  * The control plane behind {@code LoadBalancer.builder()} is a service: having this module on the module path is all
  * it takes.
  *
  * <p>The packet engine calls Linux through module {@code io.lb4j.linux}; grant it native access with
  * {@code --enable-native-access=io.lb4j.linux} ({@code PacketEngine.unavailabilityCause()} names the flag when it is
- * missing). The hooks a clustered pair drives ({@code io.lb4j.engine.packet.ha}) are exported to {@code io.lb4j.ha}
+ * missing). The proxy engine does too when it relays TCP on bare io_uring requests; without native access it runs
+ * on Netty's channels. The hooks a clustered pair drives ({@code io.lb4j.engine.packet.ha}) are exported to {@code io.lb4j.ha}
  * only.
  */
 // The qualified export names a module that is built after this one: javac cannot see it yet ("module not found").

@@ -1,7 +1,7 @@
 /**
  * Linux system calls through the Foreign Function &amp; Memory API (AF_PACKET rings, raw IP sockets, rtnetlink,
- * ioctl, a bare connect socket), shared by the packet engine, the HA pair and the connect health check. Not an API for
- * embedders: exported only to those three modules.
+ * ioctl, a bare connect socket, the stream sockets of the proxy engine's io_uring relay), shared by the engines, the
+ * HA pair and the connect health check. Not an API for embedders: exported only to those three modules.
  *
  * <p>Binding native functions is restricted: on the module path start the JVM with
  * {@code --enable-native-access=io.lb4j.linux} (on the class path {@code --enable-native-access=ALL-UNNAMED}, or

@@ -63,6 +63,10 @@ public final class Libc {
     private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CONNECT = bind("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = bind("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GETSOCKOPT = bind("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SETSOCKOPT = bind("setsockopt",
@@ -178,6 +182,56 @@ public final class Libc {
             throw linkageFailure("connect", t);
         }
         return rc < 0 ? errno(c) : 0;
+    }
+
+    /** {@code listen(2)}. */
+    public static void listen(int fd, int backlog, String what) throws LinuxException {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) LISTEN.invokeExact(c, fd, backlog);
+        } catch (Throwable t) {
+            throw linkageFailure("listen", t);
+        }
+        if (rc < 0) {
+            throw new LinuxException(what, errno(c));
+        }
+    }
+
+    /**
+     * {@code shutdown(2)}, answering 0 or the errno instead of throwing: on a relay's data path a peer that reset
+     * first ({@code ENOTCONN}) is an ordinary end, not worth an exception.
+     */
+    public static int shutdown(int fd, int how) {
+        MemorySegment c = capture();
+        int rc;
+        try {
+            rc = (int) SHUTDOWN.invokeExact(c, fd, how);
+        } catch (Throwable t) {
+            throw linkageFailure("shutdown", t);
+        }
+        return rc < 0 ? errno(c) : 0;
+    }
+
+    /**
+     * {@code getsockname(2)} into {@code address} (a {@code sockaddr_in6}'s size at least); answers the length the
+     * kernel wrote.
+     */
+    public static int getsockname(int fd, MemorySegment address, String what) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
+            MemorySegment c = capture();
+            int rc;
+            try {
+                rc = (int) GETSOCKNAME.invokeExact(c, fd, address, length);
+            } catch (Throwable t) {
+                throw linkageFailure("getsockname", t);
+            }
+            if (rc < 0) {
+                throw new LinuxException(what, errno(c));
+            }
+            return length.get(JAVA_INT, 0);
+        }
     }
 
     /**

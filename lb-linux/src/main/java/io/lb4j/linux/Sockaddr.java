@@ -5,10 +5,12 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 
 /**
- * Writes {@code struct sockaddr_in} and {@code struct sockaddr_in6}, the one encoding of an IP socket address for the
+ * Writes and reads {@code struct sockaddr_in} and {@code struct sockaddr_in6}, the one encoding of an IP socket address for the
  * system calls in this module: the family in the machine's order, the port in network order, the address as its
  * bytes. Stateless.
  */
@@ -52,5 +54,40 @@ final class Sockaddr {
         MemorySegment.copy(address.getAddress(), 0, s, ValueLayout.JAVA_BYTE, 8, 16);
         s.set(NATIVE_INT, 24, scope != 0 ? scope : ((Inet6Address) address).getScopeId());
         return s;
+    }
+
+    /** The port of the {@code sockaddr_in} or {@code sockaddr_in6} at the start of {@code from}. */
+    static int port(MemorySegment from) {
+        return Short.toUnsignedInt(from.get(NETWORK_SHORT, 2));
+    }
+
+    /**
+     * The address in the {@code sockaddr_in} or {@code sockaddr_in6} at the start of {@code from}, as the kernel
+     * wrote it (e.g. an accept's peer); an IPv4-mapped IPv6 address comes back as the IPv4 address.
+     *
+     * @throws IllegalArgumentException for another family
+     */
+    static InetSocketAddress read(MemorySegment from) {
+        int family = from.get(NATIVE_SHORT, 0);
+        byte[] bytes;
+        if (family == Libc.AF_INET) {
+            bytes = from.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE);
+        } else if (family == AF_INET6) {
+            bytes = from.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE);
+        } else {
+            throw new IllegalArgumentException("address family " + family + " (expected AF_INET or AF_INET6)");
+        }
+        try {
+            InetAddress address = InetAddress.getByAddress(bytes);
+            if (address instanceof Inet6Address && family == AF_INET6) {
+                int scope = from.get(NATIVE_INT, 24);
+                if (scope != 0) {
+                    address = Inet6Address.getByAddress(null, bytes, scope);
+                }
+            }
+            return new InetSocketAddress(address, port(from));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e); // not for 4 or 16 bytes
+        }
     }
 }

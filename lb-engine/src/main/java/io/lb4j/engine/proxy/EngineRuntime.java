@@ -16,11 +16,31 @@ import java.util.Map;
  */
 record EngineRuntime(Transport transport, EventLoopGroup group, TaskClock clock, Counters counters,
                      FlowRegistry flows, long udpIdleNanos, UpstreamFactory upstream, Bootstrap datagram,
-                     Map<EventExecutor, IdleSweeper> sweepers) {
+                     Map<EventExecutor, IdleSweeper> sweepers, Map<EventExecutor, UringBuffers> uringBuffers) {
 
+    /** {@code uringRelay}: TCP services run on {@link UringRelay} (io_uring transport, native access granted). */
     EngineRuntime(Transport transport, EventLoopGroup group, TaskClock clock, Counters counters, FlowRegistry flows,
-                  long udpIdleNanos, UpstreamFactory upstream, Bootstrap datagram) {
-        this(transport, group, clock, counters, flows, udpIdleNanos, upstream, datagram, sweepers(group, clock));
+                  long udpIdleNanos, UpstreamFactory upstream, Bootstrap datagram, boolean uringRelay) {
+        this(transport, group, clock, counters, flows, udpIdleNanos, upstream, datagram, sweepers(group, clock),
+                uringRelay ? uringBuffers(group) : Map.of());
+    }
+
+    private static Map<EventExecutor, UringBuffers> uringBuffers(EventLoopGroup group) {
+        Map<EventExecutor, UringBuffers> m = new IdentityHashMap<>();
+        for (EventExecutor e : group) {
+            m.put(e, new UringBuffers());
+        }
+        return m;
+    }
+
+    /** Whether TCP services run on the io_uring relay rather than on Netty channels. */
+    boolean uringRelay() {
+        return !uringBuffers.isEmpty();
+    }
+
+    /** The relay memory of {@code loop}, one of this runtime's I/O threads; only on that loop. */
+    UringBuffers buffers(EventExecutor loop) {
+        return uringBuffers.get(loop);
     }
 
     /** One per I/O thread, made once: the map is only read afterwards, by the I/O threads. */

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The idle timeouts of one event loop's TCP connections, checked by one periodic pass over them rather than by a
- * timer per connection; the same pass sets the backend sockets' keepalive, which waits for it ({@link TcpPair}). A timer per connection cost two hand-offs to the clock's thread per connection (schedule at
+ * timer per connection; the same pass sets the backend sockets' keepalive, which waits for it ({@link TcpFlow}). A timer per connection cost two hand-offs to the clock's thread per connection (schedule at
  * connect, cancel at close), each a wake-up of that thread: about 6% of the proxy's CPU on short connections
  * ({@code benchmarks/proxy-vs-haproxy.sh}, new-connection row), where this costs one hand-off per pass.
  *
@@ -31,7 +31,7 @@ final class IdleSweeper {
 
     private final EventLoop loop;
     private final TaskClock clock;
-    private TcpPair head;
+    private TcpFlow head;
     private Cancellable pass;
     private long passDueAt;
     private long periodNanos;
@@ -45,7 +45,7 @@ final class IdleSweeper {
      * Starts checking {@code pair}, whose shortest timeout (or keepalive idle time, for a keepalive still to set) is
      * {@code shortestTimeoutNanos} (> 0). On the loop.
      */
-    void track(TcpPair pair, long shortestTimeoutNanos) {
+    void track(TcpFlow pair, long shortestTimeoutNanos) {
         pair.sweepPrev = null;
         pair.sweepNext = head;
         if (head != null) {
@@ -63,7 +63,7 @@ final class IdleSweeper {
     }
 
     /** Stops checking {@code pair}; the last one out cancels the pending pass. On the loop. Idempotent. */
-    void untrack(TcpPair pair) {
+    void untrack(TcpFlow pair) {
         if (pair.sweepPrev == null && head != pair) {
             return; // not tracked
         }
@@ -111,8 +111,8 @@ final class IdleSweeper {
         pass = null;
         long now = clock.nanoTime();
         long shortest = Long.MAX_VALUE;
-        for (TcpPair p = head; p != null; ) {
-            TcpPair next = p.sweepNext; // checkIdle may close p, which untracks it later, never this one's next
+        for (TcpFlow p = head; p != null; ) {
+            TcpFlow next = p.sweepNext; // checkIdle may close p, which untracks it later, never this one's next
             shortest = Math.min(shortest, p.checkIdle(now));
             p = next;
         }

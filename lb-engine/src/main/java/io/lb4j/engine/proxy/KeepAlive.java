@@ -1,6 +1,8 @@
 package io.lb4j.engine.proxy;
 
 import io.lb4j.api.TcpKeepAlive;
+import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.StreamSocket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
@@ -80,6 +82,30 @@ final class KeepAlive {
             }
         } catch (RuntimeException e) {
             warnOnce("setting TCP keepalive failed (" + e + "); connections go on without the configured keepalive", e);
+        }
+    }
+
+    /** {@link #apply(Channel, TcpKeepAlive)} for a socket of the io_uring relay, by descriptor; never throws. */
+    static void apply(int fd, TcpKeepAlive keepAlive) {
+        try {
+            StreamSocket.keepAlive(fd, keepAlive.enabled(), keepAlive.idleSeconds(), keepAlive.intervalSeconds(),
+                    keepAlive.count());
+        } catch (LinuxException e) {
+            warnOnce("setting TCP keepalive failed (" + e.getMessage() + "); connections go on without the configured"
+                    + " keepalive", e);
+        }
+    }
+
+    /** {@link #applyToListener(Channel, TcpKeepAlive)} for a listener of the io_uring relay, by descriptor. */
+    static boolean applyToListener(int fd, TcpKeepAlive keepAlive) {
+        try {
+            StreamSocket.keepAlive(fd, keepAlive.enabled(), keepAlive.idleSeconds(), keepAlive.intervalSeconds(),
+                    keepAlive.count());
+            return true;
+        } catch (LinuxException e) {
+            LOG.debug("proxy engine: keepalive on listener fd {} not set ({}); set per connection instead", fd,
+                    e.getMessage());
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ package io.lb4j.engine.proxy;
 
 import io.lb4j.api.ForwardingMethod;
 import io.lb4j.api.Protocol;
+import io.lb4j.api.ProxyProtocol;
 import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.internal.Addresses;
@@ -11,6 +12,9 @@ import io.lb4j.api.spi.ForwardingEngine;
 import io.lb4j.api.spi.RoutingTable;
 import io.lb4j.api.spi.TaskClock;
 import io.lb4j.api.status.ServiceCounters;
+import io.lb4j.linux.LinuxException;
+import io.lb4j.linux.NativeAccess;
+import io.lb4j.linux.StreamSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -20,9 +24,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -202,10 +209,18 @@ public final class ProxyEngine implements ForwardingEngine {
             Transport transport = this.transport.resolve();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
                     new DefaultThreadFactory("lb4j-proxy", true), transport.ioHandlerFactory());
+            boolean uringRelay = transport == Transport.IO_URING && NativeAccess.enabled()
+                    && UringOps.kernelSupported();
             runtime = new EngineRuntime(transport, group, clock, counters, flows, udpIdleTimeout.toNanos(),
-                    upstreamFactory(transport), datagramBootstrap(transport, group));
+                    upstreamFactory(transport), datagramBootstrap(transport, group), uringRelay);
             state = State.RUNNING;
-            LOG.info("proxy engine started: {} transport, {} I/O threads", transport.name(), ioThreads);
+            LOG.info("proxy engine started: {} transport{}, {} I/O threads", transport.name(),
+                    uringRelay ? " (TCP relayed on bare io_uring requests)"
+                            : transport != Transport.IO_URING ? ""
+                            : !UringOps.kernelSupported() ? " (TCP on Netty channels: the bare io_uring relay needs"
+                            + " Linux 5.19)"
+                            : " (TCP on Netty channels: " + NativeAccess.howToEnable()
+                            + " to relay on bare io_uring requests)", ioThreads);
         }
     }
 
@@ -241,17 +256,25 @@ public final class ProxyEngine implements ForwardingEngine {
             for (int port : spec.ports()) {
                 wanted.add(new ListenKey(spec.address(), port, spec.protocol()));
             }
+            // A snapshot that turns preserveClientAddress or PROXY headers on (or off) changes which relay its TCP
+            // ports need: those listeners are bound again (new connections are refused for that moment).
+            boolean uring = usesUringRelay(spec);
+            for (ListenKey key : List.copyOf(handle.listeners.keySet())) {
+                if (key.protocol() == Protocol.TCP && (handle.listeners.get(key) instanceof UringListener) != uring) {
+                    handle.listeners.remove(key).closeListener().awaitUninterruptibly();
+                }
+            }
             List<ListenKey> added = new ArrayList<>();
             try {
                 for (ListenKey key : wanted) {
                     if (!handle.listeners.containsKey(key)) {
-                        handle.listeners.put(key, bind(handle, key));
+                        handle.listeners.put(key, bind(handle, key, uring));
                         added.add(key);
                     }
                 }
             } catch (UncheckedIOException e) {
                 for (ListenKey key : added) {
-                    handle.listeners.remove(key).close().awaitUninterruptibly();
+                    handle.listeners.remove(key).closeListener().awaitUninterruptibly();
                 }
                 throw e;
             }
@@ -263,9 +286,9 @@ public final class ProxyEngine implements ForwardingEngine {
                 handle.listenerKeepAlive(null);
             }
             boolean inherited = true;
-            for (Map.Entry<ListenKey, Channel> e : handle.listeners.entrySet()) {
+            for (Map.Entry<ListenKey, VipListener> e : handle.listeners.entrySet()) {
                 if (e.getKey().protocol() == Protocol.TCP && (!unchanged || added.contains(e.getKey()))) {
-                    inherited &= KeepAlive.applyToListener(e.getValue(), keepAlive);
+                    inherited &= e.getValue().keepAliveForAccepted(keepAlive);
                 }
             }
             handle.table(table);
@@ -273,7 +296,7 @@ public final class ProxyEngine implements ForwardingEngine {
             List<ListenKey> dropped = new ArrayList<>(handle.listeners.keySet());
             dropped.removeAll(wanted);
             for (ListenKey key : dropped) {
-                handle.listeners.remove(key).close().awaitUninterruptibly();
+                handle.listeners.remove(key).closeListener().awaitUninterruptibly();
             }
             if (existing == null) {
                 services.put(spec.label(), handle);
@@ -383,18 +406,29 @@ public final class ProxyEngine implements ForwardingEngine {
 
     private void closeListeners(ServiceHandle handle) {
         handle.close();
-        List<ChannelFuture> closing = new ArrayList<>();
-        for (Channel ch : handle.listeners.values()) {
-            closing.add(ch.close());
+        List<Future<?>> closing = new ArrayList<>();
+        for (VipListener l : handle.listeners.values()) {
+            closing.add(l.closeListener());
         }
         handle.listeners.clear();
         // Wait, so a service installed again right after can bind the same ports.
-        closing.forEach(ChannelFuture::awaitUninterruptibly);
+        closing.forEach(Future::awaitUninterruptibly);
     }
 
-    private Channel bind(ServiceHandle handle, ListenKey key) {
+    /**
+     * Whether {@code spec}'s TCP connections run on the io_uring relay: the engine can ({@link EngineRuntime#uringRelay})
+     * and the service needs nothing only Netty's channels do yet (a transparent backend socket, PROXY headers).
+     */
+    private boolean usesUringRelay(VirtualService spec) {
+        return runtime.uringRelay() && !spec.preserveClientAddress() && spec.proxyProtocol() == ProxyProtocol.NONE;
+    }
+
+    private VipListener bind(ServiceHandle handle, ListenKey key, boolean uring) {
         EngineRuntime rt = runtime;
         InetSocketAddress local = new InetSocketAddress(key.address(), key.port());
+        if (key.protocol() == Protocol.TCP && uring) {
+            return bindUring(rt, handle, key, local);
+        }
         ChannelFuture f;
         if (key.protocol() == Protocol.UDP) {
             f = new Bootstrap().group(handle.udpLoop(rt.group())).channel(rt.transport().datagramChannel())
@@ -426,7 +460,32 @@ public final class ProxyEngine implements ForwardingEngine {
             throw new UncheckedIOException(new IOException("service \"" + handle.label() + "\": cannot bind "
                     + key.protocol() + " " + Addresses.hostPort(key.address(), key.port()) + ": " + cause.getMessage(), cause));
         }
-        return f.channel();
+        return new VipListener.OfChannel(f.channel());
+    }
+
+    /**
+     * A TCP listener of the io_uring relay: on one I/O thread, each accepted connection handed to the next thread of
+     * the group, as Netty's server channel does.
+     */
+    private VipListener bindUring(EngineRuntime rt, ServiceHandle handle, ListenKey key, InetSocketAddress local) {
+        IoEventLoop listenerLoop = (IoEventLoop) rt.group().next();
+        try {
+            return UringListener.open(listenerLoop, local, 1024, socketReceiveBuffer, (fd, peer) -> {
+                IoEventLoop loop = (IoEventLoop) rt.group().next();
+                if (loop == listenerLoop) {
+                    UringPair.accepted(rt, handle, key.port(), loop, rt.buffers(loop), fd, peer);
+                    return;
+                }
+                try {
+                    loop.execute(() -> UringPair.accepted(rt, handle, key.port(), loop, rt.buffers(loop), fd, peer));
+                } catch (RejectedExecutionException e) {
+                    StreamSocket.close(fd); // the engine is stopping
+                }
+            });
+        } catch (LinuxException e) {
+            throw new UncheckedIOException(new IOException("service \"" + handle.label() + "\": cannot bind TCP "
+                    + Addresses.hostPort(key.address(), key.port()) + ": " + e.getMessage(), e));
+        }
     }
 
     private UpstreamFactory upstreamFactory(Transport transport) {

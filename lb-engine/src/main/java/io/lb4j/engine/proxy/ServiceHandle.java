@@ -1,12 +1,13 @@
 package io.lb4j.engine.proxy;
 
 import io.lb4j.api.TcpKeepAlive;
+import io.lb4j.api.spi.Backend;
 import io.lb4j.api.spi.RoutingTable;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +18,7 @@ final class ServiceHandle {
     private volatile RoutingTable table;
     private volatile boolean closed;
     /** Guarded by the engine's lifecycle lock. */
-    final Map<ProxyEngine.ListenKey, Channel> listeners = new HashMap<>();
+    final Map<ProxyEngine.ListenKey, VipListener> listeners = new HashMap<>();
     /** What the service's timeouts and caps did; kept across newer snapshots, as the handle is. */
     final LimitCounters counters = new LimitCounters();
     /** TCP connections of the service from accept until both sides closed: what {@code maxConnections} caps. */
@@ -74,6 +75,35 @@ final class ServiceHandle {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The backend to retry on: as {@link RoutingTable#route} does for a full server, the real server after the one
+     * that failed in the newest table's configured order, then the fallback. Not {@code route()} itself: a
+     * least-connections scheduler would pick the failed server again, its slot having just been freed, and claiming
+     * and releasing it would count a connection it never had.
+     */
+    Backend retryCandidate(Backend failed) {
+        RoutingTable table = this.table;
+        List<Backend> backends = table.backends();
+        int at = -1;
+        for (int i = 0; i < backends.size(); i++) {
+            if (backends.get(i).label().equals(failed.label())) {
+                at = i;
+                break;
+            }
+        }
+        for (int k = 1; k <= backends.size(); k++) {
+            Backend c = backends.get(Math.floorMod(at + k, backends.size()));
+            if (!c.label().equals(failed.label()) && c.weight() > 0 && c.tryAcquire()) {
+                return c;
+            }
+        }
+        Backend fallback = table.fallback();
+        if (fallback != null && !fallback.label().equals(failed.label()) && fallback.tryAcquire()) {
+            return fallback;
+        }
+        return null;
     }
 
     /**

@@ -1,10 +1,8 @@
 package io.lb4j.engine.proxy;
 
 import io.lb4j.api.ProxyProtocol;
-import io.lb4j.api.TcpKeepAlive;
 import io.lb4j.api.VirtualService;
 import io.lb4j.api.spi.Backend;
-import io.lb4j.api.spi.RoutingTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -22,9 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.NotYetConnectedException;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -42,19 +38,16 @@ import java.util.concurrent.RejectedExecutionException;
  * than exact for a side that is being drained slowly, never earlier). The checks are passes of the event
  * loop's {@link IdleSweeper}, so expiry may also come up to one sweep period late.
  */
-final class TcpPair implements Flow {
+final class TcpPair extends TcpFlow {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpPair.class);
     private static final int MAX_ATTEMPTS = 2;
 
-    private final EngineRuntime rt;
-    private final ServiceHandle service;
     private final int vipPort;
     private final Channel client;
     private volatile Channel server; // the current attempt's channel; volatile for the pendingBytes gauge
     private Attempt attempt;
     private int attempts;
-    private long clientKey;
     private boolean wired;
     private boolean aborted;
     private boolean clientToServerDone;
@@ -67,28 +60,15 @@ final class TcpPair implements Flow {
     // The service's client-address options as of this connection's routing: a newer table changes new connections.
     private boolean transparent;
     private boolean proxyHeader;
-    // Timeouts and caps, as the snapshot at accept said: a newer snapshot applies to newer connections.
-    private boolean holdsSlot;
-    private TcpKeepAlive keepAlive = TcpKeepAlive.defaults();
-    private long clientIdleNanos; // 0 = never
-    private long serverIdleNanos;
-    private boolean idleTracked; // either timeout set and the backend connected
-    private boolean keepAlivePending; // the backend socket's keepalive, left to the sweeper's first pass
-    private long clientActiveAt; // clock nanos of each side's last activity
-    private long serverActiveAt;
     private long writtenToClient; // bytes written into each side's channel, flushed or not
     private long writtenToServer;
     private long clientFlushedMark; // bytes known handed to each side's socket as of its activity stamp
     private long serverFlushedMark;
     private boolean readFromClient; // bytes read from the side since its last readComplete
     private boolean readFromServer;
-    private IdleSweeper sweeper; // set while the loop's sweeper tracks this pair
-    TcpPair sweepPrev; // the sweeper's list links, confined to the loop like the sweeper
-    TcpPair sweepNext;
 
     TcpPair(EngineRuntime rt, ServiceHandle service, int vipPort, Channel client) {
-        this.rt = rt;
-        this.service = service;
+        super(rt, service);
         this.vipPort = vipPort;
         this.client = client;
     }
@@ -127,42 +107,25 @@ final class TcpPair implements Flow {
             return;
         }
         VirtualService spec = service.table().service();
-        if (!service.admit(spec.maxConnections())) {
-            // Before routing: a refused connection must not take, or count against, a backend's slot.
-            rt.counters().refusedAtCap.increment();
-            service.counters.refusedAtCap.increment();
+        if (!admit(spec)) {
             client.close();
             return;
         }
-        holdsSlot = true;
-        keepAlive = spec.tcpKeepAlive();
-        clientIdleNanos = spec.clientIdleTimeout().toNanos();
-        serverIdleNanos = spec.serverIdleTimeout().toNanos();
         if (!keepAlive.equals(service.listenerKeepAlive())) {
             KeepAlive.apply(client, keepAlive); // the listener's, inherited, is another
         }
-        Backend b;
-        try {
-            RoutingTable table = service.table();
-            clientKey = table.clientKeyFor(((InetSocketAddress) client.remoteAddress()).getAddress());
-            transparent = spec.preserveClientAddress();
-            proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
-            b = table.route(clientKey);
-        } catch (RuntimeException e) {
-            // A faulty scheduler must cost one connection, not the event loop.
-            fail("route", e);
-            return;
-        }
+        transparent = spec.preserveClientAddress();
+        proxyHeader = spec.proxyProtocol() == ProxyProtocol.V2;
+        Backend b = route(((InetSocketAddress) client.remoteAddress()).getAddress());
         if (b == null) {
-            refuse();
+            client.close();
             return;
         }
         connect(b);
     }
 
     private void refuse() {
-        rt.counters().refused.increment();
-        service.counters.refusedNoBackend.increment();
+        countRefused();
         client.close();
     }
 
@@ -253,7 +216,7 @@ final class TcpPair implements Flow {
                 }
             }
             wired = true;
-            startSweeping();
+            startSweeping(client.eventLoop());
             if (early != null) {
                 Object msg;
                 while ((msg = early.poll()) != null) {
@@ -281,7 +244,7 @@ final class TcpPair implements Flow {
         if (attempts < MAX_ATTEMPTS && !service.closed()) {
             Backend next;
             try {
-                next = nextCandidate(a.backend);
+                next = service.retryCandidate(a.backend);
             } catch (RuntimeException e) {
                 fail("route", e);
                 return;
@@ -293,35 +256,6 @@ final class TcpPair implements Flow {
             }
         }
         client.close();
-    }
-
-    /**
-     * The backend to retry on: as {@link RoutingTable#route} does for a full server, the real server after the one
-     * that failed in the newest table's configured order, then the fallback. Not {@code route()} itself: a
-     * least-connections scheduler would pick the failed server again, its slot having just been freed, and claiming
-     * and releasing it would count a connection it never had.
-     */
-    private Backend nextCandidate(Backend failed) {
-        RoutingTable table = service.table();
-        List<Backend> backends = table.backends();
-        int at = -1;
-        for (int i = 0; i < backends.size(); i++) {
-            if (backends.get(i).label().equals(failed.label())) {
-                at = i;
-                break;
-            }
-        }
-        for (int k = 1; k <= backends.size(); k++) {
-            Backend c = backends.get(Math.floorMod(at + k, backends.size()));
-            if (!c.label().equals(failed.label()) && c.weight() > 0 && c.tryAcquire()) {
-                return c;
-            }
-        }
-        Backend fallback = table.fallback();
-        if (fallback != null && !fallback.label().equals(failed.label()) && fallback.tryAcquire()) {
-            return fallback;
-        }
-        return null;
     }
 
     // ---- relay (called by the two Relay handlers) ----------------------------------------------------------------
@@ -541,53 +475,11 @@ final class TcpPair implements Flow {
     private void maybeFinished() {
         if (!finished && !client.isOpen() && (attempt == null || attempt.ended)) {
             finished = true;
-            if (sweeper != null) {
-                sweeper.untrack(this);
-                sweeper = null;
-            }
-            if (holdsSlot) {
-                holdsSlot = false;
-                service.connections.decrementAndGet();
-            }
-            rt.flows().closed();
+            finish();
         }
     }
 
     // ---- idle timeouts (on the client's event loop, like everything above) ----------------------------------------
-
-    /**
-     * Hands the pair to its loop's {@link IdleSweeper} when it has idle timeouts, or a backend keepalive to set. The
-     * keepalive waits for the first pass, which comes within a tenth of its idle time: most short connections are gone
-     * by then and never pay its four system calls (a measured 6% of the proxy's CPU on short connections), and a
-     * connection that lasts gets the same first probe as if they had been set at connect, because the kernel counts
-     * the idle time from the last segment received, not from when {@code TCP_KEEPIDLE} was set.
-     */
-    private void startSweeping() {
-        idleTracked = clientIdleNanos != 0 || serverIdleNanos != 0;
-        if (!idleTracked && !keepAlivePending) {
-            return;
-        }
-        long now = rt.clock().nanoTime();
-        clientActiveAt = now;
-        serverActiveAt = now;
-        sweeper = rt.sweeper(client.eventLoop());
-        sweeper.track(this, sweepTimeout());
-    }
-
-    /** The shortest of what the sweeper checks for this pair, nanoseconds: its idle timeouts, a keepalive to set. */
-    private long sweepTimeout() {
-        long shortest = Long.MAX_VALUE;
-        if (clientIdleNanos != 0) {
-            shortest = clientIdleNanos;
-        }
-        if (serverIdleNanos != 0) {
-            shortest = Math.min(shortest, serverIdleNanos);
-        }
-        if (keepAlivePending) {
-            shortest = Math.min(shortest, keepAlive.idle().toNanos());
-        }
-        return shortest;
-    }
 
     /** After a read batch from one side was flushed on: that side was active, and so was the other if it took all. */
     private void stampAfterRead(boolean fromClient, Channel dst) {
@@ -623,57 +515,28 @@ final class TcpPair implements Flow {
         }
     }
 
-    /**
-     * A pass of the loop's sweeper: sets the backend socket's keepalive if it waits for this, and expires the pair if
-     * a side has been idle for its timeout. Answers the pair's shortest timeout, for the sweeper's period, or
-     * {@link Long#MAX_VALUE} when the pair is done (or has no timeout left to check: it then leaves the sweeper).
-     */
-    long checkIdle(long now) {
-        if (finished || !client.isOpen()) {
-            return Long.MAX_VALUE;
-        }
-        if (keepAlivePending) {
-            keepAlivePending = false;
-            Channel s = server;
-            if (s != null && s.isActive()) {
-                KeepAlive.apply(s, keepAlive);
-            }
-            if (!idleTracked) {
-                sweeper.untrack(this);
-                sweeper = null;
-                return Long.MAX_VALUE;
-            }
-        }
-        stampFlushProgress(true, now);
-        stampFlushProgress(false, now);
-        if (clientIdleNanos > 0 && now - clientActiveAt >= clientIdleNanos) {
-            expireIdle(true);
-            return Long.MAX_VALUE;
-        }
-        if (serverIdleNanos > 0 && now - serverActiveAt >= serverIdleNanos) {
-            expireIdle(false);
-            return Long.MAX_VALUE;
-        }
-        return sweepTimeout();
+    @Override
+    boolean done() {
+        return finished || !client.isOpen();
     }
 
-    /**
-     * Closes both sides of a connection idle on {@code clientSide}'s side. Nothing is lost that could still arrive:
-     * that side has moved no byte for the whole timeout. A close, not a reset: each peer gets a FIN after whatever
-     * its kernel buffer still holds.
-     */
-    private void expireIdle(boolean clientSide) {
-        if (clientSide) {
-            rt.counters().clientIdleExpired.increment();
-            service.counters.clientIdleExpired.increment();
-        } else {
-            rt.counters().serverIdleExpired.increment();
-            service.counters.serverIdleExpired.increment();
+    @Override
+    void applyBackendKeepAlive() {
+        Channel s = server;
+        if (s != null && s.isActive()) {
+            KeepAlive.apply(s, keepAlive);
         }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("service {}: closing a connection idle on the {} side for {}", service.label(),
-                    clientSide ? "client" : "backend", Duration.ofNanos(clientSide ? clientIdleNanos : serverIdleNanos));
-        }
+    }
+
+    /** A write that had to wait is seen here: bytes each socket took since the last stamp stamp its side. */
+    @Override
+    void beforeIdleCheck(long now) {
+        stampFlushProgress(true, now);
+        stampFlushProgress(false, now);
+    }
+
+    @Override
+    void closeIdle() {
         closeBoth();
     }
 

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static io.lb4j.engine.proxy.TestSupport.PRIMARY;
 import static io.lb4j.engine.proxy.TestSupport.VIP;
 import static io.lb4j.engine.proxy.TestSupport.await;
+import static io.lb4j.engine.proxy.TestSupport.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -197,17 +198,6 @@ class ProxyEngineHalfCloseTest {
         engine.start(TaskClock::system);
         engine.install(TestSupport.table(spec, 1, List.of(b), null));
         return engine;
-    }
-
-    /** Reads until EOF; returns the number of bytes read. */
-    private static long drain(SocketChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        long total = 0;
-        int n;
-        while ((n = ch.read(buf.clear())) >= 0) {
-            total += n;
-        }
-        return total;
     }
 
     private static void send(SocketChannel ch, int size) {

@@ -221,6 +221,47 @@ class ProxyEngineProxyProtocolTest {
         }
     }
 
+    /**
+     * On io_uring the plain service runs on the bare io_uring relay, which sends no PROXY header yet: a snapshot that
+     * turns the header on must move its port to the relay that sends it (the first connection after it gets the
+     * header), and one that turns it off moves it back (no header).
+     */
+    @Test
+    void aSnapshotThatTurnsTheHeaderOnOrOffMovesThePortToTheRelayThatHonoursIt() throws Exception {
+        engine = engine("io_uring");
+        InetAddress vip = address("127.0.0.1");
+        InetAddress real = address("127.0.0.2");
+        backend = new ServerSocket();
+        backend.bind(new InetSocketAddress(real, 0));
+        backend.setSoTimeout(10_000);
+        int port = freeTcpPort(vip);
+        VirtualService plain = VirtualService.proxy().label("PACS").address(vip).ports(port)
+                .real("PrimaryCluster", real.getHostAddress(), r -> r.port(backend.getLocalPort()))
+                .healthCheck(io.lb4j.api.HealthCheck.none()).build();
+        VirtualService withHeader = plain.toBuilder().proxyProtocol(ProxyProtocol.V2).build();
+
+        engine.install(table(plain, 1, List.of(real(plain, "PrimaryCluster")), null));
+        assertThat(firstBytesAtTheBackend(vip, port)).as("no header").isEqualTo("C-ECHO");
+        engine.install(table(withHeader, 2, List.of(real(withHeader, "PrimaryCluster")), null));
+        try (Socket client = connect(vip, vip, port); Socket server = backend.accept()) {
+            client.getOutputStream().write("C-ECHO".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertHeader(parseHeader(server.getInputStream()), client, vip, port);
+            assertThat(new String(server.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("C-ECHO");
+        }
+        engine.install(table(plain, 3, List.of(real(plain, "PrimaryCluster")), null));
+        assertThat(firstBytesAtTheBackend(vip, port)).as("no header again").isEqualTo("C-ECHO");
+    }
+
+    private String firstBytesAtTheBackend(InetAddress vip, int port) throws IOException {
+        try (Socket client = connect(vip, vip, port); Socket server = backend.accept()) {
+            client.getOutputStream().write("C-ECHO".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            return new String(server.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
     private static boolean canBind(InetAddress a) {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(a, 0));

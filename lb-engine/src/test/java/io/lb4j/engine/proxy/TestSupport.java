@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -95,5 +97,16 @@ final class TestSupport {
 
     static RoutingTable table(VirtualService spec, long version, List<Backend> backends, Backend fallback) {
         return new RoutingTable(spec, version, backends, fallback, backends.isEmpty(), null);
+    }
+
+    /** Reads {@code ch} until EOF; returns the number of bytes read. */
+    static long drain(SocketChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        long total = 0;
+        int n;
+        while ((n = ch.read(buf.clear())) >= 0) {
+            total += n;
+        }
+        return total;
     }
 }
