@@ -22,10 +22,10 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Guarantees, the same as the channel relay's: every byte read from one side is sent to the other before that
  * side's FIN; a side's FIN is passed on ({@code shutdown(SHUT_WR)}) once everything it sent before it was handed to
- * the other socket, and the pair ends when both directions have; at most {@link UringBuffers#DIRECTION_BYTES} per
+ * the other socket, and the pair ends when both directions have; at most {@link UringBuffers#BULK_BYTES} per
  * direction are held here: a side is read again only once what was read from it left (back-pressure). A receive or
- * send error, or {@link #abort()}, ends both sides. Needs Linux 5.19 (cancelling every request on a descriptor). Both descriptors are closed, and the memory returned, exactly
- * once, after every request on them completed.
+ * send error, or {@link #abort()}, ends both sides. Both descriptors are closed, and the memory returned, exactly
+ * once, after every request on them completed. Needs Linux 5.19 (cancelling every request on a descriptor).
  *
  * <p>Confined to its event loop, except {@link #abort()}.
  */
@@ -75,6 +75,8 @@ final class UringRelay implements IoUringIoHandle {
     private final class Direction {
         final boolean fromClient;
         long buffer;
+        int capacity = UringBuffers.DIRECTION_BYTES;
+        MemorySegment bulk; // a larger buffer, once a receive filled the first one: a transfer, not a dialogue
         volatile int length; // volatile with sent: pendingBytes() reads them from other threads
         volatile int sent;
         boolean finPassed;
@@ -183,7 +185,7 @@ final class UringRelay implements IoUringIoHandle {
     }
 
     private void recv(Direction d) {
-        submit(UringOps.recv(d.source(), d.buffer, UringBuffers.DIRECTION_BYTES, d.data(RECV)));
+        submit(UringOps.recv(d.source(), d.buffer, d.capacity, d.data(RECV)));
     }
 
     private void send(Direction d) {
@@ -235,6 +237,11 @@ final class UringRelay implements IoUringIoHandle {
             return;
         }
         if (res > 0) {
+            if (res == d.capacity && d.bulk == null) {
+                // Full: bytes come faster than one buffer's worth per round. The next receives take the bulk buffer
+                // (fewer requests per megabyte); this one is sent from where it landed.
+                d.bulk = buffers.takeBulk();
+            }
             d.length = res;
             d.sent = 0;
             events.relayed(d.fromClient, res);
@@ -267,6 +274,10 @@ final class UringRelay implements IoUringIoHandle {
             events.paused(!d.fromClient);
             send(d);
         } else {
+            if (d.bulk != null && d.capacity != UringBuffers.BULK_BYTES) {
+                d.buffer = d.bulk.address();
+                d.capacity = UringBuffers.BULK_BYTES;
+            }
             recv(d);
         }
     }
@@ -313,6 +324,12 @@ final class UringRelay implements IoUringIoHandle {
         registration.cancel();
         buffers.give(memory);
         memory = null;
+        for (Direction d : new Direction[]{toServer, toClient}) {
+            if (d.bulk != null) {
+                buffers.giveBulk(d.bulk);
+                d.bulk = null;
+            }
+        }
         events.ended(error);
     }
 
