@@ -2,7 +2,6 @@ package io.lb4j.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -24,7 +23,6 @@ public final class StreamSocket {
     private static final int TCP_NODELAY = 1;
     private static final int SO_REUSEADDR = 2;
     private static final int SO_RCVBUF = 8;
-    private static final int SO_LINGER = 13;
     private static final int SO_KEEPALIVE = 9;
     private static final int TCP_KEEPIDLE = 4;
     private static final int TCP_KEEPINTVL = 5;
@@ -113,13 +111,10 @@ public final class StreamSocket {
         return Libc.shutdown(fd, how);
     }
 
-    /** {@code SO_LINGER} on with 0 s: closing {@code fd} then resets the connection; quiet if it cannot. */
+    /** {@link ConnectSocket#resetOnClose}, quiet if it cannot (closed or reset already: no FIN goes either way). */
     public static void resetOnClose(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment linger = arena.allocate(8, 4);
-            linger.set(ValueLayout.JAVA_INT, 0, 1);
-            linger.set(ValueLayout.JAVA_INT, 4, 0);
-            Libc.setsockopt(fd, Libc.SOL_SOCKET, SO_LINGER, linger, "setsockopt(SO_LINGER)");
+        try {
+            ConnectSocket.resetOnClose(fd);
         } catch (LinuxException e) {
             // closed or reset already: the close that follows sends no FIN either way
         }
